@@ -1,0 +1,5 @@
+import sys
+
+from hemopt.cli import main
+
+sys.exit(main())

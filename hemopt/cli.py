@@ -1,0 +1,132 @@
+"""The ``hemopt`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hemopt.errors import HemoptError
+
+__all__ = ["main"]
+
+
+def _format_summary(s: dict[str, Any]) -> str:
+    lines = [
+        f"Scenario {s['name']}: {s['area_km2']:.0f} km², "
+        f"{s['inhabitants'] if s['inhabitants'] is not None else '?'} inhabitants",
+        f"  clients                  {s['clients']:>8}",
+        f"  stairwells with clients  {s['stairwells_with_clients']:>8}"
+        f"   (of {s['stairwells_total']} in {s['buildings_total']} buildings)",
+        f"  clients per stairwell    {s['clients_per_stairwell']:>8.2f}",
+        f"  clients sharing a stairwell with another client  "
+        f"{100 * s['share_clients_sharing_stairwell']:.1f} %",
+        f"  care hours per week      {s['hours_per_week_total']:>8.0f}"
+        f"   (mean {s['hours_per_week_mean']:.1f}, median {s['hours_per_week_median']:.1f} "
+        "per client)",
+        f"  visits per day           {s['visits_per_day_total']:>8.0f}",
+        f"  clients who do not choose {100 * s['non_choosers_share']:.1f} %",
+        f"  zones                    {s['zones']:>8}",
+        "",
+        f"  {'provider':<10}{'kind':<10}{'clients':>8}{'hours/wk':>10}{'share':>8}  name",
+    ]
+    for p in s["providers"]:
+        lines.append(
+            f"  {p['provider_id']:<10}{p['kind']:<10}{p['clients']:>8}"
+            f"{p['hours_per_week']:>10.0f}{100 * p['share_hours']:>7.1f}%  {p['name']}"
+        )
+    return "\n".join(lines)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
+    from hemopt.synth import generate
+
+    t0 = time.perf_counter()
+    boundary = None
+    if args.boundary:
+        path = Path(args.boundary)
+        if not path.exists():
+            raise HemoptError(f"--boundary: file not found: {path}")
+        boundary = gpd.read_file(path)
+        if args.boundary_code:
+            col = next((c for c in ("kommun_kod", "code", "kommunkod") if c in boundary.columns),
+                       None)
+            if col is None:
+                raise HemoptError(f"--boundary-code: {path} has no kommun_kod/code column")
+            boundary = boundary[boundary[col].astype(str) == args.boundary_code]
+            if boundary.empty:
+                raise HemoptError(f"--boundary-code: no row with {col} == {args.boundary_code!r}")
+    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
+    sc = generate(args.preset, seed=args.seed, boundary=boundary, scale=args.scale)
+    print(_format_summary(sc.summary()))
+    if args.out:
+        out = sc.to_gpkg(args.out)
+        print(f"\nwrote {out}")
+    if args.map:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(16, 8))
+        sc.plot(ax=axes[0])
+        biggest = None
+        if "settlement" in sc.buildings.columns:
+            lut = dict(zip(sc.buildings["building_id"], sc.buildings["settlement"], strict=True))
+            counts = sc.clients["building_id"].map(lut).value_counts()
+            counts = counts[counts.index != "rural"]
+            biggest = str(counts.index[0]) if len(counts) else None
+        from hemopt.plot import plot_scenario
+
+        plot_scenario(sc, ax=axes[1], zoom=biggest, title=f"zoom: {biggest}")
+        fig.tight_layout()
+        Path(args.map).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(args.map, dpi=110)
+        plt.close(fig)
+        print(f"wrote {args.map}")
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from hemopt import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="hemopt",
+        description="Home-care (hemtjänst) organisation models: LOV, LOU and zoning compared.",
+    )
+    parser.add_argument("--version", action="version", version=f"hemopt {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="generate a synthetic municipality")
+    g.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--scale", type=float, default=1.0,
+                   help="multiply the population by this factor (quick runs)")
+    g.add_argument("--boundary", help="municipality boundary (GeoPackage/GeoJSON)")
+    g.add_argument("--boundary-code", help="keep the boundary row with this kommun code")
+    g.add_argument("--out", help="write the scenario to this GeoPackage")
+    g.add_argument("--map", help="write a map PNG here")
+    g.set_defaults(func=_cmd_generate)
+
+    v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
+    v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HemoptError as exc:
+        print(f"hemopt: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hemopt.cli import main
+from hemopt.scenario import Scenario
+
+
+def test_generate_writes_gpkg_and_map(tmp_path, capsys):
+    out, png = tmp_path / "s.gpkg", tmp_path / "map.png"
+    rc = main(["generate", "--preset", "botkyrka", "--seed", "2", "--scale", "0.1",
+               "--out", str(out), "--map", str(png)])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "clients" in text and "clients per stairwell" in text and "N1" in text
+    sc = Scenario.from_gpkg(out)
+    assert sc.meta["seed"] == 2 and sc.meta["preset"] == "botkyrka"
+    assert f"{sc.n_clients:>8}" in text
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 20_000
+
+
+def test_bad_preset_is_a_clear_error(capsys):
+    rc = main(["generate", "--preset", "gotham"])
+    assert rc == 2
+    assert "unknown preset 'gotham'" in capsys.readouterr().err
+
+
+def test_missing_boundary_file(tmp_path, capsys):
+    rc = main(["generate", "--boundary", str(tmp_path / "none.geojson")])
+    assert rc == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_entry_point_module():
+    r = subprocess.run([sys.executable, "-m", "hemopt", "--version"], capture_output=True,
+                       text=True, check=True)
+    assert r.stdout.startswith("hemopt ")
