@@ -607,6 +607,7 @@ class Scenario:
         import pyogrio
 
         path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             path.unlink()
         for t in _TABLES:

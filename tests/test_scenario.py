@@ -258,7 +258,7 @@ def test_gpkg_round_trip_exact(tiny_scenario, tmp_path):
 def test_gpkg_layers(tiny_scenario, tmp_path):
     import pyogrio
 
-    path = tiny_scenario.to_gpkg(tmp_path / "tiny.gpkg")
+    path = tiny_scenario.to_gpkg(tmp_path / "new" / "dir" / "tiny.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert layers == {"clients", "stairwells", "buildings", "providers", "zones", "boundary",
                       "hemopt_meta"}
