@@ -92,6 +92,82 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_scenario(args: argparse.Namespace):
+    from hemopt.scenario import Scenario
+    from hemopt.synth import generate
+
+    if getattr(args, "scenario", None):
+        print(f"reading {args.scenario} ...", file=sys.stderr)
+        return Scenario.from_gpkg(args.scenario)
+    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
+    return generate(args.preset, seed=args.seed, scale=args.scale)
+
+
+def _make_regime(args: argparse.Namespace):
+    from hemopt.regimes import LOU, LOV, Zoning
+
+    name = args.regime.lower()
+    if name == "lov":
+        return LOV(switch_propensity=args.switch_propensity)
+    if name == "lou":
+        return LOU(external_share=args.external_share)
+    if name == "zoning":
+        return Zoning(n_zones=args.n_zones, procured_share=args.procured_share, seed=args.seed)
+    raise HemoptError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
+
+
+def _format_assignment(a) -> str:
+    s = a.summary()
+    lines = [
+        f"{a.regime} on {a.scenario.name}: {s['clients']} clients, {s['choosers']} choose",
+        f"  first choice met          {s['first_choice_pct']:>7.1f} % of choosing clients",
+        f"  queueing for a provider   {s['queue']:>7}",
+        f"  unserved                  {s['unserved']:>7}",
+        f"  external share of hours   {100 * s['external_share_hours']:>7.1f} %",
+        "",
+        f"  {'provider':<10}{'kind':<10}{'clients':>8}{'hours/wk':>10}{'share':>8}{'queue':>7}",
+    ]
+    for r in a.providers.itertuples():
+        lines.append(f"  {r.provider_id:<10}{r.kind:<10}{r.clients:>8}{r.hours_per_week:>10.0f}"
+                     f"{100 * r.share_hours:>7.1f}%{r.queue:>7}")
+    notes = a.problem.notes
+    if "provider_of_zone" in notes:
+        lines.append("")
+        for z, p in notes["provider_of_zone"].items():
+            lines.append(f"  zone {z:<8} -> {p:<6} {notes['zone_hours_per_week'][z]:>8.0f} h/wk")
+    return "\n".join(lines)
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from hemopt.assignment import assign
+
+    t0 = time.perf_counter()
+    sc = _load_scenario(args)
+    regime = _make_regime(args)
+    print(f"assigning under {regime.name} ...", file=sys.stderr)
+    a = assign(sc, regime, seed=args.seed, backend=args.backend)
+    print(_format_assignment(a))
+    if args.out:
+        print(f"\nwrote layer assignment_{a.regime.lower()} to {a.to_gpkg(args.out)}")
+    if args.map:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(10, 10))
+        zones = None
+        if a.regime == "Zoning":
+            zones = regime.zones_for(sc)
+        a.plot(ax=ax, zones=zones)
+        Path(args.map).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(args.map, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        print(f"wrote {args.map}")
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from hemopt import __version__
 
@@ -112,6 +188,21 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", help="write the scenario to this GeoPackage")
     g.add_argument("--map", help="write a map PNG here")
     g.set_defaults(func=_cmd_generate)
+
+    a = sub.add_parser("assign", help="assign providers to clients under one regime")
+    a.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    a.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
+    a.add_argument("--seed", type=int, default=1)
+    a.add_argument("--scale", type=float, default=1.0)
+    a.add_argument("--regime", default="lov", help="lov, lou or zoning")
+    a.add_argument("--external-share", type=float, default=0.2, help="LOU: cap on externals")
+    a.add_argument("--switch-propensity", type=float, default=0.1, help="LOV: loyalty")
+    a.add_argument("--n-zones", type=int, default=None, help="zoning: design this many zones")
+    a.add_argument("--procured-share", type=float, default=0.5, help="zoning: external share")
+    a.add_argument("--backend", default="ortools", help="ortools, networkx or cpsat")
+    a.add_argument("--out", help="write the assignment as a layer of this GeoPackage")
+    a.add_argument("--map", help="write a map PNG here")
+    a.set_defaults(func=_cmd_assign)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])

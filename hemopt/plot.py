@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
 
-__all__ = ["plot_scenario", "provider_colours"]
+__all__ = ["plot_assignment", "plot_scenario", "provider_colours"]
 
 
 def provider_colours(provider_ids: list[str], kinds: list[str] | None = None) -> dict[str, Any]:
@@ -107,3 +107,56 @@ def _draw_buildings(ax: Any, geoms: Any) -> None:
     if len(pts):
         xy = shapely.get_coordinates(pts)
         ax.scatter(xy[:, 0], xy[:, 1], s=1, color="#b0b0b0", zorder=1)
+
+
+def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None,
+                    zones: Any = None) -> Any:
+    """Map of an :class:`~hemopt.assignment.Assignment`: clients coloured by their assigned
+    provider, the regime's zone borders, provider offices. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    sc = assignment.scenario
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 9))
+    sc.boundary.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    _draw_buildings(ax, sc.buildings.geometry.values)
+    if zones is None and assignment.problem.notes.get("zones") is not None:
+        zones = getattr(assignment, "zones", None)
+    if zones is None and len(sc.zones):
+        zones = sc.zones
+    if zones is not None and len(zones):
+        zones.boundary.plot(ax=ax, color="tab:red", linewidth=1.2, linestyle="--")
+        for zid, g in zip(zones["zone_id"], zones.geometry, strict=True):
+            p = g.representative_point()
+            ax.annotate(str(zid), (p.x, p.y), color="tab:red", fontsize=9, ha="center")
+    pids = sc.provider_ids
+    colours = provider_colours(pids, list(sc.providers["kind"]))
+    xy = sc.client_xy()
+    got = assignment.clients["provider_id"]
+    for pid in pids:
+        m = (got == pid).to_numpy()
+        if m.any():
+            ax.scatter(xy[m, 0], xy[m, 1], s=6, color=colours[pid], label=f"{pid} ({m.sum()})",
+                       zorder=3)
+    q = (assignment.clients["queue_for"] != "").to_numpy()
+    if q.any():
+        ax.scatter(xy[q, 0], xy[q, 1], s=30, facecolor="none", edgecolor="black",
+                   linewidth=0.6, label=f"queueing ({q.sum()})", zorder=4)
+    un = (got == "").to_numpy()
+    if un.any():
+        ax.scatter(xy[un, 0], xy[un, 1], s=20, color="black", marker="x",
+                   label=f"unserved ({un.sum()})", zorder=4)
+    oxy = sc.provider_xy()
+    for j, pid in enumerate(pids):
+        ax.scatter(oxy[j, 0], oxy[j, 1], marker="*", s=180, color=colours[pid],
+                   edgecolor="black", linewidth=0.7, zorder=5)
+    ax.set_aspect("equal")
+    ax.ticklabel_format(style="plain", useOffset=False)
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("SWEREF 99 TM easting (m)")
+    ax.set_ylabel("northing (m)")
+    ax.legend(loc="upper left", fontsize=7, markerscale=2, title="provider", title_fontsize=7)
+    s = assignment.summary()
+    ax.set_title(title or f"{sc.name}, {assignment.regime}: first choice "
+                 f"{s['first_choice_pct']:.1f} %, queue {s['queue']}")
+    return ax

@@ -39,3 +39,27 @@ def test_entry_point_module():
     r = subprocess.run([sys.executable, "-m", "hemopt", "--version"], capture_output=True,
                        text=True, check=True)
     assert r.stdout.startswith("hemopt ")
+
+
+def test_assign_all_regimes(tmp_path, capsys):
+    import pyogrio
+
+    out = tmp_path / "a.gpkg"
+    for regime in ("lov", "lou", "zoning"):
+        png = tmp_path / f"{regime}.png"
+        rc = main(["assign", "--preset", "botkyrka", "--seed", "1", "--scale", "0.2",
+                   "--regime", regime, "--external-share", "0.2", "--out", str(out),
+                   "--map", str(png)])
+        assert rc == 0
+        text = capsys.readouterr().out
+        assert "first choice met" in text and "queue" in text
+        assert png.stat().st_size > 20_000
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"assignment_lov", "assignment_lou", "assignment_zoning"} <= layers
+
+
+def test_assign_bad_regime(capsys):
+    assert main(["assign", "--regime", "anarchy", "--scale", "0.05"]) == 2
+    assert "unknown regime 'anarchy'" in capsys.readouterr().err
+    assert main(["assign", "--regime", "lou", "--external-share", "2", "--scale", "0.05"]) == 2
+    assert "external_share must be a share" in capsys.readouterr().err

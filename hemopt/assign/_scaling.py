@@ -1,0 +1,144 @@
+"""Scaling float costs to the int64 costs that OR-Tools, CP-SAT and exact network simplex need.
+
+The rule (documented in :func:`hemopt.assign.min_cost_assignment` and ``docs/assignment.md``):
+
+* Costs are multiplied by ``scale`` and rounded to the nearest integer.
+* By default ``scale`` is the largest power of ten that keeps the largest scaled unit cost at or
+  below ``min(1e12, (2**63 - 1) / (16 * headroom))``, where ``headroom`` is what the solver
+  multiplies costs by internally (number of nodes + 1 and total flow for min-cost flow, number
+  of objective terms for CP-SAT). A power of ten keeps costs with few decimals exact.
+* Every solution's scaled cost differs from ``scale`` x its true cost by at most the rounding
+  residuals along its flow, so the solution found is within ``cost_error_bound`` (in the
+  original units) of the true optimum. A :class:`ScalingWarning` is issued when that bound
+  exceeds ``RTOL`` times the objective's scale.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hemopt.errors import InputError
+
+INT64_MAX = int(np.iinfo(np.int64).max)
+#: Largest scaled |unit cost| aimed for.
+COST_TARGET = 1e12
+#: Safety factor below the int64 range (sums, potentials and the solvers' own scaling).
+SAFETY = 16
+#: Relative tolerance above which rounding warns (see :class:`ScalingWarning`).
+RTOL = 1e-6
+
+__all__ = ["COST_TARGET", "RTOL", "ScaledCosts", "ScalingWarning", "integer_costs"]
+
+
+class ScalingWarning(UserWarning):
+    """Rounding float costs to integers may change which assignment is optimal.
+
+    Issued when the worst-case cost lost to rounding, ``cost_error_bound``, exceeds ``RTOL``
+    (1e-6) times the objective's scale (number of clients x mean |allowed cost|). Pass a larger
+    ``scale`` or narrow the range of the costs (a huge ``unserved_cost`` forces a small scale).
+    """
+
+
+@dataclass(frozen=True)
+class ScaledCosts:
+    """Integer unit costs and what the rounding may cost.
+
+    Attributes
+    ----------
+    values
+        The int64 unit costs, ``rint(unit_cost * scale)``.
+    scale
+        The multiplier used.
+    error_bound
+        Upper bound, in the original cost units, on how much the optimum of the rounded model
+        can cost more than the true optimum.
+    """
+
+    values: NDArray[np.int64]
+    scale: float
+    error_bound: float
+
+
+def max_scaled_cost(headroom: float) -> float:
+    """The largest scaled |unit cost| that stays safe for a solver with this ``headroom``."""
+    return min(COST_TARGET, INT64_MAX / (SAFETY * max(float(headroom), 1.0)))
+
+
+def integer_costs(
+    unit_costs: NDArray[np.float64],
+    owner: NDArray[np.intp],
+    units: NDArray[np.int64],
+    *,
+    headroom: float,
+    reference: float,
+    scale: float | None = None,
+) -> ScaledCosts:
+    """Scale and round ``unit_costs`` to int64.
+
+    Parameters
+    ----------
+    unit_costs
+        Finite cost per unit of flow of each arc.
+    owner
+        The client each arc belongs to (index into ``units``).
+    units
+        Units of flow each client sends (its demand; 1 per client for CP-SAT).
+    headroom
+        The factor the solver multiplies costs by internally.
+    reference
+        The objective's scale in original units, for the warning.
+    scale
+        A fixed multiplier, or None to choose the power of ten described in the module doc.
+    """
+    unit_costs = np.asarray(unit_costs, dtype=np.float64)
+    max_abs = float(np.max(np.abs(unit_costs))) if unit_costs.size else 0.0
+    limit = max_scaled_cost(headroom)
+    if scale is None:
+        if max_abs == 0.0:
+            scale = 1.0
+        else:
+            k = min(math.floor(math.log10(limit / max_abs)), 300)
+            while max_abs * 10.0**k > limit:  # guard against log10 rounding
+                k -= 1
+            scale = 10.0**k
+    elif max_abs * scale > INT64_MAX / SAFETY / max(float(headroom), 1.0):
+        raise InputError(
+            f"scale={scale!r} makes the largest scaled cost {max_abs * scale:.3g} overflow "
+            f"the solver's 64-bit integer range (at most {limit:.3g} is safe here); "
+            "pass a smaller scale or None"
+        )
+    scaled = unit_costs * scale
+    values = np.rint(scaled).astype(np.int64)
+    residual = np.abs(scaled - values)
+    per_owner = np.zeros(len(units), dtype=np.float64)
+    if residual.size:
+        np.maximum.at(per_owner, owner, residual)
+    error_bound = float(2.0 * np.dot(per_owner, units) / scale)
+    if error_bound > RTOL * reference:
+        warnings.warn(
+            f"rounding costs to integers (scale={scale:g}) may change the optimum: the "
+            f"result can cost up to {error_bound:.3g} more than the true optimum (objective "
+            f"scale {reference:.3g}); pass a larger `scale` or narrow the cost range "
+            "(a very large unserved_cost forces a small scale)",
+            ScalingWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return ScaledCosts(values=values, scale=float(scale), error_bound=error_bound)
+
+
+def user_stacklevel() -> int:
+    """Stack level of the first frame outside ``hemopt.assign`` (for ``warnings.warn``)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame = frame.f_back
+        level += 1
+    return level

@@ -1,0 +1,395 @@
+"""Swappable solvers for the assignment problem, behind a small Protocol.
+
+A backend takes a validated :class:`~hemopt.assign._problem.AssignmentProblem` whose clients
+all have positive demand and returns a :class:`BackendSolution`: how many units of each
+client's demand go to each allowed provider and how many stay unserved. Rounding, loads,
+overflow and costs are computed from that in one place (:mod:`hemopt.assign.flow`), so every
+backend is read the same way.
+
+Backends in :data:`BACKENDS`:
+
+``"ortools"``
+    OR-Tools ``SimpleMinCostFlow`` (cost-scaling push-relabel), the network built from numpy
+    arrays in one call.
+``"networkx"``
+    ``networkx.network_simplex`` on the same integer network: the reference for tests and
+    benchmarks.
+``"cpsat"``
+    OR-Tools CP-SAT on the exact integer model (every client to exactly one allowed provider or
+    unserved), with a time limit, a proven bound and gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hemopt.assign._scaling import ScaledCosts, integer_costs
+from hemopt.errors import InputError, SolverError
+
+if TYPE_CHECKING:
+    from hemopt.assign._problem import AssignmentProblem
+
+__all__ = [
+    "BACKENDS",
+    "AssignmentBackend",
+    "BackendSolution",
+    "CpSatBackend",
+    "FlowNetwork",
+    "ModelInfeasible",
+    "NetworkxFlowBackend",
+    "OrToolsFlowBackend",
+    "build_flow_network",
+    "get_backend",
+]
+
+
+class ModelInfeasible(Exception):
+    """Raised by a backend when its model has no solution (turned into InfeasibleError)."""
+
+
+@dataclass(frozen=True, eq=False)
+class BackendSolution:
+    """What a backend found.
+
+    Attributes
+    ----------
+    arc_flow
+        Units of demand sent along each allowed pair, in the order of ``problem.arcs``.
+    unserved_flow
+        Units of each client's demand left unserved.
+    status
+        ``"optimal"`` or ``"feasible"`` (a solution without proof of optimality).
+    optimal
+        Whether the backend proved the solution optimal for the model it solved.
+    bound
+        Proven lower bound on the objective in original cost units, or None when the backend
+        has none of its own (the flow relaxation's cost is then the bound).
+    fractional
+        True when the model is the flow relaxation (a client may be split between providers).
+    scaled
+        The integer costs the backend used.
+    """
+
+    arc_flow: NDArray[np.int64]
+    unserved_flow: NDArray[np.int64]
+    status: str
+    optimal: bool
+    bound: float | None
+    fractional: bool
+    scaled: ScaledCosts
+
+
+@runtime_checkable
+class AssignmentBackend(Protocol):
+    """The interface every backend implements (see :data:`BACKENDS`).
+
+    Attributes
+    ----------
+    name
+        Reported as ``AssignmentResult.backend``.
+    fractional
+        True when the backend solves the flow relaxation (clients may be split), False when it
+        solves the exact integer model.
+    """
+
+    name: str
+    fractional: bool
+
+    def solve(
+        self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
+    ) -> BackendSolution:
+        """Solve ``problem`` (all clients have demand >= 1).
+
+        Raises :class:`ModelInfeasible` when no solution exists and
+        :class:`~hemopt.errors.SolverError` on any other failure.
+        """
+        ...
+
+
+# --------------------------------------------------------------------------- flow network
+
+
+@dataclass(frozen=True, eq=False)
+class FlowNetwork:
+    """The integer min-cost-flow network of an assignment problem.
+
+    Nodes: clients ``0..n-1`` (supply = demand; they stand for the source's arcs), providers
+    ``n..n+p-1``, sink ``n+p`` (demand = total demand). Arcs, in this order: every allowed
+    client -> provider pair (capacity = the client's demand, cost = cost / demand per unit),
+    client -> sink "unserved" arcs for the clients with a finite ``unserved_cost``, and
+    provider -> sink arcs with the provider's capacity (unbounded = total demand) at cost 0.
+    """
+
+    n_nodes: int
+    tails: NDArray[np.int32]
+    heads: NDArray[np.int32]
+    capacities: NDArray[np.int64]
+    unit_costs: NDArray[np.int64]
+    supplies: NDArray[np.int64]
+    n_assign_arcs: int
+    unserved_clients: NDArray[np.intp]
+    scaled: ScaledCosts
+
+    def split_flows(
+        self, flows: NDArray[np.int64], n_clients: int
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Arc flows -> (flow per allowed pair, unserved flow per client)."""
+        a, k = self.n_assign_arcs, len(self.unserved_clients)
+        unserved = np.zeros(n_clients, dtype=np.int64)
+        unserved[self.unserved_clients] = flows[a : a + k]
+        return np.asarray(flows[:a], dtype=np.int64), unserved
+
+
+def build_flow_network(problem: AssignmentProblem, scale: float | None = None) -> FlowNetwork:
+    """Build the integer network of ``problem`` with numpy only (no loop over arcs)."""
+    n, p = problem.n_clients, problem.n_providers
+    d = problem.demand
+    total = int(d.sum())
+    sink = n + p
+    ci, pj = problem.arcs
+    uc = np.flatnonzero(problem.can_be_unserved)
+
+    unit = np.concatenate([problem.arc_cost / d[ci], problem.unserved_cost[uc] / d[uc]])
+    owner = np.concatenate([ci, uc])
+    scaled = integer_costs(
+        unit,
+        owner,
+        d,
+        headroom=max(total, n + p + 2),
+        reference=problem.objective_scale(),
+        scale=scale,
+    )
+    providers = np.arange(n, n + p)
+    tails = np.concatenate([ci, uc, providers]).astype(np.int32)
+    heads = np.concatenate([pj + n, np.full(len(uc), sink), np.full(p, sink)]).astype(np.int32)
+    capacities = np.concatenate([d[ci], d[uc], problem.capacity_int]).astype(np.int64)
+    unit_costs = np.concatenate([scaled.values, np.zeros(p, dtype=np.int64)])
+    supplies = np.concatenate([d, np.zeros(p, dtype=np.int64), [-total]]).astype(np.int64)
+    return FlowNetwork(
+        n_nodes=n + p + 1,
+        tails=tails,
+        heads=heads,
+        capacities=capacities,
+        unit_costs=unit_costs,
+        supplies=supplies,
+        n_assign_arcs=len(ci),
+        unserved_clients=uc,
+        scaled=scaled,
+    )
+
+
+class OrToolsFlowBackend:
+    """OR-Tools ``SimpleMinCostFlow`` on :class:`FlowNetwork` (exact on the integer network).
+
+    ``time_limit_s`` is not used: the algorithm runs to optimality.
+    """
+
+    name: ClassVar[str] = "ortools"
+    fractional: ClassVar[bool] = True
+
+    def solve(
+        self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
+    ) -> BackendSolution:
+        from ortools.graph.python import min_cost_flow
+
+        net = build_flow_network(problem, scale)
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        arcs = mcf.add_arcs_with_capacity_and_unit_cost(
+            net.tails, net.heads, net.capacities, net.unit_costs
+        )
+        mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), net.supplies)
+        status = mcf.solve()
+        if status == mcf.INFEASIBLE:
+            raise ModelInfeasible
+        if status != mcf.OPTIMAL:
+            raise SolverError(
+                f"OR-Tools min-cost flow returned status {status.name} "
+                f"({net.n_nodes} nodes, {len(arcs)} arcs, scale={net.scaled.scale:g})"
+            )
+        flows = np.asarray(mcf.flows(arcs), dtype=np.int64)
+        arc_flow, unserved = net.split_flows(flows, problem.n_clients)
+        return BackendSolution(
+            arc_flow=arc_flow,
+            unserved_flow=unserved,
+            status="optimal",
+            optimal=True,
+            bound=None,
+            fractional=True,
+            scaled=net.scaled,
+        )
+
+
+class NetworkxFlowBackend:
+    """``networkx.network_simplex`` on the same :class:`FlowNetwork` (Python integers).
+
+    Slow but simple: the reference the OR-Tools backend is tested and benchmarked against.
+    ``time_limit_s`` is not used.
+    """
+
+    name: ClassVar[str] = "networkx"
+    fractional: ClassVar[bool] = True
+
+    def solve(
+        self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
+    ) -> BackendSolution:
+        import networkx as nx
+
+        net = build_flow_network(problem, scale)
+        graph = nx.DiGraph()
+        # networkx: negative demand = supply. Python ints (tolist) cannot overflow.
+        graph.add_nodes_from((v, {"demand": -s}) for v, s in enumerate(net.supplies.tolist()))
+        tails, heads = net.tails.tolist(), net.heads.tolist()
+        graph.add_edges_from(
+            (t, h, {"capacity": c, "weight": w})
+            for t, h, c, w in zip(
+                tails, heads, net.capacities.tolist(), net.unit_costs.tolist(), strict=True
+            )
+        )
+        try:
+            _, flow_dict = nx.network_simplex(graph)
+        except nx.NetworkXUnfeasible:
+            raise ModelInfeasible from None
+        except nx.NetworkXException as exc:  # pragma: no cover - defensive
+            raise SolverError(f"networkx network_simplex failed: {exc}") from exc
+        flows = np.fromiter(
+            (flow_dict[t][h] for t, h in zip(tails, heads, strict=True)),
+            dtype=np.int64,
+            count=len(tails),
+        )
+        arc_flow, unserved = net.split_flows(flows, problem.n_clients)
+        return BackendSolution(
+            arc_flow=arc_flow,
+            unserved_flow=unserved,
+            status="optimal",
+            optimal=True,
+            bound=None,
+            fractional=True,
+            scaled=net.scaled,
+        )
+
+
+# --------------------------------------------------------------------------- CP-SAT
+
+
+class CpSatBackend:
+    """OR-Tools CP-SAT on the exact integer assignment model.
+
+    One Boolean per allowed pair and one per client that may stay unserved; each client takes
+    exactly one of them; each provider's assigned demand stays within ``floor(capacity)``;
+    minimise the scaled per-client costs plus penalties.
+
+    Parameters
+    ----------
+    num_workers
+        Search workers (0 = one per core, CP-SAT's default). With 1 worker and a fixed seed the
+        search is deterministic.
+    random_seed
+        CP-SAT's seed.
+    """
+
+    name: ClassVar[str] = "cpsat"
+    fractional: ClassVar[bool] = False
+
+    def __init__(self, num_workers: int = 0, random_seed: int = 0) -> None:
+        self.num_workers = int(num_workers)
+        self.random_seed = int(random_seed)
+
+    def solve(
+        self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
+    ) -> BackendSolution:
+        from ortools.sat.python import cp_model
+
+        n, p = problem.n_clients, problem.n_providers
+        d = problem.demand
+        ci, pj = problem.arcs
+        uc = np.flatnonzero(problem.can_be_unserved)
+        n_arcs = len(ci)
+        per_client = np.concatenate([problem.arc_cost, problem.unserved_cost[uc]])
+        scaled = integer_costs(
+            per_client,
+            np.concatenate([ci, uc]),
+            np.ones(n, dtype=np.int64),
+            headroom=n_arcs + len(uc) + 1,
+            reference=problem.objective_scale(),
+            scale=scale,
+        )
+
+        model = cp_model.CpModel()
+        x = [model.new_bool_var("") for _ in range(n_arcs + len(uc))]
+        # Variables of client i: arcs [start[i], start[i+1]) (arcs are sorted by client),
+        # plus its unserved variable when it has one.
+        start = np.searchsorted(ci, np.arange(n + 1))
+        unserved_var = np.full(n, -1)
+        unserved_var[uc] = n_arcs + np.arange(len(uc))
+        for i in range(n):
+            chosen = x[start[i] : start[i + 1]]
+            if unserved_var[i] >= 0:
+                chosen = [*chosen, x[unserved_var[i]]]
+            model.add_exactly_one(chosen)
+        order = np.argsort(pj, kind="stable")
+        pstart = np.searchsorted(pj[order], np.arange(p + 1))
+        for j in range(p):
+            idx = order[pstart[j] : pstart[j + 1]]
+            if d[ci[idx]].sum() <= problem.capacity_int[j]:
+                continue  # cannot bind
+            model.add(
+                cp_model.LinearExpr.weighted_sum([x[k] for k in idx], d[ci[idx]].tolist())
+                <= int(problem.capacity_int[j])
+            )
+        model.minimize(cp_model.LinearExpr.weighted_sum(x, scaled.values.tolist()))
+
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = float(time_limit_s)
+        solver.parameters.num_workers = self.num_workers
+        solver.parameters.random_seed = self.random_seed
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            raise ModelInfeasible
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise SolverError(
+                f"CP-SAT returned {solver.status_name(status)} after {solver.wall_time:.1f} s "
+                f"(time_limit_s={time_limit_s}): no assignment found; raise time_limit_s"
+            )
+        values = np.asarray(solver.response_proto.solution, dtype=np.int64)
+        arc_flow = values[:n_arcs] * d[ci]
+        unserved = np.zeros(n, dtype=np.int64)
+        unserved[uc] = values[n_arcs:] * d[uc]
+        optimal = status == cp_model.OPTIMAL
+        return BackendSolution(
+            arc_flow=arc_flow,
+            unserved_flow=unserved,
+            status="optimal" if optimal else "feasible",
+            optimal=optimal,
+            bound=float(solver.best_objective_bound) / scaled.scale,
+            fractional=False,
+            scaled=scaled,
+        )
+
+
+#: Backends by name: ``backend=`` of :func:`~hemopt.assign.min_cost_assignment` takes one of
+#: these names or any object implementing :class:`AssignmentBackend`.
+BACKENDS: dict[str, type[AssignmentBackend]] = {
+    "ortools": OrToolsFlowBackend,
+    "networkx": NetworkxFlowBackend,
+    "cpsat": CpSatBackend,
+}
+
+
+def get_backend(backend: str | AssignmentBackend) -> AssignmentBackend:
+    """A backend instance from its name (see :data:`BACKENDS`) or the instance itself."""
+    if isinstance(backend, str):
+        try:
+            return BACKENDS[backend]()
+        except KeyError:
+            names = ", ".join(repr(k) for k in sorted(BACKENDS))
+            raise InputError(f"unknown backend {backend!r}; choose one of {names}") from None
+    if isinstance(backend, AssignmentBackend):
+        return backend
+    raise InputError(
+        f"backend must be a name ({', '.join(sorted(BACKENDS))}) or an object with a "
+        f"solve() method; got {backend!r}"
+    )

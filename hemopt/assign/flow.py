@@ -1,0 +1,442 @@
+"""Provider assignment as a min-cost flow on plain numpy arrays (no GIS objects).
+
+See :func:`min_cost_assignment` and ``docs/assignment.md``.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from hemopt.assign._basis import to_basic_flow
+from hemopt.assign._problem import AssignmentProblem, validate
+from hemopt.assign._scaling import ScalingWarning
+from hemopt.assign.backends import (
+    AssignmentBackend,
+    BackendSolution,
+    ModelInfeasible,
+    get_backend,
+)
+from hemopt.errors import InfeasibleError, InputError
+
+__all__ = ["AssignmentResult", "min_cost_assignment"]
+
+
+def _frozen(a: NDArray) -> NDArray:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class AssignmentResult:
+    """The result of :func:`min_cost_assignment`. Arrays are read-only.
+
+    Attributes
+    ----------
+    provider
+        (n_clients,) int: the provider index of each client, -1 when unserved.
+    total_cost
+        Cost of the assignment recomputed from the original float costs:
+        ``sum(cost[i, provider[i]])`` over served clients plus ``unserved_cost[i]`` over the
+        unserved ones.
+    unserved
+        Indices of the unserved clients.
+    load
+        (n_providers,) float: clients (no ``demand``) or demand units assigned to each provider.
+    capacity
+        (n_providers,) float: the capacities as given (``inf`` = unbounded).
+    overflow
+        (n_providers,) float: ``max(load - capacity, 0)``; non-zero only when rounding split
+        clients pushed a provider over its capacity.
+    split_clients
+        Indices of the clients the flow split between providers (or between a provider and
+        unserved); each was rounded to the option carrying its largest share. Empty for unit
+        demand and for CP-SAT.
+    split_shares
+        (len(split_clients), n_providers + 1) float: each split client's share of its demand per
+        provider, last column unserved; rows sum to 1.
+    lp_cost
+        Flow backends: cost of the (possibly fractional) optimal flow, a lower bound on the
+        exact integer optimum up to ``cost_error_bound``. None for CP-SAT.
+    bound
+        Proven lower bound on the optimal cost: ``lp_cost`` for the flow backends, CP-SAT's best
+        objective bound for CP-SAT (both in original units, up to ``cost_error_bound``).
+    gap
+        ``(total_cost - bound) / max(|total_cost|, |bound|)`` clamped at 0 (0 when optimal):
+        the proven relative gap for CP-SAT, the rounding gap for a split flow. With overflow the
+        rounded assignment breaks a capacity and may cost less than ``bound``.
+    optimal
+        True when the assignment is proven optimal (up to ``cost_error_bound``): unit-demand
+        flows, demand-weighted flows that split no client, CP-SAT with status OPTIMAL.
+    status
+        ``"optimal"``; ``"feasible"`` (within capacities, not proven optimal: CP-SAT stopped by
+        its time limit, or a rounded split flow without overflow); or ``"overflow"`` (rounded
+        flow exceeding some capacity, see ``overflow``).
+    backend
+        Name of the backend used.
+    demand_weighted
+        Whether ``demand`` was given (``load`` and ``capacity`` then in demand units).
+    scale
+        Multiplier that turned float costs into integers (see ``docs/assignment.md``).
+    cost_error_bound
+        Upper bound on how much more than the true optimum the assignment may cost because of
+        that rounding (in cost units).
+    wall_time_s
+        Seconds spent in the backend.
+    """
+
+    provider: NDArray[np.int64]
+    total_cost: float
+    unserved: NDArray[np.int64]
+    load: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    overflow: NDArray[np.float64]
+    split_clients: NDArray[np.int64]
+    split_shares: NDArray[np.float64]
+    lp_cost: float | None
+    bound: float
+    gap: float
+    optimal: bool
+    status: str
+    backend: str
+    demand_weighted: bool
+    scale: float
+    cost_error_bound: float
+    wall_time_s: float = field(repr=False)
+
+    @property
+    def n_clients(self) -> int:
+        return int(self.provider.shape[0])
+
+    @property
+    def n_providers(self) -> int:
+        return int(self.load.shape[0])
+
+    @property
+    def served(self) -> NDArray[np.bool_]:
+        """Boolean mask of the served clients."""
+        return self.provider >= 0
+
+    @property
+    def rounding_gap(self) -> float | None:
+        """``total_cost - lp_cost``: what rounding split clients cost (None for CP-SAT)."""
+        return None if self.lp_cost is None else self.total_cost - self.lp_cost
+
+    def __repr__(self) -> str:
+        return (
+            f"AssignmentResult(backend={self.backend!r}, status={self.status!r}, "
+            f"total_cost={self.total_cost:.6g}, n_clients={self.n_clients}, "
+            f"n_providers={self.n_providers}, unserved={len(self.unserved)}, "
+            f"split={len(self.split_clients)}, overflow={float(self.overflow.sum()):.6g}, "
+            f"gap={self.gap:.3g})"
+        )
+
+
+def min_cost_assignment(
+    cost: ArrayLike,
+    capacity: ArrayLike,
+    *,
+    demand: ArrayLike | None = None,
+    allowed: ArrayLike | None = None,
+    unserved_cost: ArrayLike | None = None,
+    backend: str | AssignmentBackend = "ortools",
+    time_limit_s: float = 10.0,
+    scale: float | None = None,
+) -> AssignmentResult:
+    """Assign clients to providers at minimum total cost within the providers' capacities.
+
+    Solved as a min-cost flow: each client sends its demand (1, or e.g. its weekly minutes)
+    over an allowed client -> provider arc to a sink; provider -> sink arcs carry the
+    capacities; a client -> sink arc at ``unserved_cost`` lets a client go unserved.
+
+    Parameters
+    ----------
+    cost : array_like, shape (n_clients, n_providers)
+        Cost of serving client ``i`` entirely by provider ``j`` (per client, not per unit of
+        demand). ``np.inf`` where not allowed. NaN is an error.
+    capacity : array_like, shape (n_providers,) or scalar
+        Per provider: clients it can take (no ``demand``) or demand units (with ``demand``).
+        ``np.inf`` for unbounded. Fractional capacities are floored, which loses nothing as
+        demands are whole numbers.
+    demand : array_like, shape (n_clients,), optional
+        Whole, non-negative units each client needs (e.g. minutes per week). Non-integer values
+        are an error: convert them first (``np.rint(hours * 60)``). Clients of zero demand use
+        no capacity and take their cheapest option.
+    allowed : array_like of bool, shape (n_clients, n_providers), optional
+        Allowed pairs; default ``np.isfinite(cost)``. Must be False where ``cost`` is not finite.
+    unserved_cost : float or array_like, shape (n_clients,), optional
+        Penalty of leaving a client unserved (``np.inf`` = must be served). None: every client
+        must be served, and :class:`~hemopt.errors.InfeasibleError` names clients that cannot
+        be when capacity falls short. With a penalty, missing capacity is not an error: the
+        surplus clients go unserved at the penalty and are reported.
+    backend : {"ortools", "networkx", "cpsat"} or AssignmentBackend
+        ``"ortools"``: OR-Tools ``SimpleMinCostFlow``. ``"networkx"``: ``network_simplex`` on the
+        same network (reference). ``"cpsat"``: exact integer model with OR-Tools CP-SAT.
+    time_limit_s : float
+        CP-SAT's time limit (the flow backends always run to optimality).
+    scale : float, optional
+        Multiplier applied to the unit costs before rounding them to int64 (see Notes).
+
+    Returns
+    -------
+    AssignmentResult
+
+    Raises
+    ------
+    InputError
+        Mismatched shapes, NaN costs, negative capacity or demand, ``allowed`` where cost is not
+        finite, a client with no allowed provider and no unserved cost, unknown backend.
+    InfeasibleError
+        When clients that must be served cannot all be (the message names them; the error's
+        ``clients`` attribute holds their indices).
+    SolverError
+        When a solver fails (e.g. CP-SAT finds no solution within ``time_limit_s``).
+
+    Warns
+    -----
+    ScalingWarning
+        When rounding the costs to integers could change the optimum by more than 1e-6 of the
+        objective's scale.
+
+    Notes
+    -----
+    **Unit costs.** Without ``demand`` (and always for CP-SAT) the unit of flow is the client and
+    the unit costs are ``cost`` and ``unserved_cost``. With ``demand`` the flow backends send
+    ``demand[i]`` units and the unit cost is ``cost[i, j] / demand[i]``: a client split between
+    providers costs the demand-weighted mix of its costs (the LP relaxation of the exact model).
+
+    **Integer scaling.** OR-Tools (and exact network simplex) need integer costs. Unit costs are
+    multiplied by ``scale`` and rounded to the nearest integer. By default ``scale`` is the
+    largest power of ten for which the largest |unit cost| maps to at most
+    ``min(1e12, (2**63 - 1) / (16 * h))``, ``h`` being what the solver multiplies costs by
+    (flow: max(total demand, nodes + 1); CP-SAT: number of variables). Costs with few decimals
+    thus stay exact. Rounding moves a solution's cost by at most the rounding residuals along
+    its flow, so the result costs at most ``cost_error_bound`` more than the true optimum;
+    ``ScalingWarning`` is issued when that bound exceeds 1e-6 x (clients x mean |allowed
+    cost|). ``total_cost`` is always recomputed from the original float costs.
+
+    **Splits.** With ``demand`` the optimal flow may split a client between providers. The flow
+    is first made basic (zero-cost cycles of partly used arcs are cancelled, at no cost), so at
+    most ``n_providers - 1`` clients are split (``n_providers`` when clients may stay
+    unserved). Each split client is rounded
+    to the option carrying its largest share; ``split_clients``, ``split_shares`` and
+    ``overflow`` report what that did, ``lp_cost`` is the unrounded cost (a lower bound on the
+    exact optimum) and ``gap`` the relative rounding gap. ``backend="cpsat"`` solves the exact
+    integer model instead.
+
+    Examples
+    --------
+    Three clients, two providers; provider 0 takes one client:
+
+    >>> import numpy as np
+    >>> from hemopt.assign import min_cost_assignment
+    >>> cost = np.array([[1.0, 4.0],
+    ...                  [2.0, 3.0],
+    ...                  [5.0, 1.0]])
+    >>> res = min_cost_assignment(cost, capacity=[1, 2])
+    >>> res.provider
+    array([0, 1, 1])
+    >>> res.total_cost
+    5.0
+    >>> res.load
+    array([1., 2.])
+
+    With too little capacity and a penalty, the client that is cheapest to drop stays
+    unserved (1 + 1 + 10 beats 1 + 3 + 10):
+
+    >>> res = min_cost_assignment(cost, capacity=[1, 1], unserved_cost=10.0)
+    >>> res.provider, res.unserved, res.total_cost
+    (array([ 0, -1,  1]), array([1]), 12.0)
+
+    With demand in minutes the flow may split a client: here client 1 sends 40 % of its
+    minutes to provider 0. It is rounded to its largest share, and the rounding gap and any
+    overflow are reported (``backend="cpsat"`` solves the exact integer model instead):
+
+    >>> res = min_cost_assignment(cost, capacity=[60, 90], demand=[40, 50, 30])
+    >>> res.split_clients, res.split_shares
+    (array([1]), array([[0.4, 0.6, 0. ]]))
+    >>> res.provider, res.load, res.overflow, res.status
+    (array([0, 1, 1]), array([40., 80.]), array([0., 0.]), 'feasible')
+    >>> round(res.lp_cost, 9), res.total_cost, round(res.gap, 9)
+    (4.6, 5.0, 0.08)
+    """
+    problem = validate(cost, capacity, demand, allowed, unserved_cost)
+    be = get_backend(backend)
+    time_limit_s = _positive("time_limit_s", time_limit_s)
+    if scale is not None:
+        scale = _positive("scale", scale)
+
+    n, p = problem.n_clients, problem.n_providers
+    provider = np.full(n, -1, dtype=np.int64)
+    shares = np.zeros((n, p + 1), dtype=np.float64)
+    active = problem.demand > 0
+    _resolve_zero_demand(problem, ~active, provider)
+
+    t0 = time.perf_counter()
+    sub = problem.subset(active)
+    sol = _solve(be, sub, time_limit_s, scale, np.flatnonzero(active)) if active.any() else None
+    wall = time.perf_counter() - t0
+
+    zero_cost = _zero_demand_cost(problem, ~active, provider)
+    lp_cost: float | None = zero_cost if be.fractional else None
+    bound = zero_cost  # lower bound on the optimum; exact when no client has demand
+    optimal, status = True, "optimal"
+    scale_used, error_bound = (1.0 if scale is None else scale), 0.0
+    split = np.zeros(0, dtype=np.int64)
+    if sol is not None:
+        scale_used, error_bound = sol.scaled.scale, sol.scaled.error_bound
+        arc_flow, unserved_flow = sol.arc_flow, sol.unserved_flow
+        if sol.fractional:
+            arc_flow, unserved_flow = to_basic_flow(sub, arc_flow, unserved_flow)
+        flow = np.zeros((sub.n_clients, p + 1), dtype=np.int64)
+        ci, pj = sub.arcs
+        flow[ci, pj] = arc_flow
+        flow[:, p] = unserved_flow
+        sub_shares = flow / sub.demand[:, None]
+        # Largest share wins; ties go to the lowest provider index, unserved (last) loses them.
+        choice = np.argmax(flow, axis=1)
+        provider[active] = np.where(choice == p, -1, choice)
+        shares[active] = sub_shares
+        split = np.flatnonzero(active)[(flow > 0).sum(axis=1) > 1]
+        if sol.fractional:
+            lp_cost = zero_cost + _fractional_cost(sub, sub_shares)
+            bound = lp_cost
+        else:
+            lp_cost = None
+            bound = zero_cost + (sol.bound if sol.bound is not None else -np.inf)
+        optimal, status = sol.optimal, sol.status
+
+    served = provider >= 0
+    total = _assignment_cost(problem, provider)
+    weights = problem.demand.astype(np.float64)
+    load = np.bincount(provider[served], weights=weights[served], minlength=p).astype(np.float64)
+    overflow = np.maximum(load - problem.capacity, 0.0)
+    if len(split):
+        optimal = False
+        status = "overflow" if overflow.any() else "feasible"
+    gap = 0.0 if optimal else _relative_gap(total, bound)
+
+    return AssignmentResult(
+        provider=_frozen(provider),
+        total_cost=total,
+        unserved=_frozen(np.flatnonzero(~served).astype(np.int64)),
+        load=_frozen(load),
+        capacity=_frozen(problem.capacity.copy()),
+        overflow=_frozen(overflow),
+        split_clients=_frozen(split.astype(np.int64)),
+        split_shares=_frozen(shares[split]),
+        lp_cost=lp_cost,
+        bound=float(bound),
+        gap=gap,
+        optimal=bool(optimal),
+        status=status,
+        backend=str(be.name),
+        demand_weighted=problem.weighted,
+        scale=float(scale_used),
+        cost_error_bound=float(error_bound),
+        wall_time_s=wall,
+    )
+
+
+def _positive(name: str, value: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a positive number; got {value!r}") from None
+    if not (np.isfinite(v) and v > 0):
+        raise InputError(f"{name} must be a positive finite number; got {value!r}")
+    return v
+
+
+def _solve(
+    be: AssignmentBackend,
+    sub: AssignmentProblem,
+    time_limit_s: float,
+    scale: float | None,
+    index: NDArray[np.intp],
+) -> BackendSolution:
+    """Run the backend; on infeasibility find clients that cannot be served and raise."""
+    try:
+        return be.solve(sub, time_limit_s=time_limit_s, scale=scale)
+    except ModelInfeasible:
+        pass
+    # Diagnose: no costs, penalty 1 per must-serve client left unserved, 0 for the others.
+    must = ~sub.can_be_unserved
+    diag = sub.with_costs(np.where(sub.allowed, 0.0, np.inf), np.where(must, 1.0, 0.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScalingWarning)
+        try:
+            sol = be.solve(diag, time_limit_s=time_limit_s, scale=None)
+            stuck = np.flatnonzero(must & (sol.unserved_flow > 0))
+        except Exception:  # the diagnosis is best effort
+            stuck = np.zeros(0, dtype=np.intp)
+    clients = index[stuck]
+    if len(clients):
+        shortfall = int(sub.demand[stuck].sum())
+        units = f", {shortfall} demand units" if sub.weighted else ""
+        shown = clients[:10].tolist()
+        more = f" and {len(clients) - 10} more" if len(clients) > 10 else ""
+        msg = (
+            f"the capacities cannot serve every client that must be served: "
+            f"{len(clients)} client(s) cannot be placed{units}, e.g. clients "
+            f"{shown}{more}; give them an unserved_cost or raise capacity"
+        )
+    else:
+        msg = (
+            "the capacities cannot serve every client that must be served; give clients an "
+            "unserved_cost or raise capacity"
+        )
+    err = InfeasibleError(msg)
+    err.clients = clients  # type: ignore[attr-defined]
+    raise err
+
+
+def _resolve_zero_demand(
+    problem: AssignmentProblem, zero: NDArray[np.bool_], provider: NDArray[np.int64]
+) -> None:
+    """Clients without demand use no capacity: give each its cheapest option."""
+    if not zero.any():
+        return
+    c = np.where(problem.allowed[zero], problem.cost[zero], np.inf)
+    best = np.argmin(c, axis=1) if problem.n_providers else np.zeros(zero.sum(), np.intp)
+    best_cost = c[np.arange(len(best)), best] if problem.n_providers else np.full(len(best), np.inf)
+    u = problem.unserved_cost[zero]
+    provider[zero] = np.where(best_cost <= u, best, -1)
+
+
+def _zero_demand_cost(
+    problem: AssignmentProblem, zero: NDArray[np.bool_], provider: NDArray[np.int64]
+) -> float:
+    idx = np.flatnonzero(zero)
+    pr = provider[idx]
+    served = pr >= 0
+    return float(
+        problem.cost[idx[served], pr[served]].sum() + problem.unserved_cost[idx[~served]].sum()
+    )
+
+
+def _assignment_cost(problem: AssignmentProblem, provider: NDArray[np.int64]) -> float:
+    served = provider >= 0
+    idx = np.arange(problem.n_clients)
+    return float(
+        problem.cost[idx[served], provider[served]].sum() + problem.unserved_cost[~served].sum()
+    )
+
+
+def _fractional_cost(sub: AssignmentProblem, shares: NDArray[np.float64]) -> float:
+    """Cost of a fractional assignment (shares per provider, last column unserved)."""
+    p = sub.n_providers
+    c = np.where(sub.allowed, sub.cost, 0.0)
+    u = np.where(sub.can_be_unserved, sub.unserved_cost, 0.0)
+    return float(np.sum(shares[:, :p] * c) + np.dot(shares[:, p], u))
+
+
+def _relative_gap(value: float, bound: float) -> float:
+    denom = max(abs(value), abs(bound))
+    if denom == 0.0:
+        return 0.0
+    return max(0.0, (value - bound) / denom)

@@ -1,0 +1,261 @@
+"""Scenario-level assignment: a regime's problem solved as a min-cost flow.
+
+:func:`assign` takes a scenario and a regime (or a :class:`~hemopt.regimes.RegimeProblem`) and
+returns an :class:`Assignment` that knows, per client, the provider, the rank obtained, whether
+the first choice was met and whether the client queues for a better-ranked provider; and per
+provider, the clients, hours, share and queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hemopt.assign import AssignmentResult, min_cost_assignment
+from hemopt.errors import InputError
+from hemopt.regimes import Regime, RegimeProblem
+from hemopt.scenario import Scenario
+
+__all__ = ["Assignment", "assign"]
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """Who serves whom under one regime.
+
+    Attributes
+    ----------
+    scenario
+        The scenario assigned.
+    problem
+        The regime's problem (allowed pairs, costs, capacities).
+    result
+        The numeric solution (:class:`hemopt.assign.AssignmentResult`).
+    clients
+        One row per client: ``client_id``, ``provider_id`` (``""`` when unserved),
+        ``rank_obtained`` (0 = first choice, -1 when the provider was not ranked or the client
+        does not choose), ``chooser``, ``first_choice_met`` (choosers only; False for
+        non-choosers), ``queue_for`` (provider id the client waits for, ``""`` if none),
+        ``zone_id``, ``hours_per_week``, ``stairwell_id``.
+    providers
+        One row per provider: ``provider_id``, ``name``, ``kind``, ``clients``,
+        ``hours_per_week``, ``share_hours``, ``queue`` (clients waiting for it), ``capacity``
+        and ``overflow`` (in ``problem.capacity_unit``).
+    """
+
+    scenario: Scenario
+    problem: RegimeProblem
+    result: AssignmentResult
+    clients: pd.DataFrame
+    providers: pd.DataFrame
+
+    @property
+    def regime(self) -> str:
+        return self.problem.regime
+
+    @property
+    def provider_index(self) -> np.ndarray:
+        """Provider index per client (-1 unserved)."""
+        return self.result.provider
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: first choice met, queue, unserved, external share."""
+        cl = self.clients
+        choosers = cl["chooser"].to_numpy()
+        h = cl["hours_per_week"].to_numpy()
+        ext = self.providers.loc[self.providers["kind"] == "external", "hours_per_week"].sum()
+        return {
+            "regime": self.regime,
+            "clients": len(cl),
+            "choosers": int(choosers.sum()),
+            "first_choice_pct": round(100.0 * float(cl.loc[choosers, "first_choice_met"].mean())
+                                      if choosers.any() else 0.0, 2),
+            "queue": int((cl["queue_for"] != "").sum()),
+            "unserved": int((cl["provider_id"] == "").sum()),
+            "external_share_hours": round(float(ext / h.sum()) if h.sum() else 0.0, 4),
+            "split_clients": len(self.result.split_clients),
+            "overflow": float(self.result.overflow.sum()),
+            "status": self.result.status,
+            **{k: v for k, v in self.problem.notes.items() if isinstance(v, (int, float, str))},
+        }
+
+    def to_gdf(self) -> gpd.GeoDataFrame:
+        """The client table with the assignment, as a GeoDataFrame (points, EPSG:3006)."""
+        return gpd.GeoDataFrame(self.clients.copy(),
+                                geometry=self.scenario.clients.geometry.values,
+                                crs=self.scenario.clients.crs)
+
+    def to_gpkg(self, path: str | Path, layer: str | None = None) -> Path:
+        """Append the assignment as a layer (default ``assignment_<regime>``) to a GeoPackage."""
+        import pyogrio
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        layer = layer or f"assignment_{self.regime.lower()}"
+        pyogrio.write_dataframe(self.to_gdf(), path, layer=layer, driver="GPKG")
+        return path
+
+    def plot(self, ax: Any = None, *, title: str | None = None, zones: Any = None) -> Any:
+        """Map of the clients coloured by assigned provider, with zone borders."""
+        from hemopt.plot import plot_assignment
+
+        return plot_assignment(self, ax=ax, title=title, zones=zones)
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"Assignment({self.regime}: {s['clients']} clients, first choice "
+                f"{s['first_choice_pct']:.1f} %, queue {s['queue']}, unserved {s['unserved']})")
+
+
+def assign(
+    scenario: Scenario,
+    regime: Regime | RegimeProblem,
+    *,
+    seed: int = 0,
+    backend: str = "ortools",
+    time_limit_s: float = 10.0,
+) -> Assignment:
+    """Assign every client a provider under ``regime``.
+
+    Parameters
+    ----------
+    scenario
+        The municipality.
+    regime
+        A :class:`~hemopt.regimes.LOV`, :class:`~hemopt.regimes.LOU`,
+        :class:`~hemopt.regimes.Zoning` or a problem a regime produced.
+    seed
+        Seed of the regime's random draws (LOV's switching).
+    backend
+        ``"ortools"`` (default), ``"networkx"`` or ``"cpsat"`` (exact for capacities in hours).
+
+    Returns
+    -------
+    Assignment
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> a = hemopt.assign(sc, hemopt.LOU(external_share=0.2))
+    >>> a.summary()["unserved"]
+    0
+    """
+    if isinstance(regime, Regime):
+        problem = regime.problem(scenario, seed=seed)
+    elif isinstance(regime, RegimeProblem):
+        problem = regime
+    else:
+        raise InputError(f"regime must be a Regime or RegimeProblem, got {type(regime).__name__}")
+    if problem.allowed.shape != (scenario.n_clients, scenario.n_providers):
+        raise InputError(f"problem has shape {problem.allowed.shape}, the scenario has "
+                         f"{(scenario.n_clients, scenario.n_providers)} clients x providers")
+    res = min_cost_assignment(
+        problem.cost, problem.capacity, demand=problem.demand, allowed=problem.allowed,
+        unserved_cost=problem.unserved_cost, backend=backend, time_limit_s=time_limit_s,
+    )
+    if res.overflow.sum() > 0:
+        res = _repair_overflow(problem, res)
+    return _tabulate(scenario, problem, res)
+
+
+def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> AssignmentResult:
+    """Move rounded split clients off providers above capacity.
+
+    A demand-weighted flow splits at most (providers - 1) clients; rounding each to its largest
+    share can push a provider over its capacity (``res.overflow``). Capacities in the regimes
+    are contractual, so each such client moves to its cheapest allowed provider that still has
+    room (under LOU: the municipality, and the client queues). Clients that fit nowhere go
+    unserved at their penalty. The result is feasible; its status becomes ``"feasible"`` and
+    ``bound`` still bounds the optimum from below.
+    """
+    import dataclasses
+
+    prov = res.provider.copy()
+    demand = problem.demand if problem.demand is not None else np.ones(len(prov))
+    cap = problem.capacity
+    load = np.bincount(prov[prov >= 0], weights=demand[prov >= 0], minlength=len(cap))
+    for i in res.split_clients:
+        j = prov[i]
+        if j < 0 or load[j] <= cap[j]:
+            continue
+        load[j] -= demand[i]
+        room = problem.allowed[i] & (load + demand[i] <= cap)
+        room[j] = False
+        if room.any():
+            k = int(np.argmin(np.where(room, problem.cost[i], np.inf)))
+            prov[i] = k
+            load[k] += demand[i]
+        else:
+            prov[i] = -1
+    served = prov >= 0
+    total = float(problem.cost[np.flatnonzero(served), prov[served]].sum()
+                  + problem.unserved_cost[~served].sum())
+    overflow = np.maximum(load - cap, 0.0)
+    bound = res.bound
+    gap = max(total - bound, 0.0) / max(abs(total), abs(bound), 1e-12)
+    return dataclasses.replace(
+        res, provider=prov, total_cost=total, unserved=np.flatnonzero(~served),
+        load=load, overflow=overflow, gap=gap, optimal=False,
+        status="feasible" if overflow.sum() == 0 else "overflow",
+    )
+
+
+def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult) -> Assignment:
+    n = sc.n_clients
+    pids = np.array(sc.provider_ids, dtype=object)
+    prov = res.provider
+    served = prov >= 0
+    rank = problem.rank
+    obtained = np.where(served, rank[np.arange(n), np.maximum(prov, 0)], -1)
+    chooser = (rank >= 0).any(axis=1)
+    first_met = chooser & served & (obtained == 0)
+    wanted = problem.wanted
+    # a client queues when it wants a provider it did not get and would rank it above what
+    # it got (unranked counts as worst)
+    n_ranked = (rank >= 0).sum(axis=1)
+    eff_obtained = np.where(obtained >= 0, obtained, n_ranked)
+    want_rank = np.where(wanted >= 0, rank[np.arange(n), np.maximum(wanted, 0)], -1)
+    queues = (wanted >= 0) & (prov != wanted) & (want_rank >= 0) & (want_rank < eff_obtained)
+    zone_ids = None
+    if problem.notes.get("zones"):
+        zone_ids = np.array(problem.notes["zones"], dtype=object)
+    elif len(sc.zones):
+        zone_ids = np.array(list(sc.zones["zone_id"]), dtype=object)
+    zone_col = (np.where(problem.zone >= 0, zone_ids[np.maximum(problem.zone, 0)], "")
+                if zone_ids is not None and len(zone_ids) else np.full(n, "", dtype=object))
+    hours = sc.clients["hours_per_week"].to_numpy()
+    clients = pd.DataFrame({
+        "client_id": sc.clients["client_id"].to_numpy(),
+        "provider_id": np.where(served, pids[np.maximum(prov, 0)], ""),
+        "rank_obtained": obtained.astype(np.int64),
+        "chooser": chooser,
+        "first_choice_met": first_met,
+        "queue_for": np.where(queues, pids[np.maximum(wanted, 0)], ""),
+        "zone_id": zone_col.astype(object),
+        "hours_per_week": hours,
+        "stairwell_id": sc.clients["stairwell_id"].to_numpy(),
+    })
+    m = sc.n_providers
+    cnt = np.bincount(prov[served], minlength=m)
+    hrs = np.bincount(prov[served], weights=hours[served], minlength=m)
+    q = np.bincount(wanted[queues], minlength=m) if queues.any() else np.zeros(m, int)
+    total_h = hours.sum() or 1.0
+    providers = pd.DataFrame({
+        "provider_id": pids,
+        "name": sc.providers["name"].to_numpy(),
+        "kind": sc.providers["kind"].to_numpy(),
+        "clients": cnt.astype(np.int64),
+        "hours_per_week": hrs,
+        "share_hours": hrs / total_h,
+        "queue": q.astype(np.int64),
+        "capacity": problem.capacity,
+        "overflow": res.overflow,
+    })
+    return Assignment(scenario=sc, problem=problem, result=res, clients=clients,
+                      providers=providers)
