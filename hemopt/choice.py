@@ -20,6 +20,7 @@ default values and their rationale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -27,7 +28,7 @@ from scipy.special import softmax
 
 from hemopt.errors import InputError
 
-__all__ = ["ChoiceModel"]
+__all__ = ["ChoiceModel", "rank_scenario"]
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,62 @@ class ChoiceModel:
         chosen_u = np.take_along_axis(noisy, order, axis=1)
         order[~np.isfinite(chosen_u)] = -1
         return order
+
+
+def rank_scenario(
+    scenario: Any,
+    *,
+    seed: int = 0,
+    model: ChoiceModel | None = None,
+    chooser_share: float = 0.75,
+    quality: np.ndarray | None = None,
+    target_share: np.ndarray | None = None,
+    overwrite: bool = False,
+) -> Any:
+    """A copy of ``scenario`` where clients have rankings drawn from the choice model.
+
+    Provider constants are calibrated so that first choices reproduce ``target_share`` (default:
+    the providers' current shares of clients, or equal shares where nobody has a provider);
+    providers only compete in the zones they serve. A share ``1 - chooser_share`` of the clients
+    (drawn with ``seed``) does not choose and keeps an empty ranking. Clients that already have a
+    ranking keep it unless ``overwrite``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=0, scale=0.05)
+    >>> blank = sc.replace(clients=sc.clients.assign(ranking=[()] * sc.n_clients))
+    >>> ranked = rank_scenario(blank, seed=1)
+    >>> int((ranked.clients["ranking"].map(len) > 0).sum()) > 0
+    True
+    """
+    from hemopt.regimes import _serves_zone, zone_of_clients
+
+    if not (0.0 <= chooser_share <= 1.0):
+        raise InputError(f"chooser_share must be in [0, 1], got {chooser_share!r}")
+    model = model or ChoiceModel()
+    rng = np.random.default_rng(seed)
+    n, m = scenario.n_clients, scenario.n_providers
+    cur = scenario.current_index()
+    if target_share is None:
+        counts = np.bincount(cur[cur >= 0], minlength=m).astype(float)
+        target_share = counts / counts.sum() if counts.sum() else np.full(m, 1.0 / m)
+    target = np.asarray(target_share, dtype=float)
+    zone = zone_of_clients(scenario)[0] if len(scenario.zones) else np.full(n, -1)
+    allowed = _serves_zone(scenario, zone)
+    u = model.systematic_utility(scenario.client_xy(), scenario.provider_xy(),
+                                 quality=quality, current=cur)
+    asc = model.calibrate_asc(u, target, allowed=allowed)
+    order = model.rank(u + asc[None, :], rng, allowed=allowed)
+    chooses = rng.random(n) < chooser_share
+    pids = scenario.provider_ids
+    old = list(scenario.clients["ranking"])
+    new = []
+    for i in range(n):
+        if old[i] and not overwrite:
+            new.append(old[i])
+        elif chooses[i]:
+            new.append(tuple(pids[j] for j in order[i] if j >= 0))
+        else:
+            new.append(())
+    return scenario.replace(clients=scenario.clients.assign(ranking=new))
