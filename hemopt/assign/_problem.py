@@ -227,8 +227,8 @@ def validate(
         if len(bad_idx):
             k = bad_idx[0]
             raise InputError(
-                f"unserved_cost[{k}] = {float(u[k])!r} is invalid: give a finite penalty, or np.inf "
-                "for a client that must be served"
+                f"unserved_cost[{k}] = {float(u[k])!r} is invalid: give a finite penalty, "
+                "or np.inf for a client that must be served"
             )
 
     stranded = np.flatnonzero(~ok.any(axis=1) & ~np.isfinite(u))

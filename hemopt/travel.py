@@ -1,0 +1,414 @@
+"""Travel distances and times between points.
+
+Two models with the same face:
+
+:class:`TravelModel`
+    straight-line (Euclidean) distance in SWEREF 99 TM metres × a detour factor, driven at a
+    constant speed, plus a fixed overhead per trip (parking, walking to the door). Presets
+    :meth:`TravelModel.urban` and :meth:`TravelModel.rural`.
+:class:`RoadGraphTravel`
+    shortest paths in a road graph (networkx, nodes with ``x``/``y``, edges with ``length`` in
+    metres and optionally ``speed_kmh``), points snapped to their nearest node.
+
+Both have ``distance_matrix_m(xy_from, xy_to=None)``, ``time_matrix_min(xy_from, xy_to=None)``
+and ``matrices(xy_from, xy_to=None)`` (both at once). Distances are in metres, times in minutes.
+With ``xy_to=None`` the matrix is square, from every point to every other.
+
+A trip between two points at the same place (two clients in the same stairwell) has distance 0
+and takes no time: the per-trip overhead is only added to trips of positive length.
+
+Examples
+--------
+>>> import numpy as np
+>>> from hemopt.travel import TravelModel
+>>> xy = np.array([[0.0, 0.0], [3000.0, 4000.0]])
+>>> model = TravelModel(detour_factor=1.3, speed_kmh=30.0, overhead_min=2.0)
+>>> model.distance_matrix_m(xy)
+array([[   0., 6500.],
+       [6500.,    0.]])
+>>> model.time_matrix_min(xy)
+array([[ 0., 15.],
+       [15.,  0.]])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
+
+from hemopt.errors import InputError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["RoadGraphTravel", "Travel", "TravelModel"]
+
+#: metres per minute at 1 km/h
+_M_PER_MIN_PER_KMH = 1000.0 / 60.0
+
+
+@runtime_checkable
+class Travel(Protocol):
+    """Anything that turns points into distance (m) and time (min) matrices."""
+
+    def distance_matrix_m(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]: ...
+
+    def time_matrix_min(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]: ...
+
+    def matrices(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+
+
+def as_xy(name: str, xy: ArrayLike) -> NDArray[np.float64]:
+    """Validate and return an ``(n, 2)`` float array of coordinates in metres."""
+    try:
+        arr = np.array(xy, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: coordinates must be numbers, got {xy!r:.80}") from exc
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise InputError(f"{name}: expected an array of shape (n, 2), got shape {arr.shape}")
+    bad = ~np.isfinite(arr).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{name}: point {i} has a non-finite coordinate {arr[i].tolist()}")
+    return arr
+
+
+def _add_overhead(
+    time_min: NDArray[np.float64], direct_m: NDArray[np.float64], overhead: float
+) -> NDArray[np.float64]:
+    """Add the per-trip overhead to trips between distinct points (``direct_m > 0``)."""
+    if overhead > 0:
+        time_min += np.where(direct_m > 0, overhead, 0.0)
+    return time_min
+
+
+def _check_positive(name: str, value: float, *, minimum: float = 0.0, strict: bool = True) -> None:
+    ok = math.isfinite(value) and (value > minimum if strict else value >= minimum)
+    if not ok:
+        op = ">" if strict else ">="
+        raise InputError(f"{name} must be finite and {op} {minimum}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TravelModel:
+    """Straight line × detour factor at a constant speed, plus an overhead per trip.
+
+    Parameters
+    ----------
+    detour_factor
+        Road distance / straight-line distance (circuity), at least 1. Default 1.3 (urban).
+    speed_kmh
+        Average driving speed, km/h, stops at junctions and congestion included, parking
+        excluded. Default 25 (urban).
+    overhead_min
+        Fixed time added to every trip of positive length: finding a parking place and
+        walking to the entrance, minutes. Default 2 (urban).
+
+    Notes
+    -----
+    The defaults and presets are discussed, with sources, in ``docs/routing.md``. They are
+    starting points: calibrate ``detour_factor`` against a road graph
+    (:class:`RoadGraphTravel`) or a routing service for the municipality at hand.
+
+    Examples
+    --------
+    >>> TravelModel.rural()
+    TravelModel(detour_factor=1.4, speed_kmh=50.0, overhead_min=1.0)
+    """
+
+    detour_factor: float = 1.3
+    speed_kmh: float = 25.0
+    overhead_min: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_positive("detour_factor", self.detour_factor, minimum=1.0, strict=False)
+        _check_positive("speed_kmh", self.speed_kmh)
+        _check_positive("overhead_min", self.overhead_min, strict=False)
+
+    @classmethod
+    def urban(cls) -> TravelModel:
+        """Town centre and suburbs: detour 1.3, 25 km/h, 2 min per trip to park and walk."""
+        return cls(detour_factor=1.3, speed_kmh=25.0, overhead_min=2.0)
+
+    @classmethod
+    def rural(cls) -> TravelModel:
+        """Villages and farms: detour 1.4, 50 km/h, 1 min per trip to park and walk."""
+        return cls(detour_factor=1.4, speed_kmh=50.0, overhead_min=1.0)
+
+    def distance_matrix_m(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
+        a = as_xy("xy_from", xy_from)
+        b = a if xy_to is None else as_xy("xy_to", xy_to)
+        return cdist(a, b) * self.detour_factor
+
+    def time_matrix_min(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Travel time in minutes, overhead included, same shape as the distance matrix."""
+        return self.matrices(xy_from, xy_to)[1]
+
+    def matrices(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both matrices: ``(distance_m, time_min)``."""
+        dist = self.distance_matrix_m(xy_from, xy_to)
+        time = dist / (self.speed_kmh * _M_PER_MIN_PER_KMH)
+        return dist, _add_overhead(time, dist, self.overhead_min)
+
+
+class RoadGraphTravel:
+    """Shortest-path distances and times in a road graph.
+
+    Points are snapped to the nearest graph node (k-d tree). The distance between two points
+    is the straight-line access leg from the first point to its node, the shortest path in the
+    graph, and the access leg from the last node to the second point. Two points snapped to the
+    same node are joined by the straight line between them. Access legs are driven at
+    ``default_speed_kmh``.
+
+    :meth:`distance_matrix_m` gives the length of the shortest path, :meth:`time_matrix_min`
+    the duration of the fastest path (they differ where fast roads are longer).
+
+    Parameters
+    ----------
+    graph
+        A networkx ``Graph``, ``DiGraph``, ``MultiGraph`` or ``MultiDiGraph``. Every node needs
+        numeric ``x`` and ``y`` attributes (SWEREF 99 TM metres, the same system as the
+        points), every edge a ``length`` in metres (>= 0) and optionally ``speed_kmh`` (> 0).
+        Undirected edges can be driven both ways; of parallel edges the shortest (fastest)
+        counts. The graph is converted once to scipy sparse matrices; networkx is not used
+        afterwards.
+    default_speed_kmh
+        Speed on edges without ``speed_kmh`` and on the access legs. Default 25.
+    overhead_min
+        Fixed time added to every trip of positive length (parking, walking). Default 2.
+    max_snap_m
+        If given, a point farther than this from every node is an error. Default: no limit.
+
+    Raises
+    ------
+    InputError
+        A node without coordinates, an edge without a valid length or speed, an empty graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.Graph()
+    >>> g.add_node("a", x=0.0, y=0.0)
+    >>> g.add_node("b", x=1000.0, y=0.0)
+    >>> g.add_edge("a", "b", length=1200.0, speed_kmh=36.0)
+    >>> road = RoadGraphTravel(g, overhead_min=0.0)
+    >>> road.distance_matrix_m([[0.0, 0.0], [1000.0, 0.0]])
+    array([[   0., 1200.],
+           [1200.,    0.]])
+    >>> road.time_matrix_min([[0.0, 0.0], [1000.0, 0.0]])
+    array([[0., 2.],
+           [2., 0.]])
+    """
+
+    #: Bytes of Dijkstra output held at once (rows of the full node × node matrix).
+    _CHUNK_BYTES = 128 * 2**20
+
+    def __init__(
+        self,
+        graph: nx.Graph,
+        *,
+        default_speed_kmh: float = 25.0,
+        overhead_min: float = 2.0,
+        max_snap_m: float | None = None,
+    ) -> None:
+        _check_positive("default_speed_kmh", default_speed_kmh)
+        _check_positive("overhead_min", overhead_min, strict=False)
+        if max_snap_m is not None:
+            _check_positive("max_snap_m", max_snap_m, strict=False)
+        self.default_speed_kmh = float(default_speed_kmh)
+        self.overhead_min = float(overhead_min)
+        self.max_snap_m = None if max_snap_m is None else float(max_snap_m)
+
+        nodes = list(graph.nodes)
+        if not nodes:
+            raise InputError("graph: the road graph has no nodes")
+        self.node_ids: list[Any] = nodes
+        index = {node: i for i, node in enumerate(nodes)}
+        xy = np.empty((len(nodes), 2))
+        for i, (node, data) in enumerate(graph.nodes(data=True)):
+            try:
+                xy[i] = (float(data["x"]), float(data["y"]))
+            except KeyError as exc:
+                raise InputError(
+                    f"graph: node {node!r} has no {exc.args[0]!r} attribute "
+                    "(every node needs x and y coordinates in metres)"
+                ) from None
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"graph: node {node!r} has non-numeric coordinates "
+                    f"x={data.get('x')!r}, y={data.get('y')!r}"
+                ) from None
+            if not np.isfinite(xy[i]).all():
+                raise InputError(f"graph: node {node!r} has non-finite coordinates {xy[i]}")
+        self.node_xy = xy
+        self._tree = cKDTree(xy)
+
+        frm, to, length, minutes = [], [], [], []
+        for u, v, data in graph.edges(data=True):
+            length_m = data.get("length")
+            try:
+                length_m = float(length_m)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"graph: edge ({u!r}, {v!r}) has no numeric 'length' attribute "
+                    f"(metres), got {data.get('length')!r}"
+                ) from None
+            if not (math.isfinite(length_m) and length_m >= 0):
+                raise InputError(
+                    f"graph: edge ({u!r}, {v!r}) has length {length_m!r}; "
+                    "need a finite length >= 0 in metres"
+                )
+            speed = data.get("speed_kmh", self.default_speed_kmh)
+            try:
+                speed = float(speed)
+            except (TypeError, ValueError):
+                speed = float("nan")
+            if not (math.isfinite(speed) and speed > 0):
+                raise InputError(
+                    f"graph: edge ({u!r}, {v!r}) has speed_kmh {data.get('speed_kmh')!r}; "
+                    "need a finite speed > 0"
+                )
+            frm.append(index[u])
+            to.append(index[v])
+            length.append(length_m)
+            minutes.append(length_m / (speed * _M_PER_MIN_PER_KMH))
+        rows = np.asarray(frm, dtype=np.int64)
+        cols = np.asarray(to, dtype=np.int64)
+        if not graph.is_directed():
+            rows, cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+            length = length + length
+            minutes = minutes + minutes
+        n = len(nodes)
+        self._length = _sparse_min(rows, cols, np.asarray(length), n)
+        self._minutes = _sparse_min(rows, cols, np.asarray(minutes), n)
+        self.directed = bool(graph.is_directed())
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes in the road graph."""
+        return len(self.node_ids)
+
+    def snap(self, xy: ArrayLike, *, name: str = "xy") -> tuple[NDArray[np.int64], NDArray]:
+        """Nearest node of every point.
+
+        Returns
+        -------
+        node_index, snap_m
+            Position of the nearest node in :attr:`node_ids`, and the straight-line distance
+            to it in metres.
+        """
+        pts = as_xy(name, xy)
+        snap_m, idx = self._tree.query(pts)
+        if self.max_snap_m is not None and len(pts) and snap_m.max() > self.max_snap_m:
+            i = int(np.argmax(snap_m))
+            raise InputError(
+                f"{name}: point {i} at {pts[i].tolist()} is {snap_m[i]:.0f} m from the nearest "
+                f"road node {self.node_ids[idx[i]]!r}, more than max_snap_m={self.max_snap_m}"
+            )
+        return np.asarray(idx, dtype=np.int64), np.asarray(snap_m, dtype=np.float64)
+
+    def nearest_nodes(self, xy: ArrayLike) -> list[Any]:
+        """Ids of the nearest graph node of every point."""
+        idx, _ = self.snap(xy)
+        return [self.node_ids[i] for i in idx]
+
+    def distance_matrix_m(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Shortest-path distance in metres, access legs included."""
+        return self._matrix(xy_from, xy_to, time=False)
+
+    def time_matrix_min(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Fastest-path time in minutes, access legs and per-trip overhead included."""
+        return self._matrix(xy_from, xy_to, time=True)
+
+    def matrices(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both matrices: ``(distance_m, time_min)``."""
+        return (
+            self._matrix(xy_from, xy_to, time=False),
+            self._matrix(xy_from, xy_to, time=True),
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _matrix(self, xy_from: ArrayLike, xy_to: ArrayLike | None, *, time: bool) -> NDArray:
+        a = as_xy("xy_from", xy_from)
+        b = a if xy_to is None else as_xy("xy_to", xy_to)
+        na, snap_a = self.snap(a, name="xy_from")
+        nb, snap_b = (na, snap_a) if xy_to is None else self.snap(b, name="xy_to")
+        graph = self._minutes if time else self._length
+        net = self._node_matrix(graph, na, nb)
+        if np.isinf(net).any():
+            bad = np.argwhere(np.isinf(net))
+            i, j = (int(k) for k in bad[0])
+            raise InputError(
+                f"graph: no path from xy_from point {i} (node {self.node_ids[na[i]]!r}) to "
+                f"xy_to point {j} (node {self.node_ids[nb[j]]!r}); {len(bad)} pair(s) are "
+                "disconnected in the road graph"
+            )
+        same = na[:, None] == nb[None, :]
+        direct = cdist(a, b)
+        access = snap_a[:, None] + snap_b[None, :]
+        if not time:
+            return np.where(same, direct, net + access)
+        speed = self.default_speed_kmh * _M_PER_MIN_PER_KMH
+        minutes = np.where(same, direct, access) / speed + net
+        return _add_overhead(minutes, direct, self.overhead_min)
+
+    def _node_matrix(
+        self, graph: csr_matrix, rows: NDArray[np.int64], cols: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Shortest paths between nodes ``rows[i]`` and ``cols[j]``."""
+        urows, inv_r = np.unique(rows, return_inverse=True)
+        ucols, inv_c = np.unique(cols, return_inverse=True)
+        transpose = len(ucols) < len(urows)
+        if transpose:  # run Dijkstra from the fewer endpoints, on the reversed graph
+            graph = graph.T.tocsr()
+            urows, ucols = ucols, urows
+        out = np.empty((len(urows), len(ucols)))
+        chunk = max(1, self._CHUNK_BYTES // (8 * self.n_nodes))
+        for start in range(0, len(urows), chunk):
+            src = urows[start : start + chunk]
+            dist = dijkstra(graph, directed=True, indices=src)
+            out[start : start + chunk] = dist[:, ucols]
+        if transpose:
+            out = out.T
+        return out[inv_r][:, inv_c]
+
+
+def _sparse_min(
+    rows: NDArray[np.int64], cols: NDArray[np.int64], weight: NDArray[np.float64], n: int
+) -> csr_matrix:
+    """CSR matrix keeping the smallest weight of parallel edges (explicit zeros are edges)."""
+    keep = rows != cols  # self-loops never shorten a path
+    rows, cols, weight = rows[keep], cols[keep], weight[keep]
+    order = np.lexsort((weight, cols, rows))
+    rows, cols, weight = rows[order], cols[order], weight[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    return csr_matrix((weight[first], (rows[first], cols[first])), shape=(n, n))
