@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench clean venv browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -24,10 +24,17 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 venv: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/hemopt generate --preset strangnas --seed 1 --out $(OUT)/scenario.gpkg --map $(OUT)/scenario.png
+	$(BIN)/hemopt compare --preset strangnas --seed 1 --out report
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest -n 2 -q
+
+# The report test renders the HTML in Debian's headless Chromium; install it when we can
+# (root with apt-get, as on CI). Elsewhere the test is skipped with a message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: the HTML rendering test will be skipped"; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check hemopt tests benchmarks

@@ -1,21 +1,79 @@
 """hemopt: put numbers on how a Swedish municipality organises home care (hemtjänst).
 
 The public API is re-exported here; everything else is internal.
+
+Examples
+--------
+>>> import hemopt
+>>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+>>> a = hemopt.assign(sc, hemopt.Zoning(procured_share=0.5))
+>>> a.summary()["unserved"]
+0
 """
 
 from __future__ import annotations
 
+from hemopt.assign import AssignmentResult as AssignmentResult
+from hemopt.assign import min_cost_assignment as min_cost_assignment
+from hemopt.assignment import Assignment as Assignment
+from hemopt.assignment import assign as assign
 from hemopt.choice import ChoiceModel as ChoiceModel
+from hemopt.choice import rank_scenario as rank_scenario
+from hemopt.compare import Comparison as Comparison
+from hemopt.compare import CostParams as CostParams
+from hemopt.compare import compare as compare
 from hemopt.errors import HemoptError as HemoptError
 from hemopt.errors import InfeasibleError as InfeasibleError
 from hemopt.errors import InputError as InputError
 from hemopt.errors import ScenarioError as ScenarioError
 from hemopt.errors import SolverError as SolverError
+from hemopt.regimes import LOU as LOU
+from hemopt.regimes import LOV as LOV
+from hemopt.regimes import CostWeights as CostWeights
+from hemopt.regimes import Zoning as Zoning
+from hemopt.routing import read_solomon as read_solomon
+from hemopt.routing import route_day as route_day
+from hemopt.routing import solve_vrptw as solve_vrptw
 from hemopt.scenario import Scenario as Scenario
 from hemopt.synth import PRESETS as PRESETS
 from hemopt.synth import generate as generate
+from hemopt.travel import RoadGraphTravel as RoadGraphTravel
+from hemopt.travel import TravelModel as TravelModel
+from hemopt.zones import design_zones as design_zones
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "LOU",
+    "LOV",
+    "PRESETS",
+    "Assignment",
+    "AssignmentResult",
+    "ChoiceModel",
+    "Comparison",
+    "CostParams",
+    "CostWeights",
+    "HemoptError",
+    "InfeasibleError",
+    "InputError",
+    "RoadGraphTravel",
+    "Scenario",
+    "ScenarioError",
+    "SolverError",
+    "TravelModel",
+    "Zoning",
+    "__version__",
+    "assign",
+    "compare",
+    "design_zones",
+    "generate",
+    "min_cost_assignment",
+    "rank_scenario",
+    "read_solomon",
+    "route_day",
+    "show_versions",
+    "solve_vrptw",
+]
 
 
 def show_versions() -> None:

@@ -168,6 +168,66 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_comparison(comp) -> str:
+    t = comp.table
+    rows = [
+        ("km driven per day", "driven_km_per_day", "{:,.0f}"),
+        ("driving share of staff time", "driving_share", "{:.1%}"),
+        ("staff hours per day", "staff_hours_per_day", "{:,.0f}"),
+        ("cost per year (MSEK)", "cost_sek_per_year", "{:,.2f}"),
+        ("CO2 per year (t)", "co2_tonnes_per_year", "{:,.1f}"),
+        ("first choice met (%)", "first_choice_pct", "{:.1f}"),
+        ("queue (clients)", "queue", "{:.0f}"),
+        ("providers per stairwell", "providers_per_stairwell", "{:.3f}"),
+        ("stairwells with 2+ providers (%)", "stairwells_multi_provider_pct", "{:.1f}"),
+        ("stops per visit", "stops_per_visit", "{:.3f}"),
+        ("staff shifts per day", "staff_shifts_per_day", "{:.0f}"),
+        ("dropped visits", "dropped_visits", "{:.0f}"),
+    ]
+    names = list(t.index)
+    lines = [f"{'':<34}" + "".join(f"{n:>14}" for n in names)]
+    for label, col, fmt in rows:
+        vals = t[col].to_numpy(dtype=float)
+        if col == "cost_sek_per_year":
+            vals = vals / 1e6
+        lines.append(f"{label:<34}" + "".join(f"{fmt.format(v):>14}" for v in vals))
+    if "LOV" in names:
+        d = comp.diff()
+        lines.append("")
+        lines.append(f"{'versus LOV':<34}" + "".join(f"{n:>14}" for n in names))
+        for label, col in (("km driven per day", "driven_km_per_day"),
+                           ("staff hours per day", "staff_hours_per_day"),
+                           ("cost per year", "cost_sek_per_year")):
+            lines.append(f"{label + ' (%)':<34}"
+                         + "".join(f"{d.loc[n, col + '_pct']:>+14.2f}" for n in names))
+    return "\n".join(lines)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from hemopt.compare import compare
+    from hemopt.report import reading
+
+    t0 = time.perf_counter()
+    sc = _load_scenario(args)
+    comp = compare(sc, routing=args.routing, seed=args.seed, progress=True,
+                   max_iterations=args.max_iterations if args.time_limit is None else None,
+                   time_limit_s=args.time_limit)
+    print()
+    print(_format_comparison(comp))
+    print()
+    for sentence in reading(comp):
+        print("- " + sentence)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"\nwrote {comp.to_json(out / 'comparison.json')}")
+    print(f"wrote {comp.to_html(out / 'index.html')}")
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from hemopt import __version__
 
@@ -203,6 +263,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", help="write the assignment as a layer of this GeoPackage")
     a.add_argument("--map", help="write a map PNG here")
     a.set_defaults(func=_cmd_assign)
+
+    c = sub.add_parser("compare", help="compare LOV, LOU and zoning on one municipality")
+    c.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    c.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--scale", type=float, default=1.0)
+    c.add_argument("--routing", default="solver", choices=["solver", "approx"])
+    c.add_argument("--max-iterations", type=int, default=1000,
+                   help="solver iterations per provider and shift (deterministic)")
+    c.add_argument("--time-limit", type=float, default=None,
+                   help="seconds per provider and shift instead of an iteration limit")
+    c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
+    c.set_defaults(func=_cmd_compare)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])

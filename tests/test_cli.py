@@ -63,3 +63,33 @@ def test_assign_bad_regime(capsys):
     assert "unknown regime 'anarchy'" in capsys.readouterr().err
     assert main(["assign", "--regime", "lou", "--external-share", "2", "--scale", "0.05"]) == 2
     assert "external_share must be a share" in capsys.readouterr().err
+
+
+def test_compare_writes_report_and_json(tmp_path, capsys):
+    import json
+
+    import jsonschema
+
+    from hemopt.compare import load_schema
+
+    out = tmp_path / "report"
+    rc = main(["compare", "--preset", "strangnas", "--seed", "1", "--scale", "0.05",
+               "--max-iterations", "50", "--out", str(out)])
+    assert rc == 0
+    captured = capsys.readouterr()
+    assert "km driven per day" in captured.out and "Zoning" in captured.out
+    assert "[3/3] Zoning" in captured.err  # progress
+    doc = json.loads((out / "comparison.json").read_text())
+    jsonschema.validate(doc, load_schema())
+    assert doc["scenario"]["meta"]["seed"] == 1
+    assert (out / "index.html").stat().st_size > 50_000
+
+
+def test_compare_on_own_gpkg(tmp_path, capsys):
+    from hemopt.synth import generate
+
+    path = generate("botkyrka", seed=2, scale=0.03).to_gpkg(tmp_path / "own.gpkg")
+    rc = main(["compare", "--scenario", str(path), "--max-iterations", "30",
+               "--out", str(tmp_path / "r")])
+    assert rc == 0
+    assert "LOU" in capsys.readouterr().out

@@ -349,6 +349,8 @@ class CpSatBackend:
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             raise ModelInfeasible
+        if status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in the model above
+            raise SolverError(f"CP-SAT rejected the model: {model.validate()}")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise SolverError(
                 f"CP-SAT returned {solver.status_name(status)} after {solver.wall_time:.1f} s "
@@ -390,6 +392,6 @@ def get_backend(backend: str | AssignmentBackend) -> AssignmentBackend:
     if isinstance(backend, AssignmentBackend):
         return backend
     raise InputError(
-        f"backend must be a name ({', '.join(sorted(BACKENDS))}) or an object with a "
-        f"solve() method; got {backend!r}"
+        f"backend must be a name ({', '.join(sorted(BACKENDS))}) or an object implementing "
+        f"AssignmentBackend (name, fractional, solve()); got {backend!r}"
     )

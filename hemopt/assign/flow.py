@@ -272,7 +272,6 @@ def min_cost_assignment(
 
     n, p = problem.n_clients, problem.n_providers
     provider = np.full(n, -1, dtype=np.int64)
-    shares = np.zeros((n, p + 1), dtype=np.float64)
     active = problem.demand > 0
     _resolve_zero_demand(problem, ~active, provider)
 
@@ -287,6 +286,7 @@ def min_cost_assignment(
     optimal, status = True, "optimal"
     scale_used, error_bound = (1.0 if scale is None else scale), 0.0
     split = np.zeros(0, dtype=np.int64)
+    split_shares = np.zeros((0, p + 1), dtype=np.float64)
     if sol is not None:
         scale_used, error_bound = sol.scaled.scale, sol.scaled.error_bound
         arc_flow, unserved_flow = sol.arc_flow, sol.unserved_flow
@@ -300,8 +300,9 @@ def min_cost_assignment(
         # Largest share wins; ties go to the lowest provider index, unserved (last) loses them.
         choice = np.argmax(flow, axis=1)
         provider[active] = np.where(choice == p, -1, choice)
-        shares[active] = sub_shares
-        split = np.flatnonzero(active)[(flow > 0).sum(axis=1) > 1]
+        is_split = (flow > 0).sum(axis=1) > 1
+        split = np.flatnonzero(active)[is_split]
+        split_shares = sub_shares[is_split]
         if sol.fractional:
             lp_cost = zero_cost + _fractional_cost(sub, sub_shares)
             bound = lp_cost
@@ -328,7 +329,7 @@ def min_cost_assignment(
         capacity=_frozen(problem.capacity.copy()),
         overflow=_frozen(overflow),
         split_clients=_frozen(split.astype(np.int64)),
-        split_shares=_frozen(shares[split]),
+        split_shares=_frozen(split_shares),
         lp_cost=lp_cost,
         bound=float(bound),
         gap=gap,
@@ -436,6 +437,8 @@ def _fractional_cost(sub: AssignmentProblem, shares: NDArray[np.float64]) -> flo
 
 
 def _relative_gap(value: float, bound: float) -> float:
+    if not np.isfinite(bound):
+        return np.inf
     denom = max(abs(value), abs(bound))
     if denom == 0.0:
         return 0.0

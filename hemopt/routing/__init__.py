@@ -1,17 +1,27 @@
-"""Routing: the VRPTW of a provider's day and its solver backends.
+"""Routing: the day's visits, the VRPTW of a provider's day and its solver backends.
 
 Public names::
 
     VRPTWInstance, VRPTWResult, solve_vrptw    the problem, its answer, the solver
     read_solomon, write_solomon                Solomon's benchmark format
-    RoutingBackend, register_backend,          the backend registry ("pyvrp", "ortools")
-    available_backends
+    RoutingBackend, register_backend,          the backend registry ("pyvrp", "ortools",
+    available_backends                         "greedy")
     PrecisionWarning                           integer scaling loses precision
     DISTANCE_SCALE, TIME_SCALE                 the integer scaling used for the solvers
+    VisitParams, day_of_visits, stops_of       the day's visits and their stops
+    ShiftParams, MixedTravel, DayRouting,      a municipality's day routed per provider
+    route_day
 """
 
+from hemopt.routing.day import DayRouting as DayRouting
+from hemopt.routing.day import MixedTravel as MixedTravel
+from hemopt.routing.day import ShiftParams as ShiftParams
+from hemopt.routing.day import route_day as route_day
 from hemopt.routing.solomon import read_solomon as read_solomon
 from hemopt.routing.solomon import write_solomon as write_solomon
+from hemopt.routing.visits import VisitParams as VisitParams
+from hemopt.routing.visits import day_of_visits as day_of_visits
+from hemopt.routing.visits import stops_of as stops_of
 from hemopt.routing.vrptw import DISTANCE_SCALE as DISTANCE_SCALE
 from hemopt.routing.vrptw import TIME_SCALE as TIME_SCALE
 from hemopt.routing.vrptw import PrecisionWarning as PrecisionWarning
@@ -25,13 +35,20 @@ from hemopt.routing.vrptw import solve_vrptw as solve_vrptw
 __all__ = [
     "DISTANCE_SCALE",
     "TIME_SCALE",
+    "DayRouting",
+    "MixedTravel",
     "PrecisionWarning",
     "RoutingBackend",
+    "ShiftParams",
     "VRPTWInstance",
     "VRPTWResult",
+    "VisitParams",
     "available_backends",
+    "day_of_visits",
     "read_solomon",
     "register_backend",
+    "route_day",
     "solve_vrptw",
+    "stops_of",
     "write_solomon",
 ]

@@ -1,8 +1,9 @@
-"""Solver backends of :func:`hemopt.routing.solve_vrptw`: PyVRP and OR-Tools.
+"""Solver backends of :func:`hemopt.routing.solve_vrptw`: PyVRP, OR-Tools and greedy.
 
 Each backend gets a :class:`~hemopt.routing.vrptw.ScaledInstance` (integer data of the
 servable clients) and returns a :class:`~hemopt.routing.vrptw.RawSolution` with routes in the
-original client indices. Importing this module registers both.
+original client indices. Importing this module registers all three (``solve_vrptw`` does it
+on first use).
 """
 
 from __future__ import annotations

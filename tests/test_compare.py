@@ -1,0 +1,137 @@
+"""Comparing the regimes: hand-computed corridor, JSON schema, determinism, report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import geopandas as gpd
+import jsonschema
+import pytest
+from shapely.geometry import Point, box
+
+import hemopt
+from hemopt import InputError
+from hemopt.compare import CostParams, compare, load_schema
+from hemopt.regimes import LOV, Zoning
+from hemopt.routing.day import MixedTravel
+
+X0, Y0 = 600_000.0, 6_580_000.0
+DETOUR = 1.3
+
+
+def corridor_scenario():
+    """Four stairwells 1, 2, 3, 4 km east of the offices, two clients each.
+
+    In every stairwell one client wants A and the other wants B (the LOV case: both providers
+    drive to every stairwell). Each client gets 3.5 h a week = one 30-minute morning visit.
+    """
+    ids, stair, pts, rank = [], [], [], []
+    for k in range(1, 5):
+        for who in ("A", "B"):
+            ids.append(f"c{k}{who}")
+            stair.append(f"s{k}")
+            pts.append(Point(X0 + 1000 * k, Y0))
+            rank.append((who,))
+    clients = gpd.GeoDataFrame(
+        {"client_id": ids, "stairwell_id": stair, "hours_per_week": [3.5] * 8,
+         "visits_per_day": [1.0] * 8, "ranking": rank},
+        geometry=pts, crs=3006)
+    providers = gpd.GeoDataFrame(
+        {"provider_id": ["M", "A", "B"], "kind": ["municipal", "external", "external"]},
+        geometry=[Point(X0, Y0)] * 3, crs=3006)
+    zones = gpd.GeoDataFrame({"zone_id": ["W", "E"]},
+                             geometry=[box(X0 - 500, Y0 - 500, X0 + 2500, Y0 + 500),
+                                       box(X0 + 2500, Y0 - 500, X0 + 4500, Y0 + 500)],
+                             crs=3006)
+    return hemopt.Scenario(clients, providers, zones=zones,
+                           boundary=box(X0 - 500, Y0 - 500, X0 + 4500, Y0 + 500), name="corr")
+
+
+def test_corridor_hand_computed():
+    sc = corridor_scenario()
+    regimes = [LOV(), Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0)]
+    comp = compare(sc, regimes, seed=0, travel=MixedTravel(detour_factor=DETOUR),
+                   max_iterations=200)
+    t = comp.table
+    # LOV: A and B each drive 0 -> 4 km -> 0 = 8 km straight line; 16 km × 1.3
+    assert t.loc["LOV", "driven_km_per_day"] == pytest.approx(16 * DETOUR)
+    # Zoning: A serves stairwells 1-2 (0 -> 2 -> 0 = 4 km), B 3-4 (8 km): 12 km × 1.3
+    assert t.loc["Zoning", "driven_km_per_day"] == pytest.approx(12 * DETOUR)
+    assert t.loc["LOV", "providers_per_stairwell"] == 2.0
+    assert t.loc["Zoning", "providers_per_stairwell"] == 1.0
+    assert t.loc["LOV", "stairwells_multi_provider_pct"] == 100.0
+    assert t.loc["Zoning", "stairwells_multi_provider_pct"] == 0.0
+    assert t.loc["LOV", "stops_per_visit"] == 1.0
+    assert t.loc["Zoning", "stops_per_visit"] == 0.5
+    assert t.loc["LOV", "first_choice_pct"] == 100.0
+    assert t.loc["Zoning", "first_choice_pct"] == 50.0
+    # cost = (staff hours × 300 + km × 4) × 365
+    for r in ("LOV", "Zoning"):
+        row = t.loc[r]
+        assert row["cost_sek_per_year"] == pytest.approx(
+            (row["staff_hours_per_day"] * 300 + row["driven_km_per_day"] * 4) * 365)
+        assert row["co2_tonnes_per_year"] == pytest.approx(
+            row["driven_km_per_day"] * 0.12 * 365 / 1000)
+    d = comp.diff()
+    assert d.loc["Zoning", "driven_km_per_day"] == pytest.approx(-4 * DETOUR)
+    assert d.loc["Zoning", "driven_km_per_day_pct"] == pytest.approx(-25.0)
+
+
+def test_json_schema_and_determinism(tmp_path):
+    sc = hemopt.generate("botkyrka", seed=4, scale=0.05)
+    a = compare(sc, seed=3, max_iterations=100)
+    b = compare(sc, seed=3, max_iterations=100)
+    da, db = a.to_dict(), b.to_dict()
+    jsonschema.validate(da, load_schema())
+    assert json.dumps(da, sort_keys=True) == json.dumps(db, sort_keys=True)
+    assert [r["name"] for r in da["regimes"]] == ["LOV", "LOU", "Zoning"]
+    assert da["parameters"]["seed"] == 3
+    assert da["parameters"]["cost"]["staff_sek_per_hour"] == 300.0
+    path = a.to_json(tmp_path / "c.json")
+    assert json.loads(path.read_text()) == da
+
+
+def test_cost_params_and_bad_arguments():
+    with pytest.raises(InputError, match="CostParams.sek_per_km"):
+        CostParams(sek_per_km=-1)
+    sc = corridor_scenario()
+    with pytest.raises(InputError, match="routing must be"):
+        compare(sc, routing="magic")
+    with pytest.raises(InputError, match="names must be distinct"):
+        compare(sc, [LOV(), LOV()])
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="Debian's chromium is not installed (make test installs it as root)")
+def test_html_report_renders_in_chromium(tmp_path):
+    sc = hemopt.generate("strangnas", seed=2, scale=0.05)
+    comp = compare(sc, seed=0, max_iterations=50)
+    html_path = comp.to_html(tmp_path / "report" / "index.html")
+    text = html_path.read_text()
+    assert text.count("data:image/png;base64,") == 3
+    # render it headless and check the images decoded (naturalWidth > 0 for all three)
+    js = ("document.title = Array.from(document.images).map(i => i.naturalWidth).join(',')")
+    page = tmp_path / "check.html"
+    page.write_text(text.replace("</body>", f"<script>{js}</script></body>"))
+    r = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chr'}", "--dump-dom",
+         page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True)
+    import re
+
+    m = re.search(r"<title>([^<]*)</title>", r.stdout)
+    assert m is not None
+    widths = [int(w) for w in m.group(1).split(",")]
+    assert len(widths) == 3 and all(w > 100 for w in widths)
+    png = tmp_path / "shot.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chr2'}", "--window-size=1200,2000",
+         f"--screenshot={png}", html_path.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True)
+    assert png.stat().st_size > 50_000
