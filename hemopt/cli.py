@@ -228,6 +228,63 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import tomllib
+
+    from hemopt.sweep import plot_sweep, sweep
+
+    path = Path(args.config)
+    if not path.exists():
+        raise HemoptError(f"--config: file not found: {path}")
+    try:
+        cfg = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise HemoptError(f"--config: {path} is not valid TOML: {exc}") from exc
+    grid = cfg.get("grid", {})
+    opts = cfg.get("sweep", {})
+    unknown = set(opts) - {"seeds", "routing", "max_iterations", "plot_by",
+                           "value_of_choice_sek"}
+    if unknown:
+        raise HemoptError(f"--config: unknown key(s) in [sweep]: {sorted(unknown)}")
+    seeds = opts.get("seeds", [0, 1, 2])
+    if isinstance(seeds, int):
+        seeds = list(range(seeds))
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise HemoptError("--scheduler needs Dask: pip install 'hemopt[dask]'") from exc
+        client = Client(args.scheduler)
+    out = Path(args.out)
+    parts = out.with_name(out.name + ".parts")
+    t0 = time.perf_counter()
+    df = sweep(grid, seeds=seeds, routing=opts.get("routing", "approx"),
+               max_iterations=opts.get("max_iterations", 100), client=client,
+               n_workers=args.workers, out=parts, progress=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(out, index=False)
+    n_err = int((df["error"] != "").sum())
+    el = time.perf_counter() - t0
+    print(f"{len(df)} rows ({df['task_id'].nunique()} scenarios, {n_err} failed) "
+          f"in {el:.1f} s -> {out}")
+    if n_err:
+        for msg, k in df.loc[df["error"] != "", "error"].value_counts().items():
+            print(f"  failed {k}x: {msg}")
+    by = opts.get("plot_by")
+    if by:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        fig = plot_sweep(df, by, value_of_choice_sek=opts.get("value_of_choice_sek"))
+        png = out.with_suffix(".png")
+        fig.savefig(png, dpi=110)
+        print(f"wrote {png}")
+    if client is not None:
+        client.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from hemopt import __version__
 
@@ -276,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per provider and shift instead of an iteration limit")
     c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
     c.set_defaults(func=_cmd_compare)
+
+    w = sub.add_parser("sweep", help="many scenarios x regimes x seeds (local or Dask)")
+    w.add_argument("--config", required=True, help="TOML with [grid] and [sweep] tables")
+    w.add_argument("--out", default="results.parquet", help="Parquet file of the results")
+    w.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    w.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
+    w.set_defaults(func=_cmd_sweep)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])

@@ -476,6 +476,7 @@ def generate(
     boundary: Any = None,
     scale: float = 1.0,
     n_external: int | None = None,
+    concentration: float | None = None,
     name: str | None = None,
 ) -> Scenario:
     """Generate a synthetic municipality.
@@ -496,6 +497,9 @@ def generate(
     n_external
         Replace the preset's external providers by this many, with Zipf-shaped shares of the
         same external total (LOV presets only: providers without zones).
+    concentration
+        Zipf exponent of those shares (share of the k-th external ∝ k^-concentration; default
+        1.0; 0 gives equal shares, larger values concentrate the market on a few providers).
     name
         Scenario name (default: the preset name and seed).
 
@@ -510,8 +514,10 @@ def generate(
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     if not (np.isfinite(scale) and 0 < scale <= 10):
         raise InputError(f"scale must be in (0, 10], got {scale!r}")
-    if n_external is not None:
-        p = _with_n_external(p, n_external)
+    if n_external is not None or concentration is not None:
+        n_ext = n_external if n_external is not None else sum(
+            q.kind == "external" for q in p.providers)
+        p = _with_n_external(p, n_ext, 1.0 if concentration is None else concentration)
     rng = np.random.default_rng(seed)
 
     if boundary is None:
@@ -596,6 +602,8 @@ def generate(
     }
     if n_external is not None:
         meta["n_external"] = int(n_external)
+    if concentration is not None:
+        meta["concentration"] = float(concentration)
     bd = gpd.GeoDataFrame({"name": [bname], "code": [bcode]}, geometry=[area], crs=CRS)
     return Scenario(
         clients, providers, stairwells=stairwells, buildings=buildings, zones=zones,
@@ -603,9 +611,11 @@ def generate(
     )
 
 
-def _with_n_external(p: Preset, n: int) -> Preset:
+def _with_n_external(p: Preset, n: int, concentration: float = 1.0) -> Preset:
     if not (isinstance(n, (int, np.integer)) and 0 <= n <= 50):
         raise InputError(f"n_external must be a whole number in [0, 50], got {n!r}")
+    if not (isinstance(concentration, (int, float)) and 0 <= concentration <= 10):
+        raise InputError(f"concentration must be a number in [0, 10], got {concentration!r}")
     ext = [q for q in p.providers if q.kind == "external"]
     if any(q.zones for q in ext):
         raise InputError(f"n_external applies to LOV presets; preset {p.name!r} has zoned "
@@ -615,8 +625,8 @@ def _with_n_external(p: Preset, n: int) -> Preset:
     if n == 0:
         muni = [replace(muni[0], share=muni[0].share + total), *muni[1:]]
         return replace(p, providers=tuple(muni))
-    z = sum(1 / i for i in range(1, n + 1))
-    new = [ProviderSpec(f"E{k}", f"Private provider {k}", "external", total * (1 / k) / z)
+    w = [k ** -float(concentration) for k in range(1, n + 1)]
+    new = [ProviderSpec(f"E{k}", f"Private provider {k}", "external", total * w[k - 1] / sum(w))
            for k in range(1, n + 1)]
     return replace(p, providers=(*muni, *new))
 
