@@ -231,7 +231,7 @@ class LOV(Regime):
 
     def problem(self, scenario: Scenario, *, seed: int = 0) -> RegimeProblem:
         rng = np.random.default_rng(seed)
-        n, m = scenario.n_clients, scenario.n_providers
+        n = scenario.n_clients
         d = _default_provider(scenario, self.default)
         rank = _ranks(scenario)
         zone, zinfo = (zone_of_clients(scenario) if len(scenario.zones)

@@ -94,7 +94,7 @@ def test_json_schema_and_determinism(tmp_path):
 
 
 def test_cost_params_and_bad_arguments():
-    with pytest.raises(InputError, match="CostParams.sek_per_km"):
+    with pytest.raises(InputError, match=r"CostParams\.sek_per_km"):
         CostParams(sek_per_km=-1)
     sc = corridor_scenario()
     with pytest.raises(InputError, match="routing must be"):

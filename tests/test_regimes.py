@@ -208,7 +208,7 @@ def test_compactness_values():
 
 
 def test_cost_weights_validation():
-    with pytest.raises(InputError, match="CostWeights.choice"):
+    with pytest.raises(InputError, match=r"CostWeights\.choice"):
         CostWeights(choice=-1)
     with pytest.raises(InputError, match="n_zones"):
         Zoning(n_zones=0)

@@ -80,7 +80,7 @@ def test_route_day_hand_computed_km():
 def test_mixed_travel_times():
     t = MixedTravel(detour_factor=1.0, urban_kmh=30, rural_kmh=60, urban_m=3000,
                     overhead_min=2)
-    d, m = t.matrices(np.array([[0, 0], [1000, 0], [9000, 0]]))
+    _, m = t.matrices(np.array([[0, 0], [1000, 0], [9000, 0]]))
     # 1 km at 30 km/h = 2 min (+2); 9 km = 3 km at 30 (6 min) + 6 km at 60 (6 min) + 2
     assert m[0, 1] == pytest.approx(4.0)
     assert m[0, 2] == pytest.approx(14.0)
