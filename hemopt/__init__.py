@@ -13,8 +13,8 @@ Examples
 
 from __future__ import annotations
 
-from hemopt.assign import AssignmentResult as AssignmentResult
-from hemopt.assign import min_cost_assignment as min_cost_assignment
+from hemopt.flow import AssignmentResult as AssignmentResult
+from hemopt.flow import min_cost_assignment as min_cost_assignment
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
 from hemopt.choice import ChoiceModel as ChoiceModel

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hemopt.assign import AssignmentResult, min_cost_assignment
+from hemopt.flow import AssignmentResult, min_cost_assignment
 from hemopt.errors import InputError
 from hemopt.regimes import Regime, RegimeProblem
 from hemopt.scenario import Scenario
@@ -35,7 +35,7 @@ class Assignment:
     problem
         The regime's problem (allowed pairs, costs, capacities).
     result
-        The numeric solution (:class:`hemopt.assign.AssignmentResult`).
+        The numeric solution (:class:`hemopt.flow.AssignmentResult`).
     clients
         One row per client: ``client_id``, ``provider_id`` (``""`` when unserved),
         ``rank_obtained`` (0 = first choice, -1 when the provider was not ranked or the client
@@ -172,7 +172,8 @@ def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> Assignmen
     are contractual, so each such client moves to its cheapest allowed provider that still has
     room (under LOU: the municipality, and the client queues). Clients that fit nowhere go
     unserved at their penalty. The result is feasible; its status becomes ``"feasible"`` and
-    ``bound`` still bounds the optimum from below.
+    ``bound`` still bounds the optimum from below. ``split_clients`` still lists the clients the
+    flow split (whether or not they moved).
     """
     import dataclasses
 
@@ -199,8 +200,11 @@ def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> Assignmen
     overflow = np.maximum(load - cap, 0.0)
     bound = res.bound
     gap = max(total - bound, 0.0) / max(abs(total), abs(bound), 1e-12)
+    unserved = np.flatnonzero(~served)
+    for arr in (prov, unserved, load, overflow):
+        arr.setflags(write=False)  # results are read-only, like the engine's
     return dataclasses.replace(
-        res, provider=prov, total_cost=total, unserved=np.flatnonzero(~served),
+        res, provider=prov, total_cost=total, unserved=unserved,
         load=load, overflow=overflow, gap=gap, optimal=False,
         status="feasible" if overflow.sum() == 0 else "overflow",
     )

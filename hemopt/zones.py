@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 from scipy.spatial.distance import cdist
 
-from hemopt.assign import min_cost_assignment
+from hemopt.flow import min_cost_assignment
 from hemopt.errors import InputError
 from hemopt.scenario import CRS, Scenario
 

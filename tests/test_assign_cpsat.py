@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hemopt.assign import CpSatBackend, min_cost_assignment
+from hemopt.flow import CpSatBackend, min_cost_assignment
 from hemopt.errors import SolverError
 
 EXACT = CpSatBackend(num_workers=1)  # one worker: deterministic

@@ -1,16 +1,16 @@
-"""Hand-checked cases, result fields, bad input and immutability of hemopt.assign."""
+"""Hand-checked cases, result fields, bad input and immutability of hemopt.flow (min_cost_assignment)."""
 
 from __future__ import annotations
 
 import doctest
+import importlib
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import hemopt.assign.flow
-from hemopt.assign import (
+from hemopt.flow import (
     BACKENDS,
     AssignmentBackend,
     AssignmentResult,
@@ -476,7 +476,9 @@ def test_scale_respects_int64_headroom():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(hemopt.assign.flow, optionflags=doctest.NORMALIZE_WHITESPACE)
+    # the engine module, imported by path (``hemopt.flow.solve``)
+    module = importlib.import_module("hemopt.flow.solve")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10 and result.failed == 0
 
 

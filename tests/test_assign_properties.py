@@ -1,4 +1,4 @@
-"""Brute-force agreement and property-based tests of hemopt.assign."""
+"""Brute-force agreement and property-based tests of hemopt.flow (min_cost_assignment)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from hemopt.assign import CpSatBackend, min_cost_assignment
+from hemopt.flow import CpSatBackend, min_cost_assignment
 from hemopt.errors import InfeasibleError
 
 SETTINGS = settings(

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hemopt.assign._basis import to_basic_flow
-from hemopt.assign._problem import AssignmentProblem, validate
-from hemopt.assign._scaling import ScalingWarning
-from hemopt.assign.backends import (
+from hemopt.flow._basis import to_basic_flow
+from hemopt.flow._problem import AssignmentProblem, validate
+from hemopt.flow._scaling import ScalingWarning
+from hemopt.flow.backends import (
     AssignmentBackend,
     BackendSolution,
     ModelInfeasible,
@@ -233,7 +233,7 @@ def min_cost_assignment(
     Three clients, two providers; provider 0 takes one client:
 
     >>> import numpy as np
-    >>> from hemopt.assign import min_cost_assignment
+    >>> from hemopt.flow import min_cost_assignment
     >>> cost = np.array([[1.0, 4.0],
     ...                  [2.0, 3.0],
     ...                  [5.0, 1.0]])

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from hemopt.assign._problem import AssignmentProblem
+    from hemopt.flow._problem import AssignmentProblem
 
 __all__ = ["to_basic_flow"]
 

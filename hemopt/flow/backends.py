@@ -1,9 +1,9 @@
 """Swappable solvers for the assignment problem, behind a small Protocol.
 
-A backend takes a validated :class:`~hemopt.assign._problem.AssignmentProblem` whose clients
+A backend takes a validated :class:`~hemopt.flow._problem.AssignmentProblem` whose clients
 all have positive demand and returns a :class:`BackendSolution`: how many units of each
 client's demand go to each allowed provider and how many stay unserved. Rounding, loads,
-overflow and costs are computed from that in one place (:mod:`hemopt.assign.flow`), so every
+overflow and costs are computed from that in one place (:mod:`hemopt.flow.solve`), so every
 backend is read the same way.
 
 Backends in :data:`BACKENDS`:
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from hemopt.assign._scaling import ScaledCosts, integer_costs
+from hemopt.flow._scaling import ScaledCosts, integer_costs
 from hemopt.errors import InputError, SolverError
 
 if TYPE_CHECKING:
-    from hemopt.assign._problem import AssignmentProblem
+    from hemopt.flow._problem import AssignmentProblem
 
 __all__ = [
     "BACKENDS",
@@ -372,7 +372,7 @@ class CpSatBackend:
         )
 
 
-#: Backends by name: ``backend=`` of :func:`~hemopt.assign.min_cost_assignment` takes one of
+#: Backends by name: ``backend=`` of :func:`~hemopt.flow.min_cost_assignment` takes one of
 #: these names or any object implementing :class:`AssignmentBackend`.
 BACKENDS: dict[str, type[AssignmentBackend]] = {
     "ortools": OrToolsFlowBackend,

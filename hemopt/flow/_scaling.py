@@ -1,6 +1,6 @@
 """Scaling float costs to the int64 costs that OR-Tools, CP-SAT and exact network simplex need.
 
-The rule (documented in :func:`hemopt.assign.min_cost_assignment` and ``docs/assignment.md``):
+The rule (documented in :func:`hemopt.flow.min_cost_assignment` and ``docs/assignment.md``):
 
 * Costs are multiplied by ``scale`` and rounded to the nearest integer.
 * By default ``scale`` is the largest power of ten that keeps the largest scaled unit cost at or
@@ -134,7 +134,7 @@ def integer_costs(
 
 
 def user_stacklevel() -> int:
-    """Stack level of the first frame outside ``hemopt.assign`` (for ``warnings.warn``)."""
+    """Stack level of the first frame outside ``hemopt.flow`` (for ``warnings.warn``)."""
     here = os.path.dirname(os.path.abspath(__file__))
     frame = sys._getframe(1)
     level = 1
