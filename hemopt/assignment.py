@@ -63,6 +63,14 @@ class Assignment:
         """Provider index per client (-1 unserved)."""
         return self.result.provider
 
+    def bases_xy(self) -> dict[str, np.ndarray]:
+        """Where each provider's staff shifts may start: office, the scenario's bases, and any
+        local bases the regime set up (zoning). ``{provider_id: (k, 2) array}``, office first."""
+        out = self.scenario.bases_xy()
+        for b in self.problem.notes.get("extra_bases", []):
+            out[b["provider_id"]] = np.vstack([out[b["provider_id"]], [[b["x"], b["y"]]]])
+        return out
+
     def summary(self) -> dict[str, Any]:
         """Headline figures: first choice met, queue, unserved, external share."""
         cl = self.clients

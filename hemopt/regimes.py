@@ -399,19 +399,26 @@ class Zoning(Regime):
     winners
         ``{zone_id: provider_id}`` for the procured zones. Default: the external provider with
         the most current hours in the zone (one company may win several zones).
+    local_bases
+        When True (default), a provider that serves a zone without an office or base inside it
+        sets up a local base there (at the client nearest the zone's hours-weighted centre):
+        its staff shifts start in the zone. This is the coordination the zoning proposal
+        claims; set False to route from the existing offices and bases only.
     """
 
     name = "Zoning"
 
     def __init__(self, zones: gpd.GeoDataFrame | None = None, *, n_zones: int | None = None,
                  procured_share: float = 0.5, winners: dict[str, str] | None = None,
-                 weights: CostWeights | None = None, seed: int = 0) -> None:
+                 local_bases: bool = True, weights: CostWeights | None = None,
+                 seed: int = 0) -> None:
         if n_zones is not None and not (isinstance(n_zones, (int, np.integer)) and n_zones >= 1):
             raise InputError(f"n_zones must be a whole number >= 1, got {n_zones!r}")
         self.zones = zones
         self.n_zones = n_zones
         self.procured_share = _check_share("procured_share", procured_share)
         self.winners = winners
+        self.local_bases = bool(local_bases)
         self.weights = weights or CostWeights()
         self.seed = seed
 
@@ -476,6 +483,23 @@ class Zoning(Regime):
         allowed[np.arange(n), provider_of_zone[zone]] = True
         rank = _ranks(scenario)
         cost = _base_cost(scenario, rank, self.weights)
+        extra_bases = []
+        if self.local_bases:
+            starts = scenario.bases_xy()
+            xy = scenario.client_xy()
+            for k in range(kz):
+                pid = scenario.provider_ids[provider_of_zone[k]]
+                g = zones.geometry.iloc[k]
+                in_zone = zone == k
+                if not in_zone.any():
+                    continue
+                if shapely.intersects_xy(g, starts[pid][:, 0], starts[pid][:, 1]).any():
+                    continue
+                w = np.maximum(minutes[in_zone], 1.0)
+                centre = np.average(xy[in_zone], axis=0, weights=w)
+                near = xy[in_zone][np.argmin(((xy[in_zone] - centre) ** 2).sum(axis=1))]
+                extra_bases.append({"provider_id": pid, "zone_id": zone_ids[k],
+                                    "x": float(near[0]), "y": float(near[1])})
         return RegimeProblem(
             regime=self.name, allowed=allowed, cost=np.where(allowed, cost, np.inf),
             capacity=np.full(m, math.inf), capacity_unit="clients", demand=None,
@@ -488,6 +512,7 @@ class Zoning(Regime):
                 "procured_zones": [zone_ids[k] for k in range(kz) if procured[k]],
                 "procured_hours_share": float(zone_min[procured].sum() / max(zone_min.sum(), 1)),
                 "zone_hours_per_week": {zone_ids[k]: float(zone_min[k] / 60) for k in range(kz)},
+                "extra_bases": extra_bases,
                 **zinfo,
             },
         )

@@ -1,6 +1,6 @@
 """The scenario: a municipality's home-care clients, their homes and the providers.
 
-A :class:`Scenario` holds six tables, all as GeoDataFrames in SWEREF 99 TM (EPSG:3006, metres):
+A :class:`Scenario` holds seven tables, all as GeoDataFrames in SWEREF 99 TM (EPSG:3006, metres):
 
 ``clients``
     one row per client (brukare, the person receiving home care): ``client_id``,
@@ -25,6 +25,10 @@ A :class:`Scenario` holds six tables, all as GeoDataFrames in SWEREF 99 TM (EPSG
 ``boundary``
     the municipality: one row with ``name``, ``code`` and its polygon. Clients, stairwells
     and offices must lie inside it (within :data:`BOUNDARY_TOLERANCE_M`).
+``bases``
+    optional extra local bases of providers (``base_id``, ``provider_id``, point), for
+    example the municipality's home-care group in each town; shifts start from the office or
+    a base. Often empty.
 
 The constructor copies and validates everything; invalid input raises
 :class:`~hemopt.errors.ScenarioError` naming the table, row, field and value. Ids are stored as
@@ -58,7 +62,7 @@ PROVIDER_KINDS = ("municipal", "external")
 #: Separator of id lists (``ranking``, ``zones``) when written to a file.
 LIST_SEPARATOR = ";"
 
-_TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary")
+_TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary", "bases")
 
 # column -> kind; the order is the canonical column order of each table.
 _SCHEMA: dict[str, dict[str, str]] = {
@@ -83,6 +87,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     },
     "zones": {"zone_id": "id", "name": "str"},
     "boundary": {"name": "str", "code": "str"},
+    "bases": {"base_id": "id", "provider_id": "id"},
 }
 _GEOM_TYPES = {
     "clients": ("Point",),
@@ -91,6 +96,7 @@ _GEOM_TYPES = {
     "providers": ("Point",),
     "zones": ("Polygon", "MultiPolygon"),
     "boundary": ("Polygon", "MultiPolygon"),
+    "bases": ("Point",),
 }
 _TYPE_IDS = {"Point": 0, "Polygon": 3, "MultiPolygon": 6}
 _KEY = {
@@ -100,6 +106,7 @@ _KEY = {
     "providers": "provider_id",
     "zones": "zone_id",
     "boundary": "name",
+    "bases": "base_id",
 }
 # Optional columns get these defaults when absent.
 _DEFAULTS: dict[str, dict[str, Any]] = {
@@ -109,6 +116,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "providers": {"capacity_clients": math.inf, "capacity_hours": math.inf, "zones": ()},
     "zones": {},
     "boundary": {"code": ""},
+    "bases": {},
 }
 
 
@@ -237,6 +245,7 @@ class Scenario:
         buildings: gpd.GeoDataFrame | None = None,
         zones: gpd.GeoDataFrame | None = None,
         boundary: Any = None,
+        bases: gpd.GeoDataFrame | None = None,
         name: str = "scenario",
         meta: Mapping[str, Any] | None = None,
     ) -> None:
@@ -275,10 +284,15 @@ class Scenario:
         if "name" not in zo.columns and "zone_id" in zo.columns:
             zo["name"] = zo["zone_id"]
         bd = self._prepare_boundary(boundary, [cl, st, pr])
+        ba = (
+            gpd.GeoDataFrame({"base_id": [], "provider_id": []}, geometry=[], crs=CRS)
+            if bases is None
+            else _as_gdf("bases", bases)
+        )
 
         tables = {
             "clients": cl, "stairwells": st, "buildings": bu, "providers": pr,
-            "zones": zo, "boundary": bd,
+            "zones": zo, "boundary": bd, "bases": ba,
         }
         for t in _TABLES:
             tables[t] = self._normalise(t, tables[t])
@@ -493,11 +507,16 @@ class Scenario:
                 if z not in zones:
                     raise ScenarioError("unknown zone", table="providers", row=pid,
                                         field="zones", value=z)
+        for bid, pid in zip(self._tables["bases"]["base_id"],
+                            self._tables["bases"]["provider_id"], strict=True):
+            if pid not in providers:
+                raise ScenarioError("unknown provider", table="bases", row=bid,
+                                    field="provider_id", value=pid)
 
     def _validate_inside(self) -> None:
         area = self._tables["boundary"].geometry.iloc[0].buffer(BOUNDARY_TOLERANCE_M)
         shapely.prepare(area)
-        for t in ("clients", "stairwells", "providers"):
+        for t in ("clients", "stairwells", "providers", "bases"):
             gdf = self._tables[t]
             inside = shapely.covers(area, gdf.geometry.values)
             if not inside.all():
@@ -532,6 +551,20 @@ class Scenario:
         return self._tables["zones"]
 
     @property
+    def bases(self) -> gpd.GeoDataFrame:
+        """Extra local bases of providers (``base_id``, ``provider_id``, point); staff shifts
+        may start from a provider's office or any of its bases. Often empty."""
+        return self._tables["bases"]
+
+    def bases_xy(self) -> dict[str, np.ndarray]:
+        """Every provider's starting points, office first: ``{provider_id: (k, 2) array}``."""
+        out = {pid: [xy] for pid, xy in zip(self.provider_ids, self.provider_xy(), strict=True)}
+        bxy = shapely.get_coordinates(self.bases.geometry.values)
+        for pid, xy in zip(self.bases["provider_id"], bxy, strict=True):
+            out[pid].append(xy)
+        return {pid: np.array(v, dtype=float) for pid, v in out.items()}
+
+    @property
     def boundary(self) -> gpd.GeoDataFrame:
         return self._tables["boundary"]
 
@@ -553,7 +586,7 @@ class Scenario:
         return list(self._tables["providers"]["provider_id"])
 
     def tables(self) -> dict[str, gpd.GeoDataFrame]:
-        """Copies of all six tables, by name."""
+        """Copies of all tables, by name."""
         return {t: self._tables[t].copy() for t in _TABLES}
 
     def replace(self, **tables: Any) -> Scenario:
@@ -565,6 +598,7 @@ class Scenario:
         return Scenario(
             kw["clients"], kw["providers"], stairwells=kw["stairwells"],
             buildings=kw["buildings"], zones=kw["zones"], boundary=kw["boundary"],
+            bases=kw["bases"],
             name=tables.get("name", self.name), meta=tables.get("meta", self.meta),
         )
 
@@ -622,7 +656,7 @@ class Scenario:
                     geometry=gpd.GeoSeries([], crs=CRS), crs=CRS,
                 )
                 pyogrio.write_dataframe(gdf, path, layer=t, driver="GPKG",
-                                        geometry_type="Polygon")
+                                        geometry_type=_GEOM_TYPES[t][0])
             else:
                 pyogrio.write_dataframe(gdf, path, layer=t, driver="GPKG")
         meta = pd.DataFrame({
@@ -664,7 +698,7 @@ class Scenario:
         return cls(
             read["clients"], read["providers"], stairwells=read.get("stairwells"),
             buildings=read.get("buildings"), zones=read.get("zones"),
-            boundary=read.get("boundary"), name=name, meta=meta,
+            boundary=read.get("boundary"), bases=read.get("bases"), name=name, meta=meta,
         )
 
     # ------------------------------------------------------------------ display

@@ -123,6 +123,10 @@ class Preset:
     #: share of choosing clients whose current provider differs from their first choice
     current_mismatch_share: float = 0.05
     choice: ChoiceModel = field(default_factory=ChoiceModel)
+    #: the municipal provider has a local base (home-care group) in every settlement of at
+    #: least this many inhabitants that lies this far from its other bases
+    municipal_base_min_population: int = 2500
+    municipal_base_min_distance_m: float = 3000.0
 
     @property
     def rural_population(self) -> int:
@@ -605,10 +609,37 @@ def generate(
     if concentration is not None:
         meta["concentration"] = float(concentration)
     bd = gpd.GeoDataFrame({"name": [bname], "code": [bcode]}, geometry=[area], crs=CRS)
+    bases = _municipal_bases(p, placed, providers, rng)
     return Scenario(
         clients, providers, stairwells=stairwells, buildings=buildings, zones=zones,
-        boundary=bd, name=name or f"{p.name}-seed{seed}", meta=meta,
+        boundary=bd, bases=bases, name=name or f"{p.name}-seed{seed}", meta=meta,
     )
+
+
+def _municipal_bases(p: Preset, placed, providers: gpd.GeoDataFrame,
+                     rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Local bases of the municipal provider in the larger settlements (see Preset)."""
+    kinds = list(providers["kind"])
+    ids, pids, xs, ys = [], [], [], []
+    if "municipal" in kinds:
+        j = kinds.index("municipal")
+        pid = providers["provider_id"].iloc[j]
+        office = providers.geometry.iloc[j]
+        have = [(office.x, office.y)]
+        for s, x, y in sorted(placed, key=lambda t: -t[0].population):
+            if s.population < p.municipal_base_min_population:
+                break
+            if min(math.hypot(x - a, y - b) for a, b in have) < p.municipal_base_min_distance_m:
+                continue
+            dx, dy = _uniform_in_annulus(rng, 1, 0, 0.3 * s.radius_m)
+            bx, by = x + float(dx[0]), y + float(dy[0])
+            have.append((bx, by))
+            ids.append(f"{pid}-{len(ids) + 1}")
+            pids.append(pid)
+            xs.append(bx)
+            ys.append(by)
+    return gpd.GeoDataFrame({"base_id": ids, "provider_id": pids},
+                            geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
 
 
 def _with_n_external(p: Preset, n: int, concentration: float = 1.0) -> Preset:

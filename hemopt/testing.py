@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = ["assert_scenario_equal", "scenarios_equal"]
 
-_TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary")
+_TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary", "bases")
 
 
 def assert_scenario_equal(left: Scenario, right: Scenario) -> None:

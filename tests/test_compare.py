@@ -51,7 +51,8 @@ def corridor_scenario():
 
 def test_corridor_hand_computed():
     sc = corridor_scenario()
-    regimes = [LOV(), Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0)]
+    regimes = [LOV(), Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0,
+                             local_bases=False)]
     comp = compare(sc, regimes, seed=0, travel=MixedTravel(detour_factor=DETOUR),
                    max_iterations=200)
     t = comp.table
@@ -77,6 +78,19 @@ def test_corridor_hand_computed():
     d = comp.diff()
     assert d.loc["Zoning", "driven_km_per_day"] == pytest.approx(-4 * DETOUR)
     assert d.loc["Zoning", "driven_km_per_day_pct"] == pytest.approx(-25.0)
+
+
+def test_zoning_local_base():
+    # With local bases, B (office at 0, outside zone E) sets up a base in E at the client
+    # nearest the zone's centre (3.5 km; a tie between 3 and 4 km goes to the first, 3 km):
+    # A drives 0 -> 2 -> 0 = 4 km, B 3 -> 4 -> 3 = 2 km; A's office lies in W, so no base.
+    sc = corridor_scenario()
+    z = Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0)
+    comp = compare(sc, [z], seed=0, travel=MixedTravel(detour_factor=DETOUR),
+                   max_iterations=200)
+    assert comp.table.loc["Zoning", "driven_km_per_day"] == pytest.approx(6 * DETOUR)
+    bases = comp.assignments["Zoning"].problem.notes["extra_bases"]
+    assert bases == [{"provider_id": "B", "zone_id": "E", "x": X0 + 3000, "y": Y0}]
 
 
 def test_json_schema_and_determinism(tmp_path):

@@ -95,3 +95,20 @@ def test_bad_inputs():
         day_of_visits(sc, ["A"], seed=0)
     with pytest.raises(InputError, match="max_visits"):
         VisitParams(max_visits=9)
+
+
+def test_shifts_start_from_the_nearest_base():
+    from hemopt.routing.day import assign_bases
+
+    sc = stairwell_scenario()
+    bases = gpd.GeoDataFrame({"base_id": ["A-east"], "provider_id": ["A"]},
+                             geometry=[Point(X0 + 2000, Y0)], crs=3006)
+    sc = sc.replace(bases=bases)
+    day = route_day(sc, ["A", "A", "A"], travel=MixedTravel(detour_factor=1.0),
+                    max_iterations=200)
+    # s0 (1 km) is nearer the office (0 km) than the base? 1 km from both: the office (first)
+    # wins the tie; s2 (2 km) lies at the base: no driving for it.
+    assert sorted(day.routes["base"]) == [0, 1]
+    assert day.totals()["driven_km_per_day"] == pytest.approx(2.0)
+    stops = assign_bases(day.stops.drop(columns="base"), sc.bases_xy())
+    assert stops.set_index("stairwell_id").loc["s2", "base"] == 1

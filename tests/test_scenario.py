@@ -261,7 +261,7 @@ def test_gpkg_layers(tiny_scenario, tmp_path):
     path = tiny_scenario.to_gpkg(tmp_path / "new" / "dir" / "tiny.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert layers == {"clients", "stairwells", "buildings", "providers", "zones", "boundary",
-                      "hemopt_meta"}
+                      "bases", "hemopt_meta"}
     raw = pyogrio.read_dataframe(path, layer="clients")
     assert list(raw["ranking"]) == ["p1;m", "", "m"]
 
@@ -300,3 +300,18 @@ def test_default_boundary_and_derived_ids():
     assert sc.clients["stairwell_id"].nunique() == 2
     assert sc.clients["visits_per_day"].tolist() == [0.29, 0.57, 2.0]
     assert sc.area.contains(Point(500, 0))
+
+
+def test_bases(tables, tmp_path):
+    c, p, z, b = tables
+    bases = gpd.GeoDataFrame({"base_id": ["m-east"], "provider_id": ["m"]},
+                             geometry=[Point(601_900, 6_580_100)], crs=3006)
+    sc = Scenario(c, p, zones=z, boundary=b, bases=bases)
+    xy = sc.bases_xy()
+    assert xy["m"].tolist() == [[601_000.0, 6_581_000.0], [601_900.0, 6_580_100.0]]
+    assert xy["p1"].tolist() == [[601_500.0, 6_580_200.0]]
+    assert_scenario_equal(sc, Scenario.from_gpkg(sc.to_gpkg(tmp_path / "b.gpkg")))
+    bad = bases.assign(provider_id=["ghost"])
+    with pytest.raises(ScenarioError, match="unknown provider") as ei:
+        Scenario(c, p, zones=z, boundary=b, bases=bad)
+    assert ei.value.table == "bases" and ei.value.value == "ghost"

@@ -27,7 +27,7 @@ from hemopt.errors import InputError
 from hemopt.routing.visits import VisitParams, day_of_visits, stops_of
 from hemopt.routing.vrptw import VRPTWInstance, VRPTWResult, solve_vrptw
 
-__all__ = ["DayRouting", "MixedTravel", "ShiftParams", "route_day"]
+__all__ = ["DayRouting", "MixedTravel", "ShiftParams", "assign_bases", "route_day"]
 
 
 @dataclass(frozen=True)
@@ -105,11 +105,13 @@ class DayRouting:
     visits, stops
         The day's visits and stops (see :mod:`hemopt.routing.visits`).
     routes
-        One row per (provider, shift): ``stops``, ``visits``, ``routes`` (staff shifts used),
+        One row per (provider, base, shift): ``base`` (0 = the office, 1.. = the provider's
+        bases in ``Assignment.bases_xy()`` order), ``stops``, ``visits``, ``routes`` (staff
+        shifts used),
         ``driven_km``, ``drive_min``, ``service_min``, ``wait_min``, ``staff_min``,
         ``dropped``, ``late``, ``runtime_s``.
     results
-        The solver results by ``(provider_id, shift)``.
+        The solver results by ``(provider_id, base, shift)``.
     """
 
     visits: pd.DataFrame
@@ -137,6 +139,25 @@ class DayRouting:
             "dropped_visits": int(r["dropped"].sum()),
             "late_visits": int(r["late"].sum()),
         }
+
+
+def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Add a ``base`` column: the index of the provider's nearest starting point (0 = the
+    office) for each stop. Shifts start from the base nearest their stops."""
+    out = stops.copy()
+    base = np.zeros(len(out), dtype=np.int64)
+    if len(out):
+        xy = out[["x", "y"]].to_numpy(dtype=float)
+        pids = out["provider_id"].to_numpy()
+        for pid in np.unique(pids):
+            if pid not in bases:
+                raise InputError(f"provider {pid!r} of a stop has no office or base")
+            b = bases[pid]
+            m = pids == pid
+            if len(b) > 1:
+                base[m] = cdist(xy[m], b).argmin(axis=1)
+    out["base"] = base
+    return out
 
 
 def _default_time_limit(n_stops: int) -> float:
@@ -200,12 +221,13 @@ def route_day(
         visits["provider_id"] = visits["client_id"].map(lut)
         visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
     stops = stops_of(visits, walk_min=params.walk_min)
-    office = dict(zip(scenario.provider_ids, scenario.provider_xy(), strict=True))
+    bases = provider.bases_xy() if hasattr(provider, "bases_xy") else scenario.bases_xy()
+    stops = assign_bases(stops, bases)
     rows, results = [], {}
-    groups = stops.groupby(["provider_id", "shift"], sort=True)
-    for (pid, shift), g in groups:
+    groups = stops.groupby(["provider_id", "base", "shift"], sort=True)
+    for (pid, base, shift), g in groups:
         start, end, max_min = shifts.window(shift)
-        xy = np.vstack([office[pid][None, :], g[["x", "y"]].to_numpy()])
+        xy = np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy()])
         dist, dur = travel.matrices(xy)
         earliest = np.concatenate([[start], g["earliest_min"].to_numpy()])
         service = np.concatenate([[0.0], g["service_min"].to_numpy()])
@@ -222,7 +244,7 @@ def route_day(
             earliest=earliest,
             latest=latest,
             shift_duration=max_min,
-            name=f"{pid}-{shift}",
+            name=f"{pid}-{base}-{shift}",
         )
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
@@ -234,7 +256,7 @@ def route_day(
         res = solve_vrptw(
             inst, time_limit_s=tl, backend=backend, seed=seed, max_iterations=max_iterations
         )
-        results[(pid, shift)] = res
+        results[(pid, int(base), shift)] = res
         nvis = g["n_visits"].to_numpy()
         dropped_visits = (
             int(nvis[np.asarray(res.dropped, dtype=int) - 1].sum()) if len(res.dropped) else 0
@@ -243,6 +265,7 @@ def route_day(
         rows.append(
             {
                 "provider_id": pid,
+                "base": int(base),
                 "shift": shift,
                 "stops": len(g),
                 "visits": int(nvis.sum()),
@@ -259,13 +282,15 @@ def route_day(
         )
         if progress is not None:
             progress(
-                f"  routed {pid} {shift}: {len(g)} stops, {len(res.routes)} shifts, "
+                f"  routed {pid} base {base} {shift}: {len(g)} stops, "
+                f"{len(res.routes)} shifts, "
                 f"{res.distance / 1000:.1f} km"
             )
     routes = pd.DataFrame(
         rows,
         columns=[
             "provider_id",
+            "base",
             "shift",
             "stops",
             "visits",

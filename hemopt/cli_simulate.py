@@ -1,0 +1,304 @@
+"""The ``hemopt simulate`` command: monthly dynamics over years (see ``docs/simulate.md``).
+
+:func:`add_parser` registers the sub-command on the ``hemopt`` parser's sub-parsers::
+
+    hemopt simulate --preset botkyrka --regime lou --schedule 0.2,0.3,0.5 --years 3 \\
+        --seed 1 --start-year 2021 --out sim/
+    hemopt simulate --preset strangnas --regime lov --exit largest@6 --years 2 --out sim/
+
+It prints a yearly summary table, writes ``monthly.csv``, ``providers.csv``, ``events.csv``,
+``clients.csv``, ``by_year.csv`` and ``simulation.png`` to ``--out``, and reports progress on
+stderr. Bad input raises :class:`~hemopt.errors.HemoptError` (the ``hemopt`` command turns it
+into exit code 2). :func:`main` runs the sub-command alone (``python -m hemopt.cli_simulate``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hemopt.errors import HemoptError, InputError
+
+__all__ = ["add_parser", "main"]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``simulate`` on ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    s = subparsers.add_parser(
+        "simulate",
+        help="monthly dynamics over years: queues, staged external share, provider exit",
+        description="Simulate a municipality month by month: clients arrive and leave, choose, "
+                    "queue for providers with no room; the LOU share follows its schedule; "
+                    "providers exit, enter and are rated.",
+    )
+    s.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    s.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
+    s.add_argument("--seed", type=int, default=1, help="seed of the scenario and the simulation")
+    s.add_argument("--scale", type=float, default=1.0,
+                   help="multiply the preset's population by this factor (quick runs)")
+    s.add_argument("--regime", default="lov", help="lov, lou or zoning")
+    s.add_argument("--schedule", default=None,
+                   help="LOU: external share per year, e.g. 0.2,0.3,0.5 (the last continues)")
+    s.add_argument("--external-share", type=float, default=0.2,
+                   help="LOU: the share for every year when --schedule is not given")
+    s.add_argument("--procured-share", type=float, default=0.5, help="zoning: external share")
+    s.add_argument("--years", type=int, default=3)
+    s.add_argument("--start-year", type=int, default=None,
+                   help="calendar year of the first month (labels only)")
+    s.add_argument("--exit", action="append", default=[], metavar="PROVIDER@MONTH",
+                   help="a provider closes down at that month (1-based); PROVIDER may be "
+                        "'largest' (the external provider with most clients at the start); "
+                        "repeatable")
+    s.add_argument("--enter", action="append", default=[], metavar="PROVIDER@MONTH",
+                   help="a new external provider starts at that month; repeatable")
+    s.add_argument("--rating", action="append", default=[], metavar="PROVIDER@MONTH=COLOUR",
+                   help="follow-up rating green, yellow or red; repeatable")
+    s.add_argument("--inflow", type=float, default=None, help="new clients per month, share")
+    s.add_argument("--outflow", type=float, default=None, help="leaving per month, share")
+    s.add_argument("--growth", type=float, default=None, help="yearly growth of the inflow")
+    s.add_argument("--switch-rate", type=float, default=None,
+                   help="monthly probability that a choosing client reconsiders")
+    s.add_argument("--queue", default="fifo", choices=["fifo", "first_fit"],
+                   help="queue discipline (default fifo)")
+    s.add_argument("--routing-months", default="",
+                   help="months to route for the routing KPIs, e.g. 0,36 (slow; default none)")
+    s.add_argument("--routing", default="auto", choices=["auto", "approx", "solver"])
+    s.add_argument("--out", default="sim", help="folder for the CSVs and simulation.png")
+    s.set_defaults(func=_cmd_simulate)
+    return s
+
+
+def _ints(text: str, what: str) -> list[int]:
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(int(part))
+        except ValueError as exc:
+            raise InputError(f"{what}: expected whole numbers separated by commas, got "
+                             f"{text!r}") from exc
+    return out
+
+
+def _shares(text: str) -> list[float]:
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            out.append(float(part))
+        except ValueError as exc:
+            raise InputError(f"--schedule: expected shares like 0.2,0.3,0.5, got {text!r}") \
+                from exc
+    return out
+
+
+def _at(text: str, flag: str) -> tuple[str, int, str]:
+    """``PROVIDER@MONTH`` or ``PROVIDER@MONTH=VALUE`` -> (provider, month, value)."""
+    head, _, value = text.partition("=")
+    pid, sep, month = head.rpartition("@")
+    if not sep or not pid:
+        raise InputError(f"{flag}: expected PROVIDER@MONTH, got {text!r}")
+    try:
+        m = int(month)
+    except ValueError as exc:
+        raise InputError(f"{flag}: month must be a whole number, got {month!r} in "
+                         f"{text!r}") from exc
+    return pid.strip(), m, value.strip()
+
+
+def _largest_external(sc: Any) -> str:
+    cl = sc.clients
+    kinds = dict(zip(sc.providers["provider_id"], sc.providers["kind"], strict=True))
+    counts = cl.loc[cl["current_provider"].map(kinds) == "external",
+                    "current_provider"].value_counts()
+    if counts.empty:
+        raise InputError("--exit largest: the scenario has no external provider with clients")
+    top = counts[counts == counts.max()].index
+    return str(sorted(top)[0])
+
+
+def _events(args: argparse.Namespace, sc: Any) -> list[Any]:
+    from hemopt.simulate import FollowUp, ProviderEntry, ProviderExit
+
+    evs: list[Any] = []
+    for text in args.enter:
+        pid, m, _ = _at(text, "--enter")
+        evs.append(ProviderEntry(pid, m))
+    for text in args.rating:
+        pid, m, colour = _at(text, "--rating")
+        if not colour:
+            raise InputError(f"--rating: expected PROVIDER@MONTH=green|yellow|red, got {text!r}")
+        evs.append(FollowUp(pid, m, colour.lower()))
+    for text in args.exit:
+        pid, m, _ = _at(text, "--exit")
+        if pid.lower() == "largest":
+            pid = _largest_external(sc)
+            print(f"--exit largest: {pid}", file=sys.stderr)
+        evs.append(ProviderExit(pid, m))
+    return evs
+
+
+def _schedule(args: argparse.Namespace) -> Any:
+    from hemopt.regimes import LOV, Zoning
+    from hemopt.simulate import lou_schedule
+
+    name = args.regime.lower()
+    if name != "lou" and args.schedule:
+        raise InputError(f"--schedule applies to --regime lou, not {args.regime!r}")
+    if name == "lov":
+        return LOV()
+    if name == "lou":
+        shares = _shares(args.schedule) if args.schedule else [args.external_share]
+        if len(shares) > args.years:
+            raise InputError(f"--schedule: {len(shares)} shares for --years {args.years}")
+        return lou_schedule(shares)
+    if name == "zoning":
+        return Zoning(procured_share=args.procured_share, seed=args.seed)
+    raise InputError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
+
+
+def _params(args: argparse.Namespace) -> Any:
+    from hemopt.simulate import SimParams
+
+    kw: dict[str, Any] = {"queue_discipline": args.queue}
+    for flag, name in (("inflow", "inflow_rate_per_month"), ("outflow", "outflow_rate_per_month"),
+                       ("growth", "annual_growth"), ("switch_rate", "switch_rate_per_month")):
+        v = getattr(args, flag)
+        if v is not None:
+            kw[name] = v
+    return SimParams(**kw)
+
+
+def _fmt(v: Any, fmt: str) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return "-" if math.isnan(f) else fmt.format(f)
+
+
+def format_years(res: Any) -> str:
+    """The yearly summary table printed by ``hemopt simulate``."""
+    y = res.by_year()
+    m0 = res.monthly.iloc[0]
+    cols = [
+        ("year", "year", "{:.0f}"),
+        ("regime", "regime", None),
+        ("clients", "clients_end", "{:.0f}"),
+        ("in", "arrivals", "{:.0f}"),
+        ("out", "departures", "{:.0f}"),
+        ("ext %", "external_share_hours_end", "pct"),
+        ("cap %", "external_share_cap", "pct"),
+        ("queue", "queue_end", "{:.0f}"),
+        ("wait", "wait_mean_months_end", "{:.1f}"),
+        ("p90", "wait_p90_months_end", "{:.1f}"),
+        ("1st %", "first_choice_met_pct_end", "{:.1f}"),
+        ("forced", "forced_switches", "{:.0f}"),
+        ("volunt.", "voluntary_switches", "{:.0f}"),
+    ]
+    widths = [6, 10, 8, 6, 6, 7, 7, 7, 6, 6, 7, 8, 8]
+    head = "".join(f"{c[0]:>{w}}" if k != 1 else f"  {c[0]:<{w - 2}}"
+                   for k, (c, w) in enumerate(zip(cols, widths, strict=True)))
+    lines = [
+        f"{res.scenario_name}: {len(res.monthly) - 1} months, seed {res.parameters['seed']}; "
+        f"start: {int(m0['clients_in_care'])} clients, queue {int(m0['queue'])}, "
+        f"external share {100 * m0['external_share_hours']:.1f} %",
+        "end-of-year state (clients, shares, queue, waiting in months, first choice met) and "
+        "flows over the year",
+        head,
+    ]
+    for _, r in y.iterrows():
+        cells = []
+        for k, ((_, col, fmt), w) in enumerate(zip(cols, widths, strict=True)):
+            v = r[col]
+            if k == 1:
+                cells.append(f"  {v!s:<{w - 2}}")
+            elif fmt == "pct":
+                cells.append(f"{_fmt(100 * float(v), '{:.1f}'):>{w}}")
+            else:
+                cells.append(f"{_fmt(v, fmt):>{w}}")
+        lines.append("".join(cells))
+    ev = res.events
+    if len(ev):
+        lines.append("")
+        for r in ev.itertuples():
+            extra = (f": {r.clients_moved} clients moved" if r.event == "exit"
+                     else f": {r.rating}" if r.event == "rating" else "")
+            lines.append(f"  month {r.month:>3}  {r.event} {r.provider_id}{extra}")
+    routed = res.monthly[res.monthly["routing"] != ""]
+    if len(routed):
+        lines.append("")
+        lines.append(f"  {'month':>5}{'routing':>9}{'km/day':>10}{'staff h/day':>13}"
+                     f"{'driving %':>11}{'stops/visit':>13}")
+        for r in routed.itertuples():
+            lines.append(f"  {r.month:>5}{r.routing:>9}{r.driven_km_per_day:>10.0f}"
+                         f"{r.staff_hours_per_day:>13.0f}{100 * r.driving_share:>11.1f}"
+                         f"{r.stops_per_visit:>13.3f}")
+    return "\n".join(lines)
+
+
+def _load_scenario(args: argparse.Namespace) -> Any:
+    from hemopt.scenario import Scenario
+    from hemopt.synth import generate
+
+    if args.scenario:
+        print(f"reading {args.scenario} ...", file=sys.stderr)
+        return Scenario.from_gpkg(args.scenario)
+    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
+    return generate(args.preset, seed=args.seed, scale=args.scale)
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hemopt.simulate import simulate
+
+    t0 = time.perf_counter()
+    schedule = _schedule(args)
+    params = _params(args)
+    routing_months = _ints(args.routing_months, "--routing-months")
+    sc = _load_scenario(args)
+    events = _events(args, sc)
+    print(f"simulating {args.years} year(s) month by month ...", file=sys.stderr)
+    res = simulate(sc, schedule, years=args.years, seed=args.seed, params=params,
+                   events=events, routing_months=routing_months, routing=args.routing,
+                   start_year=args.start_year, progress=True)
+    print(format_years(res))
+    out = Path(args.out)
+    paths = res.to_csv(out)
+    fig = res.plot()
+    png = out / "simulation.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    print()
+    for p in [*paths.values(), png]:
+        print(f"wrote {p}")
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``simulate`` alone: ``python -m hemopt.cli_simulate --preset botkyrka ...``."""
+    parser = argparse.ArgumentParser(prog="hemopt")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "simulate":
+        argv = ["simulate", *argv]
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HemoptError as exc:
+        print(f"hemopt: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
