@@ -1326,12 +1326,15 @@ def _plot(res: SimulationResult, axes: Any = None) -> Any:
     a.step(x, m["queue"], where="mid", color="tab:red", label="clients queueing")
     a.set_ylabel("clients queueing")
     a.set_title("Queue for a wanted provider")
-    a.set_ylim(bottom=0)
+    a.set_ylim(0, max(float(m["queue"].max()) * 1.1, 1.0))
+    if not (m["queue"] > 0).any():
+        a.text(0.5, 0.5, "no client queues", transform=a.transAxes, ha="center",
+               va="center", color="0.4")
     b = a.twinx()
     b.plot(x, m["wait_mean_months"], color="black", lw=1.5, label="mean wait")
     b.plot(x, m["wait_p90_months"], color="black", lw=1, ls="--", label="90th percentile")
     b.set_ylabel("waiting so far (months)")
-    b.set_ylim(bottom=0)
+    b.set_ylim(0, max(float(np.nan_to_num(m["wait_p90_months"]).max()) * 1.1, 1.0))
     h1, l1 = a.get_legend_handles_labels()
     h2, l2 = b.get_legend_handles_labels()
     a.legend(h1 + h2, l1 + l2, loc="upper right", fontsize=8)
@@ -1370,6 +1373,9 @@ def _plot(res: SimulationResult, axes: Any = None) -> Any:
     # clients per provider
     a = ax[3]
     p = res.providers.pivot(index="month", columns="provider_id", values="clients")
+    act = res.providers.pivot(index="month", columns="provider_id", values="active")
+    shown = act | act.shift(1, fill_value=False)  # an exit shows as a drop to 0, then stops
+    p = p.where(shown)
     kinds = res.providers.drop_duplicates("provider_id").set_index("provider_id")["kind"]
     ext = [c for c in p.columns if kinds[c] == "external"]
     muni = [c for c in p.columns if kinds[c] != "external"]
@@ -1387,9 +1393,11 @@ def _plot(res: SimulationResult, axes: Any = None) -> Any:
         b.set_ylim(bottom=0)
         h1, l1 = a.get_legend_handles_labels()
         h2, l2 = b.get_legend_handles_labels()
-        a.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=7, ncol=2)
+        a.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                 fontsize=7, ncol=min(len(l1) + len(l2), 6), frameon=False)
     elif ext:
-        a.legend(loc="upper left", fontsize=7, ncol=2)
+        a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7,
+                 ncol=min(len(ext), 6), frameon=False)
 
     # events and year boundaries
     ev = res.events
