@@ -92,7 +92,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_scenario(args: argparse.Namespace):
+def add_scenario_args(p: argparse.ArgumentParser) -> None:
+    """The options that choose a scenario: a preset and seed, or ``--scenario file.gpkg``."""
+    p.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    p.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply the population by this factor (quick runs)")
+
+
+def load_scenario(args: argparse.Namespace):
     from hemopt.scenario import Scenario
     from hemopt.synth import generate
 
@@ -142,7 +151,7 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     from hemopt.assignment import assign
 
     t0 = time.perf_counter()
-    sc = _load_scenario(args)
+    sc = load_scenario(args)
     regime = _make_regime(args)
     print(f"assigning under {regime.name} ...", file=sys.stderr)
     a = assign(sc, regime, seed=args.seed, backend=args.backend)
@@ -211,7 +220,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from hemopt.report import reading
 
     t0 = time.perf_counter()
-    sc = _load_scenario(args)
+    sc = load_scenario(args)
     comp = compare(sc, routing=args.routing, seed=args.seed, progress=True,
                    max_iterations=args.max_iterations if args.time_limit is None else None,
                    time_limit_s=args.time_limit)
@@ -307,10 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=_cmd_generate)
 
     a = sub.add_parser("assign", help="assign providers to clients under one regime")
-    a.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
-    a.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
-    a.add_argument("--seed", type=int, default=1)
-    a.add_argument("--scale", type=float, default=1.0)
+    add_scenario_args(a)
     a.add_argument("--regime", default="lov", help="lov, lou or zoning")
     a.add_argument("--external-share", type=float, default=0.2, help="LOU: cap on externals")
     a.add_argument("--switch-propensity", type=float, default=0.1, help="LOV: loyalty")
@@ -322,10 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_cmd_assign)
 
     c = sub.add_parser("compare", help="compare LOV, LOU and zoning on one municipality")
-    c.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
-    c.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
-    c.add_argument("--seed", type=int, default=1)
-    c.add_argument("--scale", type=float, default=1.0)
+    add_scenario_args(c)
     c.add_argument("--routing", default="solver", choices=["solver", "approx"])
     c.add_argument("--max-iterations", type=int, default=1000,
                    help="solver iterations per provider and shift (deterministic)")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hemopt._progress import sayer
 from hemopt.assignment import Assignment, assign
 from hemopt.errors import InputError
 from hemopt.regimes import LOU, LOV, Regime, Zoning
@@ -275,15 +275,7 @@ def compare(
     names = [r.name for r in regimes]
     if len(set(names)) != len(names):
         raise InputError(f"regimes: names must be distinct, got {names}; set .name on each")
-    say: Callable[[str], None]
-    if progress is True:
-        def say(msg: str) -> None:
-            print(msg, file=sys.stderr, flush=True)
-    elif callable(progress):
-        say = progress
-    else:
-        def say(msg: str) -> None:
-            return None
+    say = sayer(progress)
 
     # one day of visits for everyone: drawn per client, independent of the provider
     base_visits = day_of_visits(scenario, ["_"] * scenario.n_clients, seed=seed,

@@ -29,7 +29,6 @@ import hashlib
 import itertools
 import json
 import os
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hemopt._progress import sayer
 from hemopt.errors import InputError
 
 __all__ = ["GRID_KEYS", "plot_sweep", "run_task", "summarise", "sweep", "tasks_of"]
@@ -193,7 +193,7 @@ def sweep(
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
     tasks = tasks_of(grid, seeds)
-    say = _sayer(progress)
+    say = sayer(progress, end="")
     outdir = Path(out) if out is not None else None
     if outdir is not None:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -245,14 +245,6 @@ def sweep(
     else:
         df = _frame(rows) if rows else _frame([])
     return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
-
-
-def _sayer(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
-    if callable(progress):
-        return progress
-    if progress:
-        return lambda m: print(m, end="", file=sys.stderr, flush=True)
-    return lambda m: None
 
 
 def summarise(df: pd.DataFrame, by: str, kpi: str, *, confidence: float = 0.95
