@@ -13,8 +13,6 @@ Examples
 
 from __future__ import annotations
 
-from hemopt.flow import AssignmentResult as AssignmentResult
-from hemopt.flow import min_cost_assignment as min_cost_assignment
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
 from hemopt.choice import ChoiceModel as ChoiceModel
@@ -27,6 +25,8 @@ from hemopt.errors import InfeasibleError as InfeasibleError
 from hemopt.errors import InputError as InputError
 from hemopt.errors import ScenarioError as ScenarioError
 from hemopt.errors import SolverError as SolverError
+from hemopt.flow import AssignmentResult as AssignmentResult
+from hemopt.flow import min_cost_assignment as min_cost_assignment
 from hemopt.regimes import LOU as LOU
 from hemopt.regimes import LOV as LOV
 from hemopt.regimes import CostWeights as CostWeights
@@ -35,6 +35,14 @@ from hemopt.routing import read_solomon as read_solomon
 from hemopt.routing import route_day as route_day
 from hemopt.routing import solve_vrptw as solve_vrptw
 from hemopt.scenario import Scenario as Scenario
+from hemopt.simulate import FollowUp as FollowUp
+from hemopt.simulate import ProviderEntry as ProviderEntry
+from hemopt.simulate import ProviderExit as ProviderExit
+from hemopt.simulate import SimParams as SimParams
+from hemopt.simulate import SimulationResult as SimulationResult
+from hemopt.simulate import lou_schedule as lou_schedule
+from hemopt.simulate import simulate as simulate
+from hemopt.sweep import sweep as sweep
 from hemopt.synth import PRESETS as PRESETS
 from hemopt.synth import generate as generate
 from hemopt.travel import RoadGraphTravel as RoadGraphTravel
@@ -53,12 +61,17 @@ __all__ = [
     "Comparison",
     "CostParams",
     "CostWeights",
+    "FollowUp",
     "HemoptError",
     "InfeasibleError",
     "InputError",
+    "ProviderEntry",
+    "ProviderExit",
     "RoadGraphTravel",
     "Scenario",
     "ScenarioError",
+    "SimParams",
+    "SimulationResult",
     "SolverError",
     "TravelModel",
     "Zoning",
@@ -67,12 +80,15 @@ __all__ = [
     "compare",
     "design_zones",
     "generate",
+    "lou_schedule",
     "min_cost_assignment",
     "rank_scenario",
     "read_solomon",
     "route_day",
     "show_versions",
+    "simulate",
     "solve_vrptw",
+    "sweep",
 ]
 
 

@@ -344,6 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     w.set_defaults(func=_cmd_sweep)
 
+    from hemopt.cli_simulate import add_parser as add_simulate
+
+    add_simulate(sub)
+
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     return parser

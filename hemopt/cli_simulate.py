@@ -9,7 +9,7 @@
 It prints a yearly summary table, writes ``monthly.csv``, ``providers.csv``, ``events.csv``,
 ``clients.csv``, ``by_year.csv`` and ``simulation.png`` to ``--out``, and reports progress on
 stderr. Bad input raises :class:`~hemopt.errors.HemoptError` (the ``hemopt`` command turns it
-into exit code 2). :func:`main` runs the sub-command alone (``python -m hemopt.cli_simulate``).
+into exit code 2).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hemopt.errors import HemoptError, InputError
+from hemopt.cli import add_scenario_args, load_scenario
+from hemopt.errors import InputError
 
-__all__ = ["add_parser", "main"]
+__all__ = ["add_parser"]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -35,11 +36,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "queue for providers with no room; the LOU share follows its schedule; "
                     "providers exit, enter and are rated.",
     )
-    s.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
-    s.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
-    s.add_argument("--seed", type=int, default=1, help="seed of the scenario and the simulation")
-    s.add_argument("--scale", type=float, default=1.0,
-                   help="multiply the preset's population by this factor (quick runs)")
+    add_scenario_args(s)
     s.add_argument("--regime", default="lov", help="lov, lou or zoning")
     s.add_argument("--schedule", default=None,
                    help="LOU: external share per year, e.g. 0.2,0.3,0.5 (the last continues)")
@@ -153,9 +150,11 @@ def _schedule(args: argparse.Namespace) -> Any:
         return LOV()
     if name == "lou":
         shares = _shares(args.schedule) if args.schedule else [args.external_share]
+        schedule = lou_schedule(shares)
         if len(shares) > args.years:
-            raise InputError(f"--schedule: {len(shares)} shares for --years {args.years}")
-        return lou_schedule(shares)
+            raise InputError(f"--schedule: {len(shares)} shares for --years {args.years}; "
+                             "give one share per year")
+        return schedule
     if name == "zoning":
         return Zoning(procured_share=args.procured_share, seed=args.seed)
     raise InputError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
@@ -241,17 +240,6 @@ def format_years(res: Any) -> str:
     return "\n".join(lines)
 
 
-def _load_scenario(args: argparse.Namespace) -> Any:
-    from hemopt.scenario import Scenario
-    from hemopt.synth import generate
-
-    if args.scenario:
-        print(f"reading {args.scenario} ...", file=sys.stderr)
-        return Scenario.from_gpkg(args.scenario)
-    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
-    return generate(args.preset, seed=args.seed, scale=args.scale)
-
-
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -264,7 +252,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     schedule = _schedule(args)
     params = _params(args)
     routing_months = _ints(args.routing_months, "--routing-months")
-    sc = _load_scenario(args)
+    sc = load_scenario(args)
     events = _events(args, sc)
     print(f"simulating {args.years} year(s) month by month ...", file=sys.stderr)
     res = simulate(sc, schedule, years=args.years, seed=args.seed, params=params,
@@ -282,23 +270,3 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         print(f"wrote {p}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``simulate`` alone: ``python -m hemopt.cli_simulate --preset botkyrka ...``."""
-    parser = argparse.ArgumentParser(prog="hemopt")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "simulate":
-        argv = ["simulate", *argv]
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except HemoptError as exc:
-        print(f"hemopt: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -61,7 +61,6 @@ True
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -73,6 +72,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hemopt._progress import sayer
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError
 from hemopt.regimes import LOU, LOV, Regime, RegimeProblem, Zoning
@@ -284,12 +284,14 @@ class SimulationResult:
     providers
         One row per provider and month: ``clients``, ``hours_per_week``, ``share_hours``,
         ``queue``, ``queue_wait_mean_months``, ``cap_hours_per_week``, ``quality``, ``active``,
-        ``gained``, ``lost``.
+        ``gained`` (clients placed with it: new ones and movers), ``lost`` (clients moved away)
+        and ``departed`` (its clients who left care).
     events
         The events applied, with the clients an exit moved.
     assignments
         One row per client in care per month: ``month``, ``client_id``, ``provider_id``,
-        ``queue_for`` (``""`` when not queueing).
+        ``queue_for`` (``""`` when not queueing) and ``queued_since`` (the month the client
+        joined that queue, -1 when not queueing).
     clients
         One row per client ever in care: ``client_id``, ``entered_month`` (0 for the
         scenario's), ``left_month`` (-1 while in care), ``chooser``, ``hours_per_week``,
@@ -540,7 +542,7 @@ class _Engine:
         self.event_rows: list[dict[str, Any]] = []
         self.monthly: list[dict[str, Any]] = []
         self.prov_rows: list[pd.DataFrame] = []
-        self.hist: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.hist: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.cum_in = n0
         self.cum_out = 0
         self._reset_counters()
@@ -1007,7 +1009,9 @@ class _Engine:
             "lost": self.lost.copy(),
             "departed": self.departed.copy(),
         }))
-        self.hist.append((t, care.copy(), prov.copy(), self.queue_for[care].copy()))
+        qf = self.queue_for[care]
+        self.hist.append((t, care.copy(), prov.copy(), qf.copy(),
+                          np.where(qf >= 0, self.since[care], -1)))
         self._reset_counters()
 
     # ---------------------------------------------------------------- routing
@@ -1223,15 +1227,7 @@ def simulate(
             raise InputError(f"routing_months: month must be in 0..{n_months}, got {mo!r}")
     method = _routing_method(routing) if rmonths else ""
 
-    say: Callable[[str], None]
-    if progress is True:
-        def say(msg: str) -> None:
-            print(msg, file=sys.stderr, flush=True)
-    elif callable(progress):
-        say = progress
-    else:
-        def say(msg: str) -> None:
-            return None
+    say = sayer(progress)
 
     eng = _Engine(scenario, schedule, n_months, int(seed), params, evs, say)
     routed: dict[int, dict[str, Any]] = {}
@@ -1260,12 +1256,14 @@ def simulate(
         "month", "event", "provider_id", "rating", "clients_moved", "quality_before",
         "quality_after"])
     pids = np.array(eng.pid, dtype=object)
+    hist = eng.hist
     assignments = pd.DataFrame({
-        "month": np.concatenate([np.full(len(c), t) for t, c, _, _ in eng.hist]),
-        "client_id": np.concatenate([eng.cid[c] for _, c, _, _ in eng.hist]),
-        "provider_id": np.concatenate([pids[p] for _, _, p, _ in eng.hist]),
-        "queue_for": np.concatenate([np.where(q >= 0, pids[np.maximum(q, 0)], "")
-                                     for _, _, _, q in eng.hist]),
+        "month": np.concatenate([np.full(len(h[1]), h[0], dtype=np.int64) for h in hist]),
+        "client_id": np.concatenate([eng.cid[h[1]] for h in hist]),
+        "provider_id": np.concatenate([pids[h[2]] for h in hist]),
+        "queue_for": np.concatenate([np.where(h[3] >= 0, pids[np.maximum(h[3], 0)], "")
+                                     for h in hist]),
+        "queued_since": np.concatenate([h[4] for h in hist]),
     })
     last = eng.prov
     clients = pd.DataFrame({

@@ -27,8 +27,8 @@ import pandas as pd
 import shapely
 from scipy.spatial.distance import cdist
 
-from hemopt.flow import min_cost_assignment
 from hemopt.errors import InputError
+from hemopt.flow import min_cost_assignment
 from hemopt.scenario import CRS, Scenario
 
 __all__ = ["ZoneDesign", "compactness", "design_zones"]
