@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hemopt.flow import AssignmentResult, min_cost_assignment
 from hemopt.errors import InputError
+from hemopt.flow import AssignmentResult, min_cost_assignment
 from hemopt.regimes import Regime, RegimeProblem
 from hemopt.scenario import Scenario
 

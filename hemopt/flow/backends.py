@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from hemopt.flow._scaling import ScaledCosts, integer_costs
 from hemopt.errors import InputError, SolverError
+from hemopt.flow._scaling import ScaledCosts, integer_costs
 
 if TYPE_CHECKING:
     from hemopt.flow._problem import AssignmentProblem

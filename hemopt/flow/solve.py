@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hemopt.errors import InfeasibleError, InputError
 from hemopt.flow._basis import to_basic_flow
 from hemopt.flow._problem import AssignmentProblem, validate
 from hemopt.flow._scaling import ScalingWarning
@@ -21,7 +22,6 @@ from hemopt.flow.backends import (
     ModelInfeasible,
     get_backend,
 )
-from hemopt.errors import InfeasibleError, InputError
 
 __all__ = ["AssignmentResult", "min_cost_assignment"]
 
