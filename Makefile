@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench clean venv browser
+.PHONY: demo test docs lint bench clean venv browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -36,6 +36,9 @@ browser:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: the HTML rendering test will be skipped"; }
 
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir site
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check hemopt tests benchmarks
 
@@ -43,4 +46,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(OUT) report site .pytest_cache .hypothesis build *.egg-info

@@ -93,7 +93,17 @@ __all__ = [
 
 
 def show_versions() -> None:
-    """Print the versions of hemopt, Python and the dependencies (for bug reports)."""
+    """Print the versions of hemopt, Python and the dependencies (for bug reports).
+
+    The command line does the same: ``hemopt versions``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> hemopt.show_versions()  # doctest: +ELLIPSIS
+    hemopt ...
+    python ...
+    """
     import importlib.metadata as md
     import platform
 

@@ -46,6 +46,23 @@ class Assignment:
         One row per provider: ``provider_id``, ``name``, ``kind``, ``clients``,
         ``hours_per_week``, ``share_hours``, ``queue`` (clients waiting for it), ``capacity``
         and ``overflow`` (in ``problem.capacity_unit``).
+
+    Examples
+    --------
+    Made by :func:`assign`:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> a = hemopt.assign(sc, hemopt.LOU(external_share=0.2))
+    >>> a.regime, len(a.clients) == sc.n_clients
+    ('LOU', True)
+    >>> list(a.clients.columns[:4])
+    ['client_id', 'provider_id', 'rank_obtained', 'chooser']
+    >>> int(a.providers["clients"].sum()) == sc.n_clients - a.summary()["unserved"]
+    True
+    >>> gdf = a.to_gdf()                     # the client table with points, for maps or QGIS
+    >>> gdf.crs.to_epsg()
+    3006
     """
 
     scenario: Scenario

@@ -50,6 +50,21 @@ class ChoiceModel:
         the Swedish evaluations of LOV report).
     ranking_length
         How many providers a choosing client ranks (default 3).
+
+    Examples
+    --------
+    Two clients and two providers with equal brands; each client prefers the nearer office
+    (client 0: 1 and 5 km away, client 1: 3 and 1 km away):
+
+    >>> import numpy as np
+    >>> from hemopt import ChoiceModel
+    >>> m = ChoiceModel()
+    >>> u = m.systematic_utility([[0, 0], [4000, 0]], [[1000, 0], [5000, 0]])
+    >>> m.probabilities(u).round(3)
+    array([[0.646, 0.354],
+           [0.426, 0.574]])
+    >>> m.rank(u, np.random.default_rng(0)).shape   # rankings: provider indices, best first
+    (2, 2)
     """
 
     beta_distance_per_km: float = 0.15
@@ -187,6 +202,28 @@ def rank_scenario(
     providers only compete in the zones they serve. A share ``1 - chooser_share`` of the clients
     (drawn with ``seed``) does not choose and keeps an empty ranking. Clients that already have a
     ranking keep it unless ``overwrite``.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~hemopt.scenario.Scenario`.
+    seed
+        Seed of the draws (who chooses, the Gumbel noise).
+    model
+        The :class:`ChoiceModel` (default: its defaults).
+    chooser_share
+        Share of the clients who choose (default 0.75).
+    quality
+        Quality score per provider (green 1, yellow 0, red -1), or None.
+    target_share
+        First-choice share per provider to calibrate to (sums to 1).
+    overwrite
+        Redraw the rankings of clients who already have one.
+
+    Returns
+    -------
+    Scenario
+        A new scenario; the input is not changed.
 
     Examples
     --------

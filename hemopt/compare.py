@@ -80,6 +80,17 @@ class CostParams:
         CO2 per km (default 0.12 kg: a petrol car; set lower for an electric fleet).
     days_per_year
         Days of home care per year (default 365: care is given every day).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> c = hemopt.CostParams(staff_sek_per_hour=377.0, co2_kg_per_km=0.0)  # LOV rate, EVs
+    >>> c.staff_sek_per_hour, c.sek_per_km, c.co2_kg_per_km
+    (377.0, 4.0, 0.0)
+    >>> hemopt.CostParams(sek_per_km=-1)
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: CostParams.sek_per_km must be a finite number >= 0, got -1
     """
 
     staff_sek_per_hour: float = 300.0
@@ -115,7 +126,43 @@ def _stairwell_kpis(a: Assignment) -> tuple[float, float]:
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """The regimes compared. ``table`` has one row per regime (index: regime name)."""
+    """The regimes compared on one scenario and one day of visits; made by :func:`compare`.
+
+    Attributes
+    ----------
+    scenario
+        The municipality.
+    table
+        One row per regime (index: the regime's name), the KPI columns of
+        :data:`KPI_COLUMNS` plus ``visits_per_day`` and ``stops_per_day``.
+    assignments
+        The :class:`~hemopt.assignment.Assignment` of each regime, by name.
+    routings
+        The routed day (:class:`~hemopt.routing.day.DayRouting`) of each regime, by name.
+    regimes
+        The regime objects, by name.
+    parameters
+        Every parameter of the run (routing, costs, travel, visits, shifts, regimes).
+    seed
+        The seed of the assignment's draws, the day of visits and the solver.
+    runtime_s
+        Wall-clock time of :func:`compare`.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=50)
+    >>> list(comp.table.index)
+    ['LOV', 'Zoning']
+    >>> d = comp.diff("LOV")                      # absolute and per cent differences to LOV
+    >>> float(d.loc["LOV", "driven_km_per_day"]), float(d.loc["LOV", "driven_km_per_day_pct"])
+    (0.0, 0.0)
+    >>> float(comp.table.loc["Zoning", "stairwells_multi_provider_pct"])  # one provider per zone
+    0.0
+    >>> comp.to_dict()["schema"]
+    'hemopt-comparison/1'
+    """
 
     scenario: Scenario
     table: pd.DataFrame
@@ -261,6 +308,28 @@ def compare(
     Returns
     -------
     Comparison
+
+    Examples
+    --------
+    The default regimes (LOV, LOU with a 20 % external share, zoning) on a small municipality,
+    with a low solver effort to keep it fast:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, seed=1, max_iterations=50)
+    >>> list(comp.table.index)
+    ['LOV', 'LOU', 'Zoning']
+    >>> t = comp.table
+    >>> bool((t["driven_km_per_day"] > 0).all()), int(t["dropped_visits"].sum())
+    (True, 0)
+    >>> bool(t.loc["LOU", "external_share_hours"] <= 0.2)
+    True
+
+    Same arguments, same table:
+
+    >>> again = hemopt.compare(sc, seed=1, max_iterations=50)
+    >>> again.table.equals(comp.table)
+    True
     """
     t_start = time.perf_counter()
     if routing not in ("solver", "approx"):

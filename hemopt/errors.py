@@ -11,7 +11,19 @@ from typing import Any
 
 
 class HemoptError(Exception):
-    """Base class of every error hemopt raises on purpose."""
+    """Base class of every error hemopt raises on purpose.
+
+    Catch it to handle any hemopt error; the subclasses say what kind.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> try:
+    ...     hemopt.generate("uppsala")
+    ... except hemopt.HemoptError as err:
+    ...     print(type(err).__name__, err)
+    InputError unknown preset 'uppsala'; choose one of ['botkyrka', 'strangnas']
+    """
 
 
 class ScenarioError(HemoptError, ValueError):
@@ -29,6 +41,16 @@ class ScenarioError(HemoptError, ValueError):
         The column at fault.
     value
         The offending value.
+
+    Examples
+    --------
+    >>> from hemopt.errors import ScenarioError
+    >>> err = ScenarioError("must be a finite number >= 0", table="clients", row="c7",
+    ...                     field="hours_per_week", value=-2.0)
+    >>> print(err)
+    table 'clients', row 'c7', field 'hours_per_week': must be a finite number >= 0 (value: -2.0)
+    >>> err.table, err.row, err.field, err.value
+    ('clients', 'c7', 'hours_per_week', -2.0)
     """
 
     def __init__(
@@ -61,13 +83,44 @@ class ScenarioError(HemoptError, ValueError):
 class InputError(HemoptError, ValueError):
     """Invalid argument to a numerical routine (shape, NaN, negative capacity, ...).
 
-    The message names the argument and the offending value or index.
+    The message names the argument and the offending value or index. It is a ``ValueError``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> try:
+    ...     hemopt.LOU(external_share=1.5)
+    ... except hemopt.InputError as err:
+    ...     print(err)
+    external_share must be a share in [0, 1], got 1.5
     """
 
 
 class InfeasibleError(HemoptError):
-    """A model has no solution and no penalty arc that could absorb the shortfall."""
+    """A model has no solution and no penalty arc that could absorb the shortfall.
+
+    Examples
+    --------
+    Two clients who must be served, one place:
+
+    >>> import hemopt
+    >>> try:
+    ...     hemopt.min_cost_assignment([[1.0], [2.0]], capacity=[1])
+    ... except hemopt.InfeasibleError as err:
+    ...     print(type(err).__name__)
+    InfeasibleError
+    """
 
 
 class SolverError(HemoptError, RuntimeError):
-    """A solver returned a status hemopt cannot interpret as a solution."""
+    """A solver returned a status hemopt cannot interpret as a solution.
+
+    It is a ``RuntimeError``; the message names the solver and its status, and usually how to
+    get a solution (a longer time limit, another backend).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> issubclass(hemopt.SolverError, RuntimeError)
+    True
+    """

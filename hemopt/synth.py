@@ -216,6 +216,25 @@ _BOTKYRKA = Preset(
 
 #: The built-in presets by name.
 PRESETS: dict[str, Preset] = {p.name: p for p in (_STRANGNAS, _BOTKYRKA)}
+"""The built-in presets by name: ``"strangnas"`` and ``"botkyrka"`` (see ``docs/parameters.md``).
+
+Each is a frozen :class:`Preset`; change a figure with :func:`dataclasses.replace` and pass
+the result to :func:`generate`.
+
+Examples
+--------
+>>> import dataclasses
+>>> import hemopt
+>>> sorted(hemopt.PRESETS)
+['botkyrka', 'strangnas']
+>>> p = hemopt.PRESETS["strangnas"]
+>>> p.code, p.population, len(p.settlements)
+('0486', 39391, 11)
+>>> fewer_choosers = dataclasses.replace(p, non_chooser_share=0.5)
+>>> sc = hemopt.generate(fewer_choosers, seed=1, scale=0.05)
+>>> sc.summary()["non_choosers_share"] > 0.3
+True
+"""
 
 
 def get_preset(name: str) -> Preset:
@@ -510,6 +529,20 @@ def generate(
     Returns
     -------
     Scenario
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> sc.name, len(sc.zones), sc.n_providers
+    ('botkyrka-seed1', 2, 5)
+    >>> hemopt.generate("botkyrka", seed=1, scale=0.1) == sc       # same arguments, same data
+    True
+
+    Strängnäs with three private providers instead of seven (same external total):
+
+    >>> hemopt.generate("strangnas", seed=1, scale=0.05, n_external=3).provider_ids
+    ['M', 'E1', 'E2', 'E3']
     """
     p = get_preset(preset) if isinstance(preset, str) else preset
     if not isinstance(p, Preset):

@@ -64,6 +64,31 @@ def design_zones(scenario: Scenario, k: int, *, seed: int = 0, tolerance: float 
         Seed of the k-means++ start.
     tolerance
         A zone may hold up to ``(1 + tolerance)`` times the mean hours.
+    max_iter
+        Most assign-and-move iterations.
+
+    Returns
+    -------
+    ZoneDesign
+        ``zones`` (GeoDataFrame: ``zone_id`` ``Z1``…, ``name``, polygon), ``report`` (per zone:
+        ``hours_per_week``, ``clients``, ``area_km2``, ``compactness``, ``parts``),
+        ``iterations`` and ``imbalance`` (largest deviation from the mean hours, relative).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> d = hemopt.design_zones(sc, 3, seed=0)
+    >>> list(d.zones["zone_id"])
+    ['Z1', 'Z2', 'Z3']
+    >>> int(d.report["clients"].sum()) == sc.n_clients, bool((d.report["parts"] == 1).all())
+    (True, True)
+
+    The zones can be given to the zoning regime:
+
+    >>> a = hemopt.assign(sc, hemopt.Zoning(zones=d.zones))
+    >>> sorted(a.problem.notes["provider_of_zone"])
+    ['Z1', 'Z2', 'Z3']
     """
     if not (isinstance(k, (int, np.integer)) and k >= 1):
         raise InputError(f"k (number of zones) must be a whole number >= 1, got {k!r}")

@@ -203,6 +203,24 @@ def route_day(
         Solver iteration limit (deterministic).
     progress
         Called with a short message after each instance (e.g. ``print``).
+
+    Returns
+    -------
+    DayRouting
+        The visits, stops, one row of routes per (provider, base, shift), the solver results,
+        and ``totals()``: driven km, driving and staff hours, stops per visit, dropped visits.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> a = hemopt.assign(sc, hemopt.LOV())
+    >>> day = hemopt.route_day(sc, a, seed=1, max_iterations=50)
+    >>> t = day.totals()
+    >>> t["driven_km_per_day"] > 0, t["dropped_visits"], t["stops"] <= t["visits"]
+    (True, 0, True)
+    >>> set(day.routes["shift"]) <= {"day", "evening"}
+    True
     """
     params = params or VisitParams()
     shifts = shifts or ShiftParams()

@@ -70,6 +70,26 @@ def read_solomon(path: os.PathLike[str] | str) -> VRPTWInstance:
     InputError
         A missing section, a malformed or out-of-order customer row, a window that ends before
         it starts: the message names the file and line.
+
+    Examples
+    --------
+    Write a small instance and read it back:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import hemopt
+    >>> from hemopt.routing import VRPTWInstance, write_solomon
+    >>> xy = np.array([[0, 0], [0, 10], [10, 10], [10, 0]], dtype=float)
+    >>> inst = VRPTWInstance(coords=xy, service=[0, 5, 5, 5], earliest=[0, 0, 0, 0],
+    ...                      latest=[100, 100, 100, 100], name="square")
+    >>> path = Path(tempfile.mkdtemp()) / "square.txt"
+    >>> write_solomon(inst, path)
+    >>> back = hemopt.read_solomon(path)
+    >>> back.name, back.n_clients, back.distance[0, 2].round(3)
+    ('square', 3, np.float64(14.142))
+    >>> hemopt.solve_vrptw(back, time_limit_s=None, max_iterations=100).distance
+    40.0
     """
     path = Path(path)
     try:

@@ -960,6 +960,28 @@ def solve_vrptw(
     feasible solution plus 25 %).
     With a limited fleet, visits carry that penalty in both backends and those not placed
     are reported in :attr:`VRPTWResult.dropped`.
+
+    Examples
+    --------
+    Four points on a square, the office at a corner; one shift visits all three clients:
+
+    >>> import numpy as np
+    >>> import hemopt
+    >>> from hemopt.routing import VRPTWInstance
+    >>> xy = np.array([[0, 0], [0, 10], [10, 10], [10, 0]], dtype=float)
+    >>> inst = VRPTWInstance(coords=xy, service=[0, 5, 5, 5], earliest=[0, 0, 0, 0],
+    ...                      latest=[100, 100, 100, 100])
+    >>> res = hemopt.solve_vrptw(inst, time_limit_s=None, max_iterations=200, seed=0)
+    >>> res.distance, res.routes, list(res.dropped)
+    (40.0, [[1, 2, 3]], [])
+
+    A window too early to reach from the office: the client is dropped, with the reason.
+
+    >>> late = VRPTWInstance(coords=xy, service=[0, 5, 5, 5], earliest=[0, 0, 0, 0],
+    ...                      latest=[100, 5, 100, 100])
+    >>> res = hemopt.solve_vrptw(late, time_limit_s=None, max_iterations=200)
+    >>> list(res.dropped), res.routes
+    ([1], [[2, 3]])
     """
     if not isinstance(instance, VRPTWInstance):
         raise InputError(f"instance: expected a VRPTWInstance, got {type(instance).__name__}")
