@@ -129,6 +129,17 @@ class SimParams:
         while a client waits for it, nobody behind (and no new client) gets in before, even if
         a smaller client would fit. ``"first_fit"``: the queue is still gone through in order of
         waiting time, but a client who does not fit is passed over by one who does.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> p = hemopt.SimParams(annual_growth=0.03, queue_discipline="first_fit")
+    >>> p.inflow_rate_per_month, p.outflow_rate_per_month, p.annual_growth
+    (0.025, 0.025, 0.03)
+    >>> hemopt.SimParams(queue_discipline="random")
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: SimParams.queue_discipline must be 'fifo' or 'first_fit', got 'random'
     """
 
     inflow_rate_per_month: float = 0.025
@@ -180,7 +191,20 @@ def _check_rate(name: str, v: Any) -> float:
 @dataclass(frozen=True)
 class ProviderExit:
     """Provider ``provider`` closes down at the start of ``month`` (1-based); all its clients
-    are moved within that month."""
+    are moved within that month.
+
+    Examples
+    --------
+    Under LOV the largest private provider closes in month 3; its clients move at once:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> res = hemopt.simulate(sc, hemopt.LOV(), years=1, seed=1,
+    ...                       events=[hemopt.ProviderExit("E1", 3)])
+    >>> e1 = res.providers[res.providers["provider_id"] == "E1"].set_index("month")
+    >>> int(e1.loc[3, "clients"]), bool(e1.loc[3, "active"])
+    (0, False)
+    """
 
     provider: str
     month: int
@@ -194,6 +218,17 @@ class ProviderEntry:
     not given, at a stairwell drawn by dwellings in its zones. ``asc``: its provider constant in
     the choice model (default :attr:`SimParams.entry_asc`). Capacities as in the scenario's
     ``providers`` table (used under LOV; under LOU the cap decides).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> new = hemopt.ProviderEntry("E8", month=2, name="New provider")
+    >>> res = hemopt.simulate(sc, hemopt.LOV(), years=1, seed=1, events=[new])
+    >>> list(res.events["event"])
+    ['entry']
+    >>> bool(res.providers.query("provider_id == 'E8' and month == 12")["active"].iloc[0])
+    True
     """
 
     provider: str
@@ -211,7 +246,18 @@ class ProviderEntry:
 @dataclass(frozen=True)
 class FollowUp:
     """The municipality's follow-up of ``provider`` at ``month``: ``rating`` ``"green"``,
-    ``"yellow"`` or ``"red"`` sets its quality score to +1, 0 or -1 (:data:`RATING_QUALITY`)."""
+    ``"yellow"`` or ``"red"`` sets its quality score to +1, 0 or -1 (:data:`RATING_QUALITY`).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> res = hemopt.simulate(sc, hemopt.LOV(), years=1, seed=1,
+    ...                       events=[hemopt.FollowUp("E2", 6, "red")])
+    >>> ev = res.events.iloc[0]
+    >>> ev["event"], float(ev["quality_before"]), float(ev["quality_after"])
+    ('rating', 0.0, -1.0)
+    """
 
     provider: str
     month: int
@@ -298,6 +344,18 @@ class SimulationResult:
         ``stairwell_id``, ``provider_id`` (last), ``first_choice`` (at the end).
     parameters
         The parameters, the seed and the schedule, JSON-friendly.
+
+    Examples
+    --------
+    Made by :func:`simulate`:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> res = hemopt.simulate(sc, hemopt.lou_schedule(0.2, 0.5), years=2, seed=1)
+    >>> len(res.monthly), int(res.monthly["month"].max())      # month 0 is the start
+    (25, 24)
+    >>> list(res.by_year()["regime"])
+    ['LOU 20 %', 'LOU 50 %']
     """
 
     monthly: pd.DataFrame
@@ -1204,6 +1262,27 @@ def simulate(
     ------
     InputError
         On bad parameters, naming the field and the value.
+
+    Examples
+    --------
+    Botkyrka's path: 20 % external in the first year, 50 % in the second. The queue is
+    served first come, first served as places free up:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> res = hemopt.simulate(sc, hemopt.lou_schedule(0.2, 0.5), years=2, seed=1)
+    >>> y = res.by_year()
+    >>> list(y["year"])
+    [1, 2]
+    >>> m = res.monthly
+    >>> bool((m["external_share_hours"] <= m["external_share_cap"] + 1e-9).all())
+    True
+
+    Same arguments, same trajectory:
+
+    >>> again = hemopt.simulate(sc, hemopt.lou_schedule(0.2, 0.5), years=2, seed=1)
+    >>> again.monthly.equals(res.monthly)
+    True
     """
     t_start = time.perf_counter()
     params = SimParams() if params is None else params

@@ -189,6 +189,20 @@ def sweep(
         Columns: the grid keys, ``seed``, ``task_id``, ``regime``, ``error``, the KPIs,
         ``clients``, ``runtime_s``; sorted by ``task_id`` and regime, so local and Dask runs of
         the same sweep give equal frames.
+
+    Examples
+    --------
+    Two numbers of LOV providers, one seed, in this process, with the VRPTW solver at a low
+    effort:
+
+    >>> import hemopt
+    >>> df = hemopt.sweep({"preset": "strangnas", "scale": 0.05, "n_external": [1, 3]},
+    ...                   seeds=[0], routing="solver", max_iterations=30, n_workers=1,
+    ...                   progress=False)
+    >>> sorted(set(df["regime"]))
+    ['LOU', 'LOV', 'Zoning']
+    >>> len(df), bool((df["error"] == "").all())
+    (6, True)
     """
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")

@@ -87,6 +87,15 @@ class AssignmentResult:
         that rounding (in cost units).
     wall_time_s
         Seconds spent in the backend.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hemopt import min_cost_assignment
+    >>> res = min_cost_assignment(np.array([[1.0, 3.0], [2.0, 1.0], [1.5, 2.0]]), [1, 1],
+    ...                           unserved_cost=10.0)
+    >>> res.provider.tolist(), res.unserved.tolist(), res.total_cost
+    ([0, 1, -1], [2], 12.0)
     """
 
     provider: NDArray[np.int64]
