@@ -147,8 +147,9 @@ def reading(comp: Comparison) -> list[str]:
         more_less = "less" if dkm < 0 else "more"
         out.append(
             f"{name} drives {abs(dkm):,.0f} km {more_less} per day than LOV ({pkm:+.1f} %), "
-            f"uses {dh:+.1f} staff hours per day and costs {dc:+.2f} MSEK a year "
-            f"({'saving' if dc < 0 else 'extra'}), while the share of choosing clients who get "
+            f"uses {abs(dh):,.1f} {'fewer' if dh < 0 else 'more'} staff hours per day and "
+            f"costs {abs(dc):.2f} MSEK a year {'less' if dc < 0 else 'more'}, while the share "
+            f"of choosing clients who get "
             f"their first choice goes from {ref['first_choice_pct']:.1f} % to "
             f"{row['first_choice_pct']:.1f} % and {int(row['queue'])} clients queue. "
             f"Providers per stairwell: {ref['providers_per_stairwell']:.3f} under LOV, "
