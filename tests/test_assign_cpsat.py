@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hemopt.flow import CpSatBackend, min_cost_assignment
 from hemopt.errors import SolverError
+from hemopt.flow import CpSatBackend, min_cost_assignment
 
 EXACT = CpSatBackend(num_workers=1)  # one worker: deterministic
 

@@ -1,4 +1,4 @@
-"""Hand-checked cases, result fields, bad input and immutability of hemopt.flow (min_cost_assignment)."""
+"""Hand-checked cases, result fields, bad input and immutability of the flow engine."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hemopt.errors import InfeasibleError, InputError
 from hemopt.flow import (
     BACKENDS,
     AssignmentBackend,
@@ -19,7 +20,6 @@ from hemopt.flow import (
     ScalingWarning,
     min_cost_assignment,
 )
-from hemopt.errors import InfeasibleError, InputError
 
 FLOW = ["ortools", "networkx"]
 ALL = ["ortools", "networkx", "cpsat"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from hemopt.flow import CpSatBackend, min_cost_assignment
 from hemopt.errors import InfeasibleError
+from hemopt.flow import CpSatBackend, min_cost_assignment
 
 SETTINGS = settings(
     max_examples=100,

@@ -10,9 +10,16 @@ Public names::
     DISTANCE_SCALE, TIME_SCALE                 the integer scaling used for the solvers
     VisitParams, day_of_visits, stops_of       the day's visits and their stops
     ShiftParams, MixedTravel, DayRouting,      a municipality's day routed per provider
-    route_day
+    route_day                                  (and base)
+    approximate_day, ApproxModel,              the calibrated continuous approximation
+    ExtrapolationWarning, fit_approx           (docs/approximation.md)
 """
 
+from hemopt.routing.approx import ApproxDayRouting as ApproxDayRouting
+from hemopt.routing.approx import ApproxModel as ApproxModel
+from hemopt.routing.approx import ExtrapolationWarning as ExtrapolationWarning
+from hemopt.routing.approx import approximate_day as approximate_day
+from hemopt.routing.approx import fit_approx as fit_approx
 from hemopt.routing.day import DayRouting as DayRouting
 from hemopt.routing.day import MixedTravel as MixedTravel
 from hemopt.routing.day import ShiftParams as ShiftParams
@@ -35,7 +42,10 @@ from hemopt.routing.vrptw import solve_vrptw as solve_vrptw
 __all__ = [
     "DISTANCE_SCALE",
     "TIME_SCALE",
+    "ApproxDayRouting",
+    "ApproxModel",
     "DayRouting",
+    "ExtrapolationWarning",
     "MixedTravel",
     "PrecisionWarning",
     "RoutingBackend",
@@ -43,8 +53,10 @@ __all__ = [
     "VRPTWInstance",
     "VRPTWResult",
     "VisitParams",
+    "approximate_day",
     "available_backends",
     "day_of_visits",
+    "fit_approx",
     "read_solomon",
     "register_backend",
     "route_day",

@@ -1,0 +1,226 @@
+"""The continuous routing approximation (hemopt.routing.approx)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hemopt
+from hemopt import InputError
+from hemopt.routing.approx import (
+    ApproxDayRouting,
+    ApproxModel,
+    CalibrationSpec,
+    ExtrapolationWarning,
+    approx_errors,
+    approximate_day,
+    calibration_days,
+    error_summary,
+    fit_approx,
+)
+from hemopt.routing.day import DayRouting, MixedTravel, route_day
+from hemopt.travel import TravelModel
+
+#: Documented 90th percentiles of the day totals' relative errors on held-out days
+#: (docs/approximation.md): driven km, staff minutes, staff shifts.
+P90_DAY = {"driven_km": 0.06, "staff_min": 0.03, "routes": 0.07}
+
+#: Round constants for hand-checked values.
+HAND = ApproxModel(kappa=0.5, line_haul=1.0, link=1.0, time_efficiency=0.9,
+                   window_efficiency=1.0, wait_fluid=1.0, wait_gap=0.25, same_place_share=0.5,
+                   round_down=0.0, cluster_m=800.0, spread_m=100.0)
+DET = 1.3
+
+
+def tt(d_m: float) -> float:
+    """MixedTravel's driving minutes without overhead (25 km/h for 3 km, then 60 km/h)."""
+    urban = min(d_m, 3000.0)
+    return urban / (25 * 1000 / 60) + (d_m - urban) / (60 * 1000 / 60)
+
+
+def test_one_stop_by_hand():
+    est = HAND.predict([[1000.0, 0.0]], 30.0, [0.0, 0.0])
+    # one house: ellipse of radius spread_m (×1.3 on the road), tour κ √(1·A)
+    local = 0.5 * math.sqrt(math.pi * 100**2 * DET**2)
+    assert est.driven_m == pytest.approx(local + 2 * 1300.0)
+    # driving: the local leg, line-haul out and back, overhead 2 min on both trips
+    assert est.drive_min == pytest.approx(tt(local) + 2 * tt(1300.0) + 2 * 2.0)
+    assert est.routes == 1 and est.wait_min == 0.0 and est.dropped_stops == 0
+    assert est.staff_min == pytest.approx(30.0 + est.drive_min)
+    assert est.outside_range == ()
+
+
+def test_two_settlements_by_hand():
+    # 1 km and 6 km east of the office: two settlements (5 km apart > cluster_m)
+    est = HAND.predict([[1000.0, 0.0], [6000.0, 0.0]], 30.0, [0.0, 0.0])
+    local = 0.5 * math.sqrt(math.pi * 100**2 * DET**2)
+    rbar = (1300.0 + 7800.0) / 2  # equal work in both: mean office distance
+    assert est.driven_m == pytest.approx(2 * local + 5000 * DET + 2 * rbar)
+    # the true tour office -> 1 km -> 6 km -> office is 15.6 km
+    assert est.driven_m == pytest.approx(2 * 7800.0, rel=0.02)
+    tau = (tt(1300.0) + tt(7800.0)) / 2
+    assert est.drive_min == pytest.approx(2 * tt(local) + tt(6500.0) + 2 * tau + 2.0 * 3)
+
+
+def test_routes_from_the_time_budget():
+    # five 200-minute visits at one address 1 km away: 1,000 minutes of service
+    est = HAND.predict(np.tile([[1000.0, 0.0]], (5, 1)), 200.0, [0.0, 0.0])
+    # per route: 0.9 × 480 minus the line-haul (2 × 3.12 min) and the return overhead
+    per_route = 0.9 * 480 - 2.0 - 2 * tt(1300.0)
+    # work: service, one local leg per stop, an overhead for the 3 stops not at the same
+    # address (5 stops, 4 repeats × same_place_share 0.5)
+    local = 0.5 * math.sqrt(5 * math.pi * 100**2 * DET**2)
+    work = 1000 + 5 * tt(local / 5) + 2.0 * 3
+    assert work / per_route == pytest.approx(2.375, abs=0.001)
+    assert est.routes == 3
+    assert est.driven_m == pytest.approx(local + 2 * 1300.0 * 3)
+    assert est.drive_min == pytest.approx(5 * tt(local / 5) + 3 * 2 * tt(1300.0) + 2.0 * (3 + 3))
+
+
+def test_more_stops_and_larger_areas_cost_more():
+    rng = np.random.default_rng(4)
+    east = np.array([3000.0, 0.0])
+    pts = rng.uniform(0, 2000, size=(120, 2)) + east
+    model = ApproxModel()
+    dist = [model.predict(pts[:n], 30.0, [0, 0], warn=False).driven_m for n in (10, 30, 60, 120)]
+    assert np.all(np.diff(dist) > 0)
+    small = model.predict(pts[:60], 30.0, [0, 0], warn=False)
+    big = model.predict((pts[:60] - east) * 2 + east, 30.0, [0, 0], warn=False)
+    assert big.driven_m > small.driven_m and big.drive_min > small.drive_min
+    far = model.predict(pts[:60] + 10 / 3 * east, 30.0, [0, 0], warn=False)
+    assert far.driven_m > small.driven_m and far.staff_min > small.staff_min
+    longer = model.predict(pts[:60], 60.0, [0, 0], warn=False)
+    assert longer.routes >= small.routes and longer.staff_min > small.staff_min
+
+
+def test_same_interface_as_route_day():
+    sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
+    a = hemopt.assign(sc, hemopt.LOV())
+    ap = approximate_day(sc, a, seed=3)
+    assert isinstance(ap, DayRouting) and isinstance(ap, ApproxDayRouting)
+    assert ap.backend == "approx" and ap.results == {} and not ap.extrapolated
+    sv = route_day(sc, a, seed=3, max_iterations=20)
+    assert list(ap.routes.columns) == list(sv.routes.columns)
+    assert ap.totals().keys() == sv.totals().keys()
+    assert ap.routes[["provider_id", "base", "shift", "stops", "visits"]].equals(
+        sv.routes[["provider_id", "base", "shift", "stops", "visits"]])
+    assert len(ap.visits) == len(sv.visits) and len(ap.stops) == len(sv.stops)
+    assert ap.routes["service_min"].sum() == pytest.approx(sv.routes["service_min"].sum())
+
+
+@pytest.mark.parametrize(
+    ("preset", "seed", "scale", "regime"),
+    [("strangnas", 7, 0.25, hemopt.LOV()), ("botkyrka", 8, 0.12, hemopt.Zoning())],
+)
+def test_agrees_with_the_solver(preset, seed, scale, regime):
+    sc = hemopt.generate(preset, seed=seed, scale=scale)
+    a = hemopt.assign(sc, regime)
+    sv = route_day(sc, a, seed=seed, max_iterations=200, time_limit_s=None)
+    ap = approximate_day(sc, a, seed=seed)
+    s, e = sv.routes, ap.routes
+    for col, tol in P90_DAY.items():
+        assert e[col].sum() == pytest.approx(s[col].sum(), rel=tol), col
+    assert ap.totals()["dropped_visits"] == sv.totals()["dropped_visits"]
+
+
+def test_extrapolation_warns_and_flags():
+    sc = hemopt.generate("strangnas", seed=1, scale=0.03)  # a day far below the fitted range
+    a = hemopt.assign(sc, hemopt.LOV())
+    with pytest.warns(ExtrapolationWarning, match="day_stops"):
+        day = approximate_day(sc, a, seed=0)
+    assert day.extrapolated
+    row = day.outside_range.iloc[0]
+    assert row["feature"] == "day_stops" and row["value"] < row["low"]
+    # another travel model than the one fitted
+    with pytest.warns(ExtrapolationWarning, match="detour_factor"):
+        est = ApproxModel().predict([[1000.0, 0.0]], 30.0, [0, 0], travel=TravelModel.rural())
+    assert {f for f, *_ in est.outside_range} >= {"detour_factor", "overhead_min"}
+    # far too many stops
+    pts = np.random.default_rng(0).uniform(0, 20_000, size=(3000, 2))
+    with pytest.warns(ExtrapolationWarning, match="n_stops"):
+        ApproxModel().predict(pts, 30.0, [10_000, 10_000])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ApproxModel().predict(pts, 30.0, [10_000, 10_000], warn=False)
+    assert "n_stops" in [f for f, *_ in est.outside_range]
+
+
+def test_deterministic():
+    sc = hemopt.generate("strangnas", seed=5, scale=0.2)
+    a = hemopt.assign(sc, hemopt.Zoning())
+    one = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
+    two = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
+    pd.testing.assert_frame_equal(one, two)
+    other = approximate_day(sc, a, seed=3).routes
+    assert not other["staff_min"].equals(one["staff_min"])
+
+
+def test_visits_given_and_travel_model():
+    sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
+    a = hemopt.assign(sc, hemopt.LOV())
+    d1 = approximate_day(sc, a, seed=1)
+    d2 = approximate_day(sc, a, visits=d1.visits)
+    assert d2.totals() == pytest.approx(d1.totals())
+    with pytest.warns(ExtrapolationWarning):
+        slow = approximate_day(sc, a, seed=1, travel=MixedTravel(urban_kmh=15.0))
+    assert slow.totals()["drive_hours_per_day"] > d1.totals()["drive_hours_per_day"]
+
+
+def test_dropped_stops_like_the_solver():
+    # a 300-minute stop cannot fit an evening shift of 360 minutes from 20 km away
+    est = ApproxModel().predict([[1000.0, 0.0], [20_000.0, 0.0]], [30.0, 300.0], [0, 0],
+                                shift="evening", warn=False)
+    assert est.dropped_stops == 1 and est.service_min == 30.0
+    none = ApproxModel().predict([[20_000.0, 0.0]], 400.0, [0, 0], shift="evening", warn=False)
+    assert none.dropped_stops == 1 and none.routes == 0 and none.driven_m == 0.0
+
+
+def test_bad_inputs():
+    m = ApproxModel()
+    with pytest.raises(InputError, match="xy"):
+        m.predict([1.0, 2.0, 3.0], 30.0, [0, 0])
+    with pytest.raises(InputError, match=r"xy\[1\]"):
+        m.predict([[0.0, 0.0], [np.nan, 1.0]], 30.0, [0, 0])
+    with pytest.raises(InputError, match=r"service_min\[0\] = -5"):
+        m.predict([[0.0, 0.0]], -5.0, [0, 0])
+    with pytest.raises(InputError, match="service_min: expected 2"):
+        m.predict([[0.0, 0.0], [1.0, 1.0]], [1.0, 2.0, 3.0], [0, 0])
+    with pytest.raises(InputError, match="earliest_min"):
+        m.predict([[0.0, 0.0]], 30.0, [0, 0], earliest_min=600, latest_min=500)
+    with pytest.raises(InputError, match="office_xy"):
+        m.predict([[0.0, 0.0]], 30.0, [0, 0, 0])
+    with pytest.raises(InputError, match="shift"):
+        m.predict([[0.0, 0.0]], 30.0, [0, 0], shift="night")
+    with pytest.raises(InputError, match="travel"):
+        m.predict([[0.0, 0.0]], 30.0, [0, 0], travel=object())
+    with pytest.raises(InputError, match=r"ApproxModel.kappa = -1"):
+        ApproxModel(kappa=-1.0)
+    with pytest.raises(InputError, match=r"ApproxModel.round_down = 1.5"):
+        ApproxModel(round_down=1.5)
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    with pytest.raises(InputError, match="provider: expected"):
+        approximate_day(sc, ["M"])
+    with pytest.raises(InputError, match="model"):
+        approximate_day(sc, ["M"] * sc.n_clients, model="fast")
+    with pytest.raises(InputError, match="max_iterations"):
+        calibration_days([], max_iterations=0)
+    with pytest.raises(InputError, match="days"):
+        fit_approx([])
+
+
+def test_fit_and_errors_on_a_tiny_calibration():
+    days = calibration_days([CalibrationSpec("strangnas", 3, 0.08, "LOV")], max_iterations=50)
+    model = fit_approx(days, refine=False)
+    rng = dict((n, (lo, hi)) for n, lo, hi in model.fit_range)
+    assert rng["day_stops"][0] == rng["day_stops"][1] == len(days[0].stops)
+    per_group, per_day = approx_errors(model, days)
+    assert len(per_group) == len(days[0].routes) and len(per_day) == 1
+    summary = error_summary(per_group, per_day)
+    assert set(summary["quantity"]) == {"driven_km", "staff_min", "routes"}
+    # fitted on this day: its totals are close
+    assert abs(per_day["driven_km_err"].iloc[0]) < 0.15
+    assert abs(per_day["staff_min_err"].iloc[0]) < 0.05
