@@ -60,8 +60,14 @@ from scipy.spatial import Delaunay, QhullError
 from scipy.spatial.distance import pdist, squareform
 
 from hemopt.errors import InputError
-from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams, assign_bases
-from hemopt.routing.visits import VisitParams, day_of_visits, stops_of
+from hemopt.routing.day import (
+    DayRouting,
+    MixedTravel,
+    ShiftParams,
+    assign_bases,
+    prepare_day,
+)
+from hemopt.routing.visits import VisitParams
 
 __all__ = [
     "DEFAULT_FIT_RANGE",
@@ -966,22 +972,8 @@ def approximate_day(
     if not isinstance(model, ApproxModel):
         raise InputError(f"model: expected an ApproxModel, got {type(model).__name__}")
     speeds = _Speeds.of(travel)
-    if hasattr(provider, "clients") and hasattr(provider, "problem"):
-        prov = provider.clients["provider_id"].to_numpy()
-    else:
-        prov = np.asarray(list(provider), dtype=object)
-    if len(prov) != scenario.n_clients:
-        raise InputError(f"provider: expected {scenario.n_clients} entries, got {len(prov)}")
-    if visits is None:
-        visits = day_of_visits(scenario, prov, seed=seed, params=params)
-    else:
-        lut = dict(zip(scenario.clients["client_id"], prov, strict=True))
-        visits = visits.copy()
-        visits["provider_id"] = visits["client_id"].map(lut)
-        visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
-    stops = stops_of(visits, walk_min=params.walk_min)
-    bases = provider.bases_xy() if hasattr(provider, "bases_xy") else scenario.bases_xy()
-    stops = assign_bases(stops, bases)
+    visits, stops, bases = prepare_day(scenario, provider, seed=seed, visits=visits,
+                                       params=params)
     return _approx_stops(visits, stops, bases, model, speeds, shifts, warn=True)
 
 

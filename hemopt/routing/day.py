@@ -24,10 +24,17 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial.distance import cdist
 
 from hemopt.errors import InputError
-from hemopt.routing.visits import VisitParams, day_of_visits, stops_of
+from hemopt.routing.visits import VisitParams, day_of_visits, provider_ids, stops_of
 from hemopt.routing.vrptw import VRPTWInstance, VRPTWResult, solve_vrptw
 
-__all__ = ["DayRouting", "MixedTravel", "ShiftParams", "assign_bases", "route_day"]
+__all__ = [
+    "DayRouting",
+    "MixedTravel",
+    "ShiftParams",
+    "assign_bases",
+    "prepare_day",
+    "route_day",
+]
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,26 @@ def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFr
     return out
 
 
+def prepare_day(scenario: Any, provider: Any, *, seed: int = 0,
+                visits: pd.DataFrame | None = None, params: VisitParams | None = None,
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """The day's visits, its stops (with their ``base``) and every provider's starting points,
+    for an :class:`~hemopt.assignment.Assignment` or a provider id per client. ``visits``, when
+    given, are reused with ``provider``'s providers (so regimes share one day)."""
+    params = params or VisitParams()
+    prov = provider_ids(scenario, provider)
+    if visits is None:
+        visits = day_of_visits(scenario, prov, seed=seed, params=params)
+    else:
+        lut = dict(zip(scenario.clients["client_id"], prov, strict=True))
+        visits = visits.copy()
+        visits["provider_id"] = visits["client_id"].map(lut)
+        visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
+    stops = stops_of(visits, walk_min=params.walk_min)
+    bases = provider.bases_xy() if hasattr(provider, "bases_xy") else scenario.bases_xy()
+    return visits, assign_bases(stops, bases), bases
+
+
 def _default_time_limit(n_stops: int) -> float:
     return float(np.clip(0.004 * n_stops, 0.5, 15.0))
 
@@ -225,22 +252,8 @@ def route_day(
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     travel = travel or MixedTravel()
-    if hasattr(provider, "clients") and hasattr(provider, "problem"):
-        prov = provider.clients["provider_id"].to_numpy()
-    else:
-        prov = np.asarray(list(provider), dtype=object)
-    if len(prov) != scenario.n_clients:
-        raise InputError(f"provider: expected {scenario.n_clients} entries, got {len(prov)}")
-    if visits is None:
-        visits = day_of_visits(scenario, prov, seed=seed, params=params)
-    else:
-        lut = dict(zip(scenario.clients["client_id"], prov, strict=True))
-        visits = visits.copy()
-        visits["provider_id"] = visits["client_id"].map(lut)
-        visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
-    stops = stops_of(visits, walk_min=params.walk_min)
-    bases = provider.bases_xy() if hasattr(provider, "bases_xy") else scenario.bases_xy()
-    stops = assign_bases(stops, bases)
+    visits, stops, bases = prepare_day(scenario, provider, seed=seed, visits=visits,
+                                       params=params)
     rows, results = [], {}
     groups = stops.groupby(["provider_id", "base", "shift"], sort=True)
     for (pid, base, shift), g in groups:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from hemopt.errors import InputError
 
-__all__ = ["PERIODS", "VisitParams", "day_of_visits", "stops_of"]
+__all__ = ["PERIODS", "VisitParams", "day_of_visits", "provider_ids", "stops_of"]
 
 #: Periods of the day: name -> (start, end) in minutes after midnight, with the shift that
 #: serves them. Service must start within the period.
@@ -86,6 +86,18 @@ class VisitParams:
             raise InputError(f"VisitParams.walk_min must be >= 0, got {self.walk_min!r}")
 
 
+def provider_ids(scenario: Any, provider: Any) -> np.ndarray:
+    """Provider id per client from an :class:`~hemopt.assignment.Assignment` or a sequence."""
+    if hasattr(provider, "clients") and hasattr(provider, "problem"):
+        prov = provider.clients["provider_id"].to_numpy()
+    else:
+        prov = np.asarray(list(provider), dtype=object)
+    if len(prov) != scenario.n_clients:
+        raise InputError(f"provider: expected {scenario.n_clients} entries (one per client), "
+                         f"got {len(prov)}")
+    return prov
+
+
 def day_of_visits(
     scenario: Any, provider: Any, *, seed: int = 0, params: VisitParams | None = None
 ) -> pd.DataFrame:
@@ -110,13 +122,8 @@ def day_of_visits(
         ``duration_min``.
     """
     params = params or VisitParams()
-    if hasattr(provider, "clients") and hasattr(provider, "problem"):
-        prov = provider.clients["provider_id"].to_numpy()
-    else:
-        prov = np.asarray(list(provider), dtype=object)
+    prov = provider_ids(scenario, provider)
     n = scenario.n_clients
-    if len(prov) != n:
-        raise InputError(f"provider: expected {n} entries (one per client), got {len(prov)}")
     cl = scenario.clients
     v = cl["visits_per_day"].to_numpy(dtype=float)
     per_day = cl["hours_per_week"].to_numpy(dtype=float) * 60.0 / 7.0
