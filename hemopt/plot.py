@@ -28,6 +28,48 @@ def provider_colours(provider_ids: list[str], kinds: list[str] | None = None) ->
     return out
 
 
+def _base_map(ax: Any, sc: Scenario, zones: Any) -> dict[str, Any]:
+    """Boundary, zone borders with their ids, building footprints; returns provider colours."""
+    sc.boundary.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    if zones is not None and len(zones):
+        zones.boundary.plot(ax=ax, color="tab:red", linewidth=1.2, linestyle="--")
+        for zid, g in zip(zones["zone_id"], zones.geometry, strict=True):
+            p = g.representative_point()
+            ax.annotate(str(zid), (p.x, p.y), color="tab:red", fontsize=9, ha="center")
+    _draw_buildings(ax, sc.buildings.geometry.values)
+    return provider_colours(sc.provider_ids, list(sc.providers["kind"]))
+
+
+def _clients_by_provider(ax: Any, sc: Scenario, provider: Any, colours: dict[str, Any], *,
+                         none_label: str, none_size: float) -> None:
+    """Clients coloured by the provider id in ``provider`` (one per client); clients with no
+    known provider as black crosses labelled ``none_label``."""
+    xy = sc.client_xy()
+    for pid in sc.provider_ids:
+        m = (provider == pid).to_numpy()
+        if m.any():
+            ax.scatter(xy[m, 0], xy[m, 1], s=6, color=colours[pid], label=f"{pid} ({m.sum()})",
+                       zorder=3)
+    none = ~provider.isin(sc.provider_ids).to_numpy()
+    if none.any():
+        ax.scatter(xy[none, 0], xy[none, 1], s=none_size, color="black", marker="x",
+                   label=f"{none_label} ({none.sum()})", zorder=4)
+
+
+def _offices_and_axes(ax: Any, sc: Scenario, colours: dict[str, Any], legend_title: str) -> None:
+    """Provider offices as stars, equal aspect, SWEREF labels, legend."""
+    oxy = sc.provider_xy()
+    for j, pid in enumerate(sc.provider_ids):
+        ax.scatter(oxy[j, 0], oxy[j, 1], marker="*", s=180, color=colours[pid],
+                   edgecolor="black", linewidth=0.7, zorder=5)
+    ax.set_aspect("equal")
+    ax.set_xlabel("SWEREF 99 TM easting (m)")
+    ax.set_ylabel("northing (m)")
+    ax.ticklabel_format(style="plain", useOffset=False)
+    ax.tick_params(labelsize=7)
+    ax.legend(loc="upper left", fontsize=7, markerscale=2, title=legend_title, title_fontsize=7)
+
+
 def plot_scenario(
     scenario: Scenario,
     ax: Any = None,
@@ -46,33 +88,12 @@ def plot_scenario(
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 9))
     sc = scenario
-    sc.boundary.boundary.plot(ax=ax, color="black", linewidth=1.0)
-    if len(sc.zones):
-        sc.zones.boundary.plot(ax=ax, color="tab:red", linewidth=1.2, linestyle="--")
-        for zid, g in zip(sc.zones["zone_id"], sc.zones.geometry, strict=True):
-            p = g.representative_point()
-            ax.annotate(str(zid), (p.x, p.y), color="tab:red", fontsize=9, ha="center")
-    _draw_buildings(ax, sc.buildings.geometry.values)
-    pids = sc.provider_ids
-    colours = provider_colours(pids, list(sc.providers["kind"]))
-    cl = sc.clients
-    xy = sc.client_xy()
-    col = cl[by] if by in cl.columns else None
-    if col is None:
-        ax.scatter(xy[:, 0], xy[:, 1], s=6, color="black", label="clients")
+    colours = _base_map(ax, sc, sc.zones)
+    if by in sc.clients.columns:
+        _clients_by_provider(ax, sc, sc.clients[by], colours, none_label="none", none_size=6)
     else:
-        for pid in pids:
-            m = (col == pid).to_numpy()
-            if m.any():
-                ax.scatter(xy[m, 0], xy[m, 1], s=6, color=colours[pid], label=f"{pid} ({m.sum()})")
-        none = ~col.isin(pids).to_numpy()
-        if none.any():
-            ax.scatter(xy[none, 0], xy[none, 1], s=6, color="black", marker="x",
-                       label=f"none ({none.sum()})")
-    oxy = sc.provider_xy()
-    for j, pid in enumerate(pids):
-        ax.scatter(oxy[j, 0], oxy[j, 1], marker="*", s=180, color=colours[pid],
-                   edgecolor="black", linewidth=0.7, zorder=5)
+        xy = sc.client_xy()
+        ax.scatter(xy[:, 0], xy[:, 1], s=6, color="black", label="clients")
     if zoom is not None and "settlement" in sc.buildings.columns:
         sel = sc.buildings[sc.buildings["settlement"] == zoom]
         if len(sel):
@@ -80,15 +101,9 @@ def plot_scenario(
             pad = 0.1 * max(maxx - minx, maxy - miny)
             ax.set_xlim(minx - pad, maxx + pad)
             ax.set_ylim(miny - pad, maxy + pad)
-    ax.set_aspect("equal")
-    ax.set_xlabel("SWEREF 99 TM easting (m)")
-    ax.set_ylabel("northing (m)")
-    ax.ticklabel_format(style="plain", useOffset=False)
-    ax.tick_params(labelsize=7)
-    ax.legend(loc="upper left", fontsize=7, markerscale=2, title=by, title_fontsize=7)
-    ax.set_title(title or f"{sc.name}: {sc.n_clients} clients, {len(pids)} providers")
+    _offices_and_axes(ax, sc, colours, by)
+    ax.set_title(title or f"{sc.name}: {sc.n_clients} clients, {sc.n_providers} providers")
     return ax
-
 
 
 def _draw_buildings(ax: Any, geoms: Any) -> None:
@@ -112,50 +127,22 @@ def _draw_buildings(ax: Any, geoms: Any) -> None:
 def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None,
                     zones: Any = None) -> Any:
     """Map of an :class:`~hemopt.assignment.Assignment`: clients coloured by their assigned
-    provider, the regime's zone borders, provider offices. Returns the Axes."""
+    provider, queueing clients circled, the zone borders (``zones``, default the scenario's),
+    provider offices. Returns the Axes."""
     import matplotlib.pyplot as plt
 
     sc = assignment.scenario
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 9))
-    sc.boundary.boundary.plot(ax=ax, color="black", linewidth=1.0)
-    _draw_buildings(ax, sc.buildings.geometry.values)
-    if zones is None and assignment.problem.notes.get("zones") is not None:
-        zones = getattr(assignment, "zones", None)
-    if zones is None and len(sc.zones):
-        zones = sc.zones
-    if zones is not None and len(zones):
-        zones.boundary.plot(ax=ax, color="tab:red", linewidth=1.2, linestyle="--")
-        for zid, g in zip(zones["zone_id"], zones.geometry, strict=True):
-            p = g.representative_point()
-            ax.annotate(str(zid), (p.x, p.y), color="tab:red", fontsize=9, ha="center")
-    pids = sc.provider_ids
-    colours = provider_colours(pids, list(sc.providers["kind"]))
-    xy = sc.client_xy()
-    got = assignment.clients["provider_id"]
-    for pid in pids:
-        m = (got == pid).to_numpy()
-        if m.any():
-            ax.scatter(xy[m, 0], xy[m, 1], s=6, color=colours[pid], label=f"{pid} ({m.sum()})",
-                       zorder=3)
+    colours = _base_map(ax, sc, sc.zones if zones is None else zones)
+    _clients_by_provider(ax, sc, assignment.clients["provider_id"], colours,
+                         none_label="unserved", none_size=20)
     q = (assignment.clients["queue_for"] != "").to_numpy()
     if q.any():
+        xy = sc.client_xy()
         ax.scatter(xy[q, 0], xy[q, 1], s=30, facecolor="none", edgecolor="black",
                    linewidth=0.6, label=f"queueing ({q.sum()})", zorder=4)
-    un = (got == "").to_numpy()
-    if un.any():
-        ax.scatter(xy[un, 0], xy[un, 1], s=20, color="black", marker="x",
-                   label=f"unserved ({un.sum()})", zorder=4)
-    oxy = sc.provider_xy()
-    for j, pid in enumerate(pids):
-        ax.scatter(oxy[j, 0], oxy[j, 1], marker="*", s=180, color=colours[pid],
-                   edgecolor="black", linewidth=0.7, zorder=5)
-    ax.set_aspect("equal")
-    ax.ticklabel_format(style="plain", useOffset=False)
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel("SWEREF 99 TM easting (m)")
-    ax.set_ylabel("northing (m)")
-    ax.legend(loc="upper left", fontsize=7, markerscale=2, title="provider", title_fontsize=7)
+    _offices_and_axes(ax, sc, colours, "provider")
     s = assignment.summary()
     ax.set_title(title or f"{sc.name}, {assignment.regime}: first choice "
                  f"{s['first_choice_pct']:.1f} %, queue {s['queue']}")
