@@ -134,6 +134,19 @@ class FlowNetwork:
     unserved_clients: NDArray[np.intp]
     scaled: ScaledCosts
 
+    def optimal_solution(self, flows: NDArray[np.int64], n_clients: int) -> BackendSolution:
+        """The :class:`BackendSolution` of an optimal flow on this network (flow backends)."""
+        arc_flow, unserved = self.split_flows(flows, n_clients)
+        return BackendSolution(
+            arc_flow=arc_flow,
+            unserved_flow=unserved,
+            status="optimal",
+            optimal=True,
+            bound=None,
+            fractional=True,
+            scaled=self.scaled,
+        )
+
     def split_flows(
         self, flows: NDArray[np.int64], n_clients: int
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -211,16 +224,7 @@ class OrToolsFlowBackend:
                 f"({net.n_nodes} nodes, {len(arcs)} arcs, scale={net.scaled.scale:g})"
             )
         flows = np.asarray(mcf.flows(arcs), dtype=np.int64)
-        arc_flow, unserved = net.split_flows(flows, problem.n_clients)
-        return BackendSolution(
-            arc_flow=arc_flow,
-            unserved_flow=unserved,
-            status="optimal",
-            optimal=True,
-            bound=None,
-            fractional=True,
-            scaled=net.scaled,
-        )
+        return net.optimal_solution(flows, problem.n_clients)
 
 
 class NetworkxFlowBackend:
@@ -260,16 +264,7 @@ class NetworkxFlowBackend:
             dtype=np.int64,
             count=len(tails),
         )
-        arc_flow, unserved = net.split_flows(flows, problem.n_clients)
-        return BackendSolution(
-            arc_flow=arc_flow,
-            unserved_flow=unserved,
-            status="optimal",
-            optimal=True,
-            bound=None,
-            fractional=True,
-            scaled=net.scaled,
-        )
+        return net.optimal_solution(flows, problem.n_clients)
 
 
 # --------------------------------------------------------------------------- CP-SAT
