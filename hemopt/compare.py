@@ -104,12 +104,18 @@ class CostParams:
                 raise InputError(f"CostParams.{k} must be a finite number >= 0, got {v!r}")
 
 
-def default_regimes(scenario: Scenario) -> list[Regime]:
-    """LOV, LOU (20 % external share) and Zoning (the scenario's zones or three designed)."""
+def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
+                    n_zones: int | None = None, procured_share: float = 0.5,
+                    seed: int = 0) -> list[Regime]:
+    """LOV; LOU with ``external_share`` (only when the scenario has zones and external
+    providers); Zoning with ``procured_share`` on ``n_zones`` designed zones (default: the
+    scenario's zones, or three designed when it has none)."""
     regimes: list[Regime] = [LOV()]
     if len(scenario.zones) and (scenario.providers["kind"] == "external").any():
-        regimes.append(LOU(external_share=0.2))
-    regimes.append(Zoning(n_zones=None if len(scenario.zones) else 3))
+        regimes.append(LOU(external_share=external_share))
+    if n_zones is None and not len(scenario.zones):
+        n_zones = 3
+    regimes.append(Zoning(n_zones=n_zones, procured_share=procured_share, seed=seed))
     return regimes
 
 

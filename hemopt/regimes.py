@@ -154,10 +154,6 @@ def zone_of_clients(scenario: Scenario, zones: gpd.GeoDataFrame | None = None
     return out, {"on_border": int((hits > 1).sum()), "outside": len(outside)}
 
 
-def _ranks(scenario: Scenario) -> np.ndarray:
-    return scenario.ranking_matrix()
-
-
 def _base_cost(scenario: Scenario, rank: np.ndarray, w: CostWeights) -> np.ndarray:
     """Cost of every pair before the regime masks it."""
     n_ranked = (rank >= 0).sum(axis=1, keepdims=True)
@@ -256,7 +252,7 @@ class LOV(Regime):
         rng = np.random.default_rng(seed)
         n = scenario.n_clients
         d = _default_provider(scenario, self.default)
-        rank = _ranks(scenario)
+        rank = scenario.ranking_matrix()
         zone, zinfo = (zone_of_clients(scenario) if len(scenario.zones)
                        else (np.full(n, -1), {"on_border": 0, "outside": 0}))
         serves = _serves_zone(scenario, zone)
@@ -378,7 +374,7 @@ class LOU(Regime):
                 raise ScenarioError("LOU: an area with clients has no external provider",
                                     table="zones", row=zid, field="zone_id", value=zid)
         serves = _serves_zone(sc, zone)
-        rank = _ranks(sc)
+        rank = sc.ranking_matrix()
         allowed = (rank >= 0) & serves
         allowed[:, kinds != "external"] &= False
         allowed[:, d] = True
@@ -542,7 +538,7 @@ class Zoning(Regime):
         procured = kinds[provider_of_zone] == "external"
         allowed = np.zeros((n, m), dtype=bool)
         allowed[np.arange(n), provider_of_zone[zone]] = True
-        rank = _ranks(scenario)
+        rank = scenario.ranking_matrix()
         cost = _base_cost(scenario, rank, self.weights)
         extra_bases = []
         if self.local_bases:

@@ -97,8 +97,7 @@ def run_task(task: Mapping[str, Any], routing: str = "approx",
     """Run one task; never raises: a failure becomes one row with ``error`` set."""
     import warnings
 
-    from hemopt.compare import compare
-    from hemopt.regimes import LOU, LOV, Zoning
+    from hemopt.compare import compare, default_regimes
     from hemopt.synth import generate
 
     base = dict(task)
@@ -108,11 +107,9 @@ def run_task(task: Mapping[str, Any], routing: str = "approx",
             warnings.simplefilter("always")  # recorded in the ``warnings`` column
             sc = generate(task["preset"], seed=task["seed"], scale=task["scale"],
                           n_external=task["n_external"], concentration=task["concentration"])
-            regimes = [LOV()]
-            if len(sc.zones) and (sc.providers["kind"] == "external").any():
-                regimes.append(LOU(external_share=task["external_share"]))
-            regimes.append(Zoning(n_zones=task["n_zones"],
-                                  procured_share=task["procured_share"], seed=task["seed"]))
+            regimes = default_regimes(sc, external_share=task["external_share"],
+                                      n_zones=task["n_zones"],
+                                      procured_share=task["procured_share"], seed=task["seed"])
             comp = compare(sc, regimes, routing=routing, seed=task["seed"],
                            max_iterations=max_iterations)
         notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
