@@ -406,7 +406,7 @@ def test_cli_errors_exit_code_2(tmp_path, capsys, argv, message):
 def test_add_parser_registers_on_a_parent_parser():
     import argparse
 
-    from hemopt.cli_simulate import add_parser
+    from hemopt.cli.simulate import add_parser
 
     parser = argparse.ArgumentParser(prog="hemopt")
     sub = parser.add_subparsers(dest="command", required=True)

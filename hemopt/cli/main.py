@@ -1,4 +1,5 @@
-"""The ``hemopt`` command line."""
+"""The ``hemopt`` command line: the parser and the generate, assign, compare and sweep
+commands (``simulate`` lives in :mod:`hemopt.cli.simulate`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hemopt.cli._options import add_scenario_args, load_scenario
 from hemopt.errors import HemoptError
 
 __all__ = ["main"]
@@ -90,26 +92,6 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         print(f"wrote {args.map}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
-
-
-def add_scenario_args(p: argparse.ArgumentParser) -> None:
-    """The options that choose a scenario: a preset and seed, or ``--scenario file.gpkg``."""
-    p.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
-    p.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="multiply the population by this factor (quick runs)")
-
-
-def load_scenario(args: argparse.Namespace):
-    from hemopt.scenario import Scenario
-    from hemopt.synth import generate
-
-    if getattr(args, "scenario", None):
-        print(f"reading {args.scenario} ...", file=sys.stderr)
-        return Scenario.from_gpkg(args.scenario)
-    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
-    return generate(args.preset, seed=args.seed, scale=args.scale)
 
 
 def _make_regime(args: argparse.Namespace):
@@ -344,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     w.set_defaults(func=_cmd_sweep)
 
-    from hemopt.cli_simulate import add_parser as add_simulate
+    from hemopt.cli.simulate import add_parser as add_simulate
 
     add_simulate(sub)
 

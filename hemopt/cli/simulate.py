@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hemopt.cli import add_scenario_args, load_scenario
+from hemopt.cli._options import add_scenario_args, load_scenario
 from hemopt.errors import InputError
 
 __all__ = ["add_parser"]
