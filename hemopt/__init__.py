@@ -15,25 +15,42 @@ from __future__ import annotations
 
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
+from hemopt.assignment import assignment_from_providers as assignment_from_providers
+from hemopt.bases import BaseRule as BaseRule
 from hemopt.choice import ChoiceModel as ChoiceModel
 from hemopt.choice import rank_scenario as rank_scenario
 from hemopt.compare import Comparison as Comparison
-from hemopt.compare import CostParams as CostParams
 from hemopt.compare import compare as compare
+from hemopt.compare import default_regimes as default_regimes
+from hemopt.compare import transition as transition
 from hemopt.errors import HemoptError as HemoptError
 from hemopt.errors import InfeasibleError as InfeasibleError
 from hemopt.errors import InputError as InputError
 from hemopt.errors import ScenarioError as ScenarioError
 from hemopt.errors import SolverError as SolverError
+from hemopt.evaluate import KPI_COLUMNS as KPI_COLUMNS
+from hemopt.evaluate import CostParams as CostParams
+from hemopt.evaluate import Evaluation as Evaluation
+from hemopt.evaluate import RoutingSettings as RoutingSettings
+from hemopt.evaluate import evaluate as evaluate
 from hemopt.flow import AssignmentResult as AssignmentResult
 from hemopt.flow import min_cost_assignment as min_cost_assignment
 from hemopt.regimes import LOU as LOU
 from hemopt.regimes import LOV as LOV
 from hemopt.regimes import CostWeights as CostWeights
+from hemopt.regimes import Regime as Regime
+from hemopt.regimes import RegimeProblem as RegimeProblem
 from hemopt.regimes import Zoning as Zoning
+from hemopt.regimes import regime_from_name as regime_from_name
+from hemopt.routing import VRPTWInstance as VRPTWInstance
+from hemopt.routing import VRPTWResult as VRPTWResult
 from hemopt.routing import read_solomon as read_solomon
 from hemopt.routing import route_day as route_day
 from hemopt.routing import solve_vrptw as solve_vrptw
+from hemopt.routing.day import DayRouting as DayRouting
+from hemopt.routing.day import MixedTravel as MixedTravel
+from hemopt.routing.day import ShiftParams as ShiftParams
+from hemopt.routing.visits import VisitParams as VisitParams
 from hemopt.scenario import Scenario as Scenario
 from hemopt.simulate import FollowUp as FollowUp
 from hemopt.simulate import ProviderEntry as ProviderEntry
@@ -52,43 +69,61 @@ from hemopt.zones import design_zones as design_zones
 __version__ = "0.1.0"
 
 __all__ = [
+    "KPI_COLUMNS",
     "LOU",
     "LOV",
     "PRESETS",
     "Assignment",
     "AssignmentResult",
+    "BaseRule",
     "ChoiceModel",
     "Comparison",
     "CostParams",
     "CostWeights",
+    "DayRouting",
+    "Evaluation",
     "FollowUp",
     "HemoptError",
     "InfeasibleError",
     "InputError",
+    "MixedTravel",
     "ProviderEntry",
     "ProviderExit",
+    "Regime",
+    "RegimeProblem",
     "RoadGraphTravel",
+    "RoutingSettings",
     "Scenario",
     "ScenarioError",
+    "ShiftParams",
     "SimParams",
     "SimulationResult",
     "SolverError",
     "TravelModel",
+    "VRPTWInstance",
+    "VRPTWResult",
+    "VisitParams",
     "Zoning",
     "__version__",
     "assign",
+    "assignment_from_providers",
     "compare",
+    "default_regimes",
     "design_zones",
+    "evaluate",
     "generate",
     "lou_schedule",
+    "md",
     "min_cost_assignment",
     "rank_scenario",
     "read_solomon",
+    "regime_from_name",
     "route_day",
     "show_versions",
     "simulate",
     "solve_vrptw",
     "sweep",
+    "transition",
 ]
 
 

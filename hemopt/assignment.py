@@ -8,7 +8,7 @@ provider, the clients, hours, share and queue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hemopt.bases import BaseRule
 from hemopt.errors import InputError
 from hemopt.flow import AssignmentResult, min_cost_assignment
-from hemopt.regimes import Regime, RegimeProblem
+from hemopt.regimes import Caps, Layout, Regime, RegimeProblem
 from hemopt.scenario import Scenario
 
-__all__ = ["Assignment", "assign"]
+__all__ = ["Assignment", "assign", "assignment_from_providers"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +47,8 @@ class Assignment:
         One row per provider: ``provider_id``, ``name``, ``kind``, ``clients``,
         ``hours_per_week``, ``share_hours``, ``queue`` (clients waiting for it), ``capacity``
         and ``overflow`` (in ``problem.capacity_unit``).
+    base_rule
+        Where shifts start (:class:`hemopt.bases.BaseRule`), the same under every regime.
 
     Examples
     --------
@@ -70,10 +73,20 @@ class Assignment:
     result: AssignmentResult
     clients: pd.DataFrame
     providers: pd.DataFrame
+    base_rule: BaseRule = field(default_factory=BaseRule)
 
     @property
     def regime(self) -> str:
         return self.problem.regime
+
+    @property
+    def zones(self) -> gpd.GeoDataFrame:
+        """The areas the regime worked with (under zoning: the given or designed zones)."""
+        return self.problem.zones
+
+    def client_providers(self) -> np.ndarray:
+        """Provider id of each client (``""`` when unserved), in the scenario's order."""
+        return self.clients["provider_id"].to_numpy(dtype=object)
 
     @property
     def provider_index(self) -> np.ndarray:
@@ -81,12 +94,10 @@ class Assignment:
         return self.result.provider
 
     def bases_xy(self) -> dict[str, np.ndarray]:
-        """Where each provider's staff shifts may start: office, the scenario's bases, and any
-        local bases the regime set up (zoning). ``{provider_id: (k, 2) array}``, office first."""
-        out = self.scenario.bases_xy()
-        for b in self.problem.notes.get("extra_bases", []):
-            out[b["provider_id"]] = np.vstack([out[b["provider_id"]], [[b["x"], b["y"]]]])
-        return out
+        """Where each provider's staff shifts may start: office, the scenario's bases, and the
+        local bases :attr:`base_rule` opens for this assignment (the same rule under every
+        regime). ``{provider_id: (k, 2) array}``, office first."""
+        return self.base_rule.bases(self.scenario, self.client_providers())
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: first choice met, queue, unserved, external share."""
@@ -106,7 +117,7 @@ class Assignment:
             "split_clients": len(self.result.split_clients),
             "overflow": float(self.result.overflow.sum()),
             "status": self.result.status,
-            **{k: v for k, v in self.problem.notes.items() if isinstance(v, (int, float, str))},
+            **dict(self.problem.details),
         }
 
     def to_gdf(self) -> gpd.GeoDataFrame:
@@ -126,10 +137,12 @@ class Assignment:
         return path
 
     def plot(self, ax: Any = None, *, title: str | None = None, zones: Any = None) -> Any:
-        """Map of the clients coloured by assigned provider, with zone borders."""
+        """Map of the clients coloured by assigned provider, with the borders of the areas the
+        regime worked with (:attr:`zones`; pass ``zones=`` to draw others)."""
         from hemopt.plot import plot_assignment
 
-        return plot_assignment(self, ax=ax, title=title, zones=zones)
+        return plot_assignment(self, ax=ax, title=title,
+                               zones=self.zones if zones is None else zones)
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -144,6 +157,7 @@ def assign(
     seed: int = 0,
     backend: str = "ortools",
     time_limit_s: float = 10.0,
+    base_rule: BaseRule | None = None,
 ) -> Assignment:
     """Assign every client a provider under ``regime``.
 
@@ -158,6 +172,10 @@ def assign(
         Seed of the regime's random draws (LOV's switching).
     backend
         ``"ortools"`` (default), ``"networkx"`` or ``"cpsat"`` (exact for capacities in hours).
+    time_limit_s
+        Time limit of the ``"cpsat"`` backend.
+    base_rule
+        Where shifts start (default :class:`hemopt.bases.BaseRule`), kept with the result.
 
     Returns
     -------
@@ -186,7 +204,57 @@ def assign(
     )
     if res.overflow.sum() > 0:
         res = _repair_overflow(problem, res)
-    return _tabulate(scenario, problem, res)
+    return _tabulate(scenario, problem, res, base_rule or BaseRule())
+
+
+def assignment_from_providers(scenario: Scenario, providers: Any, *, regime: str = "given",
+                              zones: gpd.GeoDataFrame | None = None,
+                              base_rule: BaseRule | None = None) -> Assignment:
+    """An :class:`Assignment` that takes each client's provider as given.
+
+    Used by the simulation (a month's clients and providers), by counterfactual steps and in
+    tests: the same provider vector gives the same :class:`Assignment`, hence the same routing,
+    whatever made it. ``providers`` holds a provider id per client (``""``: unserved).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> a = hemopt.assign(sc, hemopt.LOV())
+    >>> b = hemopt.assignment_from_providers(sc, a.client_providers())
+    >>> bool((b.client_providers() == a.client_providers()).all())
+    True
+    """
+    prov_ids = np.asarray(providers, dtype=object)
+    n, m = scenario.n_clients, scenario.n_providers
+    if prov_ids.shape != (n,):
+        raise InputError(f"providers: expected {n} provider ids (one per client), got shape "
+                         f"{prov_ids.shape}")
+    lut = {p: j for j, p in enumerate(scenario.provider_ids)}
+    bad = [p for p in prov_ids if p != "" and p not in lut]
+    if bad:
+        raise InputError(f"providers: unknown provider {bad[0]!r}; providers are "
+                         f"{scenario.provider_ids}")
+    idx = np.array([lut.get(p, -1) for p in prov_ids], dtype=np.int64)
+    allowed = np.zeros((n, m), dtype=bool)
+    allowed[np.flatnonzero(idx >= 0), idx[idx >= 0]] = True
+    zones = scenario.zones if zones is None else zones
+    from hemopt.areas import zone_index
+
+    zone, _ = zone_index(list(zones.geometry.values) if len(zones) else [],
+                         scenario.client_xy())
+    kinds = list(scenario.providers["kind"])
+    default = kinds.index("municipal") if "municipal" in kinds else 0
+    inf = np.full(m, np.inf)
+    problem = RegimeProblem(
+        regime=regime, allowed=allowed, cost=np.where(allowed, 0.0, np.inf), capacity=inf,
+        capacity_unit="clients", demand=None, unserved_cost=np.full(n, 1e6),
+        rank=scenario.ranking_matrix(), wanted=np.full(n, -1, dtype=np.int64), zone=zone,
+        layout=Layout(zones=zones, default=default), caps=Caps(minutes=inf, clients=inf),
+        provider_ids=tuple(scenario.provider_ids))
+    res = min_cost_assignment(problem.cost, problem.capacity, allowed=allowed,
+                              unserved_cost=problem.unserved_cost)
+    return _tabulate(scenario, problem, res, base_rule or BaseRule())
 
 
 def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> AssignmentResult:
@@ -235,7 +303,8 @@ def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> Assignmen
     )
 
 
-def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult) -> Assignment:
+def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult,
+              base_rule: BaseRule) -> Assignment:
     n = sc.n_clients
     pids = np.array(sc.provider_ids, dtype=object)
     prov = res.provider
@@ -251,13 +320,9 @@ def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult) -> As
     eff_obtained = np.where(obtained >= 0, obtained, n_ranked)
     want_rank = np.where(wanted >= 0, rank[np.arange(n), np.maximum(wanted, 0)], -1)
     queues = (wanted >= 0) & (prov != wanted) & (want_rank >= 0) & (want_rank < eff_obtained)
-    zone_ids = None
-    if problem.notes.get("zones"):
-        zone_ids = np.array(problem.notes["zones"], dtype=object)
-    elif len(sc.zones):
-        zone_ids = np.array(list(sc.zones["zone_id"]), dtype=object)
+    zone_ids = np.array(problem.layout.zone_ids, dtype=object)
     zone_col = (np.where(problem.zone >= 0, zone_ids[np.maximum(problem.zone, 0)], "")
-                if zone_ids is not None and len(zone_ids) else np.full(n, "", dtype=object))
+                if len(zone_ids) else np.full(n, "", dtype=object))
     hours = sc.clients["hours_per_week"].to_numpy()
     clients = pd.DataFrame({
         "client_id": sc.clients["client_id"].to_numpy(),
@@ -287,4 +352,4 @@ def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult) -> As
         "overflow": res.overflow,
     })
     return Assignment(scenario=sc, problem=problem, result=res, clients=clients,
-                      providers=providers)
+                      providers=providers, base_rule=base_rule)

@@ -234,7 +234,7 @@ def rank_scenario(
     >>> int((ranked.clients["ranking"].map(len) > 0).sum()) > 0
     True
     """
-    from hemopt.regimes import _serves_zone, zone_of_clients
+    from hemopt.areas import serves_matrix, zone_index
 
     if not (0.0 <= chooser_share <= 1.0):
         raise InputError(f"chooser_share must be in [0, 1], got {chooser_share!r}")
@@ -246,8 +246,10 @@ def rank_scenario(
         counts = np.bincount(cur[cur >= 0], minlength=m).astype(float)
         target_share = counts / counts.sum() if counts.sum() else np.full(m, 1.0 / m)
     target = np.asarray(target_share, dtype=float)
-    zone = zone_of_clients(scenario)[0] if len(scenario.zones) else np.full(n, -1)
-    allowed = _serves_zone(scenario, zone)
+    zone_ids = list(scenario.zones["zone_id"])
+    zone = zone_index(list(scenario.zones.geometry.values), scenario.client_xy())[0]
+    serves = serves_matrix(list(scenario.providers["zones"]), zone_ids)
+    allowed = serves[np.where(zone >= 0, zone, len(zone_ids))]
     u = model.systematic_utility(scenario.client_xy(), scenario.provider_xy(),
                                  quality=quality, current=cur)
     asc = model.calibrate_asc(u, target, allowed=allowed)

@@ -21,88 +21,34 @@ import pandas as pd
 
 from hemopt._progress import sayer
 from hemopt.assignment import Assignment, assign
+from hemopt.bases import BaseRule
 from hemopt.errors import InputError
+from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
-from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams, route_day
-from hemopt.routing.visits import VisitParams, day_of_visits
+from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams
+from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
 
 __all__ = [
     "KPI_COLUMNS",
+    "SCHEMA",
     "Comparison",
     "CostParams",
     "compare",
     "default_regimes",
     "load_schema",
+    "transition",
 ]
+
+#: Version of the JSON document (:meth:`Comparison.to_dict`).
+SCHEMA = "hemopt-comparison/2"
 
 
 def load_schema() -> dict[str, Any]:
-    """The JSON schema of :meth:`Comparison.to_dict` (``hemopt-comparison/1``)."""
+    """The JSON schema of :meth:`Comparison.to_dict` (:data:`SCHEMA`)."""
     from importlib.resources import files
 
     return json.loads(files("hemopt").joinpath("schemas/comparison.schema.json").read_text())
-
-#: KPI columns of :attr:`Comparison.table`, in order, with their meaning and unit.
-KPI_COLUMNS: dict[str, str] = {
-    "driven_km_per_day": "km driven by staff per day",
-    "drive_hours_per_day": "hours spent driving per day",
-    "driving_share": "share of staff time spent driving",
-    "staff_hours_per_day": "staff hours per day, office to office (day and evening shifts)",
-    "cost_sek_per_year": "staff hours × cost per hour + km × cost per km, per year (SEK)",
-    "co2_tonnes_per_year": "CO2 from driving per year (tonnes)",
-    "first_choice_pct": "choosing clients served by their first choice (%)",
-    "queue": "clients queueing for a better-ranked provider",
-    "providers_per_stairwell": "mean distinct providers per stairwell with clients",
-    "stairwells_multi_provider_pct": "stairwells with 2+ clients served by 2+ providers (%)",
-    "stops_per_visit": "stops driven to per visit (1 = no visit shares a stop)",
-    "workload_cv": "coefficient of variation of staff minutes per shift",
-    "staff_shifts_per_day": "staff shifts (routes) per day",
-    "dropped_visits": "visits no shift could serve (reported, never silent)",
-    "external_share_hours": "share of care hours with external providers",
-}
-
-
-@dataclass(frozen=True)
-class CostParams:
-    """Cost parameters (sources and rationale in ``docs/compare.md``).
-
-    Parameters
-    ----------
-    staff_sek_per_hour
-        Full cost of one staff hour (default 300 SEK: a home-care assistant's pay of about
-        29,000 SEK a month with employer contributions and pension, over about 140 hours of
-        work a month after leave).
-    sek_per_km
-        Cost of a driven km (default 4.0 SEK: fuel, leasing, insurance and upkeep of a small
-        car).
-    co2_kg_per_km
-        CO2 per km (default 0.12 kg: a petrol car; set lower for an electric fleet).
-    days_per_year
-        Days of home care per year (default 365: care is given every day).
-
-    Examples
-    --------
-    >>> import hemopt
-    >>> c = hemopt.CostParams(staff_sek_per_hour=377.0, co2_kg_per_km=0.0)  # LOV rate, EVs
-    >>> c.staff_sek_per_hour, c.sek_per_km, c.co2_kg_per_km
-    (377.0, 4.0, 0.0)
-    >>> hemopt.CostParams(sek_per_km=-1)
-    Traceback (most recent call last):
-    ...
-    hemopt.errors.InputError: CostParams.sek_per_km must be a finite number >= 0, got -1
-    """
-
-    staff_sek_per_hour: float = 300.0
-    sek_per_km: float = 4.0
-    co2_kg_per_km: float = 0.12
-    days_per_year: float = 365.0
-
-    def __post_init__(self) -> None:
-        for k, v in asdict(self).items():
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                raise InputError(f"CostParams.{k} must be a finite number >= 0, got {v!r}")
-
 
 def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
                     n_zones: int | None = None, procured_share: float = 0.5,
@@ -119,15 +65,43 @@ def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
     return regimes
 
 
-def _stairwell_kpis(a: Assignment) -> tuple[float, float]:
-    cl = a.clients[a.clients["provider_id"] != ""]
-    if cl.empty:
-        return 0.0, 0.0
-    per = cl.groupby("stairwell_id")["provider_id"].nunique()
-    multi_client = cl.groupby("stairwell_id").size() >= 2
-    multi = per[multi_client]
-    pct = 100.0 * float((multi >= 2).mean()) if len(multi) else 0.0
-    return float(per.mean()), pct
+def transition(a: Assignment) -> dict[str, Any]:
+    """What changes for clients and providers when the municipality moves from today's
+    providers (the scenario's ``current_provider``) to assignment ``a``.
+
+    Returns ``clients_changing_provider_pct``, ``hours_changing_provider_pct`` (of clients
+    with a current provider), ``providers_leaving`` (ids of providers with clients today and
+    none after), ``largest_provider`` with its clients before and after, and
+    ``care_hours_moving_per_week`` (care hours that change employer; staff hours follow them).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> t = hemopt.transition(hemopt.assign(sc, hemopt.Zoning()))
+    >>> 0 <= t["clients_changing_provider_pct"] <= 100
+    True
+    """
+    sc = a.scenario
+    cur = sc.clients["current_provider"].fillna("").astype(str).to_numpy()
+    new = a.client_providers().astype(str)
+    h = sc.clients["hours_per_week"].to_numpy(dtype=float)
+    has = cur != ""
+    moves = has & (cur != new)
+    before = pd.Series(cur[has]).value_counts()
+    after = pd.Series(new[new != ""]).value_counts()
+    leaving = sorted(p for p in before.index if after.get(p, 0) == 0)
+    big = str(after.idxmax()) if len(after) else ""
+    return {
+        "clients_changing_provider_pct": 100.0 * float(moves.sum() / max(has.sum(), 1)),
+        "hours_changing_provider_pct": 100.0 * float(h[moves].sum() / max(h[has].sum(), 1e-9)),
+        "providers_leaving": leaving,
+        "providers_leaving_count": len(leaving),
+        "largest_provider": big,
+        "largest_provider_clients_before": int(before.get(big, 0)),
+        "largest_provider_clients_after": int(after.get(big, 0)),
+        "care_hours_moving_per_week": float(h[moves].sum()),
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,6 +119,13 @@ class Comparison:
         The :class:`~hemopt.assignment.Assignment` of each regime, by name.
     routings
         The routed day (:class:`~hemopt.routing.day.DayRouting`) of each regime, by name.
+    provider_tables
+        Per regime, one row per provider: care and paid hours, km, bases, cost per year and
+        per care hour (:func:`hemopt.evaluate.provider_costs`).
+    transitions
+        Per regime, :func:`transition` from today's providers.
+    conservation
+        Per regime: clients, visits and care minutes in, served, queued, dropped (checked).
     regimes
         The regime objects, by name.
     parameters
@@ -167,7 +148,7 @@ class Comparison:
     >>> float(comp.table.loc["Zoning", "stairwells_multi_provider_pct"])  # one provider per zone
     0.0
     >>> comp.to_dict()["schema"]
-    'hemopt-comparison/1'
+    'hemopt-comparison/2'
     """
 
     scenario: Scenario
@@ -178,6 +159,9 @@ class Comparison:
     parameters: dict[str, Any]
     seed: int
     runtime_s: float = field(default=0.0)
+    provider_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    transitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    conservation: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- tables
     def diff(self, reference: str = "LOV") -> pd.DataFrame:
@@ -204,11 +188,16 @@ class Comparison:
             rec["parameters"] = _jsonable(self.regimes[name].params())
             rec["vs_lov"] = ({k: _jsonable(v) for k, v in self.diff().loc[name].items()}
                              if "LOV" in self.table.index else None)
+            rec.update(_jsonable(self.transitions.get(name, {})))
+            rec["conservation"] = _jsonable(self.conservation.get(name, {}))
+            pt = self.provider_tables.get(name)
+            rec["providers"] = (_jsonable(pt.to_dict(orient="records"))
+                                if pt is not None else [])
             regimes.append(rec)
         summary = self.scenario.summary()
         summary.pop("providers", None)
         return {
-            "schema": "hemopt-comparison/1",
+            "schema": SCHEMA,
             "scenario": _jsonable({**summary, "meta": self.scenario.meta}),
             "parameters": _jsonable({**self.parameters, "seed": self.seed}),
             "regimes": regimes,
@@ -283,6 +272,7 @@ def compare(
     max_iterations: int | None = 1000,
     time_limit_s: float | None = None,
     progress: bool | Callable[[str], None] = False,
+    base_rule: BaseRule | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
 
@@ -310,6 +300,8 @@ def compare(
         depends on the machine's speed.
     progress
         True to print progress to stderr, or a callable taking a message.
+    base_rule
+        Where shifts start (:class:`hemopt.bases.BaseRule`), one rule for every regime.
 
     Returns
     -------
@@ -338,12 +330,13 @@ def compare(
     True
     """
     t_start = time.perf_counter()
-    if routing not in ("solver", "approx"):
-        raise InputError(f"routing must be 'solver' or 'approx', got {routing!r}")
+    settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
+                               time_limit_s=time_limit_s)
     cost = cost or CostParams()
     travel = travel or MixedTravel()
     visit_params = visit_params or VisitParams()
     shifts = shifts or ShiftParams()
+    base_rule = base_rule or BaseRule()
     regimes = list(regimes) if regimes is not None else default_regimes(scenario)
     if not regimes:
         raise InputError("regimes: give at least one regime")
@@ -352,30 +345,26 @@ def compare(
         raise InputError(f"regimes: names must be distinct, got {names}; set .name on each")
     say = sayer(progress)
 
-    # one day of visits for everyone: drawn per client, independent of the provider
-    base_visits = day_of_visits(scenario, ["_"] * scenario.n_clients, seed=seed,
-                                params=visit_params)
-    rows, assignments, routings = [], {}, {}
+    rows, assignments, routings, ptables, trans, cons = [], {}, {}, {}, {}, {}
+    visits = None
     for k, regime in enumerate(regimes, start=1):
         say(f"[{k}/{len(regimes)}] {regime.name}: assigning ...")
-        a = assign(scenario, regime, seed=seed)
+        a = assign(scenario, regime, seed=seed, base_rule=base_rule)
+        if visits is None:  # one day of visits for everyone, independent of the provider
+            visits = day_for(a, seed=seed, params=visit_params)
         say(f"[{k}/{len(regimes)}] {regime.name}: routing ({routing}) ...")
-        if routing == "solver":
-            d = route_day(scenario, a, seed=seed, visits=base_visits, travel=travel,
-                          backend=backend, time_limit_s=time_limit_s,
-                          max_iterations=max_iterations, params=visit_params, shifts=shifts,
-                          progress=say if progress else None)
-        else:
-            from hemopt.routing.approx import approximate_day
-
-            d = approximate_day(scenario, a, seed=seed, visits=base_visits, travel=travel,
-                                params=visit_params, shifts=shifts)
+        ev = evaluate(a, routing=settings, seed=seed, visits=visits, cost=cost, travel=travel,
+                      visit_params=visit_params, shifts=shifts,
+                      progress=say if progress else None)
         assignments[regime.name] = a
-        routings[regime.name] = d
-        rows.append(_kpis(regime.name, a, d, cost))
-        t = d.totals()
-        say(f"[{k}/{len(regimes)}] {regime.name}: {t['driven_km_per_day']:.0f} km/day, "
-            f"{t['staff_hours_per_day']:.0f} staff h/day")
+        routings[regime.name] = ev.routing
+        ptables[regime.name] = ev.providers
+        trans[regime.name] = transition(a)
+        kp = dict(ev.kpis)
+        cons[regime.name] = kp.pop("conservation")
+        rows.append({"regime": regime.name, **kp})
+        say(f"[{k}/{len(regimes)}] {regime.name}: {kp['driven_km_per_day']:.0f} km/day, "
+            f"{kp['paid_staff_hours_per_day']:.0f} paid staff h/day")
     table = pd.DataFrame(rows).set_index("regime")
     params = {
         "routing": routing,
@@ -386,12 +375,14 @@ def compare(
         "travel": {"model": type(travel).__name__, **_dataclass_dict(travel)},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
+        "bases": asdict(base_rule),
         "regimes": {r.name: r.params() for r in regimes},
     }
     return Comparison(scenario=scenario, table=table, assignments=assignments,
                       routings=routings, regimes={r.name: r for r in regimes},
                       parameters=_jsonable(params), seed=seed,
-                      runtime_s=time.perf_counter() - t_start)
+                      runtime_s=time.perf_counter() - t_start, provider_tables=ptables,
+                      transitions=trans, conservation=cons)
 
 
 def _dataclass_dict(obj: Any) -> dict[str, Any]:
@@ -399,40 +390,3 @@ def _dataclass_dict(obj: Any) -> dict[str, Any]:
         return asdict(obj)
     except TypeError:
         return {}
-
-
-def _kpis(name: str, a: Assignment, d: DayRouting, cost: CostParams) -> dict[str, Any]:
-    t = d.totals()
-    s = a.summary()
-    per_stair, multi_pct = _stairwell_kpis(a)
-    per_shift = []
-    for res in d.results.values():
-        per_shift.extend(res.route_duration)
-    per_shift_arr = np.asarray(per_shift, dtype=float)
-    if per_shift_arr.size > 1 and per_shift_arr.mean() > 0:
-        cv = float(per_shift_arr.std() / per_shift_arr.mean())
-    else:
-        cv = float("nan")
-    km = t["driven_km_per_day"]
-    staff_h = t["staff_hours_per_day"]
-    return {
-        "regime": name,
-        "driven_km_per_day": km,
-        "drive_hours_per_day": t["drive_hours_per_day"],
-        "driving_share": t["driving_share"],
-        "staff_hours_per_day": staff_h,
-        "cost_sek_per_year": (staff_h * cost.staff_sek_per_hour + km * cost.sek_per_km)
-        * cost.days_per_year,
-        "co2_tonnes_per_year": km * cost.co2_kg_per_km * cost.days_per_year / 1000.0,
-        "first_choice_pct": s["first_choice_pct"],
-        "queue": s["queue"],
-        "providers_per_stairwell": per_stair,
-        "stairwells_multi_provider_pct": multi_pct,
-        "stops_per_visit": t["stops_per_visit"],
-        "workload_cv": cv,
-        "staff_shifts_per_day": t["staff_shifts"],
-        "dropped_visits": t["dropped_visits"],
-        "external_share_hours": s["external_share_hours"],
-        "visits_per_day": t["visits"],
-        "stops_per_day": t["stops"],
-    }

@@ -63,7 +63,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +73,10 @@ import pandas as pd
 import shapely
 
 from hemopt._progress import sayer
+from hemopt.areas import zone_index
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError
-from hemopt.regimes import LOU, LOV, Regime, RegimeProblem, Zoning
+from hemopt.regimes import LOU, Caps, Layout, Market, Regime, as_regime, has_room
 from hemopt.scenario import CRS, PROVIDER_KINDS, Scenario
 
 __all__ = [
@@ -422,34 +423,26 @@ class SimulationResult:
 
 # ------------------------------------------------------------------------------ engine
 def _zone_index(geoms: Sequence[Any], xy: np.ndarray) -> np.ndarray:
-    """Zone of each point: the first zone containing it, else the nearest (as
-    :func:`hemopt.regimes.zone_of_clients`); -1 when there are no zones."""
-    n = len(xy)
-    out = np.full(n, -1, dtype=np.int64)
-    if not len(geoms) or n == 0:
-        return out
-    for k, g in enumerate(geoms):
-        inside = shapely.intersects_xy(g, xy[:, 0], xy[:, 1])
-        out[(out < 0) & inside] = k
-    outside = np.flatnonzero(out < 0)
-    if len(outside):
-        pts = shapely.points(xy[outside])
-        d = np.column_stack([shapely.distance(g, pts) for g in geoms])
-        out[outside] = d.argmin(axis=1)
-    return out
+    """Area of each point (:func:`hemopt.areas.zone_index`); -1 when there are no areas."""
+    return zone_index(geoms, xy)[0]
 
 
 @dataclass
 class _RegimeState:
+    """A regime bound to the simulated municipality: its layout and each client's area under
+    it (grown as clients arrive). Every rule comes from the regime itself."""
+
     regime: Regime
-    kind: str
-    default: int
-    label: str
-    share: float = math.nan
-    split: dict[str, float] | None = None
-    zone_geoms: list[Any] = field(default_factory=list)
-    provider_of_zone: np.ndarray | None = None
-    client_zone: np.ndarray | None = None  # zone of each client under this regime's zones
+    layout: Layout
+    client_zone: np.ndarray
+
+    @property
+    def default(self) -> int:
+        return self.layout.default
+
+    @property
+    def label(self) -> str:
+        return self.regime.label()
 
 
 class _Engine:
@@ -559,8 +552,7 @@ class _Engine:
         self.placed = np.zeros(n0, dtype=np.int64)
         self.load_n = np.zeros(m)
         self.load_min = np.zeros(m)
-        self.cap_min = np.full(m, math.inf)
-        self.cap_total = math.inf
+        self.caps = Caps(minutes=np.full(m, math.inf), clients=np.full(m, math.inf))
         if params.non_chooser_share is None:
             self.non_chooser = float((~self.chooser).mean()) if n0 else 0.25
         else:
@@ -606,37 +598,19 @@ class _Engine:
         self._reset_counters()
 
     # ---------------------------------------------------------------- regime
+    def market(self) -> Market:
+        """The providers now, as the regimes see them."""
+        return Market(provider_ids=tuple(self.pid), kinds=self.pkind, active=self.active,
+                      capacity_clients=self.capc, capacity_minutes=self.caph_min,
+                      serves=self.serves_tab, office_xy=self.pxy)
+
     def regime_state(self, regime: Regime) -> _RegimeState:
         key = id(regime)
         if key in self._regimes:
             return self._regimes[key]
-        if isinstance(regime, LOV):
-            d = (self._pidx(regime.default, "LOV.default") if regime.default is not None
-                 else self._municipal())
-            rs = _RegimeState(regime, "LOV", d, "LOV")
-        elif isinstance(regime, LOU):
-            if regime.providers_per_area is not None:
-                raise InputError("regime_schedule: LOU.providers_per_area is not supported by "
-                                 "simulate; set the providers' zones in the scenario")
-            if not self.zone_ids:
-                raise InputError("regime_schedule: LOU needs areas but the scenario has no "
-                                 "zones")
-            rs = _RegimeState(regime, "LOU", self._municipal(),
-                              f"LOU {100 * regime.external_share:g} %",
-                              share=float(regime.external_share), split=regime.split)
-        elif isinstance(regime, Zoning):
-            zones = regime.zones_for(self.sc)
-            notes = regime.problem(self.sc).notes
-            zids = list(zones["zone_id"])
-            poz = np.array([self._pidx(notes["provider_of_zone"][z], "Zoning winners")
-                            for z in zids], dtype=np.int64)
-            geoms = list(zones.geometry.values)
-            rs = _RegimeState(regime, "Zoning", self._municipal(), "Zoning",
-                              zone_geoms=geoms, provider_of_zone=poz,
-                              client_zone=_zone_index(geoms, self.cxy))
-        else:
-            raise InputError(f"regime_schedule: simulate supports LOV, LOU and Zoning, got "
-                             f"{type(regime).__name__}")
+        as_regime(regime, "regime_schedule")
+        layout = regime.layout(self.sc, self.market())
+        rs = _RegimeState(regime, layout, layout.zone_of(self.cxy)[0])
         self._regimes[key] = rs
         return rs
 
@@ -651,80 +625,62 @@ class _Engine:
             raise InputError("the scenario has no municipal provider to serve as default")
         return int(muni[0])
 
-    def _zoning_zone(self, rs: _RegimeState, idx: np.ndarray) -> np.ndarray:
+    def _client_zone(self, rs: _RegimeState, idx: np.ndarray) -> np.ndarray:
         cz = rs.client_zone
-        assert cz is not None
         if len(cz) < len(self.cxy):
-            extra = _zone_index(rs.zone_geoms, self.cxy[len(cz):])
+            extra = rs.layout.zone_of(self.cxy[len(cz):])[0]
             rs.client_zone = cz = np.concatenate([cz, extra])
         return cz[idx]
 
     def choosable(self, rs: _RegimeState, idx: np.ndarray) -> np.ndarray:
         """(len(idx), m): providers the regime lets each client have."""
         idx = np.asarray(idx, dtype=np.int64)
-        out = np.zeros((len(idx), self.m), dtype=bool)
-        if rs.kind == "Zoning":
-            assert rs.provider_of_zone is not None
-            p = rs.provider_of_zone[self._zoning_zone(rs, idx)]
-            p = np.where(self.active[p], p, rs.default)
-            out[np.arange(len(idx)), p] = True
-            return out
-        out = self.serves_tab[self.czone[idx]] & self.active[None, :]
-        if rs.kind == "LOU":
-            out &= (self.pkind == "external")[None, :]
-        out[:, rs.default] = True
-        return out
+        return rs.regime.choosable(rs.layout, self.market(), self._client_zone(rs, idx))
 
     def update_caps(self, rs: _RegimeState) -> None:
-        self.cap_min = np.full(self.m, math.inf)
-        self.cap_total = math.inf
-        if rs.kind == "LOV":
-            self.cap_min = self.caph_min.copy()
-            self.cap_min[rs.default] = math.inf
-            return
-        if rs.kind != "LOU":
-            return
-        ext = np.flatnonzero((self.pkind == "external") & self.active)
         total = float(self.cmin[self.in_care].sum())
-        self.cap_total = math.floor(rs.share * total)
-        self.cap_min[:] = 0.0
-        self.cap_min[rs.default] = math.inf
-        if len(ext):
-            if rs.split is None:
-                w = np.ones(len(ext))
-            else:
-                unknown = set(rs.split) - set(self.pid)
-                if unknown:
-                    raise InputError(f"LOU.split: unknown provider(s) {sorted(unknown)}")
-                w = np.array([float(rs.split.get(self.pid[j], 0.0)) for j in ext])
-            if w.sum() > 0:
-                self.cap_min[ext] = np.floor(self.cap_total * w / w.sum())
+        self.caps = rs.regime.caps(rs.layout, self.market(), total)
+
+    @property
+    def cap_min(self) -> np.ndarray:
+        return self.caps.minutes
+
+    @property
+    def cap_total(self) -> float:
+        return self.caps.external_total_minutes
 
     def room(self, rs: _RegimeState, j: int, minutes: float) -> bool:
-        if j == rs.default or rs.kind == "Zoning":
+        if j == rs.default:
             return True
-        if rs.kind == "LOU":
-            ext_load = float(self.load_min[self.pkind == "external"].sum())
-            return (self.load_min[j] + minutes <= self.cap_min[j]
-                    and ext_load + minutes <= self.cap_total)
-        return bool(self.load_n[j] + 1 <= self.capc[j]
-                    and self.load_min[j] + minutes <= self.cap_min[j])
+        return has_room(self.caps, j, minutes, self.load_n, self.load_min,
+                        self.pkind == "external")
 
     def best(self, rs: _RegimeState, i: int) -> tuple[int, int]:
         """(provider, wanted) for client ``i`` by the regime's rule; wanted -1 when none."""
         ch = self.choosable(rs, np.array([i]))[0]
-        if rs.kind == "Zoning":
-            return int(np.flatnonzero(ch)[0]), -1
+        if not rs.regime.clients_choose:
+            for j in np.flatnonzero(ch):
+                if j != rs.default and self.room(rs, int(j), self.cmin[i]):
+                    return int(j), -1
+            return rs.default, -1
         cands = [int(j) for j in self.rank[i] if j >= 0 and ch[j]]
         wanted = cands[0] if cands else -1
         for j in cands:
             if j not in self.blocked and self.room(rs, j, self.cmin[i]):
                 return j, wanted
+        g = self.caps.guaranteed_minutes
+        if not cands and g is not None:
+            # a guaranteed share: externals below it take clients who do not choose
+            short = np.where(ch & (self.pkind == "external") & self.active,
+                             g - self.load_min, 0.0)
+            j = int(np.argmax(short))
+            if short[j] > 0 and self.room(rs, j, self.cmin[i]):
+                return j, -1
         return rs.default, wanted
 
     def wanted(self, rs: _RegimeState, i: int) -> int:
         """The provider client ``i`` queues for, -1 if none (it has its best choosable)."""
-        if rs.kind == "Zoning":
+        if not rs.regime.clients_choose:
             return -1
         ch = self.choosable(rs, np.array([i]))[0]
         cands = [int(j) for j in self.rank[i] if j >= 0 and ch[j]]
@@ -766,7 +722,7 @@ class _Engine:
         """Whether a client of ``minutes`` would fit provider ``j`` if it were empty: one who
         never could does not hold up the queue behind it."""
         return bool(minutes <= self.cap_min[j] and minutes <= self.cap_total
-                    and self.capc[j] >= 1)
+                    and self.caps.clients[j] >= 1)
 
     def refresh_blocked(self) -> None:
         """Under strict FIFO, providers with clients waiting take no one else first."""
@@ -914,11 +870,11 @@ class _Engine:
         self.arrivals = n_new
         # caps on the month's clients; returns when the externals hold too much
         self.update_caps(rs)
-        if rs.kind == "LOU":
+        if math.isfinite(self.cap_total):
             self.enforce_cap(rs, t)
         # reconsidering clients
         old = np.flatnonzero(self.in_care & (self.prov >= 0) & self.chooser)
-        if rs.kind != "Zoning" and len(old):
+        if rs.regime.clients_choose and len(old):
             pick = old[self.rng.random(len(old)) < self.params.switch_rate_per_month]
             if len(pick):
                 allowed = self.serves_tab[self.czone[pick]] & self.active[None, :]
@@ -1018,7 +974,7 @@ class _Engine:
         row = {
             "month": t,
             "regime": rs.label,
-            "external_share_cap": rs.share if rs.kind == "LOU" else math.nan,
+            "external_share_cap": self.caps.external_share,
             "clients_in_care": len(care),
             "arrivals": self.arrivals,
             "departures": self.departures,
@@ -1027,8 +983,8 @@ class _Engine:
             "choosers": len(ch),
             "hours_per_week": total / 60.0,
             "external_hours_per_week": ext_min / 60.0,
-            "external_cap_hours_per_week": (self.cap_total / 60.0 if rs.kind == "LOU"
-                                            else math.nan),
+            "external_cap_hours_per_week": (self.cap_total / 60.0
+                                            if math.isfinite(self.cap_total) else math.nan),
             "external_share_hours": ext_min / total if total else 0.0,
             "first_choice_met_pct": first,
             "queue": len(q),
@@ -1099,62 +1055,32 @@ class _Engine:
         return self.sc.replace(clients=clients, providers=providers), self.prov[care]
 
     def route(self, t: int, method: str) -> dict[str, Any]:
-        from hemopt.assignment import assign
+        """Route the month's day through the same path as :func:`hemopt.compare`
+        (:func:`hemopt.evaluate.evaluate`): the same assignment gives the same figures."""
+        from hemopt.assignment import assignment_from_providers
+        from hemopt.evaluate import RoutingSettings, evaluate
 
         sc, prov = self.month_scenario()
-        n, m = sc.n_clients, sc.n_providers
-        onehot = np.zeros((n, m), dtype=bool)
-        onehot[np.arange(n), prov] = True
-        problem = RegimeProblem(
-            regime=f"month {t}", allowed=onehot, cost=np.where(onehot, 0.0, np.inf),
-            capacity=np.full(m, math.inf), capacity_unit="clients", demand=None,
-            unserved_cost=np.full(n, 1e6), rank=sc.ranking_matrix(),
-            wanted=np.full(n, -1), zone=np.full(n, -1), notes={},
-        )
-        a = assign(sc, problem)
+        pids = np.array(self.pid, dtype=object)
+        a = assignment_from_providers(sc, pids[prov], regime=f"month {t}")
         t0 = time.perf_counter()
-        if method == "approx":
-            from hemopt.routing.approx import approximate_day  # type: ignore[attr-defined]
-
-            d = approximate_day(sc, a, seed=self.seed)
-        else:
-            from hemopt.routing.day import route_day
-
-            d = route_day(sc, a, seed=self.seed, max_iterations=self.params.routing_iterations,
-                          time_limit_s=None)
-        tot = d.totals()
-        self.say(f"  month {t}: routed {n} clients ({method}) in "
+        settings = RoutingSettings(method=method, max_iterations=self.params.routing_iterations)
+        ev = evaluate(a, routing=settings, seed=self.seed)
+        k = ev.kpis
+        self.say(f"  month {t}: routed {sc.n_clients} clients ({method}) in "
                  f"{time.perf_counter() - t0:.1f} s")
-        return {
-            "routing": method,
-            "driven_km_per_day": float(tot.get("driven_km_per_day", math.nan)),
-            "drive_hours_per_day": float(tot.get("drive_hours_per_day", math.nan)),
-            "staff_hours_per_day": float(tot.get("staff_hours_per_day", math.nan)),
-            "driving_share": float(tot.get("driving_share", math.nan)),
-            "stops_per_visit": float(tot.get("stops_per_visit", math.nan)),
-            "dropped_visits": float(tot.get("dropped_visits", math.nan)),
-        }
+        return {"routing": method, **{c: float(k[c]) for c in _ROUTING_COLUMNS}}
 
 
 _ROUTING_COLUMNS = ("driven_km_per_day", "drive_hours_per_day", "staff_hours_per_day",
-                    "driving_share", "stops_per_visit", "dropped_visits")
+                    "paid_staff_hours_per_day", "driving_share", "stops_per_visit",
+                    "dropped_visits")
 
 
 def _routing_method(routing: str) -> str:
-    if routing not in ("auto", "approx", "solver"):
-        raise InputError(f"routing must be 'auto', 'approx' or 'solver', got {routing!r}")
-    if routing == "solver":
-        return "solver"
-    import importlib
-
-    try:
-        ok = hasattr(importlib.import_module("hemopt.routing.approx"), "approximate_day")
-    except ImportError:
-        ok = False
-    if not ok and routing == "approx":
-        raise InputError("routing='approx': hemopt.routing.approx.approximate_day is not "
-                         "available")
-    return "approx" if ok else "solver"
+    if routing not in ("approx", "solver"):
+        raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
+    return routing
 
 
 def _validate_events(events: Any, scenario: Scenario, n_months: int) -> list[Event]:
@@ -1219,7 +1145,7 @@ def simulate(
     params: SimParams | None = None,
     events: Iterable[Event] = (),
     routing_months: Iterable[int] = (),
-    routing: str = "auto",
+    routing: str = "approx",
     start_year: int | None = None,
     progress: bool | Callable[[str], None] | None = None,
 ) -> SimulationResult:
@@ -1246,9 +1172,9 @@ def simulate(
         Months (0 .. 12 * years) at which the day is routed for the routing KPIs (default none:
         routing is the slow part).
     routing
-        ``"auto"`` (the continuous approximation
-        ``hemopt.routing.approx.approximate_day`` if it is available, else the VRPTW solver
-        with ``params.routing_iterations``), ``"approx"`` or ``"solver"``.
+        ``"approx"`` (default: the continuous approximation) or ``"solver"`` (the VRPTW
+        solver with ``params.routing_iterations``), through :func:`hemopt.evaluate.evaluate`,
+        the same path as :func:`hemopt.compare`.
     start_year
         Calendar year of months 1-12 (for the ``year`` column; default: years 1, 2, ...).
     progress

@@ -87,7 +87,7 @@ def design_zones(scenario: Scenario, k: int, *, seed: int = 0, tolerance: float 
     The zones can be given to the zoning regime:
 
     >>> a = hemopt.assign(sc, hemopt.Zoning(zones=d.zones))
-    >>> sorted(a.problem.notes["provider_of_zone"])
+    >>> sorted(a.problem.provider_of_zone)
     ['Z1', 'Z2', 'Z3']
     """
     if not (isinstance(k, (int, np.integer)) and k >= 1):

@@ -51,10 +51,9 @@ def corridor_scenario():
 
 def test_corridor_hand_computed():
     sc = corridor_scenario()
-    regimes = [LOV(), Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0,
-                             local_bases=False)]
+    regimes = [LOV(), Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0)]
     comp = compare(sc, regimes, seed=0, travel=MixedTravel(detour_factor=DETOUR),
-                   max_iterations=200)
+                   max_iterations=200, base_rule=hemopt.BaseRule(local_bases=False))
     t = comp.table
     # LOV: A and B each drive 0 -> 4 km -> 0 = 8 km straight line; 16 km × 1.3
     assert t.loc["LOV", "driven_km_per_day"] == pytest.approx(16 * DETOUR)
@@ -68,11 +67,20 @@ def test_corridor_hand_computed():
     assert t.loc["Zoning", "stops_per_visit"] == 0.5
     assert t.loc["LOV", "first_choice_pct"] == 100.0
     assert t.loc["Zoning", "first_choice_pct"] == 50.0
-    # cost = (staff hours × 300 + km × 4) × 365
+    # paid time: A and B each work one short shift (4 visits of 30 min and < 20 min of
+    # driving, + 75 min indirect < the 4 h minimum) = 240 min + 4 visits x 4 min of notes
+    # cost = (paid hours x 300 + km x 4) x 365 + 2 x (1.5 MSEK + 150 kSEK follow-up)
     for r in ("LOV", "Zoning"):
         row = t.loc[r]
+        assert row["paid_staff_hours_per_day"] == pytest.approx(2 * 256 / 60)
         assert row["cost_sek_per_year"] == pytest.approx(
-            (row["staff_hours_per_day"] * 300 + row["driven_km_per_day"] * 4) * 365)
+            (2 * 256 / 60 * 300 + row["driven_km_per_day"] * 4) * 365 + 2 * 1_650_000)
+        pt = comp.provider_tables[r].set_index("provider_id")
+        assert pt.loc["M", "cost_sek_per_year"] == 0.0
+        assert pt["cost_sek_per_year"].sum() == pytest.approx(row["cost_sek_per_year"])
+        # 2 clients x 3.5 h a week per stairwell-pair: A and B each hold 14 h a week
+        assert pt.loc["A", "cost_per_care_hour_sek"] == pytest.approx(
+            pt.loc["A", "cost_sek_per_year"] / (14 * 365 / 7))
         assert row["co2_tonnes_per_year"] == pytest.approx(
             row["driven_km_per_day"] * 0.12 * 365 / 1000)
     d = comp.diff()
@@ -80,17 +88,27 @@ def test_corridor_hand_computed():
     assert d.loc["Zoning", "driven_km_per_day_pct"] == pytest.approx(-25.0)
 
 
-def test_zoning_local_base():
-    # With local bases, B (office at 0, outside zone E) sets up a base in E at the client
-    # nearest the zone's centre (3.5 km; a tie between 3 and 4 km goes to the first, 3 km):
-    # A drives 0 -> 2 -> 0 = 4 km, B 3 -> 4 -> 3 = 2 km; A's office lies in W, so no base.
+def test_local_base_rule_is_the_same_for_every_regime():
+    # The base rule (here: a base for any provider with clients in an area it has no office
+    # in) gives B a base in E at its client nearest its clients' centre there (3.5 km; the
+    # tie between 3 and 4 km goes to the first, 3 km). A drives 0 -> 2 -> 0 = 4 km, B
+    # 3 -> 4 -> 3 = 2 km. A LOV assignment with the same providers gets the same base and the
+    # same kilometres: bases follow the assignment, not the regime's label.
     sc = corridor_scenario()
+    rule = hemopt.BaseRule(min_hours_per_week=0.0)
     z = Zoning(winners={"W": "A", "E": "B"}, procured_share=1.0)
     comp = compare(sc, [z], seed=0, travel=MixedTravel(detour_factor=DETOUR),
-                   max_iterations=200)
+                   max_iterations=200, base_rule=rule)
     assert comp.table.loc["Zoning", "driven_km_per_day"] == pytest.approx(6 * DETOUR)
-    bases = comp.assignments["Zoning"].problem.notes["extra_bases"]
-    assert bases == [{"provider_id": "B", "zone_id": "E", "x": X0 + 3000, "y": Y0}]
+    bases = comp.assignments["Zoning"].bases_xy()
+    assert bases["B"].tolist() == [[X0, Y0], [X0 + 3000, Y0]]
+    assert bases["A"].tolist() == [[X0, Y0]]  # A's office lies in W
+    assert comp.table.loc["Zoning", "local_bases"] == 1
+    same = hemopt.assignment_from_providers(
+        sc, comp.assignments["Zoning"].client_providers(), base_rule=rule)
+    ev = hemopt.evaluate(same, seed=0, travel=MixedTravel(detour_factor=DETOUR),
+                         routing=hemopt.RoutingSettings(max_iterations=200))
+    assert ev.kpis["driven_km_per_day"] == pytest.approx(6 * DETOUR)
 
 
 def test_json_schema_and_determinism(tmp_path):

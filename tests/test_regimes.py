@@ -133,8 +133,8 @@ def test_lou_split_and_bad_params():
     assert p.loc["A", "capacity"] == 360 and p.loc["B", "capacity"] == 120
     with pytest.raises(InputError, match="external_share must be a share in"):
         LOU(external_share=1.5)
-    with pytest.raises(InputError, match="not external providers"):
-        assign(sc, LOU(split={"M": 1}))
+    with pytest.raises(InputError, match=r"split: \['X'\] are not providers"):
+        assign(sc, LOU(split={"X": 1}))
     with pytest.raises(InputError, match="area 'W' has no provider"):
         assign(sc, LOU(providers_per_area={"W": [], "E": ["B"]}))
     with pytest.raises(InputError, match="unknown area 'X'"):
@@ -155,9 +155,13 @@ def test_zoning_by_address():
     sc = corridor(hours=(2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0))
     # W holds 8 h of 12: procuring W alone reaches 50 % with the least excess
     a = assign(sc, Zoning(procured_share=0.5))
-    notes = a.problem.notes
-    assert notes["procured_zones"] == ["W"]
-    assert notes["provider_of_zone"] == {"W": "A", "E": "M"}
+    # the municipality keeps the area with the fewest hours (E); W is procured
+    assert a.summary()["procured_zones"] == "W"
+    assert a.problem.provider_of_zone == {"W": "A", "E": "M"}
+    bids = a.problem.layout.procurement
+    assert list(bids.loc[bids["winner"], "provider_id"]) == ["A"]
+    # the winner has the lowest evaluated price (A's office is the nearer one to W)
+    assert bids.set_index("provider_id")["evaluated_price"].idxmin() == "A"
     assert list(a.clients["provider_id"]) == ["A"] * 4 + ["M"] * 4
     assert list(a.clients["zone_id"]) == ["W"] * 4 + ["E"] * 4
     assert a.summary()["external_share_hours"] == pytest.approx(8 / 12, abs=1e-4)
@@ -198,7 +202,7 @@ def test_zone_design_balanced_contiguous():
         union = zd.zones.geometry.union_all()
         assert union.symmetric_difference(sc.area).area / sc.area.area < 1e-6
     a = assign(sc, Zoning(n_zones=3))
-    assert len(a.problem.notes["zones"]) == 3
+    assert len(a.zones) == 3
     assert a.summary()["unserved"] == 0
 
 

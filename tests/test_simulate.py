@@ -189,8 +189,9 @@ def test_lowering_the_share_returns_clients(botkyrka):
     m = res.monthly
     assert (m["external_hours_per_week"] <= m["external_cap_hours_per_week"] + 1e-9).all()
     assert m.loc[m["month"] == 13, "cap_returns"].item() > 0
-    assert m.loc[m["month"] == 13, "queue"].item() >= m.loc[m["month"] == 13,
-                                                          "cap_returns"].item()
+    # returned clients who chose their provider queue for it (non-choosers placed by the
+    # guarantee do not)
+    assert m.loc[m["month"] == 13, "queue"].item() > 0
 
 
 def test_strict_fifo_serves_the_longest_waiting_first(lou_run):

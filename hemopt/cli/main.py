@@ -95,16 +95,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _make_regime(args: argparse.Namespace):
-    from hemopt.regimes import LOU, LOV, Zoning
+    from hemopt.regimes import regime_from_name
 
-    name = args.regime.lower()
-    if name == "lov":
-        return LOV(switch_propensity=args.switch_propensity)
-    if name == "lou":
-        return LOU(external_share=args.external_share)
-    if name == "zoning":
-        return Zoning(n_zones=args.n_zones, procured_share=args.procured_share, seed=args.seed)
-    raise HemoptError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
+    params = {"lov": {"switch_propensity": args.switch_propensity},
+              "lou": {"external_share": args.external_share},
+              "zoning": {"n_zones": args.n_zones, "procured_share": args.procured_share,
+                         "seed": args.seed}}
+    return regime_from_name(args.regime, **params.get(args.regime.strip().lower(), {}))
 
 
 def _format_assignment(a) -> str:
@@ -121,11 +118,12 @@ def _format_assignment(a) -> str:
     for r in a.providers.itertuples():
         lines.append(f"  {r.provider_id:<10}{r.kind:<10}{r.clients:>8}{r.hours_per_week:>10.0f}"
                      f"{100 * r.share_hours:>7.1f}%{r.queue:>7}")
-    notes = a.problem.notes
-    if "provider_of_zone" in notes:
+    poz = a.problem.provider_of_zone
+    if poz is not None:
         lines.append("")
-        for z, p in notes["provider_of_zone"].items():
-            lines.append(f"  zone {z:<8} -> {p:<6} {notes['zone_hours_per_week'][z]:>8.0f} h/wk")
+        hours = a.clients.groupby("zone_id")["hours_per_week"].sum()
+        for z, p in poz.items():
+            lines.append(f"  zone {z:<8} -> {p:<6} {hours.get(z, 0.0):>8.0f} h/wk")
     return "\n".join(lines)
 
 

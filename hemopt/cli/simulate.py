@@ -63,7 +63,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="queue discipline (default fifo)")
     s.add_argument("--routing-months", default="",
                    help="months to route for the routing KPIs, e.g. 0,36 (slow; default none)")
-    s.add_argument("--routing", default="auto", choices=["auto", "approx", "solver"])
+    s.add_argument("--routing", default="approx", choices=["approx", "solver"])
     s.add_argument("--out", default="sim", help="folder for the CSVs and simulation.png")
     s.set_defaults(func=_cmd_simulate)
     return s
@@ -140,14 +140,12 @@ def _events(args: argparse.Namespace, sc: Any) -> list[Any]:
 
 
 def _schedule(args: argparse.Namespace) -> Any:
-    from hemopt.regimes import LOV, Zoning
+    from hemopt.regimes import regime_from_name
     from hemopt.simulate import lou_schedule
 
     name = args.regime.lower()
     if name != "lou" and args.schedule:
         raise InputError(f"--schedule applies to --regime lou, not {args.regime!r}")
-    if name == "lov":
-        return LOV()
     if name == "lou":
         shares = _shares(args.schedule) if args.schedule else [args.external_share]
         schedule = lou_schedule(shares)
@@ -155,9 +153,8 @@ def _schedule(args: argparse.Namespace) -> Any:
             raise InputError(f"--schedule: {len(shares)} shares for --years {args.years}; "
                              "give one share per year")
         return schedule
-    if name == "zoning":
-        return Zoning(procured_share=args.procured_share, seed=args.seed)
-    raise InputError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
+    params = {"zoning": {"procured_share": args.procured_share, "seed": args.seed}}
+    return regime_from_name(args.regime, **params.get(name, {}))
 
 
 def _params(args: argparse.Namespace) -> Any:

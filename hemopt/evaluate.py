@@ -1,0 +1,390 @@
+"""One path from an assignment to its routing cost and KPIs, used by compare, sweep and
+simulate.
+
+:func:`evaluate` routes one day of visits for an :class:`~hemopt.assignment.Assignment` (the
+VRPTW solver or the calibrated approximation) and computes the KPIs of ``docs/compare.md``.
+The day of visits is drawn per client and does not depend on who serves the client, so every
+regime, and every month of a simulation with the same clients, is routed on the same visits.
+The routing cost depends only on the provider of each client and on the resources the
+scenario gives each provider (offices, bases by :class:`hemopt.bases.BaseRule`): never on the
+regime's label. Two assignments with the same providers get the same figures (tested).
+
+Full cost (``CostParams``): paid staff time is the time on routes plus indirect time
+(documentation per visit, handover, meetings and breaks per shift), with a minimum paid shift;
+fixed costs per provider (management, administration, premises, the municipality's follow-up
+of each external contract) and per local base are added per year.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hemopt.assignment import Assignment
+from hemopt.errors import InputError
+from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams, route_day
+from hemopt.routing.visits import VisitParams, day_of_visits
+
+__all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
+           "provider_costs"]
+
+#: KPI columns of an evaluation, in order, with their meaning and unit.
+KPI_COLUMNS: dict[str, str] = {
+    "driven_km_per_day": "km driven by staff per day",
+    "drive_hours_per_day": "hours spent driving per day",
+    "driving_share": "share of route time spent driving",
+    "staff_hours_per_day": "staff hours on routes per day, office to office",
+    "paid_staff_hours_per_day": "paid staff hours per day: routes, indirect time, minimum shift",
+    "care_share_of_paid_time": "share of paid staff time spent in clients' homes",
+    "cost_sek_per_year": "paid staff hours × cost per hour + km × cost per km + fixed costs, "
+                         "per year (SEK)",
+    "cost_per_care_hour_sek": "cost per year / care hours per year (SEK)",
+    "co2_tonnes_per_year": "CO2 from driving per year (tonnes)",
+    "first_choice_pct": "choosing clients served by their first choice (%)",
+    "queue": "clients queueing for a better-ranked provider",
+    "queued_hours_mean": "mean weekly care hours of queueing clients",
+    "served_hours_mean": "mean weekly care hours of clients not queueing",
+    "providers_per_stairwell": "mean distinct providers per stairwell with clients",
+    "stairwells_multi_provider_pct": "stairwells with 2+ clients served by 2+ providers (%)",
+    "stops_per_visit": "stops driven to per visit (1 = no visit shares a stop)",
+    "workload_cv": "coefficient of variation of staff minutes per shift",
+    "staff_shifts_per_day": "staff shifts (routes) per day",
+    "providers_active": "providers with clients",
+    "local_bases": "local bases opened by the base rule",
+    "dropped_visits": "visits no shift could serve (reported, never silent)",
+    "external_share_hours": "share of care hours with external providers",
+}
+
+
+@dataclass(frozen=True)
+class CostParams:
+    """Cost parameters (sources and rationale in ``docs/compare.md``).
+
+    Parameters
+    ----------
+    staff_sek_per_hour
+        Full cost of one paid staff hour (default 300 SEK: a home-care assistant's pay of
+        about 29,000 SEK a month with employer contributions and pension, over about 140 hours
+        of work a month after leave).
+    sek_per_km
+        Cost of a driven km (default 4.0 SEK: fuel, leasing, insurance and upkeep of a small
+        car).
+    co2_kg_per_km
+        CO2 per km (default 0.12 kg: a petrol car; set lower for an electric fleet).
+    days_per_year
+        Days of home care per year (default 365: care is given every day).
+    documentation_min_per_visit
+        Paid minutes per visit outside the home: documentation, keys, phone calls (default 4).
+    indirect_min_per_shift
+        Paid minutes per shift outside routes: handover, planning meetings, paid breaks, the
+        start and end at the office (default 75).
+    min_paid_shift_hours
+        A shift is paid at least this long (default 4 h).
+    fixed_sek_per_provider
+        Per provider with clients, per year: unit manager, administration, planning system,
+        premises (default 1.5 MSEK).
+    follow_up_sek_per_external
+        Per external provider with clients, per year: the municipality's contract follow-up
+        (default 150,000 SEK).
+    fixed_sek_per_base
+        Per local base opened by the base rule, per year: premises and equipment (default
+        250,000 SEK).
+
+    The indirect-time defaults are calibrated so that the share of paid time spent in
+    clients' homes is near the 58 % of Swedish time-use studies on the default scenario
+    (``docs/compare.md`` gives the measured share). Fixed costs are stated assumptions.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> c = hemopt.CostParams(staff_sek_per_hour=377.0, co2_kg_per_km=0.0)  # LOV rate, EVs
+    >>> c.staff_sek_per_hour, c.sek_per_km, c.co2_kg_per_km
+    (377.0, 4.0, 0.0)
+    >>> hemopt.CostParams(sek_per_km=-1)
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: CostParams.sek_per_km must be a finite number >= 0, got -1
+    """
+
+    staff_sek_per_hour: float = 300.0
+    sek_per_km: float = 4.0
+    co2_kg_per_km: float = 0.12
+    days_per_year: float = 365.0
+    documentation_min_per_visit: float = 4.0
+    indirect_min_per_shift: float = 75.0
+    min_paid_shift_hours: float = 4.0
+    fixed_sek_per_provider: float = 1_500_000.0
+    follow_up_sek_per_external: float = 150_000.0
+    fixed_sek_per_base: float = 250_000.0
+
+    def __post_init__(self) -> None:
+        for k, v in asdict(self).items():
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise InputError(f"CostParams.{k} must be a finite number >= 0, got {v!r}")
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """How a day is routed: every setting that changes the routing result.
+
+    Parameters
+    ----------
+    method
+        ``"solver"`` (VRPTW per provider, base and shift) or ``"approx"`` (the calibrated
+        continuous approximation, milliseconds).
+    backend
+        VRPTW backend for ``"solver"`` (``"pyvrp"``, ``"ortools"``, ``"greedy"``).
+    max_iterations, time_limit_s
+        Solver effort per instance. An iteration limit and no time limit give the same routes
+        on every machine.
+    """
+
+    method: str = "solver"
+    backend: str = "pyvrp"
+    max_iterations: int | None = 1000
+    time_limit_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in ("solver", "approx"):
+            raise InputError(f"routing must be 'solver' or 'approx', got {self.method!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """An assignment's routed day and KPIs (``kpis`` keyed as :data:`KPI_COLUMNS`, plus
+    ``visits_per_day``, ``stops_per_day``, ``care_hours_per_week`` and ``conservation``);
+    ``providers``: one row per provider with its cost per care hour."""
+
+    assignment: Assignment
+    routing: DayRouting
+    kpis: dict[str, Any]
+    providers: pd.DataFrame
+
+
+def day_for(assignment: Assignment, *, seed: int, params: VisitParams) -> pd.DataFrame:
+    """The day's visits of the assignment's scenario, drawn per client (independent of the
+    provider), so that every assignment of the same clients shares them."""
+    sc = assignment.scenario
+    return day_of_visits(sc, ["_"] * sc.n_clients, seed=seed, params=params)
+
+
+def evaluate(
+    assignment: Assignment,
+    *,
+    routing: RoutingSettings | None = None,
+    seed: int = 0,
+    visits: pd.DataFrame | None = None,
+    cost: CostParams | None = None,
+    travel: Any = None,
+    visit_params: VisitParams | None = None,
+    shifts: ShiftParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
+    """Route one day for ``assignment`` and compute its KPIs.
+
+    Parameters
+    ----------
+    assignment
+        Who serves whom (and where shifts start: ``assignment.bases_xy()``).
+    routing
+        :class:`RoutingSettings` (default: the solver, 1000 iterations).
+    seed
+        Seed of the day's visits and of the solver.
+    visits
+        A day of visits to reuse (default: drawn with ``seed``; the same for every
+        assignment of the same clients).
+    cost, travel, visit_params, shifts
+        :class:`CostParams`, a travel model (default
+        :class:`~hemopt.routing.day.MixedTravel`), :class:`~hemopt.routing.visits.VisitParams`
+        and :class:`~hemopt.routing.day.ShiftParams`.
+    progress
+        Called with a short message after each routed instance.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> a = hemopt.assign(sc, hemopt.LOV())
+    >>> ev = hemopt.evaluate(a, routing=hemopt.RoutingSettings(method="approx"), seed=1)
+    >>> ev.kpis["driven_km_per_day"] > 0, ev.kpis["conservation"]["clients_unserved"]
+    (True, 0)
+    """
+    routing = routing or RoutingSettings()
+    cost = cost or CostParams()
+    travel = travel or MixedTravel()
+    visit_params = visit_params or VisitParams()
+    shifts = shifts or ShiftParams()
+    if visits is None:
+        visits = day_for(assignment, seed=seed, params=visit_params)
+    if routing.method == "solver":
+        d = route_day(assignment.scenario, assignment, seed=seed, visits=visits, travel=travel,
+                      backend=routing.backend, time_limit_s=routing.time_limit_s,
+                      max_iterations=routing.max_iterations, params=visit_params,
+                      shifts=shifts, progress=progress)
+    else:
+        from hemopt.routing.approx import approximate_day
+
+        d = approximate_day(assignment.scenario, assignment, seed=seed, visits=visits,
+                            travel=travel, params=visit_params, shifts=shifts)
+    prov = provider_costs(assignment, d, cost)
+    kpis = _kpis(assignment, d, cost, prov, visits)
+    return Evaluation(assignment=assignment, routing=d, kpis=kpis, providers=prov)
+
+
+def provider_costs(a: Assignment, d: DayRouting, cost: CostParams) -> pd.DataFrame:
+    """Per provider: care hours, paid hours, km, local bases, cost per year and per care
+    hour. The municipality's row shows the fallback burden of the scattered clients."""
+    r = d.routes
+    days = cost.days_per_year
+    pids = list(a.scenario.provider_ids)
+    care_h_week = a.providers.set_index("provider_id")["hours_per_week"].reindex(pids).fillna(0)
+    office = a.scenario.bases_xy()
+    bases = a.bases_xy()
+    n_visits = d.visits.groupby("provider_id").size() if len(d.visits) else pd.Series(dtype=int)
+    rows = []
+    for pid, kind in zip(pids, a.scenario.providers["kind"], strict=True):
+        g = r[r["provider_id"] == pid]
+        shifts = g["routes"].to_numpy(dtype=float)
+        per_shift = np.divide(g["staff_min"].to_numpy(dtype=float), shifts,
+                              out=np.zeros(len(g)), where=shifts > 0)
+        paid_shift_min = np.maximum(per_shift + cost.indirect_min_per_shift,
+                                    60.0 * cost.min_paid_shift_hours)
+        paid_min = float((shifts * paid_shift_min).sum()
+                         + cost.documentation_min_per_visit * int(n_visits.get(pid, 0)))
+        km = float(g["driven_km"].sum())
+        has_clients = bool(care_h_week[pid] > 0)
+        local = len(bases[pid]) - len(office[pid])
+        fixed = ((cost.fixed_sek_per_provider if has_clients else 0.0)
+                 + (cost.follow_up_sek_per_external if has_clients and kind == "external"
+                    else 0.0)
+                 + cost.fixed_sek_per_base * local)
+        per_year = (paid_min / 60.0 * cost.staff_sek_per_hour + km * cost.sek_per_km) * days + fixed
+        care_h_year = float(care_h_week[pid]) * days / 7.0
+        rows.append({
+            "provider_id": pid, "kind": kind, "care_hours_per_week": float(care_h_week[pid]),
+            "care_hours_per_day": float(g["service_min"].sum()) / 60.0,
+            "route_hours_per_day": float(g["staff_min"].sum()) / 60.0,
+            "paid_hours_per_day": paid_min / 60.0, "driven_km_per_day": km,
+            "staff_shifts_per_day": int(shifts.sum()), "local_bases": int(local),
+            "fixed_sek_per_year": fixed, "cost_sek_per_year": per_year,
+            "cost_per_care_hour_sek": per_year / care_h_year if care_h_year > 0 else math.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def _stairwell_kpis(a: Assignment) -> tuple[float, float]:
+    cl = a.clients[a.clients["provider_id"] != ""]
+    if cl.empty:
+        return 0.0, 0.0
+    per = cl.groupby("stairwell_id")["provider_id"].nunique()
+    multi_client = cl.groupby("stairwell_id").size() >= 2
+    multi = per[multi_client]
+    pct = 100.0 * float((multi >= 2).mean()) if len(multi) else 0.0
+    return float(per.mean()), pct
+
+
+def _conservation(a: Assignment, d: DayRouting, visits_in: pd.DataFrame) -> dict[str, Any]:
+    """Clients in = assigned + queued-and-served-meanwhile + unserved is a partition check;
+    visits and care minutes in = served + dropped. Raises if anything went missing."""
+    cl = a.clients
+    n_in = len(cl)
+    unserved = int((cl["provider_id"] == "").sum())
+    assigned = n_in - unserved
+    queued = int((cl["queue_for"] != "").sum())
+    served_visits = d.visits
+    lost = len(visits_in) - len(served_visits)  # visits of unserved clients
+    dropped = int(d.routes["dropped"].sum())
+    care_in = float(visits_in["duration_min"].sum())
+    care_unrouted = float(visits_in.loc[~visits_in["client_id"].isin(
+        served_visits["client_id"]), "duration_min"].sum())
+    dropped_min = _dropped_minutes(d)
+    out = {
+        "clients_in": n_in, "clients_assigned": assigned, "clients_queued": queued,
+        "clients_unserved": unserved,
+        "visits_in": len(visits_in), "visits_served": int(len(served_visits) - dropped),
+        "visits_dropped": int(dropped + lost),
+        "care_minutes_in": care_in,
+        "care_minutes_served": float(served_visits["duration_min"].sum()) - dropped_min,
+        "care_minutes_dropped": dropped_min + care_unrouted,
+    }
+    if assigned + unserved != n_in:
+        raise AssertionError(f"conservation: clients in {n_in} != assigned {assigned} + "
+                             f"unserved {unserved}")
+    if out["visits_served"] + out["visits_dropped"] != out["visits_in"]:
+        raise AssertionError(f"conservation: visits {out}")
+    if not math.isclose(out["care_minutes_served"] + out["care_minutes_dropped"], care_in,
+                        rel_tol=1e-9, abs_tol=1e-6):
+        raise AssertionError(f"conservation: care minutes {out}")
+    return out
+
+
+def _dropped_minutes(d: DayRouting) -> float:
+    """Care minutes of the visits the routing dropped."""
+    if "dropped_min" in d.routes.columns:
+        return float(d.routes["dropped_min"].sum())
+    total = 0.0
+    for key, res in d.results.items():
+        pid, base, shift = key
+        if not len(res.dropped):
+            continue
+        g = d.stops[(d.stops["provider_id"] == pid) & (d.stops["base"] == base)
+                    & (d.stops["shift"] == shift)]
+        if "care_min" in g.columns:
+            col = "care_min"
+        else:
+            col = "service_min"
+        total += float(g[col].to_numpy()[np.asarray(res.dropped, dtype=int) - 1].sum())
+    return total
+
+
+def _kpis(a: Assignment, d: DayRouting, cost: CostParams, prov: pd.DataFrame,
+          visits_in: pd.DataFrame) -> dict[str, Any]:
+    t = d.totals()
+    s = a.summary()
+    per_stair, multi_pct = _stairwell_kpis(a)
+    per_shift: list[float] = []
+    for res in d.results.values():
+        per_shift.extend(res.route_duration)
+    arr = np.asarray(per_shift, dtype=float)
+    cv = float(arr.std() / arr.mean()) if arr.size > 1 and arr.mean() > 0 else float("nan")
+    km = t["driven_km_per_day"]
+    paid_h = float(prov["paid_hours_per_day"].sum())
+    per_year = float(prov["cost_sek_per_year"].sum())
+    care_h_week = float(a.clients["hours_per_week"].sum())
+    q = a.clients["queue_for"] != ""
+    h = a.clients["hours_per_week"]
+    return {
+        "driven_km_per_day": km,
+        "drive_hours_per_day": t["drive_hours_per_day"],
+        "driving_share": t["driving_share"],
+        "staff_hours_per_day": t["staff_hours_per_day"],
+        "paid_staff_hours_per_day": paid_h,
+        "care_share_of_paid_time": (t.get("service_hours_per_day", 0.0) / paid_h
+                                    if paid_h > 0 else math.nan),
+        "cost_sek_per_year": per_year,
+        "cost_per_care_hour_sek": (per_year / (care_h_week * cost.days_per_year / 7.0)
+                                   if care_h_week > 0 else math.nan),
+        "co2_tonnes_per_year": km * cost.co2_kg_per_km * cost.days_per_year / 1000.0,
+        "first_choice_pct": s["first_choice_pct"],
+        "queue": s["queue"],
+        "queued_hours_mean": float(h[q].mean()) if q.any() else math.nan,
+        "served_hours_mean": float(h[~q].mean()) if (~q).any() else math.nan,
+        "providers_per_stairwell": per_stair,
+        "stairwells_multi_provider_pct": multi_pct,
+        "stops_per_visit": t["stops_per_visit"],
+        "workload_cv": cv,
+        "staff_shifts_per_day": t["staff_shifts"],
+        "providers_active": int((a.providers["clients"] > 0).sum()),
+        "local_bases": int(prov["local_bases"].sum()),
+        "dropped_visits": t["dropped_visits"],
+        "external_share_hours": s["external_share_hours"],
+        "visits_per_day": t["visits"],
+        "stops_per_day": t["stops"],
+        "care_hours_per_week": care_h_week,
+        "conservation": _conservation(a, d, visits_in),
+    }
