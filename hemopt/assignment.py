@@ -139,9 +139,9 @@ class Assignment:
     def plot(self, ax: Any = None, *, title: str | None = None, zones: Any = None) -> Any:
         """Map of the clients coloured by assigned provider, with the borders of the areas the
         regime worked with (:attr:`zones`; pass ``zones=`` to draw others)."""
-        from hemopt.plot import plot_assignment
+        from hemopt._views import view
 
-        return plot_assignment(self, ax=ax, title=title,
+        return view("assignment")(self, ax=ax, title=title,
                                zones=self.zones if zones is None else zones)
 
     def __repr__(self) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hemopt._progress import sayer
+from hemopt._views import view
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
 from hemopt.errors import InputError
@@ -212,28 +213,20 @@ class Comparison:
     # ---------------------------------------------------------------- figures
     def plot(self, axes: Any = None) -> Any:
         """Bar charts of the main KPIs per regime. Returns the Figure."""
-        from hemopt.report import plot_kpis
-
-        return plot_kpis(self, axes=axes)
+        return view("comparison.kpis")(self, axes=axes)
 
     def plot_choice_cost(self, ax: Any = None) -> Any:
         """Choice fulfilled against cost per year, one point per regime. Returns the Axes."""
-        from hemopt.report import plot_choice_cost
-
-        return plot_choice_cost(self, ax=ax)
+        return view("comparison.choice_cost")(self, ax=ax)
 
     def maps(self, axes: Any = None) -> Any:
         """One map per regime coloured by provider, busiest stairwells marked. Returns the
         Figure."""
-        from hemopt.report import plot_maps
-
-        return plot_maps(self, axes=axes)
+        return view("comparison.maps")(self, axes=axes)
 
     def to_html(self, path: str | Path) -> Path:
         """A self-contained HTML report (tables, embedded figures, parameters, reading)."""
-        from hemopt.report import write_html
-
-        return write_html(self, path)
+        return view("comparison.html")(self, path)
 
     def __repr__(self) -> str:
         cols = ["driven_km_per_day", "staff_hours_per_day", "cost_sek_per_year",

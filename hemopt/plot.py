@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hemopt._views import register
+
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
 
@@ -70,6 +72,7 @@ def _offices_and_axes(ax: Any, sc: Scenario, colours: dict[str, Any], legend_tit
     ax.legend(loc="upper left", fontsize=7, markerscale=2, title=legend_title, title_fontsize=7)
 
 
+@register("scenario")
 def plot_scenario(
     scenario: Scenario,
     ax: Any = None,
@@ -124,6 +127,7 @@ def _draw_buildings(ax: Any, geoms: Any) -> None:
         ax.scatter(xy[:, 0], xy[:, 1], s=1, color="#b0b0b0", zorder=1)
 
 
+@register("assignment")
 def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None,
                     zones: Any = None) -> Any:
     """Map of an :class:`~hemopt.assignment.Assignment`: clients coloured by their assigned

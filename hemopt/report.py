@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hemopt._views import register
+
 if TYPE_CHECKING:
     from hemopt.compare import Comparison
 
@@ -36,6 +38,7 @@ def _colour(name: str, k: int) -> Any:
     return _REGIME_COLOURS.get(name, mpl.colormaps["tab10"](k % 10))
 
 
+@register("comparison.kpis")
 def plot_kpis(comp: Comparison, axes: Any = None) -> Any:
     """A grid of bar charts, one KPI each, one bar per regime. Returns the Figure."""
     import matplotlib.pyplot as plt
@@ -66,6 +69,7 @@ def plot_kpis(comp: Comparison, axes: Any = None) -> Any:
     return fig
 
 
+@register("comparison.choice_cost")
 def plot_choice_cost(comp: Comparison, ax: Any = None) -> Any:
     """First choice met (%) against cost per year (MSEK), one point per regime."""
     import matplotlib.pyplot as plt
@@ -84,6 +88,7 @@ def plot_choice_cost(comp: Comparison, ax: Any = None) -> Any:
     return ax
 
 
+@register("comparison.maps")
 def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10) -> Any:
     """One map per regime, clients coloured by provider, the ``busiest`` stairwells (most
     visits in the day) circled with the number of providers serving them."""
@@ -162,6 +167,7 @@ def reading(comp: Comparison) -> list[str]:
     return out
 
 
+@register("comparison.html")
 def write_html(comp: Comparison, path: str | Path) -> Path:
     """Write the self-contained report (figures embedded as base64 PNG)."""
     from hemopt.compare import KPI_COLUMNS

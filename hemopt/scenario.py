@@ -705,9 +705,9 @@ class Scenario:
     def plot(self, ax: Any = None, *, title: str | None = None, by: str = "current_provider"):
         """Map of the scenario: boundary, zones, buildings, clients coloured by ``by``,
         provider offices. Returns the matplotlib Axes."""
-        from hemopt.plot import plot_scenario
+        from hemopt._views import view
 
-        return plot_scenario(self, ax=ax, title=title, by=by)
+        return view("scenario")(self, ax=ax, title=title, by=by)
 
     def __repr__(self) -> str:
         return (
@@ -719,11 +719,36 @@ class Scenario:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
             return NotImplemented
-        from hemopt.testing import scenarios_equal
-
-        return scenarios_equal(self, other)
+        try:
+            assert_scenario_equal(self, other)
+        except AssertionError:
+            return False
+        return True
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary", "bases")
+
+
+def assert_scenario_equal(left: Scenario, right: Scenario) -> None:
+    """Raise ``AssertionError`` unless both scenarios have identical tables, name and meta.
+
+    Geometries are compared exactly (no tolerance), column order and dtypes included
+    (re-exported by :mod:`hemopt.testing`).
+    """
+    from geopandas.testing import assert_geodataframe_equal
+
+    if left.name != right.name:
+        raise AssertionError(f"name differs: {left.name!r} != {right.name!r}")
+    if left.meta != right.meta:
+        raise AssertionError(f"meta differs: {left.meta!r} != {right.meta!r}")
+    for t in _TABLES:
+        a, b = getattr(left, t), getattr(right, t)
+        try:
+            assert_geodataframe_equal(a, b, check_less_precise=False, check_crs=True)
+        except AssertionError as exc:
+            raise AssertionError(f"table {t!r} differs: {exc}") from exc
 
 
 def _summary(sc: Scenario) -> dict[str, Any]:

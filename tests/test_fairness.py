@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, box
 
 import hemopt
-from hemopt import LOU, LOV, BaseRule, RoutingSettings, Zoning, evaluate
+from hemopt import LOU, LOV, RoutingSettings, Zoning, evaluate
 
 matplotlib.use("Agg")
 
