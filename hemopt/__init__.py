@@ -116,7 +116,6 @@ __all__ = [
     "evaluate",
     "generate",
     "lou_schedule",
-    "md",
     "min_cost_assignment",
     "rank_scenario",
     "read_solomon",
