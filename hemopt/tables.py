@@ -1014,7 +1014,8 @@ def scenario_from_tables(
                                 table="clients", field="client_id")
         if salt is None:
             notes.append("client ids pseudonymised with the public default salt: anyone "
-                         "with the original ids can recompute them; pass your own salt")
+                         "with the original ids can recompute them; pass your own secret salt "
+                         "(salt=..., or $HEMOPT_SALT for hemopt import)")
     else:
         out_ids = ids
         if any(_PERSONNUMMER.match(c.replace(" ", "")) for c in ids):
