@@ -101,6 +101,13 @@ _SHEET_NAMES = {
     "providers": ("providers", "utforare", "utförare"),
     "addresses": ("addresses", "adresser"),
 }
+# columns of the scenario's tables that a kept column may not replace
+_RESERVED = {
+    "clients": {"client_id", "stairwell_id", "building_id", "hours_per_week",
+                "visits_per_day", "ranking", "current_provider", "geometry"},
+    "providers": {"provider_id", "name", "kind", "capacity_clients", "capacity_hours",
+                  "zones", "geometry"},
+}
 _LIST_SPLIT = re.compile(r"[;,|]")
 _PERSONNUMMER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -658,6 +665,9 @@ def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
                 dropped.append(f"column {pos + 1} (no header)")
             continue
         if _norm(col) in keep_n:
+            if _norm(col) in _RESERVED[src.table]:
+                raise InputError(f"keep_columns: {str(col)!r} in {src.name} would replace "
+                                 "hemopt's own column of that name")
             kept[str(col).strip()] = _kept_values(values)
             continue
         dropped.append(repr(str(col)))
@@ -954,6 +964,8 @@ def scenario_from_tables(
     if not xy_crs.is_projected:
         raise InputError(f"xy_crs must be a projected CRS in metres (x/y columns), got "
                          f"{xy_crs.to_string()!r}; give WGS84 degrees as lat/lon columns")
+    if isinstance(keep_columns, str):
+        keep_columns = [keep_columns]
     keep = [str(k) for k in keep_columns]
     notes: list[str] = []
 
@@ -964,6 +976,11 @@ def scenario_from_tables(
     for src in (psrc, csrc):
         if not src.rows:
             raise src.error(None, None, f"no {src.table} below the header")
+    present = {_norm(c) for src in (psrc, csrc) for c in src.columns}
+    missing = [k for k in keep if _norm(k) not in present]
+    if missing:
+        raise InputError(f"keep_columns: no column {missing[0]!r} in {psrc.name} or "
+                         f"{csrc.name}")
     pr, pindex = _providers(psrc, xy_crs, addr, keep, notes)
     cdata, cxy = _clients(csrc, pindex, xy_crs, addr, keep, notes)
 
@@ -1018,6 +1035,10 @@ def scenario_from_tables(
                          "(salt=..., or $HEMOPT_SALT for hemopt import)")
     else:
         out_ids = ids
+        for i, c in enumerate(ids):
+            if ";" in c:
+                raise csrc.error(i, csrc.columns[_columns(csrc, CLIENT_COLUMNS)["client_id"]],
+                                 "an id may not contain ';'", c)
         if any(_PERSONNUMMER.match(c.replace(" ", "")) for c in ids):
             notes.append("client ids look like personnummer and are kept as they are "
                          "(pseudonymise=False): do not share the outputs")

@@ -19,7 +19,7 @@ import hemopt
 import hemopt.tables
 from hemopt.errors import InputError, ScenarioError
 from hemopt.scenario import Scenario
-from hemopt.tables import cluster_points, pseudonym, scenario_from_tables
+from hemopt.tables import cluster_points, pseudonym
 from hemopt.testing import assert_scenario_equal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -496,3 +496,18 @@ def test_module_doctests():
     for test in doctest.DocTestFinder().find(hemopt.tables, "hemopt.tables"):
         runner.run(test, out=failures.append)
     assert runner.failures == 0, "".join(failures)
+
+
+def test_keep_columns_checks(tmp_path, files):
+    with pytest.raises(InputError, match="keep_columns: no column 'distrikt'"):
+        Scenario.from_tables(*files, keep_columns=["distrikt"])
+    c = write(tmp_path, "c.csv", CLIENTS.replace("client_id,name,", "client_id,stairwell_id,"))
+    with pytest.raises(InputError, match=r"'stairwell_id' in .*c.csv would replace"):
+        Scenario.from_tables(c, files[1], keep_columns=["stairwell_id"])
+    dropped = Scenario.from_tables(c, files[1])
+    assert any("dropped columns hemopt does not use: 'stairwell_id'" in n
+               for n in dropped.meta["import"]["notes"])
+    semi = write(tmp_path, "s.csv", replace_cell(CLIENTS, 2, "client_id", "K;1"))
+    Scenario.from_tables(semi, files[1])  # pseudonymised: any id is fine
+    with pytest.raises(ScenarioError, match=r"s.csv, line 2, column 'client_id': an id may not"):
+        Scenario.from_tables(semi, files[1], pseudonymise=False)
