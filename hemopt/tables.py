@@ -30,6 +30,7 @@ import hmac
 import io
 import math
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,7 @@ _RESERVED = {
     "providers": {"provider_id", "name", "kind", "capacity_clients", "capacity_hours",
                   "zones", "geometry"},
 }
+_ROW = {"clients": "client", "providers": "provider", "addresses": "address"}
 _LIST_SPLIT = re.compile(r"[;,|]")
 _PERSONNUMMER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -126,6 +128,7 @@ class _Source:
     labels: list[Any] | None = None  # index label of each row (DataFrames)
     xy: np.ndarray | None = None  # points of a GeoDataFrame, in EPSG:3006
     notes: list[str] = field(default_factory=list)
+    header_line: int = 1
 
     @property
     def name(self) -> str:
@@ -135,7 +138,7 @@ class _Source:
         out: dict[str, Any] = {"table": self.table, "file": self.file}
         if i is None:
             if self.file is not None:
-                out["line"] = 1  # the header
+                out["line"] = self.header_line
         elif self.lines is not None:
             out["line"] = self.lines[i]
         elif self.labels is not None:
@@ -216,7 +219,11 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
         text = raw.decode("cp1252")
         notes.append(f"{shown}: not UTF-8, read as Windows-1252 (Excel's Swedish default)")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    hint = re.fullmatch(r"\s*sep=(.)\s*", first)  # Excel's "sep=;" first line
+    if hint:
+        delimiter = hint.group(1)
+    else:
+        delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     header_line = 1
@@ -227,24 +234,26 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
         line, start = start, reader.line_num + 1
         if not any(c.strip() for c in record):
             continue
+        if hint and header is None and re.fullmatch(r"\s*sep=.\s*", delimiter.join(record)):
+            continue
         if header is None:
             header, header_line = record, line
             continue
         if len(record) > len(header):
             if any(c.strip() for c in record[len(header):]):
+                hint_text = (" (a decimal comma in a comma-separated file? quote the value or "
+                             "use a point)" if delimiter == "," else "")
                 raise ScenarioError(
-                    f"{len(record)} cells but the header has {len(header)} (a decimal comma "
-                    f"in a comma-separated file? quote the value or use a point)",
+                    f"{len(record)} cells but the header has {len(header)}{hint_text}",
                     table=table, file=shown, line=line)
             record = record[:len(header)]
         rows.append(record + [""] * (len(header) - len(record)))
         lines.append(line)
     if header is None:
         raise ScenarioError("the file is empty: expected a header line and one row per "
-                            f"{table[:-1]}", table=table, file=shown, line=1)
-    if header_line != 1:
-        notes.append(f"{shown}: header on line {header_line}")
-    return _Source(table, shown, header, rows, lines=lines, notes=notes)
+                            f"{_ROW[table]}", table=table, file=shown, line=1)
+    return _Source(table, shown, header, rows, lines=lines, notes=notes,
+                   header_line=header_line)
 
 
 def _read_excel(table: str, path: Path, shown: str) -> _Source:
@@ -254,7 +263,9 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
         raise ScenarioError("reading Excel files needs openpyxl: pip install openpyxl",
                             table=table, file=shown) from exc
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():  # style and validation warnings do not concern us
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise ScenarioError(f"cannot read the workbook: {exc}", table=table, file=shown) from exc
     names = {_norm(n): n for n in wb.sheetnames}
@@ -263,6 +274,7 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
     if len(wb.sheetnames) > 1:
         shown = f"{shown}, sheet {sheet!r}"
     header: list[str] | None = None
+    header_line = 1
     rows: list[list[Any]] = []
     lines: list[int] = []
     for line, record in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
@@ -273,6 +285,7 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
             while cells and _blank(cells[-1]):
                 cells.pop()
             header = ["" if c is None else str(c) for c in cells]
+            header_line = line
             continue
         if len(cells) > len(header):
             extra = [c for c in cells[len(header):] if not _blank(c)]
@@ -285,8 +298,8 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
     wb.close()
     if header is None:
         raise ScenarioError("the sheet is empty: expected a header row and one row per "
-                            f"{table[:-1]}", table=table, file=shown, line=1)
-    return _Source(table, shown, header, rows, lines=lines)
+                            f"{_ROW[table]}", table=table, file=shown, line=1)
+    return _Source(table, shown, header, rows, lines=lines, header_line=header_line)
 
 
 def _columns(src: _Source, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int]:

@@ -511,3 +511,12 @@ def test_keep_columns_checks(tmp_path, files):
     Scenario.from_tables(semi, files[1])  # pseudonymised: any id is fine
     with pytest.raises(ScenarioError, match=r"s.csv, line 2, column 'client_id': an id may not"):
         Scenario.from_tables(semi, files[1], pseudonymise=False)
+
+
+def test_excel_sep_hint_and_header_below_blank_lines(tmp_path, files):
+    text = "sep=;\n\nclient_id;x;y;hours\nK1;615400;6583800;2,5\n"
+    sc = Scenario.from_tables(write(tmp_path, "c.csv", text), files[1])
+    assert list(sc.clients["hours_per_week"]) == [2.5]
+    bad = write(tmp_path, "b.csv", "\n\nclient_id;x;y\nK1;615400;6583800\n")
+    with pytest.raises(ScenarioError, match=r"b.csv, line 3, column 'hours_per_week': missing"):
+        Scenario.from_tables(bad, files[1])
