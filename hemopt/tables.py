@@ -367,7 +367,7 @@ def _nonneg(src: _Source, i: int, column: str, v: Any, *, required: bool,
     x = _number(src, i, column, v)
     if math.isnan(x):
         if required:
-            raise src.error(i, column, "missing value", v)
+            raise src.error(i, column, "missing value")
         return x
     if x < 0 or (math.isinf(x) and not allow_inf):
         raise src.error(i, column, "must be a number >= 0" if not allow_inf
@@ -502,7 +502,8 @@ def _check_xy(src: _Source, rows: np.ndarray, raw: np.ndarray, out: np.ndarray,
     for k, i in enumerate(rows):
         for axis, col, (lo, hi) in ((0, "x", (elo, ehi)), (1, "y", (nlo, nhi))):
             if not (lo <= conv[k, axis] <= hi):
-                via = "" if is_sweref else f" after conversion from {xy_crs} to SWEREF 99 TM"
+                via = ("" if is_sweref else
+                       f" after conversion from {xy_crs.to_string()} to SWEREF 99 TM")
                 label = "E (easting)" if axis == 0 else "N (northing)"
                 raise src.error(int(i), name[col], f"outside Sweden{via}: SWEREF 99 TM "
                                 f"{label} must be {lo:,.0f}–{hi:,.0f} m",
@@ -578,7 +579,8 @@ def cluster_points(xy: Any, tolerance_m: float) -> np.ndarray:
     xy
         ``(n, 2)`` coordinates in metres.
     tolerance_m
-        The largest distance between two points of one group, in metres (>= 0).
+        Points at most this far apart (in metres, >= 0) are linked; a group is all points
+        linked directly or through others, so it can be wider than the tolerance.
 
     Returns
     -------

@@ -320,7 +320,7 @@ BAD = [
     ("clients", 4, "hours_per_week", "-2",
      "line 4, column 'hours_per_week': must be a number >= 0 (value: '-2')"),
     ("clients", 2, "hours_per_week", "",
-     "line 2, column 'hours_per_week': missing value (value: '')"),
+     "line 2, column 'hours_per_week': missing value"),
     ("clients", 5, "x", "1615418",
      "line 5, column 'x': outside Sweden: SWEREF 99 TM E (easting) must be "
      "180,000–1,090,000 m (value: '1615418')"),
