@@ -41,6 +41,11 @@ class ScenarioError(HemoptError, ValueError):
         The column at fault.
     value
         The offending value.
+    file
+        The file the data came from, as the user named it (for data read from CSV or Excel).
+    line
+        The line of ``file`` as a spreadsheet shows it: the header is line 1. When ``file`` or
+        ``line`` is given, the message calls ``field`` a column.
 
     Examples
     --------
@@ -51,6 +56,12 @@ class ScenarioError(HemoptError, ValueError):
     table 'clients', row 'c7', field 'hours_per_week': must be a finite number >= 0 (value: -2.0)
     >>> err.table, err.row, err.field, err.value
     ('clients', 'c7', 'hours_per_week', -2.0)
+
+    Errors in a file name the file and the line instead of the table and row:
+
+    >>> print(ScenarioError("must be a number >= 0", table="clients", file="clients.csv",
+    ...                     line=5, field="hours_per_week", value="-2"))
+    clients.csv, line 5, column 'hours_per_week': must be a number >= 0 (value: '-2')
     """
 
     def __init__(
@@ -61,18 +72,27 @@ class ScenarioError(HemoptError, ValueError):
         row: Any = None,
         field: str | None = None,
         value: Any = None,
+        file: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.table = table
         self.row = row
         self.field = field
         self.value = value
+        self.file = file
+        self.line = line
         where = []
-        if table is not None:
+        if file is not None:
+            where.append(str(file))
+        elif table is not None:
             where.append(f"table {table!r}")
+        if line is not None:
+            where.append(f"line {line}")
         if row is not None:
             where.append(f"row {row!r}")
         if field is not None:
-            where.append(f"field {field!r}")
+            in_file = file is not None or line is not None
+            where.append(f"{'column' if in_file else 'field'} {field!r}")
         prefix = ", ".join(where)
         text = f"{prefix}: {message}" if prefix else message
         if value is not None:

@@ -701,6 +701,37 @@ class Scenario:
             boundary=read.get("boundary"), bases=read.get("bases"), name=name, meta=meta,
         )
 
+    @classmethod
+    def from_tables(cls, clients: Any, providers: Any, **options: Any) -> Scenario:
+        """Build a scenario from a client list and a provider list (CSV, Excel or DataFrame).
+
+        Stairwells and buildings are derived from near-identical coordinates, client ids
+        are pseudonymised and unused columns (names, personnummer) dropped; a bad row raises
+        :class:`~hemopt.errors.ScenarioError` naming the file, line, column and value. The
+        options (``addresses``, ``zones``, ``boundary``, ``xy_crs``,
+        ``stairwell_tolerance_m``, ``building_tolerance_m``, ``pseudonymise``, ``salt``,
+        ``keep_columns``, ``boundary_buffer_m``, ``name``) and the accepted columns are
+        those of :func:`hemopt.tables.scenario_from_tables`; the guide is
+        ``docs/own-data.md``. The command line does the same: ``hemopt import``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from hemopt import Scenario
+        >>> clients = pd.DataFrame({"client_id": ["K-1", "K-2"], "hours_per_week": [3.5, 10],
+        ...                         "x": [615400, 615401], "y": [6583800, 6583800],
+        ...                         "ranking": ["E1;M", ""], "current_provider": ["M", "M"]})
+        >>> providers = pd.DataFrame({"provider_id": ["M", "E1"],
+        ...                           "kind": ["municipal", "external"],
+        ...                           "x": [615000, 616000], "y": [6584000, 6583000]})
+        >>> sc = Scenario.from_tables(clients, providers, salt="our secret")
+        >>> sc.n_clients, sc.clients["stairwell_id"].nunique(), sc.n_providers
+        (2, 1, 2)
+        """
+        from hemopt.tables import scenario_from_tables
+
+        return scenario_from_tables(clients, providers, **options)
+
     # ------------------------------------------------------------------ display
     def plot(self, ax: Any = None, *, title: str | None = None, by: str = "current_provider"):
         """Map of the scenario: boundary, zones, buildings, clients coloured by ``by``,

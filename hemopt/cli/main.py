@@ -328,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate(sub)
 
+    from hemopt.cli.import_tables import add_parser as add_import
+
+    add_import(sub)
+
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     return parser
