@@ -82,7 +82,7 @@ class CostParams:
         Paid minutes per visit outside the home: documentation, keys, phone calls (default 4).
     indirect_min_per_shift
         Paid minutes per shift outside routes: handover, planning meetings, paid breaks, the
-        start and end at the office (default 75).
+        start and end at the office (default 120).
     min_paid_shift_hours
         A shift is paid at least this long (default 4 h).
     fixed_sek_per_provider
@@ -95,6 +95,8 @@ class CostParams:
         Per local base opened by the base rule, per year: premises and equipment (default
         250,000 SEK).
 
+    Notes
+    -----
     The indirect-time defaults are calibrated so that the share of paid time spent in
     clients' homes is near the 58 % of Swedish time-use studies on the default scenario
     (``docs/compare.md`` gives the measured share). Fixed costs are stated assumptions.
@@ -116,7 +118,7 @@ class CostParams:
     co2_kg_per_km: float = 0.12
     days_per_year: float = 365.0
     documentation_min_per_visit: float = 4.0
-    indirect_min_per_shift: float = 75.0
+    indirect_min_per_shift: float = 120.0
     min_paid_shift_hours: float = 4.0
     fixed_sek_per_provider: float = 1_500_000.0
     follow_up_sek_per_external: float = 150_000.0

@@ -68,7 +68,7 @@ def test_corridor_hand_computed():
     assert t.loc["LOV", "first_choice_pct"] == 100.0
     assert t.loc["Zoning", "first_choice_pct"] == 50.0
     # paid time: A and B each work one short shift (4 visits of 30 min and < 20 min of
-    # driving, + 75 min indirect < the 4 h minimum) = 240 min + 4 visits x 4 min of notes
+    # driving, + 120 min indirect < the 4 h minimum) = 240 min + 4 visits x 4 min of notes
     # cost = (paid hours x 300 + km x 4) x 365 + 2 x (1.5 MSEK + 150 kSEK follow-up)
     for r in ("LOV", "Zoning"):
         row = t.loc[r]
