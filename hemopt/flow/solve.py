@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from hemopt.errors import InfeasibleError, InputError
 from hemopt.flow._basis import to_basic_flow
 from hemopt.flow._problem import AssignmentProblem, validate
-from hemopt.flow._scaling import ScalingWarning
+from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, ScalingWarning, user_stacklevel
 from hemopt.flow.backends import (
     AssignmentBackend,
     BackendSolution,
@@ -296,8 +296,14 @@ def min_cost_assignment(
     scale_used, error_bound = (1.0 if scale is None else scale), 0.0
     split = np.zeros(0, dtype=np.int64)
     split_shares = np.zeros((0, p + 1), dtype=np.float64)
+    rounding_matters = False
     if sol is not None:
         scale_used, error_bound = sol.scaled.scale, sol.scaled.error_bound
+        rounding_matters = not sol.scaled.negligible
+        if rounding_matters:
+            _check_rounding(
+                sub, np.flatnonzero(active), sol.scaled, be.fractional and sub.weighted, scale
+            )
         arc_flow, unserved_flow = sol.arc_flow, sol.unserved_flow
         if sol.fractional:
             arc_flow, unserved_flow = to_basic_flow(sub, arc_flow, unserved_flow)
@@ -319,6 +325,10 @@ def min_cost_assignment(
             lp_cost = None
             bound = zero_cost + (sol.bound if sol.bound is not None else -np.inf)
         optimal, status = sol.optimal, sol.status
+        if rounding_matters:
+            # Honest: the rounded model's optimum is only within error_bound of the true one.
+            bound -= error_bound
+            optimal, status = False, "feasible"
 
     served = provider >= 0
     total = _assignment_cost(problem, provider)
@@ -349,6 +359,63 @@ def min_cost_assignment(
         scale=float(scale_used),
         cost_error_bound=float(error_bound),
         wall_time_s=wall,
+    )
+
+
+def _check_rounding(
+    sub: AssignmentProblem,
+    index: NDArray[np.intp],
+    scaled: ScaledCosts,
+    per_unit: bool,
+    scale: float | None,
+) -> None:
+    """Refuse (default scale) or warn (caller's scale) when rounding may matter.
+
+    Called when ``scaled.error_bound`` exceeds ``RTOL x scaled.magnitude``. With the default
+    scale, a bound above ``MAX_RTOL x magnitude`` means the costs span more than the integer
+    solver represents exactly: :class:`~hemopt.errors.InputError` naming the largest and the
+    smallest non-zero cost. Between the two the result is returned as ``"feasible"``.
+    """
+    if scale is not None:
+        warnings.warn(
+            f"rounding costs to integers (scale={scale:g}) may change the optimum: the result "
+            f"can cost up to {scaled.error_bound:.3g} more than the true optimum (the clients' "
+            f"cheapest costs sum to {scaled.magnitude:.3g}); it is reported as 'feasible' with "
+            "that bound in `bound` and `gap`; pass a larger `scale` or scale=None",
+            ScalingWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return
+    if scaled.error_bound <= MAX_RTOL * scaled.magnitude:
+        return
+    ci, pj = sub.arcs
+    uc = np.flatnonzero(sub.can_be_unserved)
+    per_client = np.concatenate([sub.arc_cost, sub.unserved_cost[uc]])
+    owner = np.concatenate([ci, uc])
+    unit = np.abs(per_client / sub.demand[owner]) if per_unit else np.abs(per_client)
+    big = int(np.argmax(unit))
+    small = int(np.flatnonzero(unit == unit[unit > 0].min())[0])
+
+    def name(k: int) -> str:
+        i = int(index[owner[k]])
+        where = f"cost[{i}, {int(pj[k])}]" if k < len(ci) else f"unserved_cost[{i}]"
+        text = f"{where} = {per_client[k]:.6g}"
+        if per_unit and sub.demand[owner[k]] != 1:
+            text += f" (demand[{i}] = {int(sub.demand[owner[k]])}: {unit[k]:.3g} per unit)"
+        return text
+
+    span = unit[big] / unit[small]
+    per = " per unit of demand" if per_unit else ""
+    raise InputError(
+        f"{name(big)} is too large next to the other costs: the costs{per} span "
+        f"{unit[big]:.3g}/{unit[small]:.3g} = {span:.3g} ({name(small)} is the smallest "
+        f"non-zero one), more than the integer solver can represent exactly (integers up to "
+        f"{scaled.limit:.3g}): at scale={scaled.scale:g} costs are rounded to multiples of "
+        f"{1 / scaled.scale:.3g}, so the assignment found could cost up to "
+        f"{scaled.error_bound:.3g} more than the optimum (the clients' cheapest costs sum to "
+        f"{scaled.magnitude:.3g}). Mark pairs that must not be used with allowed=False or "
+        "np.inf instead of a huge cost, use a smaller unserved_cost (np.inf if a client must "
+        "be served), or rescale the costs to a narrower range"
     )
 
 
