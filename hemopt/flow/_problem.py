@@ -254,7 +254,9 @@ def validate(
         k = stranded[0]
         raise InputError(
             f"client {k} has no allowed provider and no unserved_cost, so it can never be "
-            f"served ({len(stranded)} such client(s): {stranded[:10].tolist()}); allow a "
+            f"served: cost[{k}, :] = {c[k].tolist()!r}"
+            f"{'' if allowed is None else f', allowed[{k}, :] all False'} "
+            f"({len(stranded)} such client(s): {stranded[:10].tolist()}); allow a "
             "provider or give an unserved_cost"
         )
 

@@ -11,14 +11,25 @@ The rule (documented in :func:`hemopt.flow.min_cost_assignment` and ``docs/assig
   residuals along its flow, so the solution found is within ``error_bound`` (in the original
   units) of the true optimum. The flow backends tighten that bound after solving with a dual
   certificate (:func:`hemopt.flow.backends.dual_error_bound`).
-* The range check: the bound is compared with the *magnitude* of the problem, the sum over
-  clients of their cheapest |option| plus the smallest non-zero |cost|. Huge costs that no
-  optimum uses do not count, so they cannot hide what rounding does to the small ones.
-  Up to ``RTOL`` (1e-6) x magnitude, rounding is negligible and an optimal result is reported
-  as optimal. Above it the result is reported as ``"feasible"`` with the bound in ``gap``; above
-  ``MAX_RTOL`` (1e-3) x magnitude the default scale refuses with an
-  :class:`~hemopt.errors.InputError` (the costs span more than the integer solver can represent
-  exactly), and a ``scale`` given by the caller warns with :class:`ScalingWarning`.
+
+The range check (issue 19: a cost of 1e13 next to costs of 1 to 5 used to round them all to
+multiples of 10 and return a suboptimal assignment as "optimal"). The bound is compared with the
+*magnitude* of the problem: the sum over clients of their cheapest |cost| or, when that is 0,
+the smallest non-zero |cost|. Huge costs that no optimum needs do not count, so they cannot
+hide what rounding does to the small ones.
+
+* Up to ``RTOL`` (1e-6) x magnitude rounding is negligible; an optimal result is reported as
+  optimal.
+* Up to ``MAX_RTOL`` (1e-3) x magnitude the result is returned as ``"feasible"`` with the bound
+  subtracted from ``bound`` (so ``gap`` is honest).
+* Beyond that the default scale refuses with an :class:`~hemopt.errors.InputError` naming the
+  largest and smallest costs: the costs span more than the integer solver represents exactly.
+  A ``scale`` given by the caller warns with :class:`ScalingWarning` instead.
+
+Why refuse rather than fall back to an exact solver: the only exact one at hand is networkx on
+Python integers, 40 to 80 times slower (``docs/assignment.md``, Benchmark), not available for
+CP-SAT, and the inputs that need it are nearly always a "never" coded as a huge number, which
+``allowed=False`` or ``np.inf`` states exactly.
 """
 
 from __future__ import annotations
@@ -60,9 +71,9 @@ class ScalingWarning(UserWarning):
 
     Issued when a ``scale`` passed by the caller makes the worst-case cost lost to rounding,
     ``cost_error_bound``, exceed ``RTOL`` (1e-6) times the problem's magnitude (the sum of the
-    clients' cheapest |costs| plus the smallest non-zero |cost|). The result is then reported
-    as ``"feasible"`` with that bound in ``bound`` and ``gap``. Pass a larger ``scale`` or
-    ``scale=None``.
+    clients' cheapest |costs|, or the smallest non-zero |cost| when that sum is 0). The result
+    is then reported as ``"feasible"`` with that bound in ``bound`` and ``gap``. Pass a larger
+    ``scale`` or ``scale=None``.
     """
 
 
@@ -79,10 +90,11 @@ class ScaledCosts:
     error_bound
         Upper bound, in the original cost units, on how much the optimum of the rounded model
         can cost more than the true optimum.
-    magnitude
-        The problem's magnitude in original units: the sum over clients of their cheapest
-        |option| (a lower bound on sum |cost| of any assignment) plus the smallest non-zero
-        |cost|. ``error_bound`` is judged relative to it.
+    cheapest
+        Sum over clients of their cheapest |cost| (original units): a lower bound on
+        ``sum |cost|`` of any assignment.
+    smallest
+        The smallest non-zero |cost| of a client's option.
     limit
         The largest scaled |unit cost| that was safe for the solver.
     """
@@ -90,8 +102,23 @@ class ScaledCosts:
     values: NDArray[np.int64]
     scale: float
     error_bound: float
-    magnitude: float
+    cheapest: float
+    smallest: float
     limit: float
+
+    @property
+    def magnitude(self) -> float:
+        """``max(cheapest, smallest)``: what ``error_bound`` is judged relative to."""
+        return max(self.cheapest, self.smallest)
+
+    def describe_magnitude(self) -> str:
+        """The magnitude in words, for messages."""
+        if self.cheapest > 0:
+            return f"the clients' cheapest costs sum to {self.cheapest:.3g}"
+        return (
+            "the clients' cheapest costs are 0; the smallest non-zero cost is "
+            f"{self.smallest:.3g}"
+        )
 
     @property
     def tolerance(self) -> float:
@@ -109,16 +136,16 @@ def max_scaled_cost(headroom: float) -> float:
     return min(COST_TARGET, INT64_MAX / (SAFETY * max(float(headroom), 1.0)))
 
 
-def magnitude(
+def cheapest_costs(
     unit_costs: NDArray[np.float64], owner: NDArray[np.intp], units: NDArray[np.int64]
-) -> float:
-    """Sum over clients of ``units x`` cheapest |unit cost|, plus the smallest non-zero cost.
+) -> tuple[float, float]:
+    """``(sum over clients of their cheapest |cost|, smallest non-zero |cost|)``.
 
-    Per-client costs (``units[owner] * |unit_costs|``) are what the sum is made of; a client
-    without options counts 0.
+    A client's cost of an option is ``units[owner] * |unit_costs|``; a client without options
+    counts 0. The first is a lower bound on ``sum |cost|`` over the clients of any assignment.
     """
     if not unit_costs.size:
-        return 0.0
+        return 0.0, 0.0
     a = np.abs(unit_costs)
     cheapest = np.full(len(units), np.inf)
     np.minimum.at(cheapest, owner, a)
@@ -126,7 +153,7 @@ def magnitude(
     per_client = a * units[owner]
     positive = per_client[per_client > 0]
     smallest = float(positive.min()) if positive.size else 0.0
-    return float(np.dot(cheapest, units)) + smallest
+    return float(np.dot(cheapest, units)), smallest
 
 
 def integer_costs(
@@ -181,11 +208,13 @@ def integer_costs(
     if residual.size:
         np.maximum.at(per_owner, owner, residual)
     error_bound = float(2.0 * np.dot(per_owner, units) / scale)
+    cheapest, smallest = cheapest_costs(unit_costs, owner, units)
     return ScaledCosts(
         values=values,
         scale=float(scale),
         error_bound=error_bound,
-        magnitude=magnitude(unit_costs, owner, units),
+        cheapest=cheapest,
+        smallest=smallest,
         limit=float(limit),
     )
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hemopt.errors import InputError, SolverError
-from hemopt.flow._scaling import ScaledCosts, integer_costs
+from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, integer_costs
 
 if TYPE_CHECKING:
     from hemopt.flow._problem import AssignmentProblem
@@ -37,6 +37,7 @@ __all__ = [
     "BACKENDS",
     "AssignmentBackend",
     "BackendSolution",
+    "CostRangeTooWide",
     "CpSatBackend",
     "FlowNetwork",
     "ModelInfeasible",
@@ -50,6 +51,20 @@ __all__ = [
 
 class ModelInfeasible(Exception):
     """Raised by a backend when its model has no solution (turned into InfeasibleError)."""
+
+
+class CostRangeTooWide(Exception):
+    """Raised by a backend, before solving, when rounding is known to be too coarse.
+
+    Only for backends without an a-posteriori certificate (CP-SAT), with the default scale:
+    ``scaled.error_bound`` exceeds ``MAX_RTOL x scaled.magnitude``, so the result would be
+    refused anyway. :func:`~hemopt.flow.min_cost_assignment` turns it into the same
+    :class:`~hemopt.errors.InputError` as after solving.
+    """
+
+    def __init__(self, scaled: ScaledCosts) -> None:
+        super().__init__("cost range too wide for the integer model")
+        self.scaled = scaled
 
 
 @dataclass(frozen=True, eq=False)
@@ -399,6 +414,8 @@ class CpSatBackend:
             headroom=n_arcs + len(uc) + 1,
             scale=scale,
         )
+        if scale is None and scaled.error_bound > MAX_RTOL * scaled.magnitude:
+            raise CostRangeTooWide(scaled)  # no certificate can rescue it: do not search
 
         model = cp_model.CpModel()
         x = [model.new_bool_var("") for _ in range(n_arcs + len(uc))]
