@@ -398,3 +398,41 @@ def test_fuzz_backends_agree_on_bigger_instances(n, p, kind, weighted, seed):
             assert diff <= flow.cost_error_bound + c.cost_error_bound + tol
         else:  # the relaxation bounds the exact model from below
             assert flow.lp_cost <= c.total_cost + flow.cost_error_bound + tol
+
+
+@SETTINGS
+@given(
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.data(),
+    st.sampled_from([1e-2, 0.1, 1.0, 10.0]),
+    st.sampled_from(ALL),
+)
+def test_fuzz_forced_coarse_scale_keeps_its_bound(n, p, data, scale, backend):
+    # A coarse scale given by the caller makes rounding matter: whatever the status, the
+    # assignment is within cost_error_bound of the optimum, and a non-optimal result's bound is
+    # a true lower bound. This exercises the flow backends' dual certificate.
+    cost = np.array(data.draw(st.lists(NORMAL | FLOATS, min_size=n * p, max_size=n * p)))
+    cost = cost.reshape(n, p)
+    demand = data.draw(st.none() | st.lists(st.integers(0, 30), min_size=n, max_size=n))
+    demand = None if demand is None else np.array(demand)
+    top = n if demand is None else int(demand.sum()) + 1
+    capacity = np.array(data.draw(st.lists(st.integers(0, top), min_size=p, max_size=p)), float)
+    unserved = data.draw(NORMAL.map(abs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScalingWarning)
+        try:
+            res = min_cost_assignment(
+                cost, capacity, demand=demand, unserved_cost=unserved,
+                backend=_backend(backend), scale=scale,
+            )
+        except InputError as exc:  # only a scale too large for int64 (costs near 1e300)
+            assert "overflow" in str(exc)
+            return
+    event(res.status)
+    best = brute_force(cost, capacity, demand, unserved)
+    assert best is not None  # everyone may stay unserved
+    check_result(res, cost, capacity, demand, unserved, backend, best)
+    if not res.optimal and (demand is None or backend == "cpsat"):
+        tol = 1e-12 * (abs(best[0]) + abs(res.total_cost)) + 1e-300
+        assert res.bound <= best[0] + tol
