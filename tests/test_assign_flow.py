@@ -438,14 +438,36 @@ def test_scaling_warning_when_rounding_is_coarse():
     # total_cost is still the true cost of the assignment returned.
     idx = np.arange(30)
     assert res.total_cost == pytest.approx(cost[idx, res.provider].sum())
+    # Reported honestly: not proven optimal, and the bound still bounds the true optimum.
+    exact = min_cost_assignment(cost, [10, 10, 10])
+    assert exact.status == "optimal" and exact.cost_error_bound < 1e-9
+    assert res.status == "feasible" and not res.optimal and res.gap > 0
+    assert res.bound <= exact.total_cost <= res.total_cost
 
 
-def test_huge_penalty_crushes_small_costs_and_warns():
-    # A penalty of 1e12 forces scale 1, and costs of 1/3 round to 0.
+def test_huge_penalty_next_to_small_costs_is_refused():
+    # A penalty of 1e12 forces scale 1: the costs round to [[1, 1], [0, 1]], which prefers
+    # 0 -> 1, 1 -> 0 (1.4 + 0.1 = 1.5) over the optimum 0 -> 0, 1 -> 1 (0.6 + 0.6 = 1.2).
+    cost = np.array([[0.6, 1.4], [0.1, 0.6]])
+    with pytest.raises(InputError, match=r"unserved_cost\[0\] = 1e\+12 is too large") as err:
+        min_cost_assignment(cost, [1, 1], unserved_cost=1e12)
+    assert "use a smaller unserved_cost" in str(err.value)
+    # A penalty of 1e6 leaves room for the costs' decimals.
+    res = min_cost_assignment(cost, [1, 1], unserved_cost=1e6)
+    assert res.status == "optimal" and res.total_cost == pytest.approx(1.2, abs=1e-12)
+    np.testing.assert_array_equal(res.provider, [0, 1])
+
+
+def test_coarse_rounding_that_cannot_matter_is_certified():
+    # scale=1 rounds 1/3 and 2/3 to 0 and 1: the a-priori bound is large, but the flow found is
+    # optimal for the true costs too, which the dual certificate proves: no warning.
     cost = np.full((4, 2), 1 / 3)
     cost[:, 1] = 2 / 3
-    with pytest.warns(ScalingWarning, match="unserved_cost"):
-        min_cost_assignment(cost, [2, 2], unserved_cost=1e12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = min_cost_assignment(cost, [2, 2], scale=1.0)
+    assert res.status == "optimal" and res.cost_error_bound < 1e-12
+    assert res.total_cost == pytest.approx(2.0, abs=1e-12)
 
 
 def test_default_scaling_is_exact_for_decimals_and_quiet():

@@ -13,6 +13,8 @@ from hemopt.errors import InputError
 
 #: Largest total demand accepted (flow quantities must stay exact in float64 and int64).
 MAX_TOTAL_DEMAND = 2**50
+#: Largest finite |cost| or |unserved_cost| accepted (sums of costs must not overflow float64).
+MAX_ABS_COST = 1e300
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,17 +70,6 @@ class AssignmentProblem:
     def can_be_unserved(self) -> NDArray[np.bool_]:
         return np.isfinite(self.unserved_cost)
 
-    def objective_scale(self) -> float:
-        """Number of clients x mean |allowed cost| (or of |unserved cost| when that is 0)."""
-        n = self.n_clients
-        arc_cost = self.arc_cost
-        if arc_cost.size:
-            mean = float(np.mean(np.abs(arc_cost)))
-            if mean > 0:
-                return n * mean
-        finite = self.unserved_cost[self.can_be_unserved]
-        return n * float(np.mean(np.abs(finite))) if finite.size else 0.0
-
     def subset(self, clients: NDArray[np.bool_]) -> AssignmentProblem:
         """The same problem restricted to the selected clients."""
         demand = self.demand[clients]
@@ -110,10 +101,27 @@ class AssignmentProblem:
 
 def _float_array(name: str, value: Any) -> NDArray[np.float64]:
     try:
+        if np.iscomplexobj(value):
+            raise TypeError("complex values")
         arr = np.array(value, dtype=np.float64)  # always a copy: never alias the caller
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; could not convert it ({exc})") from None
+        raise InputError(
+            f"{name} must be numeric (real numbers); could not convert it ({exc})"
+        ) from None
     return arr
+
+
+def _check_magnitude(name: str, arr: NDArray[np.float64]) -> None:
+    """Finite values must stay below ``MAX_ABS_COST`` so that sums of them cannot overflow."""
+    huge = np.argwhere(np.isfinite(arr) & (np.abs(arr) > MAX_ABS_COST))
+    if len(huge):
+        idx = tuple(int(k) for k in huge[0])
+        where = ", ".join(map(str, idx))
+        raise InputError(
+            f"{name}[{where}] = {float(arr[idx])!r} is too large: finite costs must be at most "
+            f"{MAX_ABS_COST:g} in magnitude (sums of costs would overflow); use np.inf or "
+            "allowed=False for pairs that are not allowed, or rescale the costs"
+        )
 
 
 def validate(
@@ -141,6 +149,15 @@ def validate(
             f"cost contains NaN at cost[{i}, {j}] ({len(nan)} NaN value(s) in total); "
             "use np.inf or allowed=False for pairs that are not allowed"
         )
+    neg_inf = np.argwhere(c == -np.inf)
+    if len(neg_inf):
+        i, j = neg_inf[0]
+        raise InputError(
+            f"cost[{i}, {j}] = -inf is invalid ({len(neg_inf)} -inf value(s) in total): costs "
+            "must be finite, or np.inf for pairs that are not allowed; give a bonus as a finite "
+            "negative cost"
+        )
+    _check_magnitude("cost", c)
 
     # allowed
     if allowed is None:
@@ -230,13 +247,16 @@ def validate(
                 f"unserved_cost[{k}] = {float(u[k])!r} is invalid: give a finite penalty, "
                 "or np.inf for a client that must be served"
             )
+        _check_magnitude("unserved_cost", u)
 
     stranded = np.flatnonzero(~ok.any(axis=1) & ~np.isfinite(u))
     if len(stranded):
         k = stranded[0]
         raise InputError(
             f"client {k} has no allowed provider and no unserved_cost, so it can never be "
-            f"served ({len(stranded)} such client(s): {stranded[:10].tolist()}); allow a "
+            f"served: cost[{k}, :] = {c[k].tolist()!r}"
+            f"{'' if allowed is None else f', allowed[{k}, :] all False'} "
+            f"({len(stranded)} such client(s): {stranded[:10].tolist()}); allow a "
             "provider or give an unserved_cost"
         )
 

@@ -8,9 +8,28 @@ The rule (documented in :func:`hemopt.flow.min_cost_assignment` and ``docs/assig
   multiplies costs by internally (number of nodes + 1 and total flow for min-cost flow, number
   of objective terms for CP-SAT). A power of ten keeps costs with few decimals exact.
 * Every solution's scaled cost differs from ``scale`` x its true cost by at most the rounding
-  residuals along its flow, so the solution found is within ``cost_error_bound`` (in the
-  original units) of the true optimum. A :class:`ScalingWarning` is issued when that bound
-  exceeds ``RTOL`` times the objective's scale.
+  residuals along its flow, so the solution found is within ``error_bound`` (in the original
+  units) of the true optimum. The flow backends tighten that bound after solving with a dual
+  certificate (:func:`hemopt.flow.backends.dual_error_bound`).
+
+The range check (issue 19: a cost of 1e13 next to costs of 1 to 5 used to round them all to
+multiples of 10 and return a suboptimal assignment as "optimal"). The bound is compared with the
+*magnitude* of the problem: the sum over clients of their cheapest |cost| or, when that is 0,
+the smallest non-zero |cost|. Huge costs that no optimum needs do not count, so they cannot
+hide what rounding does to the small ones.
+
+* Up to ``RTOL`` (1e-6) x magnitude rounding is negligible; an optimal result is reported as
+  optimal.
+* Up to ``MAX_RTOL`` (1e-3) x magnitude the result is returned as ``"feasible"`` with the bound
+  subtracted from ``bound`` (so ``gap`` is honest).
+* Beyond that the default scale refuses with an :class:`~hemopt.errors.InputError` naming the
+  largest and smallest costs: the costs span more than the integer solver represents exactly.
+  A ``scale`` given by the caller warns with :class:`ScalingWarning` instead.
+
+Why refuse rather than fall back to an exact solver: the only exact one at hand is networkx on
+Python integers, 40 to 80 times slower (``docs/assignment.md``, Benchmark), not available for
+CP-SAT, and the inputs that need it are nearly always a "never" coded as a huge number, which
+``allowed=False`` or ``np.inf`` states exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +37,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,18 +49,31 @@ INT64_MAX = int(np.iinfo(np.int64).max)
 COST_TARGET = 1e12
 #: Safety factor below the int64 range (sums, potentials and the solvers' own scaling).
 SAFETY = 16
-#: Relative tolerance above which rounding warns (see :class:`ScalingWarning`).
+#: Relative error (of the magnitude) up to which rounding is negligible: the result may be
+#: reported optimal.
 RTOL = 1e-6
+#: Relative error above which the default scale refuses the costs (InputError).
+MAX_RTOL = 1e-3
 
-__all__ = ["COST_TARGET", "RTOL", "ScaledCosts", "ScalingWarning", "integer_costs"]
+__all__ = [
+    "COST_TARGET",
+    "MAX_RTOL",
+    "RTOL",
+    "ScaledCosts",
+    "ScalingWarning",
+    "integer_costs",
+    "max_scaled_cost",
+]
 
 
 class ScalingWarning(UserWarning):
     """Rounding float costs to integers may change which assignment is optimal.
 
-    Issued when the worst-case cost lost to rounding, ``cost_error_bound``, exceeds ``RTOL``
-    (1e-6) times the objective's scale (number of clients x mean |allowed cost|). Pass a larger
-    ``scale`` or narrow the range of the costs (a huge ``unserved_cost`` forces a small scale).
+    Issued when a ``scale`` passed by the caller makes the worst-case cost lost to rounding,
+    ``cost_error_bound``, exceed ``RTOL`` (1e-6) times the problem's magnitude (the sum of the
+    clients' cheapest |costs|, or the smallest non-zero |cost| when that sum is 0). The result
+    is then reported as ``"feasible"`` with that bound in ``bound`` and ``gap``. Pass a larger
+    ``scale`` or ``scale=None``.
     """
 
 
@@ -59,16 +90,70 @@ class ScaledCosts:
     error_bound
         Upper bound, in the original cost units, on how much the optimum of the rounded model
         can cost more than the true optimum.
+    cheapest
+        Sum over clients of their cheapest |cost| (original units): a lower bound on
+        ``sum |cost|`` of any assignment.
+    smallest
+        The smallest non-zero |cost| of a client's option.
+    limit
+        The largest scaled |unit cost| that was safe for the solver.
     """
 
     values: NDArray[np.int64]
     scale: float
     error_bound: float
+    cheapest: float
+    smallest: float
+    limit: float
+
+    @property
+    def magnitude(self) -> float:
+        """``max(cheapest, smallest)``: what ``error_bound`` is judged relative to."""
+        return max(self.cheapest, self.smallest)
+
+    def describe_magnitude(self) -> str:
+        """The magnitude in words, for messages."""
+        if self.cheapest > 0:
+            return f"the clients' cheapest costs sum to {self.cheapest:.3g}"
+        return (
+            "the clients' cheapest costs are 0; the smallest non-zero cost is "
+            f"{self.smallest:.3g}"
+        )
+
+    @property
+    def tolerance(self) -> float:
+        """``RTOL * magnitude``: rounding below this cannot matter."""
+        return RTOL * self.magnitude
+
+    @property
+    def negligible(self) -> bool:
+        """True when ``error_bound`` is within :attr:`tolerance`."""
+        return self.error_bound <= self.tolerance
 
 
 def max_scaled_cost(headroom: float) -> float:
     """The largest scaled |unit cost| that stays safe for a solver with this ``headroom``."""
     return min(COST_TARGET, INT64_MAX / (SAFETY * max(float(headroom), 1.0)))
+
+
+def cheapest_costs(
+    unit_costs: NDArray[np.float64], owner: NDArray[np.intp], units: NDArray[np.int64]
+) -> tuple[float, float]:
+    """``(sum over clients of their cheapest |cost|, smallest non-zero |cost|)``.
+
+    A client's cost of an option is ``units[owner] * |unit_costs|``; a client without options
+    counts 0. The first is a lower bound on ``sum |cost|`` over the clients of any assignment.
+    """
+    if not unit_costs.size:
+        return 0.0, 0.0
+    a = np.abs(unit_costs)
+    cheapest = np.full(len(units), np.inf)
+    np.minimum.at(cheapest, owner, a)
+    cheapest[~np.isfinite(cheapest)] = 0.0
+    per_client = a * units[owner]
+    positive = per_client[per_client > 0]
+    smallest = float(positive.min()) if positive.size else 0.0
+    return float(np.dot(cheapest, units)), smallest
 
 
 def integer_costs(
@@ -77,7 +162,6 @@ def integer_costs(
     units: NDArray[np.int64],
     *,
     headroom: float,
-    reference: float,
     scale: float | None = None,
 ) -> ScaledCosts:
     """Scale and round ``unit_costs`` to int64.
@@ -92,10 +176,13 @@ def integer_costs(
         Units of flow each client sends (its demand; 1 per client for CP-SAT).
     headroom
         The factor the solver multiplies costs by internally.
-    reference
-        The objective's scale in original units, for the warning.
     scale
         A fixed multiplier, or None to choose the power of ten described in the module doc.
+
+    Raises
+    ------
+    InputError
+        When a given ``scale`` would overflow the solver's int64 range.
     """
     unit_costs = np.asarray(unit_costs, dtype=np.float64)
     max_abs = float(np.max(np.abs(unit_costs))) if unit_costs.size else 0.0
@@ -121,16 +208,15 @@ def integer_costs(
     if residual.size:
         np.maximum.at(per_owner, owner, residual)
     error_bound = float(2.0 * np.dot(per_owner, units) / scale)
-    if error_bound > RTOL * reference:
-        warnings.warn(
-            f"rounding costs to integers (scale={scale:g}) may change the optimum: the "
-            f"result can cost up to {error_bound:.3g} more than the true optimum (objective "
-            f"scale {reference:.3g}); pass a larger `scale` or narrow the cost range "
-            "(a very large unserved_cost forces a small scale)",
-            ScalingWarning,
-            stacklevel=user_stacklevel(),
-        )
-    return ScaledCosts(values=values, scale=float(scale), error_bound=error_bound)
+    cheapest, smallest = cheapest_costs(unit_costs, owner, units)
+    return ScaledCosts(
+        values=values,
+        scale=float(scale),
+        error_bound=error_bound,
+        cheapest=cheapest,
+        smallest=smallest,
+        limit=float(limit),
+    )
 
 
 def user_stacklevel() -> int:

@@ -21,14 +21,14 @@ Backends in :data:`BACKENDS`:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hemopt.errors import InputError, SolverError
-from hemopt.flow._scaling import ScaledCosts, integer_costs
+from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, integer_costs
 
 if TYPE_CHECKING:
     from hemopt.flow._problem import AssignmentProblem
@@ -37,18 +37,34 @@ __all__ = [
     "BACKENDS",
     "AssignmentBackend",
     "BackendSolution",
+    "CostRangeTooWide",
     "CpSatBackend",
     "FlowNetwork",
     "ModelInfeasible",
     "NetworkxFlowBackend",
     "OrToolsFlowBackend",
     "build_flow_network",
+    "dual_error_bound",
     "get_backend",
 ]
 
 
 class ModelInfeasible(Exception):
     """Raised by a backend when its model has no solution (turned into InfeasibleError)."""
+
+
+class CostRangeTooWide(Exception):
+    """Raised by a backend, before solving, when rounding is known to be too coarse.
+
+    Only for backends without an a-posteriori certificate (CP-SAT), with the default scale:
+    ``scaled.error_bound`` exceeds ``MAX_RTOL x scaled.magnitude``, so the result would be
+    refused anyway. :func:`~hemopt.flow.min_cost_assignment` turns it into the same
+    :class:`~hemopt.errors.InputError` as after solving.
+    """
+
+    def __init__(self, scaled: ScaledCosts) -> None:
+        super().__init__("cost range too wide for the integer model")
+        self.scaled = scaled
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +138,7 @@ class FlowNetwork:
     client -> provider pair (capacity = the client's demand, cost = cost / demand per unit),
     client -> sink "unserved" arcs for the clients with a finite ``unserved_cost``, and
     provider -> sink arcs with the provider's capacity (unbounded = total demand) at cost 0.
+    ``unit_costs`` are the scaled, rounded integer costs, ``float_costs`` the true ones.
     """
 
     n_nodes: int
@@ -129,14 +146,24 @@ class FlowNetwork:
     heads: NDArray[np.int32]
     capacities: NDArray[np.int64]
     unit_costs: NDArray[np.int64]
+    float_costs: NDArray[np.float64]
     supplies: NDArray[np.int64]
     n_assign_arcs: int
     unserved_clients: NDArray[np.intp]
     scaled: ScaledCosts
 
     def optimal_solution(self, flows: NDArray[np.int64], n_clients: int) -> BackendSolution:
-        """The :class:`BackendSolution` of an optimal flow on this network (flow backends)."""
+        """The :class:`BackendSolution` of an optimal flow on this network (flow backends).
+
+        When the a-priori rounding bound is not negligible, it is tightened with
+        :func:`dual_error_bound` (the smaller of the two is reported).
+        """
         arc_flow, unserved = self.split_flows(flows, n_clients)
+        scaled = self.scaled
+        if not scaled.negligible:
+            certified = dual_error_bound(self, flows)
+            if certified < scaled.error_bound:
+                scaled = replace(scaled, error_bound=certified)
         return BackendSolution(
             arc_flow=arc_flow,
             unserved_flow=unserved,
@@ -144,7 +171,7 @@ class FlowNetwork:
             optimal=True,
             bound=None,
             fractional=True,
-            scaled=self.scaled,
+            scaled=scaled,
         )
 
     def split_flows(
@@ -168,19 +195,13 @@ def build_flow_network(problem: AssignmentProblem, scale: float | None = None) -
 
     unit = np.concatenate([problem.arc_cost / d[ci], problem.unserved_cost[uc] / d[uc]])
     owner = np.concatenate([ci, uc])
-    scaled = integer_costs(
-        unit,
-        owner,
-        d,
-        headroom=max(total, n + p + 2),
-        reference=problem.objective_scale(),
-        scale=scale,
-    )
+    scaled = integer_costs(unit, owner, d, headroom=max(total, n + p + 2), scale=scale)
     providers = np.arange(n, n + p)
     tails = np.concatenate([ci, uc, providers]).astype(np.int32)
     heads = np.concatenate([pj + n, np.full(len(uc), sink), np.full(p, sink)]).astype(np.int32)
     capacities = np.concatenate([d[ci], d[uc], problem.capacity_int]).astype(np.int64)
     unit_costs = np.concatenate([scaled.values, np.zeros(p, dtype=np.int64)])
+    float_costs = np.concatenate([unit, np.zeros(p, dtype=np.float64)])
     supplies = np.concatenate([d, np.zeros(p, dtype=np.int64), [-total]]).astype(np.int64)
     return FlowNetwork(
         n_nodes=n + p + 1,
@@ -188,11 +209,93 @@ def build_flow_network(problem: AssignmentProblem, scale: float | None = None) -
         heads=heads,
         capacities=capacities,
         unit_costs=unit_costs,
+        float_costs=float_costs,
         supplies=supplies,
         n_assign_arcs=len(ci),
         unserved_clients=uc,
         scaled=scaled,
     )
+
+
+def dual_error_bound(net: FlowNetwork, flows: NDArray[np.int64]) -> float:
+    """Certified bound on how much ``flows`` costs more than the optimal flow at the true costs.
+
+    For any node potentials ``pi`` and any feasible flow ``x``,
+    ``cost(x) = sum(rc * x) + const`` with reduced costs ``rc = c + pi[tail] - pi[head]``, so
+    (weak duality)::
+
+        cost(flows) - optimum <= sum(rc * flows  where rc >= 0)
+                               + sum(-rc * (capacity - flows)  where rc < 0)
+
+    whatever ``pi``. Two choices of ``pi`` are tried and the smaller bound is returned (in
+    original cost units):
+
+    * the shortest-path distances in the residual network of ``flows`` at the rounded integer
+      costs (exact in int64; ``flows`` is optimal there, so they converge). Only arcs whose
+      reduced cost is within a rounding residual of 0 add to the bound.
+    * the same distances at the true float costs, started from the first. They converge when
+      ``flows`` is optimal for the true costs too (then the bound is 0 up to float noise), and
+      remove what ties between equal costs add to the first bound.
+
+    Bellman-Ford runs at most ``2 (providers + 1) + 3`` rounds: every simple path of the
+    residual network alternates clients with providers or the sink.
+    """
+    tails = net.tails.astype(np.intp)
+    heads = net.heads.astype(np.intp)
+    caps = net.capacities
+    c_int = net.unit_costs
+    f = np.asarray(flows, dtype=np.int64)
+    fwd = f < caps
+    bwd = f > 0
+    rt = np.concatenate([tails[fwd], heads[bwd]])
+    rh = np.concatenate([heads[fwd], tails[bwd]])
+    rounds = min(net.n_nodes, 2 * int(np.count_nonzero(net.supplies <= 0)) + 3) + 1
+    true = net.float_costs * net.scaled.scale  # scaled units, not rounded
+    ff = f.astype(np.float64)
+    slack = (caps - f).astype(np.float64)
+
+    def bound(rc: NDArray[np.float64]) -> float:
+        return float(max(np.where(rc >= 0, rc * ff, -rc * slack).sum(), 0.0))
+
+    dist = _bellman_ford(
+        np.zeros(net.n_nodes, dtype=np.int64), rt, rh, np.concatenate([c_int[fwd], -c_int[bwd]]),
+        rounds,
+    )
+    best = np.inf
+    start = np.zeros(net.n_nodes, dtype=np.float64)
+    if dist is not None:
+        # Exact integer reduced cost plus the (small) float rounding residual of each arc.
+        rc = (c_int + dist[tails] - dist[heads]).astype(np.float64) + (true - c_int)
+        best = bound(rc)
+        start = dist.astype(np.float64)
+    if best > 0:
+        w = np.concatenate([true[fwd], -true[bwd]])
+        fdist = _bellman_ford(start, rt, rh, w, rounds, converge=False)
+        assert fdist is not None
+        best = min(best, bound(true + fdist[tails] - fdist[heads]))
+    return best / net.scaled.scale
+
+
+def _bellman_ford(
+    dist: NDArray,
+    tails: NDArray[np.intp],
+    heads: NDArray[np.intp],
+    weights: NDArray,
+    rounds: int,
+    *,
+    converge: bool = True,
+) -> NDArray | None:
+    """Relax ``dist`` along the arcs for up to ``rounds`` rounds (vectorised Bellman-Ford).
+
+    Returns the distances, or None when ``converge`` and they still change after ``rounds``.
+    """
+    for _ in range(rounds):
+        new = dist.copy()
+        np.minimum.at(new, heads, dist[tails] + weights)
+        if np.array_equal(new, dist):
+            return dist
+        dist = new
+    return None if converge else dist
 
 
 class OrToolsFlowBackend:
@@ -309,9 +412,10 @@ class CpSatBackend:
             np.concatenate([ci, uc]),
             np.ones(n, dtype=np.int64),
             headroom=n_arcs + len(uc) + 1,
-            reference=problem.objective_scale(),
             scale=scale,
         )
+        if scale is None and scaled.error_bound > MAX_RTOL * scaled.magnitude:
+            raise CostRangeTooWide(scaled)  # no certificate can rescue it: do not search
 
         model = cp_model.CpModel()
         x = [model.new_bool_var("") for _ in range(n_arcs + len(uc))]

@@ -15,10 +15,11 @@ from numpy.typing import ArrayLike, NDArray
 from hemopt.errors import InfeasibleError, InputError
 from hemopt.flow._basis import to_basic_flow
 from hemopt.flow._problem import AssignmentProblem, validate
-from hemopt.flow._scaling import ScalingWarning
+from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, ScalingWarning, user_stacklevel
 from hemopt.flow.backends import (
     AssignmentBackend,
     BackendSolution,
+    CostRangeTooWide,
     ModelInfeasible,
     get_backend,
 )
@@ -64,18 +65,23 @@ class AssignmentResult:
         exact integer optimum up to ``cost_error_bound``. None for CP-SAT.
     bound
         Proven lower bound on the optimal cost: ``lp_cost`` for the flow backends, CP-SAT's best
-        objective bound for CP-SAT (both in original units, up to ``cost_error_bound``).
+        objective bound for CP-SAT (both in original units). When rounding the costs is
+        negligible (see ``cost_error_bound``) it holds up to that bound; otherwise
+        ``cost_error_bound`` has been subtracted, so it holds outright.
     gap
         ``(total_cost - bound) / max(|total_cost|, |bound|)`` clamped at 0 (0 when optimal):
-        the proven relative gap for CP-SAT, the rounding gap for a split flow. With overflow the
+        the proven relative gap for CP-SAT, the rounding gap for a split flow, and it includes
+        ``cost_error_bound`` when the rounding of costs is not negligible. With overflow the
         rounded assignment breaks a capacity and may cost less than ``bound``.
     optimal
-        True when the assignment is proven optimal (up to ``cost_error_bound``): unit-demand
-        flows, demand-weighted flows that split no client, CP-SAT with status OPTIMAL.
+        True when the assignment is proven optimal up to ``cost_error_bound`` and that bound is
+        negligible (at most 1e-6 of the problem's magnitude): unit-demand flows, demand-weighted
+        flows that split no client, CP-SAT with status OPTIMAL.
     status
         ``"optimal"``; ``"feasible"`` (within capacities, not proven optimal: CP-SAT stopped by
-        its time limit, or a rounded split flow without overflow); or ``"overflow"`` (rounded
-        flow exceeding some capacity, see ``overflow``).
+        its time limit, a rounded split flow without overflow, or integer rounding of the costs
+        that may matter, see Notes); or ``"overflow"`` (rounded flow exceeding some capacity,
+        see ``overflow``).
     backend
         Name of the backend used.
     demand_weighted
@@ -84,7 +90,8 @@ class AssignmentResult:
         Multiplier that turned float costs into integers (see ``docs/assignment.md``).
     cost_error_bound
         Upper bound on how much more than the true optimum the assignment may cost because of
-        that rounding (in cost units).
+        that rounding (in cost units): a priori for CP-SAT, certified after solving (LP
+        duality) for the flow backends when the a-priori bound is not negligible.
     wall_time_s
         Seconds spent in the backend.
 
@@ -197,8 +204,11 @@ def min_cost_assignment(
     Raises
     ------
     InputError
-        Mismatched shapes, NaN costs, negative capacity or demand, ``allowed`` where cost is not
-        finite, a client with no allowed provider and no unserved cost, unknown backend.
+        Mismatched shapes, NaN or ``-inf`` costs, finite costs above 1e300 in magnitude,
+        negative or NaN capacity or demand, ``allowed`` where cost is not finite, a client with
+        no allowed provider and no unserved cost, unknown backend; and costs spanning more than
+        the integer solver can represent exactly (see Notes). The message names the argument,
+        the position and the value.
     InfeasibleError
         When clients that must be served cannot all be (the message names them; the error's
         ``clients`` attribute holds their indices).
@@ -208,8 +218,8 @@ def min_cost_assignment(
     Warns
     -----
     ScalingWarning
-        When rounding the costs to integers could change the optimum by more than 1e-6 of the
-        objective's scale.
+        When a ``scale`` given by the caller rounds the costs so coarsely that the optimum could
+        change by more than 1e-6 of the problem's magnitude (the result is then ``"feasible"``).
 
     Notes
     -----
@@ -224,9 +234,19 @@ def min_cost_assignment(
     ``min(1e12, (2**63 - 1) / (16 * h))``, ``h`` being what the solver multiplies costs by
     (flow: max(total demand, nodes + 1); CP-SAT: number of variables). Costs with few decimals
     thus stay exact. Rounding moves a solution's cost by at most the rounding residuals along
-    its flow, so the result costs at most ``cost_error_bound`` more than the true optimum;
-    ``ScalingWarning`` is issued when that bound exceeds 1e-6 x (clients x mean |allowed
-    cost|). ``total_cost`` is always recomputed from the original float costs.
+    its flow, so the result costs at most ``cost_error_bound`` more than the true optimum; the
+    flow backends tighten that bound with a dual certificate after solving.
+    ``total_cost`` is always recomputed from the original float costs.
+
+    **Range check.** ``cost_error_bound`` is compared with the problem's magnitude, the sum of
+    the clients' cheapest |cost| (or the smallest non-zero |cost| if that is 0), so huge costs
+    that no optimum needs cannot hide what rounding does to the small ones. Up to 1e-6 of it,
+    the result is as the solver proved it. Up to 1e-3, it is returned as ``"feasible"`` with
+    ``bound`` lowered by ``cost_error_bound``. Beyond that the default scale raises
+    :class:`~hemopt.errors.InputError` naming the largest and the smallest cost and their
+    span: mark pairs that must not be used with ``allowed=False`` or ``np.inf`` rather than a
+    huge cost (``+inf`` means not allowed; ``-inf`` is an error). With ``scale=`` given, a
+    :class:`ScalingWarning` is issued instead and the result is ``"feasible"``.
 
     **Splits.** With ``demand`` the optimal flow may split a client between providers. The flow
     is first made basic (zero-cost cycles of partly used arcs are cancelled, at no cost), so at
@@ -296,8 +316,14 @@ def min_cost_assignment(
     scale_used, error_bound = (1.0 if scale is None else scale), 0.0
     split = np.zeros(0, dtype=np.int64)
     split_shares = np.zeros((0, p + 1), dtype=np.float64)
+    rounding_matters = False
     if sol is not None:
         scale_used, error_bound = sol.scaled.scale, sol.scaled.error_bound
+        rounding_matters = not sol.scaled.negligible
+        if rounding_matters:
+            _check_rounding(
+                sub, np.flatnonzero(active), sol.scaled, be.fractional and sub.weighted, scale
+            )
         arc_flow, unserved_flow = sol.arc_flow, sol.unserved_flow
         if sol.fractional:
             arc_flow, unserved_flow = to_basic_flow(sub, arc_flow, unserved_flow)
@@ -319,6 +345,10 @@ def min_cost_assignment(
             lp_cost = None
             bound = zero_cost + (sol.bound if sol.bound is not None else -np.inf)
         optimal, status = sol.optimal, sol.status
+        if rounding_matters:
+            # Honest: the rounded model's optimum is only within error_bound of the true one.
+            bound -= error_bound
+            optimal, status = False, "feasible"
 
     served = provider >= 0
     total = _assignment_cost(problem, provider)
@@ -352,6 +382,63 @@ def min_cost_assignment(
     )
 
 
+def _check_rounding(
+    sub: AssignmentProblem,
+    index: NDArray[np.intp],
+    scaled: ScaledCosts,
+    per_unit: bool,
+    scale: float | None,
+) -> None:
+    """Refuse (default scale) or warn (caller's scale) when rounding may matter.
+
+    Called when ``scaled.error_bound`` exceeds ``RTOL x scaled.magnitude``. With the default
+    scale, a bound above ``MAX_RTOL x magnitude`` means the costs span more than the integer
+    solver represents exactly: :class:`~hemopt.errors.InputError` naming the largest and the
+    smallest non-zero cost. Between the two the result is returned as ``"feasible"``.
+    """
+    if scale is not None:
+        warnings.warn(
+            f"rounding costs to integers (scale={scale:g}) may change the optimum: the result "
+            f"can cost up to {scaled.error_bound:.3g} more than the true optimum "
+            f"({scaled.describe_magnitude()}); it is reported as 'feasible' with that bound in "
+            "`bound` and `gap`; pass a larger `scale` or scale=None",
+            ScalingWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return
+    if scaled.error_bound <= MAX_RTOL * scaled.magnitude:
+        return
+    ci, pj = sub.arcs
+    uc = np.flatnonzero(sub.can_be_unserved)
+    per_client = np.concatenate([sub.arc_cost, sub.unserved_cost[uc]])
+    owner = np.concatenate([ci, uc])
+    unit = np.abs(per_client / sub.demand[owner]) if per_unit else np.abs(per_client)
+    big = int(np.argmax(unit))
+    small = int(np.flatnonzero(unit == unit[unit > 0].min())[0])
+
+    def name(k: int) -> str:
+        i = int(index[owner[k]])
+        where = f"cost[{i}, {int(pj[k])}]" if k < len(ci) else f"unserved_cost[{i}]"
+        text = f"{where} = {per_client[k]:.6g}"
+        if per_unit and sub.demand[owner[k]] != 1:
+            text += f" (demand[{i}] = {int(sub.demand[owner[k]])}: {unit[k]:.3g} per unit)"
+        return text
+
+    span = unit[big] / unit[small]
+    per = " per unit of demand" if per_unit else ""
+    raise InputError(
+        f"{name(big)} is too large next to the other costs: the costs{per} span "
+        f"{unit[big]:.3g}/{unit[small]:.3g} = {span:.3g} ({name(small)} is the smallest "
+        f"non-zero one), more than the integer solver can represent exactly (integers up to "
+        f"{scaled.limit:.3g}): at scale={scaled.scale:g} costs are rounded to multiples of "
+        f"{1 / scaled.scale:.3g}, so the assignment found could cost up to "
+        f"{scaled.error_bound:.3g} more than the optimum ({scaled.describe_magnitude()}). "
+        "Mark pairs that must not be used with allowed=False or "
+        "np.inf instead of a huge cost, use a smaller unserved_cost (np.inf if a client must "
+        "be served), or rescale the costs to a narrower range"
+    )
+
+
 def _positive(name: str, value: float) -> float:
     try:
         v = float(value)
@@ -374,6 +461,9 @@ def _solve(
         return be.solve(sub, time_limit_s=time_limit_s, scale=scale)
     except ModelInfeasible:
         pass
+    except CostRangeTooWide as exc:
+        _check_rounding(sub, index, exc.scaled, be.fractional and sub.weighted, scale)
+        raise  # pragma: no cover - _check_rounding raises for such costs
     # Diagnose: no costs, penalty 1 per must-serve client left unserved, 0 for the others.
     must = ~sub.can_be_unserved
     diag = sub.with_costs(np.where(sub.allowed, 0.0, np.inf), np.where(must, 1.0, 0.0))
