@@ -108,8 +108,9 @@ class VisitParams:
         Shortest visit when the client's minutes allow it (default 10: a medication check).
     period_weights
         ``(period, weight)`` pairs: how a client's minutes beyond the minimum are shared among
-        the day's visits. Default: morning 1.6, late morning 0.5, lunch 0.9, afternoon 0.5,
-        chores 1, dinner 1, bedtime 1.2.
+        the day's visits. Default: morning 1.8, late morning 0.15, lunch 0.6, afternoon 0.15,
+        chores 1, dinner 1, bedtime 1.2 (supervision and medication checks of 10–15 minutes
+        in the late morning and afternoon; see ``docs/routing.md``).
     chores_below_min_per_day
         Clients with fewer care minutes a day than this get their visits in the chores window
         (default 20, matching :func:`hemopt.synth.visits_per_day_from_hours`).
@@ -124,7 +125,7 @@ class VisitParams:
     Examples
     --------
     >>> VisitParams().weight("morning"), VisitParams().weight("afternoon")
-    (1.6, 0.5)
+    (1.8, 0.15)
     >>> VisitParams(max_visits=9)
     Traceback (most recent call last):
     ...
@@ -134,10 +135,10 @@ class VisitParams:
     max_visits: int = 8
     min_visit_min: float = 10.0
     period_weights: tuple[tuple[str, float], ...] = (
-        ("morning", 1.6),
-        ("late_morning", 0.5),
-        ("lunch", 0.9),
-        ("afternoon", 0.5),
+        ("morning", 1.8),
+        ("late_morning", 0.15),
+        ("lunch", 0.6),
+        ("afternoon", 0.15),
         ("chores", 1.0),
         ("dinner", 1.0),
         ("bedtime", 1.2),
@@ -359,7 +360,7 @@ def day_of_visits(
     Examples
     --------
     A client with 7 hours a week and two visits a day gets 60 minutes today, morning and
-    dinner; the morning visit is longer:
+    dinner: 10 minutes each, and the other 40 shared 1.8 : 1 (the morning visit is longer):
 
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
@@ -367,9 +368,9 @@ def day_of_visits(
     >>> cl.loc[:, "hours_per_week"], cl.loc[:, "visits_per_day"] = 7.0, 2.0
     >>> v = day_of_visits(sc.replace(clients=cl), ["M"] * sc.n_clients, seed=0)
     >>> v.loc[v["client_id"] == "c00000", ["period", "duration_min"]].round(2)
-      period  duration_min
-    0  morning         34.62
-    1   dinner         25.38
+        period  duration_min
+    0  morning         35.71
+    1   dinner         24.29
     """
     params = params or VisitParams()
     prov = provider_ids(scenario, providers)
@@ -478,10 +479,10 @@ def group_stops(
     >>> v = pd.DataFrame({"visit_id": ["a", "b", "c"], "provider_id": "P",
     ...                   "stairwell_id": "s", "period": "morning", "shift": "day", "x": 0.0,
     ...                   "y": 0.0, "earliest_min": 420.0, "latest_min": 600.0,
-    ...                   "duration_min": [200.0, 200.0, 50.0]})
+    ...                   "duration_min": [300.0, 200.0, 50.0]})
     >>> _, stops = group_stops(v, walk_min=2.0, max_service_min=480.0)
-    >>> stops[["n_visits", "service_min"]].to_numpy().tolist()
-    [[2, 402.0], [1, 50.0]]
+    >>> stops["n_visits"].tolist(), stops["service_min"].tolist()
+    ([1, 2], [300.0, 252.0])
     """
     if walk_min < 0 or not np.isfinite(walk_min):
         raise InputError(f"walk_min must be >= 0, got {walk_min!r}")
@@ -543,7 +544,7 @@ def stops_of(
     ...                   "period": "morning", "shift": "day", "x": 0.0, "y": 0.0,
     ...                   "earliest_min": 420.0, "latest_min": 600.0,
     ...                   "duration_min": [30.0, 15.0]})
-    >>> stops_of(v)[["n_visits", "service_min"]].to_numpy().tolist()
-    [[2, 47.0]]
+    >>> stops_of(v)["service_min"].tolist()
+    [47.0]
     """
     return group_stops(visits, walk_min=walk_min, max_service_min=max_service_min)[1]
