@@ -54,7 +54,7 @@ from hemopt.routing.approx import (
     FitData,
     approximate_stops,
 )
-from hemopt.routing.day import ShiftParams, route_day
+from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import ClientProviders, VisitParams
 from hemopt.scenario import Scenario
 from hemopt.synth import generate
@@ -62,16 +62,19 @@ from hemopt.travel import Travel, TravelModes
 
 __all__ = [
     "HOLDOUT_SPECS",
+    "REAL_DAY",
     "TRAIN_SPECS",
     "CalibrationDay",
     "CalibrationSpec",
     "approx_errors",
     "calibration_days",
+    "day_figures",
     "error_summary",
     "error_tables_markdown",
     "fingerprint",
     "fit_approx",
     "main",
+    "real_day_comparison",
     "write_docs_tables",
 ]
 
@@ -227,6 +230,81 @@ def calibration_days(
             out.append(f.result())
             report(out[-1])
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Visits and travel against a real day
+# ------------------------------------------------------------------------------------------------
+
+#: One real Swedish home-care day (an anonymous municipality; published as a student thesis's
+#: data, see ``docs/routing.md``): 322 single-staffed visits by 32 staff, of whom 17 drove, 12
+#: walked and 3 cycled; visits of about 33 minutes on average; travel between visits about
+#: 18 % of visit-plus-travel time, as planned by hand.
+REAL_DAY: dict[str, float] = {
+    "visits": 322,
+    "staff": 32,
+    "mean_visit_min": 33.0,
+    "travel_share": 0.18,
+    "car_share": 17 / 32,
+    "walk_share": 12 / 32,
+    "bike_share": 3 / 32,
+}
+
+
+def day_figures(day: DayRouting) -> dict[str, float]:
+    """The figures of a routed day that :data:`REAL_DAY` has: visits, staff shifts, mean
+    visit minutes, travel share (travel / (service + travel)) and the staff shifts by mode;
+    also the share of visits of 15 minutes or less, and visits per staff shift.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> day = route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=20)
+    >>> f = day_figures(day)
+    >>> round(f["car_share"] + f["walk_share"] + f["bike_share"], 6)
+    1.0
+    """
+    t = day.totals()
+    v = day.visits["duration_min"]
+    shifts = max(t["staff_shifts"], 1)
+    return {
+        "visits": t["visits_in"],
+        "staff": t["staff_shifts"],
+        "mean_visit_min": float(v.mean()) if len(v) else 0.0,
+        "travel_share": t["travel_share"],
+        "car_share": t["staff_shifts_car"] / shifts,
+        "walk_share": t["staff_shifts_walk"] / shifts,
+        "bike_share": t["staff_shifts_bike"] / shifts,
+        "short_visit_share": float((v <= 15.0).mean()) if len(v) else 0.0,
+        "visits_per_staff": t["visits_in"] / shifts,
+    }
+
+
+def real_day_comparison(preset: str = "strangnas", seed: int = 1, *, scale: float = 1.0,
+                        max_iterations: int = 100) -> pd.DataFrame:
+    """The model's day beside :data:`REAL_DAY`: ``preset`` generated with ``seed``, assigned
+    under LOV, routed by ``route_day`` with its defaults (iteration-limited).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure of :func:`day_figures`, columns ``model`` and ``real`` (NaN where
+        the real day has no figure).
+
+    Examples
+    --------
+    >>> t = real_day_comparison(scale=0.05, max_iterations=20)
+    >>> t.loc["mean_visit_min", "real"], list(t.columns)
+    (33.0, ['model', 'real'])
+    """
+    sc = generate(preset, seed=seed, scale=scale)
+    a = assign(sc, LOV(), seed=seed)
+    plan = ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
+    day = route_day(sc, plan, seed=seed, max_iterations=max_iterations, time_limit_s=None)
+    model = day_figures(day)
+    return pd.DataFrame({"model": pd.Series(model),
+                         "real": pd.Series(REAL_DAY).reindex(list(model))})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -568,10 +646,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="solver iterations per (provider, base, shift, mode) (default 500)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="pickle of the solved days: read if present, else written")
+    ap.add_argument("--real-day", action="store_true",
+                    help="only compare the visits and travel of strangnas (seed 1, LOV) with "
+                         "the real day, and stop")
     ap.add_argument("--write-docs", type=Path, default=None,
                     help="markdown file whose generated block gets the held-out error tables "
                          "of the shipped constants (docs/approximation.md)")
     args = ap.parse_args(argv)
+    if args.real_day:
+        print(real_day_comparison().to_string(float_format=lambda v: f"{v:.3f}"))
+        return 0
     t0 = time.perf_counter()
     if args.cache is not None and args.cache.exists():
         with args.cache.open("rb") as fh:

@@ -139,7 +139,7 @@ def test_eight_visits_fit_a_day():
 
 
 def test_bad_visit_params():
-    with pytest.raises(InputError, match="max_visits must be 1..8, got 9"):
+    with pytest.raises(InputError, match=r"max_visits must be 1\.\.8, got 9"):
         VisitParams(max_visits=9)
     with pytest.raises(InputError, match="min_visit_min"):
         VisitParams(min_visit_min=0.0)
@@ -239,9 +239,9 @@ def test_modes_by_ring_with_enough_work():
     # with no car stop, a small ring keeps its mode
     assert list(modes.mode_of(np.array([200.0]), np.array([10.0]))) == ["walk"]
     assert list(TravelModes.car_only().mode_of(r, np.full(5, 60.0))) == ["car"] * 5
-    with pytest.raises(InputError, match="bike_within_m = 500.0 is less than walk_within_m"):
+    with pytest.raises(InputError, match=r"bike_within_m = 500\.0 is less than walk_within_m"):
         TravelModes(walk_within_m=1000.0, bike_within_m=500.0)
-    with pytest.raises(InputError, match="TravelModes.car: expected a travel model"):
+    with pytest.raises(InputError, match=r"TravelModes\.car: expected a travel model"):
         TravelModes(car="fast")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="travel: expected a travel model"):
         route_day(stairwell_scenario(), ["A"] * 3, travel="car", max_iterations=10)
@@ -322,7 +322,7 @@ def test_visits_given_are_reused_with_the_new_providers():
 
 
 def test_shift_params_validated():
-    with pytest.raises(InputError, match="ShiftParams.day"):
+    with pytest.raises(InputError, match=r"ShiftParams\.day"):
         ShiftParams(day=(600.0, 500.0))
     with pytest.raises(InputError, match="evening_max_min must be > 0"):
         ShiftParams(evening_max_min=0.0)
