@@ -68,6 +68,7 @@ __all__ = [
     "CalibrationSpec",
     "approx_errors",
     "calibration_days",
+    "constants_markdown",
     "day_figures",
     "error_summary",
     "error_tables_markdown",
@@ -75,6 +76,7 @@ __all__ = [
     "fit_approx",
     "main",
     "real_day_comparison",
+    "real_day_markdown",
     "write_docs_tables",
 ]
 
@@ -248,6 +250,7 @@ REAL_DAY: dict[str, float] = {
     "car_share": 17 / 32,
     "walk_share": 12 / 32,
     "bike_share": 3 / 32,
+    "visits_per_staff": 322 / 32,
 }
 
 
@@ -279,6 +282,40 @@ def day_figures(day: DayRouting) -> dict[str, float]:
         "short_visit_share": float((v <= 15.0).mean()) if len(v) else 0.0,
         "visits_per_staff": t["visits_in"] / shifts,
     }
+
+
+def real_day_markdown(table: pd.DataFrame) -> str:
+    """:func:`real_day_comparison` as a markdown table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"model": [39.6, 0.125], "real": [33.0, 0.18]},
+    ...                  index=["mean_visit_min", "travel_share"])
+    >>> print(real_day_markdown(t).splitlines()[-1])
+    | travel between visits, share of visit + travel time | 12.5 % | 18.0 % |
+    """
+    names = {
+        "visits": ("visits", "{:,.0f}"),
+        "staff": ("staff (shifts in the model)", "{:,.0f}"),
+        "mean_visit_min": ("mean visit, minutes", "{:.1f}"),
+        "travel_share": ("travel between visits, share of visit + travel time", "pct"),
+        "car_share": ("staff driving", "pct"),
+        "walk_share": ("staff walking", "pct"),
+        "bike_share": ("staff cycling", "pct"),
+        "short_visit_share": ("visits of 15 minutes or less", "pct"),
+        "visits_per_staff": ("visits per staff (shift)", "{:.1f}"),
+    }
+
+    def fmt(v: float, how: str) -> str:
+        if not math.isfinite(v):
+            return "–"
+        return f"{100 * v:.1f} %" if how == "pct" else how.format(v)
+
+    lines = ["| figure | model | real day |", "|---|---|---|"]
+    for key, row in table.iterrows():
+        name, how = names.get(str(key), (str(key), "{:.3g}"))
+        lines.append(f"| {name} | {fmt(row['model'], how)} | {fmt(row['real'], how)} |")
+    return "\n".join(lines) + "\n"
 
 
 def real_day_comparison(preset: str = "strangnas", seed: int = 1, *, scale: float = 1.0,
@@ -565,9 +602,76 @@ BEGIN_GENERATED = "<!-- begin: held-out error tables (python -m hemopt.calibrati
 END_GENERATED = "<!-- end: held-out error tables -->"
 
 
-def write_docs_tables(path: Path, tables: str) -> None:
-    """Put ``tables`` (from :func:`error_tables_markdown`) between :data:`BEGIN_GENERATED`
-    and :data:`END_GENERATED` in the markdown file ``path``.
+#: The generated block of the fitted constants and their range in ``docs/approximation.md``.
+BEGIN_CONSTANTS = "<!-- begin: fitted constants (python -m hemopt.calibration) -->"
+END_CONSTANTS = "<!-- end: fitted constants -->"
+
+#: Symbol and meaning of each constant of :class:`~hemopt.routing.approx.ApproxModel`.
+CONSTANTS_DOC: dict[str, tuple[str, str]] = {
+    "kappa": ("κ", "BHH constant within settlements (0.7124 for uniform random points)"),
+    "line_haul": ("λ", "line-haul factor: each route travels about 2 λ r̄ to and from its area"),
+    "link": ("β", "factor of the spanning tree between settlements"),
+    "time_efficiency": ("η", "share of the shift a route fills on average"),
+    "window_efficiency": ("η_w", "share of a window's span a route fills with its work"),
+    "wait_fluid": ("ω_f", "waiting: share of the fluid schedule's wait"),
+    "wait_gap": ("ω_g", "waiting: share of the structural gap between windows"),
+    "same_place_share": ("ζ", "repeated addresses reached without a trip"),
+    "round_down": ("ε", "routes = ⌈m − ε⌉"),
+    "cluster_m": ("h", "settlement threshold, metres (fixed)"),
+    "spread_m": ("ρ", "settlement padding, metres (fixed)"),
+}
+
+_RANGE_DOC: dict[str, str] = {
+    "n_stops": "stops per provider, base, shift and mode (every instance)",
+    "stops_per_km2": "stops over the settlements' area (25 stops or more)",
+    "office_km": "mean road distance base → stops (every instance)",
+    "service_min_per_stop": "service minutes per stop (25 stops or more)",
+    "shift_max_min": "working minutes of the shift (every instance)",
+    "day_stops": "stops of the whole day (`approximate_day`)",
+    "detour_factor": "travel model: road / straight-line distance",
+    "overhead_min": "travel model: minutes per trip",
+    "kmh_1km": "travel model: mean speed of a 1 km trip",
+    "kmh_20km": "travel model: mean speed of a 20 km trip",
+}
+
+
+def constants_markdown(model: ApproxModel | None = None) -> str:
+    """The constants of ``model`` (default the shipped ones) and the range they were fitted
+    on, as the markdown tables of ``docs/approximation.md``.
+
+    Examples
+    --------
+    >>> print(constants_markdown().splitlines()[2])
+    | constant | symbol | value | meaning |
+    """
+    model = model or ApproxModel()
+    lines = [
+        "<!-- generated by python -m hemopt.calibration --write-docs: do not edit -->",
+        f"The constants (`FIT_CONSTANTS`, the defaults of `ApproxModel`; {model.fit_info}):",
+        "| constant | symbol | value | meaning |",
+        "|---|---|---|---|",
+    ]
+    lines.insert(2, "")
+    for name, value in model.constants().items():
+        symbol, meaning = CONSTANTS_DOC[name]
+        lines.append(f"| `{name}` | {symbol} | {value:g} | {meaning} |")
+    lines += ["", "The range of the calibration instances (`DEFAULT_FIT_RANGE`):", "",
+              "| feature | low | high | what |", "|---|---|---|---|"]
+    for name, lo, hi in model.fit_range:
+        lines.append(f"| `{name}` | {lo:g} | {hi:g} | {_RANGE_DOC.get(name, '')} |")
+    return "\n".join(lines) + "\n"
+
+
+#: The generated block of the real-day comparison in ``docs/routing.md``.
+BEGIN_REAL_DAY = "<!-- begin: real day (python -m hemopt.calibration --real-day) -->"
+END_REAL_DAY = "<!-- end: real day -->"
+
+
+def write_docs_tables(path: Path, tables: str, *, begin: str = BEGIN_GENERATED,
+                      end: str = END_GENERATED) -> None:
+    """Put ``tables`` (from :func:`error_tables_markdown`) between the lines ``begin`` and
+    ``end`` (default :data:`BEGIN_GENERATED`, :data:`END_GENERATED`) of the markdown file
+    ``path``.
 
     Raises
     ------
@@ -575,12 +679,11 @@ def write_docs_tables(path: Path, tables: str) -> None:
         The file has no such block.
     """
     text = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(BEGIN_GENERATED) + r".*?" + re.escape(END_GENERATED),
-                         flags=re.DOTALL)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), flags=re.DOTALL)
     if not pattern.search(text):
-        raise InputError(f"{path}: no generated block; add the lines {BEGIN_GENERATED!r} and "
-                         f"{END_GENERATED!r} where the tables go")
-    block = f"{BEGIN_GENERATED}\n{tables}{END_GENERATED}"
+        raise InputError(f"{path}: no generated block; add the lines {begin!r} and "
+                         f"{end!r} where the tables go")
+    block = f"{begin}\n{tables}{end}"
     path.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
 
 
@@ -648,13 +751,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="pickle of the solved days: read if present, else written")
     ap.add_argument("--real-day", action="store_true",
                     help="only compare the visits and travel of strangnas (seed 1, LOV) with "
-                         "the real day, and stop")
+                         "the real day (--write-docs docs/routing.md: write the table), and "
+                         "stop")
     ap.add_argument("--write-docs", type=Path, default=None,
                     help="markdown file whose generated block gets the held-out error tables "
                          "of the shipped constants (docs/approximation.md)")
     args = ap.parse_args(argv)
     if args.real_day:
-        print(real_day_comparison().to_string(float_format=lambda v: f"{v:.3f}"))
+        table = real_day_comparison()
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+        if args.write_docs is not None:
+            write_docs_tables(args.write_docs, real_day_markdown(table), begin=BEGIN_REAL_DAY,
+                              end=END_REAL_DAY)
+            print(f"wrote the comparison to {args.write_docs}")
         return 0
     t0 = time.perf_counter()
     if args.cache is not None and args.cache.exists():
@@ -685,6 +794,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write_docs is not None:
         g, d = approx_errors(shipped, hold)
         write_docs_tables(args.write_docs, error_tables_markdown(g, d))
+        write_docs_tables(args.write_docs, constants_markdown(shipped), begin=BEGIN_CONSTANTS,
+                          end=END_CONSTANTS)
         print(f"wrote the held-out error tables of the shipped constants to {args.write_docs}")
     return 0
 

@@ -287,6 +287,17 @@ def test_docs_error_tables_are_generated_for_the_shipped_constants():
     assert "| day totals | driven km (car) |" in block
 
 
+def test_docs_constants_are_the_shipped_ones():
+    from pathlib import Path
+
+    from hemopt.calibration import BEGIN_CONSTANTS, END_CONSTANTS, constants_markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "approximation.md").read_text(
+        encoding="utf-8")
+    block = doc.split(BEGIN_CONSTANTS)[1].split(END_CONSTANTS)[0]
+    assert block.strip() == constants_markdown().strip()
+
+
 def test_write_docs_tables_replaces_only_the_block(tmp_path):
     from hemopt.calibration import BEGIN_GENERATED, END_GENERATED, write_docs_tables
 
