@@ -1,7 +1,9 @@
 """Benchmark the continuous routing approximation against the VRPTW solver.
 
-    python benchmarks/bench_approx.py            # the held-out days (about 2-3 min, 2 jobs)
+    python benchmarks/bench_approx.py            # the held-out days (a few minutes, 2 jobs)
     python benchmarks/bench_approx.py --quick    # three small days (under a minute)
+    python benchmarks/bench_approx.py --write-docs docs/approximation.md
+                                                 # and write the held-out error tables
 
 Each day (a generated municipality, a regime, a seeded day of visits) is routed by
 ``route_day`` (PyVRP, ``max_iterations=500``, no time limit: the same routes on every machine)
@@ -10,8 +12,10 @@ first table shows per day the stops, both runtimes (``approximate_day`` end to e
 drawn; best of three), their ratio, ``default_s`` (the sum of ``route_day``'s default time
 limits, a lower bound of its default runtime) and the relative errors of the day's driven km, staff
 minutes and staff shifts; the second the median and 90th percentile of the absolute relative
-errors per (provider, shift) and per day. The held-out days are not among the calibration
-days (``hemopt.routing.approx.HOLDOUT_SPECS``).
+errors per (provider, base, shift, mode) and per day. The held-out days are not among the
+calibration days (``hemopt.calibration.HOLDOUT_SPECS``). ``--write-docs`` puts the error tables
+into the generated block of the page (the same tables as ``python -m hemopt.calibration
+--write-docs``; a test checks that the block matches the shipped constants).
 """
 
 from __future__ import annotations
@@ -26,16 +30,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hemopt.routing.approx import (
+from hemopt.calibration import (
     HOLDOUT_SPECS,
-    ApproxModel,
     CalibrationSpec,
-    ExtrapolationWarning,
     approx_errors,
-    approximate_day,
     calibration_days,
     error_summary,
+    error_tables_markdown,
+    write_docs_tables,
 )
+from hemopt.routing import ClientProviders
+from hemopt.routing.approx import ApproxModel, ExtrapolationWarning, approximate_day
 
 QUICK = (
     CalibrationSpec("strangnas", 40, 0.15, "LOV"),
@@ -50,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="solver processes (default 1 "
                     "with --quick, else 2)")
     ap.add_argument("--max-iterations", type=int, default=500)
+    ap.add_argument("--write-docs", type=Path, default=None,
+                    help="markdown page whose generated block gets the error tables")
     args = ap.parse_args(argv)
+    if args.write_docs is not None and args.quick:
+        ap.error("--write-docs needs the held-out days (drop --quick)")
     specs = QUICK if args.quick else HOLDOUT_SPECS
     jobs = args.jobs or (1 if args.quick else 2)
     model = ApproxModel()
@@ -61,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     approx_s = []
     for spec in specs:
         sc, a = spec.build()
+        plan = ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
         best = float("inf")
         for _ in range(3):
             t0 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ExtrapolationWarning)
-                approximate_day(sc, a, seed=spec.seed, model=model)
+                approximate_day(sc, plan, seed=spec.seed, model=model)
             best = min(best, time.perf_counter() - t0)
         approx_s.append(best)
     per_day["approx_s"] = approx_s
@@ -89,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nabsolute relative errors (approx / solver - 1):")
     print(error_summary(per_group, per_day).to_string(index=False,
                                                       float_format=lambda v: f"{v:.3f}"))
+    if args.write_docs is not None:
+        write_docs_tables(args.write_docs, error_tables_markdown(per_group, per_day))
+        print(f"wrote the error tables to {args.write_docs}")
     return 0
 
 

@@ -1,18 +1,28 @@
-"""Travel distances and times between points.
+"""Travel distances and times between points, and how staff get about.
 
-Two models with the same face:
+Every travel model declares :class:`Travel`: ``distance_matrix_m(xy_from, xy_to=None)``,
+``time_matrix_min(xy_from, xy_to=None)`` and ``matrices(xy_from, xy_to=None)`` (both at once).
+Distances are in metres, times in minutes. With ``xy_to=None`` the matrix is square, from every
+point to every other.
 
 :class:`TravelModel`
-    straight-line (Euclidean) distance in SWEREF 99 TM metres × a detour factor, driven at a
-    constant speed, plus a fixed overhead per trip (parking, walking to the door). Presets
-    :meth:`TravelModel.urban` and :meth:`TravelModel.rural`.
+    straight-line (Euclidean) distance in SWEREF 99 TM metres × a detour factor, at a constant
+    speed, plus a fixed overhead per trip (parking, walking to the door). Presets
+    :meth:`TravelModel.urban`, :meth:`TravelModel.rural`, :meth:`TravelModel.walking` and
+    :meth:`TravelModel.cycling`.
+:class:`MixedTravel`
+    the default for cars: straight line × detour factor, the first kilometres of a trip at an
+    urban speed and the rest at a rural speed, plus an overhead per trip.
 :class:`RoadGraphTravel`
     shortest paths in a road graph (networkx, nodes with ``x``/``y``, edges with ``length`` in
     metres and optionally ``speed_kmh``), points snapped to their nearest node.
 
-Both have ``distance_matrix_m(xy_from, xy_to=None)``, ``time_matrix_min(xy_from, xy_to=None)``
-and ``matrices(xy_from, xy_to=None)`` (both at once). Distances are in metres, times in minutes.
-With ``xy_to=None`` the matrix is square, from every point to every other.
+:class:`TravelModel` and :class:`MixedTravel` are also :class:`StraightLineTravel`: their time
+is a function of the road distance, which the continuous routing approximation needs.
+
+:class:`TravelModes` says which staff walk, cycle or drive: the stops near a provider's base
+are served on foot or by bicycle when there is enough work there for a shift, the rest by car.
+Only car trips count as driven kilometres.
 
 A trip between two points at the same place (two clients in the same stairwell) has distance 0
 and takes no time: the per-trip overhead is only added to trips of positive length.
@@ -34,8 +44,8 @@ array([[ 0., 15.],
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,27 +59,85 @@ from hemopt.errors import InputError
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["RoadGraphTravel", "Travel", "TravelModel"]
+__all__ = [
+    "MODES",
+    "MixedTravel",
+    "Mode",
+    "RoadGraphTravel",
+    "StraightLineTravel",
+    "Travel",
+    "TravelModel",
+    "TravelModes",
+]
 
 #: metres per minute at 1 km/h
 _M_PER_MIN_PER_KMH = 1000.0 / 60.0
 
+#: How staff get about, from the nearest stops outwards.
+Mode = Literal["walk", "bike", "car"]
+MODES: tuple[Mode, ...] = ("walk", "bike", "car")
+
 
 @runtime_checkable
 class Travel(Protocol):
-    """Anything that turns points into distance (m) and time (min) matrices."""
+    """Anything that turns points into distance (m) and time (min) matrices.
+
+    Examples
+    --------
+    >>> from hemopt.travel import MixedTravel, Travel, TravelModel
+    >>> isinstance(TravelModel(), Travel), isinstance(MixedTravel(), Travel)
+    (True, True)
+    """
 
     def distance_matrix_m(
         self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]: ...
+    ) -> NDArray[np.float64]:
+        """Distances in metres, shape ``(len(xy_from), len(xy_to))``."""
+        ...
 
     def time_matrix_min(
         self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]: ...
+    ) -> NDArray[np.float64]:
+        """Travel times in minutes, same shape."""
+        ...
 
     def matrices(
         self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both matrices: ``(distance_m, time_min)``."""
+        ...
+
+
+@runtime_checkable
+class StraightLineTravel(Travel, Protocol):
+    """A :class:`Travel` whose road distance is ``detour_factor`` × the straight line and whose
+    trip time is ``drive_min(road distance) + overhead_min`` for trips of positive length.
+
+    The continuous routing approximation (:mod:`hemopt.routing.approx`) works with any model of
+    this form; a road graph is not one.
+
+    Examples
+    --------
+    >>> from hemopt.travel import MixedTravel, RoadGraphTravel, StraightLineTravel
+    >>> isinstance(MixedTravel(), StraightLineTravel)
+    True
+    >>> float(MixedTravel().drive_min(1000.0))  # 1 km at 25 km/h
+    2.4
+    """
+
+    @property
+    def detour_factor(self) -> float:
+        """Road distance / straight-line distance."""
+        ...
+
+    @property
+    def overhead_min(self) -> float:
+        """Minutes added to every trip of positive length."""
+        ...
+
+    def drive_min(self, road_m: ArrayLike) -> NDArray[np.float64]:
+        """Minutes on the way for road distances ``road_m`` (metres), without the overhead."""
+        ...
 
 
 def as_xy(name: str, xy: ArrayLike) -> NDArray[np.float64]:
@@ -97,10 +165,17 @@ def _add_overhead(
 
 
 def _check_positive(name: str, value: float, *, minimum: float = 0.0, strict: bool = True) -> None:
-    ok = math.isfinite(value) and (value > minimum if strict else value >= minimum)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
+    ok = ok and (value > minimum if strict else value >= minimum)
     if not ok:
         op = ">" if strict else ">="
         raise InputError(f"{name} must be finite and {op} {minimum}, got {value!r}")
+
+
+def _straight(xy_from: ArrayLike, xy_to: ArrayLike | None) -> NDArray[np.float64]:
+    a = as_xy("xy_from", xy_from)
+    b = a if xy_to is None else as_xy("xy_to", xy_to)
+    return cdist(a, b)
 
 
 @dataclass(frozen=True)
@@ -112,8 +187,8 @@ class TravelModel:
     detour_factor
         Road distance / straight-line distance (circuity), at least 1. Default 1.3 (urban).
     speed_kmh
-        Average driving speed, km/h, stops at junctions and congestion included, parking
-        excluded. Default 25 (urban).
+        Average speed, km/h, stops at junctions and congestion included, parking excluded.
+        Default 25 (urban driving).
     overhead_min
         Fixed time added to every trip of positive length: finding a parking place and
         walking to the entrance, minutes. Default 2 (urban).
@@ -128,6 +203,9 @@ class TravelModel:
     --------
     >>> TravelModel.rural()
     TravelModel(detour_factor=1.4, speed_kmh=50.0, overhead_min=1.0)
+    >>> TravelModel.walking().time_matrix_min([[0, 0], [600, 800]]).round(1)
+    array([[ 0. , 17.8],
+           [17.8,  0. ]])
     """
 
     detour_factor: float = 1.3
@@ -135,27 +213,40 @@ class TravelModel:
     overhead_min: float = 2.0
 
     def __post_init__(self) -> None:
-        _check_positive("detour_factor", self.detour_factor, minimum=1.0, strict=False)
-        _check_positive("speed_kmh", self.speed_kmh)
-        _check_positive("overhead_min", self.overhead_min, strict=False)
+        _check_positive("TravelModel.detour_factor", self.detour_factor, minimum=1.0,
+                        strict=False)
+        _check_positive("TravelModel.speed_kmh", self.speed_kmh)
+        _check_positive("TravelModel.overhead_min", self.overhead_min, strict=False)
 
     @classmethod
     def urban(cls) -> TravelModel:
-        """Town centre and suburbs: detour 1.3, 25 km/h, 2 min per trip to park and walk."""
+        """Town centre and suburbs by car: detour 1.3, 25 km/h, 2 min per trip to park."""
         return cls(detour_factor=1.3, speed_kmh=25.0, overhead_min=2.0)
 
     @classmethod
     def rural(cls) -> TravelModel:
-        """Villages and farms: detour 1.4, 50 km/h, 1 min per trip to park and walk."""
+        """Villages and farms by car: detour 1.4, 50 km/h, 1 min per trip to park."""
         return cls(detour_factor=1.4, speed_kmh=50.0, overhead_min=1.0)
+
+    @classmethod
+    def walking(cls) -> TravelModel:
+        """On foot in a town: detour 1.3, 4.5 km/h, 0.5 min per trip to the door."""
+        return cls(detour_factor=1.3, speed_kmh=4.5, overhead_min=0.5)
+
+    @classmethod
+    def cycling(cls) -> TravelModel:
+        """By bicycle in a town: detour 1.3, 13 km/h, 1 min per trip to lock the bicycle."""
+        return cls(detour_factor=1.3, speed_kmh=13.0, overhead_min=1.0)
+
+    def drive_min(self, road_m: ArrayLike) -> NDArray[np.float64]:
+        """Minutes on the way for road distances ``road_m`` (metres), without the overhead."""
+        return np.asarray(road_m, dtype=np.float64) / (self.speed_kmh * _M_PER_MIN_PER_KMH)
 
     def distance_matrix_m(
         self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
     ) -> NDArray[np.float64]:
         """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
-        a = as_xy("xy_from", xy_from)
-        b = a if xy_to is None else as_xy("xy_to", xy_to)
-        return cdist(a, b) * self.detour_factor
+        return _straight(xy_from, xy_to) * self.detour_factor
 
     def time_matrix_min(
         self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
@@ -168,8 +259,222 @@ class TravelModel:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Both matrices: ``(distance_m, time_min)``."""
         dist = self.distance_matrix_m(xy_from, xy_to)
-        time = dist / (self.speed_kmh * _M_PER_MIN_PER_KMH)
-        return dist, _add_overhead(time, dist, self.overhead_min)
+        return dist, _add_overhead(self.drive_min(dist), dist, self.overhead_min)
+
+
+@dataclass(frozen=True)
+class MixedTravel:
+    """Cars in a municipality of towns and countryside: road distance = straight line ×
+    ``detour_factor``; the first ``urban_m`` metres of a trip at ``urban_kmh``, the rest at
+    ``rural_kmh``; plus ``overhead_min`` per trip of positive length (parking, walking to the
+    door). The default car travel of :func:`hemopt.route_day` (defaults in
+    ``docs/routing.md``).
+
+    Parameters
+    ----------
+    detour_factor
+        Road distance / straight-line distance, at least 1. Default 1.3.
+    urban_kmh, rural_kmh
+        Speeds of the first ``urban_m`` metres and of the rest of a trip. Default 25 and 60.
+    urban_m
+        Length of a trip driven at the urban speed, metres (>= 0). Default 3,000.
+    overhead_min
+        Minutes added to every trip of positive length. Default 2.
+
+    Raises
+    ------
+    InputError
+        A parameter that is not finite or out of its range, naming it and its value.
+
+    Examples
+    --------
+    >>> t = MixedTravel(detour_factor=1.0, urban_kmh=30.0, rural_kmh=60.0, urban_m=3000.0,
+    ...                 overhead_min=2.0)
+    >>> t.time_matrix_min([[0, 0], [9000, 0]])  # 3 km in 6 min, 6 km in 6 min, 2 min to park
+    array([[ 0., 14.],
+           [14.,  0.]])
+    """
+
+    detour_factor: float = 1.3
+    urban_kmh: float = 25.0
+    rural_kmh: float = 60.0
+    urban_m: float = 3000.0
+    overhead_min: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_positive("MixedTravel.detour_factor", self.detour_factor, minimum=1.0,
+                        strict=False)
+        _check_positive("MixedTravel.urban_kmh", self.urban_kmh)
+        _check_positive("MixedTravel.rural_kmh", self.rural_kmh)
+        _check_positive("MixedTravel.urban_m", self.urban_m, strict=False)
+        _check_positive("MixedTravel.overhead_min", self.overhead_min, strict=False)
+
+    def drive_min(self, road_m: ArrayLike) -> NDArray[np.float64]:
+        """Minutes on the way for road distances ``road_m`` (metres), without the overhead."""
+        d = np.asarray(road_m, dtype=np.float64)
+        urban = np.minimum(d, self.urban_m)
+        return (urban / (self.urban_kmh * _M_PER_MIN_PER_KMH)
+                + (d - urban) / (self.rural_kmh * _M_PER_MIN_PER_KMH))
+
+    def distance_matrix_m(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
+        return _straight(xy_from, xy_to) * self.detour_factor
+
+    def time_matrix_min(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Travel time in minutes, overhead included, same shape as the distance matrix."""
+        return self.matrices(xy_from, xy_to)[1]
+
+    def matrices(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both matrices: ``(distance_m, time_min)``."""
+        dist = self.distance_matrix_m(xy_from, xy_to)
+        return dist, _add_overhead(self.drive_min(dist), dist, self.overhead_min)
+
+
+@dataclass(frozen=True)
+class TravelModes:
+    """Who walks, cycles or drives: the travel mode of each stop.
+
+    A provider's stops of one shift from one base are split in rings around the base: stops
+    within ``walk_within_m`` (straight line) are served on foot, the next ones up to
+    ``bike_within_m`` by bicycle, the rest by car, each ring by its own staff shifts. A ring
+    with less than ``min_service_min`` minutes of service is too little work for a shift of
+    its own: its stops go to the next mode outwards (walk → bike → car), unless no stop is
+    farther out. Only car trips are driven kilometres.
+
+    Calibrated against a real Swedish home-care day (17 of 32 staff drove, 12 walked, 3
+    cycled); see ``docs/routing.md``.
+
+    Parameters
+    ----------
+    car, walk, bike
+        The travel model of each mode. ``car`` is any :class:`Travel` (default
+        :class:`MixedTravel`); the continuous approximation needs
+        :class:`StraightLineTravel` models.
+    walk_within_m, bike_within_m
+        Radii of the walking and cycling rings around the base, straight-line metres
+        (``0 <= walk_within_m <= bike_within_m``; 0 switches a mode off). Default 1,000 m
+        (about 17 minutes on foot) and 1,500 m.
+    min_service_min
+        Service minutes a walking or cycling ring needs for shifts of its own. Default 480:
+        a day shift's work.
+
+    Raises
+    ------
+    InputError
+        A radius or minimum that is negative or not finite, or radii out of order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> modes = TravelModes(min_service_min=0.0)
+    >>> modes.mode_of(np.array([300.0, 1500.0, 8000.0]), np.array([30.0, 30.0, 30.0]))
+    array(['walk', 'bike', 'car'], dtype=object)
+    >>> TravelModes(walk_within_m=0.0, bike_within_m=0.0).mode_of(np.array([300.0]),
+    ...                                                             np.array([30.0]))
+    array(['car'], dtype=object)
+    """
+
+    car: Travel = field(default_factory=MixedTravel)
+    walk: Travel = field(default_factory=TravelModel.walking)
+    bike: Travel = field(default_factory=TravelModel.cycling)
+    walk_within_m: float = 1000.0
+    bike_within_m: float = 1500.0
+    min_service_min: float = 480.0
+
+    def __post_init__(self) -> None:
+        for name in ("car", "walk", "bike"):
+            if not isinstance(getattr(self, name), Travel):
+                raise InputError(f"TravelModes.{name}: expected a travel model (Travel), got "
+                                 f"{type(getattr(self, name)).__name__}")
+        _check_positive("TravelModes.walk_within_m", self.walk_within_m, strict=False)
+        _check_positive("TravelModes.bike_within_m", self.bike_within_m, strict=False)
+        _check_positive("TravelModes.min_service_min", self.min_service_min, strict=False)
+        if self.bike_within_m < self.walk_within_m:
+            raise InputError(
+                f"TravelModes: bike_within_m = {self.bike_within_m!r} is less than "
+                f"walk_within_m = {self.walk_within_m!r}; the cycling ring lies outside the "
+                "walking ring"
+            )
+
+    @classmethod
+    def car_only(cls, car: Travel | None = None) -> TravelModes:
+        """Everyone drives (``car``, default :class:`MixedTravel`)."""
+        return cls(car=car or MixedTravel(), walk_within_m=0.0, bike_within_m=0.0)
+
+    @classmethod
+    def of(cls, travel: Travel | TravelModes | None) -> TravelModes:
+        """``travel`` as modes: ``None`` gives the default modes, a single travel model
+        :meth:`car_only` with it, modes themselves.
+
+        Raises
+        ------
+        InputError
+            ``travel`` is neither a travel model nor modes.
+        """
+        if travel is None:
+            return cls()
+        if isinstance(travel, TravelModes):
+            return travel
+        if isinstance(travel, Travel):
+            return cls.car_only(travel)
+        raise InputError(f"travel: expected a travel model (Travel) or TravelModes, got "
+                         f"{type(travel).__name__}")
+
+    def travel(self, mode: str) -> Travel:
+        """The travel model of ``mode`` (``"walk"``, ``"bike"`` or ``"car"``)."""
+        if mode not in MODES:
+            raise InputError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+        return getattr(self, mode)  # type: ignore[no-any-return]
+
+    def mode_of(self, base_m: ArrayLike, service_min: ArrayLike) -> NDArray[np.object_]:
+        """The mode of each stop of one provider, base and shift.
+
+        Parameters
+        ----------
+        base_m
+            Straight-line distance of each stop from the base, metres.
+        service_min
+            Service minutes of each stop.
+
+        Returns
+        -------
+        numpy.ndarray of str
+            ``"walk"``, ``"bike"`` or ``"car"`` per stop.
+        """
+        r = np.asarray(base_m, dtype=np.float64)
+        svc = np.asarray(service_min, dtype=np.float64)
+        mode = np.full(len(r), "car", dtype=object)
+        if self.bike_within_m > 0:
+            mode[r <= self.bike_within_m] = "bike"
+        if self.walk_within_m > 0:
+            mode[r <= self.walk_within_m] = "walk"
+        rank = {m: k for k, m in enumerate(MODES)}
+        for inner, outer in (("walk", "bike"), ("bike", "car")):
+            ring = mode == inner
+            if not ring.any():
+                continue
+            farther = np.array([rank[m] > rank[inner] for m in mode], dtype=bool)
+            if svc[ring].sum() < self.min_service_min and farther.any():
+                mode[ring] = outer
+        return mode
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as plain values (the travel models by class name and fields)."""
+        out: dict[str, Any] = {}
+        for name in ("car", "walk", "bike"):
+            model = getattr(self, name)
+            fields_ = getattr(model, "__dataclass_fields__", {})
+            out[name] = {"model": type(model).__name__,
+                         **{k: getattr(model, k) for k in fields_}}
+        for name in ("walk_within_m", "bike_within_m", "min_service_min"):
+            out[name] = getattr(self, name)
+        return out
 
 
 class RoadGraphTravel:

@@ -1,4 +1,5 @@
-"""The continuous routing approximation (hemopt.routing.approx)."""
+"""The continuous routing approximation (hemopt.routing.approx) and its calibration
+(hemopt.calibration)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,29 @@ import pytest
 
 import hemopt
 from hemopt import InputError
+from hemopt.calibration import (
+    CalibrationSpec,
+    approx_errors,
+    calibration_days,
+    error_summary,
+    error_tables_markdown,
+    fit_approx,
+)
+from hemopt.routing import ClientProviders
 from hemopt.routing.approx import (
     ApproxDayRouting,
     ApproxModel,
-    CalibrationSpec,
     ExtrapolationWarning,
-    approx_errors,
+    FitData,
     approximate_day,
-    calibration_days,
-    error_summary,
-    fit_approx,
 )
-from hemopt.routing.day import DayRouting, MixedTravel, route_day
-from hemopt.travel import TravelModel
+from hemopt.routing.day import DayRouting, route_day
+from hemopt.travel import MixedTravel, TravelModel, TravelModes
+
+
+def plan(a):
+    """The providers and bases of an assignment, as routing takes them."""
+    return ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
 
 #: Documented 90th percentiles of the day totals' relative errors on held-out days
 #: (docs/approximation.md): driven km, staff minutes, staff shifts.
@@ -46,11 +57,11 @@ def test_one_stop_by_hand():
     est = HAND.predict([[1000.0, 0.0]], 30.0, [0.0, 0.0])
     # one house: ellipse of radius spread_m (×1.3 on the road), tour κ √(1·A)
     local = 0.5 * math.sqrt(math.pi * 100**2 * DET**2)
-    assert est.driven_m == pytest.approx(local + 2 * 1300.0)
+    assert est.travel_m == pytest.approx(local + 2 * 1300.0)
     # driving: the local leg, line-haul out and back, overhead 2 min on both trips
-    assert est.drive_min == pytest.approx(tt(local) + 2 * tt(1300.0) + 2 * 2.0)
+    assert est.travel_min == pytest.approx(tt(local) + 2 * tt(1300.0) + 2 * 2.0)
     assert est.routes == 1 and est.wait_min == 0.0 and est.dropped_stops == 0
-    assert est.staff_min == pytest.approx(30.0 + est.drive_min)
+    assert est.staff_min == pytest.approx(30.0 + est.travel_min)
     assert est.outside_range == ()
 
 
@@ -59,11 +70,11 @@ def test_two_settlements_by_hand():
     est = HAND.predict([[1000.0, 0.0], [6000.0, 0.0]], 30.0, [0.0, 0.0])
     local = 0.5 * math.sqrt(math.pi * 100**2 * DET**2)
     rbar = (1300.0 + 7800.0) / 2  # equal work in both: mean office distance
-    assert est.driven_m == pytest.approx(2 * local + 5000 * DET + 2 * rbar)
+    assert est.travel_m == pytest.approx(2 * local + 5000 * DET + 2 * rbar)
     # the true tour office -> 1 km -> 6 km -> office is 15.6 km
-    assert est.driven_m == pytest.approx(2 * 7800.0, rel=0.02)
+    assert est.travel_m == pytest.approx(2 * 7800.0, rel=0.02)
     tau = (tt(1300.0) + tt(7800.0)) / 2
-    assert est.drive_min == pytest.approx(2 * tt(local) + tt(6500.0) + 2 * tau + 2.0 * 3)
+    assert est.travel_min == pytest.approx(2 * tt(local) + tt(6500.0) + 2 * tau + 2.0 * 3)
 
 
 def test_routes_from_the_time_budget():
@@ -77,8 +88,8 @@ def test_routes_from_the_time_budget():
     work = 1000 + 5 * tt(local / 5) + 2.0 * 3
     assert work / per_route == pytest.approx(2.375, abs=0.001)
     assert est.routes == 3
-    assert est.driven_m == pytest.approx(local + 2 * 1300.0 * 3)
-    assert est.drive_min == pytest.approx(5 * tt(local / 5) + 3 * 2 * tt(1300.0) + 2.0 * (3 + 3))
+    assert est.travel_m == pytest.approx(local + 2 * 1300.0 * 3)
+    assert est.travel_min == pytest.approx(5 * tt(local / 5) + 3 * 2 * tt(1300.0) + 2.0 * (3 + 3))
 
 
 def test_more_stops_and_larger_areas_cost_more():
@@ -86,7 +97,7 @@ def test_more_stops_and_larger_areas_cost_more():
     east = np.array([3000.0, 0.0])
     pts = rng.uniform(0, 2000, size=(120, 2)) + east
     model = ApproxModel()
-    dist = [model.predict(pts[:n], 30.0, [0, 0], warn=False).driven_m for n in (10, 30, 60, 120)]
+    dist = [model.predict(pts[:n], 30.0, [0, 0], warn=False).travel_m for n in (10, 30, 60, 120)]
     assert np.all(np.diff(dist) > 0)
     small = model.predict(pts[:60], 30.0, [0, 0], warn=False)
     big = model.predict((pts[:60] - east) * 2 + east, 30.0, [0, 0], warn=False)
@@ -99,15 +110,16 @@ def test_more_stops_and_larger_areas_cost_more():
 
 def test_same_interface_as_route_day():
     sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
-    a = hemopt.assign(sc, hemopt.LOV())
+    a = plan(hemopt.assign(sc, hemopt.LOV()))
     ap = approximate_day(sc, a, seed=3)
     assert isinstance(ap, DayRouting) and isinstance(ap, ApproxDayRouting)
     assert ap.backend == "approx" and ap.results == {} and not ap.extrapolated
     sv = route_day(sc, a, seed=3, max_iterations=20)
     assert list(ap.routes.columns) == list(sv.routes.columns)
     assert ap.totals().keys() == sv.totals().keys()
-    assert ap.routes[["provider_id", "base", "shift", "stops", "visits"]].equals(
-        sv.routes[["provider_id", "base", "shift", "stops", "visits"]])
+    key = ["provider_id", "base", "shift", "mode", "stops", "visits"]
+    assert ap.routes[key].equals(sv.routes[key])
+    assert list(ap.dropped.columns) == list(sv.dropped.columns)
     assert len(ap.visits) == len(sv.visits) and len(ap.stops) == len(sv.stops)
     assert ap.routes["service_min"].sum() == pytest.approx(sv.routes["service_min"].sum())
 
@@ -118,27 +130,29 @@ def test_same_interface_as_route_day():
 )
 def test_agrees_with_the_solver(preset, seed, scale, regime):
     sc = hemopt.generate(preset, seed=seed, scale=scale)
-    a = hemopt.assign(sc, regime)
+    a = plan(hemopt.assign(sc, regime))
     sv = route_day(sc, a, seed=seed, max_iterations=200, time_limit_s=None)
     ap = approximate_day(sc, a, seed=seed)
     s, e = sv.routes, ap.routes
     for col, tol in P90_DAY.items():
         assert e[col].sum() == pytest.approx(s[col].sum(), rel=tol), col
-    assert ap.totals()["dropped_visits"] == sv.totals()["dropped_visits"]
+    assert ap.totals()["visits_dropped"] == sv.totals()["visits_dropped"]
+    assert ap.totals()["travel_km_per_day"] == pytest.approx(
+        sv.totals()["travel_km_per_day"], rel=P90_DAY["driven_km"])
 
 
 def test_extrapolation_warns_and_flags():
     sc = hemopt.generate("strangnas", seed=1, scale=0.03)  # a day far below the fitted range
-    a = hemopt.assign(sc, hemopt.LOV())
+    a = plan(hemopt.assign(sc, hemopt.LOV()))
     with pytest.warns(ExtrapolationWarning, match="day_stops"):
         day = approximate_day(sc, a, seed=0)
     assert day.extrapolated
     row = day.outside_range.iloc[0]
     assert row["feature"] == "day_stops" and row["value"] < row["low"]
-    # another travel model than the one fitted
+    # another travel model than those fitted (walking, cycling, MixedTravel: detour 1.3)
     with pytest.warns(ExtrapolationWarning, match="detour_factor"):
         est = ApproxModel().predict([[1000.0, 0.0]], 30.0, [0, 0], travel=TravelModel.rural())
-    assert {f for f, *_ in est.outside_range} >= {"detour_factor", "overhead_min"}
+    assert {f for f, *_ in est.outside_range} >= {"detour_factor", "kmh_1km"}
     # far too many stops
     pts = np.random.default_rng(0).uniform(0, 20_000, size=(3000, 2))
     with pytest.warns(ExtrapolationWarning, match="n_stops"):
@@ -151,7 +165,7 @@ def test_extrapolation_warns_and_flags():
 
 def test_deterministic():
     sc = hemopt.generate("strangnas", seed=5, scale=0.2)
-    a = hemopt.assign(sc, hemopt.Zoning())
+    a = plan(hemopt.assign(sc, hemopt.Zoning()))
     one = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
     two = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
     pd.testing.assert_frame_equal(one, two)
@@ -161,13 +175,19 @@ def test_deterministic():
 
 def test_visits_given_and_travel_model():
     sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
-    a = hemopt.assign(sc, hemopt.LOV())
+    a = plan(hemopt.assign(sc, hemopt.LOV()))
     d1 = approximate_day(sc, a, seed=1)
     d2 = approximate_day(sc, a, visits=d1.visits)
     assert d2.totals() == pytest.approx(d1.totals())
-    with pytest.warns(ExtrapolationWarning):
-        slow = approximate_day(sc, a, seed=1, travel=MixedTravel(urban_kmh=15.0))
+    slow = approximate_day(sc, a, seed=1,
+                           travel=TravelModes(car=MixedTravel(urban_kmh=15.0)))
     assert slow.totals()["drive_hours_per_day"] > d1.totals()["drive_hours_per_day"]
+    # everyone by car: more driven km than with walking and cycling staff
+    cars = approximate_day(sc, a, seed=1, travel=MixedTravel())
+    assert set(cars.routes["mode"]) == {"car"}
+    assert cars.totals()["driven_km_per_day"] > d1.totals()["driven_km_per_day"]
+    with pytest.warns(ExtrapolationWarning, match="detour_factor"):
+        approximate_day(sc, a, seed=1, travel=MixedTravel(detour_factor=1.8))
 
 
 def test_dropped_stops_like_the_solver():
@@ -202,7 +222,7 @@ def test_bad_inputs():
     with pytest.raises(InputError, match=r"ApproxModel.round_down = 1.5"):
         ApproxModel(round_down=1.5)
     sc = hemopt.generate("strangnas", seed=1, scale=0.05)
-    with pytest.raises(InputError, match="provider: expected"):
+    with pytest.raises(InputError, match="providers: expected"):
         approximate_day(sc, ["M"])
     with pytest.raises(InputError, match="model"):
         approximate_day(sc, ["M"] * sc.n_clients, model="fast")
@@ -210,6 +230,23 @@ def test_bad_inputs():
         calibration_days([], max_iterations=0)
     with pytest.raises(InputError, match="days"):
         fit_approx([])
+
+
+def test_fit_data_residuals_are_the_log_ratios():
+    sc = hemopt.generate("strangnas", seed=1, scale=0.1)
+    day = route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=50)
+    data = FitData.from_days([day], labels=["d"])
+    assert len(data.table) == len(day.routes) and set(data.table["day"]) == {"d"}
+    model = ApproxModel()
+    res = data.residuals(model.theta)
+    pred = data.evaluate(model.theta)
+    t = data.table
+    assert res.shape == (4 * len(t),)
+    np.testing.assert_allclose(res[len(t):2 * len(t)],
+                               np.log(pred["staff_min"] / t["staff_min"].to_numpy()))
+    rng = dict((n, (lo, hi)) for n, lo, hi in data.fit_range())
+    assert rng["day_stops"] == (len(day.stops), len(day.stops))
+    assert rng["kmh_1km"][0] <= 4.5 and rng["kmh_1km"][1] >= 25.0
 
 
 def test_fit_and_errors_on_a_tiny_calibration():
@@ -224,3 +261,52 @@ def test_fit_and_errors_on_a_tiny_calibration():
     # fitted on this day: its totals are close
     assert abs(per_day["driven_km_err"].iloc[0]) < 0.15
     assert abs(per_day["staff_min_err"].iloc[0]) < 0.05
+    text = error_tables_markdown(per_group, per_day, title="tiny days")
+    assert "| day totals | staff minutes |" in text and "on the 1 tiny days" in text
+
+
+def test_calibration_spec_regimes():
+    assert CalibrationSpec("strangnas", 1, 0.1, "LOU0.5").regime_object().external_share == 0.5
+    with pytest.raises(InputError, match="unknown regime 'LOX'"):
+        CalibrationSpec("strangnas", 1, 0.1, "LOX").regime_object()
+
+
+def test_docs_error_tables_are_generated_for_the_shipped_constants():
+    from pathlib import Path
+
+    from hemopt.calibration import BEGIN_GENERATED, END_GENERATED, HOLDOUT_SPECS, fingerprint
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "approximation.md").read_text(
+        encoding="utf-8")
+    assert doc.count(BEGIN_GENERATED) == 1 and doc.count(END_GENERATED) == 1
+    block = doc.split(BEGIN_GENERATED)[1].split(END_GENERATED)[0]
+    # regenerate with: python -m hemopt.calibration --cache days.pkl --write-docs
+    # docs/approximation.md (after changing the constants, the visits, shifts or travel modes)
+    assert f"(fingerprint {fingerprint()})" in block, "the error tables are out of date"
+    assert f"on the {len(HOLDOUT_SPECS)} held-out days" in block
+    assert "| day totals | driven km (car) |" in block
+
+
+def test_docs_constants_are_the_shipped_ones():
+    from pathlib import Path
+
+    from hemopt.calibration import BEGIN_CONSTANTS, END_CONSTANTS, constants_markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "approximation.md").read_text(
+        encoding="utf-8")
+    block = doc.split(BEGIN_CONSTANTS)[1].split(END_CONSTANTS)[0]
+    assert block.strip() == constants_markdown().strip()
+
+
+def test_write_docs_tables_replaces_only_the_block(tmp_path):
+    from hemopt.calibration import BEGIN_GENERATED, END_GENERATED, write_docs_tables
+
+    page = tmp_path / "page.md"
+    page.write_text(f"before\n{BEGIN_GENERATED}\nold\n{END_GENERATED}\nafter\n",
+                    encoding="utf-8")
+    write_docs_tables(page, "new table\n")
+    assert page.read_text(encoding="utf-8") == (
+        f"before\n{BEGIN_GENERATED}\nnew table\n{END_GENERATED}\nafter\n")
+    (tmp_path / "plain.md").write_text("no block", encoding="utf-8")
+    with pytest.raises(InputError, match="no generated block"):
+        write_docs_tables(tmp_path / "plain.md", "x")

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from hemopt.errors import InputError
 from hemopt.routing import DISTANCE_SCALE, TIME_SCALE, PrecisionWarning, VRPTWInstance
-from hemopt.routing.vrptw import _servability, scale_instance
+from hemopt.routing.instance import scale_instance, unservable
 from hemopt.travel import TravelModel
 
 XY = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
@@ -165,9 +165,24 @@ def test_servability_reasons():
         capacity=5,
         shift_duration=300,
     )
-    reasons = _servability(inst)
-    assert sorted(reasons) == [1, 2, 3, 4]
-    assert "earliest arrival 100.00 is after latest = 50.0" in reasons[1]
+    found = unservable(inst)
+    assert sorted(found) == [1, 2, 3, 4]
+    codes = {i: code for i, (code, _) in found.items()}
+    # client 1: 100 out and 100 back plus 5 minutes of service do not fit the 200-minute day
+    assert codes == {1: "longer_than_shift", 2: "longer_than_shift", 3: "over_capacity",
+                     4: "outside_time_window"}
+    reasons = {i: text for i, (_, text) in found.items()}
+    assert "takes 205.00 min, more than the longest shift (200.00 min)" in reasons[1]
     assert "more than shift_duration" in reasons[2]
     assert reasons[3] == "demand 9 > capacity 5"
     assert "return to the office" in reasons[4]
+
+
+def test_visit_longer_than_the_shift_window_is_longer_than_shift():
+    # no shift_duration, but the depot is open 100 minutes: a 150-minute visit cannot fit
+    xy = np.array([[0, 0], [0, 10], [0, 20]], dtype=float)
+    inst = VRPTWInstance(coords=xy, service=[0, 150, 30], latest=[100, 100, 100])
+    found = unservable(inst)
+    assert list(found) == [1]
+    code, text = found[1]
+    assert code == "longer_than_shift" and "longest shift (100.00 min)" in text

@@ -19,7 +19,7 @@ from hemopt.routing import (
     register_backend,
     solve_vrptw,
 )
-from hemopt.routing import vrptw as vrptw_module
+from hemopt.routing import backends as backends_module
 from hemopt.routing.vrptw import RawRoute, RawSolution
 from hemopt.travel import TravelModel
 
@@ -236,7 +236,11 @@ def test_unservable_visit_is_reported_not_solved():
         assert res.dropped == [2]
         assert "earliest arrival 200.00 is after latest = 100.0" in res.dropped_reason[2]
         assert sorted(res.routes[0]) == [1, 3]
-        assert "dropped  2" in res.summary()
+        assert "dropped  2 (outside_time_window)" in res.report()
+        assert res.dropped_code == {2: "outside_time_window"}
+        summary = res.summary()
+        assert summary["dropped"] == 1 and summary["served"] == 2
+        assert summary["dropped_by_reason"] == {"outside_time_window": 1}
 
 
 @pytest.mark.parametrize("backend", [*BACKENDS, "greedy"])
@@ -303,8 +307,7 @@ class _Lazy:
 
 @pytest.fixture
 def lazy_backends(monkeypatch):
-    available_backends()  # registers the built-in ones first
-    monkeypatch.setattr(vrptw_module, "_BACKENDS", dict(vrptw_module._BACKENDS))
+    monkeypatch.setattr(backends_module, "BACKENDS", dict(backends_module.BACKENDS))
     register_backend(_Lazy("lazy"))
     register_backend(_Lazy("twice", twice=True))
 
@@ -324,6 +327,7 @@ def test_no_repair_reports_dropped(lazy_backends):
     res = solve_vrptw(inst, backend="lazy", repair=False)
     assert res.dropped == [2, 3, 4, 5]
     assert "not placed by the lazy solver within the limits (lazy)" in res.dropped_reason[2]
+    assert set(res.dropped_code.values()) == {"no_capacity"}
 
 
 def test_backend_serving_twice_is_an_error(lazy_backends):
@@ -338,6 +342,27 @@ def test_register_twice_is_an_error(lazy_backends):
 
 def test_available_backends():
     assert {"pyvrp", "ortools", "greedy"} <= set(available_backends())
+
+
+def test_a_backend_object_can_be_passed_without_registering():
+    inst = home_care(4, seed=1)
+    res = solve_vrptw(inst, backend=_Lazy("unregistered"), repair=False)
+    assert res.backend == "unregistered" and res.dropped == [2, 3, 4]
+    with pytest.raises(InputError, match="RoutingBackend"):
+        solve_vrptw(inst, backend=object())  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="RoutingBackend"):
+        register_backend(object())  # type: ignore[arg-type]
+
+
+def test_no_import_cycle_between_solver_and_backends():
+    import ast
+    from pathlib import Path
+
+    import hemopt.routing.backends as b
+
+    tree = ast.parse(Path(b.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "hemopt.routing.vrptw" not in imported
 
 
 @pytest.mark.parametrize(
@@ -361,8 +386,15 @@ def test_instance_type_checked():
         solve_vrptw("c8.txt")  # type: ignore[arg-type]
 
 
-def test_summary_mentions_the_essentials():
+def test_summary_is_a_dict_and_report_mentions_the_essentials():
     inst = read_solomon(C8)
-    text = solve_vrptw(inst, time_limit_s=None, max_iterations=200).summary()
+    res = solve_vrptw(inst, time_limit_s=None, max_iterations=200)
+    s = res.summary()
+    assert s["backend"] == "pyvrp" and s["feasible"] and s["routes"] == 3
+    assert s["distance"] == pytest.approx(192.083, abs=1e-3)
+    assert s["served"] == 8 and s["dropped"] == 0 and s["dropped_by_reason"] == {}
+    assert s["duration_min"] == pytest.approx(s["travel_min"] + s["service_min"] + s["wait_min"])
+    text = res.report()
     assert "pyvrp" in text and "feasible" in text
     assert "routes   3" in text and "distance 192.1" in text
+    assert str(res) == text

@@ -1,4 +1,5 @@
-"""Routing: the day's visits, the VRPTW of a provider's day and its solver backends.
+"""Routing: the day's visits, the VRPTW of a provider's day, its solver backends and the
+continuous approximation.
 
 Public names::
 
@@ -8,42 +9,53 @@ Public names::
     available_backends                         "greedy")
     PrecisionWarning                           integer scaling loses precision
     DISTANCE_SCALE, TIME_SCALE                 the integer scaling used for the solvers
+    DROP_REASONS                               why a visit can be dropped
     VisitParams, day_of_visits, stops_of       the day's visits and their stops
-    ShiftParams, MixedTravel, DayRouting,      a municipality's day routed per provider
-    route_day                                  (and base)
+    AssignedClients, ClientProviders           what routing needs from an assignment
+    ShiftParams, DayRouting, route_day         a municipality's day routed per provider,
+                                               base, shift and travel mode
     approximate_day, ApproxModel,              the calibrated continuous approximation
-    ExtrapolationWarning, fit_approx           (docs/approximation.md)
+    ApproxDayRouting, ExtrapolationWarning     (docs/approximation.md)
+
+The routing layer imports only the core (:mod:`hemopt.travel`, :mod:`hemopt.errors`, and
+:mod:`hemopt.scenario` for types); the calibration harness that routes generated
+municipalities lives above the domain, in :mod:`hemopt.calibration`.
 """
 
 from hemopt.routing.approx import ApproxDayRouting as ApproxDayRouting
 from hemopt.routing.approx import ApproxModel as ApproxModel
 from hemopt.routing.approx import ExtrapolationWarning as ExtrapolationWarning
 from hemopt.routing.approx import approximate_day as approximate_day
-from hemopt.routing.approx import fit_approx as fit_approx
+from hemopt.routing.backends import RoutingBackend as RoutingBackend
+from hemopt.routing.backends import available_backends as available_backends
+from hemopt.routing.backends import register_backend as register_backend
 from hemopt.routing.day import DayRouting as DayRouting
-from hemopt.routing.day import MixedTravel as MixedTravel
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.day import route_day as route_day
+from hemopt.routing.instance import DISTANCE_SCALE as DISTANCE_SCALE
+from hemopt.routing.instance import DROP_REASONS as DROP_REASONS
+from hemopt.routing.instance import TIME_SCALE as TIME_SCALE
+from hemopt.routing.instance import PrecisionWarning as PrecisionWarning
+from hemopt.routing.instance import VRPTWInstance as VRPTWInstance
 from hemopt.routing.solomon import read_solomon as read_solomon
 from hemopt.routing.solomon import write_solomon as write_solomon
+from hemopt.routing.visits import AssignedClients as AssignedClients
+from hemopt.routing.visits import ClientProviders as ClientProviders
 from hemopt.routing.visits import VisitParams as VisitParams
 from hemopt.routing.visits import day_of_visits as day_of_visits
 from hemopt.routing.visits import stops_of as stops_of
-from hemopt.routing.vrptw import DISTANCE_SCALE as DISTANCE_SCALE
-from hemopt.routing.vrptw import TIME_SCALE as TIME_SCALE
-from hemopt.routing.vrptw import PrecisionWarning as PrecisionWarning
-from hemopt.routing.vrptw import RoutingBackend as RoutingBackend
-from hemopt.routing.vrptw import VRPTWInstance as VRPTWInstance
 from hemopt.routing.vrptw import VRPTWResult as VRPTWResult
-from hemopt.routing.vrptw import available_backends as available_backends
-from hemopt.routing.vrptw import register_backend as register_backend
 from hemopt.routing.vrptw import solve_vrptw as solve_vrptw
+from hemopt.travel import MixedTravel as MixedTravel
 
 __all__ = [
     "DISTANCE_SCALE",
+    "DROP_REASONS",
     "TIME_SCALE",
     "ApproxDayRouting",
     "ApproxModel",
+    "AssignedClients",
+    "ClientProviders",
     "DayRouting",
     "ExtrapolationWarning",
     "MixedTravel",
@@ -56,7 +68,6 @@ __all__ = [
     "approximate_day",
     "available_backends",
     "day_of_visits",
-    "fit_approx",
     "read_solomon",
     "register_backend",
     "route_day",

@@ -6,50 +6,45 @@ gives one in closed form, in the spirit of Beardwood–Halton–Hammersley (tour
 random points in an area ``A`` ≈ κ√(nA)) and Daganzo's *Logistics Systems Analysis* (``m``
 routes from a depot at mean distance r̄: ``L ≈ 2 r̄ m + κ √(nA)``), adapted to home care:
 
-* the stops of one provider, base and shift (one ``route_day`` VRPTW) are split into
-  **settlements** (single-linkage clusters: stops closer than ``cluster_m`` belong together)
-  and the tour terms are summed over them;
-  the settlements are linked by their minimum spanning tree (the long links of the stops'
-  Euclidean MST), times a fitted factor β;
-* the number of staff shifts ``m`` follows from the shift's time budget (service + driving +
+* the stops of one provider, base, shift and travel mode (one ``route_day`` VRPTW) are split
+  into **settlements** (single-linkage clusters: stops closer than ``cluster_m`` belong
+  together) and the tour terms are summed over them; the settlements are linked by their
+  minimum spanning tree (the long links of the stops' Euclidean MST), times a fitted factor β;
+* the number of staff shifts ``m`` follows from the shift's time budget (service + travel +
   waiting per route ≤ a fitted share η of the shift) and from the time windows (the work of a
-  window must fit between its start and its end), solved as a fixed point because driving
+  window must fit between its start and its end), solved as a fixed point because travel
   and waiting depend on ``m``;
 * waiting comes from a fluid schedule of an average route through the day's windows;
-* travel times use the same travel model as ``route_day``
-  (:class:`~hemopt.routing.day.MixedTravel` by default), with its overhead for every trip.
+* travel times use the same travel model as ``route_day`` for each mode (any
+  :class:`~hemopt.travel.StraightLineTravel`), with its overhead for every trip.
 
-The equations, the fitted constants and the fit errors on held-out instances are in
-``docs/approximation.md``. The model records the range of instances it was fitted on and
-warns with :class:`ExtrapolationWarning` outside it.
+The model only needs the routing layer. The calibration harness that routes generated
+municipalities with the solver and fits the constants is :mod:`hemopt.calibration`; the
+equations, the fitted constants and the fit errors on held-out instances are in
+``docs/approximation.md``. The model records the range of instances it was fitted on and warns
+with :class:`ExtrapolationWarning` outside it.
 
 Examples
 --------
 >>> import hemopt
->>> from hemopt.assignment import assign
->>> from hemopt.regimes import LOV
 >>> from hemopt.routing.approx import approximate_day
 >>> sc = hemopt.generate("strangnas", seed=1, scale=0.2)
->>> day = approximate_day(sc, assign(sc, LOV()), seed=0)
+>>> day = approximate_day(sc, sc.clients["current_provider"], seed=0)
 >>> day.backend, day.extrapolated
 ('approx', False)
->>> t = day.totals()  # route_day(..., max_iterations=500): 1074 km, 75 shifts, 0.104
->>> round(t["driven_km_per_day"]), t["staff_shifts"], round(t["driving_share"], 3)
-(1113, 77, 0.107)
+>>> t = day.totals()
+>>> t["visits_in"] == t["visits_served"] + t["visits_dropped"]
+True
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import pickle
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -61,30 +56,34 @@ from scipy.spatial.distance import pdist, squareform
 
 from hemopt.errors import InputError
 from hemopt.routing.day import (
+    ROUTE_COLUMNS,
     DayRouting,
-    MixedTravel,
     ShiftParams,
+    account,
     assign_bases,
+    assign_modes,
     prepare_day,
 )
-from hemopt.routing.visits import VisitParams
+from hemopt.routing.instance import DROP_REASONS, LONGER_THAN_SHIFT, OUTSIDE_TIME_WINDOW
+from hemopt.routing.visits import AssignedClients, VisitParams
+from hemopt.travel import MixedTravel, StraightLineTravel, Travel, TravelModes
+
+if TYPE_CHECKING:
+    from hemopt.scenario import Scenario
 
 __all__ = [
     "DEFAULT_FIT_RANGE",
     "FIT_CONSTANTS",
-    "HOLDOUT_SPECS",
-    "TRAIN_SPECS",
+    "FIT_PARAMETERS",
     "ApproxDayRouting",
     "ApproxEstimate",
     "ApproxModel",
-    "CalibrationDay",
-    "CalibrationSpec",
     "ExtrapolationWarning",
-    "approx_errors",
+    "FitData",
+    "RoutedDay",
     "approximate_day",
-    "calibration_days",
-    "error_summary",
-    "fit_approx",
+    "approximate_stops",
+    "travel_features",
 ]
 
 
@@ -93,12 +92,12 @@ class ExtrapolationWarning(UserWarning):
 
 
 # ------------------------------------------------------------------------------------------------
-# Fitted constants (reproduce with ``python -m hemopt.routing.approx``)
+# Fitted constants (reproduce with ``python -m hemopt.calibration``)
 # ------------------------------------------------------------------------------------------------
 
 #: Constants fitted against ``route_day(..., max_iterations=500, time_limit_s=None)`` on
-#: :data:`TRAIN_SPECS`; the defaults of :class:`ApproxModel`. Reproduce with
-#: ``python -m hemopt.routing.approx`` (about 3 to 6 minutes on 2 cores).
+#: :data:`hemopt.calibration.TRAIN_SPECS`; the defaults of :class:`ApproxModel`. Reproduce with
+#: ``python -m hemopt.calibration`` (minutes on 2 cores).
 FIT_CONSTANTS: dict[str, float] = {
     "kappa": 0.5288,
     "line_haul": 0.9209,
@@ -116,8 +115,8 @@ FIT_CONSTANTS: dict[str, float] = {
 #: The range of the calibration instances: ``(feature, low, high)``. Per (provider, base,
 #: shift): ``n_stops``, ``stops_per_km2`` and ``service_min_per_stop`` (checked with 25 stops
 #: or more), ``office_km`` (mean road distance base -> stops; from 0: the line-haul vanishes),
-#: ``shift_max_min``; per day: ``day_stops``; the travel model: ``detour_factor``,
-#: ``urban_kmh``, ``rural_kmh``, ``urban_m``, ``overhead_min`` (fitted with the defaults only).
+#: ``shift_max_min``; per day: ``day_stops``; per travel model (:func:`travel_features`):
+#: ``detour_factor``, ``overhead_min``, ``kmh_1km``, ``kmh_20km``.
 DEFAULT_FIT_RANGE: tuple[tuple[str, float, float], ...] = (
     ("n_stops", 1.0, 738.0),
     ("stops_per_km2", 2.1, 50.0),
@@ -126,13 +125,11 @@ DEFAULT_FIT_RANGE: tuple[tuple[str, float, float], ...] = (
     ("shift_max_min", 360.0, 480.0),
     ("day_stops", 167.0, 2706.0),
     ("detour_factor", 1.3, 1.3),
-    ("urban_kmh", 25.0, 25.0),
-    ("rural_kmh", 60.0, 60.0),
-    ("urban_m", 3000.0, 3000.0),
     ("overhead_min", 2.0, 2.0),
+    ("kmh_1km", 25.0, 25.0),
+    ("kmh_20km", 49.6, 49.7),
 )
 
-_TRAVEL_FEATURES = ("detour_factor", "urban_kmh", "rural_kmh", "urban_m", "overhead_min")
 #: Density and mean service are only checked on instances with this many stops or more (a few
 #: stops are dominated by whole routes, and their means vary widely).
 _DENSITY_MIN_STOPS = 25
@@ -143,44 +140,43 @@ _DENSITY_MIN_STOPS = 25
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Speeds:
-    """Road distance = detour × straight line; first ``urban_m`` at ``urban_kmh``, the rest at
-    ``rural_kmh``; ``overhead_min`` per trip of positive length."""
+def _straight_line(travel: Travel | None) -> StraightLineTravel:
+    """``travel`` as a straight-line model (default :class:`~hemopt.travel.MixedTravel`)."""
+    if travel is None:
+        return MixedTravel()
+    if isinstance(travel, StraightLineTravel):
+        return travel
+    raise InputError(
+        f"travel: the approximation needs a straight-line travel model (StraightLineTravel: "
+        f"MixedTravel, TravelModel), got {type(travel).__name__}"
+    )
 
-    detour_factor: float
-    urban_kmh: float
-    rural_kmh: float
-    urban_m: float
-    overhead_min: float
 
-    @classmethod
-    def of(cls, travel: Any) -> _Speeds:
-        if travel is None:
-            travel = MixedTravel()
-        names = ("detour_factor", "urban_kmh", "rural_kmh", "urban_m", "overhead_min")
-        if all(hasattr(travel, n) for n in names):
-            return cls(*(float(getattr(travel, n)) for n in names))
-        if all(hasattr(travel, n) for n in ("detour_factor", "speed_kmh", "overhead_min")):
-            v = float(travel.speed_kmh)
-            return cls(float(travel.detour_factor), v, v, math.inf, float(travel.overhead_min))
-        raise InputError(
-            f"travel: the approximation needs a straight-line travel model (MixedTravel or "
-            f"hemopt.travel.TravelModel), got {type(travel).__name__}"
-        )
+def _trip_min(travel: StraightLineTravel, d_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Trip minutes as in ``route_day``'s time matrix (overhead when ``d > 0``)."""
+    return np.where(d_m > 0, travel.drive_min(d_m) + travel.overhead_min, 0.0)
 
-    def drive_min(self, d_m: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Driving minutes of road distances ``d_m`` (no overhead)."""
-        d = np.asarray(d_m, dtype=float)
-        urban = np.minimum(d, self.urban_m)
-        return urban / (self.urban_kmh * 1000 / 60) + (d - urban) / (self.rural_kmh * 1000 / 60)
 
-    def trip_min(self, d_m: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Trip minutes as in ``route_day``'s time matrix (overhead when ``d > 0``)."""
-        return np.where(d_m > 0, self.drive_min(d_m) + self.overhead_min, 0.0)
+def travel_features(travel: StraightLineTravel) -> dict[str, float]:
+    """What the fitted range checks of a travel model: ``detour_factor``, ``overhead_min``,
+    and the mean speeds of a 1 km and a 20 km trip, ``kmh_1km`` and ``kmh_20km``.
 
-    def features(self) -> dict[str, float]:
-        return {n: getattr(self, n) for n in _TRAVEL_FEATURES}
+    Examples
+    --------
+    >>> from hemopt.travel import MixedTravel
+    >>> {k: round(v, 1) for k, v in travel_features(MixedTravel()).items()}
+    {'detour_factor': 1.3, 'overhead_min': 2.0, 'kmh_1km': 25.0, 'kmh_20km': 49.6}
+    """
+    minutes = travel.drive_min(np.array([1000.0, 20_000.0]))
+    return {
+        "detour_factor": float(travel.detour_factor),
+        "overhead_min": float(travel.overhead_min),
+        "kmh_1km": float(60.0 / minutes[0]),
+        "kmh_20km": float(20 * 60.0 / minutes[1]),
+    }
+
+
+_TRAVEL_FEATURES = ("detour_factor", "overhead_min", "kmh_1km", "kmh_20km")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -285,7 +281,7 @@ class _Geometry:
     pe: NDArray[np.float64]
     pl: NDArray[np.float64]
 
-    def features(self, speeds: _Speeds) -> dict[str, float]:
+    def features(self) -> dict[str, float]:
         area_km2 = float(self.area.sum()) / 1e6
         enough = self.n >= _DENSITY_MIN_STOPS
         return {
@@ -304,12 +300,12 @@ def _geometry(
     latest: NDArray[np.float64],
     office: NDArray[np.float64],
     window: tuple[float, float, float],
-    speeds: _Speeds,
+    travel: StraightLineTravel,
     cluster_m: float,
     spread_m: float,
 ) -> _Geometry:
     n = len(xy)
-    det = speeds.detour_factor
+    det = travel.detour_factor
     uniq, inv = _unique_rows(xy[:, 0], xy[:, 1])
     k = len(uniq)
     i, j, w = _mst(uniq)
@@ -352,33 +348,51 @@ def _geometry(
     )
 
 
+def _unservable(
+    r_m: NDArray[np.float64],
+    service: NDArray[np.float64],
+    earliest: NDArray[np.float64],
+    latest: NDArray[np.float64],
+    window: tuple[float, float, float],
+    travel: StraightLineTravel,
+) -> NDArray[np.object_]:
+    """Why a route office -> stop -> office cannot serve each stop (``route_day``'s windows
+    and the solver's pre-check, :func:`hemopt.routing.instance.unservable`, at full
+    precision): ``""`` for the servable stops, else one of
+    :data:`~hemopt.routing.instance.DROP_REASONS`."""
+    start, end, max_min = window
+    t = _trip_min(travel, r_m)
+    lat = np.maximum(np.minimum(latest, end - service - t), earliest)
+    arrive = np.maximum(start + t, earliest)
+    ok_window = arrive <= lat + 1e-9
+    ok_end = arrive + service + t <= end + 1e-9
+    single = 2 * t + service
+    too_long = (single > max_min + 1e-9) | (single > end - start + 1e-9)
+    out = np.full(len(r_m), "", dtype=object)
+    out[~(ok_window & ok_end)] = OUTSIDE_TIME_WINDOW
+    out[too_long] = LONGER_THAN_SHIFT
+    return out
+
+
 def _servable(
     r_m: NDArray[np.float64],
     service: NDArray[np.float64],
     earliest: NDArray[np.float64],
     latest: NDArray[np.float64],
     window: tuple[float, float, float],
-    speeds: _Speeds,
+    travel: StraightLineTravel,
 ) -> NDArray[np.bool_]:
-    """Stops a route office -> stop -> office can serve (``route_day``'s windows and the
-    solver's pre-check, at full precision)."""
-    start, end, max_min = window
-    t = speeds.trip_min(r_m)
-    lat = np.maximum(np.minimum(latest, end - service - t), earliest)
-    arrive = np.maximum(start + t, earliest)
-    ok_window = arrive <= lat + 1e-9
-    ok_end = arrive + service + t <= end + 1e-9
-    ok_shift = 2 * t + service <= max_min + 1e-9
-    return ok_window & ok_end & ok_shift
+    """The stops a route office -> stop -> office can serve."""
+    return _unservable(r_m, service, earliest, latest, window, travel) == ""
 
 
 class _Batch:
     """Many geometries as flat arrays, so that the model is evaluated in one vectorised pass."""
 
-    def __init__(self, geoms: Sequence[_Geometry], speeds: _Speeds) -> None:
+    def __init__(self, geoms: Sequence[_Geometry], travel: StraightLineTravel) -> None:
         g = len(geoms)
         self.G = g
-        self.speeds = speeds
+        self.travel = travel
 
         def cat(name: str) -> NDArray[np.float64]:
             return np.concatenate([getattr(x, name) for x in geoms]) if g else np.zeros(0)
@@ -389,7 +403,7 @@ class _Batch:
         self.nc, self.area, self.rc, self.sc = cat("nc"), cat("area"), cat("rc"), cat("sc")
         self.cg = owner("nc")
         self.links, self.lg = cat("links"), owner("links")
-        self.links_t = speeds.drive_min(self.links)
+        self.links_t = travel.drive_min(self.links)
         self.pn, self.ps, self.pe, self.pl = cat("pn"), cat("ps"), cat("pe"), cat("pl")
         self.pg = owner("pn")
         self.n = np.array([x.n for x in geoms], dtype=float)
@@ -399,7 +413,7 @@ class _Batch:
         self.end = np.array([x.end for x in geoms], dtype=float)
         self.H = np.array([x.max_min for x in geoms], dtype=float)
         self.sqrt_na = np.sqrt(self.nc * self.area)
-        self.rc_t = speeds.drive_min(self.rc)
+        self.rc_t = travel.drive_min(self.rc)
         # window classes padded per group, in order of (earliest, latest)
         k = max((len(x.pn) for x in geoms), default=0)
         self.K = k
@@ -449,7 +463,7 @@ def _evaluate(theta: NDArray[np.float64], b: _Batch) -> dict[str, NDArray[np.flo
     """The model on a batch. ``theta``: kappa, line_haul, link, time_efficiency,
     window_efficiency, wait_fluid, wait_gap, same_place_share, round_down."""
     kappa, lam, beta, eta, eta_w, om_fluid, om_gap, zeta, eps = theta
-    g, sp = b.G, b.speeds
+    g, sp = b.G, b.travel
     ov = sp.overhead_min
     # local tours within settlements (BHH), and their driving time (mean leg length)
     l_c = kappa * b.sqrt_na
@@ -489,8 +503,8 @@ def _evaluate(theta: NDArray[np.float64], b: _Batch) -> dict[str, NDArray[np.flo
     drive = t_loc + t_link + 2 * lam * tau * m + ov * (legs + m)
     wait = wait_route * m
     return {
-        "driven_m": dist,
-        "drive_min": drive,
+        "travel_m": dist,
+        "travel_min": drive,
         "routes": m,
         "routes_continuous": m_cont,
         "service_min": b.S.copy(),
@@ -510,31 +524,38 @@ class ApproxEstimate:
 
     Attributes
     ----------
-    driven_m, drive_min
-        Driven distance (metres) and driving minutes (per-trip overhead included).
+    travel_m, travel_min
+        Distance (metres) and minutes on the way (per-trip overhead included), in the travel
+        model's mode.
     routes
         Staff shifts (routes) used.
     service_min, wait_min, staff_min
-        Service, waiting and staff minutes (office to office: service + driving + waiting).
+        Service, waiting and staff minutes (office to office: service + travel + waiting).
     n_stops, dropped_stops
         Stops given, and stops no route can serve (left out, as the solver does).
+    dropped_reason
+        Per stop, ``""`` when served, else why not (one of
+        :data:`~hemopt.routing.instance.DROP_REASONS`).
     outside_range
         ``(feature, value, low, high)`` for each input outside the fitted range.
     """
 
-    driven_m: float
-    drive_min: float
+    travel_m: float
+    travel_min: float
     routes: int
     service_min: float
     wait_min: float
     staff_min: float
     n_stops: int
     dropped_stops: int
+    dropped_reason: tuple[str, ...] = ()
     outside_range: tuple[tuple[str, float, float, float], ...] = ()
 
 
-_THETA = ("kappa", "line_haul", "link", "time_efficiency", "window_efficiency", "wait_fluid",
-          "wait_gap", "same_place_share", "round_down")
+#: The constants :func:`hemopt.calibration.fit_approx` fits, in the order of
+#: :attr:`ApproxModel.theta`.
+FIT_PARAMETERS = ("kappa", "line_haul", "link", "time_efficiency", "window_efficiency",
+                  "wait_fluid", "wait_gap", "same_place_share", "round_down")
 
 
 def _as_vector(name: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
@@ -631,11 +652,13 @@ class ApproxModel:
 
     @property
     def theta(self) -> NDArray[np.float64]:
-        return np.array([getattr(self, n) for n in _THETA], dtype=float)
+        """The fitted constants, in the order of :data:`FIT_PARAMETERS`."""
+        return np.array([getattr(self, n) for n in FIT_PARAMETERS], dtype=float)
 
     def with_theta(self, theta: ArrayLike, **kw: Any) -> ApproxModel:
-        """A copy with the fitted constants ``theta`` (in the order of ``_THETA``)."""
-        return replace(self, **dict(zip(_THETA, (float(v) for v in theta), strict=True)), **kw)
+        """A copy with the fitted constants ``theta`` (in the order of ``FIT_PARAMETERS``)."""
+        values = dict(zip(FIT_PARAMETERS, (float(v) for v in theta), strict=True))
+        return replace(self, **values, **kw)
 
     def constants(self) -> dict[str, float]:
         """The constants as a dict (the shape of :data:`FIT_CONSTANTS`)."""
@@ -663,7 +686,7 @@ class ApproxModel:
         earliest_min: ArrayLike | None = None,
         latest_min: ArrayLike | None = None,
         shift: str = "day",
-        travel: Any = None,
+        travel: StraightLineTravel | None = None,
         shifts: ShiftParams | None = None,
         warn: bool = True,
     ) -> ApproxEstimate:
@@ -682,8 +705,9 @@ class ApproxModel:
         shift
             ``"day"`` or ``"evening"`` (:class:`~hemopt.routing.day.ShiftParams`).
         travel
-            :class:`~hemopt.routing.day.MixedTravel` (default) or
-            :class:`hemopt.travel.TravelModel`.
+            How the staff of this shift get about: any
+            :class:`~hemopt.travel.StraightLineTravel` (default
+            :class:`~hemopt.travel.MixedTravel`, by car; ``TravelModel.walking()``, ...).
         shifts
             Shift windows and lengths (default :class:`~hemopt.routing.day.ShiftParams`).
         warn
@@ -708,12 +732,12 @@ class ApproxModel:
         >>> xy = np.random.default_rng(0).uniform(0, 1000, size=(20, 2)) + [2000, 0]
         >>> est = ApproxModel().predict(xy, 30.0, [0, 0], earliest_min=7 * 60,
         ...                             latest_min=13 * 60, warn=False)
-        >>> est.routes, round(est.driven_m / 1000, 1), round(est.staff_min)
+        >>> est.routes, round(est.travel_m / 1000, 1), round(est.staff_min)
         (2, 16.4, 681)
         """
         shifts = shifts or ShiftParams()
         window = shifts.window(shift)
-        speeds = _Speeds.of(travel)
+        line = _straight_line(travel)
         try:
             pts = np.array(xy, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -737,53 +761,67 @@ class ApproxModel:
             k = int(np.flatnonzero(e > lt)[0])
             raise InputError(f"earliest_min[{k}] = {float(e[k])!r} > latest_min[{k}] = "
                              f"{float(lt[k])!r}")
-        groups, _ = self._estimate([(pts, svc, e, lt, office, window)], speeds)
+        groups, _ = self._estimate([(pts, svc, e, lt, office, window)], [line])
         est = groups[0]
         if warn and est.outside_range:
             _warn([(shift, est.outside_range)], stacklevel=2)
         return est
 
     def _estimate(
-        self, instances: Sequence[tuple], speeds: _Speeds, *, extra: dict[str, float] | None = None
+        self,
+        instances: Sequence[tuple],
+        travels: Sequence[StraightLineTravel],
+        *,
+        extra: dict[str, float] | None = None,
     ) -> tuple[list[ApproxEstimate], list[float]]:
         """Estimates for many ``(xy, service, earliest, latest, office, window)`` instances,
-        evaluated in one vectorised pass; also the seconds spent per instance."""
-        geoms, keep_n, times = [], [], []
-        for xy, svc, e, lt, office, window in instances:
+        each with its travel model, evaluated in one vectorised pass per travel model; also
+        the seconds spent per instance."""
+        geoms: list[_Geometry | None] = []
+        reasons, times = [], []
+        for (xy, svc, e, lt, office, window), travel in zip(instances, travels, strict=True):
             t0 = time.perf_counter()
-            r = np.hypot(xy[:, 0] - office[0], xy[:, 1] - office[1]) * speeds.detour_factor
-            ok = _servable(r, svc, e, lt, window, speeds)
-            keep_n.append((len(xy), int(ok.sum())))
-            if ok.any():
-                geoms.append(_geometry(xy[ok], svc[ok], e[ok], lt[ok], office, window, speeds,
-                                       self.cluster_m, self.spread_m))
+            r = np.hypot(xy[:, 0] - office[0], xy[:, 1] - office[1]) * travel.detour_factor
+            why = _unservable(r, svc, e, lt, window, travel)
+            ok = why == ""
+            reasons.append(why)
+            geoms.append(_geometry(xy[ok], svc[ok], e[ok], lt[ok], office, window, travel,
+                                   self.cluster_m, self.spread_m) if ok.any() else None)
             times.append(time.perf_counter() - t0)
+        results: list[dict[str, float] | None] = [None] * len(instances)
         t0 = time.perf_counter()
-        live = geoms
-        res = _evaluate(self.theta, _Batch(live, speeds)) if live else {}
+        by_travel: dict[int, list[int]] = {}
+        for k, (g, travel) in enumerate(zip(geoms, travels, strict=True)):
+            if g is not None:
+                by_travel.setdefault(id(travel), []).append(k)
+        for ks in by_travel.values():
+            res = _evaluate(self.theta, _Batch([geoms[k] for k in ks], travels[ks[0]]))
+            for j, k in enumerate(ks):
+                results[k] = {name: float(v[j]) for name, v in res.items()}
         share = (time.perf_counter() - t0) / max(len(instances), 1)
-        out, gi = [], 0
-        travel_feat = speeds.features()
-        for (n, n_ok), _inst in zip(keep_n, instances, strict=True):
-            if n_ok == 0:
-                out.append(ApproxEstimate(0.0, 0.0, 0, 0.0, 0.0, 0.0, n, n))
+        out = []
+        for (xy, *_), why, g, res_k, travel in zip(instances, reasons, geoms, results, travels,
+                                                   strict=True):
+            n = len(xy)
+            if g is None or res_k is None:
+                out.append(ApproxEstimate(0.0, 0.0, 0, 0.0, 0.0, 0.0, n, n, tuple(why)))
                 continue
-            feats = {**live[gi].features(speeds), **travel_feat, **(extra or {})}
+            feats = {**g.features(), **travel_features(travel), **(extra or {})}
             feats["n_stops"] = float(n)
             out.append(
                 ApproxEstimate(
-                    driven_m=float(res["driven_m"][gi]),
-                    drive_min=float(res["drive_min"][gi]),
-                    routes=int(res["routes"][gi]),
-                    service_min=float(res["service_min"][gi]),
-                    wait_min=float(res["wait_min"][gi]),
-                    staff_min=float(res["staff_min"][gi]),
+                    travel_m=res_k["travel_m"],
+                    travel_min=res_k["travel_min"],
+                    routes=int(res_k["routes"]),
+                    service_min=res_k["service_min"],
+                    wait_min=res_k["wait_min"],
+                    staff_min=res_k["staff_min"],
                     n_stops=n,
-                    dropped_stops=n - n_ok,
+                    dropped_stops=int((why != "").sum()),
+                    dropped_reason=tuple(why),
                     outside_range=tuple(self.outside_range(feats)),
                 )
             )
-            gi += 1
         return out, [t + share for t in times]
 
 
@@ -802,31 +840,40 @@ def _warn(flagged: list[tuple[str, Sequence[tuple]]], stacklevel: int) -> None:
     )
 
 
+
 # ------------------------------------------------------------------------------------------------
 # A whole day
 # ------------------------------------------------------------------------------------------------
 
 
 def _empty_range() -> pd.DataFrame:
-    return pd.DataFrame(columns=["provider_id", "base", "shift", "feature", "value", "low",
-                                 "high"])
+    return pd.DataFrame(columns=["provider_id", "base", "shift", "mode", "feature", "value",
+                                 "low", "high"])
 
 
 @dataclass(frozen=True, eq=False)
 class ApproxDayRouting(DayRouting):
     """A :class:`~hemopt.routing.day.DayRouting` estimated by :class:`ApproxModel`.
 
-    Same ``visits``, ``stops``, ``routes`` columns and ``totals()`` as ``route_day``'s;
-    ``results`` is empty and ``backend`` is ``"approx"``.
+    Same ``visits``, ``stops``, ``routes`` columns, ``dropped`` table and ``totals()`` as
+    ``route_day``'s; ``results`` is empty and ``backend`` is ``"approx"``.
 
     Attributes
     ----------
     outside_range
-        One row per input outside the fitted range: ``provider_id``, ``base``, ``shift``
-        (empty and -1 for day-level features), ``feature``, ``value``, ``low``, ``high``.
-        Empty inside the range.
+        One row per input outside the fitted range: ``provider_id``, ``base``, ``shift``,
+        ``mode`` (empty and -1 for day-level features), ``feature``, ``value``, ``low``,
+        ``high``. Empty inside the range.
     model
         The model used.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=3, scale=0.2)
+    >>> day = approximate_day(sc, sc.clients["current_provider"], seed=1)
+    >>> isinstance(day, ApproxDayRouting), day.backend, day.results
+    (True, 'approx', {})
     """
 
     outside_range: pd.DataFrame = field(default_factory=_empty_range, repr=False)
@@ -838,80 +885,146 @@ class ApproxDayRouting(DayRouting):
         return len(self.outside_range) > 0
 
 
-_ROUTE_COLUMNS = ["provider_id", "base", "shift", "stops", "visits", "routes", "driven_km",
-                  "drive_min", "service_min", "wait_min", "staff_min", "dropped", "late",
-                  "runtime_s"]
+_GROUP = ["provider_id", "base", "shift", "mode"]
 
 
-def _approx_stops(
+def _with_base_and_mode(stops: pd.DataFrame, bases: dict[str, NDArray[np.float64]],
+                        modes: TravelModes) -> pd.DataFrame:
+    if "base" not in stops:
+        stops = assign_bases(stops, bases)
+    if "mode" not in stops:
+        stops = assign_modes(stops, bases, modes)
+    return stops
+
+
+def approximate_stops(
     visits: pd.DataFrame,
     stops: pd.DataFrame,
     bases: dict[str, NDArray[np.float64]],
-    model: ApproxModel,
-    speeds: _Speeds,
-    shifts: ShiftParams,
     *,
-    warn: bool,
+    model: ApproxModel | None = None,
+    travel: Travel | TravelModes | None = None,
+    shifts: ShiftParams | None = None,
+    warn: bool = True,
 ) -> ApproxDayRouting:
-    """Estimate each (provider, base, shift) of ``stops`` (with a ``base`` column)."""
-    keys, instances, nvis_list = [], [], []
+    """Estimate each (provider, base, shift, mode) of a prepared day
+    (:func:`~hemopt.routing.day.prepare_day`).
+
+    Parameters
+    ----------
+    visits
+        The day's visits with their ``stop_id``.
+    stops
+        The day's stops (with ``base`` and ``mode``; missing ones are assigned as
+        ``route_day`` does).
+    bases
+        Every provider's starting points, office first.
+    model
+        The :class:`ApproxModel` (default: the fitted constants).
+    travel
+        :class:`~hemopt.travel.TravelModes` (default) or one straight-line travel model.
+    shifts
+        As for ``route_day``.
+    warn
+        Issue an :class:`ExtrapolationWarning` for inputs outside the fitted range.
+
+    Returns
+    -------
+    ApproxDayRouting
+
+    Raises
+    ------
+    InputError
+        A stop of a provider without that base, a travel model that is not a straight line.
+    SolverError
+        Visits in differ from served + dropped (a bug).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> from hemopt.routing.day import prepare_day
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.2)
+    >>> visits, stops, bases = prepare_day(sc, sc.clients["current_provider"], seed=0)
+    >>> day = approximate_stops(visits, stops, bases)
+    >>> int(day.routes["stops"].sum()) == len(stops)
+    True
+    """
+    model = ApproxModel() if model is None else model
+    if not isinstance(model, ApproxModel):
+        raise InputError(f"model: expected an ApproxModel, got {type(model).__name__}")
+    shifts = shifts or ShiftParams()
+    modes = TravelModes.of(travel)
+    stops = _with_base_and_mode(stops, bases, modes)
+    keys, instances, travels, nvis_list, ids_list = [], [], [], [], []
     if len(stops):
-        idx = stops.groupby(["provider_id", "base", "shift"], sort=True).indices
+        idx = stops.groupby(_GROUP, sort=True).indices
         xy_all = stops[["x", "y"]].to_numpy(dtype=float)
         svc_all = stops["service_min"].to_numpy(dtype=float)
         e_all = stops["earliest_min"].to_numpy(dtype=float)
         l_all = stops["latest_min"].to_numpy(dtype=float)
         nv_all = stops["n_visits"].to_numpy()
-        for (pid, base, shift), rows in sorted(idx.items()):
+        id_all = stops["stop_id"].to_numpy()
+        for (pid, base, shift, mode), rows in sorted(idx.items()):
             if pid not in bases or not 0 <= int(base) < len(bases[pid]):
                 raise InputError(f"stops: provider {pid!r} has no office or base {base!r}")
-            keys.append((pid, int(base), shift))
+            keys.append((pid, int(base), shift, mode))
             instances.append((xy_all[rows], svc_all[rows], e_all[rows], l_all[rows],
                               np.asarray(bases[pid][int(base)], dtype=float),
                               shifts.window(shift)))
+            travels.append(_straight_line(modes.travel(mode)))
             nvis_list.append(nv_all[rows])
+            ids_list.append(id_all[rows])
+    care = visits.groupby("stop_id")["duration_min"].sum() if len(visits) else pd.Series()
     day_feat = {"day_stops": float(len(stops))}
-    ests, secs = model._estimate(instances, speeds, extra=day_feat)
+    ests, secs = model._estimate(instances, travels, extra=day_feat)
     rows_out, flagged, range_rows = [], [], []
-    for (pid, base, shift), est, nvis, inst, sec in zip(keys, ests, nvis_list, instances, secs,
-                                                        strict=True):
-        if est.dropped_stops:
-            xy, svc, e, lt, off, window = inst
-            r = np.hypot(xy[:, 0] - off[0], xy[:, 1] - off[1]) * speeds.detour_factor
-            dropped = int(nvis[~_servable(r, svc, e, lt, window, speeds)].sum())
-        else:
-            dropped = 0
+    dropped_stops: dict[str, tuple[str, str]] = {}
+    for (pid, base, shift, mode), est, nvis, ids, sec in zip(keys, ests, nvis_list, ids_list,
+                                                            secs, strict=True):
+        why = np.asarray(est.dropped_reason, dtype=object)
+        ok = why == ""
+        for sid, code in zip(ids[~ok], why[~ok], strict=True):
+            dropped_stops[str(sid)] = (str(code), f"approximation: {DROP_REASONS[code]}")
+        car = mode == "car"
         rows_out.append({
-            "provider_id": pid, "base": base, "shift": shift, "stops": est.n_stops,
-            "visits": int(nvis.sum()), "routes": est.routes,
-            "driven_km": est.driven_m / 1000.0, "drive_min": est.drive_min,
+            "provider_id": pid, "base": base, "shift": shift, "mode": mode,
+            "stops": est.n_stops, "visits": int(nvis.sum()), "routes": est.routes,
+            "travel_km": est.travel_m / 1000.0, "travel_min": est.travel_min,
+            "driven_km": est.travel_m / 1000.0 if car else 0.0,
+            "drive_min": est.travel_min if car else 0.0,
             "service_min": est.service_min, "wait_min": est.wait_min,
-            "staff_min": est.staff_min, "dropped": dropped, "late": 0, "runtime_s": sec,
+            "staff_min": est.staff_min, "served": int(nvis[ok].sum()),
+            "care_min_served": float(care.loc[ids[ok]].sum()) if ok.any() else 0.0,
+            "dropped": int(nvis[~ok].sum()), "late": 0, "runtime_s": sec,
         })
         group_rows = [r for r in est.outside_range if r[0] != "day_stops"]
         if group_rows:
-            flagged.append((f"{pid} base {base} {shift}", group_rows))
-            range_rows += [(pid, base, shift, *r) for r in group_rows]
+            flagged.append((f"{pid} base {base} {shift} {mode}", group_rows))
+            range_rows += [(pid, base, shift, mode, *r) for r in group_rows]
     day_rows = model.outside_range(day_feat)
     if day_rows:
         flagged.insert(0, ("whole day", day_rows))
-        range_rows = [("", -1, "", *r) for r in day_rows] + range_rows
+        range_rows = [("", -1, "", "", *r) for r in day_rows] + range_rows
     if warn and flagged:
         _warn(flagged, stacklevel=3)
     outside = (pd.DataFrame(range_rows, columns=list(_empty_range().columns))
                if range_rows else _empty_range())
-    routes = pd.DataFrame(rows_out, columns=_ROUTE_COLUMNS)
-    return ApproxDayRouting(visits=visits, stops=stops, routes=routes, results={},
-                            backend="approx", outside_range=outside, model=model)
+    visits, dropped = account(visits, dropped_stops)
+    day = ApproxDayRouting(visits=visits, stops=stops,
+                           routes=pd.DataFrame(rows_out, columns=ROUTE_COLUMNS), results={},
+                           backend="approx", dropped=dropped, bases=bases,
+                           outside_range=outside, model=model)
+    day.check_conservation()
+    return day
 
 
 def approximate_day(
-    scenario: Any,
-    provider: Any,
+    scenario: Scenario,
+    assigned: AssignedClients | ArrayLike,
     *,
     seed: int = 0,
     visits: pd.DataFrame | None = None,
-    travel: Any = None,
+    travel: Travel | TravelModes | None = None,
     model: ApproxModel | None = None,
     params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
@@ -920,22 +1033,25 @@ def approximate_day(
     in milliseconds.
 
     The day's visits and stops are drawn exactly as ``route_day`` draws them (same ``seed``,
-    same visits); each (provider, base, shift) is then estimated by ``model``.
+    same visits, same bases and travel modes); each (provider, base, shift, mode) is then
+    estimated by ``model``.
 
     Parameters
     ----------
     scenario
         The municipality (offices are the providers' points; routes start from the office
         or the base nearest their stops, as in ``route_day``).
-    provider
-        An :class:`~hemopt.assignment.Assignment` or a provider id per client.
+    assigned
+        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        :class:`~hemopt.assignment.Assignment`) or a provider id per client.
     seed
         Seed of the day's visits.
     visits
         A day of visits to use instead of drawing one (its ``provider_id`` is replaced by
-        ``provider``'s).
+        ``assigned``'s).
     travel
-        :class:`~hemopt.routing.day.MixedTravel` (default) or :class:`hemopt.travel.TravelModel`.
+        :class:`~hemopt.travel.TravelModes` (default) or one straight-line travel model for
+        everyone (:class:`~hemopt.travel.MixedTravel`, :class:`~hemopt.travel.TravelModel`).
     model
         The :class:`ApproxModel` (default: the fitted constants).
     params, shifts
@@ -952,451 +1068,186 @@ def approximate_day(
     ------
     InputError
         A provider list of the wrong length, an unsupported travel model, a model that is not
-        an :class:`ApproxModel`.
+        an :class:`ApproxModel`, care a day cannot hold.
 
     Examples
     --------
     >>> import hemopt
-    >>> from hemopt.assignment import assign
-    >>> from hemopt.regimes import Zoning
     >>> sc = hemopt.generate("botkyrka", seed=3, scale=0.2)
-    >>> day = approximate_day(sc, assign(sc, Zoning()), seed=1)
+    >>> day = approximate_day(sc, sc.clients["current_provider"], seed=1)
     >>> list(day.routes.columns[:6])
-    ['provider_id', 'base', 'shift', 'stops', 'visits', 'routes']
+    ['provider_id', 'base', 'shift', 'mode', 'stops', 'visits']
     >>> day.extrapolated
     False
     """
-    params = params or VisitParams()
-    shifts = shifts or ShiftParams()
-    model = ApproxModel() if model is None else model
-    if not isinstance(model, ApproxModel):
+    if model is not None and not isinstance(model, ApproxModel):
         raise InputError(f"model: expected an ApproxModel, got {type(model).__name__}")
-    speeds = _Speeds.of(travel)
-    visits, stops, bases = prepare_day(scenario, provider, seed=seed, visits=visits,
-                                       params=params)
-    return _approx_stops(visits, stops, bases, model, speeds, shifts, warn=True)
+    modes = TravelModes.of(travel)
+    for mode in ("walk", "bike", "car"):
+        _straight_line(modes.travel(mode))
+    visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
+                                       params=params, shifts=shifts, travel=modes)
+    return approximate_stops(visits, stops, bases, model=model, travel=modes, shifts=shifts)
 
 
 # ------------------------------------------------------------------------------------------------
-# Calibration against the solver
+# What the fit needs: the model's inputs beside the solver's figures
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CalibrationSpec:
-    """A generated municipality, a regime and its day, to route with the solver.
-
-    ``regime`` is ``"LOV"``, ``"LOU"`` (external share 0.2), ``"LOU0.5"`` (any share) or
-    ``"Zoning"``; ``n_external`` as in :func:`hemopt.synth.generate`.
-    """
-
-    preset: str
-    seed: int
-    scale: float
-    regime: str = "LOV"
-    n_external: int | None = None
+class RoutedDay(Protocol):
+    """A day routed by the solver: its stops (with ``base`` and ``mode``), every provider's
+    starting points, and ``route_day``'s routes table. :class:`~hemopt.routing.day.DayRouting`
+    is one."""
 
     @property
-    def label(self) -> str:
-        ext = "" if self.n_external is None else f"-x{self.n_external}"
-        return f"{self.preset}{ext}-s{self.seed}-{self.scale:g}-{self.regime}"
+    def stops(self) -> pd.DataFrame:
+        """The day's stops."""
+        ...
 
-    def build(self) -> tuple[Any, Any]:
-        """The scenario and its assignment."""
-        from hemopt.assignment import assign
-        from hemopt.regimes import LOU, LOV, Zoning
-        from hemopt.synth import generate
+    @property
+    def bases(self) -> dict[str, NDArray[np.float64]]:
+        """Every provider's starting points, office first."""
+        ...
 
-        sc = generate(self.preset, seed=self.seed, scale=self.scale, n_external=self.n_external)
-        if self.regime == "LOV":
-            reg: Any = LOV()
-        elif self.regime.startswith("LOU"):
-            reg = LOU(float(self.regime[3:] or 0.2))
-        elif self.regime == "Zoning":
-            reg = Zoning()
-        else:
-            raise InputError(f"CalibrationSpec.regime: unknown regime {self.regime!r}")
-        return sc, assign(sc, reg, seed=self.seed)
+    @property
+    def routes(self) -> pd.DataFrame:
+        """One row per (provider, base, shift, mode)."""
+        ...
 
 
 @dataclass(frozen=True, eq=False)
-class CalibrationDay:
-    """A day routed by the solver: its visits, stops (with their ``base``), every provider's
-    starting points (office first, as ``Assignment.bases_xy()``) and ``route_day``'s routes
-    table (one row per provider, base and shift)."""
+class FitData:
+    """The (provider, base, shift, mode) instances of days routed by the solver, with the
+    model's geometry beside the solver's figures: what :func:`hemopt.calibration.fit_approx`
+    fits the constants on.
 
-    spec: CalibrationSpec
-    visits: pd.DataFrame
-    stops: pd.DataFrame
-    bases: dict[str, NDArray[np.float64]]
-    routes: pd.DataFrame
-    runtime_s: float
-    max_iterations: int
+    Build it with :meth:`from_days`. Only the stops a single route can serve count (the
+    others are dropped, by the solver and by the model alike).
 
-
-def _solve(spec: CalibrationSpec, max_iterations: int) -> CalibrationDay:
-    from hemopt.routing.day import route_day
-
-    sc, a = spec.build()
-    t0 = time.perf_counter()
-    r = route_day(sc, a, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None)
-    dt = time.perf_counter() - t0
-    bases = a.bases_xy() if hasattr(a, "bases_xy") else sc.bases_xy()
-    return CalibrationDay(spec, r.visits, r.stops, bases, r.routes, dt, max_iterations)
-
-
-def calibration_days(
-    specs: Sequence[CalibrationSpec],
-    *,
-    max_iterations: int = 500,
-    jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
-) -> list[CalibrationDay]:
-    """Route each spec's day with the solver (``route_day`` with ``max_iterations`` and no
-    time limit, so the same on every machine).
-
-    Parameters
+    Attributes
     ----------
-    specs
-        The instances.
-    max_iterations
-        PyVRP iterations per (provider, base, shift).
-    jobs
-        Worker processes (1: in this process).
-    progress
-        Called with a line per routed day.
-
-    Returns
-    -------
-    list of CalibrationDay
+    table
+        One row per instance: ``day``, ``provider_id``, ``base``, ``shift``, ``mode``,
+        ``stops``, the solver's ``travel_m``, ``travel_min``, ``routes``, ``staff_min``, and
+        the features checked by the fitted range.
 
     Examples
     --------
-    >>> days = calibration_days([CalibrationSpec("strangnas", 1, 0.05)], max_iterations=50)
-    >>> int(days[0].routes["routes"].sum()) > 0
-    True
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> day = hemopt.route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=50)
+    >>> data = FitData.from_days([day])
+    >>> len(data.table) == len(day.routes), data.residuals(ApproxModel().theta).shape[0] > 0
+    (True, True)
     """
-    if not (isinstance(max_iterations, (int, np.integer)) and max_iterations >= 1):
-        raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
-    if not (isinstance(jobs, (int, np.integer)) and jobs >= 1):
-        raise InputError(f"jobs must be a whole number >= 1, got {jobs!r}")
-    out: list[CalibrationDay] = []
 
-    def report(d: CalibrationDay) -> None:
-        if progress is not None:
-            progress(f"  {d.spec.label}: {len(d.stops)} stops, {d.runtime_s:.1f} s")
+    table: pd.DataFrame
+    batches: tuple[tuple[_Batch, NDArray[np.int64]], ...] = field(repr=False)
 
-    if jobs == 1:
-        for s in specs:
-            out.append(_solve(s, int(max_iterations)))
-            report(out[-1])
+    @classmethod
+    def from_days(
+        cls,
+        days: Sequence[RoutedDay],
+        *,
+        labels: Sequence[str] | None = None,
+        model: ApproxModel | None = None,
+        travel: Travel | TravelModes | None = None,
+        shifts: ShiftParams | None = None,
+    ) -> FitData:
+        """The instances of ``days`` (labelled ``labels``, default ``day0``, ``day1``, ...),
+        with the settlement parameters of ``model`` and the days' ``travel`` and ``shifts``.
+        """
+        model = model or ApproxModel()
+        shifts = shifts or ShiftParams()
+        modes = TravelModes.of(travel)
+        labels = list(labels) if labels is not None else [f"day{k}" for k in range(len(days))]
+        if len(labels) != len(days):
+            raise InputError(f"labels: expected {len(days)} labels, got {len(labels)}")
+        geoms: dict[int, list[_Geometry]] = {}
+        rows_of: dict[int, list[int]] = {}
+        travel_of: dict[int, StraightLineTravel] = {}
+        rows: list[dict[str, Any]] = []
+        for label, d in zip(labels, days, strict=True):
+            st = _with_base_and_mode(d.stops, d.bases, modes)
+            solved = d.routes.set_index(_GROUP)
+            xy = st[["x", "y"]].to_numpy(dtype=float)
+            svc, e, lt = (st[c].to_numpy(dtype=float)
+                          for c in ("service_min", "earliest_min", "latest_min"))
+            for key, idx in sorted(st.groupby(_GROUP, sort=True).indices.items()):
+                pid, base, shift, mode = key
+                travel_m = _straight_line(modes.travel(mode))
+                off = np.asarray(d.bases[pid][int(base)], dtype=float)
+                window = shifts.window(shift)
+                r = np.hypot(xy[idx, 0] - off[0], xy[idx, 1] - off[1]) * travel_m.detour_factor
+                ok = _servable(r, svc[idx], e[idx], lt[idx], window, travel_m)
+                if not ok.any():
+                    continue
+                k = idx[ok]
+                g = _geometry(xy[k], svc[k], e[k], lt[k], off, window, travel_m,
+                              model.cluster_m, model.spread_m)
+                tid = id(travel_m)
+                travel_of[tid] = travel_m
+                geoms.setdefault(tid, []).append(g)
+                rows_of.setdefault(tid, []).append(len(rows))
+                s = solved.loc[key]
+                rows.append({
+                    "day": label, "provider_id": pid, "base": int(base), "shift": shift,
+                    "mode": mode, "stops": len(idx), "travel_m": float(s["travel_km"]) * 1000,
+                    "travel_min": float(s["travel_min"]), "routes": float(s["routes"]),
+                    "staff_min": float(s["staff_min"]), **g.features(),
+                    "n_stops": float(len(idx)), "day_stops": float(len(st)),
+                    **travel_features(travel_m),
+                })
+        batches = tuple((_Batch(geoms[t], travel_of[t]), np.asarray(rows_of[t], dtype=np.int64))
+                        for t in geoms)
+        return cls(table=pd.DataFrame(rows), batches=batches)
+
+    def evaluate(self, theta: ArrayLike) -> dict[str, NDArray[np.float64]]:
+        """The model with constants ``theta`` (:data:`FIT_PARAMETERS` order) on every
+        instance, in the order of :attr:`table`."""
+        th = np.asarray(theta, dtype=float)
+        n = len(self.table)
+        out: dict[str, NDArray[np.float64]] = {}
+        for batch, rows in self.batches:
+            res = _evaluate(th, batch)
+            for name, v in res.items():
+                out.setdefault(name, np.zeros(n))[rows] = v
         return out
-    with ProcessPoolExecutor(jobs) as ex:
-        futures = [ex.submit(_solve, s, int(max_iterations)) for s in specs]
-        for f in futures:
-            out.append(f.result())
-            report(out[-1])
-    return out
 
+    def residuals(self, theta: ArrayLike, *, integer: bool = True) -> NDArray[np.float64]:
+        """Log ratios model / solver of travel distance, staff minutes, staff shifts, and
+        travel minutes at half weight, per instance. ``integer=False`` uses a continuous
+        number of routes (and ignores ``round_down``)."""
+        th = np.array(theta, dtype=float)
+        if not integer:
+            th[-1] = 0.0
+        r = self.evaluate(th)
+        t = self.table
+        m = r["routes"] if integer else r["routes_continuous"]
+        return np.concatenate([
+            np.log((r["travel_m"] + 100.0) / (t["travel_m"].to_numpy() + 100.0)),
+            np.log(r["staff_min"] / t["staff_min"].to_numpy()),
+            np.log(m / t["routes"].to_numpy()),
+            0.5 * np.log((r["travel_min"] + 1.0) / (t["travel_min"].to_numpy() + 1.0)),
+        ])
 
-def _instances(day: CalibrationDay, shifts: ShiftParams) -> tuple[list, list]:
-    keys, inst = [], []
-    st = day.stops
-    idx = st.groupby(["provider_id", "base", "shift"], sort=True).indices
-    xy = st[["x", "y"]].to_numpy(dtype=float)
-    cols = [st[c].to_numpy(dtype=float) for c in ("service_min", "earliest_min", "latest_min")]
-    for (pid, base, shift), rows in sorted(idx.items()):
-        keys.append((pid, int(base), shift))
-        inst.append((xy[rows], cols[0][rows], cols[1][rows], cols[2][rows],
-                     np.asarray(day.bases[pid][int(base)], dtype=float), shifts.window(shift)))
-    return keys, inst
+    def fit_range(self) -> tuple[tuple[str, float, float], ...]:
+        """The range of the instances, in the shape of :data:`DEFAULT_FIT_RANGE`."""
+        t = self.table
 
+        def span(name: str, lo_round: float, hi_round: float) -> tuple[float, float]:
+            v = t[name].dropna()
+            return (float(np.floor(v.min() / lo_round) * lo_round),
+                    float(np.ceil(v.max() / hi_round) * hi_round))
 
-def _observed(days: Sequence[CalibrationDay], model: ApproxModel, speeds: _Speeds,
-              shifts: ShiftParams) -> tuple[_Batch, pd.DataFrame]:
-    """The batch of served stops per (provider, base, shift) and the solver's figures."""
-    geoms, rows = [], []
-    for d in days:
-        keys, inst = _instances(d, shifts)
-        solved = d.routes.set_index(["provider_id", "base", "shift"])
-        for key, (xy, svc, e, lt, off, window) in zip(keys, inst, strict=True):
-            r = np.hypot(xy[:, 0] - off[0], xy[:, 1] - off[1]) * speeds.detour_factor
-            ok = _servable(r, svc, e, lt, window, speeds)
-            if not ok.any():
-                continue
-            g = _geometry(xy[ok], svc[ok], e[ok], lt[ok], off, window, speeds, model.cluster_m,
-                          model.spread_m)
-            geoms.append(g)
-            s = solved.loc[key]
-            rows.append({"day": d.spec.label, "provider_id": key[0], "base": key[1],
-                         "shift": key[2],
-                         "stops": len(xy), "driven_m": float(s["driven_km"]) * 1000,
-                         "drive_min": float(s["drive_min"]), "routes": float(s["routes"]),
-                         "staff_min": float(s["staff_min"]),
-                         **g.features(speeds), "n_stops": float(len(xy))})
-    return _Batch(geoms, speeds), pd.DataFrame(rows)
-
-
-def _residuals(theta: NDArray, b: _Batch, obs: pd.DataFrame, *, integer: bool) -> NDArray:
-    th = np.array(theta, dtype=float)
-    if not integer:
-        th[-1] = 0.0
-    r = _evaluate(th, b)
-    m = r["routes"] if integer else r["routes_continuous"]
-    return np.concatenate([
-        np.log((r["driven_m"] + 100.0) / (obs["driven_m"].to_numpy() + 100.0)),
-        np.log(r["staff_min"] / obs["staff_min"].to_numpy()),
-        np.log(m / obs["routes"].to_numpy()),
-        0.5 * np.log((r["drive_min"] + 1.0) / (obs["drive_min"].to_numpy() + 1.0)),
-    ])
-
-
-#: Where the fit starts (so that it does not depend on the shipped constants): the BHH
-#: constant for uniform points, a full line-haul and link, routes 85 % full, ...
-_THETA0 = np.array([0.7124, 1.0, 1.0, 0.85, 0.85, 1.0, 0.5, 0.5, 0.3])
-_LOWER = np.array([0.1, 0.3, 0.3, 0.4, 0.3, 0.0, 0.0, 0.0, 0.0])
-_UPPER = np.array([2.0, 1.5, 2.5, 1.0, 1.5, 3.0, 3.0, 1.0, 0.95])
-
-
-def fit_approx(
-    days: Sequence[CalibrationDay],
-    *,
-    start: ApproxModel | None = None,
-    travel: Any = None,
-    shifts: ShiftParams | None = None,
-    refine: bool = True,
-) -> ApproxModel:
-    """Fit the model's constants to days routed by the solver.
-
-    Two stages: a robust least-squares fit (``soft_l1`` on log ratios of driven distance,
-    staff minutes, routes, and driving minutes at half weight) of the model with a continuous
-    number of routes, then a derivative-free refinement (Powell) of the mean absolute log
-    ratio with whole routes. Deterministic.
-
-    Parameters
-    ----------
-    days
-        From :func:`calibration_days`.
-    start
-        Starting constants, and the fixed ``cluster_m``, ``spread_m`` (default: a fixed start,
-        κ = 0.7124, with :class:`ApproxModel`'s ``cluster_m`` and ``spread_m``).
-    travel, shifts
-        Those of the days (defaults as in ``route_day``).
-    refine
-        Run the second stage (default).
-
-    Returns
-    -------
-    ApproxModel
-        With the fitted constants and ``fit_range`` the range of ``days``.
-
-    Examples
-    --------
-    >>> days = calibration_days([CalibrationSpec("strangnas", 1, 0.05)], max_iterations=50)
-    >>> model = fit_approx(days, refine=False)
-    >>> {name: (lo, hi) for name, lo, hi in model.fit_range}["day_stops"]
-    (89.0, 89.0)
-    """
-    from scipy.optimize import least_squares, minimize
-
-    if not days:
-        raise InputError("days: need at least one calibration day")
-    x0 = np.clip(_THETA0 if start is None else start.theta, _LOWER, _UPPER)
-    start = start or ApproxModel()
-    shifts = shifts or ShiftParams()
-    speeds = _Speeds.of(travel)
-    b, obs = _observed(days, start, speeds, shifts)
-    ls = least_squares(lambda th: _residuals(th, b, obs, integer=False), x0,
-                       bounds=(_LOWER, _UPPER), loss="soft_l1", f_scale=0.1)
-    theta = ls.x.copy()
-    grid = np.linspace(0.0, 0.9, 10)
-    costs = [np.mean(np.abs(_residuals(np.r_[theta[:-1], e], b, obs, integer=True)))
-             for e in grid]
-    theta[-1] = grid[int(np.argmin(costs))]
-    if refine:
-        def cost(th: NDArray) -> float:
-            return float(np.mean(np.abs(_residuals(np.clip(th, _LOWER, _UPPER), b, obs,
-                                                   integer=True))))
-
-        res = minimize(cost, theta, method="Powell",
-                       options={"maxfev": 3000, "xtol": 1e-3, "ftol": 1e-5})
-        if res.fun < cost(theta):
-            theta = np.clip(res.x, _LOWER, _UPPER)
-    theta = np.round(theta, 4)
-    return start.with_theta(
-        theta,
-        fit_range=_fit_range(days, obs, speeds),
-        fit_info=f"fit_approx on {len(days)} days, {len(obs)} (provider, base, shift) instances",
-    )
-
-
-def _fit_range(days: Sequence[CalibrationDay], obs: pd.DataFrame,
-               speeds: _Speeds) -> tuple[tuple[str, float, float], ...]:
-    def span(v: pd.Series, lo_round: float, hi_round: float) -> tuple[float, float]:
-        v = v.dropna()
-        return (float(np.floor(v.min() / lo_round) * lo_round),
-                float(np.ceil(v.max() / hi_round) * hi_round))
-
-    out = [
-        ("n_stops", *span(obs["n_stops"], 1, 1)),
-        ("stops_per_km2", *span(obs["stops_per_km2"], 0.1, 10)),
-        ("office_km", 0.0, span(obs["office_km"], 0.1, 0.1)[1]),
-        ("service_min_per_stop", *span(obs["service_min_per_stop"], 1, 1)),
-        ("shift_max_min", *span(obs["shift_max_min"], 1, 1)),
-        ("day_stops", *span(pd.Series([float(len(d.stops)) for d in days]), 1, 1)),
-    ]
-    out += [(n, v, v) for n, v in speeds.features().items()]
-    return tuple((n, float(lo), float(hi)) for n, lo, hi in out)
-
-
-def approx_errors(
-    model: ApproxModel,
-    days: Sequence[CalibrationDay],
-    *,
-    travel: Any = None,
-    shifts: ShiftParams | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Approximation against solver, on the same stops.
-
-    Returns
-    -------
-    (per_group, per_day)
-        One row per (day, provider, shift), and one per day, with the solver's and the
-        model's ``driven_km``, ``staff_min``, ``routes`` (``*_solver``, ``*_approx``), their
-        relative errors (``*_err`` = approx / solver - 1), the stops and the runtimes.
-    """
-    shifts = shifts or ShiftParams()
-    speeds = _Speeds.of(travel)
-    per_group, per_day = [], []
-    for d in days:
-        bases = {k: np.asarray(v, dtype=float) for k, v in d.bases.items()}
-        stops = d.stops if "base" in d.stops else assign_bases(d.stops, bases)
-        t0 = time.perf_counter()
-        a = _approx_stops(d.visits, stops, bases, model, speeds, shifts, warn=False)
-        dt = time.perf_counter() - t0
-        merged = d.routes.merge(a.routes, on=["provider_id", "base", "shift"],
-                                suffixes=("_solver", "_approx"))
-        merged.insert(0, "day", d.spec.label)
-        per_group.append(merged)
-        per_day.append({
-            "day": d.spec.label, "stops": len(d.stops),
-            **{f"{c}_solver": float(d.routes[c].sum()) for c in ("driven_km", "staff_min",
-                                                                  "routes")},
-            **{f"{c}_approx": float(a.routes[c].sum()) for c in ("driven_km", "staff_min",
-                                                                  "routes")},
-            "runtime_s_solver": d.runtime_s, "runtime_s_approx": dt,
-            "outside_range": len(a.outside_range),
-        })
-    g = pd.concat(per_group, ignore_index=True) if per_group else pd.DataFrame()
-    dd = pd.DataFrame(per_day)
-    for t in (g, dd):
-        for c in ("driven_km", "staff_min", "routes"):
-            if len(t):
-                t[f"{c}_err"] = t[f"{c}_approx"] / t[f"{c}_solver"].where(
-                    t[f"{c}_solver"] > 0) - 1
-    return g, dd
-
-
-def error_summary(per_group: pd.DataFrame, per_day: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90th percentile of the absolute relative errors, per (provider, base, shift) and
-    for whole days, of driven km, staff minutes and routes."""
-    rows = []
-    for level, t in (("per (provider, base, shift)", per_group), ("per day (totals)", per_day)):
-        for c in ("driven_km", "staff_min", "routes"):
-            e = t[f"{c}_err"].abs().dropna()
-            rows.append({"level": level, "quantity": c, "n": len(e),
-                         "median": float(e.median()), "p90": float(e.quantile(0.9)),
-                         "bias": float(t[f"{c}_err"].median())})
-    return pd.DataFrame(rows)
-
-
-#: The calibration instances: both presets, three regimes, scales 0.1-1 (about 20 to 1,300
-#: stops per provider and shift), LOV with 3, 7 and 15 external providers.
-TRAIN_SPECS: tuple[CalibrationSpec, ...] = (
-    *(
-        s
-        for seed in range(10, 22)
-        for s in (
-            CalibrationSpec("strangnas", seed, (0.1, 0.2, 0.35, 0.6)[seed % 4], "LOV",
-                            (None, 3, 15)[seed % 3]),
-            CalibrationSpec("strangnas", seed, (0.1, 0.2, 0.35, 0.6)[seed % 4],
-                            ("Zoning", "LOU")[seed % 2]),
-            CalibrationSpec("botkyrka", seed, (0.1, 0.2, 0.35, 0.6)[seed % 4],
-                            ("LOV", "LOU", "LOU0.5", "Zoning")[seed % 4]),
-            CalibrationSpec("botkyrka", seed, (0.15, 0.3, 0.5)[seed % 3],
-                            ("Zoning", "LOV", "LOU0.5")[seed % 3]),
-        )
-    ),
-    CalibrationSpec("strangnas", 30, 1.0, "LOV"),
-    CalibrationSpec("botkyrka", 31, 1.0, "LOU"),
-    CalibrationSpec("strangnas", 32, 1.0, "Zoning"),
-)
-
-#: Held-out instances (other seeds, the same kinds of municipality) for the error figures.
-HOLDOUT_SPECS: tuple[CalibrationSpec, ...] = (
-    *(
-        s
-        for seed in range(40, 46)
-        for s in (
-            CalibrationSpec("strangnas", seed, (0.15, 0.3, 0.5)[seed % 3],
-                            ("LOV", "Zoning", "LOU")[seed % 3], (None, 5, None)[seed % 3]),
-            CalibrationSpec("botkyrka", seed, (0.12, 0.25, 0.45)[seed % 3],
-                            ("Zoning", "LOU0.5", "LOV")[seed % 3]),
-            CalibrationSpec("strangnas", seed, (0.25, 0.12, 0.4)[seed % 3],
-                            ("Zoning", "LOV", "LOV")[seed % 3], (None, 10, 4)[seed % 3]),
-        )
-    ),
-    CalibrationSpec("botkyrka", 50, 0.8, "Zoning"),
-    CalibrationSpec("strangnas", 51, 0.8, "LOU"),
-)
-
-
-def _format_constants(model: ApproxModel) -> str:
-    c = model.constants()
-    body = "\n".join(f'    "{k}": {v!r},' for k, v in c.items())
-    rng = "\n".join(f'    ("{n}", {lo!r}, {hi!r}),' for n, lo, hi in model.fit_range)
-    return f"FIT_CONSTANTS = {{\n{body}\n}}\n\nDEFAULT_FIT_RANGE = (\n{rng}\n)"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m hemopt.routing.approx``: solve the calibration and held-out days, fit the
-    constants, print them and the held-out error table."""
-    ap = argparse.ArgumentParser(prog="python -m hemopt.routing.approx",
-                                 description=main.__doc__)
-    ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    ap.add_argument("--max-iterations", type=int, default=500,
-                    help="solver iterations per (provider, base, shift) (default 500)")
-    ap.add_argument("--cache", type=Path, default=None,
-                    help="pickle of the solved days: read if present, else written")
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    if args.cache is not None and args.cache.exists():
-        with args.cache.open("rb") as fh:
-            train, hold = pickle.load(fh)  # the user's own cache file
-    else:
-        print(f"routing {len(TRAIN_SPECS)} calibration days and {len(HOLDOUT_SPECS)} held-out "
-              f"days with the solver ({args.max_iterations} iterations, {args.jobs} jobs)")
-        train = calibration_days(TRAIN_SPECS, max_iterations=args.max_iterations,
-                                 jobs=args.jobs, progress=print)
-        hold = calibration_days(HOLDOUT_SPECS, max_iterations=args.max_iterations,
-                                jobs=args.jobs, progress=print)
-        if args.cache is not None:
-            with args.cache.open("wb") as fh:
-                pickle.dump((train, hold), fh)
-    t1 = time.perf_counter()
-    model = fit_approx(train)
-    t2 = time.perf_counter()
-    print(f"\nsolver {t1 - t0:.0f} s, fit {t2 - t1:.0f} s; {model.fit_info}\n")
-    print(_format_constants(model))
-    for name, days in (("training", train), ("held-out", hold)):
-        g, d = approx_errors(model, days)
-        print(f"\n{name}: {len(d)} days, {len(g)} (provider, base, shift) instances")
-        print(error_summary(g, d).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    # run the imported module's main, so that pickled days name hemopt.routing.approx classes
-    from hemopt.routing.approx import main as _main
-
-    raise SystemExit(_main())
+        out = [
+            ("n_stops", *span("n_stops", 1, 1)),
+            ("stops_per_km2", *span("stops_per_km2", 0.1, 10)),
+            ("office_km", 0.0, span("office_km", 0.1, 0.1)[1]),
+            ("service_min_per_stop", *span("service_min_per_stop", 1, 1)),
+            ("shift_max_min", *span("shift_max_min", 1, 1)),
+            ("day_stops", *span("day_stops", 1, 1)),
+            *((n, *span(n, 0.1, 0.1)) for n in _TRAVEL_FEATURES),
+        ]
+        return tuple((n, float(lo), float(hi)) for n, lo, hi in out)

@@ -1,9 +1,30 @@
-"""Solver backends of :func:`hemopt.routing.solve_vrptw`: PyVRP, OR-Tools and greedy.
+"""Swappable VRPTW solvers behind a small Protocol, and their registry.
 
-Each backend gets a :class:`~hemopt.routing.vrptw.ScaledInstance` (integer data of the
-servable clients) and returns a :class:`~hemopt.routing.vrptw.RawSolution` with routes in the
-original client indices. Importing this module registers all three (``solve_vrptw`` does it
-on first use).
+A backend gets a :class:`~hemopt.routing.instance.ScaledInstance` (the integer data of the
+servable clients) and returns a :class:`~hemopt.routing.instance.RawSolution` with routes in the
+original client indices; :func:`~hemopt.routing.solve_vrptw` turns that into a
+:class:`~hemopt.routing.VRPTWResult` in one place, so every backend is read the same way.
+
+Backends in :data:`BACKENDS` (the registry; :func:`register_backend` adds one):
+
+``"pyvrp"``
+    PyVRP's iterated local search (the default).
+``"ortools"``
+    OR-Tools routing: PATH_CHEAPEST_ARC, then guided local search.
+``"greedy"``
+    A time-oriented nearest-neighbour construction: instant, no search.
+
+This module depends only on the instance's data (:mod:`hemopt.routing.instance`);
+:mod:`hemopt.routing.vrptw` imports it, never the other way round (the pattern of
+:mod:`hemopt.flow.backends`).
+
+Examples
+--------
+>>> from hemopt.routing.backends import available_backends, get_backend
+>>> available_backends()
+['greedy', 'ortools', 'pyvrp']
+>>> get_backend("greedy").name
+'greedy'
 """
 
 from __future__ import annotations
@@ -12,20 +33,57 @@ import math
 import time
 import warnings
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from hemopt.errors import InputError, SolverError
-from hemopt.routing.vrptw import (
+from hemopt.routing.instance import (
     DISTANCE_SCALE,
     RawRoute,
     RawSolution,
     ScaledInstance,
-    register_backend,
 )
 
-__all__ = ["GreedyBackend", "ORToolsBackend", "PyVRPBackend", "greedy_routes"]
+__all__ = [
+    "BACKENDS",
+    "GreedyBackend",
+    "ORToolsBackend",
+    "PyVRPBackend",
+    "RoutingBackend",
+    "available_backends",
+    "get_backend",
+    "greedy_routes",
+    "register_backend",
+]
+
+
+@runtime_checkable
+class RoutingBackend(Protocol):
+    """A VRPTW solver behind :func:`~hemopt.routing.solve_vrptw`.
+
+    ``solve`` gets the integer data of the servable clients and returns routes in original
+    client indices; clients in no route are reported as dropped by ``solve_vrptw``.
+
+    Attributes
+    ----------
+    name
+        The name it is registered under and reported as ``VRPTWResult.backend``.
+    """
+
+    name: str
+
+    def solve(
+        self,
+        data: ScaledInstance,
+        *,
+        time_limit_s: float | None,
+        seed: int,
+        max_iterations: int | None,
+        **options: Any,
+    ) -> RawSolution:
+        """Routes for ``data`` within the limits (``options`` are backend-specific)."""
+        ...
 
 
 def _no_options(backend: str, options: dict[str, Any], allowed: tuple[str, ...] = ()) -> None:
@@ -376,6 +434,48 @@ def _status_name(status: object) -> str:
         return str(status)
 
 
-register_backend(PyVRPBackend())
-register_backend(ORToolsBackend())
-register_backend(GreedyBackend())
+#: The registered backends by name: :func:`~hemopt.routing.solve_vrptw`'s ``backend=`` takes
+#: one of these names or any object implementing :class:`RoutingBackend`.
+BACKENDS: dict[str, RoutingBackend] = {
+    b.name: b for b in (PyVRPBackend(), ORToolsBackend(), GreedyBackend())
+}
+
+
+def register_backend(backend: RoutingBackend, *, replace: bool = False) -> None:
+    """Make ``backend`` available to :func:`~hemopt.routing.solve_vrptw` under its name.
+
+    Raises
+    ------
+    InputError
+        ``backend`` does not implement :class:`RoutingBackend`, or its name is taken and
+        ``replace`` is False.
+    """
+    if not isinstance(backend, RoutingBackend):
+        raise InputError(f"backend: expected an object with a name and a solve() method "
+                         f"(RoutingBackend), got {backend!r}")
+    name = backend.name
+    if name in BACKENDS and not replace:
+        raise InputError(f"backend: {name!r} is already registered (pass replace=True)")
+    BACKENDS[name] = backend
+
+
+def get_backend(backend: str | RoutingBackend) -> RoutingBackend:
+    """A backend from its name (see :data:`BACKENDS`) or the backend itself."""
+    if isinstance(backend, str):
+        try:
+            return BACKENDS[backend]
+        except KeyError:
+            raise InputError(
+                f"backend = {backend!r}; available: {', '.join(sorted(BACKENDS))}"
+            ) from None
+    if isinstance(backend, RoutingBackend):
+        return backend
+    raise InputError(
+        f"backend must be a name ({', '.join(sorted(BACKENDS))}) or an object implementing "
+        f"RoutingBackend (name, solve()); got {backend!r}"
+    )
+
+
+def available_backends() -> list[str]:
+    """Names of the registered backends."""
+    return sorted(BACKENDS)

@@ -1,93 +1,95 @@
-"""Route a day of home care: one VRPTW per provider and shift.
+"""Route a day of home care: one VRPTW per provider, base, shift and travel mode.
 
 Pipeline: the day's visits (:func:`~hemopt.routing.visits.day_of_visits`) are grouped into
-stops (:func:`~hemopt.routing.visits.stops_of`); each provider's day-shift stops and
-evening-shift stops form a VRPTW whose vehicles are staff shifts leaving from and returning to
-the provider's office (:func:`~hemopt.routing.solve_vrptw`). Totals: driven km, driving
-minutes, staff minutes (office to office), stops, dropped visits.
+stops (:func:`~hemopt.routing.visits.group_stops`); each stop starts from its provider's nearest
+base (:func:`assign_bases`) and gets a travel mode (:func:`assign_modes`: on foot or by bicycle
+near the base, by car farther out, see :class:`~hemopt.travel.TravelModes`). The stops of one
+provider, base, shift and mode form a VRPTW whose vehicles are staff shifts leaving from and
+returning to the base (:func:`~hemopt.routing.solve_vrptw`).
 
-Staff walk between the visits of one stop; they drive between stops. Travel between stops
-uses :class:`MixedTravel` by default: urban speed for short trips, rural speed beyond.
+Every visit is accounted for: served, or dropped with a reason (one of
+:data:`~hemopt.routing.instance.DROP_REASONS`) in :attr:`DayRouting.dropped`;
+:meth:`DayRouting.totals` reports visits and care minutes in, served and dropped, and
+:func:`route_day` checks that they add up.
+
+Staff walk between the visits of one stop; between stops they travel by their mode. Only car
+trips are driven kilometres.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.spatial.distance import cdist
 
-from hemopt.errors import InputError
-from hemopt.routing.visits import VisitParams, day_of_visits, provider_ids, stops_of
-from hemopt.routing.vrptw import VRPTWInstance, VRPTWResult, solve_vrptw
+from hemopt.errors import InputError, SolverError
+from hemopt.routing.instance import VRPTWInstance
+from hemopt.routing.visits import (
+    AssignedClients,
+    VisitParams,
+    day_of_visits,
+    group_stops,
+    provider_ids,
+)
+from hemopt.routing.vrptw import VRPTWResult, solve_vrptw
+from hemopt.travel import MODES, Travel, TravelModes
+from hemopt.travel import MixedTravel as MixedTravel  # its former home; now hemopt.travel
+
+if TYPE_CHECKING:
+    from hemopt.scenario import Scenario
 
 __all__ = [
+    "ROUTE_COLUMNS",
     "DayRouting",
-    "MixedTravel",
     "ShiftParams",
     "assign_bases",
+    "assign_modes",
     "prepare_day",
     "route_day",
 ]
 
-
-@dataclass(frozen=True)
-class MixedTravel:
-    """Road distance = straight line × ``detour_factor``; the first ``urban_m`` metres of a
-    trip are driven at ``urban_kmh``, the rest at ``rural_kmh``; plus ``overhead_min`` per trip
-    (parking and walking to the door). Defaults in ``docs/routing.md``."""
-
-    detour_factor: float = 1.3
-    urban_kmh: float = 25.0
-    rural_kmh: float = 60.0
-    urban_m: float = 3000.0
-    overhead_min: float = 2.0
-
-    def __post_init__(self) -> None:
-        for name in ("detour_factor", "urban_kmh", "rural_kmh", "urban_m", "overhead_min"):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and v >= 0):
-                raise InputError(f"MixedTravel.{name} must be finite and >= 0, got {v!r}")
-        if self.detour_factor < 1 or self.urban_kmh <= 0 or self.rural_kmh <= 0:
-            raise InputError("MixedTravel: detour_factor must be >= 1 and speeds > 0")
-
-    def distance_matrix_m(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        a = np.asarray(xy_from, dtype=float).reshape(-1, 2)
-        b = a if xy_to is None else np.asarray(xy_to, dtype=float).reshape(-1, 2)
-        return cdist(a, b) * self.detour_factor
-
-    def _time(self, d: NDArray[np.float64]) -> NDArray[np.float64]:
-        urban = np.minimum(d, self.urban_m)
-        t = urban / (self.urban_kmh * 1000 / 60) + (d - urban) / (self.rural_kmh * 1000 / 60)
-        return np.where(d > 0, t + self.overhead_min, 0.0)
-
-    def time_matrix_min(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        return self._time(self.distance_matrix_m(xy_from, xy_to))
-
-    def matrices(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        d = self.distance_matrix_m(xy_from, xy_to)
-        return d, self._time(d)
+#: The columns of :attr:`DayRouting.routes`, one row per (provider, base, shift, mode).
+ROUTE_COLUMNS = [
+    "provider_id", "base", "shift", "mode", "stops", "visits", "routes", "travel_km",
+    "travel_min", "driven_km", "drive_min", "service_min", "wait_min", "staff_min", "served",
+    "care_min_served", "dropped", "late", "runtime_s",
+]
+#: The columns of :attr:`DayRouting.dropped`, one row per dropped visit.
+DROPPED_COLUMNS = ["visit_id", "client_id", "provider_id", "stop_id", "period", "shift",
+                   "duration_min", "reason", "detail"]
+_VISIT_COLUMNS = ["visit_id", "client_id", "stairwell_id", "provider_id", "x", "y", "period",
+                  "shift", "earliest_min", "latest_min", "duration_min"]
 
 
 @dataclass(frozen=True)
 class ShiftParams:
     """Staff shifts (minutes after midnight) and their working time.
 
-    Day shift 07:00–16:00 with at most 480 minutes on the road and in homes (a 30-minute
-    lunch break is taken out of the 9-hour window: PyVRP has no break model, see
-    ``docs/routing.md``); evening shift 16:00–22:00, at most 360 minutes.
+    Parameters
+    ----------
+    day, evening
+        ``(start, end)`` of the day shift (default 07:00–16:00) and the evening shift
+        (16:00–22:00).
+    day_max_min, evening_max_min
+        Most minutes a staff shift spends on the road and in homes: 480 in the day (a
+        30-minute lunch break is taken out of the 9-hour window: PyVRP has no break model,
+        see ``docs/routing.md``), 360 in the evening.
+
+    Raises
+    ------
+    InputError
+        A window that ends before it starts, or a working time that is not positive.
+
+    Examples
+    --------
+    >>> ShiftParams().window("evening")
+    (960, 1320, 360.0)
     """
 
     day: tuple[float, float] = (7 * 60, 16 * 60)
@@ -95,12 +97,32 @@ class ShiftParams:
     day_max_min: float = 480.0
     evening_max_min: float = 360.0
 
+    def __post_init__(self) -> None:
+        for name in ("day", "evening"):
+            start, end = getattr(self, name)
+            if not (np.isfinite(start) and np.isfinite(end) and end > start):
+                raise InputError(f"ShiftParams.{name} = {getattr(self, name)!r}; need "
+                                 "(start, end) with end > start, minutes after midnight")
+            top = getattr(self, f"{name}_max_min")
+            if not (np.isfinite(top) and top > 0):
+                raise InputError(f"ShiftParams.{name}_max_min must be > 0, got {top!r}")
+
     def window(self, shift: str) -> tuple[float, float, float]:
+        """``(start, end, max_min)`` of ``shift`` (``"day"`` or ``"evening"``)."""
         if shift == "day":
             return (*self.day, self.day_max_min)
         if shift == "evening":
             return (*self.evening, self.evening_max_min)
         raise InputError(f"unknown shift {shift!r}; expected 'day' or 'evening'")
+
+    def max_service_min(self) -> dict[str, float]:
+        """The most service a stop can hold in each shift: its working time."""
+        return {"day": self.day_max_min, "evening": self.evening_max_min}
+
+
+def _empty_dropped() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c == "duration_min" else object)
+                         for c in DROPPED_COLUMNS})
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,48 +131,126 @@ class DayRouting:
 
     Attributes
     ----------
-    visits, stops
-        The day's visits and stops (see :mod:`hemopt.routing.visits`).
+    visits
+        The day's visits (see :mod:`hemopt.routing.visits`), with their ``stop_id`` and
+        ``served`` (False for the dropped ones).
+    stops
+        The day's stops, with their ``base`` and ``mode``.
     routes
-        One row per (provider, base, shift): ``base`` (0 = the office, 1.. = the provider's
-        bases in ``Assignment.bases_xy()`` order), ``stops``, ``visits``, ``routes`` (staff
-        shifts used),
-        ``driven_km``, ``drive_min``, ``service_min``, ``wait_min``, ``staff_min``,
-        ``dropped``, ``late``, ``runtime_s``.
+        One row per (provider, base, shift, mode) (:data:`ROUTE_COLUMNS`): ``base`` (0 = the
+        office, 1.. = the provider's bases in ``bases_xy()`` order), ``mode`` (``"walk"``,
+        ``"bike"``, ``"car"``), ``stops``, ``visits``, ``routes`` (staff shifts used),
+        ``travel_km``, ``travel_min`` (every mode), ``driven_km``, ``drive_min`` (car only),
+        ``service_min``, ``wait_min``, ``staff_min``, ``served`` (visits),
+        ``care_min_served``, ``dropped`` (visits), ``late``, ``runtime_s``.
     results
-        The solver results by ``(provider_id, base, shift)``.
+        The solver results by ``(provider_id, base, shift, mode)``.
+    backend
+        The solver (``"approx"`` for the continuous approximation).
+    dropped
+        One row per dropped visit: ``visit_id``, ``client_id``, ``provider_id``, ``stop_id``,
+        ``period``, ``shift``, ``duration_min``, ``reason`` (one of
+        :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
+    bases
+        Every provider's starting points the day was routed from.
     """
 
     visits: pd.DataFrame
     stops: pd.DataFrame
     routes: pd.DataFrame
-    results: dict[tuple[str, str], VRPTWResult] = field(repr=False)
+    results: dict[tuple[str, int, str, str], VRPTWResult] = field(repr=False)
     backend: str = "pyvrp"
+    dropped: pd.DataFrame = field(default_factory=_empty_dropped, repr=False)
+    bases: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def totals(self) -> dict[str, float]:
-        """Driven km and hours, staff hours, driving share, stops per visit, dropped visits."""
+        """The day in figures.
+
+        Returns
+        -------
+        dict
+            ``visits_in``, ``visits_served``, ``visits_dropped``, ``care_minutes_in``,
+            ``care_minutes_served``, ``care_minutes_dropped`` (in = served + dropped);
+            ``driven_km_per_day`` and ``drive_hours_per_day`` (car only),
+            ``travel_km_per_day`` and ``travel_hours_per_day`` (every mode),
+            ``staff_hours_per_day`` (office to office), ``service_hours_per_day``,
+            ``driving_share`` (car driving / staff time), ``travel_share`` (travel / (service
+            + travel)), ``stops``, ``stops_per_visit``, ``staff_shifts`` and
+            ``staff_shifts_walk``, ``_bike``, ``_car``, ``late_visits``; ``visits`` and
+            ``dropped_visits`` (the same as ``visits_in`` and ``visits_dropped``).
+        """
         r = self.routes
         staff = float(r["staff_min"].sum())
         drive = float(r["drive_min"].sum())
+        trav = float(r["travel_min"].sum())
+        service = float(r["service_min"].sum())
         nv = len(self.visits)
-        return {
+        dropped = len(self.dropped)
+        out: dict[str, float] = {
+            "visits_in": nv,
+            "visits_served": int(r["served"].sum()),
+            "visits_dropped": dropped,
+            "care_minutes_in": float(self.visits["duration_min"].sum()),
+            "care_minutes_served": float(r["care_min_served"].sum()),
+            "care_minutes_dropped": float(self.dropped["duration_min"].sum()),
             "driven_km_per_day": float(r["driven_km"].sum()),
             "drive_hours_per_day": drive / 60.0,
+            "travel_km_per_day": float(r["travel_km"].sum()),
+            "travel_hours_per_day": trav / 60.0,
             "staff_hours_per_day": staff / 60.0,
-            "service_hours_per_day": float(r["service_min"].sum()) / 60.0,
+            "service_hours_per_day": service / 60.0,
             "driving_share": drive / staff if staff > 0 else 0.0,
+            "travel_share": trav / (service + trav) if service + trav > 0 else 0.0,
             "visits": nv,
             "stops": len(self.stops),
             "stops_per_visit": len(self.stops) / nv if nv else 0.0,
             "staff_shifts": int(r["routes"].sum()),
-            "dropped_visits": int(r["dropped"].sum()),
-            "late_visits": int(r["late"].sum()),
         }
+        for mode in MODES:
+            out[f"staff_shifts_{mode}"] = int(r.loc[r["mode"] == mode, "routes"].sum())
+        out["dropped_visits"] = dropped
+        out["late_visits"] = int(r["late"].sum())
+        return out
+
+    def check_conservation(self) -> None:
+        """Check that every visit and care minute in is served or dropped.
+
+        Raises
+        ------
+        SolverError
+            Visits or minutes in differ from served + dropped (a bug, never a user error).
+        """
+        t = self.totals()
+        if t["visits_in"] != t["visits_served"] + t["visits_dropped"]:
+            raise SolverError(
+                f"conservation: {t['visits_in']} visits in, but {t['visits_served']} served "
+                f"+ {t['visits_dropped']} dropped"
+            )
+        gap = t["care_minutes_in"] - t["care_minutes_served"] - t["care_minutes_dropped"]
+        if abs(gap) > 1e-6 * max(1.0, t["care_minutes_in"]):
+            raise SolverError(
+                f"conservation: {t['care_minutes_in']:.6f} care minutes in, but "
+                f"{t['care_minutes_served']:.6f} served + {t['care_minutes_dropped']:.6f} "
+                f"dropped"
+            )
 
 
 def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFrame:
     """Add a ``base`` column: the index of the provider's nearest starting point (0 = the
-    office) for each stop. Shifts start from the base nearest their stops."""
+    office) for each stop. Shifts start from the base nearest their stops.
+
+    Raises
+    ------
+    InputError
+        A stop's provider has no office.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> stops = pd.DataFrame({"provider_id": ["A", "A"], "x": [0.0, 900.0], "y": 0.0})
+    >>> assign_bases(stops, {"A": np.array([[0.0, 0.0], [1000.0, 0.0]])})["base"].tolist()
+    [0, 1]
+    """
     out = stops.copy()
     base = np.zeros(len(out), dtype=np.int64)
     if len(out):
@@ -159,7 +259,7 @@ def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFr
         for pid in np.unique(pids):
             if pid not in bases:
                 raise InputError(f"provider {pid!r} of a stop has no office or base")
-            b = bases[pid]
+            b = np.asarray(bases[pid], dtype=float)
             m = pids == pid
             if len(b) > 1:
                 base[m] = cdist(xy[m], b).argmin(axis=1)
@@ -167,37 +267,140 @@ def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFr
     return out
 
 
-def prepare_day(scenario: Any, provider: Any, *, seed: int = 0,
-                visits: pd.DataFrame | None = None, params: VisitParams | None = None,
-                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
-    """The day's visits, its stops (with their ``base``) and every provider's starting points,
-    for an :class:`~hemopt.assignment.Assignment` or a provider id per client. ``visits``, when
-    given, are reused with ``provider``'s providers (so regimes share one day)."""
+def assign_modes(stops: pd.DataFrame, bases: dict[str, np.ndarray],
+                 modes: TravelModes) -> pd.DataFrame:
+    """Add a ``mode`` column: how the staff of each stop travel
+    (:meth:`~hemopt.travel.TravelModes.mode_of`, per provider, base and shift).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> stops = pd.DataFrame({"provider_id": "A", "base": 0, "shift": "day",
+    ...                       "x": [500.0, 1200.0, 9000.0], "y": 0.0, "service_min": 500.0})
+    >>> assign_modes(stops, {"A": np.array([[0.0, 0.0]])}, TravelModes())["mode"].tolist()
+    ['walk', 'bike', 'car']
+    """
+    out = stops.copy()
+    mode = np.full(len(out), "car", dtype=object)
+    if len(out):
+        xy = out[["x", "y"]].to_numpy(dtype=float)
+        svc = out["service_min"].to_numpy(dtype=float)
+        groups = out.groupby(["provider_id", "base", "shift"], sort=True).indices
+        for (pid, base, _), rows in groups.items():
+            o = np.asarray(bases[pid], dtype=float)[int(base)]
+            r = np.hypot(xy[rows, 0] - o[0], xy[rows, 1] - o[1])
+            mode[rows] = modes.mode_of(r, svc[rows])
+    out["mode"] = mode
+    return out
+
+
+def prepare_day(
+    scenario: Scenario,
+    assigned: AssignedClients | ArrayLike,
+    *,
+    seed: int = 0,
+    visits: pd.DataFrame | None = None,
+    params: VisitParams | None = None,
+    shifts: ShiftParams | None = None,
+    travel: Travel | TravelModes | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """The day's visits, its stops and every provider's starting points: what
+    :func:`route_day` and :func:`~hemopt.routing.approx.approximate_day` route.
+
+    Parameters
+    ----------
+    scenario
+        The municipality.
+    assigned
+        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        :class:`~hemopt.assignment.Assignment`, a
+        :class:`~hemopt.routing.visits.ClientProviders`), or a provider id per client (the
+        scenario's offices and bases are then the starting points).
+    seed, params
+        Of the day's visits.
+    visits
+        A day of visits to reuse with ``assigned``'s providers (so regimes share one day).
+    shifts
+        Caps the service of a stop at the shift's working time.
+    travel
+        How staff get about: :class:`~hemopt.travel.TravelModes`, or one travel model for
+        everyone (default ``TravelModes()``).
+
+    Returns
+    -------
+    (visits, stops, bases)
+        The visits with their ``stop_id``; the stops with their ``base`` and ``mode``;
+        ``{provider_id: (k, 2) array}``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> visits, stops, bases = prepare_day(sc, sc.clients["current_provider"], seed=1)
+    >>> int(stops["n_visits"].sum()) == len(visits), set(stops["mode"]) <= {"walk", "bike", "car"}
+    (True, True)
+    """
     params = params or VisitParams()
-    prov = provider_ids(scenario, provider)
+    shifts = shifts or ShiftParams()
+    modes = TravelModes.of(travel)
+    prov = provider_ids(scenario, assigned)
     if visits is None:
         visits = day_of_visits(scenario, prov, seed=seed, params=params)
     else:
+        missing = sorted(set(_VISIT_COLUMNS) - set(visits.columns))
+        if missing:
+            raise InputError(f"visits: missing columns {missing}")
         lut = dict(zip(scenario.clients["client_id"], prov, strict=True))
-        visits = visits.copy()
+        visits = visits[_VISIT_COLUMNS].copy()
+        unknown = ~visits["client_id"].isin(list(lut))
+        if unknown.any():
+            raise InputError(f"visits: client {visits.loc[unknown, 'client_id'].iloc[0]!r} "
+                             "is not in the scenario")
         visits["provider_id"] = visits["client_id"].map(lut)
         visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
-    stops = stops_of(visits, walk_min=params.walk_min)
-    bases = provider.bases_xy() if hasattr(provider, "bases_xy") else scenario.bases_xy()
-    return visits, assign_bases(stops, bases), bases
+    visits, stops = group_stops(visits, walk_min=params.walk_min,
+                                max_service_min=shifts.max_service_min())
+    bases = assigned.bases_xy() if isinstance(assigned, AssignedClients) else scenario.bases_xy()
+    stops = assign_modes(assign_bases(stops, bases), bases, modes)
+    return visits, stops, bases
 
 
 def _default_time_limit(n_stops: int) -> float:
     return float(np.clip(0.004 * n_stops, 0.5, 15.0))
 
 
+def account(
+    visits: pd.DataFrame,
+    dropped_stops: dict[str, tuple[str, str]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The visits with their ``served`` flag, and the table of dropped visits.
+
+    Parameters
+    ----------
+    visits
+        The day's visits with their ``stop_id``.
+    dropped_stops
+        ``{stop_id: (reason, detail)}`` of the stops no route serves.
+    """
+    visits = visits.copy()
+    out = visits["stop_id"].isin(list(dropped_stops)).to_numpy()
+    visits["served"] = ~out
+    if not out.any():
+        return visits, _empty_dropped()
+    d = visits.loc[out, ["visit_id", "client_id", "provider_id", "stop_id", "period", "shift",
+                         "duration_min"]].copy()
+    d["reason"] = d["stop_id"].map(lambda s: dropped_stops[s][0])
+    d["detail"] = d["stop_id"].map(lambda s: dropped_stops[s][1])
+    return visits, d.reset_index(drop=True)[DROPPED_COLUMNS]
+
+
 def route_day(
-    scenario: Any,
-    provider: Any,
+    scenario: Scenario,
+    assigned: AssignedClients | ArrayLike,
     *,
     seed: int = 0,
     visits: pd.DataFrame | None = None,
-    travel: Any = None,
+    travel: Travel | TravelModes | None = None,
     backend: str = "pyvrp",
     time_limit_s: float | Callable[[int], float] | None = None,
     max_iterations: int | None = None,
@@ -211,58 +414,76 @@ def route_day(
     ----------
     scenario
         The municipality (offices are the providers' points).
-    provider
-        An :class:`~hemopt.assignment.Assignment` or a provider id per client.
+    assigned
+        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        :class:`~hemopt.assignment.Assignment`, or
+        :class:`~hemopt.routing.visits.ClientProviders`), or a provider id per client (routes
+        then start from the scenario's offices and bases).
     seed
         Seed of the day's visits and of the solver.
     visits
         A day of visits to use instead of drawing one (its ``provider_id`` column is replaced
-        by ``provider``'s, so that regimes share the same visits).
+        by ``assigned``'s, so that regimes share the same visits).
     travel
-        A :mod:`hemopt.travel` model (default :class:`MixedTravel`).
+        How staff get about: :class:`~hemopt.travel.TravelModes` (default ``TravelModes()``:
+        on foot and by bicycle near the base, by car beyond), or one
+        :class:`~hemopt.travel.Travel` model for everyone (e.g. ``MixedTravel()``, a road
+        graph), who then drive.
     backend
         ``"pyvrp"`` (default), ``"ortools"`` or ``"greedy"``.
     time_limit_s
-        Seconds per (provider, shift) instance, or a function of its number of stops. Default:
-        ``clip(0.004 × stops, 0.5, 15)``; ``None`` with ``max_iterations`` for runs that give the
-        same routes on every machine.
+        Seconds per (provider, base, shift, mode) instance, or a function of its number of
+        stops. Default: ``clip(0.004 × stops, 0.5, 15)``; ``None`` with ``max_iterations`` for
+        runs that give the same routes on every machine.
     max_iterations
         Solver iteration limit (deterministic).
+    params, shifts
+        The day's visits and the staff shifts.
     progress
         Called with a short message after each instance (e.g. ``print``).
 
     Returns
     -------
     DayRouting
-        The visits, stops, one row of routes per (provider, base, shift), the solver results,
-        and ``totals()``: driven km, driving and staff hours, stops per visit, dropped visits.
+        The visits, stops, one row of routes per (provider, base, shift, mode), the solver
+        results, the dropped visits with their reasons, and ``totals()``.
+
+    Raises
+    ------
+    InputError
+        Bad inputs, naming the field and the value (e.g. care a day cannot hold).
+    SolverError
+        The visits in are not all served or dropped (a bug: never silent).
 
     Examples
     --------
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
-    >>> a = hemopt.assign(sc, hemopt.LOV())
-    >>> day = hemopt.route_day(sc, a, seed=1, max_iterations=50)
+    >>> day = hemopt.route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=50)
     >>> t = day.totals()
-    >>> t["driven_km_per_day"] > 0, t["dropped_visits"], t["stops"] <= t["visits"]
+    >>> t["driven_km_per_day"] > 0, t["visits_dropped"], t["stops"] <= t["visits_in"]
     (True, 0, True)
+    >>> t["visits_in"] == t["visits_served"] + t["visits_dropped"]
+    True
     >>> set(day.routes["shift"]) <= {"day", "evening"}
     True
     """
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
-    travel = travel or MixedTravel()
-    visits, stops, bases = prepare_day(scenario, provider, seed=seed, visits=visits,
-                                       params=params)
+    modes = TravelModes.of(travel)
+    visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
+                                       params=params, shifts=shifts, travel=modes)
+    care = visits.groupby("stop_id")["duration_min"].sum()
     rows, results = [], {}
-    groups = stops.groupby(["provider_id", "base", "shift"], sort=True)
-    for (pid, base, shift), g in groups:
+    dropped_stops: dict[str, tuple[str, str]] = {}
+    groups = stops.groupby(["provider_id", "base", "shift", "mode"], sort=True)
+    for (pid, base, shift, mode), g in groups:
         start, end, max_min = shifts.window(shift)
         xy = np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy()])
-        dist, dur = travel.matrices(xy)
+        dist, dur = modes.travel(mode).matrices(xy)
         earliest = np.concatenate([[start], g["earliest_min"].to_numpy()])
         service = np.concatenate([[0.0], g["service_min"].to_numpy()])
-        # a stop must start early enough to finish and drive back before the shift ends
+        # a stop must start early enough to finish and travel back before the shift ends
         latest = np.concatenate([[end], g["latest_min"].to_numpy()])
         latest[1:] = np.maximum(
             np.minimum(latest[1:], end - service[1:] - dur[1:, 0]), earliest[1:]
@@ -275,7 +496,7 @@ def route_day(
             earliest=earliest,
             latest=latest,
             shift_duration=max_min,
-            name=f"{pid}-{base}-{shift}",
+            name=f"{pid}-{base}-{shift}-{mode}",
         )
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
@@ -287,53 +508,47 @@ def route_day(
         res = solve_vrptw(
             inst, time_limit_s=tl, backend=backend, seed=seed, max_iterations=max_iterations
         )
-        results[(pid, int(base), shift)] = res
+        key = (str(pid), int(base), str(shift), str(mode))
+        results[key] = res
+        stop_ids = g["stop_id"].to_numpy()
         nvis = g["n_visits"].to_numpy()
-        dropped_visits = (
-            int(nvis[np.asarray(res.dropped, dtype=int) - 1].sum()) if len(res.dropped) else 0
-        )
-        late_visits = int(nvis[np.asarray(res.late, dtype=int) - 1].sum()) if len(res.late) else 0
+        routed = np.asarray([c for r in res.routes for c in r], dtype=np.int64) - 1
+        for c in res.dropped:
+            dropped_stops[stop_ids[c - 1]] = (res.dropped_code[c], res.dropped_reason[c])
+        drop_idx = np.asarray(res.dropped, dtype=np.int64) - 1
+        late_idx = np.asarray(res.late, dtype=np.int64) - 1
+        travel_km = res.distance / 1000.0
+        car = mode == "car"
         rows.append(
             {
                 "provider_id": pid,
                 "base": int(base),
                 "shift": shift,
+                "mode": mode,
                 "stops": len(g),
                 "visits": int(nvis.sum()),
                 "routes": len(res.routes),
-                "driven_km": res.distance / 1000.0,
-                "drive_min": res.travel_duration,
+                "travel_km": travel_km,
+                "travel_min": res.travel_duration,
+                "driven_km": travel_km if car else 0.0,
+                "drive_min": res.travel_duration if car else 0.0,
                 "service_min": res.service_duration,
                 "wait_min": res.wait_duration,
                 "staff_min": res.duration,
-                "dropped": dropped_visits,
-                "late": late_visits,
+                "served": int(nvis[routed].sum()),
+                "care_min_served": float(care.loc[stop_ids[routed]].sum()),
+                "dropped": int(nvis[drop_idx].sum()),
+                "late": int(nvis[late_idx].sum()),
                 "runtime_s": time.perf_counter() - t0,
             }
         )
         if progress is not None:
             progress(
-                f"  routed {pid} base {base} {shift}: {len(g)} stops, "
-                f"{len(res.routes)} shifts, "
-                f"{res.distance / 1000:.1f} km"
+                f"  routed {pid} base {base} {shift} {mode}: {len(g)} stops, "
+                f"{len(res.routes)} shifts, {travel_km:.1f} km"
             )
-    routes = pd.DataFrame(
-        rows,
-        columns=[
-            "provider_id",
-            "base",
-            "shift",
-            "stops",
-            "visits",
-            "routes",
-            "driven_km",
-            "drive_min",
-            "service_min",
-            "wait_min",
-            "staff_min",
-            "dropped",
-            "late",
-            "runtime_s",
-        ],
-    )
-    return DayRouting(visits=visits, stops=stops, routes=routes, results=results, backend=backend)
+    visits, dropped = account(visits, dropped_stops)
+    day = DayRouting(visits=visits, stops=stops, routes=pd.DataFrame(rows, columns=ROUTE_COLUMNS),
+                     results=results, backend=backend, dropped=dropped, bases=bases)
+    day.check_conservation()
+    return day

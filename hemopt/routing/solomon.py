@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from hemopt.errors import InputError
-from hemopt.routing.vrptw import VRPTWInstance
+from hemopt.routing.instance import VRPTWInstance
 
 __all__ = ["read_solomon", "write_solomon"]
 
