@@ -51,7 +51,6 @@ from hemopt.routing import read_solomon as read_solomon
 from hemopt.routing import route_day as route_day
 from hemopt.routing import solve_vrptw as solve_vrptw
 from hemopt.routing.day import DayRouting as DayRouting
-from hemopt.routing.day import MixedTravel as MixedTravel
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.visits import VisitParams as VisitParams
 from hemopt.scenario import Scenario as Scenario
@@ -65,6 +64,7 @@ from hemopt.simulate import simulate as simulate
 from hemopt.sweep import sweep as sweep
 from hemopt.synth import PRESETS as PRESETS
 from hemopt.synth import generate as generate
+from hemopt.travel import MixedTravel as MixedTravel
 from hemopt.travel import RoadGraphTravel as RoadGraphTravel
 from hemopt.travel import TravelModel as TravelModel
 from hemopt.zones import design_zones as design_zones

@@ -26,9 +26,10 @@ from hemopt.bases import BaseRule
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
-from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams
+from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
+from hemopt.travel import MixedTravel
 
 __all__ = [
     "KPI_COLUMNS",

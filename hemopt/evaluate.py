@@ -27,8 +27,9 @@ import pandas as pd
 
 from hemopt.assignment import Assignment
 from hemopt.errors import InputError
-from hemopt.routing.day import DayRouting, MixedTravel, ShiftParams, route_day
+from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import VisitParams, day_of_visits
+from hemopt.travel import MixedTravel
 
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
@@ -212,7 +213,7 @@ def evaluate(
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
     >>> a = hemopt.assign(sc, hemopt.LOV())
-    >>> ev = hemopt.evaluate(a, routing=hemopt.RoutingSettings(method="approx"), seed=1)
+    >>> ev = hemopt.evaluate(a, routing=hemopt.RoutingSettings(max_iterations=50), seed=1)
     >>> ev.kpis["driven_km_per_day"] > 0, ev.kpis["conservation"]["clients_unserved"]
     (True, 0)
     """
@@ -291,57 +292,35 @@ def _stairwell_kpis(a: Assignment) -> tuple[float, float]:
 
 
 def _conservation(a: Assignment, d: DayRouting, visits_in: pd.DataFrame) -> dict[str, Any]:
-    """Clients in = assigned + queued-and-served-meanwhile + unserved is a partition check;
-    visits and care minutes in = served + dropped. Raises if anything went missing."""
+    """Clients in = assigned + unserved (queued clients are assigned to the default meanwhile
+    and counted too); visits and care minutes in = served + dropped, where dropped are the
+    visits the routing could not serve (with a reason in ``DayRouting.dropped``) and those of
+    unserved clients. Raises if anything went missing."""
     cl = a.clients
     n_in = len(cl)
     unserved = int((cl["provider_id"] == "").sum())
-    assigned = n_in - unserved
-    queued = int((cl["queue_for"] != "").sum())
-    served_visits = d.visits
-    lost = len(visits_in) - len(served_visits)  # visits of unserved clients
-    dropped = int(d.routes["dropped"].sum())
-    care_in = float(visits_in["duration_min"].sum())
-    care_unrouted = float(visits_in.loc[~visits_in["client_id"].isin(
-        served_visits["client_id"]), "duration_min"].sum())
-    dropped_min = _dropped_minutes(d)
+    assigned = int((cl["provider_id"] != "").sum())
+    t = d.totals()
+    lost = visits_in[~visits_in["client_id"].isin(d.visits["client_id"])]
     out = {
-        "clients_in": n_in, "clients_assigned": assigned, "clients_queued": queued,
-        "clients_unserved": unserved,
-        "visits_in": len(visits_in), "visits_served": int(len(served_visits) - dropped),
-        "visits_dropped": int(dropped + lost),
-        "care_minutes_in": care_in,
-        "care_minutes_served": float(served_visits["duration_min"].sum()) - dropped_min,
-        "care_minutes_dropped": dropped_min + care_unrouted,
+        "clients_in": n_in, "clients_assigned": assigned,
+        "clients_queued": int((cl["queue_for"] != "").sum()), "clients_unserved": unserved,
+        "visits_in": len(visits_in), "visits_served": int(t["visits_served"]),
+        "visits_dropped": int(t["visits_dropped"]) + len(lost),
+        "care_minutes_in": float(visits_in["duration_min"].sum()),
+        "care_minutes_served": float(t["care_minutes_served"]),
+        "care_minutes_dropped": float(t["care_minutes_dropped"])
+        + float(lost["duration_min"].sum()),
     }
     if assigned + unserved != n_in:
         raise AssertionError(f"conservation: clients in {n_in} != assigned {assigned} + "
                              f"unserved {unserved}")
     if out["visits_served"] + out["visits_dropped"] != out["visits_in"]:
-        raise AssertionError(f"conservation: visits {out}")
-    if not math.isclose(out["care_minutes_served"] + out["care_minutes_dropped"], care_in,
-                        rel_tol=1e-9, abs_tol=1e-6):
-        raise AssertionError(f"conservation: care minutes {out}")
+        raise AssertionError(f"conservation: visits in != served + dropped: {out}")
+    if not math.isclose(out["care_minutes_served"] + out["care_minutes_dropped"],
+                        out["care_minutes_in"], rel_tol=1e-9, abs_tol=1e-6):
+        raise AssertionError(f"conservation: care minutes in != served + dropped: {out}")
     return out
-
-
-def _dropped_minutes(d: DayRouting) -> float:
-    """Care minutes of the visits the routing dropped."""
-    if "dropped_min" in d.routes.columns:
-        return float(d.routes["dropped_min"].sum())
-    total = 0.0
-    for key, res in d.results.items():
-        pid, base, shift = key
-        if not len(res.dropped):
-            continue
-        g = d.stops[(d.stops["provider_id"] == pid) & (d.stops["base"] == base)
-                    & (d.stops["shift"] == shift)]
-        if "care_min" in g.columns:
-            col = "care_min"
-        else:
-            col = "service_min"
-        total += float(g[col].to_numpy()[np.asarray(res.dropped, dtype=int) - 1].sum())
-    return total
 
 
 def _kpis(a: Assignment, d: DayRouting, cost: CostParams, prov: pd.DataFrame,
@@ -385,7 +364,7 @@ def _kpis(a: Assignment, d: DayRouting, cost: CostParams, prov: pd.DataFrame,
         "local_bases": int(prov["local_bases"].sum()),
         "dropped_visits": t["dropped_visits"],
         "external_share_hours": s["external_share_hours"],
-        "visits_per_day": t["visits"],
+        "visits_per_day": t["visits_in"],
         "stops_per_day": t["stops"],
         "care_hours_per_week": care_h_week,
         "conservation": _conservation(a, d, visits_in),

@@ -728,9 +728,9 @@ class Scenario:
         >>> sc.n_clients, sc.clients["stairwell_id"].nunique(), sc.n_providers
         (2, 1, 2)
         """
-        from hemopt.tables import scenario_from_tables
+        from hemopt._views import view
 
-        return scenario_from_tables(clients, providers, **options)
+        return view("scenario.from_tables")(clients, providers, **options)
 
     # ------------------------------------------------------------------ display
     def plot(self, ax: Any = None, *, title: str | None = None, by: str = "current_provider"):

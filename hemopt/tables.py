@@ -42,6 +42,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from hemopt._views import register
 from hemopt.errors import InputError, ScenarioError
 from hemopt.scenario import BOUNDARY_TOLERANCE_M, CRS, Scenario
 
@@ -856,6 +857,7 @@ def _check_inside(src: _Source, xy: np.ndarray, area: shapely.Geometry, label: s
                         f"POINT ({xy[i, 0]:.1f} {xy[i, 1]:.1f})")
 
 
+@register("scenario.from_tables")
 def scenario_from_tables(
     clients: Any,
     providers: Any,

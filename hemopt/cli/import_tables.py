@@ -65,7 +65,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from hemopt.cli.main import _format_summary
+    from hemopt.cli._options import _format_summary
     from hemopt.tables import scenario_from_tables
 
     t0 = time.perf_counter()

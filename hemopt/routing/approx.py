@@ -127,7 +127,7 @@ DEFAULT_FIT_RANGE: tuple[tuple[str, float, float], ...] = (
     ("detour_factor", 1.3, 1.3),
     ("overhead_min", 2.0, 2.0),
     ("kmh_1km", 25.0, 25.0),
-    ("kmh_20km", 49.6, 49.7),
+    ("kmh_20km", 49.5, 49.7),  # the fitted travel model, to the rounding of its speed
 )
 
 #: Density and mean service are only checked on instances with this many stops or more (a few
