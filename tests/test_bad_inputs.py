@@ -200,7 +200,7 @@ def test_scenario_through_real_entry_point_has_no_traceback(tmp_path):
                        env={**os.environ, "PYTHONPATH": str(REPO)})
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "DataSourceError" not in r.stderr
-    assert f"is not a file GDAL can read, not a GeoPackage" in r.stderr and str(p) in r.stderr
+    assert "is not a file GDAL can read, not a GeoPackage" in r.stderr and str(p) in r.stderr
     assert not (tmp_path / "r" / "comparison.json").exists()
 
 
