@@ -449,9 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     from hemopt.errors import MissingColumnWarning
 
     with warnings.catch_warnings():
-        # warnings are part of the command's output: one line each, and a missing column is
-        # always shown (whatever the filters of the calling process say)
+        # hemopt's warnings (extrapolation, scaling, a missing column) are part of the
+        # command's output, one line each, whatever the filters of the calling process say
         warnings.showwarning = _show_warning
+        warnings.filterwarnings("default", category=UserWarning)
         warnings.filterwarnings("always", category=MissingColumnWarning)
         try:
             return int(args.func(args))
