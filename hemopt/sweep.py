@@ -124,8 +124,14 @@ def _unknown(what: str, name: str, allowed: Iterable[str]) -> str:
 
 
 def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, Any]:
-    from hemopt import __version__
+    import importlib.metadata
+
     from hemopt.compare import CostParams
+
+    try:  # not ``hemopt.__version__``: the package root sits above this layer
+        version = importlib.metadata.version("hemopt")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        version = "unknown"
 
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
@@ -144,7 +150,7 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
     return {"routing": routing,
             "max_iterations": int(max_iterations) if routing == "solver" else None,
             **{k: float(v) for k, v in asdict(cost).items()},
-            "hemopt_version": __version__}
+            "hemopt_version": version}
 
 
 _KPIS = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",

@@ -116,6 +116,8 @@ FLAG_CASES = [
      ["--boundary-code", "--boundary"]),
     ("missing-boundary-file", ["generate", "--boundary", "{tmp}/none.geojson"],
      ["--boundary", "file not found"]),
+    ("boundary-not-geodata", ["generate", "--boundary", "{toml}"],
+     ["--boundary", "cannot read", "ok.toml"]),
     ("simulate-external-share-with-lov",
      ["simulate", "--regime", "lov", "--external-share", "0.3"], ["--external-share", "'lov'"]),
     ("simulate-procured-share-with-lou",

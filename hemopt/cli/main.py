@@ -75,7 +75,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         path = Path(args.boundary)
         if not path.exists():
             raise HemoptError(f"--boundary: file not found: {path}")
-        boundary = gpd.read_file(path)
+        try:
+            boundary = gpd.read_file(path)
+        except Exception as exc:  # pyogrio's DataSourceError and friends
+            raise InputError(f"--boundary: cannot read {str(path)!r} as polygons (GeoPackage, "
+                             f"GeoJSON, shapefile): {exc}") from exc
         if args.boundary_code:
             col = next((c for c in ("kommun_kod", "code", "kommunkod") if c in boundary.columns),
                        None)
