@@ -96,6 +96,8 @@ FLAG_CASES = [
      ["--external-share", "lou", "'lov'"]),
     ("n-zones-with-lou", ["assign", "--regime", "lou", "--n-zones", "4"],
      ["--n-zones", "zoning", "'lou'"]),
+    ("share-in-regime-and-flag", ["assign", "--regime", "lou0.3", "--external-share", "0.2"],
+     ["--external-share", "'lou0.3'", "give one"]),
     ("switch-propensity-with-zoning",
      ["assign", "--regime", "zoning", "--switch-propensity", "0.5"],
      ["--switch-propensity", "'zoning'"]),
@@ -424,6 +426,15 @@ def test_assign_out_onto_plain_sqlite(tmp_path, capsys):
 def test_assign_out_is_a_folder(tmp_path, capsys):
     _refused(capsys, ["assign", "--scale", "0.05", "--out", str(tmp_path)], "--out",
              "is a folder, but a file is expected", "out")
+
+
+def test_import_out_onto_a_non_geopackage(tmp_path, capsys):
+    f = tmp_path / "clients.xlsx.gpkg"
+    f.write_text("not a geopackage")
+    _refused(capsys, ["import", str(REPO / "examples" / "clients.csv"),
+                      str(REPO / "examples" / "providers.csv"), "--out", str(f)], "--out",
+             repr(str(f)), "is not a GeoPackage")
+    assert f.read_text() == "not a geopackage"
 
 
 def test_generate_out_onto_a_text_file(tmp_path, capsys):
