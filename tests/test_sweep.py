@@ -164,14 +164,18 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; it only waits to be reaped
 
 
+_SLOW_SWEEP = ('[grid]\npreset = "strangnas"\nscale = 0.05\nn_external = [1, 2, 3, 4]\n'
+               '[sweep]\nseeds = [0, 1, 2]\nrouting = "solver"\nmax_iterations = 3000\n')
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_killed_sweep_leaves_no_workers(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_stopped_sweep_leaves_no_workers(tmp_path, sig):
     cfg = tmp_path / "s.toml"
-    cfg.write_text('[grid]\npreset = "strangnas"\nscale = 0.05\nn_external = [1, 2, 3, 4]\n'
-                   '[sweep]\nseeds = [0, 1, 2]\nrouting = "solver"\nmax_iterations = 3000\n')
+    cfg.write_text(_SLOW_SWEEP)
     proc = subprocess.Popen([sys.executable, "-m", "hemopt", "sweep", "--config", str(cfg),
                              "--out", str(tmp_path / "r.parquet"), "--workers", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     workers: list[int] = []
     try:
@@ -179,16 +183,19 @@ def test_killed_sweep_leaves_no_workers(tmp_path):
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.2)
             workers = _children(proc.pid)
-            assert proc.poll() is None, "the sweep ended before it could be killed"
+            assert proc.poll() is None, "the sweep ended before it could be stopped"
         assert len(workers) >= 2, workers
         time.sleep(1.0)  # the workers are running tasks
         assert all(_running(w) for w in workers)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+        if sig == signal.SIGINT:  # Ctrl-C: a clean stop at once, not after the running tasks
+            assert proc.returncode == 130 and "hemopt: interrupted" in err
+            assert "Traceback" not in err
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(_running(w) for w in workers):
             time.sleep(0.1)
-        assert not [w for w in workers if _running(w)], "workers outlived the killed sweep"
+        assert not [w for w in workers if _running(w)], "workers outlived the stopped sweep"
     finally:
         if proc.poll() is None:
             proc.kill()
