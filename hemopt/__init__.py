@@ -29,6 +29,8 @@ from hemopt.compare import transition as transition
 from hemopt.errors import HemoptError as HemoptError
 from hemopt.errors import InfeasibleError as InfeasibleError
 from hemopt.errors import InputError as InputError
+from hemopt.errors import MissingColumnWarning as MissingColumnWarning
+from hemopt.errors import OutputError as OutputError
 from hemopt.errors import ScenarioError as ScenarioError
 from hemopt.errors import SolverError as SolverError
 from hemopt.evaluate import KPI_COLUMNS as KPI_COLUMNS
@@ -89,7 +91,9 @@ __all__ = [
     "HemoptError",
     "InfeasibleError",
     "InputError",
+    "MissingColumnWarning",
     "MixedTravel",
+    "OutputError",
     "ProviderEntry",
     "ProviderExit",
     "Regime",

@@ -206,10 +206,10 @@ class Comparison:
         }
 
     def to_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
-        return path
+        from hemopt._io import atomic_write_text
+
+        return atomic_write_text(Path(path),  # whole or not at all
+                                 json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
 
     # ---------------------------------------------------------------- figures
     def plot(self, axes: Any = None) -> Any:

@@ -144,3 +144,47 @@ class SolverError(HemoptError, RuntimeError):
     >>> issubclass(hemopt.SolverError, RuntimeError)
     True
     """
+
+
+class OutputError(HemoptError):
+    """An output path hemopt cannot or will not write.
+
+    Raised before any computing starts: the path is a file where a folder is expected (or a
+    folder where a file is expected), its folder is not writable, it is an existing file of
+    another kind that hemopt will not overwrite, or another hemopt run is writing to it. The
+    message names the option, the path and what to do.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> issubclass(hemopt.OutputError, hemopt.HemoptError)
+    True
+    """
+
+
+class MissingColumnWarning(UserWarning):
+    """An optional column is missing from input data, and its default changes the results.
+
+    The message names the table, the column, the default used and the consequence, for example
+    that "first choice met" will be 0 % in every regime when ``clients.ranking`` is missing.
+
+    Parameters
+    ----------
+    message
+        The warning text.
+    table, column
+        Where the column was expected.
+
+    Examples
+    --------
+    >>> from hemopt.errors import MissingColumnWarning
+    >>> w = MissingColumnWarning("no ranking", table="clients", column="ranking")
+    >>> w.table, w.column, str(w)
+    ('clients', 'ranking', 'no ranking')
+    """
+
+    def __init__(self, message: str, *, table: str | None = None,
+                 column: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+        self.column = column

@@ -225,5 +225,6 @@ def write_html(comp: Comparison, path: str | Path) -> Path:
         f"<pre>{html.escape(json.dumps(comp.to_dict()['parameters'], indent=2))}</pre>",
         f"<p>hemopt; runtime {comp.runtime_s:.1f} s.</p></body></html>",
     ]
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    from hemopt._io import atomic_write_text
+
+    return atomic_write_text(path, "\n".join(parts))  # whole or not at all

@@ -120,6 +120,41 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# Optional columns whose default changes the results, and what it changes: a scenario read from
+# a file without them gets a MissingColumnWarning (a Scenario built in code gets the documented
+# defaults silently).
+_CONSEQUENCES: dict[tuple[str, str], str] = {
+    ("clients", "ranking"):
+        "every client is taken as one who does not choose and gets the default provider, so "
+        "first choice met will be 0 % in every regime",
+    ("clients", "current_provider"):
+        "no client has a current provider, so loyalty under LOV and incumbents in procured "
+        "zones play no part",
+    ("clients", "visits_per_day"):
+        "visits per day are derived from hours_per_week as 30-minute visits, which sets the "
+        "visits routed and so the km and staff hours",
+    ("providers", "zones"):
+        "every provider may serve every zone, so the LOU areas of the external providers are "
+        "unknown",
+}
+
+
+def _warn_missing_columns(read: Mapping[str, gpd.GeoDataFrame], source: Any) -> None:
+    """Warn (MissingColumnWarning) for each consequential optional column not in ``read``."""
+    import warnings
+
+    from hemopt.errors import MissingColumnWarning
+
+    for (table, col), consequence in _CONSEQUENCES.items():
+        if table not in read or col in read[table].columns:
+            continue
+        if table == "providers" and col == "zones" and not len(read.get("zones", ())):
+            continue  # no zones in the scenario: nothing to serve
+        warnings.warn(MissingColumnWarning(
+            f"{source}: table {table!r} has no column {col!r}: {consequence}",
+            table=table, column=col), stacklevel=3)
+
+
 def _row_id(table: str, df: pd.DataFrame, pos: int) -> Any:
     key = _KEY[table]
     if key in df.columns:
@@ -677,12 +712,23 @@ class Scenario:
         path = Path(path)
         if not path.exists():
             raise ScenarioError("file not found", field="path", value=str(path))
-        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+        try:
+            layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+        except pyogrio.errors.DataSourceError as exc:
+            what = ("is a folder" if path.is_dir() else "is an empty file"
+                    if path.stat().st_size == 0 else "is not a file GDAL can read")
+            raise ScenarioError(f"{what}, not a GeoPackage with 'clients' and 'providers' "
+                                "layers", field="path", value=str(path)) from exc
         for req in ("clients", "providers"):
             if req not in layers:
                 raise ScenarioError(f"GeoPackage has no layer {req!r} (layers: "
                                     f"{sorted(layers)})", table=req, value=str(path))
-        read = {t: pyogrio.read_dataframe(path, layer=t) for t in _TABLES if t in layers}
+        try:
+            read = {t: pyogrio.read_dataframe(path, layer=t) for t in _TABLES if t in layers}
+        except pyogrio.errors.DataSourceError as exc:
+            raise ScenarioError(f"cannot read the GeoPackage: {exc}", field="path",
+                                value=str(path)) from exc
+        _warn_missing_columns(read, path)
         for _t, gdf in read.items():
             for col in gdf.columns:
                 if col != "geometry" and gdf[col].dtype != object and pd.api.types.is_string_dtype(

@@ -18,31 +18,50 @@ Grid keys (any subset; a value or a list of values each):
 ``procured_share``  zoning: share of hours procured from external providers
 ==================  ================================================================
 
+Settings that change a result but are not grid keys (``routing``, ``max_iterations`` for the
+solver, the :class:`~hemopt.compare.CostParams` fields and the hemopt version) are part of every
+task and of its ``task_id``, and are columns of the result.
+
 A failed task is recorded with its error (``error`` column) and does not stop the sweep. With
 ``out`` (a folder), each task's rows are written as one Parquet file as soon as they arrive, and
-a rerun skips the tasks already written: an interrupted sweep resumes.
+a rerun skips the tasks already written: an interrupted sweep resumes. A rerun with other
+settings has other task ids, so it recomputes rather than reusing rows computed under the old
+settings (whose parts stay in the folder, unused). Only one sweep at a time may use a folder.
+
+A sweep configuration file (``hemopt sweep --config``, read by :func:`read_config`) is TOML with
+the sections ``[grid]`` (the grid keys), ``[sweep]`` (``seeds``, ``routing``,
+``max_iterations``, ``plot_by``, ``value_of_choice_sek``) and ``[cost]`` (the CostParams
+fields); an unknown section or key, or a value of the wrong type, is an error naming it.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
+import math
+import numbers
 import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hemopt._io import atomic_path, output_lock
 from hemopt._progress import sayer
 from hemopt.errors import InputError
 
-__all__ = ["GRID_KEYS", "plot_sweep", "run_task", "summarise", "sweep", "tasks_of"]
+__all__ = ["GRID_KEYS", "SETTING_KEYS", "plot_sweep", "read_config", "run_task", "summarise",
+           "sweep", "tasks_of"]
 
 #: Grid keys and their defaults.
 GRID_KEYS: dict[str, Any] = {
@@ -55,49 +74,162 @@ GRID_KEYS: dict[str, Any] = {
     "procured_share": 0.5,
 }
 
+#: Settings that change a result besides the grid keys: part of every task id and columns of
+#: the result (``max_iterations`` is None with the approximation, which does not use it).
+SETTING_KEYS = ("routing", "max_iterations", "staff_sek_per_hour", "sek_per_km",
+                "co2_kg_per_km", "days_per_year", "hemopt_version")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return (isinstance(v, numbers.Real) and not isinstance(v, bool)
+            and math.isfinite(float(v)))
+
+
+def _presets() -> list[str]:
+    from hemopt.synth import PRESETS
+
+    return sorted(PRESETS)
+
+
+# grid key -> (test of one value, what the value must be)
+_GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "preset": (lambda v: isinstance(v, str) and v in _presets(),
+               "a preset name (botkyrka or strangnas)"),
+    "scale": (lambda v: _is_num(v) and 0 < v <= 10, "a number in (0, 10]"),
+    "n_external": (lambda v: v is None or (_is_int(v) and 0 <= v <= 50),
+                   "a whole number in [0, 50]"),
+    "concentration": (lambda v: v is None or (_is_num(v) and 0 <= v <= 10),
+                      "a number in [0, 10]"),
+    "external_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
+    "n_zones": (lambda v: v is None or (_is_int(v) and 1 <= v <= 200),
+                "a whole number in [1, 200]"),
+    "procured_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
+}
+
+
+def _kind(v: Any) -> str:
+    return {bool: "boolean", str: "string", int: "integer", float: "number", list: "list",
+            dict: "table"}.get(type(v), type(v).__name__)
+
+
+def _unknown(what: str, name: str, allowed: Iterable[str]) -> str:
+    allowed = sorted(allowed)
+    near = difflib.get_close_matches(name, allowed, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"{what} {name!r}{hint}; expected one of {', '.join(allowed)}"
+
+
+def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, Any]:
+    import importlib.metadata
+
+    from hemopt.compare import CostParams
+
+    try:  # not ``hemopt.__version__``: the package root sits above this layer
+        version = importlib.metadata.version("hemopt")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        version = "unknown"
+
+    if routing not in ("approx", "solver"):
+        raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
+    if routing == "solver" and not (_is_int(max_iterations) and max_iterations >= 1):
+        raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
+    if cost is None:
+        cost = CostParams()
+    elif isinstance(cost, Mapping):
+        bad = set(cost) - {f.name for f in fields(CostParams)}
+        if bad:
+            raise InputError("cost: " + _unknown("unknown key", sorted(bad)[0],
+                                                 [f.name for f in fields(CostParams)]))
+        cost = CostParams(**cost)
+    elif not isinstance(cost, CostParams):
+        raise InputError(f"cost must be a CostParams or a mapping, got {type(cost).__name__}")
+    return {"routing": routing,
+            "max_iterations": int(max_iterations) if routing == "solver" else None,
+            **{k: float(v) for k, v in asdict(cost).items()},
+            "hemopt_version": version}
+
+
 _KPIS = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",
          "cost_sek_per_year", "co2_tonnes_per_year", "first_choice_pct", "queue",
          "providers_per_stairwell", "stairwells_multi_provider_pct", "stops_per_visit",
          "external_share_hours", "dropped_visits"]
 
 
-def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int]) -> list[dict[str, Any]]:
+def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "approx",
+             max_iterations: int | None = 100, cost: Any = None) -> list[dict[str, Any]]:
     """The tasks of a grid: the cross product of its values and the seeds.
 
-    Each task is a dict of every grid key (defaults filled in), ``seed`` and ``task_id`` (a
-    short hash of the parameters, stable across runs and machines).
+    Each task is a dict of every grid key (defaults filled in), ``seed``, the settings
+    (:data:`SETTING_KEYS`: ``routing``, ``max_iterations``, the cost parameters, the hemopt
+    version) and ``task_id``: a short hash of all of them, stable across runs and machines, so
+    that a task run under other settings is another task.
+
+    Raises
+    ------
+    InputError
+        For an unknown grid key, a value of the wrong type or range (naming the key, the
+        position in its list and the value), a scale too small to give one client, bad seeds or
+        settings.
     """
-    unknown = set(grid) - set(GRID_KEYS)
-    if unknown:
-        raise InputError(f"grid: unknown key(s) {sorted(unknown)}; allowed: {sorted(GRID_KEYS)}")
+    from hemopt.synth import get_preset
+
+    if not isinstance(grid, Mapping):
+        raise InputError(f"grid must be a mapping of grid keys to values, got "
+                         f"{type(grid).__name__}")
+    for k in grid:
+        if k not in GRID_KEYS:
+            raise InputError("grid: " + _unknown("unknown key", str(k), GRID_KEYS))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise InputError(f"seeds must be a list of whole numbers >= 0, got {seeds!r}")
     seeds = list(seeds)
-    if not seeds or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in seeds):
-        raise InputError(f"seeds must be non-negative integers, got {seeds!r}")
+    if not seeds or not all(_is_int(s) and s >= 0 for s in seeds):
+        raise InputError(f"seeds must be a non-empty list of whole numbers >= 0, got {seeds!r}")
+    settings = _settings(routing, max_iterations, cost)
     keys = list(GRID_KEYS)
     values = []
     for k in keys:
         v = grid.get(k, GRID_KEYS[k])
-        v = list(v) if isinstance(v, (list, tuple, range, np.ndarray)) else [v]
+        many = isinstance(v, (list, tuple, range, np.ndarray))
+        v = list(v) if many else [v]
         if not v:
             raise InputError(f"grid[{k!r}] is empty")
+        ok, must = _GRID_RULES[k]
+        for i, x in enumerate(v):
+            x = x.item() if isinstance(x, np.generic) else x
+            if not ok(x):
+                where = f"grid[{k!r}][{i}]" if many else f"grid[{k!r}]"
+                raise InputError(f"{where} must be {must}, got {x!r} ({_kind(x)})")
         values.append(v)
+    for preset, scale in itertools.product(values[keys.index("preset")],
+                                           values[keys.index("scale")]):
+        expected = get_preset(preset).expected_clients
+        if round(expected * scale) < 1:
+            smallest = math.ceil(0.5 / expected * 1e4) / 1e4
+            raise InputError(f"grid['scale'] {scale!r} gives no client in preset {preset!r} "
+                             f"(about {expected:.0f} clients at scale 1); use {smallest} or "
+                             "more")
     tasks = []
     for combo in itertools.product(*values):
         for s in seeds:
             t = {k: (v.item() if isinstance(v, np.generic) else v)
                  for k, v in zip(keys, combo, strict=True)}
             t["seed"] = int(s)
+            t.update(settings)
             t["task_id"] = hashlib.sha1(json.dumps(t, sort_keys=True).encode()).hexdigest()[:12]
             tasks.append(t)
     return tasks
 
 
-def run_task(task: Mapping[str, Any], routing: str = "approx",
-             max_iterations: int = 100) -> list[dict[str, Any]]:
-    """Run one task; never raises: a failure becomes one row with ``error`` set."""
+def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Run one task (from :func:`tasks_of`, settings included); never raises: a failure
+    becomes one row with ``error`` set."""
     import warnings
 
-    from hemopt.compare import compare, default_regimes
+    from hemopt.compare import CostParams, compare, default_regimes
     from hemopt.synth import generate
 
     base = dict(task)
@@ -110,8 +242,9 @@ def run_task(task: Mapping[str, Any], routing: str = "approx",
             regimes = default_regimes(sc, external_share=task["external_share"],
                                       n_zones=task["n_zones"],
                                       procured_share=task["procured_share"], seed=task["seed"])
-            comp = compare(sc, regimes, routing=routing, seed=task["seed"],
-                           max_iterations=max_iterations)
+            cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
+            comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"], cost=cost,
+                           max_iterations=task["max_iterations"])
         notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         rows = []
         for name in comp.table.index:
@@ -138,13 +271,64 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         if col not in df.columns:
             df[col] = ""
         df[col] = df[col].fillna("").astype(str)
-    for k in ("n_external", "concentration", "n_zones"):
-        df[k] = pd.to_numeric(df[k], errors="coerce").astype(float)
+    for k in ("n_external", "concentration", "n_zones", "max_iterations"):
+        if k in df.columns:
+            df[k] = pd.to_numeric(df[k], errors="coerce").astype(float)
     return df
 
 
 def _done(out: Path) -> set[str]:
     return {p.stem for p in out.glob("*.parquet")}
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """Initializer of a local worker process: end this process when its parent ends.
+
+    A killed sweep (even by SIGKILL, which it cannot catch) must not leave workers behind: on
+    Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); everywhere a
+    daemon thread checks twice a second that the parent is still there.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+            pass
+    ppid = os.getppid()
+
+    def gone() -> bool:
+        if os.getppid() != ppid:
+            return True  # re-parented: the parent (or the fork server) has ended
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # pragma: no cover - alive, someone else's
+            return False
+        return False
+
+    if gone():  # the parent died between starting us and now
+        os._exit(1)
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hemopt-parent-watch", daemon=True).start()
+
+
+def _stop_workers(ex: ProcessPoolExecutor, futures: list[Any]) -> None:
+    """Cancel what has not started and end the workers now (an interrupted sweep)."""
+    for f in futures:
+        f.cancel()
+    # CPython keeps the worker processes in ``_processes``; without it, the workers end when
+    # this process does (see _end_with_parent)
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        proc.terminate()
+    ex.shutdown(wait=False, cancel_futures=True)
 
 
 def sweep(
@@ -153,6 +337,7 @@ def sweep(
     seeds: Iterable[int] = (0, 1, 2),
     routing: str = "approx",
     max_iterations: int = 100,
+    cost: Any = None,
     client: Any = None,
     n_workers: int | None = None,
     out: str | Path | None = None,
@@ -170,22 +355,26 @@ def sweep(
         ``"approx"`` (default, milliseconds per scenario) or ``"solver"``.
     max_iterations
         Solver iterations when ``routing="solver"``.
+    cost
+        :class:`~hemopt.compare.CostParams` or a mapping of its fields (default: its defaults).
     client
         A ``dask.distributed.Client``: run the tasks on its cluster. Default: local processes.
     n_workers
         Local processes (default: the number of CPUs); 1 runs in this process.
     out
-        Folder of Parquet parts (one per task). Tasks already there are skipped (resume); the
-        returned frame includes them.
+        Folder of Parquet parts (one per task, written atomically). Tasks already there are
+        skipped (resume); the returned frame includes them. Parts of other grids or settings in
+        the folder are left out and left alone. The folder is locked while the sweep runs: a
+        second sweep on it raises :class:`~hemopt.errors.OutputError`.
     progress
         True for a progress line on stderr, or a callable taking a message.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: the grid keys, ``seed``, ``task_id``, ``regime``, ``error``, the KPIs,
-        ``clients``, ``runtime_s``; sorted by ``task_id`` and regime, so local and Dask runs of
-        the same sweep give equal frames.
+        Columns: the grid keys, ``seed``, the settings (:data:`SETTING_KEYS`), ``task_id``,
+        ``regime``, ``error``, the KPIs, ``clients``, ``runtime_s``; sorted by ``task_id`` and
+        regime, so local and Dask runs of the same sweep give equal frames.
 
     Examples
     --------
@@ -201,19 +390,30 @@ def sweep(
     >>> len(df), bool((df["error"] == "").all())
     (6, True)
     """
-    if routing not in ("approx", "solver"):
-        raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
-    tasks = tasks_of(grid, seeds)
-    say = sayer(progress, end="")
+    tasks = tasks_of(grid, seeds, routing=routing, max_iterations=max_iterations, cost=cost)
     outdir = Path(out) if out is not None else None
+    if outdir is None:
+        return _run(tasks, None, client, n_workers, progress)
+    from hemopt._io import check_folder
+
+    check_folder(outdir, "out")
+    with output_lock(outdir, "out", folder=True):
+        return _run(tasks, outdir, client, n_workers, progress)
+
+
+def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
+         n_workers: int | None, progress: bool | Callable[[str], None]) -> pd.DataFrame:
+    say = sayer(progress, end="")
+    todo = tasks
     if outdir is not None:
-        outdir.mkdir(parents=True, exist_ok=True)
         done = _done(outdir)
+        wanted = {t["task_id"] for t in tasks}
         todo = [t for t in tasks if t["task_id"] not in done]
-        if len(todo) < len(tasks):
-            say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {outdir}")
-    else:
-        todo = tasks
+        other = len(done - wanted)
+        if len(todo) < len(tasks) or other:
+            say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {outdir}"
+                + (f"; {other} part(s) there are of other grids or settings and are left out"
+                   if other else "") + "\n")
     rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     n = len(todo)
@@ -221,10 +421,8 @@ def sweep(
     def collect(result: list[dict[str, Any]], k: int) -> None:
         rows.extend(result)
         if outdir is not None:
-            tid = result[0]["task_id"]
-            tmp = outdir / f".{tid}.tmp"
-            _frame(result).to_parquet(tmp, index=False)
-            os.replace(tmp, outdir / f"{tid}.parquet")  # atomic: a part is whole or absent
+            with atomic_path(outdir / f"{result[0]['task_id']}.parquet") as tmp:
+                _frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
         el = time.perf_counter() - t0
         if k == n or k % max(1, n // 50) == 0:
             say(f"\r{k}/{n} tasks, {el:.0f} s elapsed, ~{el / k * (n - k):.0f} s left")
@@ -232,30 +430,137 @@ def sweep(
     if client is not None:
         from distributed import as_completed as dask_completed
 
-        futures = client.map(run_task, todo, routing=routing, max_iterations=max_iterations,
-                             pure=False)
-        for k, fut in enumerate(dask_completed(futures), start=1):
-            collect(fut.result(), k)
+        futures = client.map(run_task, todo, pure=False)
+        try:
+            for k, fut in enumerate(dask_completed(futures), start=1):
+                collect(fut.result(), k)
+        except BaseException:
+            client.cancel(futures)
+            raise
     else:
         workers = n_workers or os.cpu_count() or 1
         if workers <= 1 or n <= 1:
             for k, t in enumerate(todo, start=1):
-                collect(run_task(t, routing, max_iterations), k)
+                collect(run_task(t), k)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as ex:
-                futs = [ex.submit(run_task, t, routing, max_iterations) for t in todo]
+            ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
+                                     initargs=(os.getpid(),))
+            futs: list[Any] = []
+            try:
+                futs = [ex.submit(run_task, t) for t in todo]
                 for k, f in enumerate(as_completed(futs), start=1):
                     collect(f.result(), k)
+            except BaseException:
+                _stop_workers(ex, futs)
+                raise
+            ex.shutdown(wait=True)
     if n:
         say("\n")
     if outdir is not None:
-        parts = [pd.read_parquet(p) for p in sorted(outdir.glob("*.parquet"))]
         wanted = {t["task_id"] for t in tasks}
+        parts = [pd.read_parquet(p) for p in sorted(outdir.glob("*.parquet"))
+                 if p.stem in wanted]
         df = pd.concat(parts, ignore_index=True) if parts else _frame([])
-        df = df[df["task_id"].isin(wanted)]
     else:
         df = _frame(rows) if rows else _frame([])
     return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
+
+
+# section -> key -> (test of the value, what it must be); [grid] is checked by tasks_of
+_CONFIG_RULES: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "grid": {k: (lambda v: True, "") for k in GRID_KEYS},
+    "sweep": {
+        "seeds": (lambda v: (_is_int(v) and v >= 1)
+                  or (isinstance(v, list) and bool(v) and all(_is_int(x) and x >= 0 for x in v)),
+                  "a number of seeds >= 1 or a non-empty list of whole numbers >= 0"),
+        "routing": (lambda v: v in ("approx", "solver"), "'approx' or 'solver'"),
+        "max_iterations": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+        "plot_by": (lambda v: isinstance(v, str) and v in GRID_KEYS,
+                    f"a grid key ({', '.join(GRID_KEYS)})"),
+        "value_of_choice_sek": (lambda v: _is_num(v) and v >= 0, "a number >= 0"),
+    },
+    "cost": {k: (lambda v: _is_num(v) and v >= 0, "a number >= 0")
+             for k in ("staff_sek_per_hour", "sek_per_km", "co2_kg_per_km", "days_per_year")},
+}
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """Read and check a sweep configuration (TOML) before any work.
+
+    Returns the keyword arguments of :func:`sweep` (``grid``, ``seeds``, ``routing``,
+    ``max_iterations``, ``cost``) plus ``plot_by`` and ``value_of_choice_sek`` (None when not
+    given). The grid and settings are checked as :func:`tasks_of` checks them.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the unknown section, the unknown key (with the nearest known one)
+        or the key, value and type that are wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = p.write_text('[grids]\\npreset = "strangnas"\\n')
+    >>> try:
+    ...     read_config(p)
+    ... except InputError as err:
+    ...     print(str(err).split(": ", 1)[1])
+    unknown section [grids] (did you mean [grid]?); expected one of [cost], [grid], [sweep]
+    """
+    import tomllib
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--config: {'is a folder' if path.is_dir() else 'file not found'}: "
+                         f"{str(path)!r}")
+    try:
+        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"--config: {str(path)!r} is not valid TOML: {exc}") from exc
+    where = f"--config {str(path)!r}"
+    for section, table in cfg.items():
+        if section not in _CONFIG_RULES:
+            sections = [f"[{s}]" for s in _CONFIG_RULES]
+            near = difflib.get_close_matches(section, list(_CONFIG_RULES), n=1)
+            hint = f" (did you mean [{near[0]}]?)" if near else ""
+            raise InputError(f"{where}: unknown section [{section}]{hint}; expected one of "
+                             f"{', '.join(sorted(sections))}")
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: {section} must be a section [{section}], got "
+                             f"{table!r} ({_kind(table)})")
+        for key, value in table.items():
+            rules = _CONFIG_RULES[section]
+            if key not in rules:
+                raise InputError(f"{where}: " + _unknown(f"unknown key in [{section}]:", key,
+                                                          rules))
+            ok, must = rules[key]
+            if not ok(value):
+                raise InputError(f"{where}: [{section}] {key} must be {must}, got {value!r} "
+                                 f"({_kind(value)})")
+    opts = cfg.get("sweep", {})
+    if "max_iterations" in opts and opts.get("routing", "approx") != "solver":
+        raise InputError(f"{where}: [sweep] max_iterations applies to routing = 'solver' only; "
+                         "drop it or set routing = 'solver'")
+    if "value_of_choice_sek" in opts and "plot_by" not in opts:
+        raise InputError(f"{where}: [sweep] value_of_choice_sek is used only by the plot; give "
+                         "plot_by too, or drop it")
+    seeds = opts.get("seeds", [0, 1, 2])
+    out = {
+        "grid": cfg.get("grid", {}),
+        "seeds": list(range(seeds)) if _is_int(seeds) else seeds,
+        "routing": opts.get("routing", "approx"),
+        "max_iterations": opts.get("max_iterations", 100),
+        "cost": cfg.get("cost") or None,
+        "plot_by": opts.get("plot_by"),
+        "value_of_choice_sek": opts.get("value_of_choice_sek"),
+    }
+    try:
+        tasks_of(out["grid"], out["seeds"], routing=out["routing"],
+                 max_iterations=out["max_iterations"], cost=out["cost"])
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from exc
+    return out
 
 
 def summarise(df: pd.DataFrame, by: str, kpi: str, *, confidence: float = 0.95

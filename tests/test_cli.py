@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import json
+import os
+import re
 import subprocess
 import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from hemopt.cli import main
 from hemopt.scenario import Scenario
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_generate_writes_gpkg_and_map(tmp_path, capsys):
@@ -47,9 +57,9 @@ def test_assign_all_regimes(tmp_path, capsys):
     out = tmp_path / "a.gpkg"
     for regime in ("lov", "lou", "zoning"):
         png = tmp_path / f"{regime}.png"
+        share = ["--external-share", "0.2"] if regime == "lou" else []
         rc = main(["assign", "--preset", "botkyrka", "--seed", "1", "--scale", "0.2",
-                   "--regime", regime, "--external-share", "0.2", "--out", str(out),
-                   "--map", str(png)])
+                   "--regime", regime, *share, "--out", str(out), "--map", str(png)])
         assert rc == 0
         text = capsys.readouterr().out
         assert "first choice met" in text and "queue" in text
@@ -93,3 +103,83 @@ def test_compare_on_own_gpkg(tmp_path, capsys):
                "--out", str(tmp_path / "r")])
     assert rc == 0
     assert "LOU" in capsys.readouterr().out
+
+
+def _hemopt(*argv: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "hemopt", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def _seeds_of_report(out: Path) -> tuple[int, int]:
+    """(seed in comparison.json, seed in index.html's parameters) of a report folder."""
+    doc = json.loads((out / "comparison.json").read_text())
+    m = re.search(r"<pre>(.*?)</pre>", (out / "index.html").read_text(), re.S)
+    assert m is not None
+    return doc["parameters"]["seed"], json.loads(html.unescape(m.group(1)))["seed"]
+
+
+def test_two_compare_runs_on_one_folder(tmp_path):
+    out = tmp_path / "report"
+    # a second run while the first holds the folder is refused at once, and says by whom
+    first = _hemopt("compare", "--scale", "0.05", "--seed", "1", "--max-iterations", "300",
+                    "--out", str(out))
+    deadline = time.monotonic() + 60
+    while not (out / ".hemopt.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (out / ".hemopt.lock").exists()
+    second = _hemopt("compare", "--scale", "0.05", "--seed", "2", "--routing", "approx",
+                     "--out", str(out))
+    _, err2 = second.communicate(timeout=120)
+    _, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    assert second.returncode == 2, err2
+    assert f"is in use by another hemopt run (pid {first.pid} " in err2
+    assert "Traceback" not in err2 and "generating preset" not in err2
+    assert _seeds_of_report(out) == (1, 1)
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+    # started together: whatever the timing, the folder holds one run's files, never a mix
+    runs = [_hemopt("compare", "--scale", "0.05", "--seed", str(s), "--routing", "approx",
+                    "--out", str(out)) for s in (3, 4)]
+    results = [(r.wait(timeout=300), r.stderr.read()) for r in runs]
+    for r in runs:
+        r.stdout.close()
+        r.stderr.close()
+    assert all(rc in (0, 2) for rc, _ in results) and any(rc == 0 for rc, _ in results)
+    for rc, err in results:
+        assert rc == 0 or "in use by another hemopt run" in err
+    seeds = _seeds_of_report(out)
+    assert seeds[0] == seeds[1] and seeds[0] in (3, 4)
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+
+
+def test_stale_lock_file_does_not_block(tmp_path, capsys):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / ".hemopt.lock").write_text("pid 999999 on elsewhere since 2020-01-01: killed run\n")
+    rc = main(["compare", "--scale", "0.05", "--routing", "approx", "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+
+
+def test_failed_write_leaves_the_old_file(tmp_path):
+    from hemopt._io import atomic_path, atomic_write_text
+
+    target = atomic_write_text(tmp_path / "comparison.json", '{"old": true}\n')
+    with pytest.raises(RuntimeError, match="disk on fire"), atomic_path(target) as tmp:
+        tmp.write_text('{"new": tr')
+        raise RuntimeError("disk on fire")
+    assert target.read_text() == '{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["comparison.json"]
+
+
+def test_assign_adds_a_layer_to_an_existing_scenario_file(tmp_path, capsys):
+    import pyogrio
+
+    out = tmp_path / "s.gpkg"
+    assert main(["generate", "--scale", "0.05", "--out", str(out)]) == 0
+    assert main(["assign", "--scale", "0.05", "--regime", "lou", "--out", str(out)]) == 0
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"clients", "providers", "hemopt_meta", "assignment_lou"} <= layers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.gpkg"]  # no temporary left
+    capsys.readouterr()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from hemopt import InputError
+import hemopt
+from hemopt import InputError, OutputError
 from hemopt.sweep import plot_sweep, summarise, sweep, tasks_of
 
 GRID = {"preset": "strangnas", "scale": 0.04, "n_external": [2, 4]}
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _kpis(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,3 +91,129 @@ def test_summarise_and_plot():
     titles = [ax.get_title() for ax in fig.axes]
     assert any("n = 3" in t for t in titles)
     assert any("break-even" in str(ax.get_legend_handles_labels()[1]) for ax in fig.axes)
+
+
+def test_settings_are_part_of_the_task_and_recorded():
+    a = tasks_of(GRID, seeds=[0])
+    b = tasks_of(GRID, seeds=[0], routing="solver", max_iterations=20)
+    c = tasks_of(GRID, seeds=[0], routing="solver", max_iterations=30)
+    d = tasks_of(GRID, seeds=[0], cost={"sek_per_km": 5.0})
+    ids = [{t["task_id"] for t in x} for x in (a, b, c, d)]
+    assert all(len(i) == 2 for i in ids)
+    assert len(set().union(*ids)) == 8  # every setting gives other tasks
+    assert a[0]["routing"] == "approx" and a[0]["max_iterations"] is None
+    assert b[0]["max_iterations"] == 20 and d[0]["sek_per_km"] == 5.0
+    assert a[0]["hemopt_version"] == hemopt.__version__
+    # the approximation does not use max_iterations: it does not change the task
+    assert tasks_of(GRID, seeds=[0], max_iterations=5) == a
+
+
+def test_resume_with_other_settings_recomputes(tmp_path):
+    grid = {"preset": "strangnas", "scale": 0.04, "n_external": 2}
+    out = tmp_path / "parts"
+    approx = sweep(grid, seeds=[0], routing="approx", n_workers=1, out=out, progress=False)
+    assert set(approx["routing"]) == {"approx"} and approx["max_iterations"].isna().all()
+    msgs: list[str] = []
+    solver = sweep(grid, seeds=[0], routing="solver", max_iterations=20, n_workers=1, out=out,
+                   progress=msgs.append)
+    assert any("resuming: 0 of 1" in m and "1 part(s) there are of other grids or settings"
+               in m for m in msgs)
+    assert set(solver["routing"]) == {"solver"} and set(solver["max_iterations"]) == {20.0}
+    assert set(solver["task_id"]).isdisjoint(approx["task_id"])
+    assert (solver["error"] == "").all() and len(solver) == 3
+    # the solver's numbers, not the approximation's
+    fresh = sweep(grid, seeds=[0], routing="solver", max_iterations=20, n_workers=1,
+                  progress=False)
+    pd.testing.assert_frame_equal(_kpis(solver), _kpis(fresh))
+    assert not _kpis(solver)["driven_km_per_day"].equals(_kpis(approx)["driven_km_per_day"])
+    assert len(list(out.glob("*.parquet"))) == 2  # both kept; each run reads only its own
+    again = sweep(grid, seeds=[0], routing="approx", n_workers=1, out=out, progress=False)
+    pd.testing.assert_frame_equal(_kpis(approx), _kpis(again))
+
+
+def test_cost_settings_change_the_cost(tmp_path):
+    grid = {"preset": "strangnas", "scale": 0.04, "n_external": 2}
+    base = sweep(grid, seeds=[0], n_workers=1, progress=False)
+    dear = sweep(grid, seeds=[0], n_workers=1, progress=False,
+                 cost={"staff_sek_per_hour": 600.0})
+    assert (dear["staff_sek_per_hour"] == 600.0).all()
+    assert (base["staff_sek_per_hour"] == 300.0).all()
+    assert (dear["cost_sek_per_year"] > base["cost_sek_per_year"] * 1.5).all()
+    pd.testing.assert_series_equal(dear["driven_km_per_day"], base["driven_km_per_day"])
+
+
+def _children(pid: int) -> list[int]:
+    """Child process ids of ``pid`` (from /proc; Linux)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; it only waits to be reaped
+
+
+_SLOW_SWEEP = ('[grid]\npreset = "strangnas"\nscale = 0.05\nn_external = [1, 2, 3, 4]\n'
+               '[sweep]\nseeds = [0, 1, 2]\nrouting = "solver"\nmax_iterations = 3000\n')
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_stopped_sweep_leaves_no_workers(tmp_path, sig):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(_SLOW_SWEEP)
+    proc = subprocess.Popen([sys.executable, "-m", "hemopt", "sweep", "--config", str(cfg),
+                             "--out", str(tmp_path / "r.parquet"), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+            assert proc.poll() is None, "the sweep ended before it could be stopped"
+        assert len(workers) >= 2, workers
+        time.sleep(1.0)  # the workers are running tasks
+        assert all(_running(w) for w in workers)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+        if sig == signal.SIGINT:  # Ctrl-C: a clean stop at once, not after the running tasks
+            assert proc.returncode == 130 and "hemopt: interrupted" in err
+            assert "Traceback" not in err
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(w) for w in workers):
+            time.sleep(0.1)
+        assert not [w for w in workers if _running(w)], "workers outlived the stopped sweep"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:  # only if the test failed: leave no orphans behind
+            if _running(w):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(w, signal.SIGKILL)
+    # and the folder is usable again at once: the lock went with the process
+    lock_free = sweep({"scale": 0.05}, seeds=[0], n_workers=1, out=tmp_path / "r.parquet.parts",
+                      progress=False)
+    assert (lock_free["error"] == "").all()
+
+
+def test_second_sweep_on_the_same_folder_is_refused(tmp_path):
+    from hemopt._io import output_lock
+
+    out = tmp_path / "parts"
+    with output_lock(out, "out", folder=True), \
+            pytest.raises(OutputError, match="in use by another hemopt run"):
+        sweep(GRID, seeds=[0], n_workers=1, out=out, progress=False)

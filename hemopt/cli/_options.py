@@ -1,21 +1,82 @@
-"""Options shared by several ``hemopt`` commands."""
+"""Options shared by several ``hemopt`` commands, and their checks before any work."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["add_scenario_args", "load_scenario"]
+from hemopt.errors import InputError, ScenarioError
+
+__all__ = ["DEFAULT_PRESET", "add_scenario_args", "check_scale", "check_scenario_args",
+           "load_scenario"]
+
+#: The preset used when neither ``--preset`` nor ``--scenario`` is given.
+DEFAULT_PRESET = "strangnas"
 
 
 def add_scenario_args(p: argparse.ArgumentParser) -> None:
-    """The options that choose a scenario: a preset and seed, or ``--scenario file.gpkg``."""
-    p.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    """The options that choose a scenario: a preset and seed, or ``--scenario file.gpkg``.
+
+    ``--preset`` and ``--scale`` default to ``None`` so that :func:`check_scenario_args` can
+    tell a flag the user gave from a default, and refuse one that ``--scenario`` would ignore.
+    """
+    p.add_argument("--preset", default=None,
+                   help=f"strangnas or botkyrka (default {DEFAULT_PRESET})")
     p.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--scale", type=float, default=1.0,
-                   help="multiply the population by this factor (quick runs)")
+    p.add_argument("--scale", type=float, default=None,
+                   help="multiply the population by this factor (quick runs; default 1)")
+
+
+def check_scale(preset: str, scale: float, what: str = "--scale") -> None:
+    """Refuse a scale that is not a finite number in (0, 10] or too small to give one client.
+
+    Raises
+    ------
+    InputError
+        Naming ``what``, the value and the smallest scale that works for the preset.
+    """
+    import math
+
+    from hemopt.synth import get_preset
+
+    if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)
+            and math.isfinite(scale) and 0 < scale <= 10):
+        raise InputError(f"{what} must be a number in (0, 10], got {scale!r}")
+    p = get_preset(preset)
+    if round(p.expected_clients * scale) < 1:
+        smallest = math.ceil(0.5 / p.expected_clients * 1e4) / 1e4
+        raise InputError(f"{what} {scale!r} gives no client in preset {p.name!r} (about "
+                         f"{p.expected_clients:.0f} clients at scale 1); use {what} {smallest} "
+                         "or more")
+
+
+def check_scenario_args(args: argparse.Namespace) -> None:
+    """Check the scenario options before any work: flags that ``--scenario`` would ignore,
+    the seed, the preset and the scale, and that the scenario file is a file."""
+    if args.seed < 0:
+        raise InputError(f"--seed must be a whole number >= 0, got {args.seed}")
+    if args.scenario is not None:
+        ignored = [flag for flag, v in (("--preset", args.preset), ("--scale", args.scale))
+                   if v is not None]
+        if ignored:
+            raise InputError(f"{' and '.join(ignored)} cannot be used with --scenario "
+                             f"{args.scenario!r}: the scenario file fixes the clients and "
+                             f"providers, so {' and '.join(ignored)} would be ignored; drop "
+                             "one or the other")
+        path = Path(args.scenario)
+        if not path.exists():
+            raise ScenarioError("file not found", field="--scenario", value=str(path))
+        if path.is_file() and path.stat().st_size == 0:
+            raise ScenarioError("is an empty file, not a GeoPackage", field="--scenario",
+                                value=str(path))
+        return
+    from hemopt.synth import get_preset
+
+    get_preset(args.preset or DEFAULT_PRESET)
+    check_scale(args.preset or DEFAULT_PRESET, 1.0 if args.scale is None else args.scale)
 
 
 def load_scenario(args: argparse.Namespace):
@@ -25,8 +86,42 @@ def load_scenario(args: argparse.Namespace):
     if getattr(args, "scenario", None):
         print(f"reading {args.scenario} ...", file=sys.stderr)
         return Scenario.from_gpkg(args.scenario)
-    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
-    return generate(args.preset, seed=args.seed, scale=args.scale)
+    preset = args.preset or DEFAULT_PRESET
+    print(f"generating preset {preset!r} with seed {args.seed} ...", file=sys.stderr)
+    return generate(preset, seed=args.seed, scale=1.0 if args.scale is None else args.scale)
+
+
+#: Figure formats ``--map`` accepts, with a test that an existing file is of that format.
+_FIGURE_KINDS = {
+    ".png": lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"),
+    ".pdf": lambda head: head.startswith(b"%PDF"),
+    ".svg": lambda head: b"<svg" in head,
+    ".jpg": lambda head: head.startswith(b"\xff\xd8"),
+    ".jpeg": lambda head: head.startswith(b"\xff\xd8"),
+}
+
+
+def check_figure(path: str | Path, what: str) -> Path:
+    """Check a figure output (``--map``): a file whose suffix names a format hemopt writes;
+    an existing file is overwritten only if it is a figure of that format."""
+    from hemopt._io import check_file
+
+    def is_kind(p: Path) -> bool:
+        with open(p, "rb") as f:
+            return _FIGURE_KINDS[p.suffix.lower()](f.read(1024))
+
+    return check_file(path, what, kind=f"{Path(path).suffix.lstrip('.').upper()} image",
+                      is_kind=is_kind, suffixes=tuple(_FIGURE_KINDS))
+
+
+def save_figure(fig, path: str | Path, **kwargs) -> Path:
+    """``fig.savefig`` to ``path`` atomically (temporary file, then rename)."""
+    from hemopt._io import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".").lower(), **kwargs)
+    return path
 
 
 def _format_summary(s: dict[str, Any]) -> str:

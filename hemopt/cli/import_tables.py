@@ -18,7 +18,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 __all__ = ["add_parser"]
@@ -65,11 +64,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from hemopt._io import atomic_path, check_file, is_geopackage
     from hemopt.cli._options import _format_summary
     from hemopt.tables import scenario_from_tables
 
     t0 = time.perf_counter()
-    out = Path(args.out)
+    out = check_file(args.out, "--out", kind="GeoPackage", is_kind=is_geopackage)
     salt = args.salt if args.salt is not None else os.environ.get(SALT_ENV) or None
     print(f"reading {args.clients} and {args.providers} ...", file=sys.stderr)
     sc = scenario_from_tables(
@@ -86,6 +86,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print("\nnotes:")
         for n in notes:
             print(f"  - {n}")
-    print(f"\nwrote {sc.to_gpkg(out)}")
+    with atomic_path(out) as tmp:  # one file, whole or not at all: no lock needed
+        sc.to_gpkg(tmp)
+    print(f"\nwrote {out}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0

@@ -4,12 +4,32 @@ commands (``simulate`` lives in :mod:`hemopt.cli.simulate`)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
-from hemopt.cli._options import _format_summary, add_scenario_args, load_scenario
-from hemopt.errors import HemoptError
+from hemopt._io import (
+    atomic_path,
+    check_file,
+    check_folder,
+    is_geopackage,
+    is_parquet,
+    output_lock,
+)
+from hemopt.cli._options import (
+    _format_summary,
+    add_scenario_args,
+    check_figure,
+    check_scale,
+    check_scenario_args,
+    load_scenario,
+    save_figure,
+)
+from hemopt.errors import HemoptError, InputError
 
 __all__ = ["main"]
 
@@ -20,12 +40,20 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from hemopt.synth import generate
 
     t0 = time.perf_counter()
+    if args.boundary_code and not args.boundary:
+        raise InputError("--boundary-code selects a row of --boundary; give --boundary too")
+    check_scale(args.preset, args.scale)
+    outputs = _check_outputs(gpkg=args.out, figure=args.map)
     boundary = None
     if args.boundary:
         path = Path(args.boundary)
         if not path.exists():
             raise HemoptError(f"--boundary: file not found: {path}")
-        boundary = gpd.read_file(path)
+        try:
+            boundary = gpd.read_file(path)
+        except Exception as exc:  # pyogrio's DataSourceError and friends
+            raise InputError(f"--boundary: cannot read {str(path)!r} as polygons (GeoPackage, "
+                             f"GeoJSON, shapefile): {exc}") from exc
         if args.boundary_code:
             col = next((c for c in ("kommun_kod", "code", "kommunkod") if c in boundary.columns),
                        None)
@@ -34,46 +62,101 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             boundary = boundary[boundary[col].astype(str) == args.boundary_code]
             if boundary.empty:
                 raise HemoptError(f"--boundary-code: no row with {col} == {args.boundary_code!r}")
-    print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
-    sc = generate(args.preset, seed=args.seed, boundary=boundary, scale=args.scale)
-    print(_format_summary(sc.summary()))
-    if args.out:
-        out = sc.to_gpkg(args.out)
-        print(f"\nwrote {out}")
-    if args.map:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 2, figsize=(16, 8))
-        sc.plot(ax=axes[0])
-        biggest = None
-        if "settlement" in sc.buildings.columns:
-            lut = dict(zip(sc.buildings["building_id"], sc.buildings["settlement"], strict=True))
-            counts = sc.clients["building_id"].map(lut).value_counts()
-            counts = counts[counts.index != "rural"]
-            biggest = str(counts.index[0]) if len(counts) else None
-        from hemopt.plot import plot_scenario
-
-        plot_scenario(sc, ax=axes[1], zoom=biggest, title=f"zoom: {biggest}")
-        fig.tight_layout()
-        Path(args.map).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.map, dpi=110)
-        plt.close(fig)
-        print(f"wrote {args.map}")
+    with _locked(outputs):
+        print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
+        sc = generate(args.preset, seed=args.seed, boundary=boundary, scale=args.scale)
+        print(_format_summary(sc.summary()))
+        if args.out:
+            with atomic_path(args.out) as tmp:
+                sc.to_gpkg(tmp)
+            print(f"\nwrote {args.out}")
+        if args.map:
+            _generate_map(sc, args.map)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
+
+
+def _generate_map(sc, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(16, 8))
+    sc.plot(ax=axes[0])
+    biggest = None
+    if "settlement" in sc.buildings.columns:
+        lut = dict(zip(sc.buildings["building_id"], sc.buildings["settlement"], strict=True))
+        counts = sc.clients["building_id"].map(lut).value_counts()
+        counts = counts[counts.index != "rural"]
+        biggest = str(counts.index[0]) if len(counts) else None
+    from hemopt.plot import plot_scenario
+
+    plot_scenario(sc, ax=axes[1], zoom=biggest, title=f"zoom: {biggest}")
+    fig.tight_layout()
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+def _check_outputs(*, gpkg: str | None = None, figure: str | None = None,
+                   folder: str | None = None, files: tuple[str, ...] = (),
+                   parquet: str | None = None) -> list[tuple[Path, str, bool]]:
+    """Check the output paths given (before any work); returns what to lock: (path, option,
+    is a folder)."""
+    out: list[tuple[Path, str, bool]] = []
+    if gpkg:
+        out.append((check_file(gpkg, "--out", kind="GeoPackage", is_kind=is_geopackage),
+                    "--out", False))
+    if parquet:
+        out.append((check_file(parquet, "--out", kind="Parquet file", is_kind=is_parquet),
+                    "--out", False))
+    if folder:
+        out.append((check_folder(folder, "--out", files=files), "--out", True))
+    if figure:
+        out.append((check_figure(figure, "--map"), "--map", False))
+    return out
+
+
+@contextlib.contextmanager
+def _locked(outputs: list[tuple[Path, str, bool]]):
+    """Hold the lock of every output for the block: a second run on them fails at once."""
+    with contextlib.ExitStack() as stack:
+        for path, what, folder in outputs:
+            stack.enter_context(output_lock(path, what, folder=folder))
+        yield
+
+
+# option of ``hemopt assign`` -> (flag, the regime it applies to); None: the regime's default
+_REGIME_FLAGS = {
+    "switch_propensity": ("--switch-propensity", "lov"),
+    "external_share": ("--external-share", "lou"),
+    "n_zones": ("--n-zones", "zoning"),
+    "procured_share": ("--procured-share", "zoning"),
+}
 
 
 def _make_regime(args: argparse.Namespace):
     from hemopt.regimes import regime_from_name
 
-    params = {"lov": {"switch_propensity": args.switch_propensity},
-              "lou": {"external_share": args.external_share},
-              "zoning": {"n_zones": args.n_zones, "procured_share": args.procured_share,
-                         "seed": args.seed}}
-    return regime_from_name(args.regime, **params.get(args.regime.strip().lower(), {}))
+    key = args.regime.strip().lower()
+    kind = next((k for k in ("lov", "lou", "zoning") if key.startswith(k)), None)
+    if kind is None:
+        raise InputError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
+    params: dict[str, Any] = {}
+    for dest, (flag, regime) in _REGIME_FLAGS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            if regime != kind:
+                raise InputError(f"{flag} applies to --regime {regime}, not {args.regime!r}; it "
+                                 "would be ignored")
+            params[dest] = value
+    if kind == "lou" and key[3:].strip() and "external_share" in params:
+        raise InputError(f"--external-share and --regime {args.regime!r} both give LOU's "
+                         "external share; give one")
+    if kind == "zoning":
+        params["seed"] = args.seed
+    return regime_from_name(args.regime, **params)
 
 
 def _format_assignment(a) -> str:
@@ -103,28 +186,35 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     from hemopt.assignment import assign
 
     t0 = time.perf_counter()
-    sc = load_scenario(args)
+    check_scenario_args(args)
     regime = _make_regime(args)
-    print(f"assigning under {regime.name} ...", file=sys.stderr)
-    a = assign(sc, regime, seed=args.seed, backend=args.backend)
-    print(_format_assignment(a))
-    if args.out:
-        print(f"\nwrote layer assignment_{a.regime.lower()} to {a.to_gpkg(args.out)}")
-    if args.map:
-        import matplotlib
+    outputs = _check_outputs(gpkg=args.out, figure=args.map)
+    with _locked(outputs):
+        sc = load_scenario(args)
+        print(f"assigning under {regime.name} ...", file=sys.stderr)
+        a = assign(sc, regime, seed=args.seed, backend=args.backend)
+        print(_format_assignment(a))
+        if args.out:
+            # add the layer to a copy and rename it over the original: never half a file
+            with atomic_path(args.out) as tmp:
+                if Path(args.out).exists():
+                    shutil.copyfile(args.out, tmp)
+                a.to_gpkg(tmp)
+            print(f"\nwrote layer assignment_{a.regime.lower()} to {args.out}")
+        if args.map:
+            import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(10, 10))
-        zones = None
-        if a.regime == "Zoning":
-            zones = regime.zones_for(sc)
-        a.plot(ax=ax, zones=zones)
-        Path(args.map).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.map, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        print(f"wrote {args.map}")
+            fig, ax = plt.subplots(figsize=(10, 10))
+            zones = None
+            if a.regime == "Zoning":
+                zones = regime.zones_for(sc)
+            a.plot(ax=ax, zones=zones)
+            save_figure(fig, args.map, dpi=110, bbox_inches="tight")
+            plt.close(fig)
+            print(f"wrote {args.map}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
@@ -172,44 +262,56 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from hemopt.report import reading
 
     t0 = time.perf_counter()
-    sc = load_scenario(args)
-    comp = compare(sc, routing=args.routing, seed=args.seed, progress=True,
-                   max_iterations=args.max_iterations if args.time_limit is None else None,
-                   time_limit_s=args.time_limit)
-    print()
-    print(_format_comparison(comp))
-    print()
-    for sentence in reading(comp):
-        print("- " + sentence)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"\nwrote {comp.to_json(out / 'comparison.json')}")
-    print(f"wrote {comp.to_html(out / 'index.html')}")
+    check_scenario_args(args)
+    for flag, v in (("--max-iterations", args.max_iterations),
+                    ("--time-limit", args.time_limit)):
+        if v is not None and args.routing != "solver":
+            raise InputError(f"{flag} applies to --routing solver, not {args.routing!r}; it "
+                             "would be ignored")
+    if args.max_iterations is not None and args.time_limit is not None:
+        raise InputError("--max-iterations and --time-limit cannot be used together: the "
+                         "solver stops at one or the other; give one")
+    if args.max_iterations is not None and args.max_iterations < 1:
+        raise InputError(f"--max-iterations must be a whole number >= 1, got "
+                         f"{args.max_iterations}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise InputError(f"--time-limit must be a number of seconds > 0, got {args.time_limit}")
+    outputs = _check_outputs(folder=args.out, files=("comparison.json", "index.html"))
+    with _locked(outputs):
+        sc = load_scenario(args)
+        comp = compare(sc, routing=args.routing, seed=args.seed, progress=True,
+                       max_iterations=(None if args.time_limit is not None
+                                       else args.max_iterations or 1000),
+                       time_limit_s=args.time_limit)
+        print()
+        print(_format_comparison(comp))
+        print()
+        for sentence in reading(comp):
+            print("- " + sentence)
+        out = Path(args.out)
+        print(f"\nwrote {comp.to_json(out / 'comparison.json')}")
+        print(f"wrote {comp.to_html(out / 'index.html')}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    import tomllib
+    from hemopt.sweep import plot_sweep, read_config, sweep
 
-    from hemopt.sweep import plot_sweep, sweep
-
-    path = Path(args.config)
-    if not path.exists():
-        raise HemoptError(f"--config: file not found: {path}")
-    try:
-        cfg = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise HemoptError(f"--config: {path} is not valid TOML: {exc}") from exc
-    grid = cfg.get("grid", {})
-    opts = cfg.get("sweep", {})
-    unknown = set(opts) - {"seeds", "routing", "max_iterations", "plot_by",
-                           "value_of_choice_sek"}
-    if unknown:
-        raise HemoptError(f"--config: unknown key(s) in [sweep]: {sorted(unknown)}")
-    seeds = opts.get("seeds", [0, 1, 2])
-    if isinstance(seeds, int):
-        seeds = list(range(seeds))
+    cfg = read_config(args.config)
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
+    if args.scheduler and args.workers is not None:
+        raise InputError("--workers cannot be used with --scheduler: the Dask cluster has its "
+                         "own workers; drop one or the other")
+    out = Path(args.out)
+    parts = out.with_name(out.name + ".parts")
+    by = cfg["plot_by"]
+    png = out.with_suffix(".png") if by else None
+    outputs = _check_outputs(parquet=args.out)
+    check_folder(parts, "--out (its parts folder)")
+    if png is not None:
+        check_figure(png, "--out (its plot)")
     client = None
     if args.scheduler:
         try:
@@ -217,32 +319,31 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise HemoptError("--scheduler needs Dask: pip install 'hemopt[dask]'") from exc
         client = Client(args.scheduler)
-    out = Path(args.out)
-    parts = out.with_name(out.name + ".parts")
     t0 = time.perf_counter()
-    df = sweep(grid, seeds=seeds, routing=opts.get("routing", "approx"),
-               max_iterations=opts.get("max_iterations", 100), client=client,
-               n_workers=args.workers, out=parts, progress=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(out, index=False)
-    n_err = int((df["error"] != "").sum())
-    el = time.perf_counter() - t0
-    print(f"{len(df)} rows ({df['task_id'].nunique()} scenarios, {n_err} failed) "
-          f"in {el:.1f} s -> {out}")
-    if n_err:
-        for msg, k in df.loc[df["error"] != "", "error"].value_counts().items():
-            print(f"  failed {k}x: {msg}")
-    by = opts.get("plot_by")
-    if by:
-        import matplotlib
+    try:
+        with _locked(outputs):
+            df = sweep(cfg["grid"], seeds=cfg["seeds"], routing=cfg["routing"],
+                       max_iterations=cfg["max_iterations"], cost=cfg["cost"], client=client,
+                       n_workers=args.workers, out=parts, progress=True)
+            with atomic_path(out) as tmp:
+                df.to_parquet(tmp, index=False)
+            n_err = int((df["error"] != "").sum())
+            el = time.perf_counter() - t0
+            print(f"{len(df)} rows ({df['task_id'].nunique()} scenarios, {n_err} failed) "
+                  f"in {el:.1f} s -> {out}")
+            if n_err:
+                for msg, k in df.loc[df["error"] != "", "error"].value_counts().items():
+                    print(f"  failed {k}x: {msg}")
+            if png is not None:
+                import matplotlib
 
-        matplotlib.use("Agg")
-        fig = plot_sweep(df, by, value_of_choice_sek=opts.get("value_of_choice_sek"))
-        png = out.with_suffix(".png")
-        fig.savefig(png, dpi=110)
-        print(f"wrote {png}")
-    if client is not None:
-        client.close()
+                matplotlib.use("Agg")
+                fig = plot_sweep(df, by, value_of_choice_sek=cfg["value_of_choice_sek"])
+                save_figure(fig, png, dpi=110)
+                print(f"wrote {png}")
+    finally:
+        if client is not None:
+            client.close()
     return 0
 
 
@@ -270,10 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("assign", help="assign providers to clients under one regime")
     add_scenario_args(a)
     a.add_argument("--regime", default="lov", help="lov, lou or zoning")
-    a.add_argument("--external-share", type=float, default=0.2, help="LOU: cap on externals")
-    a.add_argument("--switch-propensity", type=float, default=0.1, help="LOV: loyalty")
+    a.add_argument("--external-share", type=float, default=None,
+                   help="LOU: cap on externals (default 0.2)")
+    a.add_argument("--switch-propensity", type=float, default=None,
+                   help="LOV: loyalty (default 0.1)")
     a.add_argument("--n-zones", type=int, default=None, help="zoning: design this many zones")
-    a.add_argument("--procured-share", type=float, default=0.5, help="zoning: external share")
+    a.add_argument("--procured-share", type=float, default=None,
+                   help="zoning: external share (default 0.5)")
     a.add_argument("--backend", default="ortools", help="ortools, networkx or cpsat")
     a.add_argument("--out", help="write the assignment as a layer of this GeoPackage")
     a.add_argument("--map", help="write a map PNG here")
@@ -282,8 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="compare LOV, LOU and zoning on one municipality")
     add_scenario_args(c)
     c.add_argument("--routing", default="solver", choices=["solver", "approx"])
-    c.add_argument("--max-iterations", type=int, default=1000,
-                   help="solver iterations per provider and shift (deterministic)")
+    c.add_argument("--max-iterations", type=int, default=None,
+                   help="solver iterations per provider and shift (deterministic; default "
+                        "1000)")
     c.add_argument("--time-limit", type=float, default=None,
                    help="seconds per provider and shift instead of an iteration limit")
     c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
@@ -309,14 +414,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"hemopt: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``hemopt`` command line; returns the exit code: 0 done, 2 refused (a
+    :class:`~hemopt.errors.HemoptError`, printed as one line), 1 the system refused (a file
+    could not be read or written), 130 interrupted."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except HemoptError as exc:
-        print(f"hemopt: error: {exc}", file=sys.stderr)
-        return 2
+    from hemopt.errors import MissingColumnWarning
+
+    with warnings.catch_warnings():
+        # hemopt's warnings (extrapolation, scaling, a missing column) are part of the
+        # command's output, one line each, whatever the filters of the calling process say
+        warnings.showwarning = _show_warning
+        warnings.filterwarnings("default", category=UserWarning)
+        warnings.filterwarnings("always", category=MissingColumnWarning)
+        try:
+            return int(args.func(args))
+        except HemoptError as exc:
+            print(f"hemopt: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            where = f": {exc.filename!r}" if exc.filename else ""
+            print(f"hemopt: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("hemopt: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from hemopt.cli._options import add_scenario_args, load_scenario
+from hemopt._io import check_folder, output_lock, temporary_folder
+from hemopt.cli._options import add_scenario_args, check_scenario_args, load_scenario, save_figure
 from hemopt.errors import InputError
 
 __all__ = ["add_parser"]
@@ -40,9 +42,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--regime", default="lov", help="lov, lou or zoning")
     s.add_argument("--schedule", default=None,
                    help="LOU: external share per year, e.g. 0.2,0.3,0.5 (the last continues)")
-    s.add_argument("--external-share", type=float, default=0.2,
-                   help="LOU: the share for every year when --schedule is not given")
-    s.add_argument("--procured-share", type=float, default=0.5, help="zoning: external share")
+    s.add_argument("--external-share", type=float, default=None,
+                   help="LOU: the share for every year when --schedule is not given "
+                        "(default 0.2)")
+    s.add_argument("--procured-share", type=float, default=None,
+                   help="zoning: external share (default 0.5)")
     s.add_argument("--years", type=int, default=3)
     s.add_argument("--start-year", type=int, default=None,
                    help="calendar year of the first month (labels only)")
@@ -144,16 +148,25 @@ def _schedule(args: argparse.Namespace) -> Any:
     from hemopt.simulate import lou_schedule
 
     name = args.regime.lower()
-    if name != "lou" and args.schedule:
-        raise InputError(f"--schedule applies to --regime lou, not {args.regime!r}")
+    for flag, v, regime in (("--schedule", args.schedule, "lou"),
+                            ("--external-share", args.external_share, "lou"),
+                            ("--procured-share", args.procured_share, "zoning")):
+        if v is not None and name != regime:
+            raise InputError(f"{flag} applies to --regime {regime}, not {args.regime!r}; it "
+                             "would be ignored")
+    if args.schedule is not None and args.external_share is not None:
+        raise InputError("--external-share cannot be used with --schedule: the schedule gives "
+                         "the share of every year; give one")
     if name == "lou":
-        shares = _shares(args.schedule) if args.schedule else [args.external_share]
+        shares = (_shares(args.schedule) if args.schedule
+                  else [0.2 if args.external_share is None else args.external_share])
         schedule = lou_schedule(shares)
         if len(shares) > args.years:
             raise InputError(f"--schedule: {len(shares)} shares for --years {args.years}; "
                              "give one share per year")
         return schedule
-    params = {"zoning": {"procured_share": args.procured_share, "seed": args.seed}}
+    params = {"zoning": {"seed": args.seed} | ({} if args.procured_share is None
+                                              else {"procured_share": args.procured_share})}
     return regime_from_name(args.regime, **params.get(name, {}))
 
 
@@ -246,24 +259,40 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from hemopt.simulate import simulate
 
     t0 = time.perf_counter()
+    check_scenario_args(args)
     schedule = _schedule(args)
     params = _params(args)
     routing_months = _ints(args.routing_months, "--routing-months")
-    sc = load_scenario(args)
-    events = _events(args, sc)
-    print(f"simulating {args.years} year(s) month by month ...", file=sys.stderr)
-    res = simulate(sc, schedule, years=args.years, seed=args.seed, params=params,
-                   events=events, routing_months=routing_months, routing=args.routing,
-                   start_year=args.start_year, progress=True)
-    print(format_years(res))
-    out = Path(args.out)
-    paths = res.to_csv(out)
-    fig = res.plot()
-    png = out / "simulation.png"
-    fig.savefig(png, dpi=110)
-    plt.close(fig)
+    out = check_folder(args.out, "--out", files=(*_CSVS, "simulation.png"))
+    with output_lock(out, "--out", folder=True):
+        sc = load_scenario(args)
+        events = _events(args, sc)
+        print(f"simulating {args.years} year(s) month by month ...", file=sys.stderr)
+        res = simulate(sc, schedule, years=args.years, seed=args.seed, params=params,
+                       events=events, routing_months=routing_months, routing=args.routing,
+                       start_year=args.start_year, progress=True)
+        print(format_years(res))
+        paths = _write_csvs(res, out)
+        fig = res.plot()
+        png = save_figure(fig, out / "simulation.png", dpi=110)
+        plt.close(fig)
     print()
-    for p in [*paths.values(), png]:
+    for p in [*paths, png]:
         print(f"wrote {p}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
+
+
+_CSVS = ("monthly.csv", "providers.csv", "events.csv", "clients.csv", "by_year.csv")
+
+
+def _write_csvs(res: Any, out: Path) -> list[Path]:
+    """``res.to_csv`` into a temporary folder inside ``out``, then each file renamed into
+    ``out``: every CSV is whole, the old one or the new one."""
+    with temporary_folder(out) as tmp:
+        written = res.to_csv(tmp)
+        paths = []
+        for p in written.values():
+            os.replace(p, out / p.name)
+            paths.append(out / p.name)
+    return paths

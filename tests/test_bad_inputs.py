@@ -1,0 +1,592 @@
+"""Bad inputs: every one is refused with a clear error (or warned about), never a traceback.
+
+Issue 19 keeps these fixed. Each case asserts the exit code or error type, and that the
+message names the offending option, field or value. Cases that refuse before any work also
+assert that no scenario was generated or read. ``docs/refuses.md`` lists the rules.
+
+Groups: conflicting or ignored flags and bad values (CLI), scenario files (the file itself, its
+tables, missing optional columns), output paths, sweep configuration files, and the library
+calls behind them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pyogrio
+import pytest
+from shapely.geometry import Point
+
+import hemopt
+from hemopt import InputError, MissingColumnWarning, OutputError, ScenarioError
+from hemopt._io import output_lock
+from hemopt.cli import main
+from hemopt.sweep import read_config, sweep, tasks_of
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _refused(capsys, argv: list[str], *names: str, rc: int = 2,
+             before_work: bool = True) -> str:
+    """Run ``hemopt argv`` in this process; assert the exit code, a one-line error naming
+    every one of ``names``, and (``before_work``) that nothing was generated or read."""
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == rc, err
+    lines = [ln for ln in err.splitlines() if ln.startswith("hemopt: error: ")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    if before_work:
+        assert "generating preset" not in err and "reading " not in err, err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def base_gpkg(tmp_path_factory) -> Path:
+    """A small valid scenario file (34 clients, 8 providers, 3 zones, 3 bases)."""
+    sc = hemopt.generate("strangnas", seed=1, scale=0.03)
+    return sc.to_gpkg(tmp_path_factory.mktemp("base") / "base.gpkg")
+
+
+def _variant(base: Path, tmp_path: Path, table: str, change) -> Path:
+    """A copy of ``base`` with layer ``table`` replaced by ``change(layer)``."""
+    path = tmp_path / f"bad_{table}.gpkg"
+    shutil.copyfile(base, path)
+    layer = pyogrio.read_dataframe(path, layer=table)
+    pyogrio.write_dataframe(change(layer.copy()), path, layer=table, driver="GPKG")
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ============================================================== flags: conflicting or ignored
+FLAG_CASES = [
+    # (id, argv, names the message must contain)
+    ("preset-with-scenario", ["compare", "--preset", "botkyrka", "--scenario", "{gpkg}"],
+     ["--preset", "--scenario", "ignored"]),
+    ("scale-with-scenario", ["compare", "--scale", "0.5", "--scenario", "{gpkg}"],
+     ["--scale", "--scenario", "ignored"]),
+    ("preset-and-scale-with-scenario",
+     ["assign", "--preset", "strangnas", "--scale", "0.1", "--scenario", "{gpkg}"],
+     ["--preset and --scale", "--scenario"]),
+    ("simulate-scale-with-scenario", ["simulate", "--scale", "0.1", "--scenario", "{gpkg}"],
+     ["--scale", "--scenario"]),
+    ("scale-1e-6", ["compare", "--scale", "1e-6", "--routing", "approx"],
+     ["--scale 1e-06", "gives no client", "strangnas", "0.0005"]),
+    ("scale-too-small-botkyrka", ["assign", "--preset", "botkyrka", "--scale", "0.0002"],
+     ["--scale 0.0002", "gives no client", "botkyrka"]),
+    ("scale-zero", ["compare", "--scale", "0"], ["--scale", "(0, 10]", "0.0"]),
+    ("scale-negative", ["assign", "--scale", "-1"], ["--scale", "-1.0"]),
+    ("scale-nan", ["simulate", "--scale", "nan"], ["--scale", "nan"]),
+    ("scale-too-large", ["compare", "--scale", "11"], ["--scale", "11.0"]),
+    ("generate-scale-1e-6", ["generate", "--scale", "1e-6"], ["--scale 1e-06", "no client"]),
+    ("seed-negative", ["compare", "--seed", "-1", "--scale", "0.05"], ["--seed", "-1"]),
+    ("unknown-preset", ["compare", "--preset", "gotham"], ["unknown preset 'gotham'"]),
+    ("external-share-with-lov", ["assign", "--regime", "lov", "--external-share", "0.3"],
+     ["--external-share", "lou", "'lov'"]),
+    ("n-zones-with-lou", ["assign", "--regime", "lou", "--n-zones", "4"],
+     ["--n-zones", "zoning", "'lou'"]),
+    ("share-in-regime-and-flag", ["assign", "--regime", "lou0.3", "--external-share", "0.2"],
+     ["--external-share", "'lou0.3'", "give one"]),
+    ("switch-propensity-with-zoning",
+     ["assign", "--regime", "zoning", "--switch-propensity", "0.5"],
+     ["--switch-propensity", "'zoning'"]),
+    ("unknown-regime", ["assign", "--regime", "anarchy", "--scale", "0.05"],
+     ["--regime", "'anarchy'"]),
+    ("external-share-out-of-range", ["assign", "--regime", "lou", "--external-share", "2"],
+     ["external_share", "2.0"]),
+    ("max-iterations-with-approx", ["compare", "--routing", "approx", "--max-iterations", "50"],
+     ["--max-iterations", "--routing solver", "'approx'"]),
+    ("time-limit-with-approx", ["compare", "--routing", "approx", "--time-limit", "5"],
+     ["--time-limit", "'approx'"]),
+    ("max-iterations-and-time-limit",
+     ["compare", "--max-iterations", "50", "--time-limit", "5"],
+     ["--max-iterations and --time-limit"]),
+    ("max-iterations-zero", ["compare", "--max-iterations", "0"], ["--max-iterations", "0"]),
+    ("time-limit-negative", ["compare", "--time-limit", "-1"], ["--time-limit", "-1.0"]),
+    ("boundary-code-without-boundary", ["generate", "--boundary-code", "0486"],
+     ["--boundary-code", "--boundary"]),
+    ("missing-boundary-file", ["generate", "--boundary", "{tmp}/none.geojson"],
+     ["--boundary", "file not found"]),
+    ("boundary-not-geodata", ["generate", "--boundary", "{toml}"],
+     ["--boundary", "cannot read", "ok.toml"]),
+    ("simulate-external-share-with-lov",
+     ["simulate", "--regime", "lov", "--external-share", "0.3"], ["--external-share", "'lov'"]),
+    ("simulate-procured-share-with-lou",
+     ["simulate", "--regime", "lou", "--procured-share", "0.3"], ["--procured-share", "'lou'"]),
+    ("simulate-schedule-and-external-share",
+     ["simulate", "--regime", "lou", "--schedule", "0.2,0.3", "--external-share", "0.2"],
+     ["--external-share", "--schedule"]),
+    ("simulate-schedule-with-lov", ["simulate", "--regime", "lov", "--schedule", "0.2,0.3"],
+     ["--schedule", "'lov'"]),
+    ("simulate-bad-schedule", ["simulate", "--regime", "lou", "--schedule", "0.2,lots"],
+     ["--schedule", "'0.2,lots'"]),
+    ("sweep-workers-zero", ["sweep", "--config", "{toml}", "--workers", "0"],
+     ["--workers", "0"]),
+    ("sweep-workers-with-scheduler",
+     ["sweep", "--config", "{toml}", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+     ["--workers", "--scheduler"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "names"), [c[1:] for c in FLAG_CASES],
+                         ids=[c[0] for c in FLAG_CASES])
+def test_flags_refused_before_any_work(argv, names, base_gpkg, tmp_path, capsys):
+    toml = tmp_path / "ok.toml"
+    toml.write_text('[grid]\nscale = 0.05\n[sweep]\nseeds = [0]\n')
+    subst = {"{gpkg}": str(base_gpkg), "{tmp}": str(tmp_path), "{toml}": str(toml)}
+    argv = [next((a.replace(k, v) for k, v in subst.items() if k in a), a) for a in argv]
+    argv = [*argv, "--out", str(tmp_path / "out")] if argv[0] in ("compare", "simulate") \
+        else argv
+    _refused(capsys, argv, *names)
+    assert not (tmp_path / "out").exists()  # nothing written either
+
+
+# ============================================================== scenario files
+def test_scenario_text_file(tmp_path, capsys):
+    p = tmp_path / "notes.txt"
+    p.write_text("clients, providers\n")
+    _refused(capsys, ["compare", "--scenario", str(p), "--routing", "approx", "--out",
+                      str(tmp_path / "r")], "not a GeoPackage", repr(str(p)), before_work=False)
+    with pytest.raises(ScenarioError, match="not a file GDAL can read") as ei:
+        hemopt.Scenario.from_gpkg(p)
+    assert ei.value.field == "path" and ei.value.value == str(p)
+
+
+def test_scenario_empty_file(tmp_path, capsys):
+    p = tmp_path / "empty.gpkg"
+    p.touch()
+    _refused(capsys, ["assign", "--scenario", str(p)], "empty file", "--scenario", str(p))
+    with pytest.raises(ScenarioError, match="is an empty file"):
+        hemopt.Scenario.from_gpkg(p)
+
+
+def test_scenario_directory(tmp_path, capsys):
+    d = tmp_path / "folder.gpkg"
+    d.mkdir()
+    _refused(capsys, ["simulate", "--scenario", str(d), "--out", str(tmp_path / "sim")],
+             "is a folder", str(d), before_work=False)
+    with pytest.raises(ScenarioError, match="is a folder"):
+        hemopt.Scenario.from_gpkg(d)
+
+
+def test_scenario_missing_file(tmp_path, capsys):
+    p = tmp_path / "nope.gpkg"
+    _refused(capsys, ["compare", "--scenario", str(p)], "file not found", str(p))
+
+
+def test_scenario_without_clients_layer(tmp_path, capsys):
+    import geopandas as gpd
+
+    p = tmp_path / "other.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)], crs=3006), p,
+                            layer="other")
+    _refused(capsys, ["assign", "--scenario", str(p)], "no layer 'clients'", "['other']",
+             before_work=False)
+
+
+def test_scenario_through_real_entry_point_has_no_traceback(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("hello\n")
+    r = subprocess.run([sys.executable, "-m", "hemopt", "compare", "--scenario", str(p),
+                        "--routing", "approx", "--out", str(tmp_path / "r")],
+                       capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "DataSourceError" not in r.stderr
+    assert "is not a file GDAL can read, not a GeoPackage" in r.stderr and str(p) in r.stderr
+    assert not (tmp_path / "r" / "comparison.json").exists()
+
+
+# the scenario-file cases that already gave clear errors (tests/test_scenario.py tests them on
+# tables; here they come from a file through the command line)
+def _set(col, value, row=0):
+    def change(df):
+        df[col] = df[col].astype(object)
+        df.loc[row, col] = value
+        return df
+    return change
+
+
+def _dup(col):
+    def change(df):
+        df.loc[1, col] = df.loc[0, col]
+        return df
+    return change
+
+
+def _move(row, xy):
+    def change(df):
+        df.loc[row, "geometry"] = Point(*xy)
+        return df
+    return change
+
+
+TABLE_CASES = [
+    # (id, table, change, names in the message)
+    ("duplicate-client-id", "clients", _dup("client_id"),
+     ["'clients'", "'client_id'", "duplicate", "'c00000'"]),
+    ("duplicate-provider-id", "providers", _dup("provider_id"),
+     ["'providers'", "'provider_id'", "'M'"]),
+    ("unknown-provider-in-ranking", "clients", _set("ranking", "E1;ghost"),
+     ["'clients'", "row 'c00000'", "'ranking'", "'ghost'"]),
+    ("unknown-current-provider", "clients", _set("current_provider", "zz"),
+     ["row 'c00000'", "'current_provider'", "'zz'"]),
+    ("negative-hours", "clients", _set("hours_per_week", -2.0),
+     ["row 'c00000'", "'hours_per_week'", "-2.0"]),
+    ("nan-hours", "clients", _set("hours_per_week", float("nan")),
+     ["row 'c00000'", "'hours_per_week'", "nan"]),
+    ("text-hours", "clients",
+     lambda df: df.assign(hours_per_week=["lots", *map(str, df["hours_per_week"][1:])]),
+     ["row 'c00000'", "'hours_per_week'", "'lots'"]),
+    ("negative-visits", "clients", _set("visits_per_day", -1.0),
+     ["row 'c00000'", "'visits_per_day'", "-1.0"]),
+    ("negative-capacity", "providers", _set("capacity_clients", -1.0, row=1),
+     ["'providers'", "row 'E1'", "'capacity_clients'", "-1.0"]),
+    ("bad-provider-kind", "providers", _set("kind", "private", row=1),
+     ["row 'E1'", "'kind'", "'private'"]),
+    ("unknown-zone-of-provider", "providers", _set("zones", "north;z9", row=1),
+     ["row 'E1'", "'zones'", "'z9'"]),
+    ("client-outside-boundary", "clients", _move(0, (100.0, 100.0)),
+     ["row 'c00000'", "'geometry'", "outside the municipality boundary"]),
+    ("office-outside-boundary", "providers", _move(0, (100.0, 100.0)),
+     ["'providers'", "row 'M'", "'geometry'"]),
+    ("client-polygon", "clients",
+     lambda df: df.assign(geometry=[g.buffer(5) if i == 0 else g
+                                    for i, g in enumerate(df.geometry)]),
+     ["row 'c00000'", "'geometry'", "'Polygon'"]),
+    ("missing-crs", "clients", lambda df: df.set_crs(None, allow_override=True),
+     ["'clients'", "'crs'", "missing CRS"]),
+    ("missing-required-column", "clients", lambda df: df.drop(columns="hours_per_week"),
+     ["'clients'", "'hours_per_week'", "required column"]),
+    ("id-with-separator", "clients", _set("client_id", "a;b"), ["'client_id'", "'a;b'"]),
+    ("stairwell-building-mismatch", "clients", _set("building_id", "b99999"),
+     ["row 'c00000'", "'building_id'", "'b99999'"]),
+    ("base-of-unknown-provider", "bases", _set("provider_id", "ghost"),
+     ["'bases'", "'provider_id'", "'ghost'"]),
+]
+
+
+@pytest.mark.parametrize(("table", "change", "names"), [c[1:] for c in TABLE_CASES],
+                         ids=[c[0] for c in TABLE_CASES])
+def test_scenario_table_errors(table, change, names, base_gpkg, tmp_path, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyogrio's notes on mixed geometry types, no CRS
+        path = _variant(base_gpkg, tmp_path, table, change)
+    before = _sha(path)
+    _refused(capsys, ["assign", "--scenario", str(path)], *names, before_work=False)
+    with pytest.raises(ScenarioError):
+        hemopt.Scenario.from_gpkg(path)
+    assert _sha(path) == before  # the user's file is only read
+
+
+MISSING_COLUMNS = [
+    # (table, column, words of the consequence)
+    ("clients", "ranking", "first choice met will be 0 % in every regime"),
+    ("clients", "current_provider", "no client has a current provider"),
+    ("clients", "visits_per_day", "30-minute visits"),
+    ("providers", "zones", "every provider may serve every zone"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "consequence"), MISSING_COLUMNS,
+                         ids=[f"{t}.{c}" for t, c, _ in MISSING_COLUMNS])
+def test_missing_optional_column_warns(table, column, consequence, base_gpkg, tmp_path,
+                                       capsys):
+    path = _variant(base_gpkg, tmp_path, table, lambda df: df.drop(columns=column))
+    with pytest.warns(MissingColumnWarning, match=consequence) as rec:
+        sc = hemopt.Scenario.from_gpkg(path)
+    w = [r.message for r in rec if isinstance(r.message, MissingColumnWarning)]
+    assert len(w) == 1 and (w[0].table, w[0].column) == (table, column)
+    assert f"table {table!r} has no column {column!r}" in str(w[0]) and str(path) in str(w[0])
+    if column == "ranking":
+        assert sc.summary()["non_choosers_share"] == 1.0  # the consequence, as stated
+    # the command line shows it as one line and goes on
+    rc = main(["assign", "--scenario", str(path), "--regime", "lov"])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert f"hemopt: warning: {path}: table {table!r} has no column {column!r}" in err
+
+
+def test_ranking_missing_means_first_choice_zero(base_gpkg, tmp_path):
+    """The consequence the warning states is what happens."""
+    path = _variant(base_gpkg, tmp_path, "clients", lambda df: df.drop(columns="ranking"))
+    with pytest.warns(MissingColumnWarning):
+        sc = hemopt.Scenario.from_gpkg(path)
+    a = hemopt.assign(sc, hemopt.LOV())
+    assert a.summary()["choosers"] == 0
+
+
+def test_complete_file_gives_no_warning(base_gpkg):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hemopt.Scenario.from_gpkg(base_gpkg)
+
+
+def test_providers_without_zones_column_and_no_zones_is_fine(tiny_scenario, tmp_path):
+    p = tiny_scenario.providers.copy()
+    p["zones"] = [(), ()]
+    sc = tiny_scenario.replace(providers=p, zones=tiny_scenario.zones.iloc[:0])
+    path = sc.to_gpkg(tmp_path / "t.gpkg")
+    layer = pyogrio.read_dataframe(path, layer="providers").drop(columns="zones")
+    pyogrio.write_dataframe(layer, path, layer="providers", driver="GPKG")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = hemopt.Scenario.from_gpkg(path)
+    assert list(back.providers["zones"]) == [(), ()]
+
+
+# ============================================================== output paths
+@pytest.fixture
+def readonly_dir(tmp_path) -> Path:
+    """A folder in which files cannot be created (root ignores permissions: use /sys)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        probe = Path("/sys/hemopt-probe")
+        try:
+            probe.mkdir()
+        except OSError:
+            yield Path("/sys")
+            return
+        probe.rmdir()  # pragma: no cover - a writable /sys
+        pytest.skip("running as root with a writable /sys: no read-only folder to test")
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o555)
+    yield d
+    d.chmod(0o755)
+
+
+def test_compare_out_is_a_file(tmp_path, capsys):
+    f = tmp_path / "report"
+    f.write_text("mine\n")
+    _refused(capsys, ["compare", "--scale", "0.05", "--routing", "approx", "--out", str(f)],
+             "--out", repr(str(f)), "is a file, but a folder is expected")
+    assert f.read_text() == "mine\n"
+
+
+def test_compare_out_under_a_file(tmp_path, capsys):
+    f = tmp_path / "notes"
+    f.write_text("mine\n")
+    _refused(capsys, ["compare", "--scale", "0.05", "--routing", "approx", "--out",
+                      str(f / "report")], "--out", repr(str(f)), "is a file, not a folder")
+
+
+def test_compare_out_read_only(readonly_dir, capsys):
+    _refused(capsys, ["compare", "--scale", "0.05", "--routing", "approx", "--out",
+                      str(readonly_dir / "report")], "--out", "cannot write in folder",
+             repr(str(readonly_dir)))
+
+
+def test_compare_out_has_a_folder_named_like_an_output(tmp_path, capsys):
+    (tmp_path / "r" / "index.html").mkdir(parents=True)
+    _refused(capsys, ["compare", "--scale", "0.05", "--routing", "approx", "--out",
+                      str(tmp_path / "r")], "--out", "index.html", "is a folder")
+
+
+def test_compare_out_in_use(tmp_path, capsys):
+    out = tmp_path / "r"
+    with output_lock(out, "--out", folder=True):
+        msg = _refused(capsys, ["compare", "--scale", "0.05", "--routing", "approx", "--out",
+                                str(out)], "--out", repr(str(out)), "in use by another hemopt run",
+                       f"pid {os.getpid()}")
+    assert "wait for it" in msg
+    assert sorted(p.name for p in out.iterdir()) == []  # the lock file went with the lock
+
+
+def test_assign_out_onto_a_non_geopackage(tmp_path, capsys):
+    f = tmp_path / "clients.csv"
+    f.write_text("client_id,hours\nc1,3\n")
+    _refused(capsys, ["assign", "--scale", "0.05", "--out", str(f)], "--out", repr(str(f)),
+             "is not a GeoPackage", "will not overwrite")
+    assert f.read_text() == "client_id,hours\nc1,3\n"
+
+
+def test_assign_out_onto_plain_sqlite(tmp_path, capsys):
+    import sqlite3
+
+    f = tmp_path / "db.gpkg"
+    with sqlite3.connect(f) as con:
+        con.execute("create table t (x int)")
+    con.close()
+    before = _sha(f)
+    _refused(capsys, ["assign", "--scale", "0.05", "--out", str(f)], "is not a GeoPackage")
+    assert _sha(f) == before
+
+
+def test_assign_out_is_a_folder(tmp_path, capsys):
+    _refused(capsys, ["assign", "--scale", "0.05", "--out", str(tmp_path)], "--out",
+             "is a folder, but a file is expected", "out")
+
+
+def test_import_out_onto_a_non_geopackage(tmp_path, capsys):
+    f = tmp_path / "clients.xlsx.gpkg"
+    f.write_text("not a geopackage")
+    _refused(capsys, ["import", str(REPO / "examples" / "clients.csv"),
+                      str(REPO / "examples" / "providers.csv"), "--out", str(f)], "--out",
+             repr(str(f)), "is not a GeoPackage")
+    assert f.read_text() == "not a geopackage"
+
+
+def test_generate_out_onto_a_text_file(tmp_path, capsys):
+    f = tmp_path / "s.gpkg"
+    f.write_text("not a geopackage")
+    _refused(capsys, ["generate", "--scale", "0.05", "--out", str(f)], "--out",
+             "is not a GeoPackage")
+    assert f.read_text() == "not a geopackage"
+
+
+def test_generate_out_read_only(readonly_dir, capsys):
+    _refused(capsys, ["generate", "--scale", "0.05", "--out", str(readonly_dir / "s.gpkg")],
+             "--out", "cannot write in folder")
+
+
+def test_map_with_unknown_suffix(tmp_path, capsys):
+    _refused(capsys, ["generate", "--scale", "0.05", "--map", str(tmp_path / "m.txt")],
+             "--map", "'.txt'", ".png")
+
+
+def test_map_onto_a_file_of_another_kind(tmp_path, capsys):
+    f = tmp_path / "m.png"
+    f.write_text("a note, not a picture")
+    _refused(capsys, ["assign", "--scale", "0.05", "--map", str(f)], "--map",
+             "is not a PNG image")
+    assert f.read_text() == "a note, not a picture"
+
+
+def test_sweep_out_is_a_folder(tmp_path, capsys):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[grid]\nscale = 0.05\n[sweep]\nseeds = [0]\n")
+    _refused(capsys, ["sweep", "--config", str(cfg), "--out", str(tmp_path)], "--out",
+             "is a folder, but a file is expected")
+
+
+def test_sweep_out_onto_a_non_parquet_file(tmp_path, capsys):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[grid]\nscale = 0.05\n[sweep]\nseeds = [0]\n")
+    f = tmp_path / "results.csv"
+    f.write_text("a,b\n")
+    _refused(capsys, ["sweep", "--config", str(cfg), "--out", str(f)], "--out",
+             "is not a Parquet file")
+    assert f.read_text() == "a,b\n"
+
+
+def test_sweep_parts_folder_is_a_file(tmp_path, capsys):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[grid]\nscale = 0.05\n[sweep]\nseeds = [0]\n")
+    (tmp_path / "r.parquet.parts").write_text("x")
+    _refused(capsys, ["sweep", "--config", str(cfg), "--out", str(tmp_path / "r.parquet")],
+             "parts folder", "r.parquet.parts", "is a file")
+
+
+def test_simulate_out_is_a_file(tmp_path, capsys):
+    f = tmp_path / "sim"
+    f.write_text("x")
+    _refused(capsys, ["simulate", "--scale", "0.05", "--out", str(f)], "--out",
+             "is a file, but a folder is expected")
+
+
+def test_sweep_api_out_in_use(tmp_path):
+    out = tmp_path / "parts"
+    with output_lock(out, "out", folder=True), pytest.raises(OutputError, match="in use"):
+        sweep({"scale": 0.05}, seeds=[0], n_workers=1, out=out, progress=False)
+
+
+def test_sweep_api_out_is_a_file(tmp_path):
+    f = tmp_path / "parts"
+    f.write_text("x")
+    with pytest.raises(OutputError, match="is a file"):
+        sweep({"scale": 0.05}, seeds=[0], n_workers=1, out=f, progress=False)
+
+
+# ============================================================== sweep configuration files
+CONFIG_CASES = [
+    # (id, TOML text, names the message must contain)
+    ("unknown-section", '[grids]\npreset = "strangnas"\n',
+     ["unknown section [grids]", "did you mean [grid]", "[cost], [grid], [sweep]"]),
+    ("unknown-sweep-key", "[sweep]\nseed = [0]\n",
+     ["unknown key in [sweep]: 'seed'", "did you mean 'seeds'"]),
+    ("unknown-grid-key", "[grid]\nn_externals = [1, 2]\n",
+     ["'n_externals'", "did you mean 'n_external'"]),
+    ("unknown-cost-key", "[cost]\nsek_per_mile = 40\n", ["[cost]", "'sek_per_mile'"]),
+    ("top-level-key", "seeds = 3\n", ["unknown section [seeds]"]),
+    ("section-not-a-table", "grid = 3\n", ["[grid]", "3"]),
+    ("max-iterations-string", '[sweep]\nrouting = "solver"\nmax_iterations = "100"\n',
+     ["max_iterations", "'100'", "string"]),
+    ("routing-unknown", '[sweep]\nrouting = "exact"\n', ["routing", "'exact'"]),
+    ("seeds-zero", "[sweep]\nseeds = 0\n", ["seeds", "0"]),
+    ("seeds-negative", "[sweep]\nseeds = [0, -1]\n", ["seeds", "[0, -1]"]),
+    ("seeds-bool", "[sweep]\nseeds = true\n", ["seeds", "True", "boolean"]),
+    ("plot-by-unknown", '[sweep]\nplot_by = "colour"\n', ["plot_by", "'colour'"]),
+    ("value-of-choice-negative", '[sweep]\nplot_by = "scale"\nvalue_of_choice_sek = -5\n',
+     ["value_of_choice_sek", "-5"]),
+    ("value-of-choice-without-plot", "[sweep]\nvalue_of_choice_sek = 50000\n",
+     ["value_of_choice_sek", "plot_by"]),
+    ("max-iterations-with-approx", "[sweep]\nmax_iterations = 100\n",
+     ["max_iterations", "routing = 'solver'"]),
+    ("cost-negative", "[cost]\nsek_per_km = -1\n", ["sek_per_km", "-1"]),
+    ("scale-string", '[grid]\nscale = "big"\n', ["grid['scale']", "'big'", "string"]),
+    ("scale-list-item", "[grid]\nscale = [0.5, -1]\n", ["grid['scale'][1]", "-1"]),
+    ("scale-too-small", "[grid]\nscale = 1e-6\n", ["grid['scale']", "1e-06", "no client"]),
+    ("preset-unknown", '[grid]\npreset = ["strangnas", "gotham"]\n',
+     ["grid['preset'][1]", "'gotham'"]),
+    ("n-external-float", "[grid]\nn_external = 2.5\n", ["grid['n_external']", "2.5"]),
+    ("external-share-above-one", "[grid]\nexternal_share = [0.2, 1.5]\n",
+     ["grid['external_share'][1]", "1.5"]),
+    ("empty-list", "[grid]\nn_zones = []\n", ["grid['n_zones']", "empty"]),
+    ("invalid-toml", "[grid\nscale = 1\n", ["not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), [c[1:] for c in CONFIG_CASES],
+                         ids=[c[0] for c in CONFIG_CASES])
+def test_sweep_config_refused(text, names, tmp_path, capsys):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(text)
+    out = tmp_path / "r.parquet"
+    msg = _refused(capsys, ["sweep", "--config", str(cfg), "--out", str(out)], "--config",
+                   str(cfg), *names)
+    assert "Traceback" not in msg
+    assert not out.exists() and not out.with_name("r.parquet.parts").exists()
+    with pytest.raises(InputError):
+        read_config(cfg)
+
+
+def test_sweep_config_missing_or_folder(tmp_path, capsys):
+    _refused(capsys, ["sweep", "--config", str(tmp_path / "none.toml")], "--config",
+             "file not found", "none.toml")
+    _refused(capsys, ["sweep", "--config", str(tmp_path)], "--config", "is a folder")
+
+
+def test_example_config_is_valid():
+    cfg = read_config(REPO / "examples" / "sweep.toml")
+    assert cfg["seeds"] == [0, 1, 2, 3, 4] and cfg["plot_by"] == "n_external"
+    assert cfg["grid"]["n_external"] == [1, 3, 5, 7, 10, 15]
+
+
+# ============================================================== library calls
+def test_tasks_of_refuses_and_does_not_mutate():
+    grid = {"preset": "strangnas", "scale": [0.05, 0.1]}
+    before = {k: (list(v) if isinstance(v, list) else v) for k, v in grid.items()}
+    tasks_of(grid, seeds=[0])
+    assert grid == before
+    with pytest.raises(InputError, match=r"grid\['scale'\]\[1\] must be a number in \(0, 10\], "
+                                         r"got 'x' \(string\)"):
+        tasks_of({"scale": [0.5, "x"]}, seeds=[0])
+    with pytest.raises(InputError, match="unknown key 'colour'"):
+        tasks_of({"colour": [1]}, seeds=[0])
+    with pytest.raises(InputError, match="routing must be 'approx' or 'solver', got 'fast'"):
+        tasks_of({}, seeds=[0], routing="fast")
+    with pytest.raises(InputError, match="cost: unknown key 'sek_per_mile'"):
+        tasks_of({}, seeds=[0], cost={"sek_per_mile": 1.0})
+    with pytest.raises(InputError, match="seeds must be"):
+        tasks_of({}, seeds="012")
