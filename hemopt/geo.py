@@ -94,6 +94,8 @@ def _label(src: Any) -> str:
 
 
 def _err(message: str, source: str, **kw: Any) -> ScenarioError:
+    if isinstance(kw.get("value"), np.generic):
+        kw["value"] = kw["value"].item()
     return ScenarioError(f"{message} (file: {source})", **kw)
 
 
@@ -393,7 +395,7 @@ def read_boundary(src: Any, *, code: str | None = None, layer: str | None = None
     ...     geometry=[box(600000, 6580000, 601000, 6581000),
     ...               box(601000, 6580000, 602000, 6581000)], crs="EPSG:3006")
     >>> b = read_boundary(two, code="0002")
-    >>> b["name"].iloc[0], b["code"].iloc[0], b.area.iloc[0]
+    >>> b["name"].iloc[0], b["code"].iloc[0], float(b.area.iloc[0])
     ('B', '0002', 1000000.0)
     """
     if isinstance(src, shapely.Geometry):
