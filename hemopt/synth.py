@@ -53,6 +53,7 @@ import pandas as pd
 import shapely
 from shapely.ops import nearest_points
 
+from hemopt.areas import serves_matrix, zone_index
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError, ScenarioError
 from hemopt.geo import clip_to_land, read_boundary, read_deso, read_tatorter
@@ -771,15 +772,6 @@ def _multipolygon(g: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _zone_of(xy: np.ndarray, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Zone index of each point (-1 if none; the first zone wins on a shared border)."""
-    out = np.full(len(xy), -1, dtype=np.int64)
-    for k, g in enumerate(zones.geometry.values):
-        inside = shapely.intersects_xy(g, xy[:, 0], xy[:, 1]) & (out < 0)
-        out[inside] = k
-    return out
-
-
 # --------------------------------------------------------------------------------- providers
 def _densest(land: gpd.GeoDataFrame, mask: np.ndarray) -> int:
     """Index of the DeSO area with the most inhabitants per km² of land among ``mask``."""
@@ -933,12 +925,9 @@ def _choices(p: Preset, c_xy: np.ndarray, providers: gpd.GeoDataFrame,
     default = int(np.flatnonzero(kinds == "municipal")[0]) if (kinds == "municipal").any() else 0
     share = providers["market_share"].to_numpy(dtype=float)
     share = share / share.sum()
-    zid = _zone_of(c_xy, zones) if len(zones) else np.full(n, -1)
-    zone_ids = list(zones["zone_id"])
-    allowed = np.ones((n, m), dtype=bool)
-    for j, pz in enumerate(providers["zones"]):
-        if pz:
-            allowed[:, j] = np.isin(zid, [zone_ids.index(z) for z in pz])
+    # the areas' one rule (hemopt.areas): a client's area, the providers serving it
+    zid, _ = zone_index(list(zones.geometry.values), c_xy)
+    allowed = serves_matrix(list(providers["zones"]), list(zones["zone_id"]))[zid]
     # exactly the preset's share of non-choosers (rounded), drawn at random
     chooser = rng.permutation(n) >= round(n * p.non_chooser_share)
     # target shares among choosers so that the overall shares match the preset
