@@ -1,108 +1,197 @@
-"""Seeded generator of realistic synthetic municipalities.
+"""Seeded synthetic municipalities on real public geography.
 
-A municipality is a set of settlements (a town core of multi-storey buildings with several
-stairwells each, suburbs of row houses and detached houses, villages) plus scattered rural
-hamlets and farms. Clients are drawn among the dwellings, more often in flats, with granted
-hours from a skewed distribution (many with a few hours a week, a few with many). Providers get
-market shares, clients rank providers by a seeded random-utility model
-(:class:`hemopt.choice.ChoiceModel`) and their current provider is their first choice, or the
-municipality for clients who do not choose.
+A scenario is built from SCB's public files (:mod:`hemopt.geo`): the municipality's land
+boundary and its DeSO areas with their age bands, households by tenure and share of flats.
 
-Every figure and its source or rationale is in ``docs/parameters.md``. The same preset, seed
-and arguments give the same scenario, bit for bit.
+1. **Land.** The DeSO polygons (which include lakes) are clipped to the land boundary; the
+   scenario's boundary is the union of the clipped areas.
+2. **Clients per DeSO** come from its age bands and the home-care coverage by age: the
+   municipality's share of people aged 80+ with home care in ordinary housing (Kolada
+   N21704), a rate for 65–79 in the national proportion to the 80+ rate, and a rate for the
+   under-65s. Each DeSO gets its expected count rounded up or down at random (seeded), so
+   the clients follow the people who need care.
+3. **Housing inside each DeSO** from its own figures: as many dwellings as households;
+   the share in flats in multi-storey buildings with several stairwells (taller where the
+   area is denser), tenant-owned and rented small houses as row houses, owner-occupied as
+   detached houses; in rural DeSO areas (code letter ``A``) a village around each tätort
+   and scattered farms and hamlets elsewhere.
+4. **Clients into dwellings** of their DeSO area, flats more often than houses, so that
+   stairwell sharing follows the housing.
+5. **Areas** (the ``zones`` table) are unions of DeSO areas listed in the preset;
+   **providers** have an office at the commercial centre of a place (its densest DeSO area),
+   declared service areas (``zones``), and market shares; the municipality has a local base
+   in every area that does not hold its office. Clients rank providers with the seeded
+   random-utility model :class:`hemopt.choice.ChoiceModel`; non-choosers go to the municipal
+   default.
+
+The presets ``strangnas`` and ``botkyrka`` use this path with the public files shipped in
+``hemopt/data`` (see its ``README.md``); :func:`from_public_data` does the same for any
+Swedish municipality. Every figure and its source or rationale is in ``docs/parameters.md``
+and ``docs/geography.md``. The same preset, seed and arguments give the same scenario, bit
+for bit.
 
 Examples
 --------
 >>> from hemopt.synth import generate
->>> sc = generate("strangnas", seed=1, scale=0.05)
->>> sc.n_clients, sc.n_providers
-(57, 8)
+>>> sc = generate("strangnas", seed=1, scale=0.1)
+>>> sc.n_clients, sc.n_providers, len(sc.zones)
+(48, 8, 3)
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
-import shapely.affinity
+from shapely.ops import nearest_points
 
+from hemopt.areas import serves_matrix, zone_index
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError, ScenarioError
+from hemopt.geo import clip_to_land, read_boundary, read_deso, read_tatorter
 from hemopt.scenario import CRS, Scenario
 
 __all__ = [
+    "GENERIC",
     "PRESETS",
+    "AreaSpec",
     "Preset",
     "ProviderSpec",
-    "SettlementSpec",
-    "ZoneSpec",
+    "PublicData",
+    "from_public_data",
     "generate",
     "get_preset",
+    "preset_deso",
+    "validation",
+    "visits_per_day_from_hours",
 ]
 
 
 @dataclass(frozen=True)
-class SettlementSpec:
-    """A town or village: centre (SWEREF 99 TM metres), inhabitants, radius, housing mix.
+class AreaSpec:
+    """A geographic area of the municipality: a LOU procurement area or a zoning area.
 
-    ``flats_share`` and ``row_share`` are shares of *inhabitants* living in multi-storey
-    buildings and row houses; the rest live in detached houses.
+    Parameters
+    ----------
+    zone_id, name
+        Id and name of the area (the scenario's ``zones`` table).
+    codes
+        The DeSO areas it holds: DeSO codes, RegSO codes, or any prefix of DeSO codes.
+    procured
+        Whether the area is procured from an external provider (written to the ``zones``
+        table as the column ``procured``; Strängnäs 2024: areas 1 and 2).
+
+    Examples
+    --------
+    >>> from hemopt.synth import AreaSpec
+    >>> AreaSpec("north", "North", ("0127R001", "0127R005")).codes
+    ('0127R001', '0127R005')
     """
 
+    zone_id: str
     name: str
-    x_m: float
-    y_m: float
-    population: int
-    radius_m: float
-    flats_share: float
-    row_share: float
-    max_floors: int = 6
+    codes: tuple[str, ...]
+    procured: bool = False
 
 
 @dataclass(frozen=True)
 class ProviderSpec:
-    """A provider: id, name, kind, target market share (of clients), zones served, and the
-    settlement where its office lies (``None``: the largest settlement of its zones)."""
+    """A provider: id, name, kind, target market share (of clients), the areas it serves and
+    where its office is.
+
+    ``zones`` are the service areas (LOV: the areas the provider declared; LOU: the areas it is
+    contracted for); empty means the whole municipality. ``office`` is ``"deso:<code>"``,
+    ``"regso:<code>"`` or ``"zone:<zone_id>"`` (the office is in the densest DeSO area of that
+    RegSO or area, its commercial centre), or ``""``: the centre of its first area, the
+    municipal centre for the municipality, the centres of the most populous RegSO areas in
+    turn for external providers serving everywhere.
+
+    Examples
+    --------
+    >>> from hemopt.synth import ProviderSpec
+    >>> ProviderSpec("N1", "External north 1", "external", 0.075, ("north",),
+    ...              office="regso:0127R002").office
+    'regso:0127R002'
+    """
 
     provider_id: str
     name: str
     kind: str
     share: float
     zones: tuple[str, ...] = ()
-    office_in: str | None = None
+    office: str = ""
 
 
 @dataclass(frozen=True)
-class ZoneSpec:
-    """A zone (LOU area or zoning area): id, name and a seed point; zones are the Voronoi
-    cells of their seed points, clipped to the municipality."""
+class PublicData:
+    """The public files a preset is built from: file names in the package's ``hemopt/data``.
 
-    zone_id: str
-    name: str
-    x_m: float
-    y_m: float
+    Examples
+    --------
+    >>> from hemopt.synth import PRESETS
+    >>> PRESETS["botkyrka"].data.deso
+    'deso2025_botkyrka_0127.geojson'
+    """
+
+    deso: str
+    boundary: str
+    tatorter: str | None = None
+
+
+_MUNICIPAL = (
+    ProviderSpec("M", "Municipal home care", "municipal", 0.84),
+    *(ProviderSpec(f"E{k}", f"Private provider {k}", "external",
+                   0.16 * (1 / k) / sum(1 / i for i in range(1, 8))) for k in range(1, 8)),
+)
 
 
 @dataclass(frozen=True)
 class Preset:
-    """Everything that shapes a synthetic municipality. See ``docs/parameters.md``."""
+    """Everything that shapes a synthetic municipality. See ``docs/parameters.md``.
+
+    Change a figure with :func:`dataclasses.replace` and pass the result to :func:`generate`
+    or :func:`from_public_data`.
+
+    Examples
+    --------
+    >>> from hemopt.synth import PRESETS
+    >>> p = PRESETS["strangnas"]
+    >>> p.coverage_80, round(p.rate_65_79, 4), p.non_chooser_share
+    (0.1226, 0.0184, 0.58)
+    >>> [a.zone_id for a in p.areas], [a.procured for a in p.areas]
+    (['area1', 'area2', 'area3'], [True, True, False])
+    """
 
     name: str
     code: str
-    population: int
-    pop_65plus: int
-    area_km2: float
-    settlements: tuple[SettlementSpec, ...]
-    providers: tuple[ProviderSpec, ...]
-    zones: tuple[ZoneSpec, ...] = ()
-    #: share of people aged 65+ with home care in ordinary housing (Socialstyrelsen ~11.5 %)
-    home_care_share_65plus: float = 0.115
-    #: share of home-care clients younger than 65
-    under65_share: float = 0.06
+    #: share of people aged 80+ with home care in ordinary housing (Kolada N21704)
+    coverage_80: float
+    #: share of people aged 65–79 with home care; ``None``: ``ratio_65_79`` × ``coverage_80``
+    coverage_65_79: float | None = None
+    #: national ratio of the 65–79 rate to the 80+ rate (Socialstyrelsen 2012: 9 % of 65+
+    #: and 23 % of 80+ had home care, so about 3.5 % of 65–79)
+    ratio_65_79: float = 0.15
+    #: share of people aged 0–64 with home care (Stockholm 2017: 21 per 10,000 aged 0–64)
+    rate_under65: float = 0.0021
+    #: the shipped public files (``None`` for :func:`from_public_data`)
+    data: PublicData | None = None
+    #: the areas (zones): LOU procurement areas, zoning areas
+    areas: tuple[AreaSpec, ...] = ()
+    providers: tuple[ProviderSpec, ...] = _MUNICIPAL
+    #: ``"lov"`` (free choice, providers may be replaced with ``n_external``) or ``"lou"``
+    regime: str = "lov"
+    #: LOV: external providers serve the areas they declared (``False``: everywhere)
+    lov_declared_areas: bool = True
+    #: place names: (DeSO code or prefix, name), first match wins
+    places: tuple[tuple[str, str], ...] = ()
     #: median granted hours per month, and the share above 80 hours a month (12 %)
     hours_median_per_month: float = 15.0
     hours_share_above_80_per_month: float = 0.12
@@ -112,114 +201,130 @@ class Preset:
     client_weight: tuple[tuple[str, float], ...] = (
         ("multi_storey", 1.4), ("row_house", 0.8), ("detached", 1.0), ("farm", 1.0),
     )
-    #: persons per dwelling by kind
-    persons_per_dwelling: tuple[tuple[str, float], ...] = (
-        ("multi_storey", 1.8), ("row_house", 2.3), ("detached", 2.5), ("farm", 2.4),
-    )
-    #: share of rural dwellings that are isolated farms (rest: hamlets of 3–12 houses)
+    #: persons per dwelling where a DeSO file has no household counts
+    persons_per_dwelling: float = 2.2
+    #: share of scattered rural dwellings that are isolated farms (rest: hamlets of 3–12)
     rural_isolated_share: float = 0.4
-    #: share of clients who do not choose a provider (the default provider serves them)
-    non_chooser_share: float = 0.25
+    #: share of clients who do not choose a provider (the municipal default serves them)
+    non_chooser_share: float = 0.10
     #: share of choosing clients whose current provider differs from their first choice
     current_mismatch_share: float = 0.05
     choice: ChoiceModel = field(default_factory=ChoiceModel)
-    #: the municipal provider has a local base (home-care group) in every settlement of at
-    #: least this many inhabitants that lies this far from its other bases
-    municipal_base_min_population: int = 2500
-    municipal_base_min_distance_m: float = 3000.0
 
     @property
-    def rural_population(self) -> int:
-        return self.population - sum(s.population for s in self.settlements)
-
-    @property
-    def expected_clients(self) -> float:
-        return self.pop_65plus * self.home_care_share_65plus / (1.0 - self.under65_share)
-
-
-def _r(area_ha: float) -> float:
-    return math.sqrt(area_ha * 1e4 / math.pi)
+    def rate_65_79(self) -> float:
+        """Share of people aged 65–79 with home care."""
+        if self.coverage_65_79 is not None:
+            return float(self.coverage_65_79)
+        return float(self.ratio_65_79 * self.coverage_80)
 
 
-# Strängnäs: tätort (urban area) centroids and populations are SCB's tätorter 2020; the
-# housing mixes are assumptions (docs/parameters.md).
+# Strängnäs (0486). Areas: the municipality's three home-care areas of 2024 (strangnas.se,
+# 2024-06-20 and 2025-01-29): area 1 Stallarholmen, Selaön, Mariefred, Åkers styckebruk,
+# Länna; area 2 Malmby, Aspö, Tosterö and the southern part of central Strängnäs; area 3 the
+# rest of central Strängnäs, Härad, Fogdö and Vansö. Areas 1 and 2 were procured (won by one
+# company), area 3 stays municipal. The DeSO lists are our reading of those descriptions
+# (docs/geography.md).
 _STRANGNAS = Preset(
     name="strangnas",
     code="0486",
-    population=39_391,
-    pop_65plus=9_299,
-    area_km2=731.0,
-    settlements=(
-        SettlementSpec("Strängnäs", 615_604, 6_581_844, 14_803, _r(831), 0.55, 0.15, 7),
-        SettlementSpec("Mariefred", 626_572, 6_571_605, 4_206, _r(284), 0.35, 0.15, 4),
-        SettlementSpec("Abborrberget", 615_944, 6_585_059, 3_039, _r(177), 0.2, 0.25, 4),
-        SettlementSpec("Åkers styckebruk", 620_218, 6_571_055, 3_000, _r(293), 0.3, 0.15, 4),
-        SettlementSpec("Stallarholmen", 624_972, 6_582_456, 1_864, _r(219), 0.15, 0.15, 3),
-        SettlementSpec("Marielund", 624_239, 6_569_875, 1_150, _r(53), 0.05, 0.1, 3),
-        SettlementSpec("Härad", 607_696, 6_582_143, 556, _r(86), 0.05, 0.05, 3),
-        SettlementSpec("Merlänna", 613_131, 6_573_340, 393, _r(52), 0.0, 0.05, 3),
-        SettlementSpec("Sanda", 612_596, 6_588_745, 289, _r(96), 0.0, 0.0, 3),
-        SettlementSpec("Kalkudden", 630_053, 6_572_008, 285, _r(185), 0.0, 0.0, 3),
-        SettlementSpec("Husby och Tuna", 627_586, 6_583_327, 266, _r(161), 0.0, 0.0, 3),
+    coverage_80=0.1226,
+    data=PublicData("deso2025_strangnas_0486.geojson", "kommun_0486_0127_sweref99tm.geojson",
+                    "tatorter_0486_0127_sweref99tm.geojson"),
+    areas=(
+        AreaSpec("area1", "Area 1: Mariefred, Åkers styckebruk, Stallarholmen, Selaön, Länna",
+                 ("0486B2", "0486B3", "0486B4", "0486A0010", "0486A0040", "0486A0060"),
+                 procured=True),
+        AreaSpec("area2", "Area 2: southern Strängnäs town, Malmby, Aspö, Tosterö",
+                 ("0486C1010", "0486C1020", "0486C1030", "0486A0020", "0486A0030",
+                  "0486A0080"), procured=True),
+        AreaSpec("area3", "Area 3: central and northern Strängnäs town, Härad, Fogdö, Vansö",
+                 ("0486C1040", "0486C1050", "0486C1060", "0486C1070", "0486C1080",
+                  "0486C1091", "0486C1092", "0486A0050", "0486A0070")),
     ),
-    # LOV: the municipality plus seven private providers holding 16 % (2014), Zipf-shaped
+    # LOV 2012–2025: the municipality and seven private providers holding 16 % of the clients
+    # (2014), Zipf-shaped. Service areas: the two largest serve everywhere, the others the
+    # area(s) around their office (an assumption, docs/parameters.md).
     providers=(
-        ProviderSpec("M", "Strängnäs municipal home care", "municipal", 0.84,
-                     office_in="Strängnäs"),
+        ProviderSpec("M", "Strängnäs municipal home care", "municipal", 0.84, office="zone:area3"),
         *(
             ProviderSpec(f"E{k}", f"Private provider {k}", "external",
-                         0.16 * (1 / k) / sum(1 / i for i in range(1, 8)))
-            for k in range(1, 8)
+                         0.16 * (1 / k) / sum(1 / i for i in range(1, 8)), zones, office)
+            for k, zones, office in (
+                (1, (), "zone:area3"),
+                (2, (), "zone:area2"),
+                (3, ("area1",), "zone:area1"),
+                (4, ("area2", "area3"), "zone:area2"),
+                (5, ("area3",), "zone:area3"),
+                (6, ("area2",), "zone:area2"),
+                (7, ("area1",), "regso:0486R012"),
+            )
         ),
     ),
-    # illustrative three-area split (the 2022 proposal: two areas procured, one municipal)
-    zones=(
-        ZoneSpec("north", "North (Strängnäs town)", 614_000, 6_584_000),
-        ZoneSpec("east", "East (Stallarholmen)", 627_000, 6_582_000),
-        ZoneSpec("south", "South (Mariefred, Åker)", 622_000, 6_570_000),
-    ),
+    places=(("0486C", "Strängnäs"), ("0486B2", "Mariefred"), ("0486B3", "Åkers styckebruk"),
+            ("0486B4", "Stallarholmen")),
+    # "very few ever chose": 16 % private (2014) at the national choosers' rate of choosing
+    # a private provider (34 of 90 %) means 42 % chose (docs/parameters.md)
+    non_chooser_share=0.58,
 )
 
-# Botkyrka: denser, younger, two procurement areas; settlement populations are rounded
-# magnitudes (docs/parameters.md), Norra Riksten from SCB tätorter 2020.
+# Botkyrka (0127): LOU from January 2021, two areas following the municipality's halves
+# (RegSO 2025 names from SCB): north = Alby, Eriksberg, Fittja, Hallunda, Norsborg, Slagsta;
+# south = the rest (Tumba, Tullinge, Grödinge, Vårsta). Four external providers, two per area.
+_BOTKYRKA_NORTH = ("0127R001", "0127R002", "0127R004", "0127R005", "0127R007", "0127R010",
+                   "0127R012")
 _BOTKYRKA = Preset(
     name="botkyrka",
     code="0127",
-    population=95_000,
-    pop_65plus=13_300,
-    area_km2=202.0,
-    settlements=(
-        SettlementSpec("Alby", 662_343, 6_570_131, 12_000, 900, 0.9, 0.05, 9),
-        SettlementSpec("Fittja", 663_158, 6_571_114, 7_800, 700, 0.92, 0.03, 9),
-        SettlementSpec("Hallunda-Norsborg", 660_670, 6_570_506, 18_000, 1_200, 0.8, 0.1, 9),
-        SettlementSpec("Eriksberg", 663_745, 6_569_411, 3_000, 500, 0.3, 0.3, 4),
-        SettlementSpec("Tumba", 661_791, 6_565_648, 23_000, 1_700, 0.55, 0.15, 8),
-        SettlementSpec("Tullinge", 665_758, 6_566_488, 17_500, 1_700, 0.15, 0.15, 4),
-        SettlementSpec("Vårsta", 660_242, 6_561_680, 4_000, 800, 0.15, 0.2, 4),
-        SettlementSpec("Norra Riksten", 666_427, 6_564_209, 2_870, _r(58), 0.1, 0.2, 4),
+    coverage_80=0.1620,
+    data=PublicData("deso2025_botkyrka_0127.geojson", "kommun_0486_0127_sweref99tm.geojson",
+                    "tatorter_0486_0127_sweref99tm.geojson"),
+    areas=(
+        AreaSpec("north", "North (Alby, Eriksberg, Fittja, Hallunda-Norsborg, Slagsta)",
+                 _BOTKYRKA_NORTH, procured=True),
+        AreaSpec("south", "South (Tumba, Tullinge, Grödinge, Vårsta)",
+                 ("0127R003", "0127R006", "0127R008", "0127R009", "0127R011", "0127R013",
+                  "0127R014", "0127R015", "0127R016", "0127R017", "0127R018", "0127R019",
+                  "0127R020"), procured=True),
     ),
-    # LOU 2021: four external providers, two per area, capped at 20 % of the care hours;
-    # more clients want them than the cap admits (the queue the seed material describes):
-    # their first-choice shares are 7.5 % each, 30 % together.
+    # more clients want the externals (7.5 % each as first choice, 30 % together) than the
+    # 20 % cap of 2021 admits: the queue the seed material describes
     providers=(
-        ProviderSpec("M", "Botkyrka municipal home care", "municipal", 0.70, office_in="Tumba"),
-        ProviderSpec("N1", "External north 1", "external", 0.075, ("north",)),
-        ProviderSpec("N2", "External north 2", "external", 0.075, ("north",)),
-        ProviderSpec("S1", "External south 1", "external", 0.075, ("south",)),
-        ProviderSpec("S2", "External south 2", "external", 0.075, ("south",)),
+        ProviderSpec("M", "Botkyrka municipal home care", "municipal", 0.70,
+                     office="regso:0127R016"),
+        ProviderSpec("N1", "External north 1", "external", 0.075, ("north",),
+                     office="regso:0127R002"),
+        ProviderSpec("N2", "External north 2", "external", 0.075, ("north",),
+                     office="regso:0127R007"),
+        ProviderSpec("S1", "External south 1", "external", 0.075, ("south",),
+                     office="regso:0127R016"),
+        ProviderSpec("S2", "External south 2", "external", 0.075, ("south",),
+                     office="regso:0127R009"),
     ),
-    zones=(
-        ZoneSpec("north", "North (Alby, Fittja, Hallunda-Norsborg)", 662_000, 6_570_500),
-        ZoneSpec("south", "South (Tumba, Tullinge, Grödinge)", 663_000, 6_564_500),
+    regime="lou",
+    places=(
+        ("0127R001", "Alby"), ("0127R002", "Alby"), ("0127R004", "Eriksberg"),
+        ("0127R005", "Fittja"), ("0127R007", "Hallunda-Norsborg"),
+        ("0127R010", "Hallunda-Norsborg"), ("0127R012", "Slagsta"),
+        ("0127R003", "Tullinge"), ("0127R009", "Tullinge"), ("0127R011", "Tullinge"),
+        ("0127R014", "Tullinge"), ("0127R015", "Tullinge"), ("0127R006", "Grödinge"),
+        ("0127R020", "Vårsta"), ("0127R0", "Tumba"),
     ),
 )
 
+#: The generic preset of :func:`from_public_data`: the municipality and seven private
+#: providers with 16 % of the clients serving everywhere (the Strängnäs 2014 market), the
+#: national share of non-choosers, no areas.
+GENERIC = Preset(name="generic", code="", coverage_80=0.16)
+
 #: The built-in presets by name.
 PRESETS: dict[str, Preset] = {p.name: p for p in (_STRANGNAS, _BOTKYRKA)}
-"""The built-in presets by name: ``"strangnas"`` and ``"botkyrka"`` (see ``docs/parameters.md``).
+"""The built-in presets by name: ``"strangnas"`` and ``"botkyrka"`` (see ``docs/parameters.md``
+and ``docs/geography.md``).
 
-Each is a frozen :class:`Preset`; change a figure with :func:`dataclasses.replace` and pass
-the result to :func:`generate`.
+Each is a frozen :class:`Preset` built on the municipality's real DeSO areas (shipped in
+``hemopt/data``); change a figure with :func:`dataclasses.replace` and pass the result to
+:func:`generate`.
 
 Examples
 --------
@@ -227,244 +332,101 @@ Examples
 >>> import hemopt
 >>> sorted(hemopt.PRESETS)
 ['botkyrka', 'strangnas']
->>> p = hemopt.PRESETS["strangnas"]
->>> p.code, p.population, len(p.settlements)
-('0486', 39391, 11)
->>> fewer_choosers = dataclasses.replace(p, non_chooser_share=0.5)
->>> sc = hemopt.generate(fewer_choosers, seed=1, scale=0.05)
+>>> p = hemopt.PRESETS["botkyrka"]
+>>> p.code, p.coverage_80, [a.zone_id for a in p.areas]
+('0127', 0.162, ['north', 'south'])
+>>> more_choosers = dataclasses.replace(p, non_chooser_share=0.5)
+>>> sc = hemopt.generate(more_choosers, seed=1, scale=0.1)
 >>> sc.summary()["non_choosers_share"] > 0.3
 True
 """
 
 
 def get_preset(name: str) -> Preset:
-    """The preset called ``name`` (``"strangnas"`` or ``"botkyrka"``)."""
+    """The preset called ``name`` (``"strangnas"`` or ``"botkyrka"``).
+
+    Examples
+    --------
+    >>> from hemopt.synth import get_preset
+    >>> get_preset("Strängnäs").code
+    '0486'
+    """
     key = str(name).lower().replace("ä", "a")
     if key not in PRESETS:
         raise InputError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     return PRESETS[key]
 
 
-# --------------------------------------------------------------------------------- geometry
-def _synthetic_boundary(preset: Preset) -> shapely.Geometry:
-    """A smooth irregular polygon around the settlements with the preset's land area.
+# --------------------------------------------------------------------------------- data
+def _data_path(name: str) -> Any:
+    return resources.files("hemopt") / "data" / name
 
-    Depends only on the preset (not on the seed): the municipality does not move.
+
+@lru_cache(maxsize=8)
+def _shipped(data: PublicData, code: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
+                                                   gpd.GeoDataFrame | None]:
+    with resources.as_file(_data_path(data.deso)) as p:
+        deso = read_deso(p, code=code)
+    with resources.as_file(_data_path(data.boundary)) as p:
+        boundary = read_boundary(p, code=code)
+    tat = None
+    if data.tatorter:
+        with resources.as_file(_data_path(data.tatorter)) as p:
+            tat = read_tatorter(p)
+    return deso, boundary, tat
+
+
+def preset_deso(preset: str | Preset, boundary: Any = None) -> gpd.GeoDataFrame:
+    """The land-clipped DeSO areas of a preset, with the expected clients per area.
+
+    Parameters
+    ----------
+    preset
+        A preset name or a :class:`Preset` with shipped data.
+    boundary
+        Optional land boundary replacing the shipped one (as in :func:`generate`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of :func:`hemopt.geo.read_deso` and :func:`hemopt.geo.clip_to_land`, plus
+        ``expected_clients`` (at scale 1) and ``zone_id``.
+
+    Examples
+    --------
+    >>> from hemopt.synth import preset_deso
+    >>> d = preset_deso("strangnas")
+    >>> len(d), int(d["pop_80plus"].sum()), round(float(d["expected_clients"].sum()))
+    (25, 2801, 526)
     """
-    pts = shapely.multipoints([(s.x_m, s.y_m) for s in preset.settlements])
-    hull = shapely.convex_hull(pts)
-    target = preset.area_km2 * 1e6
-    lo, hi = 0.0, math.sqrt(target)
-    for _ in range(60):  # bisection on the buffer distance
-        mid = (lo + hi) / 2
-        if hull.buffer(mid, quad_segs=16).area < target:
-            lo = mid
-        else:
-            hi = mid
-    poly = hull.buffer(hi, quad_segs=16)
-    # smooth radial wobble with a fixed seed so the shape looks like a municipality
-    rng = np.random.default_rng(int(preset.code))
-    c = poly.centroid
-    xy = shapely.get_coordinates(poly.exterior)[:-1]
-    ang = np.arctan2(xy[:, 1] - c.y, xy[:, 0] - c.x)
-    wob = np.zeros_like(ang)
-    for k in (3, 5, 7):
-        wob += rng.uniform(0.02, 0.05) * np.sin(k * ang + rng.uniform(0, 2 * np.pi))
-    out = c.x + (xy[:, 0] - c.x) * (1 + wob), c.y + (xy[:, 1] - c.y) * (1 + wob)
-    wobbly = shapely.Polygon(np.column_stack(out)).buffer(0)
-    # keep every settlement well inside, and restore the target area
-    wobbly = shapely.union(wobbly, shapely.buffer(pts, 2500))
-    f = math.sqrt(target / wobbly.area)
-    return shapely.affinity.scale(wobbly, f, f, origin=c)
-
-
-def _uniform_in_annulus(rng, n, r0, r1):
-    r = np.sqrt(rng.uniform(r0**2, r1**2, n))
-    a = rng.uniform(0, 2 * np.pi, n)
-    return r * np.cos(a), r * np.sin(a)
-
-
-def _rect(cx, cy, length, depth, angle):
-    """Vectorised oriented rectangles (length along ``angle``)."""
-    ca, sa = np.cos(angle), np.sin(angle)
-    hx, hy = length / 2, depth / 2
-    corners = []
-    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
-        corners.append(np.stack([cx + sx * hx * ca - sy * hy * sa,
-                                 cy + sx * hx * sa + sy * hy * ca], axis=-1))
-    return shapely.polygons(np.stack(corners, axis=1))
-
-
-@dataclass
-class _Housing:
-    """Columnar buffers of buildings and stairwells while generating."""
-
-    b_kind: list = field(default_factory=list)
-    b_floors: list = field(default_factory=list)
-    b_geom: list = field(default_factory=list)
-    b_settlement: list = field(default_factory=list)
-    s_building: list = field(default_factory=list)  # building number
-    s_x: list = field(default_factory=list)
-    s_y: list = field(default_factory=list)
-    s_dwellings: list = field(default_factory=list)
-    n_buildings: int = 0
-
-    def add(self, kind, floors, cx, cy, angle, n_stair, dwell_per_stair, length, depth,
-            spacing, settlement):
-        nb = len(cx)
-        if nb == 0:
-            return
-        self.b_kind.append(np.full(nb, kind, dtype=object))
-        self.b_floors.append(np.asarray(floors, dtype=np.int64))
-        self.b_geom.append(_rect(cx, cy, length, depth, angle))
-        self.b_settlement.append(np.full(nb, settlement, dtype=object))
-        bidx = np.repeat(np.arange(nb), n_stair)
-        k = np.concatenate([np.arange(n) for n in n_stair]) if nb else np.array([], int)
-        off = (k - (np.asarray(n_stair)[bidx] - 1) / 2) * spacing
-        ca, sa = np.cos(angle)[bidx], np.sin(angle)[bidx]
-        d = np.broadcast_to(depth, (nb,))[bidx] / 2
-        self.s_x.append(cx[bidx] + off * ca + d * sa)
-        self.s_y.append(cy[bidx] + off * sa - d * ca)
-        self.s_building.append(bidx + self.n_buildings)
-        self.s_dwellings.append(np.asarray(dwell_per_stair, dtype=np.int64))
-        self.n_buildings += nb
-
-
-def _cut_to(total: float, sizes: np.ndarray) -> int:
-    """How many of ``sizes`` (in order) are needed to reach ``total``."""
-    if total <= 0:
-        return 0
-    cs = np.cumsum(sizes)
-    return int(min(np.searchsorted(cs, total) + 1, len(sizes)))
-
-
-def _settlement_housing(h: _Housing, s: SettlementSpec, cx0: float, cy0: float, pers: dict,
-                        rng: np.random.Generator) -> None:
-    grid = rng.uniform(0, np.pi / 2)  # street grid orientation
-    pop_f = s.population * s.flats_share
-    pop_r = s.population * s.row_share
-    pop_d = s.population - pop_f - pop_r
-    r = s.radius_m
-
-    # multi-storey: 1–5 stairwells, 3..max_floors floors, 2–4 flats per floor and stairwell
-    flats = pop_f / pers["multi_storey"]
-    if flats > 0:
-        n_max = int(flats / 6) + 2
-        floors = rng.integers(min(3, s.max_floors), s.max_floors + 1, n_max)
-        n_st = rng.choice([1, 2, 3, 4, 5], n_max, p=[0.2, 0.3, 0.3, 0.15, 0.05])
-        per_floor = rng.integers(2, 5, n_max)
-        size = floors * per_floor * n_st
-        nb = _cut_to(flats, size)
-        x, y = _uniform_in_annulus(rng, nb, 0, 0.65 * r)
-        ang = grid + rng.integers(0, 2, nb) * (np.pi / 2) + rng.normal(0, 0.05, nb)
-        dps = np.repeat(floors[:nb] * per_floor[:nb], n_st[:nb])
-        h.add("multi_storey", floors[:nb], cx0 + x, cy0 + y, ang, n_st[:nb], dps,
-              n_st[:nb] * 16.0, 12.0, 16.0, s.name)
-    # row houses: 4–8 units, one entrance each
-    units = pop_r / pers["row_house"]
-    if units > 0:
-        n_max = int(units / 4) + 2
-        n_u = rng.integers(4, 9, n_max)
-        nb = _cut_to(units, n_u)
-        x, y = _uniform_in_annulus(rng, nb, 0.5 * s.flats_share * r, 0.9 * r)
-        ang = grid + rng.integers(0, 2, nb) * (np.pi / 2)
-        h.add("row_house", np.full(nb, 2), cx0 + x, cy0 + y, ang, n_u[:nb],
-              np.ones(int(n_u[:nb].sum()), np.int64), n_u[:nb] * 7.0, 9.0, 7.0, s.name)
-    # detached houses
-    nd = round(pop_d / pers["detached"])
-    if nd > 0:
-        x, y = _uniform_in_annulus(rng, nd, 0.6 * s.flats_share * r, 1.0 * r)
-        ang = grid + rng.normal(0, 0.1, nd)
-        h.add("detached", rng.integers(1, 3, nd), cx0 + x, cy0 + y, ang, np.ones(nd, int),
-              np.ones(nd, np.int64), 12.0, 10.0, 0.0, s.name)
-
-
-def _points_in(area: shapely.Geometry, n: int, rng: np.random.Generator,
-               avoid: shapely.Geometry | None = None) -> np.ndarray:
-    """``n`` uniform points inside ``area`` (and outside ``avoid``), by rejection."""
-    minx, miny, maxx, maxy = area.bounds
-    out = np.empty((0, 2))
-    shapely.prepare(area)
-    if avoid is not None:
-        shapely.prepare(avoid)
-    for _ in range(100):
-        if len(out) >= n:
-            break
-        k = max(2 * (n - len(out)), 64)
-        cand = np.column_stack([rng.uniform(minx, maxx, k), rng.uniform(miny, maxy, k)])
-        ok = shapely.contains_xy(area, cand[:, 0], cand[:, 1])
-        if avoid is not None:
-            ok &= ~shapely.contains_xy(avoid, cand[:, 0], cand[:, 1])
-        out = np.vstack([out, cand[ok]])
-    if len(out) < n:
-        raise ScenarioError("could not place rural homes inside the boundary", table="boundary")
-    return out[:n]
-
-
-def _rural_housing(h: _Housing, preset: Preset, pop: float, area: shapely.Geometry,
-                   towns: shapely.Geometry, pers: dict, rng: np.random.Generator) -> None:
-    dwellings = round(pop / pers["farm"])
-    if dwellings <= 0:
-        return
-    n_iso = round(dwellings * preset.rural_isolated_share)
-    n_hamlet_houses = dwellings - n_iso
-    sizes = rng.integers(3, 13, n_hamlet_houses // 3 + 1)
-    n_h = _cut_to(n_hamlet_houses, sizes)
-    sizes = sizes[:n_h]
-    if n_h:
-        sizes[-1] -= max(int(sizes.sum()) - n_hamlet_houses, 0)
-    centres = _points_in(area, n_iso + n_h, rng, avoid=towns)
-    iso, ham = centres[:n_iso], centres[n_iso:]
-    h.add("farm", np.ones(n_iso, int), iso[:, 0], iso[:, 1], rng.uniform(0, np.pi, n_iso),
-          np.ones(n_iso, int), np.ones(n_iso, np.int64), 20.0, 12.0, 0.0, "rural")
-    if n_h:
-        rep = np.repeat(np.arange(n_h), sizes)
-        dx, dy = _uniform_in_annulus(rng, len(rep), 0, 150.0)
-        x, y = ham[rep, 0] + dx, ham[rep, 1] + dy
-        ok = shapely.contains_xy(area, x, y)
-        x, y = np.where(ok, x, ham[rep, 0]), np.where(ok, y, ham[rep, 1])
-        nn = len(rep)
-        h.add("detached", rng.integers(1, 3, nn), x, y, rng.uniform(0, np.pi, nn),
-              np.ones(nn, int), np.ones(nn, np.int64), 12.0, 10.0, 0.0, "rural")
-
-
-def _zones(preset: Preset, area: shapely.Geometry) -> gpd.GeoDataFrame:
-    if not preset.zones:
-        return gpd.GeoDataFrame({"zone_id": [], "name": []}, geometry=[], crs=CRS)
-    seeds = shapely.multipoints([(z.x_m, z.y_m) for z in preset.zones])
-    if len(preset.zones) == 1:
-        cells = [area]
-    else:
-        vor = shapely.voronoi_polygons(seeds, extend_to=area.envelope.buffer(10_000))
-        cells = []
-        for z in preset.zones:
-            p = shapely.Point(z.x_m, z.y_m)
-            cell = next(g for g in vor.geoms if g.contains(p))
-            cells.append(shapely.intersection(cell, area))
-    return gpd.GeoDataFrame(
-        {"zone_id": [z.zone_id for z in preset.zones], "name": [z.name for z in preset.zones]},
-        geometry=cells, crs=CRS,
-    )
-
-
-def _place_settlements(preset: Preset, area: shapely.Geometry, rng: np.random.Generator,
-                       ) -> list[tuple[SettlementSpec, float, float]]:
-    """Keep each settlement's centre where it lies inside ``area``; otherwise draw a new one
-    inside (a user boundary of another municipality)."""
-    out = []
-    shapely.prepare(area)
-    for s in preset.settlements:
-        if shapely.contains_xy(area, s.x_m, s.y_m):
-            out.append((s, float(s.x_m), float(s.y_m)))
-        else:
-            inner = area.buffer(-min(s.radius_m, 2000.0))
-            inner = inner if not inner.is_empty else area
-            xy = _points_in(inner, 1, rng)[0]
-            out.append((s, float(xy[0]), float(xy[1])))
-    return out
+    p = get_preset(preset) if isinstance(preset, str) else preset
+    if p.data is None:
+        raise InputError(f"preset {p.name!r} has no shipped data; use from_public_data")
+    deso, bd, _ = _shipped(p.data, p.code)
+    if boundary is not None:
+        bd = read_boundary(boundary, prefer_code=p.code)
+    land = clip_to_land(deso, bd)
+    land["expected_clients"] = _expected(land, p).sum(axis=1)
+    land["zone_id"] = _zone_index_names(land, p.areas)
+    return land
 
 
 # --------------------------------------------------------------------------------- clients
+def _expected(deso: pd.DataFrame, p: Preset) -> np.ndarray:
+    """(n_deso, 3) expected clients aged 80+, 65–79 and under 65 (at scale 1)."""
+    return np.column_stack([
+        p.coverage_80 * deso["pop_80plus"].to_numpy(dtype=float),
+        p.rate_65_79 * deso["pop_65_79"].to_numpy(dtype=float),
+        p.rate_under65 * deso["pop_0_64"].to_numpy(dtype=float),
+    ])
+
+
+def _round_random(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Round each value down or up at random so that the expectation is exact."""
+    lo = np.floor(x)
+    return (lo + (rng.random(x.shape) < (x - lo))).astype(np.int64)
+
+
 def _hours_per_week(preset: Preset, n: int, rng: np.random.Generator) -> np.ndarray:
     """Lognormal monthly hours with the preset's median and share above 80 h/month."""
     from scipy.special import ndtri
@@ -484,12 +446,649 @@ def visits_per_day_from_hours(hours_per_week: np.ndarray) -> np.ndarray:
     Light clients (under 20 minutes a day on average) get hour-long visits for chores
     (cleaning, shopping: often weekly or fortnightly); the others 30-minute visits, at most
     8 a day (longer visits beyond that). Rounded to 2 decimals.
+
+    Examples
+    --------
+    >>> from hemopt.synth import visits_per_day_from_hours
+    >>> visits_per_day_from_hours([1.0, 7.0, 70.0]).tolist()
+    [0.14, 2.0, 8.0]
     """
     h = np.asarray(hours_per_week, dtype=float)
     per_day = h * 60.0 / 7.0
     visit = np.where(per_day < 20.0, 60.0, 30.0)
     v = np.minimum(per_day / visit, 8.0)
     return np.maximum(np.round(v, 2), 0.01)
+
+
+# --------------------------------------------------------------------------------- housing
+def _rect(cx, cy, length, depth, angle):
+    """Vectorised oriented rectangles (length along ``angle``)."""
+    ca, sa = np.cos(angle), np.sin(angle)
+    hx, hy = np.asarray(length) / 2, np.asarray(depth) / 2
+    corners = []
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
+        corners.append(np.stack([cx + sx * hx * ca - sy * hy * sa,
+                                 cy + sx * hx * sa + sy * hy * ca], axis=-1))
+    return shapely.polygons(np.stack(corners, axis=1))
+
+
+@dataclass
+class _Housing:
+    """Columnar buffers of buildings and stairwells while generating."""
+
+    b_kind: list = field(default_factory=list)
+    b_floors: list = field(default_factory=list)
+    b_geom: list = field(default_factory=list)
+    b_settlement: list = field(default_factory=list)
+    b_deso: list = field(default_factory=list)
+    s_building: list = field(default_factory=list)  # building number
+    s_x: list = field(default_factory=list)
+    s_y: list = field(default_factory=list)
+    s_dwellings: list = field(default_factory=list)
+    n_buildings: int = 0
+
+    def add(self, kind, floors, cx, cy, angle, n_stair, dwell_per_stair, length, depth,
+            spacing, settlement, deso):
+        nb = len(cx)
+        if nb == 0:
+            return
+        n_stair = np.asarray(n_stair, dtype=np.int64)
+        length = np.broadcast_to(np.asarray(length, dtype=float), (nb,))
+        self.b_kind.append(np.full(nb, kind, dtype=object))
+        self.b_floors.append(np.asarray(floors, dtype=np.int64))
+        self.b_geom.append(_rect(cx, cy, length, depth, angle))
+        self.b_settlement.append(np.broadcast_to(np.asarray(settlement, dtype=object), (nb,)))
+        self.b_deso.append(np.full(nb, deso, dtype=object))
+        bidx = np.repeat(np.arange(nb), n_stair)
+        k = np.concatenate([np.arange(n) for n in n_stair])
+        off = (k - (n_stair[bidx] - 1) / 2) * spacing
+        ca, sa = np.cos(angle)[bidx], np.sin(angle)[bidx]
+        d = depth / 2
+        self.s_x.append(cx[bidx] + off * ca + d * sa)
+        self.s_y.append(cy[bidx] + off * sa - d * ca)
+        self.s_building.append(bidx + self.n_buildings)
+        self.s_dwellings.append(np.asarray(dwell_per_stair, dtype=np.int64))
+        self.n_buildings += nb
+
+
+def _points_in(area: shapely.Geometry, n: int, rng: np.random.Generator,
+               avoid: shapely.Geometry | None = None) -> np.ndarray:
+    """``n`` uniform points inside ``area`` (and outside ``avoid``), by rejection."""
+    if n <= 0:
+        return np.empty((0, 2))
+    if area.is_empty or area.area <= 0:
+        raise ScenarioError("cannot place homes in an empty area", table="deso",
+                            field="geometry")
+    minx, miny, maxx, maxy = area.bounds
+    accept = max(area.area / max((maxx - minx) * (maxy - miny), 1e-9), 0.02)
+    shapely.prepare(area)
+    if avoid is not None:
+        shapely.prepare(avoid)
+    out = np.empty((0, 2))
+    for _ in range(200):
+        if len(out) >= n:
+            break
+        k = int(1.3 * (n - len(out)) / accept) + 32
+        cand = np.column_stack([rng.uniform(minx, maxx, k), rng.uniform(miny, maxy, k)])
+        ok = shapely.contains_xy(area, cand[:, 0], cand[:, 1])
+        if avoid is not None:
+            ok &= ~shapely.contains_xy(avoid, cand[:, 0], cand[:, 1])
+        out = np.vstack([out, cand[ok]])
+    if len(out) < n:
+        if avoid is not None:  # the area is all village: place them anywhere in it
+            return np.vstack([out, _points_in(area, n - len(out), rng)])
+        raise ScenarioError("could not place homes inside the area", table="deso",
+                            field="geometry")
+    return out[:n]
+
+
+def _uniform_in_disc(rng, n, r):
+    rr = r * np.sqrt(rng.random(n))
+    a = rng.uniform(0, 2 * np.pi, n)
+    return rr * np.cos(a), rr * np.sin(a)
+
+
+def _multi_storey(h: _Housing, n_flat: int, xy: np.ndarray, grid: float, density: float,
+                  settlement, deso: str, rng: np.random.Generator) -> None:
+    """Multi-storey buildings holding ``n_flat`` dwellings at the points ``xy`` (enough)."""
+    if n_flat <= 0:
+        return
+    lo, hi = (4, 9) if density >= 5000 else (3, 6) if density >= 1500 else (2, 4)
+    n_max = len(xy)
+    floors = rng.integers(lo, hi + 1, n_max)
+    n_st = rng.choice([1, 2, 3, 4, 5], n_max, p=[0.2, 0.3, 0.3, 0.15, 0.05])
+    per_floor = rng.integers(2, 5, n_max)
+    size = floors * per_floor * n_st
+    nb = int(min(np.searchsorted(np.cumsum(size), n_flat) + 1, n_max))
+    dps = np.repeat(floors[:nb] * per_floor[:nb], n_st[:nb])
+    excess = int(size[:nb].sum()) - n_flat
+    if excess > 0:  # the last building gets fewer flats per stairwell
+        last = slice(len(dps) - int(n_st[nb - 1]), len(dps))
+        keep = max(int(size[nb - 1]) - excess, int(n_st[nb - 1]))
+        dps[last] = np.maximum(np.round(dps[last] * keep / size[nb - 1]), 1).astype(np.int64)
+    ang = grid + rng.integers(0, 2, nb) * (np.pi / 2) + rng.normal(0, 0.05, nb)
+    h.add("multi_storey", floors[:nb], xy[:nb, 0], xy[:nb, 1], ang, n_st[:nb], dps,
+          n_st[:nb] * 16.0, 12.0, 16.0, settlement, deso)
+
+
+def _row_houses(h: _Housing, n_row: int, xy: np.ndarray, grid: float, settlement, deso: str,
+                rng: np.random.Generator) -> None:
+    if n_row <= 0:
+        return
+    n_u = rng.integers(4, 9, len(xy))
+    nb = int(min(np.searchsorted(np.cumsum(n_u), n_row) + 1, len(xy)))
+    n_u = n_u[:nb]
+    n_u[-1] = max(int(n_u[-1]) - (int(n_u.sum()) - n_row), 1)
+    ang = grid + rng.integers(0, 2, nb) * (np.pi / 2)
+    h.add("row_house", np.full(nb, 2), xy[:nb, 0], xy[:nb, 1], ang, n_u,
+          np.ones(int(n_u.sum()), np.int64), n_u * 7.0, 9.0, 7.0, settlement, deso)
+
+
+def _houses(h: _Housing, kind: str, xy: np.ndarray, settlement, deso: str,
+            rng: np.random.Generator) -> None:
+    n = len(xy)
+    if n == 0:
+        return
+    length, depth = (20.0, 12.0) if kind == "farm" else (12.0, 10.0)
+    h.add(kind, rng.integers(1, 3, n), xy[:, 0], xy[:, 1], rng.uniform(0, np.pi, n),
+          np.ones(n, int), np.ones(n, np.int64), length, depth, 0.0, settlement, deso)
+
+
+def _dwelling_mix(row: pd.Series, n: int, p: Preset) -> tuple[int, int, int]:
+    """Dwellings in flats, row houses and detached houses of a DeSO area."""
+    hh = row["households"]
+    f = row["flats_share"]
+    if not np.isfinite(hh) or hh <= 0:
+        rent_br = np.nan
+    else:
+        rent_br = (row["rental"] + row["tenant_owned"]) / hh
+    if not np.isfinite(f):  # no flats figure: rented and tenant-owned dwellings are flats
+        f = rent_br if np.isfinite(rent_br) else {"C": 0.5, "B": 0.3}.get(row["kind"], 0.05)
+    if not np.isfinite(rent_br):
+        rent_br = f
+    n_flat = round(f * n)
+    n_row = int(min(max(round(rent_br * n) - n_flat, 0), n - n_flat))
+    return n_flat, n_row, n - n_flat - n_row
+
+
+def _place_name(code: str, regso: str, given: str, places) -> str:
+    if given:
+        return given
+    for prefix, name in places:
+        if code.startswith(prefix) or (regso and regso.startswith(prefix)):
+            return name
+    return regso or code
+
+
+def _deso_housing(h: _Housing, row: pd.Series, land: shapely.Geometry, n: int,
+                  villages: gpd.GeoDataFrame | None, urban: shapely.Geometry | None,
+                  p: Preset, scale: float, rng: np.random.Generator) -> None:
+    """Buildings of one DeSO area with ``n`` dwellings inside its land polygon ``land``."""
+    code = row["deso_code"]
+    place = _place_name(code, row["regso_code"], row["place"], p.places)
+    n_flat, n_row, n_det = _dwelling_mix(row, n, p)
+    density = row["pop"] / max(row["land_km2"], 1e-6)
+    grid = rng.uniform(0, np.pi / 2)
+    inner = land.buffer(-15.0)
+    inner = inner if inner.area > 0.2 * land.area else land
+    if row["kind"] != "A":
+        nf = n_flat // 4 + 2 if n_flat else 0
+        nr = n_row // 4 + 2 if n_row else 0
+        xy = _points_in(inner, nf + nr + n_det, rng)
+        _multi_storey(h, n_flat, xy[:nf], grid, density, place, code, rng)
+        _row_houses(h, n_row, xy[nf:nf + nr], grid, place, code, rng)
+        _houses(h, "detached", xy[nf + nr:], place, code, rng)
+        return
+    # rural: villages around the tätorter inside, a core for flats and row houses if none,
+    # scattered farms and hamlets elsewhere
+    ppd = row["pop"] / max(n / max(scale, 1e-9), 1.0)  # persons per dwelling in the area
+    cores: list[tuple[shapely.Geometry, int, str]] = []
+    if villages is not None and len(villages):
+        inside = villages[shapely.contains_xy(land, *shapely.get_coordinates(
+            villages.geometry.values).T)]
+        for _, v in inside.sort_values("pop", ascending=False).iterrows():
+            r = (math.sqrt(v["area_ha"] * 1e4 / math.pi) if np.isfinite(v["area_ha"])
+                 else 300.0)
+            disc = v.geometry.buffer(max(r, 100.0)).intersection(inner)
+            if disc.area > 0:
+                cores.append((disc, round(v["pop"] * scale / ppd), v["name"]))
+    need_core = n_flat + n_row
+    if not cores and need_core:
+        if urban is not None and not urban.is_empty:
+            c = nearest_points(inner, urban)[0]
+        else:
+            c = inner.representative_point()
+        r = max(200.0, math.sqrt(need_core * 250.0 / math.pi))
+        disc = c.buffer(r).intersection(inner)
+        if disc.area <= 0:
+            disc = inner
+        cores.append((disc, need_core, row["place"] or _place_name(code, "", "", p.places)))
+    # village quotas: flats and row houses first, then detached houses
+    quota = np.array([q for _, q, _ in cores], dtype=float)
+    quota = np.maximum(quota, 0)
+    total_q = min(int(quota.sum()), n) if len(cores) else 0
+    total_q = max(total_q, min(need_core, n))
+    n_village_det = max(min(total_q - need_core, n_det), 0)
+    if cores:
+        w = quota / quota.sum() if quota.sum() > 0 else np.full(len(cores), 1 / len(cores))
+        split = [rng.multinomial(k, w) for k in (n_flat, n_row, n_village_det)]
+        for j, (disc, _, name) in enumerate(cores):
+            nf, nr, nd = (int(s[j]) for s in split)
+            nfb = nf // 4 + 2 if nf else 0
+            nrb = nr // 4 + 2 if nr else 0
+            xy = _points_in(disc, nfb + nrb + nd, rng)
+            _multi_storey(h, nf, xy[:nfb], grid, density, name, code, rng)
+            _row_houses(h, nr, xy[nfb:nfb + nrb], grid, name, code, rng)
+            _houses(h, "detached", xy[nfb + nrb:], name, code, rng)
+    scattered = n_det - n_village_det
+    if scattered <= 0:
+        return
+    avoid = shapely.union_all([d for d, _, _ in cores]) if cores else None
+    n_iso = round(scattered * p.rural_isolated_share)
+    n_ham = scattered - n_iso
+    sizes = rng.integers(3, 13, n_ham // 3 + 1)
+    k = int(min(np.searchsorted(np.cumsum(sizes), n_ham) + 1, len(sizes))) if n_ham else 0
+    sizes = sizes[:k]
+    if k:
+        sizes[-1] -= max(int(sizes.sum()) - n_ham, 0)
+    centres = _points_in(inner, n_iso + k, rng, avoid=avoid)
+    _houses(h, "farm", centres[:n_iso], "rural", code, rng)
+    if k:
+        rep = np.repeat(np.arange(k), sizes)
+        dx, dy = _uniform_in_disc(rng, len(rep), 150.0)
+        x, y = centres[n_iso + rep, 0] + dx, centres[n_iso + rep, 1] + dy
+        ok = shapely.contains_xy(inner, x, y)
+        xy = np.column_stack([np.where(ok, x, centres[n_iso + rep, 0]),
+                              np.where(ok, y, centres[n_iso + rep, 1])])
+        _houses(h, "detached", xy, "rural", code, rng)
+
+
+# --------------------------------------------------------------------------------- areas
+def _zone_index_names(deso: pd.DataFrame, areas: Sequence[AreaSpec]) -> np.ndarray:
+    """The area id of each DeSO area ("" without areas); every DeSO in exactly one."""
+    codes = deso["deso_code"].to_numpy(dtype=object)
+    regso = deso["regso_code"].to_numpy(dtype=object)
+    out = np.full(len(codes), "", dtype=object)
+    if not areas:
+        return out
+    for a in areas:
+        hit = np.array([any(c.startswith(x) or (r and r.startswith(x)) for x in a.codes)
+                        for c, r in zip(codes, regso, strict=True)])
+        twice = hit & (out != "")
+        if twice.any():
+            c = codes[int(np.flatnonzero(twice)[0])]
+            raise InputError(f"DeSO {c} belongs to two areas: {out[np.flatnonzero(twice)[0]]!r} "
+                             f"and {a.zone_id!r}")
+        out[hit] = a.zone_id
+    missing = codes[out == ""]
+    if len(missing):
+        raise InputError(f"DeSO areas in no area: {sorted(missing)}; list them (or their "
+                         "RegSO codes) in an AreaSpec")
+    return out
+
+
+def _fill_slivers(g: shapely.Geometry, max_hole_m2: float = 1e5) -> shapely.Geometry:
+    """``g`` without interior rings smaller than ``max_hole_m2`` (the sliver gaps between
+    neighbouring DeSO polygons; the land boundary itself has no holes)."""
+    polys = []
+    for q in getattr(g, "geoms", [g]):
+        if q.geom_type != "Polygon" or q.is_empty:
+            continue
+        holes = [r for r in q.interiors if shapely.Polygon(r).area >= max_hole_m2]
+        polys.append(shapely.Polygon(q.exterior, holes))
+    return _multipolygon(shapely.union_all(polys)) if polys else shapely.Polygon()
+
+
+def _zones_table(land: gpd.GeoDataFrame, areas: Sequence[AreaSpec],
+                 area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """One polygon per area, disjoint, together exactly the municipality ``area``."""
+    if not areas:
+        return gpd.GeoDataFrame({"zone_id": [], "name": []}, geometry=[], crs=CRS)
+    zid = land["zone_id"].to_numpy(dtype=object)
+    geoms, taken = [], shapely.Polygon()
+    for a in areas:
+        g = _fill_slivers(shapely.union_all(land.geometry.values[zid == a.zone_id]))
+        g = shapely.intersection(shapely.difference(g, taken), area)
+        taken = shapely.union(taken, g)
+        geoms.append(g)
+    # what is left (slivers between areas) goes to the nearest area
+    rest = shapely.difference(area, taken)
+    for piece in getattr(rest, "geoms", [rest]):
+        if piece.is_empty or piece.geom_type != "Polygon":
+            continue
+        k = int(np.argmin([shapely.distance(piece, g) if not g.is_empty else np.inf
+                           for g in geoms]))
+        geoms[k] = shapely.union(geoms[k], piece)
+    geoms = [_multipolygon(shapely.make_valid(g)) for g in geoms]
+    return gpd.GeoDataFrame(
+        {"zone_id": [a.zone_id for a in areas], "name": [a.name for a in areas],
+         "procured": [bool(a.procured) for a in areas]},
+        geometry=geoms, crs=CRS,
+    )
+
+
+def _multipolygon(g: shapely.Geometry) -> shapely.Geometry:
+    parts = [q for q in getattr(g, "geoms", [g]) if q.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+# --------------------------------------------------------------------------------- providers
+def _densest(land: gpd.GeoDataFrame, mask: np.ndarray) -> int:
+    """Index of the DeSO area with the most inhabitants per km² of land among ``mask``."""
+    dens = land["pop"].to_numpy(dtype=float) / np.maximum(land["land_km2"].to_numpy(), 1e-6)
+    dens = np.where(mask, dens, -1.0)
+    return int(np.argmax(dens))
+
+
+def _centres_by_population(land: gpd.GeoDataFrame) -> list[int]:
+    """The centre (densest DeSO) of each RegSO area, most populous RegSO first."""
+    regso = land["regso_code"].to_numpy(dtype=object)
+    if (regso == "").all():
+        return [_densest(land, np.ones(len(land), bool))]
+    pops = land.groupby("regso_code")["pop"].sum().sort_values(ascending=False, kind="stable")
+    return [_densest(land, regso == r) for r in pops.index]
+
+
+def _office_deso(spec: ProviderSpec, ext_rank: int, land: gpd.GeoDataFrame) -> int:
+    codes = land["deso_code"].to_numpy(dtype=object)
+    office = spec.office
+    if not office:
+        if spec.zones:
+            office = f"zone:{spec.zones[0]}"
+        elif spec.kind == "external":
+            centres = _centres_by_population(land)
+            return centres[ext_rank % len(centres)]
+        else:
+            urban = land["kind"].isin(["C", "B"]).to_numpy()
+            return _densest(land, urban if urban.any() else np.ones(len(land), bool))
+    kind, _, value = office.partition(":")
+    if kind == "deso":
+        mask = codes == value
+    elif kind == "regso":
+        mask = land["regso_code"].to_numpy(dtype=object) == value
+    elif kind == "zone":
+        mask = land["zone_id"].to_numpy(dtype=object) == value
+    else:
+        raise InputError(f"provider {spec.provider_id!r}: office must be 'deso:CODE', "
+                         f"'regso:CODE' or 'zone:ID', got {spec.office!r}")
+    if not mask.any():
+        raise InputError(f"provider {spec.provider_id!r}: office {spec.office!r} matches no "
+                         "DeSO area of the data")
+    return _densest(land, mask)
+
+
+def _point_near_centre(land: gpd.GeoDataFrame, k: int, rng: np.random.Generator) -> np.ndarray:
+    g = land.geometry.values[k]
+    inner = g.buffer(-10.0)
+    inner = inner if inner.area > 0 else g
+    disc = inner.representative_point().buffer(300.0).intersection(inner)
+    return _points_in(disc if disc.area > 0 else inner, 1, rng)[0]
+
+
+def _declared_areas(providers: Sequence[ProviderSpec], areas: Sequence[AreaSpec]
+                    ) -> tuple[ProviderSpec, ...]:
+    """The default LOV service areas: the two largest external providers serve everywhere,
+    each smaller one the area of its rank (in turn) with its office there."""
+    out, k = [], 0
+    for q in providers:
+        if q.kind == "external":
+            k += 1
+            if areas and k >= 3:
+                a = areas[(k - 3) % len(areas)].zone_id
+                q = replace(q, zones=(a,), office=f"zone:{a}")
+        out.append(q)
+    return tuple(out)
+
+
+def _with_n_external(p: Preset, n: int, concentration: float = 1.0) -> Preset:
+    if not (isinstance(n, (int, np.integer)) and 0 <= n <= 50):
+        raise InputError(f"n_external must be a whole number in [0, 50], got {n!r}")
+    if not (isinstance(concentration, (int, float)) and 0 <= concentration <= 10):
+        raise InputError(f"concentration must be a number in [0, 10], got {concentration!r}")
+    if p.regime != "lov":
+        raise InputError(f"n_external applies to LOV presets; preset {p.name!r} is "
+                         f"{p.regime.upper()} with contracted external providers")
+    ext = [q for q in p.providers if q.kind == "external"]
+    muni = [q for q in p.providers if q.kind != "external"]
+    total = sum(q.share for q in ext)
+    if n == 0:
+        muni = [replace(muni[0], share=muni[0].share + total), *muni[1:]]
+        return replace(p, providers=tuple(muni))
+    w = [k ** -float(concentration) for k in range(1, n + 1)]
+    new = [ProviderSpec(f"E{k}", f"Private provider {k}", "external", total * w[k - 1] / sum(w))
+           for k in range(1, n + 1)]
+    provs = (*muni, *new)
+    if p.lov_declared_areas and p.areas:
+        provs = _declared_areas(provs, p.areas)
+    return replace(p, providers=tuple(provs))
+
+
+def _providers(p: Preset, land: gpd.GeoDataFrame, rng: np.random.Generator
+               ) -> tuple[gpd.GeoDataFrame, list[int]]:
+    specs = p.providers
+    if p.regime == "lov" and not p.lov_declared_areas:
+        specs = tuple(replace(q, zones=()) if q.kind == "external" else q for q in specs)
+    zone_ids = {a.zone_id for a in p.areas}
+    xs, ys, where = [], [], []
+    ext_rank = 0
+    for q in specs:
+        for z in q.zones:
+            if z not in zone_ids:
+                raise InputError(f"provider {q.provider_id!r} serves unknown area {z!r}; "
+                                 f"areas are {sorted(zone_ids)}")
+        k = _office_deso(q, ext_rank, land)
+        ext_rank += q.kind == "external"
+        x, y = _point_near_centre(land, k, rng)
+        xs.append(x)
+        ys.append(y)
+        where.append(k)
+    return gpd.GeoDataFrame(
+        {
+            "provider_id": [q.provider_id for q in specs],
+            "name": [q.name for q in specs],
+            "kind": [q.kind for q in specs],
+            "capacity_clients": np.full(len(specs), math.inf),
+            "capacity_hours": np.full(len(specs), math.inf),
+            "zones": [tuple(q.zones) for q in specs],
+            "market_share": [q.share for q in specs],
+        },
+        geometry=shapely.points(xs, ys), crs=CRS,
+    ), where
+
+
+def _municipal_bases(p: Preset, land: gpd.GeoDataFrame, providers: gpd.GeoDataFrame,
+                     office_deso: list[int], rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """A local base of the municipal provider at the centre of every area without its office."""
+    ids, pids, xy = [], [], []
+    kinds = list(providers["kind"])
+    if "municipal" in kinds and p.areas:
+        j = kinds.index("municipal")
+        pid = providers["provider_id"].iloc[j]
+        zid = land["zone_id"].to_numpy(dtype=object)
+        office_zone = zid[office_deso[j]]
+        for a in p.areas:
+            if a.zone_id == office_zone:
+                continue
+            k = _densest(land, zid == a.zone_id)
+            ids.append(f"{pid}-{a.zone_id}")
+            pids.append(pid)
+            xy.append(_point_near_centre(land, k, rng))
+    return gpd.GeoDataFrame({"base_id": ids, "provider_id": pids},
+                            geometry=shapely.points(np.array(xy)) if xy else [], crs=CRS)
+
+
+def _choices(p: Preset, c_xy: np.ndarray, providers: gpd.GeoDataFrame,
+             zones: gpd.GeoDataFrame, rng: np.random.Generator):
+    """Rankings (provider indices, -1 padded) and current provider index per client."""
+    n, m = len(c_xy), len(providers)
+    kinds = providers["kind"].to_numpy()
+    default = int(np.flatnonzero(kinds == "municipal")[0]) if (kinds == "municipal").any() else 0
+    share = providers["market_share"].to_numpy(dtype=float)
+    share = share / share.sum()
+    # the areas' one rule (hemopt.areas): a client's area, the providers serving it
+    zid, _ = zone_index(list(zones.geometry.values), c_xy)
+    allowed = serves_matrix(list(providers["zones"]), list(zones["zone_id"]))[zid]
+    # exactly the preset's share of non-choosers (rounded), drawn at random
+    chooser = rng.permutation(n) >= round(n * p.non_chooser_share)
+    # target shares among choosers so that the overall shares match the preset
+    target = share.copy()
+    target[default] = max(share[default] - p.non_chooser_share, 0.0)
+    target[~allowed[chooser].any(axis=0)] = 0.0  # nobody who chooses may pick it
+    model = p.choice
+    u = model.systematic_utility(c_xy, shapely.get_coordinates(providers.geometry.values))
+    if chooser.any() and target.sum() > 0:
+        asc = model.calibrate_asc(u[chooser], target / target.sum(), allowed=allowed[chooser])
+    else:
+        asc = np.zeros(m)
+    ranking = model.rank(u + asc[None, :], rng, allowed=allowed)
+    ranking[~chooser] = -1
+    current = np.where(chooser, ranking[:, 0], default)
+    # a few choosers are still with another provider (they would like to switch)
+    mism = chooser & (rng.random(n) < p.current_mismatch_share)
+    alt = rng.choice(m, size=n, p=share)
+    ok = mism & allowed[np.arange(n), alt] & (alt != current)
+    current = np.where(ok, alt, current)
+    return ranking, current
+
+
+# --------------------------------------------------------------------------------- build
+def _check_preset(p: Any, preset: Any) -> Preset:
+    if not isinstance(p, Preset):
+        raise InputError(f"preset must be a name or a Preset, got {type(preset).__name__}")
+    for name in ("coverage_80", "ratio_65_79", "rate_under65", "non_chooser_share",
+                 "current_mismatch_share", "rural_isolated_share"):
+        v = getattr(p, name)
+        if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+            raise InputError(f"Preset.{name} must be a share in [0, 1], got {v!r}")
+    if not 0 <= p.rate_65_79 <= 1:
+        raise InputError(f"Preset.coverage_65_79 must be a share in [0, 1], got "
+                         f"{p.coverage_65_79!r}")
+    if p.regime not in ("lov", "lou"):
+        raise InputError(f"Preset.regime must be 'lov' or 'lou', got {p.regime!r}")
+    return p
+
+
+def _check_run(seed: Any, scale: Any) -> None:
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    if not (isinstance(scale, (int, float)) and np.isfinite(scale) and 0 < scale <= 10):
+        raise InputError(f"scale must be in (0, 10], got {scale!r}")
+
+
+def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
+           tatorter: gpd.GeoDataFrame | None, seed: int, scale: float, name: str | None,
+           meta_extra: Mapping[str, Any]) -> Scenario:
+    rng = np.random.default_rng(seed)
+    land = land.reset_index(drop=True)
+    land["zone_id"] = _zone_index_names(land, p.areas)
+    area = _fill_slivers(shapely.make_valid(shapely.union_all(land.geometry.values)))
+
+    # clients per DeSO and age group: the expectation rounded at random
+    expected = _expected(land, p)
+    n_clients_deso = _round_random(expected * scale, rng).sum(axis=1)
+
+    # housing: as many dwellings as households (scaled), at least one per client
+    hh = land["households"].to_numpy(dtype=float)
+    hh = np.where(np.isfinite(hh) & (hh > 0), hh,
+                  land["pop"].to_numpy(dtype=float) / p.persons_per_dwelling)
+    n_dw = np.maximum(np.round(hh * scale).astype(np.int64), n_clients_deso)
+    urban_mask = land["kind"].isin(["B", "C"]).to_numpy()
+    urban = shapely.union_all(land.geometry.values[urban_mask]) if urban_mask.any() else None
+    h = _Housing()
+    for i, row in land.iterrows():
+        if n_dw[i] > 0:
+            _deso_housing(h, row, land.geometry.values[i], int(n_dw[i]), tatorter, urban, p,
+                          scale, rng)
+
+    b_kind = np.concatenate(h.b_kind)
+    b_deso = np.concatenate(h.b_deso)
+    n_b = len(b_kind)
+    b_ids = np.array([f"b{i:05d}" for i in range(n_b)], dtype=object)
+    s_b = np.concatenate(h.s_building)
+    s_x, s_y = np.concatenate(h.s_x), np.concatenate(h.s_y)
+    # entrances that fell outside the land (a building at its edge) move onto it
+    shapely.prepare(area)
+    out = ~shapely.contains_xy(area, s_x, s_y)
+    if out.any():
+        inner = area.buffer(-2.0)
+        snapped = shapely.get_coordinates(
+            shapely.shortest_line(shapely.points(s_x[out], s_y[out]), inner))[1::2]
+        s_x[out], s_y[out] = snapped[:, 0], snapped[:, 1]
+    s_dw = np.concatenate(h.s_dwellings)
+    n_s = len(s_b)
+    s_ids = np.array([f"s{i:06d}" for i in range(n_s)], dtype=object)
+    buildings = gpd.GeoDataFrame(
+        {"building_id": b_ids, "kind": b_kind, "floors": np.concatenate(h.b_floors),
+         "settlement": np.concatenate(h.b_settlement), "deso_code": b_deso},
+        geometry=np.concatenate(h.b_geom), crs=CRS,
+    )
+    stairwells = gpd.GeoDataFrame(
+        {"stairwell_id": s_ids, "building_id": b_ids[s_b], "dwellings": s_dw},
+        geometry=shapely.points(s_x, s_y), crs=CRS,
+    )
+
+    # clients: dwellings of their DeSO area drawn without replacement, weighted by kind
+    weight = dict(p.client_weight)
+    dw_stair = np.repeat(np.arange(n_s), s_dw)
+    dw_deso = b_deso[s_b][dw_stair]
+    dw_w = np.array([weight.get(k, 1.0) for k in b_kind])[s_b][dw_stair]
+    order = np.argsort(dw_deso, kind="stable")
+    codes_sorted = dw_deso[order]
+    picks = []
+    for i, code in enumerate(land["deso_code"]):
+        k = int(n_clients_deso[i])
+        if k == 0:
+            continue
+        lo = np.searchsorted(codes_sorted, code, side="left")
+        hi = np.searchsorted(codes_sorted, code, side="right")
+        idx = order[lo:hi]
+        w = dw_w[idx]
+        picks.append(rng.choice(idx, size=min(k, len(idx)), replace=False, p=w / w.sum()))
+    pick = np.concatenate(picks) if picks else np.zeros(0, np.int64)
+    stair = np.sort(dw_stair[pick])  # ordered by stairwell: ids follow geography
+    n_clients = len(stair)
+    hours = _hours_per_week(p, n_clients, rng)
+    c_xy = np.column_stack([s_x[stair], s_y[stair]])
+
+    zones = _zones_table(land, p.areas, area)
+    providers, office_deso = _providers(p, land, rng)
+    ranking, current = _choices(p, c_xy, providers, zones, rng)
+    pid = list(providers["provider_id"])
+    clients = gpd.GeoDataFrame(
+        {
+            "client_id": np.array([f"c{i:05d}" for i in range(n_clients)], dtype=object),
+            "stairwell_id": s_ids[stair],
+            "building_id": b_ids[s_b[stair]],
+            "hours_per_week": hours,
+            "visits_per_day": visits_per_day_from_hours(hours),
+            "ranking": [tuple(pid[j] for j in row if j >= 0) for row in ranking],
+            "current_provider": np.array([pid[j] for j in current], dtype=object),
+            "deso_code": b_deso[s_b[stair]],
+        },
+        geometry=shapely.points(c_xy), crs=CRS,
+    )
+    bases = _municipal_bases(p, land, providers, office_deso, rng)
+    exp_total = expected.sum(axis=1)
+    meta = {
+        "preset": p.name, "seed": int(seed), "scale": float(scale),
+        "inhabitants": round(float(land["pop"].sum()) * scale),
+        "inhabitants_65plus": round(float((land["pop_65_79"] + land["pop_80plus"]).sum())
+                                    * scale),
+        "inhabitants_80plus": round(float(land["pop_80plus"].sum()) * scale),
+        "coverage_80": float(p.coverage_80), "coverage_65_79": round(p.rate_65_79, 6),
+        "rate_under65": float(p.rate_under65),
+        "expected_clients": round(float(exp_total.sum()) * scale, 2),
+        "deso_expected_clients": {c: round(float(e) * scale, 3)
+                                  for c, e in zip(land["deso_code"], exp_total, strict=True)},
+        "generator": "hemopt.synth/2",
+        **meta_extra,
+    }
+    bd = gpd.GeoDataFrame({"name": [str(boundary["name"].iloc[0])],
+                           "code": [str(boundary["code"].iloc[0])]}, geometry=[area], crs=CRS)
+    return Scenario(
+        clients, providers, stairwells=stairwells, buildings=buildings, zones=zones,
+        boundary=bd, bases=bases, name=name or f"{p.name}-seed{seed}", meta=meta,
+    )
 
 
 def generate(
@@ -502,24 +1101,27 @@ def generate(
     concentration: float | None = None,
     name: str | None = None,
 ) -> Scenario:
-    """Generate a synthetic municipality.
+    """Generate a synthetic municipality on a preset's real geography.
 
     Parameters
     ----------
     preset
-        ``"strangnas"`` (LOV, eight providers), ``"botkyrka"`` (LOU, two areas, five
-        providers) or a :class:`Preset`.
+        ``"strangnas"`` (LOV, eight providers, three areas), ``"botkyrka"`` (LOU, two areas,
+        five providers) or a :class:`Preset` with shipped data.
     seed
         Seed of every random draw; same arguments, same scenario, bit for bit.
     boundary
-        Optional municipality boundary (GeoDataFrame/GeoSeries in any CRS, or a shapely
-        polygon in EPSG:3006). Settlements whose centre lies inside keep it; the others are
-        placed at random inside. Default: a synthetic boundary of the preset's land area.
+        Optional land boundary of the same municipality (GeoDataFrame/GeoSeries in any CRS, a
+        file path, or a shapely polygon in EPSG:3006) replacing the shipped SCB boundary; a
+        layer of several municipalities is filtered on the preset's code. DeSO areas outside
+        it raise :class:`~hemopt.errors.ScenarioError`.
     scale
-        Multiply every population (and so the clients) by this factor, for quick tests.
+        Multiply every population (and so the clients and dwellings) by this factor, for
+        quick tests; the land stays the same.
     n_external
         Replace the preset's external providers by this many, with Zipf-shaped shares of the
-        same external total (LOV presets only: providers without zones).
+        same external total (LOV presets only); with declared service areas the two largest
+        serve everywhere and each smaller one a single area, in turn.
     concentration
         Zipf exponent of those shares (share of the k-th external ∝ k^-concentration; default
         1.0; 0 gives equal shares, larger values concentrate the market on a few providers).
@@ -545,231 +1147,177 @@ def generate(
     ['M', 'E1', 'E2', 'E3']
     """
     p = get_preset(preset) if isinstance(preset, str) else preset
-    if not isinstance(p, Preset):
-        raise InputError(f"preset must be a name or a Preset, got {type(preset).__name__}")
-    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (np.isfinite(scale) and 0 < scale <= 10):
-        raise InputError(f"scale must be in (0, 10], got {scale!r}")
+    p = _check_preset(p, preset)
+    _check_run(seed, scale)
+    if p.data is None:
+        raise InputError(f"preset {p.name!r} has no shipped data; use "
+                         "hemopt.synth.from_public_data(boundary, deso, ...)")
     if n_external is not None or concentration is not None:
         n_ext = n_external if n_external is not None else sum(
             q.kind == "external" for q in p.providers)
         p = _with_n_external(p, n_ext, 1.0 if concentration is None else concentration)
-    rng = np.random.default_rng(seed)
-
-    if boundary is None:
-        area = _synthetic_boundary(p)
-        bname, bcode = p.name, p.code
-    else:
-        bd = Scenario._prepare_boundary(boundary, [])
-        area = bd.geometry.iloc[0]
-        bname, bcode = str(bd["name"].iloc[0]), str(bd["code"].iloc[0])
-        if area.is_empty or area.area <= 0:
-            raise ScenarioError("boundary has no area", table="boundary")
-    area = shapely.make_valid(area)
-
-    pers = dict(p.persons_per_dwelling)
-    h = _Housing()
-    placed = _place_settlements(p, area, rng)
-    for s, x, y in placed:
-        s2 = replace(s, population=round(s.population * scale))
-        _settlement_housing(h, s2, x, y, pers, rng)
-    towns = shapely.union_all([shapely.Point(x, y).buffer(s.radius_m) for s, x, y in placed])
-    _rural_housing(h, p, p.rural_population * scale, area, towns, pers, rng)
-
-    b_kind = np.concatenate(h.b_kind)
-    b_geom = np.concatenate(h.b_geom)
-    n_b = len(b_kind)
-    b_ids = np.array([f"b{i:05d}" for i in range(n_b)], dtype=object)
-    s_b = np.concatenate(h.s_building)
-    s_x, s_y = np.concatenate(h.s_x), np.concatenate(h.s_y)
-    # clip entrances that fell outside the boundary onto it (rare: houses at the edge)
-    out = ~shapely.contains_xy(area, s_x, s_y)
-    if out.any():
-        inner = area.buffer(-5.0)
-        shapely.prepare(inner)
-        snapped = shapely.get_coordinates(
-            shapely.shortest_line(shapely.points(s_x[out], s_y[out]), inner))[1::2]
-        s_x[out], s_y[out] = snapped[:, 0], snapped[:, 1]
-    s_dw = np.concatenate(h.s_dwellings)
-    n_s = len(s_b)
-    s_ids = np.array([f"s{i:06d}" for i in range(n_s)], dtype=object)
-    buildings = gpd.GeoDataFrame(
-        {"building_id": b_ids, "kind": b_kind, "floors": np.concatenate(h.b_floors),
-         "settlement": np.concatenate(h.b_settlement)},
-        geometry=b_geom, crs=CRS,
-    )
-    stairwells = gpd.GeoDataFrame(
-        {"stairwell_id": s_ids, "building_id": b_ids[s_b], "dwellings": s_dw},
-        geometry=shapely.points(s_x, s_y), crs=CRS,
-    )
-
-    # clients: dwellings drawn without replacement, weighted by kind
-    weight = dict(p.client_weight)
-    dw_stair = np.repeat(np.arange(n_s), s_dw)
-    w = np.array([weight.get(k, 1.0) for k in b_kind])[s_b][dw_stair]
-    n_clients = round(p.expected_clients * scale)
-    n_clients = min(n_clients, len(dw_stair))
-    pick = rng.choice(len(dw_stair), size=n_clients, replace=False, p=w / w.sum())
-    stair = np.sort(dw_stair[pick])  # ordered by stairwell: ids follow geography
-    hours = _hours_per_week(p, n_clients, rng)
-    c_xy = np.column_stack([s_x[stair], s_y[stair]])
-
-    zones = _zones(p, area)
-    providers = _providers(p, placed, zones, rng)
-    ranking, current = _choices(p, c_xy, providers, zones, rng)
-    pid = list(providers["provider_id"])
-    clients = gpd.GeoDataFrame(
-        {
-            "client_id": np.array([f"c{i:05d}" for i in range(n_clients)], dtype=object),
-            "stairwell_id": s_ids[stair],
-            "building_id": b_ids[s_b[stair]],
-            "hours_per_week": hours,
-            "visits_per_day": visits_per_day_from_hours(hours),
-            "ranking": [tuple(pid[j] for j in row if j >= 0) for row in ranking],
-            "current_provider": np.array([pid[j] for j in current], dtype=object),
-        },
-        geometry=shapely.points(c_xy), crs=CRS,
-    )
-    meta = {
-        "preset": p.name, "seed": int(seed), "scale": float(scale),
-        "inhabitants": round(p.population * scale),
-        "inhabitants_65plus": round(p.pop_65plus * scale),
-        "generator": "hemopt.synth/1",
-    }
+    deso, bd, tat = _shipped(p.data, p.code)
+    src = {"deso": p.data.deso, "boundary": p.data.boundary}
+    if boundary is not None:
+        bd = read_boundary(boundary, prefer_code=p.code)
+        src["boundary"] = bd.attrs.get("source", "<given>")
+    land = clip_to_land(deso, bd)
+    extra: dict[str, Any] = {"data": src}
     if n_external is not None:
-        meta["n_external"] = int(n_external)
+        extra["n_external"] = int(n_external)
     if concentration is not None:
-        meta["concentration"] = float(concentration)
-    bd = gpd.GeoDataFrame({"name": [bname], "code": [bcode]}, geometry=[area], crs=CRS)
-    bases = _municipal_bases(p, placed, providers, rng)
-    return Scenario(
-        clients, providers, stairwells=stairwells, buildings=buildings, zones=zones,
-        boundary=bd, bases=bases, name=name or f"{p.name}-seed{seed}", meta=meta,
-    )
+        extra["concentration"] = float(concentration)
+    return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
 
 
-def _municipal_bases(p: Preset, placed, providers: gpd.GeoDataFrame,
-                     rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Local bases of the municipal provider in the larger settlements (see Preset)."""
-    kinds = list(providers["kind"])
-    ids, pids, xs, ys = [], [], [], []
-    if "municipal" in kinds:
-        j = kinds.index("municipal")
-        pid = providers["provider_id"].iloc[j]
-        office = providers.geometry.iloc[j]
-        have = [(office.x, office.y)]
-        for s, x, y in sorted(placed, key=lambda t: -t[0].population):
-            if s.population < p.municipal_base_min_population:
-                break
-            if min(math.hypot(x - a, y - b) for a, b in have) < p.municipal_base_min_distance_m:
-                continue
-            dx, dy = _uniform_in_annulus(rng, 1, 0, 0.3 * s.radius_m)
-            bx, by = x + float(dx[0]), y + float(dy[0])
-            have.append((bx, by))
-            ids.append(f"{pid}-{len(ids) + 1}")
-            pids.append(pid)
-            xs.append(bx)
-            ys.append(by)
-    return gpd.GeoDataFrame({"base_id": ids, "provider_id": pids},
-                            geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
+def from_public_data(
+    boundary: Any,
+    deso: Any,
+    *,
+    coverage_80: float,
+    coverage_65_79: float | None = None,
+    tatorter: Any = None,
+    code: str | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    preset: str | Preset | None = None,
+    seed: int = 0,
+    scale: float = 1.0,
+    name: str | None = None,
+) -> Scenario:
+    """Build a scenario for any Swedish municipality from SCB's public files.
+
+    The same path as the presets: the DeSO areas are clipped to the land boundary, clients
+    drawn per DeSO from its age bands and the coverage by age, housing built from its
+    households and flats, providers placed at the commercial centres (``docs/geography.md``).
+
+    Parameters
+    ----------
+    boundary
+        The municipality's land boundary: file path or GeoDataFrame (any CRS) with the
+        columns ``code``/``kommun_kod`` and ``name``/``kommun`` (a file of several
+        municipalities needs ``code``).
+    deso
+        The DeSO areas: file path or GeoDataFrame with ``deso_code`` and age columns
+        (:func:`hemopt.geo.read_deso`); a national file is filtered on ``code``.
+    coverage_80
+        Share of people aged 80+ with home care in ordinary housing (Kolada N21704 for the
+        municipality; e.g. 0.14).
+    coverage_65_79
+        Share of people aged 65–79 with home care; default the preset's ratio (0.15) times
+        ``coverage_80``.
+    tatorter
+        Optional tätort points (``name``, ``pop``, ``area`` in hectares): villages in rural
+        DeSO areas gather around them.
+    code
+        Municipality code (default: the boundary's code).
+    areas
+        Optional areas ``{zone_id: [DeSO or RegSO codes or prefixes]}`` covering every DeSO
+        area; with them the smaller private providers declare one area each.
+    preset
+        The market and care parameters (default :data:`GENERIC`: the municipality and seven
+        private providers with 16 % of the clients; or a preset name or :class:`Preset`).
+    seed, scale, name
+        As in :func:`generate`.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Bad files: no CRS or a wrong one, no age columns, DeSO areas outside the boundary
+        (naming the file, DeSO code, field and value).
+
+    Examples
+    --------
+    Botkyrka from the shipped public files, as if it were any municipality:
+
+    >>> from importlib import resources
+    >>> from hemopt.synth import from_public_data
+    >>> data = resources.files("hemopt") / "data"
+    >>> sc = from_public_data(data / "kommun_0486_0127_sweref99tm.geojson",
+    ...                       data / "deso2025_botkyrka_0127.geojson", code="0127",
+    ...                       coverage_80=0.162, seed=1, scale=0.1)
+    >>> sc.boundary["name"].iloc[0], sc.n_providers, len(sc.zones)
+    ('Botkyrka', 8, 0)
+    >>> round(sc.meta["expected_clients"])
+    110
+    """
+    base = GENERIC if preset is None else (get_preset(preset) if isinstance(preset, str)
+                                           else preset)
+    if not isinstance(base, Preset):
+        raise InputError(f"preset must be a name or a Preset, got {type(preset).__name__}")
+    for nm, v in (("coverage_80", coverage_80), ("coverage_65_79", coverage_65_79)):
+        if v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 1):
+            raise InputError(f"{nm} must be a share in [0, 1], got {v!r}")
+    _check_run(seed, scale)
+    bd = read_boundary(boundary, code=code)
+    code = code or str(bd["code"].iloc[0]) or None
+    d = read_deso(deso, code=code)
+    tat = read_tatorter(tatorter) if tatorter is not None else None
+    land = clip_to_land(d, bd)
+    p = replace(base, name=base.name if preset is not None else "generic",
+                code=code or "", coverage_80=float(coverage_80),
+                coverage_65_79=coverage_65_79, data=None)
+    if areas is not None:
+        specs = tuple(AreaSpec(str(z), str(z), tuple(str(c) for c in codes))
+                      for z, codes in areas.items())
+        provs = tuple(replace(q, zones=()) if q.kind == "external" else q
+                      for q in p.providers)
+        if p.regime == "lov" and p.lov_declared_areas:
+            provs = _declared_areas(provs, specs)
+        p = replace(p, areas=specs, providers=provs)
+    p = _check_preset(p, preset)
+    extra = {"data": {"deso": d.attrs.get("source", ""), "boundary": bd.attrs.get("source", "")}}
+    return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
 
 
-def _with_n_external(p: Preset, n: int, concentration: float = 1.0) -> Preset:
-    if not (isinstance(n, (int, np.integer)) and 0 <= n <= 50):
-        raise InputError(f"n_external must be a whole number in [0, 50], got {n!r}")
-    if not (isinstance(concentration, (int, float)) and 0 <= concentration <= 10):
-        raise InputError(f"concentration must be a number in [0, 10], got {concentration!r}")
-    ext = [q for q in p.providers if q.kind == "external"]
-    if any(q.zones for q in ext):
-        raise InputError(f"n_external applies to LOV presets; preset {p.name!r} has zoned "
-                         "external providers")
-    muni = [q for q in p.providers if q.kind != "external"]
-    total = sum(q.share for q in ext)
-    if n == 0:
-        muni = [replace(muni[0], share=muni[0].share + total), *muni[1:]]
-        return replace(p, providers=tuple(muni))
-    w = [k ** -float(concentration) for k in range(1, n + 1)]
-    new = [ProviderSpec(f"E{k}", f"Private provider {k}", "external", total * w[k - 1] / sum(w))
-           for k in range(1, n + 1)]
-    return replace(p, providers=(*muni, *new))
+# --------------------------------------------------------------------------------- checks
+def validation(scenario: Scenario) -> dict[str, Any]:
+    """How well the clients of a generated scenario follow the DeSO areas.
 
+    Parameters
+    ----------
+    scenario
+        A scenario from :func:`generate` or :func:`from_public_data` (it carries the expected
+        clients per DeSO area in ``meta`` and each client's ``deso_code``).
 
-def _zone_of(xy: np.ndarray, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Zone index of each point (-1 if none; the first zone wins on a shared border)."""
-    out = np.full(len(xy), -1, dtype=np.int64)
-    for k, g in enumerate(zones.geometry.values):
-        inside = shapely.intersects_xy(g, xy[:, 0], xy[:, 1]) & (out < 0)
-        out[inside] = k
-    return out
+    Returns
+    -------
+    dict
+        ``pearson`` and ``spearman`` correlations of synthetic and expected clients per DeSO
+        area, ``rural_share`` of clients in rural (``A``) DeSO areas and its age-weighted
+        expectation ``rural_expected``, ``share_sharing_stairwell``, ``clients``,
+        ``expected_clients``, and ``per_deso`` (a DataFrame).
 
-
-def _providers(p: Preset, placed, zones: gpd.GeoDataFrame,
-               rng: np.random.Generator) -> gpd.GeoDataFrame:
-    by_name = {s.name: (s, x, y) for s, x, y in placed}
-    zone_geom = dict(zip(zones["zone_id"], zones.geometry.values, strict=True))
-    xs, ys = [], []
-    for q in p.providers:
-        if q.office_in is not None:
-            s, x, y = by_name[q.office_in]
-        else:
-            cands = [(s, x, y) for s, x, y in placed
-                     if not q.zones or any(zone_geom[z].contains(shapely.Point(x, y))
-                                           for z in q.zones)]
-            if not cands:
-                cands = list(placed)
-            pops = np.array([s.population for s, _, _ in cands], dtype=float)
-            s, x, y = cands[int(rng.choice(len(cands), p=pops / pops.sum()))]
-        dx, dy = _uniform_in_annulus(rng, 1, 0, 0.4 * s.radius_m)
-        xs.append(x + float(dx[0]))
-        ys.append(y + float(dy[0]))
-    return gpd.GeoDataFrame(
-        {
-            "provider_id": [q.provider_id for q in p.providers],
-            "name": [q.name for q in p.providers],
-            "kind": [q.kind for q in p.providers],
-            "capacity_clients": np.full(len(p.providers), math.inf),
-            "capacity_hours": np.full(len(p.providers), math.inf),
-            "zones": [q.zones for q in p.providers],
-            "market_share": [q.share for q in p.providers],
-        },
-        geometry=shapely.points(xs, ys), crs=CRS,
-    )
-
-
-def _choices(p: Preset, c_xy: np.ndarray, providers: gpd.GeoDataFrame,
-             zones: gpd.GeoDataFrame, rng: np.random.Generator):
-    """Rankings (provider indices, -1 padded) and current provider index per client."""
-    n, m = len(c_xy), len(providers)
-    kinds = providers["kind"].to_numpy()
-    default = int(np.flatnonzero(kinds == "municipal")[0]) if (kinds == "municipal").any() else 0
-    share = np.array([q.share for q in p.providers], dtype=float)
-    share = share / share.sum()
-    zid = _zone_of(c_xy, zones) if len(zones) else np.full(n, -1)
-    zone_ids = list(zones["zone_id"])
-    allowed = np.ones((n, m), dtype=bool)
-    for j, pz in enumerate(providers["zones"]):
-        if pz:
-            ok = np.isin(zid, [zone_ids.index(z) for z in pz])
-            allowed[:, j] = ok
-    chooser = rng.random(n) >= p.non_chooser_share
-    # target shares among choosers so that the overall shares match the preset
-    ns = p.non_chooser_share
-    target = share * 1.0
-    target[default] = max(share[default] - ns, 0.0)
-    target = target / target.sum()
-    model = p.choice
-    u = model.systematic_utility(c_xy, shapely.get_coordinates(providers.geometry.values))
-    if chooser.any():
-        asc = model.calibrate_asc(u[chooser], target, allowed=allowed[chooser])
-    else:
-        asc = np.zeros(m)
-    ranking = model.rank(u + asc[None, :], rng, allowed=allowed)
-    ranking[~chooser] = -1
-    current = np.where(chooser, ranking[:, 0], default)
-    # a few choosers are still with another provider (they would like to switch)
-    mism = chooser & (rng.random(n) < p.current_mismatch_share)
-    alt = rng.choice(m, size=n, p=share)
-    ok = mism & allowed[np.arange(n), alt] & (alt != current)
-    current = np.where(ok, alt, current)
-    return ranking, current
+    Examples
+    --------
+    >>> import hemopt
+    >>> from hemopt.synth import validation
+    >>> v = validation(hemopt.generate("botkyrka", seed=1, scale=0.5))
+    >>> v["pearson"] > 0.9, abs(v["rural_share"] - v["rural_expected"]) < 0.03
+    (True, True)
+    """
+    exp = scenario.meta.get("deso_expected_clients")
+    if not exp or "deso_code" not in scenario.clients.columns:
+        raise InputError("validation needs a scenario generated from DeSO areas "
+                         "(meta['deso_expected_clients'] and clients.deso_code)")
+    codes = list(exp)
+    got = scenario.clients["deso_code"].value_counts().reindex(codes, fill_value=0)
+    e = np.array([exp[c] for c in codes], dtype=float)
+    g = got.to_numpy(dtype=float)
+    rural = np.array([str(c)[4:5] == "A" for c in codes])
+    per = pd.DataFrame({"deso_code": codes, "rural": rural, "expected": e, "clients": g})
+    summ = scenario.summary()
+    return {
+        "pearson": float(np.corrcoef(g, e)[0, 1]) if len(codes) > 1 else float("nan"),
+        "spearman": float(pd.Series(g).corr(pd.Series(e), method="spearman"))
+        if len(codes) > 1 else float("nan"),
+        "rural_share": float(g[rural].sum() / max(g.sum(), 1)),
+        "rural_expected": float(e[rural].sum() / max(e.sum(), 1e-12)),
+        "share_sharing_stairwell": float(summ["share_clients_sharing_stairwell"]),
+        "clients": int(g.sum()),
+        "expected_clients": float(e.sum()),
+        "per_deso": per,
+    }

@@ -35,36 +35,41 @@ __all__ = ["main"]
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    import geopandas as gpd
-
-    from hemopt.synth import generate
+    from hemopt.geo import read_boundary
+    from hemopt.synth import from_public_data, generate
 
     t0 = time.perf_counter()
     if args.boundary_code and not args.boundary:
         raise InputError("--boundary-code selects a row of --boundary; give --boundary too")
     check_scale(args.preset, args.scale)
+    if args.deso:
+        if not args.boundary:
+            raise HemoptError("--deso needs --boundary: the municipality's land boundary")
+        if args.coverage_80 is None:
+            raise HemoptError("--deso needs --coverage-80: the share of people aged 80+ with "
+                              "home care in ordinary housing (Kolada N21704), e.g. 0.14")
+    else:
+        for opt in ("coverage_80", "coverage_65_79", "tatorter"):
+            if getattr(args, opt) is not None:
+                raise HemoptError(f"--{opt.replace('_', '-')} is used with --deso only")
     outputs = _check_outputs(gpkg=args.out, figure=args.map)
-    boundary = None
-    if args.boundary:
-        path = Path(args.boundary)
-        if not path.exists():
-            raise HemoptError(f"--boundary: file not found: {path}")
-        try:
-            boundary = gpd.read_file(path)
-        except Exception as exc:  # pyogrio's DataSourceError and friends
-            raise InputError(f"--boundary: cannot read {str(path)!r} as polygons (GeoPackage, "
-                             f"GeoJSON, shapefile): {exc}") from exc
-        if args.boundary_code:
-            col = next((c for c in ("kommun_kod", "code", "kommunkod") if c in boundary.columns),
-                       None)
-            if col is None:
-                raise HemoptError(f"--boundary-code: {path} has no kommun_kod/code column")
-            boundary = boundary[boundary[col].astype(str) == args.boundary_code]
-            if boundary.empty:
-                raise HemoptError(f"--boundary-code: no row with {col} == {args.boundary_code!r}")
     with _locked(outputs):
-        print(f"generating preset {args.preset!r} with seed {args.seed} ...", file=sys.stderr)
-        sc = generate(args.preset, seed=args.seed, boundary=boundary, scale=args.scale)
+        if args.deso:
+            print(f"building a scenario from {args.deso} and {args.boundary} with seed "
+                  f"{args.seed} ...", file=sys.stderr)
+            sc = from_public_data(args.boundary, args.deso, coverage_80=args.coverage_80,
+                                  coverage_65_79=args.coverage_65_79, tatorter=args.tatorter,
+                                  code=args.boundary_code, preset=args.preset, seed=args.seed,
+                                  scale=1.0 if args.scale is None else args.scale)
+        else:
+            boundary = None
+            if args.boundary:
+                boundary = (read_boundary(args.boundary, code=args.boundary_code)
+                            if args.boundary_code else args.boundary)
+            preset = args.preset or "strangnas"
+            print(f"generating preset {preset!r} with seed {args.seed} ...", file=sys.stderr)
+            sc = generate(preset, seed=args.seed, boundary=boundary,
+                          scale=1.0 if args.scale is None else args.scale)
         print(_format_summary(sc.summary()))
         if args.out:
             with atomic_path(args.out) as tmp:
@@ -357,13 +362,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hemopt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("generate", help="generate a synthetic municipality")
-    g.add_argument("--preset", default="strangnas", help="strangnas or botkyrka")
+    g = sub.add_parser(
+        "generate", help="generate a synthetic municipality (a preset, or any municipality "
+        "from public SCB files with --boundary, --deso and --coverage-80)")
+    g.add_argument("--preset", default=None,
+                   help="strangnas or botkyrka (default strangnas; with --deso: the market "
+                        "and care parameters, default the generic LOV market)")
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--scale", type=float, default=1.0,
                    help="multiply the population by this factor (quick runs)")
-    g.add_argument("--boundary", help="municipality boundary (GeoPackage/GeoJSON)")
-    g.add_argument("--boundary-code", help="keep the boundary row with this kommun code")
+    g.add_argument("--boundary", help="municipality land boundary (GeoPackage/GeoJSON/...)")
+    g.add_argument("--boundary-code",
+                   help="kommun code: the boundary row to keep (and the DeSO areas of a "
+                        "national file)")
+    g.add_argument("--deso", help="DeSO areas with age bands (GeoPackage/GeoJSON/...): build "
+                                  "the scenario from public data")
+    g.add_argument("--coverage-80", type=float,
+                   help="share of people aged 80+ with home care (Kolada N21704), e.g. 0.14")
+    g.add_argument("--coverage-65-79", type=float,
+                   help="share of people aged 65-79 with home care (default 0.15 x the 80+ "
+                        "share)")
+    g.add_argument("--tatorter", help="optional tätort points (name, pop, area in ha)")
     g.add_argument("--out", help="write the scenario to this GeoPackage")
     g.add_argument("--map", help="write a map PNG here")
     g.set_defaults(func=_cmd_generate)
