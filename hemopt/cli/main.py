@@ -41,7 +41,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.boundary_code and not args.boundary:
         raise InputError("--boundary-code selects a row of --boundary; give --boundary too")
-    check_scale(args.preset, args.scale)
+    if not args.deso:
+        check_scale(args.preset or "strangnas", args.scale)
     if args.deso:
         if not args.boundary:
             raise HemoptError("--deso needs --boundary: the municipality's land boundary")
