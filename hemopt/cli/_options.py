@@ -40,16 +40,17 @@ def check_scale(preset: str, scale: float, what: str = "--scale") -> None:
     """
     import math
 
-    from hemopt.synth import get_preset
+    from hemopt.synth import get_preset, preset_deso
 
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)
             and math.isfinite(scale) and 0 < scale <= 10):
         raise InputError(f"{what} must be a number in (0, 10], got {scale!r}")
     p = get_preset(preset)
-    if round(p.expected_clients * scale) < 1:
-        smallest = math.ceil(0.5 / p.expected_clients * 1e4) / 1e4
+    expected = float(preset_deso(p)["expected_clients"].sum())
+    if round(expected * scale) < 1:
+        smallest = math.ceil(0.5 / expected * 1e4) / 1e4
         raise InputError(f"{what} {scale!r} gives no client in preset {p.name!r} (about "
-                         f"{p.expected_clients:.0f} clients at scale 1); use {what} {smallest} "
+                         f"{expected:.0f} clients at scale 1); use {what} {smallest} "
                          "or more")
 
 
@@ -73,7 +74,7 @@ def check_scenario_args(args: argparse.Namespace) -> None:
             raise ScenarioError("is an empty file, not a GeoPackage", field="--scenario",
                                 value=str(path))
         return
-    from hemopt.synth import get_preset
+    from hemopt.synth import get_preset, preset_deso
 
     get_preset(args.preset or DEFAULT_PRESET)
     check_scale(args.preset or DEFAULT_PRESET, 1.0 if args.scale is None else args.scale)
