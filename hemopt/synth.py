@@ -212,6 +212,13 @@ class Preset:
     choice: ChoiceModel = field(default_factory=ChoiceModel)
 
     @property
+    def expected_clients(self) -> float:
+        """Expected clients at scale 1 from the shipped DeSO data (0 without shipped data)."""
+        if self.data is None:
+            return 0.0
+        return float(preset_deso(self)["expected_clients"].sum())
+
+    @property
     def rate_65_79(self) -> float:
         """Share of people aged 65–79 with home care."""
         if self.coverage_65_79 is not None:

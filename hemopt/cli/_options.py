@@ -74,7 +74,7 @@ def check_scenario_args(args: argparse.Namespace) -> None:
             raise ScenarioError("is an empty file, not a GeoPackage", field="--scenario",
                                 value=str(path))
         return
-    from hemopt.synth import get_preset, preset_deso
+    from hemopt.synth import get_preset
 
     get_preset(args.preset or DEFAULT_PRESET)
     check_scale(args.preset or DEFAULT_PRESET, 1.0 if args.scale is None else args.scale)
