@@ -53,6 +53,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         for opt in ("coverage_80", "coverage_65_79", "tatorter"):
             if getattr(args, opt) is not None:
                 raise HemoptError(f"--{opt.replace('_', '-')} is used with --deso only")
+    boundary = None
+    if args.boundary and not args.deso:
+        # read before any work: a missing or unreadable file is refused at once
+        boundary = read_boundary(args.boundary, code=args.boundary_code)
     outputs = _check_outputs(gpkg=args.out, figure=args.map)
     with _locked(outputs):
         if args.deso:
@@ -63,10 +67,6 @@ def _cmd_generate(args: argparse.Namespace) -> int:
                                   code=args.boundary_code, preset=args.preset, seed=args.seed,
                                   scale=1.0 if args.scale is None else args.scale)
         else:
-            boundary = None
-            if args.boundary:
-                boundary = (read_boundary(args.boundary, code=args.boundary_code)
-                            if args.boundary_code else args.boundary)
             preset = args.preset or "strangnas"
             print(f"generating preset {preset!r} with seed {args.seed} ...", file=sys.stderr)
             sc = generate(preset, seed=args.seed, boundary=boundary,
