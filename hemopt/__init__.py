@@ -13,9 +13,11 @@ Examples
 
 from __future__ import annotations
 
-# the viz layer registers the figures that Scenario, Assignment and Comparison draw
+# late-bound functions (hemopt._views): the figures of Scenario, Assignment and Comparison,
+# and the table importer behind Scenario.from_tables
 from hemopt import plot as _plot  # noqa: F401
 from hemopt import report as _report  # noqa: F401
+from hemopt import tables as _tables  # noqa: F401
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
 from hemopt.assignment import assignment_from_providers as assignment_from_providers

@@ -57,7 +57,15 @@ def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
                     seed: int = 0) -> list[Regime]:
     """LOV; LOU with ``external_share`` (only when the scenario has zones and external
     providers); Zoning with ``procured_share`` on ``n_zones`` designed zones (default: the
-    scenario's zones, or three designed when it has none)."""
+    scenario's zones, or three designed when it has none).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> [r.label() for r in hemopt.default_regimes(sc, external_share=0.3)]
+    ['LOV', 'LOU 30 %', 'Zoning']
+    """
     regimes: list[Regime] = [LOV()]
     if len(scenario.zones) and (scenario.providers["kind"] == "external").any():
         regimes.append(LOU(external_share=external_share))

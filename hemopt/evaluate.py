@@ -34,7 +34,6 @@ from hemopt.travel import MixedTravel
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
 
-#: KPI columns of an evaluation, in order, with their meaning and unit.
 KPI_COLUMNS: dict[str, str] = {
     "driven_km_per_day": "km driven by staff per day",
     "drive_hours_per_day": "hours spent driving per day",
@@ -60,6 +59,17 @@ KPI_COLUMNS: dict[str, str] = {
     "dropped_visits": "visits no shift could serve (reported, never silent)",
     "external_share_hours": "share of care hours with external providers",
 }
+"""KPI columns of an evaluation (and of :attr:`hemopt.Comparison.table`), in order, with
+their meaning and unit.
+
+Examples
+--------
+>>> import hemopt
+>>> hemopt.KPI_COLUMNS["driven_km_per_day"]
+'km driven by staff per day'
+>>> "paid_staff_hours_per_day" in hemopt.KPI_COLUMNS
+True
+"""
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,16 @@ class RoutingSettings:
     max_iterations, time_limit_s
         Solver effort per instance. An iteration limit and no time limit give the same routes
         on every machine.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> hemopt.RoutingSettings(method="approx").method
+    'approx'
+    >>> hemopt.RoutingSettings(method="guess")
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: routing must be 'solver' or 'approx', got 'guess'
     """
 
     method: str = "solver"
@@ -161,7 +181,20 @@ class RoutingSettings:
 class Evaluation:
     """An assignment's routed day and KPIs (``kpis`` keyed as :data:`KPI_COLUMNS`, plus
     ``visits_per_day``, ``stops_per_day``, ``care_hours_per_week`` and ``conservation``);
-    ``providers``: one row per provider with its cost per care hour."""
+    ``providers``: one row per provider with its cost per care hour.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> ev = hemopt.evaluate(hemopt.assign(sc, hemopt.LOV()), seed=1,
+    ...                      routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> c = ev.kpis["conservation"]
+    >>> c["visits_in"] == c["visits_served"] + c["visits_dropped"]
+    True
+    >>> list(ev.providers.columns[:3])
+    ['provider_id', 'kind', 'care_hours_per_week']
+    """
 
     assignment: Assignment
     routing: DayRouting

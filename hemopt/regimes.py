@@ -246,6 +246,16 @@ class RegimeProblem:
     queues; ``zone``: area index per client under ``layout.zones`` (-1 none); ``layout`` and
     ``caps``: what the regime decided; ``details``: counts worth reporting (plain numbers and
     strings only).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> p = hemopt.Zoning().problem(sc)
+    >>> p.allowed.shape == (sc.n_clients, sc.n_providers), p.capacity_unit
+    (True, 'clients')
+    >>> sorted(p.provider_of_zone) == sorted(p.zones["zone_id"])
+    True
     """
 
     regime: str
@@ -286,6 +296,25 @@ class Regime(ABC):
     turns them into an assignment problem. ``clients_choose`` is False when clients are
     assigned by address; ``queue_policy`` is ``"fifo"`` when capped providers take clients in
     order of request (first come, first served), ``"min_cost"`` when the min-cost flow decides.
+
+    Examples
+    --------
+    Ask a regime its rules directly:
+
+    >>> import hemopt
+    >>> from hemopt.regimes import Market
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> lou, market = hemopt.LOU(0.2), Market.of(sc)
+    >>> layout = lou.layout(sc, market)
+    >>> market.provider_ids[layout.default]
+    'M'
+    >>> zone, _ = layout.zone_of(sc.client_xy())
+    >>> ok = lou.choosable(layout, market, zone)      # the municipality and the area's externals
+    >>> bool(ok[:, layout.default].all())
+    True
+    >>> caps = lou.caps(layout, market, total_minutes=10_000.0)
+    >>> caps.external_total_minutes, caps.external_share
+    (2000.0, 0.2)
     """
 
     name: ClassVar[str] = "regime"
