@@ -181,6 +181,7 @@ def test_zoning_procures_at_least_the_share(small):
 
 
 # ------------------------------------------------------------------------- one path
+@pytest.mark.filterwarnings(EXTRAPOLATION)
 @pytest.mark.parametrize("regime", ["LOV", "LOU", "Zoning"])
 def test_simulate_month_zero_equals_compare(regime):
     sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
