@@ -188,5 +188,33 @@ def _polygons(xy: np.ndarray, label: np.ndarray, k: int, area: shapely.Geometry)
                     label[members] = best
                     moved = True
         if not moved:
-            return geoms, label
-    return geoms, label
+            return _absorb_empty_parts(geoms, xy, label, k), label
+    return _absorb_empty_parts(geoms, xy, label, k), label
+
+
+def _absorb_empty_parts(geoms: list, xy: np.ndarray, label: np.ndarray, k: int) -> list:
+    """Give a zone's pieces that hold no unit (slivers left where a unit's cell, clipped to a
+    non-convex municipality, falls apart) to the neighbour sharing the longest border."""
+    geoms = list(geoms)
+    for z in range(k):
+        parts = list(getattr(geoms[z], "geoms", [geoms[z]]))
+        if len(parts) <= 1:
+            continue
+        pts = shapely.points(xy[label == z])
+        keep = []
+        for part in parts:
+            if shapely.intersects(part, pts).any():
+                keep.append(part)
+                continue
+            best, best_len = None, 0.0
+            for z2 in range(k):
+                if z2 != z:
+                    shared = part.boundary.intersection(geoms[z2].boundary).length
+                    if shared > best_len:
+                        best, best_len = z2, shared
+            if best is None:
+                keep.append(part)
+            else:
+                geoms[best] = shapely.union_all([geoms[best], part])
+        geoms[z] = shapely.union_all(keep)
+    return geoms
