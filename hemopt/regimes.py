@@ -751,9 +751,11 @@ class Zoning(Regime):
         At least this share of the care hours is procured (default 0.5, the proposal's "at
         least half").
     procured_zones
-        Which areas are procured. Default, after the proposal (three areas, two procured, one
-        municipal): the municipality keeps the area with the fewest care hours and every other
-        area is procured; if that procures less than ``procured_share``, every area is.
+        Which areas are procured. Default: the areas' ``procured`` column when the areas table
+        has one (the presets record the actual decision: Strängnäs procured areas 1 and 2 and
+        kept area 3); otherwise, after the proposal's shape (three areas, two procured, one
+        municipal), the municipality keeps the area with the fewest care hours and every other
+        area is procured. If that procures less than ``procured_share``, every area is.
     winners
         ``{zone_id: provider_id}`` for procured areas. Default: the procurement rule, the
         lowest evaluated price. Every external provider bids; its price for an area is the
@@ -860,7 +862,10 @@ class Zoning(Regime):
         zone_min = np.bincount(zone, weights=minutes, minlength=kz)
         d = _default_provider(market, None)
         ext = np.flatnonzero(market.external)
-        procured = self._procured(zone_ids, zone_min) if len(ext) else np.zeros(kz, bool)
+        given = (zones["procured"].astype(bool).to_numpy()
+                 if "procured" in zones.columns and self.procured_zones is None else None)
+        procured = (self._procured(zone_ids, zone_min, given) if len(ext)
+                    else np.zeros(kz, bool))
         winners = dict(self.winners or {})
         for zid in winners:
             if zid not in zone_ids:
@@ -897,7 +902,8 @@ class Zoning(Regime):
         self._cache = (scenario, lay)
         return lay
 
-    def _procured(self, zone_ids: list[str], zone_min: NDArray) -> NDArray[np.bool_]:
+    def _procured(self, zone_ids: list[str], zone_min: NDArray,
+                  given: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
         kz = len(zone_ids)
         if self.procured_zones is not None:
             unknown = set(self.procured_zones) - set(zone_ids)
@@ -907,9 +913,12 @@ class Zoning(Regime):
             return np.isin(zone_ids, self.procured_zones)
         if self.procured_share <= 0 or kz == 0:
             return np.zeros(kz, bool)
-        sel = np.ones(kz, bool)
-        if kz > 1:
-            sel[int(np.argmin(zone_min))] = False
+        if given is not None:
+            sel = given.copy()
+        else:
+            sel = np.ones(kz, bool)
+            if kz > 1:
+                sel[int(np.argmin(zone_min))] = False
         total = zone_min.sum()
         if total > 0 and zone_min[sel].sum() < self.procured_share * total - 1e-9:
             sel[:] = True
