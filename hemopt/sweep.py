@@ -37,6 +37,7 @@ fields); an unknown section or key, or a value of the wrong type, is an error na
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -87,6 +88,14 @@ def _is_int(v: Any) -> bool:
 def _is_num(v: Any) -> bool:
     return (isinstance(v, numbers.Real) and not isinstance(v, bool)
             and math.isfinite(float(v)))
+
+
+@functools.cache
+def _expected_clients(preset: str) -> float:
+    """Expected clients of a preset at scale 1 (reading its DeSO data once)."""
+    from hemopt.synth import get_preset
+
+    return get_preset(preset).expected_clients
 
 
 def _presets() -> list[str]:
@@ -175,8 +184,6 @@ def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "a
         position in its list and the value), a scale too small to give one client, bad seeds or
         settings.
     """
-    from hemopt.synth import get_preset
-
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a mapping of grid keys to values, got "
                          f"{type(grid).__name__}")
@@ -206,7 +213,7 @@ def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "a
         values.append(v)
     for preset, scale in itertools.product(values[keys.index("preset")],
                                            values[keys.index("scale")]):
-        expected = get_preset(preset).expected_clients
+        expected = _expected_clients(preset)
         if round(expected * scale) < 1:
             smallest = math.ceil(0.5 / expected * 1e4) / 1e4
             raise InputError(f"grid['scale'] {scale!r} gives no client in preset {preset!r} "
@@ -320,15 +327,17 @@ def _end_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="hemopt-parent-watch", daemon=True).start()
 
 
-def _stop_workers(ex: ProcessPoolExecutor, futures: list[Any]) -> None:
-    """Cancel what has not started and end the workers now (an interrupted sweep)."""
-    for f in futures:
-        f.cancel()
-    # CPython keeps the worker processes in ``_processes``; without it, the workers end when
-    # this process does (see _end_with_parent)
-    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """End the workers now (an interrupted sweep): their results are not wanted."""
+    # CPython keeps the worker processes in ``_processes``. Once they are gone the pool fails
+    # every future not done (BrokenProcessPool); cancelling futures first would race with that
+    # inside the pool's manager thread.
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    for proc in procs:
         proc.terminate()
-    ex.shutdown(wait=False, cancel_futures=True)
+    # without the processes at hand: drop the tasks not started; the running ones end when
+    # this process does (see _end_with_parent)
+    ex.shutdown(wait=bool(procs), cancel_futures=not procs)
 
 
 def sweep(
@@ -451,7 +460,7 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
                 for k, f in enumerate(as_completed(futs), start=1):
                     collect(f.result(), k)
             except BaseException:
-                _stop_workers(ex, futs)
+                _stop_workers(ex)
                 raise
             ex.shutdown(wait=True)
     if n:

@@ -51,7 +51,7 @@ def _refused(capsys, argv: list[str], *names: str, rc: int = 2,
 
 @pytest.fixture(scope="module")
 def base_gpkg(tmp_path_factory) -> Path:
-    """A small valid scenario file (34 clients, 8 providers, 3 zones, 3 bases)."""
+    """A small valid scenario file (a few dozen clients, providers, zones and bases)."""
     sc = hemopt.generate("strangnas", seed=1, scale=0.03)
     return sc.to_gpkg(tmp_path_factory.mktemp("base") / "base.gpkg")
 
@@ -117,9 +117,9 @@ FLAG_CASES = [
     ("boundary-code-without-boundary", ["generate", "--boundary-code", "0486"],
      ["--boundary-code", "--boundary"]),
     ("missing-boundary-file", ["generate", "--boundary", "{tmp}/none.geojson"],
-     ["'boundary'", "file not found", "none.geojson"]),
+     ["--boundary", "file not found", "none.geojson"]),
     ("boundary-not-geodata", ["generate", "--boundary", "{toml}"],
-     ["'boundary'", "cannot read", "ok.toml"]),
+     ["--boundary", "not a file GDAL can read", "ok.toml"]),
     ("simulate-external-share-with-lov",
      ["simulate", "--regime", "lov", "--external-share", "0.3"], ["--external-share", "'lov'"]),
     ("simulate-procured-share-with-lou",

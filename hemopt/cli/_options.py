@@ -9,8 +9,8 @@ from typing import Any
 
 from hemopt.errors import InputError, ScenarioError
 
-__all__ = ["DEFAULT_PRESET", "add_scenario_args", "check_scale", "check_scenario_args",
-           "load_scenario"]
+__all__ = ["DEFAULT_PRESET", "add_scenario_args", "check_geodata", "check_scale",
+           "check_scenario_args", "load_scenario"]
 
 #: The preset used when neither ``--preset`` nor ``--scenario`` is given.
 DEFAULT_PRESET = "strangnas"
@@ -52,6 +52,24 @@ def check_scale(preset: str, scale: float, what: str = "--scale") -> None:
         raise InputError(f"{what} {scale!r} gives no client in preset {p.name!r} (about "
                          f"{expected:.0f} clients at scale 1); use {what} {smallest} "
                          "or more")
+
+
+def check_geodata(path: str | Path, what: str) -> Path:
+    """Check a geodata file a command will read (``--boundary``, ``--deso``): it exists and
+    GDAL can open it. Its content is checked when it is read."""
+    import pyogrio
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what}: file not found: {str(p)!r}")
+    try:
+        pyogrio.list_layers(p)
+    except pyogrio.errors.DataSourceError as exc:
+        kind = ("a folder" if p.is_dir() else "an empty file" if p.stat().st_size == 0
+                else "not a file GDAL can read")
+        raise InputError(f"{what}: {str(p)!r} is {kind}; expected geodata such as a "
+                         "GeoPackage, GeoJSON or shapefile") from exc
+    return p
 
 
 def check_scenario_args(args: argparse.Namespace) -> None:

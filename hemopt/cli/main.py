@@ -24,6 +24,7 @@ from hemopt.cli._options import (
     _format_summary,
     add_scenario_args,
     check_figure,
+    check_geodata,
     check_scale,
     check_scenario_args,
     load_scenario,
@@ -53,6 +54,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         for opt in ("coverage_80", "coverage_65_79", "tatorter"):
             if getattr(args, opt) is not None:
                 raise HemoptError(f"--{opt.replace('_', '-')} is used with --deso only")
+    for flag in ("boundary", "deso", "tatorter"):
+        if getattr(args, flag, None):
+            check_geodata(getattr(args, flag), f"--{flag}")
     boundary = None
     if args.boundary and not args.deso:
         # read before any work: a missing or unreadable file is refused at once
