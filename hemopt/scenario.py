@@ -232,7 +232,8 @@ class Scenario:
         GeoDataFrames with the columns described in the module docstring. ``clients`` needs at
         least ``client_id``, ``hours_per_week`` and a point geometry; ``stairwell_id``
         defaults to one stairwell per client location, ``building_id`` to the stairwell,
-        ``visits_per_day`` to ``hours_per_week * 60 / 7 / 30`` (30-minute visits),
+        ``visits_per_day`` to ``hours_per_week * 60 / 7 / 30`` (30-minute visits) but at
+        most 8 a day (longer visits beyond that),
         ``ranking`` to empty and ``current_provider`` to ``""``. ``providers`` needs
         ``provider_id``, ``kind`` and an office point; ``name`` defaults to the id.
     stairwells, buildings
@@ -351,7 +352,7 @@ class Scenario:
             cl["stairwell_id"] = keys
         if "visits_per_day" not in cl.columns:
             h = pd.to_numeric(cl["hours_per_week"], errors="coerce")
-            cl["visits_per_day"] = np.round(h * 60.0 / 7.0 / 30.0, 2)
+            cl["visits_per_day"] = np.round(np.minimum(h * 60.0 / 7.0 / 30.0, 8.0), 2)
         return cl
 
     @staticmethod

@@ -772,8 +772,10 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
     if "visits_per_day" in cols:
         visits = [_nonneg(src, i, name["visits_per_day"], r[cols["visits_per_day"]],
                           required=False) for i, r in enumerate(src.rows)]
-        # a blank cell gets Scenario's default: 30-minute visits spread over the week
-        data["visits_per_day"] = [round(h * 60.0 / 7.0 / 30.0, 2) if math.isnan(v) else v
+        # a blank cell gets Scenario's default: 30-minute visits spread over the week, at
+        # most 8 a day
+        data["visits_per_day"] = [round(min(h * 60.0 / 7.0 / 30.0, 8.0), 2)
+                                  if math.isnan(v) else v
                                   for v, h in zip(visits, hours, strict=True)]
     known = _known(providers)
     rankings, current = [], []
