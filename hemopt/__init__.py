@@ -42,6 +42,8 @@ from hemopt.evaluate import RoutingSettings as RoutingSettings
 from hemopt.evaluate import evaluate as evaluate
 from hemopt.flow import AssignmentResult as AssignmentResult
 from hemopt.flow import min_cost_assignment as min_cost_assignment
+from hemopt.ranges import SeedComparison as SeedComparison
+from hemopt.ranges import compare_seeds as compare_seeds
 from hemopt.regimes import LOU as LOU
 from hemopt.regimes import LOV as LOV
 from hemopt.regimes import CostWeights as CostWeights
@@ -104,6 +106,7 @@ __all__ = [
     "RoutingSettings",
     "Scenario",
     "ScenarioError",
+    "SeedComparison",
     "ShiftParams",
     "SimParams",
     "SimulationResult",
@@ -117,6 +120,7 @@ __all__ = [
     "assign",
     "assignment_from_providers",
     "compare",
+    "compare_seeds",
     "default_regimes",
     "design_zones",
     "evaluate",

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Version of the JSON document (:meth:`Comparison.to_dict`).
-SCHEMA = "hemopt-comparison/2"
+SCHEMA = "hemopt-comparison/3"
 
 
 def load_schema() -> dict[str, Any]:
@@ -158,7 +158,7 @@ class Comparison:
     >>> float(comp.table.loc["Zoning", "stairwells_multi_provider_pct"])  # one provider per zone
     0.0
     >>> comp.to_dict()["schema"]
-    'hemopt-comparison/2'
+    'hemopt-comparison/3'
     """
 
     scenario: Scenario
