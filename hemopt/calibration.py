@@ -332,7 +332,7 @@ def real_day_comparison(preset: str = "strangnas", seed: int = 1, *, scale: floa
     Examples
     --------
     >>> t = real_day_comparison(scale=0.05, max_iterations=20)
-    >>> t.loc["mean_visit_min", "real"], list(t.columns)
+    >>> float(t.loc["mean_visit_min", "real"]), list(t.columns)
     (33.0, ['model', 'real'])
     """
     sc = generate(preset, seed=seed, scale=scale)
@@ -505,7 +505,7 @@ def error_summary(per_group: pd.DataFrame, per_day: pd.DataFrame) -> pd.DataFram
     ...                                              "routes_err")})
     >>> s = error_summary(g, g)
     >>> row = s.iloc[0]
-    >>> row["quantity"], int(row["n"]), round(row["median"], 3), round(row["bias"], 3)
+    >>> row["quantity"], int(row["n"]), float(round(row["median"], 3)), float(row["bias"])
     ('driven_km', 2, 0.15, -0.05)
     """
     rows = []
@@ -641,7 +641,7 @@ def constants_markdown(model: ApproxModel | None = None) -> str:
 
     Examples
     --------
-    >>> print(constants_markdown().splitlines()[2])
+    >>> print(constants_markdown().splitlines()[3])
     | constant | symbol | value | meaning |
     """
     model = model or ApproxModel()

@@ -101,9 +101,9 @@ def test_more_stops_and_larger_areas_cost_more():
     assert np.all(np.diff(dist) > 0)
     small = model.predict(pts[:60], 30.0, [0, 0], warn=False)
     big = model.predict((pts[:60] - east) * 2 + east, 30.0, [0, 0], warn=False)
-    assert big.driven_m > small.driven_m and big.drive_min > small.drive_min
+    assert big.travel_m > small.travel_m and big.travel_min > small.travel_min
     far = model.predict(pts[:60] + 10 / 3 * east, 30.0, [0, 0], warn=False)
-    assert far.driven_m > small.driven_m and far.staff_min > small.staff_min
+    assert far.travel_m > small.travel_m and far.staff_min > small.staff_min
     longer = model.predict(pts[:60], 60.0, [0, 0], warn=False)
     assert longer.routes >= small.routes and longer.staff_min > small.staff_min
 
@@ -196,7 +196,7 @@ def test_dropped_stops_like_the_solver():
                                 shift="evening", warn=False)
     assert est.dropped_stops == 1 and est.service_min == 30.0
     none = ApproxModel().predict([[20_000.0, 0.0]], 400.0, [0, 0], shift="evening", warn=False)
-    assert none.dropped_stops == 1 and none.routes == 0 and none.driven_m == 0.0
+    assert none.dropped_stops == 1 and none.routes == 0 and none.travel_m == 0.0
 
 
 def test_bad_inputs():
