@@ -55,7 +55,7 @@ from hemopt.routing.approx import (
     approximate_stops,
 )
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
-from hemopt.routing.visits import ClientProviders, VisitParams
+from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
 from hemopt.synth import generate
 from hemopt.travel import Travel, TravelModes
@@ -168,9 +168,8 @@ class CalibrationDay:
 
 def _solve(spec: CalibrationSpec, max_iterations: int) -> CalibrationDay:
     sc, a = spec.build()
-    plan = ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
     t0 = time.perf_counter()
-    r = route_day(sc, plan, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None)
+    r = route_day(sc, a, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None)
     dt = time.perf_counter() - t0
     return CalibrationDay(spec, r.visits, r.stops, r.bases, r.routes, dt, max_iterations)
 
@@ -337,8 +336,7 @@ def real_day_comparison(preset: str = "strangnas", seed: int = 1, *, scale: floa
     """
     sc = generate(preset, seed=seed, scale=scale)
     a = assign(sc, LOV(), seed=seed)
-    plan = ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
-    day = route_day(sc, plan, seed=seed, max_iterations=max_iterations, time_limit_s=None)
+    day = route_day(sc, a, seed=seed, max_iterations=max_iterations, time_limit_s=None)
     model = day_figures(day)
     return pd.DataFrame({"model": pd.Series(model),
                          "real": pd.Series(REAL_DAY).reindex(list(model))})

@@ -276,7 +276,7 @@ def assign_modes(stops: pd.DataFrame, bases: dict[str, np.ndarray],
     --------
     >>> import numpy as np, pandas as pd
     >>> stops = pd.DataFrame({"provider_id": "A", "base": 0, "shift": "day",
-    ...                       "x": [500.0, 1200.0, 9000.0], "y": 0.0, "service_min": 500.0})
+    ...                       "x": [500.0, 1300.0, 9000.0], "y": 0.0, "service_min": 500.0})
     >>> assign_modes(stops, {"A": np.array([[0.0, 0.0]])}, TravelModes())["mode"].tolist()
     ['walk', 'bike', 'car']
     """
