@@ -535,7 +535,9 @@ def error_tables_markdown(per_group: pd.DataFrame, per_day: pd.DataFrame,
     def pct(v: float, signed: bool = False) -> str:
         if not math.isfinite(v):
             return "–"
-        text = f"{100 * v:+.1f} %" if signed and v != 0 else f"{100 * v:.1f} %"
+        if abs(v) < 0.0005:
+            return "0.0 %"
+        text = f"{100 * v:+.1f} %" if signed else f"{100 * v:.1f} %"
         return text.replace("-", "−")
 
     s = error_summary(per_group, per_day)
