@@ -39,7 +39,6 @@ from hemopt.calibration import (
     error_tables_markdown,
     write_docs_tables,
 )
-from hemopt.routing import ClientProviders
 from hemopt.routing.approx import ApproxModel, ExtrapolationWarning, approximate_day
 
 QUICK = (
@@ -70,13 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     approx_s = []
     for spec in specs:
         sc, a = spec.build()
-        plan = ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
         best = float("inf")
         for _ in range(3):
             t0 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ExtrapolationWarning)
-                approximate_day(sc, plan, seed=spec.seed, model=model)
+                approximate_day(sc, a, seed=spec.seed, model=model)
             best = min(best, time.perf_counter() - t0)
         approx_s.append(best)
     per_day["approx_s"] = approx_s

@@ -358,11 +358,11 @@ class TravelModes:
         :class:`StraightLineTravel` models.
     walk_within_m, bike_within_m
         Radii of the walking and cycling rings around the base, straight-line metres
-        (``0 <= walk_within_m <= bike_within_m``; 0 switches a mode off). Default 1,000 m
-        (about 17 minutes on foot) and 1,500 m.
+        (``0 <= walk_within_m <= bike_within_m``; 0 switches a mode off). Default 1,100 m
+        (about 19 minutes on foot) and 1,600 m.
     min_service_min
-        Service minutes a walking or cycling ring needs for shifts of its own. Default 480:
-        a day shift's work.
+        Service minutes a walking or cycling ring needs for shifts of its own. Default 240:
+        half a day shift's work.
 
     Raises
     ------
@@ -383,9 +383,9 @@ class TravelModes:
     car: Travel = field(default_factory=MixedTravel)
     walk: Travel = field(default_factory=TravelModel.walking)
     bike: Travel = field(default_factory=TravelModel.cycling)
-    walk_within_m: float = 1000.0
-    bike_within_m: float = 1500.0
-    min_service_min: float = 480.0
+    walk_within_m: float = 1100.0
+    bike_within_m: float = 1600.0
+    min_service_min: float = 240.0
 
     def __post_init__(self) -> None:
         for name in ("car", "walk", "bike"):

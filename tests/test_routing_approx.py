@@ -20,7 +20,6 @@ from hemopt.calibration import (
     error_tables_markdown,
     fit_approx,
 )
-from hemopt.routing import ClientProviders
 from hemopt.routing.approx import (
     ApproxDayRouting,
     ApproxModel,
@@ -31,14 +30,9 @@ from hemopt.routing.approx import (
 from hemopt.routing.day import DayRouting, route_day
 from hemopt.travel import MixedTravel, TravelModel, TravelModes
 
-
-def plan(a):
-    """The providers and bases of an assignment, as routing takes them."""
-    return ClientProviders(a.clients["provider_id"].to_numpy(), a.bases_xy())
-
 #: Documented 90th percentiles of the day totals' relative errors on held-out days
 #: (docs/approximation.md): driven km, staff minutes, staff shifts.
-P90_DAY = {"driven_km": 0.06, "staff_min": 0.03, "routes": 0.07}
+P90_DAY = {"driven_km": 0.09, "staff_min": 0.04, "routes": 0.07}
 
 #: Round constants for hand-checked values.
 HAND = ApproxModel(kappa=0.5, line_haul=1.0, link=1.0, time_efficiency=0.9,
@@ -101,16 +95,16 @@ def test_more_stops_and_larger_areas_cost_more():
     assert np.all(np.diff(dist) > 0)
     small = model.predict(pts[:60], 30.0, [0, 0], warn=False)
     big = model.predict((pts[:60] - east) * 2 + east, 30.0, [0, 0], warn=False)
-    assert big.driven_m > small.driven_m and big.drive_min > small.drive_min
+    assert big.travel_m > small.travel_m and big.travel_min > small.travel_min
     far = model.predict(pts[:60] + 10 / 3 * east, 30.0, [0, 0], warn=False)
-    assert far.driven_m > small.driven_m and far.staff_min > small.staff_min
+    assert far.travel_m > small.travel_m and far.staff_min > small.staff_min
     longer = model.predict(pts[:60], 60.0, [0, 0], warn=False)
     assert longer.routes >= small.routes and longer.staff_min > small.staff_min
 
 
 def test_same_interface_as_route_day():
     sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
-    a = plan(hemopt.assign(sc, hemopt.LOV()))
+    a = hemopt.assign(sc, hemopt.LOV())
     ap = approximate_day(sc, a, seed=3)
     assert isinstance(ap, DayRouting) and isinstance(ap, ApproxDayRouting)
     assert ap.backend == "approx" and ap.results == {} and not ap.extrapolated
@@ -130,7 +124,7 @@ def test_same_interface_as_route_day():
 )
 def test_agrees_with_the_solver(preset, seed, scale, regime):
     sc = hemopt.generate(preset, seed=seed, scale=scale)
-    a = plan(hemopt.assign(sc, regime))
+    a = hemopt.assign(sc, regime)
     sv = route_day(sc, a, seed=seed, max_iterations=200, time_limit_s=None)
     ap = approximate_day(sc, a, seed=seed)
     s, e = sv.routes, ap.routes
@@ -143,7 +137,7 @@ def test_agrees_with_the_solver(preset, seed, scale, regime):
 
 def test_extrapolation_warns_and_flags():
     sc = hemopt.generate("strangnas", seed=1, scale=0.03)  # a day far below the fitted range
-    a = plan(hemopt.assign(sc, hemopt.LOV()))
+    a = hemopt.assign(sc, hemopt.LOV())
     with pytest.warns(ExtrapolationWarning, match="day_stops"):
         day = approximate_day(sc, a, seed=0)
     assert day.extrapolated
@@ -165,7 +159,7 @@ def test_extrapolation_warns_and_flags():
 
 def test_deterministic():
     sc = hemopt.generate("strangnas", seed=5, scale=0.2)
-    a = plan(hemopt.assign(sc, hemopt.Zoning()))
+    a = hemopt.assign(sc, hemopt.Zoning())
     one = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
     two = approximate_day(sc, a, seed=2).routes.drop(columns="runtime_s")
     pd.testing.assert_frame_equal(one, two)
@@ -175,7 +169,7 @@ def test_deterministic():
 
 def test_visits_given_and_travel_model():
     sc = hemopt.generate("botkyrka", seed=2, scale=0.15)
-    a = plan(hemopt.assign(sc, hemopt.LOV()))
+    a = hemopt.assign(sc, hemopt.LOV())
     d1 = approximate_day(sc, a, seed=1)
     d2 = approximate_day(sc, a, visits=d1.visits)
     assert d2.totals() == pytest.approx(d1.totals())
@@ -196,7 +190,7 @@ def test_dropped_stops_like_the_solver():
                                 shift="evening", warn=False)
     assert est.dropped_stops == 1 and est.service_min == 30.0
     none = ApproxModel().predict([[20_000.0, 0.0]], 400.0, [0, 0], shift="evening", warn=False)
-    assert none.dropped_stops == 1 and none.routes == 0 and none.driven_m == 0.0
+    assert none.dropped_stops == 1 and none.routes == 0 and none.travel_m == 0.0
 
 
 def test_bad_inputs():
@@ -246,7 +240,9 @@ def test_fit_data_residuals_are_the_log_ratios():
                                np.log(pred["staff_min"] / t["staff_min"].to_numpy()))
     rng = dict((n, (lo, hi)) for n, lo, hi in data.fit_range())
     assert rng["day_stops"] == (len(day.stops), len(day.stops))
-    assert rng["kmh_1km"][0] <= 4.5 and rng["kmh_1km"][1] >= 25.0
+    speeds = {"walk": 4.5, "bike": 13.0, "car": 25.0}
+    present = [speeds[m] for m in set(t["mode"])]
+    assert rng["kmh_1km"] == pytest.approx((min(present), max(present)), abs=0.1)
 
 
 def test_fit_and_errors_on_a_tiny_calibration():

@@ -186,3 +186,29 @@ def test_visit_longer_than_the_shift_window_is_longer_than_shift():
     assert list(found) == [1]
     code, text = found[1]
     assert code == "longer_than_shift" and "longest shift (100.00 min)" in text
+
+
+def test_routing_and_travel_import_nothing_above_the_engines():
+    """Layers (issue 12): core -> engines -> domain -> studies; routing/ and travel.py
+    import only the core and routing itself, not even lazily inside functions."""
+    import ast
+    from pathlib import Path
+
+    import hemopt
+
+    root = Path(hemopt.__file__).parent
+    allowed = {"hemopt.errors", "hemopt.travel", "hemopt.scenario", "hemopt.geo"}
+    files = [root / "travel.py", *sorted((root / "routing").glob("*.py"))]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                if name.startswith("hemopt") and name != "hemopt":
+                    assert name in allowed or name.startswith("hemopt.routing"), (
+                        f"{path.name} imports {name}")
+                assert name != "hemopt", f"{path.name} imports the whole package"

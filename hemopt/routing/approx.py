@@ -99,15 +99,15 @@ class ExtrapolationWarning(UserWarning):
 #: :data:`hemopt.calibration.TRAIN_SPECS`; the defaults of :class:`ApproxModel`. Reproduce with
 #: ``python -m hemopt.calibration`` (minutes on 2 cores).
 FIT_CONSTANTS: dict[str, float] = {
-    "kappa": 0.5288,
-    "line_haul": 0.9209,
-    "link": 1.1059,
-    "time_efficiency": 0.8418,
-    "window_efficiency": 0.9171,
-    "wait_fluid": 0.8761,
-    "wait_gap": 0.2551,
-    "same_place_share": 0.6133,
-    "round_down": 0.0993,
+    "kappa": 0.5456,
+    "line_haul": 0.8795,
+    "link": 1.0638,
+    "time_efficiency": 0.8457,
+    "window_efficiency": 1.1471,
+    "wait_fluid": 0.7492,
+    "wait_gap": 0.4095,
+    "same_place_share": 0.5516,
+    "round_down": 0.0,
     "cluster_m": 800.0,
     "spread_m": 100.0,
 }
@@ -118,16 +118,16 @@ FIT_CONSTANTS: dict[str, float] = {
 #: ``shift_max_min``; per day: ``day_stops``; per travel model (:func:`travel_features`):
 #: ``detour_factor``, ``overhead_min``, ``kmh_1km``, ``kmh_20km``.
 DEFAULT_FIT_RANGE: tuple[tuple[str, float, float], ...] = (
-    ("n_stops", 1.0, 738.0),
-    ("stops_per_km2", 2.1, 50.0),
-    ("office_km", 0.0, 23.3),
-    ("service_min_per_stop", 30.0, 62.0),
+    ("n_stops", 1.0, 399.0),
+    ("stops_per_km2", 2.3, 70.0),
+    ("office_km", 0.0, 22.6),
+    ("service_min_per_stop", 27.0, 73.0),
     ("shift_max_min", 360.0, 480.0),
-    ("day_stops", 167.0, 2706.0),
+    ("day_stops", 69.0, 1768.0),
     ("detour_factor", 1.3, 1.3),
-    ("overhead_min", 2.0, 2.0),
-    ("kmh_1km", 25.0, 25.0),
-    ("kmh_20km", 49.5, 49.7),  # the fitted travel model, to the rounding of its speed
+    ("overhead_min", 0.5, 2.0),
+    ("kmh_1km", 4.5, 25.0),
+    ("kmh_20km", 4.5, 49.6),
 )
 
 #: Density and mean service are only checked on instances with this many stops or more (a few
@@ -627,7 +627,8 @@ class ApproxModel:
     cluster_m: float = FIT_CONSTANTS["cluster_m"]
     spread_m: float = FIT_CONSTANTS["spread_m"]
     fit_range: tuple[tuple[str, float, float], ...] = DEFAULT_FIT_RANGE
-    fit_info: str = "FIT_CONSTANTS (python -m hemopt.routing.approx)"
+    fit_info: str = ("fit_approx on 51 days, 1088 (provider, base, shift, mode) instances "
+                     "(python -m hemopt.calibration)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -733,7 +734,7 @@ class ApproxModel:
         >>> est = ApproxModel().predict(xy, 30.0, [0, 0], earliest_min=7 * 60,
         ...                             latest_min=13 * 60, warn=False)
         >>> est.routes, round(est.travel_m / 1000, 1), round(est.staff_min)
-        (2, 16.4, 681)
+        (2, 16.0, 680)
         """
         shifts = shifts or ShiftParams()
         window = shifts.window(shift)
@@ -1250,4 +1251,4 @@ class FitData:
             ("day_stops", *span("day_stops", 1, 1)),
             *((n, *span(n, 0.1, 0.1)) for n in _TRAVEL_FEATURES),
         ]
-        return tuple((n, float(lo), float(hi)) for n, lo, hi in out)
+        return tuple((n, round(float(lo), 6), round(float(hi), 6)) for n, lo, hi in out)

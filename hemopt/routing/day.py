@@ -153,6 +153,17 @@ class DayRouting:
         :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
     bases
         Every provider's starting points the day was routed from.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> day = route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=20)
+    >>> t = day.totals()
+    >>> t["visits_in"] == t["visits_served"] + t["visits_dropped"], day.dropped.empty
+    (True, True)
+    >>> bool((day.routes.loc[day.routes["mode"] != "car", "driven_km"] == 0).all())
+    True
     """
 
     visits: pd.DataFrame
@@ -276,7 +287,7 @@ def assign_modes(stops: pd.DataFrame, bases: dict[str, np.ndarray],
     --------
     >>> import numpy as np, pandas as pd
     >>> stops = pd.DataFrame({"provider_id": "A", "base": 0, "shift": "day",
-    ...                       "x": [500.0, 1200.0, 9000.0], "y": 0.0, "service_min": 500.0})
+    ...                       "x": [500.0, 1300.0, 9000.0], "y": 0.0, "service_min": 500.0})
     >>> assign_modes(stops, {"A": np.array([[0.0, 0.0]])}, TravelModes())["mode"].tolist()
     ['walk', 'bike', 'car']
     """

@@ -224,7 +224,8 @@ class ClientProviders:
     """
 
     def __init__(self, providers: ArrayLike, bases: Mapping[str, ArrayLike]) -> None:
-        self._providers = np.asarray(list(np.asarray(providers, dtype=object)), dtype=object)
+        self._providers = np.array(list(np.asarray(providers, dtype=object).reshape(-1)),
+                                   dtype=object)
         self._bases = {str(k): np.asarray(v, dtype=np.float64).reshape(-1, 2)
                        for k, v in bases.items()}
 
