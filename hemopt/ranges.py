@@ -140,6 +140,18 @@ class SeedComparison:
         (per year) of each counterfactual step from LOV (:mod:`hemopt.decompose`).
     headline_seed
         The seed whose maps and tables the report shows.
+
+    Examples
+    --------
+    Made by :func:`compare_seeds`:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> r = hemopt.compare_seeds(sc, seeds=(1, 2), max_iterations=30, decompose=False)
+    >>> r.headline is r.comparisons[1]
+    True
+    >>> sorted(r.to_dict()["intervals"]["Zoning"]["driven_km_per_day"])
+    ['interval', 'median', 'n', 'vs_lov']
     """
 
     comparisons: dict[int, Comparison]

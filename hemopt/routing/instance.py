@@ -180,6 +180,17 @@ class VRPTWInstance:
     ------
     InputError
         Naming the field and the offending value or index.
+
+    Examples
+    --------
+    A depot and three clients on a 10 x 10 square, straight-line distances:
+
+    >>> import numpy as np
+    >>> from hemopt.routing import VRPTWInstance
+    >>> inst = VRPTWInstance(coords=np.array([[0, 0], [0, 10], [10, 10], [10, 0]], dtype=float),
+    ...                      service=[0, 5, 5, 5])
+    >>> inst.n_clients, float(inst.distance[0, 2])
+    (3, 14.142135623730951)
     """
 
     distance: NDArray[np.float64] = None  # type: ignore[assignment]

@@ -130,6 +130,16 @@ class VRPTWResult:
         included), its status text and the seed used.
     notes
         Warnings and remarks from the backend.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hemopt.routing import VRPTWInstance, solve_vrptw
+    >>> xy = np.array([[0, 0], [0, 10], [10, 10], [10, 0]], dtype=float)
+    >>> res = solve_vrptw(VRPTWInstance(coords=xy, service=[0, 5, 5, 5]), time_limit_s=None,
+    ...                   max_iterations=100)
+    >>> res.routes, res.distance, len(res.dropped)
+    ([[1, 2, 3]], 40.0, 0)
     """
 
     distance: float
