@@ -51,8 +51,11 @@ from hemopt.regimes import Regime as Regime
 from hemopt.regimes import RegimeProblem as RegimeProblem
 from hemopt.regimes import Zoning as Zoning
 from hemopt.regimes import regime_from_name as regime_from_name
+from hemopt.routing import AssignedClients as AssignedClients
+from hemopt.routing import ClientProviders as ClientProviders
 from hemopt.routing import VRPTWInstance as VRPTWInstance
 from hemopt.routing import VRPTWResult as VRPTWResult
+from hemopt.routing import approximate_day as approximate_day
 from hemopt.routing import read_solomon as read_solomon
 from hemopt.routing import route_day as route_day
 from hemopt.routing import solve_vrptw as solve_vrptw
@@ -73,6 +76,7 @@ from hemopt.synth import generate as generate
 from hemopt.travel import MixedTravel as MixedTravel
 from hemopt.travel import RoadGraphTravel as RoadGraphTravel
 from hemopt.travel import TravelModel as TravelModel
+from hemopt.travel import TravelModes as TravelModes
 from hemopt.zones import design_zones as design_zones
 
 __version__ = "0.1.0"
@@ -82,10 +86,12 @@ __all__ = [
     "LOU",
     "LOV",
     "PRESETS",
+    "AssignedClients",
     "Assignment",
     "AssignmentResult",
     "BaseRule",
     "ChoiceModel",
+    "ClientProviders",
     "Comparison",
     "CostParams",
     "CostWeights",
@@ -112,11 +118,13 @@ __all__ = [
     "SimulationResult",
     "SolverError",
     "TravelModel",
+    "TravelModes",
     "VRPTWInstance",
     "VRPTWResult",
     "VisitParams",
     "Zoning",
     "__version__",
+    "approximate_day",
     "assign",
     "assignment_from_providers",
     "compare",

@@ -29,7 +29,7 @@ from hemopt.regimes import LOU, LOV, Regime, Zoning
 from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
-from hemopt.travel import MixedTravel
+from hemopt.travel import TravelModes
 
 __all__ = [
     "KPI_COLUMNS",
@@ -292,7 +292,7 @@ def compare(
     cost
         :class:`CostParams`.
     travel, visit_params, shifts
-        Passed to the routing (defaults: :class:`~hemopt.routing.day.MixedTravel`,
+        Passed to the routing (defaults: :class:`~hemopt.travel.TravelModes`,
         :class:`~hemopt.routing.visits.VisitParams`, :class:`~hemopt.routing.day.ShiftParams`).
     backend
         VRPTW backend for ``routing="solver"``.
@@ -335,7 +335,7 @@ def compare(
     settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
                                time_limit_s=time_limit_s)
     cost = cost or CostParams()
-    travel = travel or MixedTravel()
+    travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()
     shifts = shifts or ShiftParams()
     base_rule = base_rule or BaseRule()
@@ -374,7 +374,8 @@ def compare(
         "max_iterations": max_iterations,
         "time_limit_s": time_limit_s,
         "cost": asdict(cost),
-        "travel": {"model": type(travel).__name__, **_dataclass_dict(travel)},
+        "travel": {"model": type(travel).__name__,
+                   **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
         "bases": asdict(base_rule),

@@ -29,7 +29,7 @@ from hemopt.assignment import Assignment
 from hemopt.errors import InputError
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import VisitParams, day_of_visits
-from hemopt.travel import MixedTravel
+from hemopt.travel import TravelModes
 
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
@@ -235,9 +235,9 @@ def evaluate(
         A day of visits to reuse (default: drawn with ``seed``; the same for every
         assignment of the same clients).
     cost, travel, visit_params, shifts
-        :class:`CostParams`, a travel model (default
-        :class:`~hemopt.routing.day.MixedTravel`), :class:`~hemopt.routing.visits.VisitParams`
-        and :class:`~hemopt.routing.day.ShiftParams`.
+        :class:`CostParams`; a travel model (default :class:`~hemopt.travel.TravelModes`:
+        staff walk, cycle or drive by the distance of their stops from the base);
+        :class:`~hemopt.routing.visits.VisitParams`; :class:`~hemopt.routing.day.ShiftParams`.
     progress
         Called with a short message after each routed instance.
 
@@ -252,7 +252,7 @@ def evaluate(
     """
     routing = routing or RoutingSettings()
     cost = cost or CostParams()
-    travel = travel or MixedTravel()
+    travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()
     shifts = shifts or ShiftParams()
     if visits is None:

@@ -32,6 +32,14 @@ MODULES = [
     "hemopt.routing.*",
     "hemopt.travel",
     "hemopt.zones",
+    "hemopt.calibration",
+    "hemopt.evaluate",
+    "hemopt.bases",
+    "hemopt.areas",
+    "hemopt.ranges",
+    "hemopt.decompose",
+    "hemopt.tables",
+    "hemopt.geo",
 ]
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
