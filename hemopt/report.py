@@ -168,8 +168,9 @@ def reading(comp: Comparison) -> list[str]:
 
 
 @register("comparison.html")
-def write_html(comp: Comparison, path: str | Path) -> Path:
-    """Write the self-contained report (figures embedded as base64 PNG)."""
+def write_html(comp: Comparison, path: str | Path, seeds: Any = None) -> Path:
+    """Write the self-contained report (figures embedded as base64 PNG). ``seeds``: the
+    :class:`~hemopt.ranges.SeedComparison` the comparison belongs to (ranges section)."""
     from hemopt.compare import KPI_COLUMNS
 
     path = Path(path)

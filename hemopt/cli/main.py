@@ -264,12 +264,81 @@ def _format_comparison(comp) -> str:
     return "\n".join(lines)
 
 
+#: Seeds of ``hemopt compare`` when ``--seeds`` is not given, and the solver's iterations per
+#: instance then: five seeds at 300 iterations keep ``make demo`` within a few minutes on two
+#: cores (the single-seed default stays 1,000).
+DEFAULT_SEEDS = (1, 2, 3, 4, 5)
+SEEDS_ITERATIONS = 300
+
+
+def _seed_list(text: str | None, headline: int) -> list[int]:
+    """``"1-5"``, ``"1,3,7"`` or ``"4"``; the headline seed comes first."""
+    if text is None:
+        seeds = list(DEFAULT_SEEDS)
+    else:
+        seeds = []
+        try:
+            for part in str(text).split(","):
+                part = part.strip()
+                if "-" in part:
+                    lo, hi = (int(x) for x in part.split("-", 1))
+                    if hi < lo:
+                        raise ValueError
+                    seeds.extend(range(lo, hi + 1))
+                elif part:
+                    seeds.append(int(part))
+        except ValueError:
+            raise InputError(f"--seeds: expected seeds like 1-5 or 1,3,7, got {text!r}") from None
+        if not seeds or min(seeds) < 0:
+            raise InputError(f"--seeds: expected seeds >= 0 like 1-5 or 1,3,7, got {text!r}")
+    seeds = list(dict.fromkeys(seeds))
+    if headline in seeds:
+        seeds.remove(headline)
+    return [headline, *seeds]
+
+
+def _format_ranges(r) -> str:
+    iv = r.intervals
+    rows = [("km driven per day", "driven_km_per_day", 1.0, "{:,.0f}"),
+            ("paid staff hours per day", "paid_staff_hours_per_day", 1.0, "{:,.0f}"),
+            ("cost per year (MSEK)", "cost_sek_per_year", 1e-6, "{:,.1f}"),
+            ("first choice met (%)", "first_choice_pct", 1.0, "{:.1f}")]
+    names = list(dict.fromkeys(iv["regime"]))
+    lines = [f"median [min, max] over seeds {r.seeds}",
+             f"{'':<28}" + "".join(f"{n:>24}" for n in names)]
+    for label, kpi, f, fmt in rows:
+        cells = []
+        for n in names:
+            x = r.interval(n, kpi)
+            cells.append(f"{fmt.format(x['median'] * f)} [{fmt.format(x['low'] * f)}, "
+                         f"{fmt.format(x['high'] * f)}]")
+        lines.append(f"{label:<28}" + "".join(f"{c:>24}" for c in cells))
+    lines.append("")
+    lines.append("versus LOV, paired within each seed: median % [min, max]")
+    for label, kpi, _f, _fmt in rows[:3]:
+        cells = []
+        for n in names:
+            x = r.interval(n, kpi)
+            noise = "~" if x["within_noise"] and n != "LOV" else " "
+            cells.append(f"{x['pct_median']:+.1f} [{x['pct_low']:+.1f}, {x['pct_high']:+.1f}]"
+                         f"{noise}")
+        lines.append(f"{label + ' (%)':<28}" + "".join(f"{c:>24}" for c in cells))
+    lines.append("(~: the range contains 0, within noise)")
+    dec = r.decomposition_summary()
+    if len(dec):
+        lines.append("")
+        lines.append("where the km difference comes from (mean over seeds [min, max], km/day)")
+        for row in dec.itertuples():
+            lines.append(f"  {row.regime:<8}{row.step:<18}{row.km_change:>+10,.0f} "
+                         f"[{row.km_low:+,.0f}, {row.km_high:+,.0f}]")
+    return "\n".join(lines)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from hemopt.compare import compare
-    from hemopt.report import reading
+    from hemopt.ranges import compare_seeds
 
     t0 = time.perf_counter()
     check_scenario_args(args)
@@ -286,21 +355,38 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                          f"{args.max_iterations}")
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit must be a number of seconds > 0, got {args.time_limit}")
+    seeds = _seed_list(args.seeds, args.seed)
+    default_it = 1000 if len(seeds) == 1 else SEEDS_ITERATIONS
+    iterations = None if args.time_limit is not None else args.max_iterations or default_it
     outputs = _check_outputs(folder=args.out, files=("comparison.json", "index.html"))
     with _locked(outputs):
-        sc = load_scenario(args)
-        comp = compare(sc, routing=args.routing, seed=args.seed, progress=True,
-                       max_iterations=(None if args.time_limit is not None
-                                       else args.max_iterations or 1000),
-                       time_limit_s=args.time_limit)
+        if getattr(args, "scenario", None):
+            fixed = load_scenario(args)
+
+            def scenario_of(seed: int):
+                return fixed
+        else:
+            import argparse as _argparse
+
+            def scenario_of(seed: int):
+                return load_scenario(_argparse.Namespace(**{**vars(args), "seed": seed}))
+
+        r = compare_seeds(scenario_of, seeds, headline_seed=args.seed, routing=args.routing,
+                          max_iterations=iterations, time_limit_s=args.time_limit,
+                          decompose=not args.no_decompose, progress=True)
+        comp = r.headline
         print()
+        print(f"seed {args.seed}:")
         print(_format_comparison(comp))
+        if len(seeds) > 1:
+            print()
+            print(_format_ranges(r))
         print()
-        for sentence in reading(comp):
+        for sentence in r.reading():
             print("- " + sentence)
         out = Path(args.out)
-        print(f"\nwrote {comp.to_json(out / 'comparison.json')}")
-        print(f"wrote {comp.to_html(out / 'index.html')}")
+        print(f"\nwrote {r.to_json(out / 'comparison.json')}")
+        print(f"wrote {r.to_html(out / 'index.html')}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
@@ -412,9 +498,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--routing", default="solver", choices=["solver", "approx"])
     c.add_argument("--max-iterations", type=int, default=None,
                    help="solver iterations per provider and shift (deterministic; default "
-                        "1000)")
+                        "300 with several seeds, 1000 with one)")
     c.add_argument("--time-limit", type=float, default=None,
                    help="seconds per provider and shift instead of an iteration limit")
+    c.add_argument("--seeds", default=None,
+                   help="seeds for the ranges, e.g. 1-5 (the default) or 1,3,7; with a preset "
+                        "each seed draws new clients, with --scenario a new day and new draws; "
+                        "--seeds 1 for one seed")
+    c.add_argument("--no-decompose", action="store_true",
+                   help="skip splitting each difference to LOV into its causes")
     c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
     c.set_defaults(func=_cmd_compare)
 
