@@ -97,8 +97,10 @@ class CostParams:
     min_paid_shift_hours
         A shift is paid at least this long (default 4 h).
     fixed_sek_per_provider
-        Per provider with clients, per year: unit manager, administration, planning system,
-        premises (default 1.5 MSEK).
+        Per provider with clients, per year: the part of running a home-care provider that
+        does not grow with its hours (a responsible manager's time, administration, the
+        planning system, minimum premises; default 500,000 SEK). What grows with the hours
+        (supervision, scheduling) is in ``staff_sek_per_hour`` and the indirect time.
     follow_up_sek_per_external
         Per external provider with clients, per year: the municipality's contract follow-up
         (default 150,000 SEK).
@@ -131,7 +133,7 @@ class CostParams:
     documentation_min_per_visit: float = 4.0
     indirect_min_per_shift: float = 120.0
     min_paid_shift_hours: float = 4.0
-    fixed_sek_per_provider: float = 1_500_000.0
+    fixed_sek_per_provider: float = 500_000.0
     follow_up_sek_per_external: float = 150_000.0
     fixed_sek_per_base: float = 250_000.0
 

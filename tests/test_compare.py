@@ -68,7 +68,7 @@ def test_corridor_hand_computed():
     assert t.loc["LOV", "first_choice_pct"] == 100.0
     assert t.loc["Zoning", "first_choice_pct"] == 50.0
     # paid time: A and B each work one shift: max(route + 120 min indirect, 4 h minimum)
-    # + 4 visits x 4 min of notes; cost = (paid hours x 300 + km x 4) x 365 + 2 x (1.5 MSEK
+    # + 4 visits x 4 min of notes; cost = (paid hours x 300 + km x 4) x 365 + 2 x (0.5 MSEK
     # + 150 kSEK follow-up)
     for r in ("LOV", "Zoning"):
         row = t.loc[r]
@@ -78,7 +78,7 @@ def test_corridor_hand_computed():
                    for m in routes.groupby("provider_id")["staff_min"].sum())
         assert row["paid_staff_hours_per_day"] == pytest.approx(paid / 60)
         assert row["cost_sek_per_year"] == pytest.approx(
-            (paid / 60 * 300 + row["driven_km_per_day"] * 4) * 365 + 2 * 1_650_000)
+            (paid / 60 * 300 + row["driven_km_per_day"] * 4) * 365 + 2 * 650_000)
         pt = comp.provider_tables[r].set_index("provider_id")
         assert pt.loc["M", "cost_sek_per_year"] == 0.0
         assert pt["cost_sek_per_year"].sum() == pytest.approx(row["cost_sek_per_year"])
