@@ -1142,7 +1142,7 @@ def simulate(
     years: int = 3,
     seed: int = 0,
     *,
-    params: SimParams | None = None,
+    sim_params: SimParams | None = None,
     events: Iterable[Event] = (),
     routing_months: Iterable[int] = (),
     routing: str = "approx",
@@ -1163,7 +1163,7 @@ def simulate(
         Length of the horizon in years.
     seed
         Seed of every draw: same arguments, same trajectory.
-    params
+    sim_params
         :class:`SimParams`.
     events
         :class:`ProviderExit`, :class:`ProviderEntry` and :class:`FollowUp` events, each in a
@@ -1173,7 +1173,7 @@ def simulate(
         routing is the slow part).
     routing
         ``"approx"`` (default: the continuous approximation) or ``"solver"`` (the VRPTW
-        solver with ``params.routing_iterations``), through :func:`hemopt.evaluate.evaluate`,
+        solver with ``sim_params.routing_iterations``), through :func:`hemopt.evaluate.evaluate`,
         the same path as :func:`hemopt.compare`.
     start_year
         Calendar year of months 1-12 (for the ``year`` column; default: years 1, 2, ...).
@@ -1211,9 +1211,9 @@ def simulate(
     True
     """
     t_start = time.perf_counter()
-    params = SimParams() if params is None else params
+    params = SimParams() if sim_params is None else sim_params
     if not isinstance(params, SimParams):
-        raise InputError(f"params must be a SimParams, got {type(params).__name__}")
+        raise InputError(f"sim_params must be a SimParams, got {type(params).__name__}")
     if not isinstance(scenario, Scenario):
         raise InputError(f"scenario must be a Scenario, got {type(scenario).__name__}")
     if not (isinstance(years, (int, np.integer)) and not isinstance(years, bool)

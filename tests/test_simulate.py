@@ -213,7 +213,7 @@ def test_strict_fifo_serves_the_longest_waiting_first(lou_run):
 def test_first_fit_serves_at_least_as_many(botkyrka):
     fifo = simulate(botkyrka, lou_schedule(0.2), years=1, seed=1)
     ff = simulate(botkyrka, lou_schedule(0.2), years=1, seed=1,
-                  params=SimParams(queue_discipline="first_fit"))
+                  sim_params=SimParams(queue_discipline="first_fit"))
     assert ff.monthly["queue"].iloc[-1] <= fifo.monthly["queue"].iloc[-1]
     assert (ff.monthly["external_hours_per_week"]
             <= ff.monthly["external_cap_hours_per_week"] + 1e-9).all()
@@ -275,7 +275,7 @@ def test_regime_change_by_callable(strangnas):
 def test_routing_months_plot_and_csv(tmp_path):
     sc = hemopt.generate("botkyrka", seed=2, scale=0.05)
     res = simulate(sc, lou_schedule(0.2, 0.5), years=2, seed=2, routing_months=(0, 24),
-                   routing="solver", params=SimParams(routing_iterations=20))
+                   routing="solver", sim_params=SimParams(routing_iterations=20))
     m = res.monthly.set_index("month")
     assert (m.loc[[0, 24], "routing"] == "solver").all()
     assert (m.loc[[0, 24], "driven_km_per_day"] > 0).all()
@@ -298,7 +298,7 @@ def test_routing_months_plot_and_csv(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"params": "x"}, "params must be a SimParams"),
+        ({"sim_params": "x"}, "sim_params must be a SimParams"),
         ({"years": 0}, "years must be .* got 0"),
         ({"seed": -1}, "seed must be .* got -1"),
         ({"events": [ProviderExit("E99", 3)]}, r"events\[0\]\.provider: unknown provider 'E99'"),

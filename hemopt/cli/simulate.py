@@ -268,7 +268,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         sc = load_scenario(args)
         events = _events(args, sc)
         print(f"simulating {args.years} year(s) month by month ...", file=sys.stderr)
-        res = simulate(sc, schedule, years=args.years, seed=args.seed, params=params,
+        res = simulate(sc, schedule, years=args.years, seed=args.seed, sim_params=params,
                        events=events, routing_months=routing_months, routing=args.routing,
                        start_year=args.start_year, progress=True)
         print(format_years(res))
