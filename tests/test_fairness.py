@@ -195,3 +195,24 @@ def test_simulate_month_zero_equals_compare(regime):
             == a.client_providers()).all()
     for k in ("driven_km_per_day", "staff_hours_per_day", "paid_staff_hours_per_day"):
         assert m0[k] == pytest.approx(comp.table.loc[reg.name, k], rel=1e-12), k
+
+
+def test_botkyrka_lou_areas_and_staged_share():
+    sc = hemopt.generate("botkyrka", seed=1)
+    # two areas, two contracted externals in each, the municipality everywhere
+    assert sorted(sc.zones["zone_id"]) == ["north", "south"]
+    ext = sc.providers[sc.providers["kind"] == "external"]
+    per_area = ext["zones"].explode().value_counts()
+    assert per_area.to_dict() == {"north": 2, "south": 2}
+    for share in (0.2, 0.3, 0.5):
+        a = hemopt.assign(sc, LOU(share), seed=1)
+        s = a.summary()
+        got = s["external_share_hours"]
+        assert got <= share + 1e-9  # a cap ...
+        # ... and a guarantee: met, or the shortfall is reported
+        total_h = sc.clients["hours_per_week"].sum()
+        assert got * total_h + s["guarantee_shortfall_hours"] >= share * total_h - 5.0
+        # clients are only with externals contracted in their area
+        cl = a.clients.merge(sc.providers[["provider_id", "zones"]], on="provider_id")
+        ext_rows = cl[cl["zones"].map(len) > 0]
+        assert all(z in zs for z, zs in zip(ext_rows["zone_id"], ext_rows["zones"], strict=True))
