@@ -92,8 +92,8 @@ class CostParams:
     documentation_min_per_visit
         Paid minutes per visit outside the home: documentation, keys, phone calls (default 4).
     indirect_min_per_shift
-        Paid minutes per shift outside routes: handover, planning meetings, paid breaks, the
-        start and end at the office (default 120).
+        Paid minutes per shift outside routes (default 80: handover 15, planning meeting 20,
+        paid breaks 30, the start and end at the office 15).
     min_paid_shift_hours
         A shift is paid at least this long (default 4 h).
     fixed_sek_per_provider
@@ -131,7 +131,7 @@ class CostParams:
     co2_kg_per_km: float = 0.12
     days_per_year: float = 365.0
     documentation_min_per_visit: float = 4.0
-    indirect_min_per_shift: float = 120.0
+    indirect_min_per_shift: float = 80.0
     min_paid_shift_hours: float = 4.0
     fixed_sek_per_provider: float = 500_000.0
     follow_up_sek_per_external: float = 150_000.0

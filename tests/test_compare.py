@@ -67,14 +67,14 @@ def test_corridor_hand_computed():
     assert t.loc["Zoning", "stops_per_visit"] == 0.5
     assert t.loc["LOV", "first_choice_pct"] == 100.0
     assert t.loc["Zoning", "first_choice_pct"] == 50.0
-    # paid time: A and B each work one shift: max(route + 120 min indirect, 4 h minimum)
+    # paid time: A and B each work one shift: max(route + 80 min indirect, 4 h minimum)
     # + 4 visits x 4 min of notes; cost = (paid hours x 300 + km x 4) x 365 + 2 x (0.5 MSEK
     # + 150 kSEK follow-up)
     for r in ("LOV", "Zoning"):
         row = t.loc[r]
         routes = comp.routings[r].routes
         assert (routes.groupby("provider_id")["routes"].sum() == 1).all()
-        paid = sum(max(m + 120.0, 240.0) + 16.0
+        paid = sum(max(m + 80.0, 240.0) + 16.0
                    for m in routes.groupby("provider_id")["staff_min"].sum())
         assert row["paid_staff_hours_per_day"] == pytest.approx(paid / 60)
         assert row["cost_sek_per_year"] == pytest.approx(
