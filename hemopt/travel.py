@@ -178,8 +178,40 @@ def _straight(xy_from: ArrayLike, xy_to: ArrayLike | None) -> NDArray[np.float64
     return cdist(a, b)
 
 
+class _StraightLineMatrices:
+    """The matrices of a straight-line model: road distance = straight line ×
+    ``detour_factor``; time = ``drive_min(distance)`` + ``overhead_min`` per trip of positive
+    length. Shared by :class:`TravelModel` and :class:`MixedTravel`, which differ only in
+    ``drive_min``."""
+
+    detour_factor: float
+    overhead_min: float
+
+    def drive_min(self, road_m: ArrayLike) -> NDArray[np.float64]:  # pragma: no cover
+        raise NotImplementedError
+
+    def distance_matrix_m(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
+        return _straight(xy_from, xy_to) * self.detour_factor
+
+    def time_matrix_min(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Travel time in minutes, overhead included, same shape as the distance matrix."""
+        return self.matrices(xy_from, xy_to)[1]
+
+    def matrices(
+        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Both matrices: ``(distance_m, time_min)``."""
+        dist = self.distance_matrix_m(xy_from, xy_to)
+        return dist, _add_overhead(self.drive_min(dist), dist, self.overhead_min)
+
+
 @dataclass(frozen=True)
-class TravelModel:
+class TravelModel(_StraightLineMatrices):
     """Straight line × detour factor at a constant speed, plus an overhead per trip.
 
     Parameters
@@ -242,28 +274,10 @@ class TravelModel:
         """Minutes on the way for road distances ``road_m`` (metres), without the overhead."""
         return np.asarray(road_m, dtype=np.float64) / (self.speed_kmh * _M_PER_MIN_PER_KMH)
 
-    def distance_matrix_m(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
-        return _straight(xy_from, xy_to) * self.detour_factor
-
-    def time_matrix_min(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        """Travel time in minutes, overhead included, same shape as the distance matrix."""
-        return self.matrices(xy_from, xy_to)[1]
-
-    def matrices(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Both matrices: ``(distance_m, time_min)``."""
-        dist = self.distance_matrix_m(xy_from, xy_to)
-        return dist, _add_overhead(self.drive_min(dist), dist, self.overhead_min)
 
 
 @dataclass(frozen=True)
-class MixedTravel:
+class MixedTravel(_StraightLineMatrices):
     """Cars in a municipality of towns and countryside: road distance = straight line ×
     ``detour_factor``; the first ``urban_m`` metres of a trip at ``urban_kmh``, the rest at
     ``rural_kmh``; plus ``overhead_min`` per trip of positive length (parking, walking to the
@@ -316,24 +330,6 @@ class MixedTravel:
         return (urban / (self.urban_kmh * _M_PER_MIN_PER_KMH)
                 + (d - urban) / (self.rural_kmh * _M_PER_MIN_PER_KMH))
 
-    def distance_matrix_m(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        """Road distance estimate in metres, shape ``(len(xy_from), len(xy_to))``."""
-        return _straight(xy_from, xy_to) * self.detour_factor
-
-    def time_matrix_min(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> NDArray[np.float64]:
-        """Travel time in minutes, overhead included, same shape as the distance matrix."""
-        return self.matrices(xy_from, xy_to)[1]
-
-    def matrices(
-        self, xy_from: ArrayLike, xy_to: ArrayLike | None = None
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Both matrices: ``(distance_m, time_min)``."""
-        dist = self.distance_matrix_m(xy_from, xy_to)
-        return dist, _add_overhead(self.drive_min(dist), dist, self.overhead_min)
 
 
 @dataclass(frozen=True)
