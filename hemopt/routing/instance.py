@@ -519,7 +519,10 @@ def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = ()) -> Scaled
                 "solver's integers; use coarser units"
             )
         pos = arr[arr > 0]
-        if len(pos) and float(pos.mean()) * scale < _MIN_MEAN_SCALED:
+        # only the distance is the solvers' objective: times are rounded up to 1/TIME_SCALE
+        # minute (0.6 s), which keeps every integer schedule feasible and costs nothing in
+        # the objective, so short walks between close stops need no warning
+        if name == "distance" and len(pos) and float(pos.mean()) * scale < _MIN_MEAN_SCALED:
             warnings.warn(
                 f"{name}: mean positive value {pos.mean():.4g} × scale {scale} is small; "
                 "rounding to integers for the solver may change the optimum by 1 % or more. "
