@@ -316,6 +316,7 @@ def _format_ranges(r) -> str:
     lines.append("")
     lines.append("versus LOV, paired within each seed: median % [min, max]")
     for label, kpi, _f, _fmt in rows[:3]:
+        label = label.replace(" (MSEK)", "")
         cells = []
         for n in names:
             x = r.interval(n, kpi)
