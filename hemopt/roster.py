@@ -476,7 +476,7 @@ def assign_staff(
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise InputError(f"{name} must be a finite number >= 0, got {v!r}")
     if len(routes) and (routes["day"].min() < 0 or routes["day"].max() >= roster.days):
-        bad = routes["day"][(routes["day"] < 0) | (routes["day"] >= roster.days)].iloc[0]
+        bad = int(routes["day"][(routes["day"] < 0) | (routes["day"] >= roster.days)].iloc[0])
         raise InputError(f"routes: day {bad!r} outside the roster's 0..{roster.days - 1}")
     out: list[dict[str, Any]] = []
     staff = roster.staff
