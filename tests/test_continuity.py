@@ -138,7 +138,7 @@ def test_errors_name_field_and_value() -> None:
         build_roster({"A": {"day": [1, 2]}}, days=14)
     with pytest.raises(InputError, match="weight must be a finite number >= 0, got -1"):
         assign_staff(_alternating_routes(), _two_staff(), weight=-1)
-    with pytest.raises(InputError, match="routes: day 14 outside the roster's 0..13"):
+    with pytest.raises(InputError, match=r"routes: day 14 outside the roster's 0\.\.13"):
         assign_staff(_alternating_routes(15), _two_staff())
     with pytest.raises(InputError, match="days must be a whole number >= 1, got 0"):
         fortnight_visits(hemopt.generate("strangnas", seed=1, scale=0.05), days=0)
