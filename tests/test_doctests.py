@@ -38,6 +38,8 @@ MODULES = [
     "hemopt.areas",
     "hemopt.ranges",
     "hemopt.decompose",
+    "hemopt.roster",
+    "hemopt.continuity",
     "hemopt.tables",
     "hemopt.geo",
 ]

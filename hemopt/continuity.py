@@ -1,0 +1,587 @@
+"""Continuity of care over 14 days (*personalkontinuitet*): how many different staff each
+client meets, under an assignment of providers.
+
+Pipeline (``docs/continuity.md``):
+
+1. :func:`fortnight_visits` draws 14 days of visits (day 0 a Monday) with
+   :func:`hemopt.routing.visits.day_of_visits`, one seed per day. Clients with daily care get
+   the same one-day pattern every day (with that day's draw of fractional visits); light
+   clients (``visits_per_day < 1``: cleaning, shopping) get ``round(7 × visits_per_day)``
+   visits a week, capped at 5, on fixed weekdays drawn per client, each lasting their weekly
+   minutes over those visits: weekly minutes are conserved and weekends have fewer visits.
+   Scenarios need no new columns.
+2. :func:`route_horizon` routes each day with the assignment's providers (the VRPTW solver,
+   whose routes are staff shifts; or the approximation, whose route counts are turned into
+   routes by a sweep around the base, see :func:`sweep_routes`).
+3. :func:`staff_continuity` sizes and rosters each provider's staff from its routed shifts
+   (:func:`hemopt.roster.build_roster`) and hands each day's routes to the staff on duty by a
+   min-cost assignment that rewards known faces (:func:`hemopt.roster.assign_staff`).
+4. :func:`continuity_kpis` returns the figures ``compare`` reports.
+
+Examples
+--------
+>>> import hemopt
+>>> from hemopt.continuity import continuity_kpis
+>>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+>>> k = continuity_kpis(hemopt.assign(sc, hemopt.LOV()), seed=1,
+...                     routing=hemopt.RoutingSettings(max_iterations=30))
+>>> 1 <= k["staff_per_client_14d_median"] <= k["staff_per_client_14d_p90"]
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hemopt.assignment import Assignment
+from hemopt.errors import InputError
+from hemopt.evaluate import RoutingSettings
+from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
+from hemopt.routing.approx import approximate_day
+from hemopt.routing.day import DayRouting, ShiftParams, route_day
+from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
+from hemopt.scenario import Scenario
+
+__all__ = [
+    "CONTINUITY_KPIS",
+    "Continuity",
+    "Horizon",
+    "continuity_kpis",
+    "day_seed",
+    "fortnight_visits",
+    "route_horizon",
+    "routes_of_day",
+    "staff_continuity",
+    "sweep_routes",
+]
+
+#: The figures of :func:`continuity_kpis`, with their meaning.
+CONTINUITY_KPIS: dict[str, str] = {
+    "staff_per_client_14d_median": "distinct staff per client with daily visits, 14 days, "
+                                   "median",
+    "staff_per_client_14d_p90": "distinct staff per client with daily visits, 14 days, "
+                                "90th percentile",
+    "staff_per_client_14d_mean": "distinct staff per client with daily visits, 14 days, mean",
+    "staff_per_client_14d_all_median": "distinct staff per client, all clients, median",
+    "staff_per_client_14d_all_p90": "distinct staff per client, all clients, 90th percentile",
+    "staff_per_client_14d_all_mean": "distinct staff per client, all clients, mean",
+    "clients_daily": "clients visited every day of the horizon",
+    "contact_person_visit_pct": "visits made by the client's contact person (%)",
+    "temp_share": "share of visits made by pool or agency staff",
+    "staff_per_provider_mean": "regular staff per provider with clients, mean",
+    "staff_per_provider": "regular staff per provider (dict)",
+    "staff_regular": "regular staff, all providers",
+    "workload_spread_pct": "coefficient of variation of route hours per contract hour over "
+                           "regular staff (%)",
+    "routes": "routes (staff shifts) over the horizon",
+}
+
+_ROUTE_COLUMNS = ["day", "route_id", "provider_id", "shift", "route_min", "client_id",
+                  "n_visits"]
+
+
+def day_seed(seed: int, day: int) -> int:
+    """The seed of horizon day ``day``: independent streams per day, from one seed.
+
+    Examples
+    --------
+    >>> day_seed(1, 0) != day_seed(1, 1), day_seed(1, 3) == day_seed(1, 3)
+    (True, True)
+    """
+    return int(np.random.SeedSequence([int(seed), int(day)]).generate_state(1)[0] % 2**31)
+
+
+def _weekly_days(scenario: Scenario, seed: int) -> dict[int, np.ndarray]:
+    """For each light client (``visits_per_day < 1``): its fixed visit weekdays (0 = Monday)."""
+    v = scenario.clients["visits_per_day"].to_numpy(dtype=float)
+    h = scenario.clients["hours_per_week"].to_numpy(dtype=float)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7]))
+    out: dict[int, np.ndarray] = {}
+    for i in np.flatnonzero((v > 0) & (v < 1) & (h > 0)):
+        k = int(np.clip(round(7 * v[i]), 1, 5))
+        out[int(i)] = np.sort(rng.choice(5, size=k, replace=False))
+    return out
+
+
+def fortnight_visits(
+    scenario: Scenario,
+    *,
+    days: int = 14,
+    seed: int = 0,
+    params: VisitParams | None = None,
+) -> pd.DataFrame:
+    """The horizon's visits, one ``day_of_visits`` per day, with weekly patterns for light
+    clients (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The municipality (no extra columns needed).
+    days
+        Length of the horizon (day 0 is a Monday).
+    seed
+        Seed of the horizon: day ``d`` draws with :func:`day_seed` ``(seed, d)``; light
+        clients' weekdays are drawn once per client.
+    params
+        :class:`~hemopt.routing.visits.VisitParams`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day_of_visits``'s columns (``provider_id`` is ``"_"``: the provider is the
+        assignment's) and ``day``; ``visit_id`` is unique over the horizon.
+
+    Raises
+    ------
+    InputError
+        ``days`` not a whole number >= 1, or care a day cannot hold.
+
+    Examples
+    --------
+    Weekly minutes are conserved for every client, and weekends have fewer visits:
+
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> v = fortnight_visits(sc, seed=1)
+    >>> week = v[v["day"] < 7].groupby("client_id")["duration_min"].sum()
+    >>> hours = sc.clients.set_index("client_id")["hours_per_week"]
+    >>> bool(((week - hours[week.index] * 60).abs() / (hours[week.index] * 60) < 0.35).all())
+    True
+    >>> per_day = v.groupby("day").size()
+    >>> bool(per_day[[5, 6]].mean() < per_day[[0, 1, 2, 3, 4]].mean())
+    True
+    """
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
+        raise InputError(f"days must be a whole number >= 1, got {days!r}")
+    params = params or VisitParams()
+    weekly = _weekly_days(scenario, seed)
+    light = np.array(sorted(weekly), dtype=np.int64)
+    base = scenario.clients
+    h = base["hours_per_week"].to_numpy(dtype=float)
+    cs, ce, csh = PERIODS["chores"]
+    frames = []
+    for d in range(days):
+        cl = base.copy()
+        if len(light):
+            wd = d % 7
+            today = np.array([wd in weekly[i] for i in light], dtype=bool)
+            k = np.array([len(weekly[i]) for i in light], dtype=float)
+            hv = np.where(today, h[light] * 7.0 / k, 0.0)
+            cl.loc[cl.index[light], "hours_per_week"] = hv
+            cl.loc[cl.index[light], "visits_per_day"] = np.where(today, 1.0, 0.0)
+        v = day_of_visits(scenario.replace(clients=cl), ["_"] * scenario.n_clients,
+                          seed=day_seed(seed, d), params=params)
+        if len(light):
+            lid = set(base["client_id"].to_numpy()[light])
+            m = v["client_id"].isin(lid).to_numpy()
+            v.loc[m, "period"] = "chores"
+            v.loc[m, "earliest_min"], v.loc[m, "latest_min"], v.loc[m, "shift"] = cs, ce, csh
+        v["visit_id"] = [f"d{d:02d}-{x}" for x in v["visit_id"]]
+        v["day"] = d
+        frames.append(v)
+    return pd.concat(frames, ignore_index=True)
+
+
+def routes_of_day(day: DayRouting, day_index: int = 0) -> pd.DataFrame:
+    """The clients on each route of a routed day: one row per (route, client).
+
+    Uses the solver's routes (:attr:`DayRouting.results`); a day from the approximation
+    (no routes) is cut into routes by :func:`sweep_routes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day``, ``route_id`` (``"d<day>-<provider>-<base>-<shift>-<mode>-<k>"``),
+        ``provider_id``, ``shift``, ``route_min`` (the route's minutes, office to office),
+        ``client_id``, ``n_visits`` (served visits only).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> d = hemopt.route_day(sc, sc.clients["current_provider"], seed=1, max_iterations=30)
+    >>> r = routes_of_day(d)
+    >>> int(r["n_visits"].sum()) == d.totals()["visits_served"]
+    True
+    >>> r["route_id"].nunique() == d.totals()["staff_shifts"]
+    True
+    """
+    if not day.results:
+        return sweep_routes(day, day_index)
+    stops = day.stops
+    groups = stops.groupby(["provider_id", "base", "shift", "mode"], sort=True).indices
+    served = day.visits[day.visits["served"]] if "served" in day.visits else day.visits
+    per_stop = served.groupby(["stop_id", "client_id"]).size().rename("n_visits").reset_index()
+    stop_of: dict[str, str] = {}
+    rows = []
+    for key, res in day.results.items():
+        pid, base, shift, mode = key
+        stop_ids = stops["stop_id"].to_numpy()[groups[key]]
+        for k, route in enumerate(res.routes):
+            rid = f"d{day_index:02d}-{pid}-{base}-{shift}-{mode}-{k}"
+            for c in route:
+                stop_of[stop_ids[c - 1]] = rid
+            rows.append((rid, pid, shift, float(res.route_duration[k])))
+    info = pd.DataFrame(rows, columns=["route_id", "provider_id", "shift", "route_min"])
+    per_stop["route_id"] = per_stop["stop_id"].map(stop_of)
+    out = (per_stop.dropna(subset=["route_id"])
+           .groupby(["route_id", "client_id"], sort=True)["n_visits"].sum().reset_index()
+           .merge(info, on="route_id"))
+    out["day"] = day_index
+    return out[_ROUTE_COLUMNS]
+
+
+def sweep_routes(day: DayRouting, day_index: int = 0) -> pd.DataFrame:
+    """Routes for a day without solver routes (the approximation): per provider, base, shift
+    and mode, the stops sorted by angle around the base are cut into
+    ``ceil(routes)`` sectors of about equal service minutes (the sweep heuristic, Gillett and
+    Miller 1974). Each route's minutes are the group's staff minutes shared by service.
+
+    Same columns as :func:`routes_of_day`. The sectors ignore time windows: continuity from
+    the approximation is a proxy; the solver's routes are the reference.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=3, scale=0.2)
+    >>> d = hemopt.approximate_day(sc, sc.clients["current_provider"], seed=1)
+    >>> r = sweep_routes(d)
+    >>> int(r["n_visits"].sum()) == int(d.visits["served"].sum())
+    True
+    """
+    stops = day.stops
+    served = day.visits[day.visits["served"]] if "served" in day.visits else day.visits
+    per_stop = served.groupby(["stop_id", "client_id"]).size().rename("n_visits").reset_index()
+    count = day.routes.set_index(["provider_id", "base", "shift", "mode"])
+    stop_route: dict[str, tuple[str, str, str, float]] = {}
+    for key, g in stops.groupby(["provider_id", "base", "shift", "mode"], sort=True):
+        pid, base, shift, mode = key
+        row = count.loc[key]
+        n = max(1, math.ceil(float(row["routes"]) - 1e-9))
+        o = np.asarray(day.bases[pid], dtype=float)[int(base)]
+        ang = np.arctan2(g["y"].to_numpy() - o[1], g["x"].to_numpy() - o[0])
+        order = np.argsort(ang, kind="stable")
+        svc = g["service_min"].to_numpy(dtype=float)[order]
+        share = (np.cumsum(svc) - svc / 2) / max(svc.sum(), 1e-9)
+        part = np.minimum((share * n).astype(np.int64), n - 1)
+        total = float(row["staff_min"])
+        for k in range(n):
+            m = part == k
+            if not m.any():
+                continue
+            rid = f"d{day_index:02d}-{pid}-{base}-{shift}-{mode}-{k}"
+            minutes = total * svc[m].sum() / max(svc.sum(), 1e-9)
+            for sid in g["stop_id"].to_numpy()[order][m]:
+                stop_route[sid] = (rid, pid, shift, minutes)
+    info = pd.DataFrame([(s, *v) for s, v in stop_route.items()],
+                        columns=["stop_id", "route_id", "provider_id", "shift", "route_min"])
+    out = (per_stop.merge(info, on="stop_id")
+           .groupby(["route_id", "provider_id", "shift", "route_min", "client_id"], sort=True)
+           ["n_visits"].sum().reset_index())
+    out["day"] = day_index
+    return out[_ROUTE_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class Horizon:
+    """An assignment's routed horizon.
+
+    Attributes
+    ----------
+    assignment
+        The assignment routed.
+    visits
+        Every visit of the horizon (:func:`fortnight_visits`, with the assignment's providers).
+    routes
+        One row per (route, client) (:func:`routes_of_day`, every day).
+    days, seed
+        The horizon.
+    routing
+        The :class:`~hemopt.evaluate.RoutingSettings` used.
+    runtime_s
+        Seconds spent drawing and routing.
+    notes
+        Warnings raised while routing (e.g. the approximation's extrapolation), kept here
+        rather than raised once per day.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> hz = route_horizon(hemopt.assign(sc, hemopt.LOV()), days=2, seed=1,
+    ...                    routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> sorted(hz.routes["day"].unique().tolist())
+    [0, 1]
+    """
+
+    assignment: Assignment
+    visits: pd.DataFrame
+    routes: pd.DataFrame
+    days: int
+    seed: int
+    routing: RoutingSettings
+    runtime_s: float
+    notes: tuple[str, ...] = field(default=())
+
+    def demand(self) -> dict[str, dict[str, np.ndarray]]:
+        """Routes per day and shift kind for each provider: what rosters are sized for."""
+        per = self.routes.drop_duplicates("route_id").groupby(
+            ["provider_id", "shift", "day"]).size()
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for (pid, shift, day), n in per.items():
+            arr = out.setdefault(str(pid), {"day": np.zeros(self.days),
+                                            "evening": np.zeros(self.days)})
+            arr[str(shift)][int(day)] = float(n)
+        return out
+
+
+def route_horizon(
+    assignment: Assignment,
+    *,
+    days: int = 14,
+    seed: int = 0,
+    routing: RoutingSettings | None = None,
+    visit_params: VisitParams | None = None,
+    shifts: ShiftParams | None = None,
+    travel: Any = None,
+) -> Horizon:
+    """Draw and route every day of the horizon for ``assignment``.
+
+    Parameters
+    ----------
+    assignment
+        Who serves whom.
+    days, seed
+        The horizon (:func:`fortnight_visits`); day ``d`` is routed with :func:`day_seed`.
+    routing
+        :class:`~hemopt.evaluate.RoutingSettings` (default: the solver at 30 iterations, a
+        deterministic and quick setting: continuity needs the routes' membership, not the last
+        kilometre).
+    visit_params, shifts, travel
+        As in :func:`hemopt.evaluate`.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> hz = route_horizon(hemopt.assign(sc, hemopt.LOV()), days=3, seed=2,
+    ...                    routing=hemopt.RoutingSettings(method="approx"))
+    >>> hz.routes.groupby("day")["route_id"].nunique().gt(0).all()
+    np.True_
+    """
+    routing = routing or RoutingSettings(max_iterations=30)
+    t0 = time.perf_counter()
+    sc = assignment.scenario
+    visits = fortnight_visits(sc, days=days, seed=seed, params=visit_params)
+    lut = dict(zip(sc.clients["client_id"], assignment.client_providers(), strict=True))
+    frames, notes = [], []
+    for d in range(days):
+        vd = visits[visits["day"] == d].drop(columns="day")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if routing.method == "solver":
+                day = route_day(sc, assignment, seed=day_seed(seed, d), visits=vd,
+                                travel=travel, backend=routing.backend,
+                                time_limit_s=routing.time_limit_s,
+                                max_iterations=routing.max_iterations, params=visit_params,
+                                shifts=shifts)
+            else:
+                day = approximate_day(sc, assignment, seed=day_seed(seed, d), visits=vd,
+                                      travel=travel, params=visit_params, shifts=shifts)
+        notes.extend(f"day {d}: {w.message}" for w in caught)
+        frames.append(routes_of_day(day, d))
+    visits = visits.assign(provider_id=visits["client_id"].map(lut))
+    routes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=_ROUTE_COLUMNS)
+    return Horizon(assignment=assignment, visits=visits, routes=routes, days=days, seed=seed,
+                   routing=routing, runtime_s=time.perf_counter() - t0, notes=tuple(notes))
+
+
+@dataclass(frozen=True, eq=False)
+class Continuity:
+    """Staff, rosters and who drove each route over the horizon, with the KPIs.
+
+    Attributes
+    ----------
+    horizon
+        The routed :class:`Horizon`.
+    roster
+        The :class:`~hemopt.roster.Roster`.
+    staffing
+        One row per route: ``day``, ``route_id``, ``provider_id``, ``shift``, ``route_min``,
+        ``staff_id``, ``kind`` (:func:`hemopt.roster.assign_staff`).
+    client_staff
+        Distinct staff per client over the horizon: ``client_id``, ``provider_id``,
+        ``staff``, ``days_visited``, ``visits``, ``contact_visits``.
+    kpis
+        Keyed as :data:`CONTINUITY_KPIS`.
+    weight, contact_weight
+        The assignment's weights.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> hz = route_horizon(hemopt.assign(sc, hemopt.LOV()), days=14, seed=1,
+    ...                    routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> c0, c1 = staff_continuity(hz, weight=0.0), staff_continuity(hz, weight=5.0)
+    >>> c1.kpis["staff_per_client_14d_all_mean"] < c0.kpis["staff_per_client_14d_all_mean"]
+    True
+    """
+
+    horizon: Horizon
+    roster: Roster
+    staffing: pd.DataFrame
+    client_staff: pd.DataFrame
+    kpis: dict[str, Any]
+    weight: float
+    contact_weight: float
+
+
+def staff_continuity(
+    horizon: Horizon,
+    *,
+    weight: float = 1.0,
+    contact_weight: float = 1.0,
+    roster: RosterParams | None = None,
+    seed: int | None = None,
+) -> Continuity:
+    """Roster each provider's staff for the horizon's routes, hand the routes to staff, and
+    measure continuity.
+
+    Parameters
+    ----------
+    horizon
+        From :func:`route_horizon`.
+    weight, contact_weight
+        As in :func:`hemopt.roster.assign_staff` (``contact_weight = 0``: no contact person
+        preference; the contact person is still the first regular to visit, for the KPI).
+    roster
+        :class:`~hemopt.roster.RosterParams`.
+    seed
+        Seed of the roster and absence draw (default: the horizon's seed).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> hz = route_horizon(hemopt.assign(sc, hemopt.LOV()), days=14, seed=1,
+    ...                    routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> c = staff_continuity(hz)
+    >>> c.roster.check_rules(), int(c.staffing["route_id"].is_unique)
+    ([], 1)
+    """
+    seed = horizon.seed if seed is None else seed
+    ros = build_roster(horizon.demand(), days=horizon.days, seed=seed, params=roster)
+    staffing = assign_staff(horizon.routes, ros, weight=weight, contact_weight=contact_weight)
+    cs = _client_staff(horizon, staffing)
+    kpis = _kpis(cs, horizon, ros, staffing)
+    return Continuity(horizon=horizon, roster=ros, staffing=staffing, client_staff=cs,
+                      kpis=kpis, weight=float(weight), contact_weight=float(contact_weight))
+
+
+def _client_staff(horizon: Horizon, staffing: pd.DataFrame) -> pd.DataFrame:
+    rv = horizon.routes.merge(staffing[["route_id", "staff_id", "kind"]], on="route_id")
+    rv = rv.sort_values(["day", "route_id"], kind="stable")
+    first_regular = (rv[rv["kind"] == "regular"].groupby("client_id")["staff_id"].first())
+    rv["contact"] = rv["client_id"].map(first_regular)
+    rv["by_contact"] = np.where(rv["staff_id"] == rv["contact"], rv["n_visits"], 0)
+    g = rv.groupby("client_id")
+    out = pd.DataFrame({
+        "provider_id": g["provider_id"].first(),
+        "staff": g["staff_id"].nunique(),
+        "days_visited": g["day"].nunique(),
+        "visits": g["n_visits"].sum(),
+        "contact_visits": g["by_contact"].sum(),
+        "temp_visits": rv.assign(t=np.where(rv["kind"] != "regular", rv["n_visits"], 0))
+        .groupby("client_id")["t"].sum(),
+    }).reset_index()
+    return out
+
+
+def _stats(x: pd.Series, prefix: str) -> dict[str, float]:
+    if x.empty:
+        return {f"{prefix}_median": math.nan, f"{prefix}_p90": math.nan,
+                f"{prefix}_mean": math.nan}
+    return {f"{prefix}_median": float(x.median()), f"{prefix}_p90": float(x.quantile(0.9)),
+            f"{prefix}_mean": float(x.mean())}
+
+
+def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
+          staffing: pd.DataFrame) -> dict[str, Any]:
+    daily = cs[cs["days_visited"] == horizon.days]
+    st = ros.staff
+    reg = st[st["kind"] == "regular"]
+    per_prov = {str(k): int(v) for k, v in reg.groupby("provider_id").size().items()}
+    visits = float(cs["visits"].sum())
+    # route hours per contract hour of each regular
+    worked = (staffing[staffing["kind"] == "regular"].groupby("staff_id")["route_min"].sum()
+              .reindex(reg["staff_id"]).fillna(0.0) / 60.0)
+    per_contract = worked.to_numpy() / (reg["contract_h_week"].to_numpy() * horizon.days / 7)
+    spread = (100.0 * float(per_contract.std() / per_contract.mean())
+              if len(per_contract) > 1 and per_contract.mean() > 0 else math.nan)
+    return {
+        **_stats(daily["staff"], "staff_per_client_14d"),
+        **_stats(cs["staff"], "staff_per_client_14d_all"),
+        "clients_daily": len(daily),
+        "contact_person_visit_pct": (100.0 * float(cs["contact_visits"].sum()) / visits
+                                     if visits else math.nan),
+        "temp_share": float(cs["temp_visits"].sum()) / visits if visits else math.nan,
+        "staff_per_provider_mean": float(np.mean(list(per_prov.values()))) if per_prov
+        else 0.0,
+        "staff_per_provider": per_prov,
+        "staff_regular": len(reg),
+        "workload_spread_pct": spread,
+        "routes": len(staffing),
+    }
+
+
+def continuity_kpis(
+    assignment: Assignment,
+    *,
+    days: int = 14,
+    seed: int = 0,
+    routing: RoutingSettings | None = None,
+    weight: float = 1.0,
+    contact_weight: float = 1.0,
+    roster: RosterParams | None = None,
+    visit_params: VisitParams | None = None,
+    shifts: ShiftParams | None = None,
+    travel: Any = None,
+) -> dict[str, Any]:
+    """Continuity of care over ``days`` days for ``assignment``: what ``compare`` reports.
+
+    Routes the horizon (:func:`route_horizon`), rosters and assigns staff
+    (:func:`staff_continuity`) and returns the KPIs of :data:`CONTINUITY_KPIS`, plus
+    ``continuity_runtime_s``. Deterministic for a given seed.
+
+    Parameters
+    ----------
+    assignment
+        Who serves whom.
+    days, seed, routing, visit_params, shifts, travel
+        As in :func:`route_horizon` (default routing: the solver at 30 iterations).
+    weight, contact_weight, roster
+        As in :func:`staff_continuity`.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    >>> a = hemopt.assign(sc, hemopt.LOV())
+    >>> k = continuity_kpis(a, seed=1, routing=hemopt.RoutingSettings(method="approx"))
+    >>> 0 <= k["temp_share"] < 1, 0 < k["contact_person_visit_pct"] <= 100
+    (True, True)
+    """
+    hz = route_horizon(assignment, days=days, seed=seed, routing=routing,
+                       visit_params=visit_params, shifts=shifts, travel=travel)
+    t0 = time.perf_counter()
+    c = staff_continuity(hz, weight=weight, contact_weight=contact_weight, roster=roster)
+    return {**c.kpis, "continuity_runtime_s": hz.runtime_s + time.perf_counter() - t0}
