@@ -41,7 +41,9 @@ __all__ = ["HEADLINE_KPIS", "SeedComparison", "compare_seeds", "paired_intervals
 HEADLINE_KPIS = ("driven_km_per_day", "staff_hours_per_day", "paid_staff_hours_per_day",
                  "cost_sek_per_year", "cost_per_care_hour_sek", "first_choice_pct", "queue",
                  "providers_per_stairwell", "stairwells_multi_provider_pct", "stops_per_visit",
-                 "clients_changing_provider_pct", "co2_tonnes_per_year")
+                 "clients_changing_provider_pct", "co2_tonnes_per_year",
+                 "staff_per_client_14d_median", "staff_per_client_14d_p90",
+                 "contact_person_visit_pct")
 
 
 def paired_intervals(per_seed: pd.DataFrame, reference: str = "LOV",

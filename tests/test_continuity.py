@@ -230,3 +230,16 @@ def test_continuity_kpis_values_are_seeded() -> None:
     assert 1 <= k1["staff_per_client_14d_median"] <= k1["staff_per_client_14d_p90"]
     assert 0 <= k1["temp_share"] < 0.5
     assert set(k1["staff_per_provider"]) <= set(sc.provider_ids)
+
+
+@pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+def test_compare_reports_continuity_per_regime():
+    sc = hemopt.generate("botkyrka", seed=2, scale=0.1)
+    comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], seed=2, routing="approx",
+                          continuity=True)
+    doc = comp.to_dict()
+    for rec in doc["regimes"]:
+        assert rec["staff_per_client_14d_median"] >= 1
+        assert rec["staff_per_client_14d_p90"] >= rec["staff_per_client_14d_median"]
+        assert 0 <= rec["contact_person_visit_pct"] <= 100
+    assert doc["parameters"]["continuity"] is True

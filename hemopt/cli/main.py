@@ -374,7 +374,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         r = compare_seeds(scenario_of, seeds, headline_seed=args.seed, routing=args.routing,
                           max_iterations=iterations, time_limit_s=args.time_limit,
-                          decompose=not args.no_decompose, progress=True)
+                          decompose=not args.no_decompose, progress=True,
+                          continuity=args.continuity)
         comp = r.headline
         print()
         print(f"seed {args.seed}:")
@@ -506,6 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds for the ranges, e.g. 1-5 (the default) or 1,3,7; with a preset "
                         "each seed draws new clients, with --scenario a new day and new draws; "
                         "--seeds 1 for one seed")
+    c.add_argument("--continuity", action="store_true",
+                   help="also route 14 days and report continuity of care (distinct staff per "
+                        "client); adds about half a minute per regime and seed")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
     c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
