@@ -207,22 +207,30 @@ class SeedComparison:
             fc = self.interval(regime, "first_choice_pct")
             fc_lov = self.interval("LOV", "first_choice_pct")["median"]
             what = "less" if km["diff_median"] < 0 else "more"
-            s = (f"{regime} drives {abs(km['diff_median']):,.0f} km {what} per day than LOV "
-                 f"(median of {n} seeds, {km['pct_median']:+.1f} %; range "
-                 f"{km['pct_low']:+.1f} % to {km['pct_high']:+.1f} %)")
-            s += (", a difference within the noise of the seeds" if km["within_noise"]
-                  else "")
-            s += (f"; its cost per year differs by {cost['diff_median'] / 1e6:+.2f} MSEK "
-                  f"(range {cost['diff_low'] / 1e6:+.2f} to {cost['diff_high'] / 1e6:+.2f})"
-                  + (", within noise" if cost["within_noise"] else "")
-                  + f"; first choice met goes from {fc_lov:.1f} % to {fc['median']:.1f} %.")
+            if n > 1:
+                s = (f"{regime} drives {abs(km['diff_median']):,.0f} km {what} per day than "
+                     f"LOV (median of {n} seeds, {km['pct_median']:+.1f} %; range "
+                     f"{km['pct_low']:+.1f} % to {km['pct_high']:+.1f} %)")
+                s += (", a difference within the noise of the seeds" if km["within_noise"]
+                      else "")
+                s += (f"; its cost per year differs by {cost['diff_median'] / 1e6:+.2f} MSEK "
+                      f"(range {cost['diff_low'] / 1e6:+.2f} to "
+                      f"{cost['diff_high'] / 1e6:+.2f})"
+                      + (", within noise" if cost["within_noise"] else ""))
+            else:
+                s = (f"{regime} drives {abs(km['diff_median']):,.0f} km {what} per day than "
+                     f"LOV ({km['pct_median']:+.1f} %, one seed: no range; run several seeds "
+                     f"before quoting it); its cost per year differs by "
+                     f"{cost['diff_median'] / 1e6:+.2f} MSEK")
+            s += f"; first choice met goes from {fc_lov:.1f} % to {fc['median']:.1f} %."
             out.append(s)
             steps = dec[dec["regime"] == regime] if not dec.empty else dec
             if len(steps):
                 total = float(steps["km_change"].sum())
                 parts = ", ".join(f"{r.step} {r.km_change:+,.0f} km/day" for r in
                                   steps.itertuples())
-                out.append(f"Where {regime}'s difference comes from (mean of {n} seeds, total "
+                over = f"mean of {n} seeds, " if n > 1 else ""
+                out.append(f"Where {regime}'s difference comes from ({over}total "
                            f"{total:+,.0f} km/day): {parts}.")
         return out
 
