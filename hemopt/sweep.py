@@ -44,8 +44,6 @@ import json
 import math
 import numbers
 import os
-import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -59,6 +57,8 @@ import pandas as pd
 
 from hemopt._io import atomic_path, output_lock
 from hemopt._progress import sayer
+from hemopt._workers import end_with_parent as _end_with_parent
+from hemopt._workers import stop_workers as _stop_workers
 from hemopt.errors import InputError
 
 __all__ = ["GRID_KEYS", "SETTING_KEYS", "plot_sweep", "read_config", "run_task", "summarise",
@@ -286,58 +286,6 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _done(out: Path) -> set[str]:
     return {p.stem for p in out.glob("*.parquet")}
-
-
-def _end_with_parent(parent_pid: int) -> None:
-    """Initializer of a local worker process: end this process when its parent ends.
-
-    A killed sweep (even by SIGKILL, which it cannot catch) must not leave workers behind: on
-    Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``); everywhere a
-    daemon thread checks twice a second that the parent is still there.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
-            pass
-    ppid = os.getppid()
-
-    def gone() -> bool:
-        if os.getppid() != ppid:
-            return True  # re-parented: the parent (or the fork server) has ended
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:  # pragma: no cover - alive, someone else's
-            return False
-        return False
-
-    if gone():  # the parent died between starting us and now
-        os._exit(1)
-
-    def watch() -> None:
-        while not gone():
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="hemopt-parent-watch", daemon=True).start()
-
-
-def _stop_workers(ex: ProcessPoolExecutor) -> None:
-    """End the workers now (an interrupted sweep): their results are not wanted."""
-    # CPython keeps the worker processes in ``_processes``. Once they are gone the pool fails
-    # every future not done (BrokenProcessPool); cancelling futures first would race with that
-    # inside the pool's manager thread.
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    for proc in procs:
-        proc.terminate()
-    # without the processes at hand: drop the tasks not started; the running ones end when
-    # this process does (see _end_with_parent)
-    ex.shutdown(wait=bool(procs), cancel_futures=not procs)
 
 
 def sweep(

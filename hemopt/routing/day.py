@@ -28,8 +28,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.spatial.distance import cdist
 
+from hemopt._workers import resolve_workers
 from hemopt.errors import InputError, SolverError
-from hemopt.routing.instance import VRPTWInstance
+from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
 from hemopt.routing.visits import (
     AssignedClients,
     VisitParams,
@@ -37,7 +38,7 @@ from hemopt.routing.visits import (
     group_stops,
     provider_ids,
 )
-from hemopt.routing.vrptw import VRPTWResult, solve_vrptw
+from hemopt.routing.vrptw import VRPTWResult
 from hemopt.travel import MODES, Travel, TravelModes
 from hemopt.travel import MixedTravel as MixedTravel  # its former home; now hemopt.travel
 
@@ -417,7 +418,8 @@ def route_day(
     max_iterations: int | None = None,
     params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: bool | Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> DayRouting:
     """Route every provider's day.
 
@@ -451,7 +453,17 @@ def route_day(
     params, shifts
         The day's visits and the staff shifts.
     progress
-        Called with a short message after each instance (e.g. ``print``).
+        True, or a function taking a message (e.g. ``print``): show one progress bar on
+        stderr while the instances are solved, with the time left (counted in stops). A
+        function is then called once with a summary: instances, stops, workers and seconds.
+    workers
+        Processes that solve the instances side by side (:mod:`hemopt.routing.parallel`);
+        1 solves them in this process, without a pool. Default: every core
+        (``os.cpu_count()``), except for a small day (under
+        :data:`~hemopt.routing.parallel.MIN_PARALLEL_STOPS` stops) and inside a worker
+        process of a sweep, where it is 1. With ``max_iterations`` and no time limit the
+        routes are the same for any number of workers; ``runtime_s`` is each solve's wall
+        time.
 
     Returns
     -------
@@ -462,7 +474,8 @@ def route_day(
     Raises
     ------
     InputError
-        Bad inputs, naming the field and the value (e.g. care a day cannot hold).
+        Bad inputs, naming the field and the value (e.g. care a day cannot hold, ``workers``
+        that is not a whole number >= 1).
     SolverError
         The visits in are not all served or dropped (a bug: never silent).
 
@@ -479,48 +492,40 @@ def route_day(
     >>> set(day.routes["shift"]) <= {"day", "evening"}
     True
     """
+    n_workers = resolve_workers(workers)
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
     visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
                                        params=params, shifts=shifts, travel=modes)
     care = visits.groupby("stop_id")["duration_min"].sum()
-    rows, results = [], {}
-    dropped_stops: dict[str, tuple[str, str]] = {}
-    groups = stops.groupby(["provider_id", "base", "shift", "mode"], sort=True)
+    groups = list(stops.groupby(["provider_id", "base", "shift", "mode"], sort=True))
+    tasks = []
     for (pid, base, shift, mode), g in groups:
-        start, end, max_min = shifts.window(shift)
-        xy = np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy()])
-        dist, dur = modes.travel(mode).matrices(xy)
-        earliest = np.concatenate([[start], g["earliest_min"].to_numpy()])
-        service = np.concatenate([[0.0], g["service_min"].to_numpy()])
-        # a stop must start early enough to finish and travel back before the shift ends
-        latest = np.concatenate([[end], g["latest_min"].to_numpy()])
-        latest[1:] = np.maximum(
-            np.minimum(latest[1:], end - service[1:] - dur[1:, 0]), earliest[1:]
-        )
-        inst = VRPTWInstance(
-            distance=dist,
-            duration=dur,
-            coords=xy,
-            service=service,
-            earliest=earliest,
-            latest=latest,
-            shift_duration=max_min,
-            name=f"{pid}-{base}-{shift}-{mode}",
-        )
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
         elif time_limit_s is None and max_iterations is None:
             tl = _default_time_limit(len(g))
         else:
             tl = time_limit_s
-        t0 = time.perf_counter()
-        res = solve_vrptw(
-            inst, time_limit_s=tl, backend=backend, seed=seed, max_iterations=max_iterations
-        )
-        key = (str(pid), int(base), str(shift), str(mode))
-        results[key] = res
+        tasks.append(InstanceTask(
+            key=(str(pid), int(base), str(shift), str(mode)),
+            xy=np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy(dtype=float)]),
+            earliest=g["earliest_min"].to_numpy(dtype=float),
+            latest=g["latest_min"].to_numpy(dtype=float),
+            service=g["service_min"].to_numpy(dtype=float),
+            shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
+            max_iterations=max_iterations, backend=backend, seed=seed))
+    if workers is None and len(stops) < MIN_PARALLEL_STOPS:
+        n_workers = 1  # a small day: starting workers would take longer than routing it
+    n_workers = min(n_workers, max(1, len(tasks)))
+    t_start = time.perf_counter()
+    solved = solve_tasks(tasks, modes, workers=n_workers, progress=bool(progress))
+    rows, results = [], {}
+    dropped_stops: dict[str, tuple[str, str]] = {}
+    for task, ((pid, base, shift, mode), g), s in zip(tasks, groups, solved, strict=True):
+        res = s.result
+        results[task.key] = res
         stop_ids = g["stop_id"].to_numpy()
         nvis = g["n_visits"].to_numpy()
         routed = np.asarray([c for r in res.routes for c in r], dtype=np.int64) - 1
@@ -550,14 +555,13 @@ def route_day(
                 "care_min_served": float(care.loc[stop_ids[routed]].sum()),
                 "dropped": int(nvis[drop_idx].sum()),
                 "late": int(nvis[late_idx].sum()),
-                "runtime_s": time.perf_counter() - t0,
+                "runtime_s": s.runtime_s,
             }
         )
-        if progress is not None:
-            progress(
-                f"  routed {pid} base {base} {shift} {mode}: {len(g)} stops, "
-                f"{len(res.routes)} shifts, {travel_km:.1f} km"
-            )
+    if callable(progress):
+        progress(f"  routed {len(tasks)} instances ({len(stops)} stops) with {n_workers} "
+                 f"worker{'s' if n_workers != 1 else ''} in "
+                 f"{time.perf_counter() - t_start:.1f} s")
     visits, dropped = account(visits, dropped_stops)
     day = DayRouting(visits=visits, stops=stops, routes=pd.DataFrame(rows, columns=ROUTE_COLUMNS),
                      results=results, backend=backend, dropped=dropped, bases=bases)
