@@ -21,6 +21,7 @@ import pandas as pd
 
 from hemopt._progress import sayer
 from hemopt._views import view
+from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
 from hemopt.errors import InputError
@@ -276,6 +277,7 @@ def compare(
     progress: bool | Callable[[str], None] = False,
     base_rule: BaseRule | None = None,
     continuity: bool = False,
+    workers: int | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
 
@@ -310,6 +312,9 @@ def compare(
         (:func:`hemopt.continuity.continuity_kpis`): distinct staff per client, the contact
         person's share of visits, the temp share. Adds about half a minute per regime at the
         scale of the presets with the solver.
+    workers
+        Processes routing each day's instances side by side (default: every core). The
+        table does not depend on it.
 
     Returns
     -------
@@ -339,7 +344,7 @@ def compare(
     """
     t_start = time.perf_counter()
     settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
-                               time_limit_s=time_limit_s)
+                               time_limit_s=time_limit_s, workers=workers)
     cost = cost or CostParams()
     travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()
@@ -386,6 +391,7 @@ def compare(
         "backend": backend if routing == "solver" else "approx",
         "max_iterations": max_iterations,
         "time_limit_s": time_limit_s,
+        "workers": resolve_workers(workers) if routing == "solver" else None,
         "cost": asdict(cost),
         "travel": {"model": type(travel).__name__,
                    **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},

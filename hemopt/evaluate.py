@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment
 from hemopt.errors import InputError
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
@@ -157,6 +158,9 @@ class RoutingSettings:
     max_iterations, time_limit_s
         Solver effort per instance. An iteration limit and no time limit give the same routes
         on every machine.
+    workers
+        Processes solving the day's instances side by side (default: every core; the routes
+        do not depend on it, see :func:`~hemopt.routing.route_day`).
 
     Examples
     --------
@@ -173,10 +177,13 @@ class RoutingSettings:
     backend: str = "pyvrp"
     max_iterations: int | None = 1000
     time_limit_s: float | None = None
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.method not in ("solver", "approx"):
             raise InputError(f"routing must be 'solver' or 'approx', got {self.method!r}")
+        if self.workers is not None:
+            resolve_workers(self.workers, "RoutingSettings.workers")
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,7 +270,7 @@ def evaluate(
         d = route_day(assignment.scenario, assignment, seed=seed, visits=visits, travel=travel,
                       backend=routing.backend, time_limit_s=routing.time_limit_s,
                       max_iterations=routing.max_iterations, params=visit_params,
-                      shifts=shifts, progress=progress)
+                      shifts=shifts, progress=progress, workers=routing.workers)
     else:
         from hemopt.routing.approx import approximate_day
 

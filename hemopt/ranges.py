@@ -326,7 +326,7 @@ def compare_seeds(
         Split each regime's difference to LOV into its causes (:mod:`hemopt.decompose`).
     routing, max_iterations, cost, visit_params, shifts, compare_kwargs
         As :func:`hemopt.compare` (default effort here: 300 solver iterations per instance,
-        deterministic).
+        deterministic); ``workers=`` routes each day over that many processes.
 
     Examples
     --------
@@ -356,7 +356,8 @@ def compare_seeds(
 
     settings = RoutingSettings(method=routing, backend=compare_kwargs.get("backend", "pyvrp"),
                                max_iterations=max_iterations,
-                               time_limit_s=compare_kwargs.get("time_limit_s"))
+                               time_limit_s=compare_kwargs.get("time_limit_s"),
+                               workers=compare_kwargs.get("workers"))
     for k, seed in enumerate(seeds, start=1):
         sc = scenario(seed) if callable(scenario) else scenario
         regs = list(regimes(sc)) if regimes is not None else default_regimes(sc)

@@ -356,6 +356,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                          f"{args.max_iterations}")
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit must be a number of seconds > 0, got {args.time_limit}")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
     seeds = _seed_list(args.seeds, args.seed)
     default_it = 1000 if len(seeds) == 1 else SEEDS_ITERATIONS
     iterations = None if args.time_limit is not None else args.max_iterations or default_it
@@ -375,7 +377,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         r = compare_seeds(scenario_of, seeds, headline_seed=args.seed, routing=args.routing,
                           max_iterations=iterations, time_limit_s=args.time_limit,
                           decompose=not args.no_decompose, progress=True,
-                          continuity=args.continuity)
+                          continuity=args.continuity,
+                          workers=args.workers)
         comp = r.headline
         print()
         print(f"seed {args.seed}:")
@@ -510,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--continuity", action="store_true",
                    help="also route 14 days and report continuity of care (distinct staff per "
                         "client); adds about half a minute per regime and seed")
+    c.add_argument("--workers", type=int, default=None,
+                   help="processes routing each day side by side (default: every core; the "
+                        "results do not depend on it)")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
     c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
