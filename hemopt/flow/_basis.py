@@ -15,6 +15,7 @@ Only split clients carry free client arcs, so the work is over a graph of a few 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,40 +24,100 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from hemopt.flow._problem import AssignmentProblem
 
-__all__ = ["to_basic_flow"]
+__all__ = ["ClientFlow", "to_basic_flow"]
 
 
-def to_basic_flow(
-    problem: AssignmentProblem,
-    arc_flow: NDArray[np.int64],
-    unserved_flow: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+@dataclass(frozen=True, eq=False)
+class ClientFlow:
+    """Where each client's demand goes, compactly: most clients send it whole to one option.
+
+    Attributes
+    ----------
+    option
+        (n_clients,) the option of each client sent whole: a provider ``0..p-1``, or ``p``
+        (unserved); -1 for a split client.
+    split
+        (k,) the split clients, in increasing order.
+    split_flow
+        (k, p + 1) their units per provider, last column unserved.
+    """
+
+    option: NDArray[np.int64]
+    split: NDArray[np.intp]
+    split_flow: NDArray[np.int64]
+
+    @classmethod
+    def from_dense(cls, flow: NDArray[np.int64]) -> ClientFlow:
+        """From (n_clients, p + 1) units per client and option."""
+        used = np.count_nonzero(flow, axis=1)
+        option = np.argmax(flow, axis=1).astype(np.int64)
+        split = np.flatnonzero(used > 1)
+        option[split] = -1
+        return cls(option, split, np.array(flow[split], dtype=np.int64))
+
+    @classmethod
+    def from_arcs(cls, problem: AssignmentProblem, arc_flow: NDArray[np.int64],
+                  unserved_flow: NDArray[np.int64]) -> ClientFlow:
+        """From the flow on each allowed pair (``problem.arcs`` order) and unserved."""
+        n, p = problem.n_clients, problem.n_providers
+        ci, pj = problem.arcs
+        pos = np.flatnonzero(arc_flow > 0)
+        used = np.bincount(ci[pos], minlength=n) + (unserved_flow > 0)
+        option = np.full(n, p, dtype=np.int64)  # unserved unless an arc carries flow
+        option[ci[pos]] = pj[pos]
+        split = np.flatnonzero(used > 1)
+        option[split] = -1
+        rows = np.zeros((len(split), p + 1), dtype=np.int64)
+        if len(split):
+            k = pos[np.isin(ci[pos], split)]
+            rows[np.searchsorted(split, ci[k]), pj[k]] = arc_flow[k]
+            rows[:, p] = unserved_flow[split]
+        return cls(option, split, rows)
+
+    def unserved_units(self, problem: AssignmentProblem) -> NDArray[np.int64]:
+        """(n_clients,) units of each client's demand left unserved."""
+        p = problem.n_providers
+        out = np.where(self.option == p, problem.demand, 0)
+        out[self.split] = self.split_flow[:, p]
+        return out
+
+    def dense(self, problem: AssignmentProblem) -> NDArray[np.int64]:
+        """(n_clients, p + 1) units per client and option (for tests and small problems)."""
+        p = problem.n_providers
+        out = np.zeros((problem.n_clients, p + 1), dtype=np.int64)
+        whole = np.flatnonzero(self.option >= 0)
+        out[whole, self.option[whole]] = problem.demand[whole]
+        out[self.split] = self.split_flow
+        return out
+
+
+def to_basic_flow(problem: AssignmentProblem, flow: ClientFlow) -> ClientFlow:
     """Cancel the cycles of free arcs of an optimal flow (see the module doc).
 
-    Returns new arrays; the inputs are not modified.
+    Returns a new :class:`ClientFlow` (clients no longer split are sent whole).
     """
     n, p = problem.n_clients, problem.n_providers
     d = problem.demand
-    ci, pj = problem.arcs
-    arc_flow = np.array(arc_flow, dtype=np.int64)
-    unserved_flow = np.array(unserved_flow, dtype=np.int64)
-    n_used = np.bincount(ci[arc_flow > 0], minlength=n) + (unserved_flow > 0)
-    split = n_used > 1
-    if not split.any():
-        return arc_flow, unserved_flow
+    if not len(flow.split):
+        return flow
+    rows = flow.split_flow.copy()
 
     sink = n + p
-    # Edge: [tail, head, unit cost, flow, upper, kind, ref]; kind 0 = client->provider arc k,
-    # 1 = unserved arc of client ref, 2 = provider ref -> sink.
+    # Edge: [tail, head, unit cost, flow, upper, kind, ref]; kind 0 = client->provider or
+    # unserved arc (ref = (row of the split client, option)), 2 = provider ref -> sink.
     edges: list[list] = []
-    for k in np.flatnonzero(split[ci] & (arc_flow > 0)).tolist():
-        i, j = int(ci[k]), int(pj[k])
-        edges.append([i, n + j, problem.cost[i, j] / d[i], int(arc_flow[k]), int(d[i]), 0, k])
-    for i in np.flatnonzero(split & (unserved_flow > 0)).tolist():
-        edges.append(
-            [i, sink, problem.unserved_cost[i] / d[i], int(unserved_flow[i]), int(d[i]), 1, i]
-        )
-    load = np.bincount(pj, weights=arc_flow, minlength=p).astype(np.int64)
+    rr, cols = np.nonzero(rows)
+    for r, j in zip(rr.tolist(), cols.tolist(), strict=True):
+        i = int(flow.split[r])
+        if j < p:
+            edges.append([i, n + j, problem.cost[i, j] / d[i], int(rows[r, j]), int(d[i]), 0,
+                          (r, j)])
+        else:
+            edges.append([i, sink, problem.unserved_cost[i] / d[i], int(rows[r, p]), int(d[i]),
+                          0, (r, p)])
+    whole = np.flatnonzero((flow.option >= 0) & (flow.option < p))
+    load = np.bincount(flow.option[whole], weights=d[whole], minlength=p).astype(np.int64)
+    load += rows[:, :p].sum(axis=0)
     touched = {e[1] - n for e in edges if e[0] < n and e[1] < sink}
     for j in sorted(touched):
         if 0 < load[j] < problem.capacity_int[j]:
@@ -73,12 +134,14 @@ def to_basic_flow(
             if edges[e][3] in (0, edges[e][4]):
                 alive[e] = False
 
-    for _, _, _, flow, _, kind, ref in edges:
+    for _, _, _, units, _, kind, ref in edges:
         if kind == 0:
-            arc_flow[ref] = flow
-        elif kind == 1:
-            unserved_flow[ref] = flow
-    return arc_flow, unserved_flow
+            rows[ref] = units
+    option = flow.option.copy()
+    still = np.count_nonzero(rows, axis=1) > 1
+    done = ~still
+    option[flow.split[done]] = np.argmax(rows[done], axis=1)
+    return ClientFlow(option, flow.split[still], rows[still])
 
 
 def _find_cycle(edges: list[list], alive: list[bool]) -> list[tuple[int, bool]] | None:

@@ -24,7 +24,8 @@ class AssignmentProblem:
     Attributes
     ----------
     cost
-        (n_clients, n_providers) float costs, a private copy.
+        (n_clients, n_providers) float costs: the caller's array when it is already a
+        float64 array (never written to), else a converted copy.
     allowed
         Boolean mask of the allowed (client, provider) pairs; ``cost`` is finite there.
     capacity
@@ -99,11 +100,11 @@ class AssignmentProblem:
         )
 
 
-def _float_array(name: str, value: Any) -> NDArray[np.float64]:
+def _float_array(name: str, value: Any, copy: bool | None = True) -> NDArray[np.float64]:
     try:
         if np.iscomplexobj(value):
             raise TypeError("complex values")
-        arr = np.array(value, dtype=np.float64)  # always a copy: never alias the caller
+        arr = np.array(value, dtype=np.float64, copy=copy)
     except (TypeError, ValueError) as exc:
         raise InputError(
             f"{name} must be numeric (real numbers); could not convert it ({exc})"
@@ -113,6 +114,8 @@ def _float_array(name: str, value: Any) -> NDArray[np.float64]:
 
 def _check_magnitude(name: str, arr: NDArray[np.float64]) -> None:
     """Finite values must stay below ``MAX_ABS_COST`` so that sums of them cannot overflow."""
+    if arr.size and -MAX_ABS_COST <= arr.min() and arr.max() <= MAX_ABS_COST:
+        return  # every value finite and small (two passes, no temporary array)
     huge = np.argwhere(np.isfinite(arr) & (np.abs(arr) > MAX_ABS_COST))
     if len(huge):
         idx = tuple(int(k) for k in huge[0])
@@ -138,18 +141,20 @@ def validate(
     InputError
         Naming the argument and the offending value or index.
     """
-    c = _float_array("cost", cost)
+    # not copied when already float64: nothing here or in the solvers writes to it
+    c = _float_array("cost", cost, copy=None)
     if c.ndim != 2:
         raise InputError(f"cost must be a 2-D array (n_clients, n_providers); got shape {c.shape}")
     n, p = c.shape
-    nan = np.argwhere(np.isnan(c))
+    all_finite = bool(c.size) and bool(np.isfinite(c.min())) and bool(np.isfinite(c.max()))
+    nan = np.zeros((0, 2), dtype=np.intp) if all_finite else np.argwhere(np.isnan(c))
     if len(nan):
         i, j = nan[0]
         raise InputError(
             f"cost contains NaN at cost[{i}, {j}] ({len(nan)} NaN value(s) in total); "
             "use np.inf or allowed=False for pairs that are not allowed"
         )
-    neg_inf = np.argwhere(c == -np.inf)
+    neg_inf = np.zeros((0, 2), dtype=np.intp) if all_finite else np.argwhere(c == -np.inf)
     if len(neg_inf):
         i, j = neg_inf[0]
         raise InputError(
@@ -161,7 +166,7 @@ def validate(
 
     # allowed
     if allowed is None:
-        ok = np.isfinite(c)
+        ok = np.ones(c.shape, dtype=bool) if all_finite else np.isfinite(c)
     else:
         ok = np.array(allowed)
         if ok.dtype != np.bool_:
@@ -170,7 +175,7 @@ def validate(
             raise InputError(
                 f"allowed has shape {ok.shape} but cost has shape {c.shape}; they must match"
             )
-        bad = np.argwhere(ok & ~np.isfinite(c))
+        bad = np.zeros((0, 2), dtype=np.intp) if all_finite else np.argwhere(ok & ~np.isfinite(c))
         if len(bad):
             i, j = bad[0]
             raise InputError(

@@ -137,12 +137,17 @@ def max_scaled_cost(headroom: float) -> float:
 
 
 def cheapest_costs(
-    unit_costs: NDArray[np.float64], owner: NDArray[np.intp], units: NDArray[np.int64]
+    unit_costs: NDArray[np.float64],
+    owner: NDArray[np.intp],
+    units: NDArray[np.int64],
+    client_units: NDArray[np.int64] | None = None,
 ) -> tuple[float, float]:
     """``(sum over clients of their cheapest |cost|, smallest non-zero |cost|)``.
 
-    A client's cost of an option is ``units[owner] * |unit_costs|``; a client without options
-    counts 0. The first is a lower bound on ``sum |cost|`` over the clients of any assignment.
+    A client's cost of an option is ``client_units[owner] * |unit_costs|`` (``client_units``
+    defaults to ``units``; an owner that stands for a group of identical clients sends
+    ``units`` in all, ``client_units`` each); an owner without options counts 0. The first is
+    a lower bound on ``sum |cost|`` over the clients of any assignment.
     """
     if not unit_costs.size:
         return 0.0, 0.0
@@ -150,7 +155,7 @@ def cheapest_costs(
     cheapest = np.full(len(units), np.inf)
     np.minimum.at(cheapest, owner, a)
     cheapest[~np.isfinite(cheapest)] = 0.0
-    per_client = a * units[owner]
+    per_client = a * (units if client_units is None else client_units)[owner]
     positive = per_client[per_client > 0]
     smallest = float(positive.min()) if positive.size else 0.0
     return float(np.dot(cheapest, units)), smallest
@@ -163,6 +168,7 @@ def integer_costs(
     *,
     headroom: float,
     scale: float | None = None,
+    client_units: NDArray[np.int64] | None = None,
 ) -> ScaledCosts:
     """Scale and round ``unit_costs`` to int64.
 
@@ -178,6 +184,9 @@ def integer_costs(
         The factor the solver multiplies costs by internally.
     scale
         A fixed multiplier, or None to choose the power of ten described in the module doc.
+    client_units
+        Units of one client of each owner, when an owner stands for a group of identical
+        clients (:mod:`hemopt.flow._collapse`); default ``units``.
 
     Raises
     ------
@@ -208,7 +217,7 @@ def integer_costs(
     if residual.size:
         np.maximum.at(per_owner, owner, residual)
     error_bound = float(2.0 * np.dot(per_owner, units) / scale)
-    cheapest, smallest = cheapest_costs(unit_costs, owner, units)
+    cheapest, smallest = cheapest_costs(unit_costs, owner, units, client_units)
     return ScaledCosts(
         values=values,
         scale=float(scale),

@@ -10,7 +10,8 @@ Backends in :data:`BACKENDS`:
 
 ``"ortools"``
     OR-Tools ``SimpleMinCostFlow`` (cost-scaling push-relabel), the network built from numpy
-    arrays in one call.
+    arrays in one call, identical clients collapsed into one node
+    (:mod:`hemopt.flow._collapse`).
 ``"networkx"``
     ``networkx.network_simplex`` on the same integer network: the reference for tests and
     benchmarks.
@@ -28,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hemopt.errors import InputError, SolverError
+from hemopt.flow._basis import ClientFlow
+from hemopt.flow._collapse import ClientGroups, expand, group_clients
 from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, integer_costs
 
 if TYPE_CHECKING:
@@ -74,7 +77,8 @@ class BackendSolution:
     Attributes
     ----------
     arc_flow
-        Units of demand sent along each allowed pair, in the order of ``problem.arcs``.
+        Units of demand sent along each allowed pair, in the order of ``problem.arcs``; None
+        when ``client_flow`` is given instead.
     unserved_flow
         Units of each client's demand left unserved.
     status
@@ -88,15 +92,26 @@ class BackendSolution:
         True when the model is the flow relaxation (a client may be split between providers).
     scaled
         The integer costs the backend used.
+    client_flow
+        Where each client's demand goes (:class:`~hemopt.flow._basis.ClientFlow`): what a
+        backend that collapses identical clients returns (then ``arc_flow`` is None).
     """
 
-    arc_flow: NDArray[np.int64]
+    arc_flow: NDArray[np.int64] | None
     unserved_flow: NDArray[np.int64]
     status: str
     optimal: bool
     bound: float | None
     fractional: bool
     scaled: ScaledCosts
+    client_flow: ClientFlow | None = None
+
+    def flow(self, problem: AssignmentProblem) -> ClientFlow:
+        """Where each client's demand goes."""
+        if self.client_flow is not None:
+            return self.client_flow
+        assert self.arc_flow is not None
+        return ClientFlow.from_arcs(problem, self.arc_flow, self.unserved_flow)
 
 
 @runtime_checkable
@@ -139,6 +154,10 @@ class FlowNetwork:
     client -> sink "unserved" arcs for the clients with a finite ``unserved_cost``, and
     provider -> sink arcs with the provider's capacity (unbounded = total demand) at cost 0.
     ``unit_costs`` are the scaled, rounded integer costs, ``float_costs`` the true ones.
+
+    With ``groups`` the client nodes are groups of identical clients
+    (:mod:`hemopt.flow._collapse`): node ``g`` has the supply of all its clients, and its arcs
+    (those of its first client, at the same unit costs) carry up to that supply.
     """
 
     n_nodes: int
@@ -151,6 +170,9 @@ class FlowNetwork:
     n_assign_arcs: int
     unserved_clients: NDArray[np.intp]
     scaled: ScaledCosts
+    groups: ClientGroups | None = None
+    assign_arcs: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
+    demand: NDArray[np.int64] | None = None
 
     def optimal_solution(self, flows: NDArray[np.int64], n_clients: int) -> BackendSolution:
         """The :class:`BackendSolution` of an optimal flow on this network (flow backends).
@@ -164,6 +186,22 @@ class FlowNetwork:
             certified = dual_error_bound(self, flows)
             if certified < scaled.error_bound:
                 scaled = replace(scaled, error_bound=certified)
+        if self.groups is not None:
+            client_flow = self.expanded(flows)
+            assert self.demand is not None
+            unserved = np.where(client_flow.option == self.n_nodes - self.groups.n_groups - 1,
+                                self.demand, 0)
+            unserved[client_flow.split] = client_flow.split_flow[:, -1]
+            return BackendSolution(
+                arc_flow=None,
+                unserved_flow=unserved,
+                status="optimal",
+                optimal=True,
+                bound=None,
+                fractional=True,
+                scaled=scaled,
+                client_flow=client_flow,
+            )
         return BackendSolution(
             arc_flow=arc_flow,
             unserved_flow=unserved,
@@ -173,6 +211,17 @@ class FlowNetwork:
             fractional=True,
             scaled=scaled,
         )
+
+    def expanded(self, flows: NDArray[np.int64]) -> ClientFlow:
+        """Where each client's demand goes, from a flow of a collapsed network."""
+        assert self.groups is not None and self.assign_arcs is not None
+        assert self.demand is not None
+        gi, pj = self.assign_arcs
+        p = self.n_nodes - self.groups.n_groups - 1
+        a, k = self.n_assign_arcs, len(self.unserved_clients)
+        group = np.concatenate([gi, self.unserved_clients])
+        option = np.concatenate([pj, np.full(k, p, dtype=pj.dtype)])
+        return expand(self.groups, self.demand, group, option, flows[: a + k], p + 1)
 
     def split_flows(
         self, flows: NDArray[np.int64], n_clients: int
@@ -184,27 +233,50 @@ class FlowNetwork:
         return np.asarray(flows[:a], dtype=np.int64), unserved
 
 
-def build_flow_network(problem: AssignmentProblem, scale: float | None = None) -> FlowNetwork:
-    """Build the integer network of ``problem`` with numpy only (no loop over arcs)."""
+def build_flow_network(
+    problem: AssignmentProblem,
+    scale: float | None = None,
+    groups: ClientGroups | None = None,
+) -> FlowNetwork:
+    """Build the integer network of ``problem`` with numpy only (no loop over arcs); with
+    ``groups``, one node per group of identical clients (:mod:`hemopt.flow._collapse`).
+
+    The integer scaling is the same with or without ``groups``: the same ``scale`` (the
+    headroom counts every client), the same rounded unit costs and the same error bound.
+    """
     n, p = problem.n_clients, problem.n_providers
     d = problem.demand
     total = int(d.sum())
-    sink = n + p
-    ci, pj = problem.arcs
-    uc = np.flatnonzero(problem.can_be_unserved)
+    if groups is None:
+        m, supply, client_units = n, d, None
+        ci, pj = problem.arcs
+        arc_cost = problem.arc_cost
+        u = problem.unserved_cost
+    else:
+        m = groups.n_groups
+        rows = groups.first
+        client_units = d[rows]
+        supply = client_units * groups.size
+        ci, pj = np.nonzero(problem.allowed[rows])
+        arc_cost = problem.cost[rows[ci], pj]
+        u = problem.unserved_cost[rows]
+        d = client_units
+    sink = m + p
+    uc = np.flatnonzero(np.isfinite(u))
 
-    unit = np.concatenate([problem.arc_cost / d[ci], problem.unserved_cost[uc] / d[uc]])
+    unit = np.concatenate([arc_cost / d[ci], u[uc] / d[uc]])
     owner = np.concatenate([ci, uc])
-    scaled = integer_costs(unit, owner, d, headroom=max(total, n + p + 2), scale=scale)
-    providers = np.arange(n, n + p)
+    scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
+                           client_units=client_units)
+    providers = np.arange(m, m + p)
     tails = np.concatenate([ci, uc, providers]).astype(np.int32)
-    heads = np.concatenate([pj + n, np.full(len(uc), sink), np.full(p, sink)]).astype(np.int32)
-    capacities = np.concatenate([d[ci], d[uc], problem.capacity_int]).astype(np.int64)
+    heads = np.concatenate([pj + m, np.full(len(uc), sink), np.full(p, sink)]).astype(np.int32)
+    capacities = np.concatenate([supply[ci], supply[uc], problem.capacity_int]).astype(np.int64)
     unit_costs = np.concatenate([scaled.values, np.zeros(p, dtype=np.int64)])
     float_costs = np.concatenate([unit, np.zeros(p, dtype=np.float64)])
-    supplies = np.concatenate([d, np.zeros(p, dtype=np.int64), [-total]]).astype(np.int64)
+    supplies = np.concatenate([supply, np.zeros(p, dtype=np.int64), [-total]]).astype(np.int64)
     return FlowNetwork(
-        n_nodes=n + p + 1,
+        n_nodes=m + p + 1,
         tails=tails,
         heads=heads,
         capacities=capacities,
@@ -214,6 +286,9 @@ def build_flow_network(problem: AssignmentProblem, scale: float | None = None) -
         n_assign_arcs=len(ci),
         unserved_clients=uc,
         scaled=scaled,
+        groups=groups,
+        assign_arcs=None if groups is None else (ci, pj),
+        demand=None if groups is None else problem.demand,
     )
 
 
@@ -298,21 +373,48 @@ def _bellman_ford(
     return None if converge else dist
 
 
+def _groups(problem: AssignmentProblem, collapse: bool) -> ClientGroups | None:
+    """The groups of identical clients, or None when there are none to collapse."""
+    if not collapse or problem.n_clients < 2:
+        return None
+    groups = group_clients(problem)
+    return groups if groups.n_groups < problem.n_clients else None
+
+
 class OrToolsFlowBackend:
     """OR-Tools ``SimpleMinCostFlow`` on :class:`FlowNetwork` (exact on the integer network).
 
     ``time_limit_s`` is not used: the algorithm runs to optimality.
+
+    Parameters
+    ----------
+    collapse
+        Give identical clients one node (:mod:`hemopt.flow._collapse`; default). The optimum
+        is the same; False builds one node per client.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hemopt.flow import OrToolsFlowBackend, min_cost_assignment
+    >>> cost = np.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [3.0, 1.0]])  # 3 alike
+    >>> a = min_cost_assignment(cost, [2, 2], backend=OrToolsFlowBackend())
+    >>> b = min_cost_assignment(cost, [2, 2], backend=OrToolsFlowBackend(collapse=False))
+    >>> a.total_cost, b.total_cost, a.load.tolist()
+    (5.0, 5.0, [2.0, 2.0])
     """
 
     name: ClassVar[str] = "ortools"
     fractional: ClassVar[bool] = True
+
+    def __init__(self, collapse: bool = True) -> None:
+        self.collapse = bool(collapse)
 
     def solve(
         self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
     ) -> BackendSolution:
         from ortools.graph.python import min_cost_flow
 
-        net = build_flow_network(problem, scale)
+        net = build_flow_network(problem, scale, _groups(problem, self.collapse))
         mcf = min_cost_flow.SimpleMinCostFlow()
         arcs = mcf.add_arcs_with_capacity_and_unit_cost(
             net.tails, net.heads, net.capacities, net.unit_costs
@@ -334,18 +436,22 @@ class NetworkxFlowBackend:
     """``networkx.network_simplex`` on the same :class:`FlowNetwork` (Python integers).
 
     Slow but simple: the reference the OR-Tools backend is tested and benchmarked against.
-    ``time_limit_s`` is not used.
+    ``time_limit_s`` is not used. ``collapse`` as for :class:`OrToolsFlowBackend` (default
+    False here: the reference builds one node per client).
     """
 
     name: ClassVar[str] = "networkx"
     fractional: ClassVar[bool] = True
+
+    def __init__(self, collapse: bool = False) -> None:
+        self.collapse = bool(collapse)
 
     def solve(
         self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
     ) -> BackendSolution:
         import networkx as nx
 
-        net = build_flow_network(problem, scale)
+        net = build_flow_network(problem, scale, _groups(problem, self.collapse))
         graph = nx.DiGraph()
         # networkx: negative demand = supply. Python ints (tolist) cannot overflow.
         graph.add_nodes_from((v, {"demand": -s}) for v, s in enumerate(net.supplies.tolist()))

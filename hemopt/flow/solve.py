@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hemopt.errors import InfeasibleError, InputError
-from hemopt.flow._basis import to_basic_flow
+from hemopt.flow._basis import ClientFlow, to_basic_flow
 from hemopt.flow._problem import AssignmentProblem, validate
 from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, ScalingWarning, user_stacklevel
 from hemopt.flow.backends import (
@@ -305,7 +305,7 @@ def min_cost_assignment(
     _resolve_zero_demand(problem, ~active, provider)
 
     t0 = time.perf_counter()
-    sub = problem.subset(active)
+    sub = problem if active.all() else problem.subset(active)
     sol = _solve(be, sub, time_limit_s, scale, np.flatnonzero(active)) if active.any() else None
     wall = time.perf_counter() - t0
 
@@ -324,22 +324,17 @@ def min_cost_assignment(
             _check_rounding(
                 sub, np.flatnonzero(active), sol.scaled, be.fractional and sub.weighted, scale
             )
-        arc_flow, unserved_flow = sol.arc_flow, sol.unserved_flow
+        flow = sol.flow(sub)
         if sol.fractional:
-            arc_flow, unserved_flow = to_basic_flow(sub, arc_flow, unserved_flow)
-        flow = np.zeros((sub.n_clients, p + 1), dtype=np.int64)
-        ci, pj = sub.arcs
-        flow[ci, pj] = arc_flow
-        flow[:, p] = unserved_flow
-        sub_shares = flow / sub.demand[:, None]
+            flow = to_basic_flow(sub, flow)
         # Largest share wins; ties go to the lowest provider index, unserved (last) loses them.
-        choice = np.argmax(flow, axis=1)
+        choice = flow.option.copy()
+        choice[flow.split] = np.argmax(flow.split_flow, axis=1)
         provider[active] = np.where(choice == p, -1, choice)
-        is_split = (flow > 0).sum(axis=1) > 1
-        split = np.flatnonzero(active)[is_split]
-        split_shares = sub_shares[is_split]
+        split = np.flatnonzero(active)[flow.split]
+        split_shares = flow.split_flow / sub.demand[flow.split, None]
         if sol.fractional:
-            lp_cost = zero_cost + _fractional_cost(sub, sub_shares)
+            lp_cost = zero_cost + _flow_cost(sub, flow, split_shares)
             bound = lp_cost
         else:
             lp_cost = None
@@ -527,12 +522,22 @@ def _assignment_cost(problem: AssignmentProblem, provider: NDArray[np.int64]) ->
     )
 
 
-def _fractional_cost(sub: AssignmentProblem, shares: NDArray[np.float64]) -> float:
-    """Cost of a fractional assignment (shares per provider, last column unserved)."""
+def _flow_cost(sub: AssignmentProblem, flow: ClientFlow,
+               split_shares: NDArray[np.float64]) -> float:
+    """Cost of the flow: the clients it sends whole at their option, the split ones at their
+    shares (per provider, last column unserved)."""
     p = sub.n_providers
-    c = np.where(sub.allowed, sub.cost, 0.0)
-    u = np.where(sub.can_be_unserved, sub.unserved_cost, 0.0)
-    return float(np.sum(shares[:, :p] * c) + np.dot(shares[:, p], u))
+    whole = np.flatnonzero(flow.option >= 0)
+    pr = flow.option[whole]
+    served = pr < p
+    cost = float(sub.cost[whole[served], pr[served]].sum()
+                 + sub.unserved_cost[whole[~served]].sum())
+    s = flow.split
+    if len(s):
+        c = np.where(sub.allowed[s], sub.cost[s], 0.0)
+        u = np.where(np.isfinite(sub.unserved_cost[s]), sub.unserved_cost[s], 0.0)
+        cost += float(np.sum(split_shares[:, :p] * c) + np.dot(split_shares[:, p], u))
+    return cost
 
 
 def _relative_gap(value: float, bound: float) -> float:
