@@ -23,7 +23,6 @@ basic afterwards (:mod:`hemopt.flow._basis`) as for the plain network.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ClientGroups", "expand", "group_clients"]
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant of splitmix64
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
@@ -54,28 +52,42 @@ class ClientGroups:
         (n_groups,) the first (lowest-index) client of each group: its representative.
     size
         (n_groups,) clients in each group.
+    members
+        (n_clients,) the clients by group, and by index within a group.
     """
 
     group: NDArray[np.intp]
     first: NDArray[np.intp]
     size: NDArray[np.int64]
+    members: NDArray[np.intp]
 
     @property
     def n_groups(self) -> int:
         return int(self.first.shape[0])
 
 
-def _columns(problem: AssignmentProblem) -> Iterator[NDArray[np.uint64]]:
-    """The key of each client, one (n,) uint64 column at a time: its cost per provider (inf
-    where not allowed), its unserved cost, its demand. ``+ 0.0`` makes -0.0 equal to 0.0."""
-    for j in range(problem.n_providers):
-        col = np.where(problem.allowed[:, j], problem.cost[:, j] + 0.0, np.inf)
-        yield col.view(np.uint64)
-    yield (problem.unserved_cost + 0.0).view(np.uint64)
-    yield problem.demand.view(np.uint64)
+_CHUNK = 1 << 16  # clients per block of the row-wise passes (keeps temporaries small)
 
 
-def _mix(h: NDArray[np.uint64]) -> NDArray[np.uint64]:
+def _keys(problem: AssignmentProblem, rows: slice | NDArray[np.intp]) -> NDArray[np.uint64]:
+    """The key of the clients ``rows``, (k, n_providers + 2) uint64: the bits of their cost
+    per provider (of inf where not allowed), of their unserved cost and their demand. Equal
+    keys are identical clients; -0.0 and 0.0 differ, which only leaves such clients apart."""
+    c = problem.cost[rows]
+    a = problem.allowed[rows]
+    key = np.empty((c.shape[0], c.shape[1] + 2), dtype=np.uint64)
+    np.copyto(key[:, :-2], c.view(np.uint64))
+    if not a.all():
+        key[:, :-2][~a] = np.float64(np.inf).view(np.uint64)
+    key[:, -2] = problem.unserved_cost[rows].view(np.uint64)
+    key[:, -1] = problem.demand[rows].view(np.uint64)
+    return key
+
+
+def _hash(key: NDArray[np.uint64], weights: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    x = key ^ (key >> np.uint64(29))
+    x *= weights
+    h = np.bitwise_xor.reduce(x, axis=1) + x.sum(axis=1, dtype=np.uint64)
     h ^= h >> np.uint64(30)
     h *= _M1
     h ^= h >> np.uint64(27)
@@ -87,30 +99,34 @@ def _mix(h: NDArray[np.uint64]) -> NDArray[np.uint64]:
 def group_clients(problem: AssignmentProblem) -> ClientGroups:
     """Group the identical clients of ``problem`` (see the module doc).
 
-    A 64-bit hash of each client's key sorts the clients; every client is then compared with
-    its group's first client, column by column, so that the groups are exact whatever the
-    hash does (clients whose hash collides with another key's are told apart by an exact sort).
+    A 64-bit hash of each client's key sorts the clients; every client's key is then compared
+    with its group's first client's, so that the groups are exact whatever the hash does
+    (after a collision, an exact sort of the keys makes the groups).
     """
     n = problem.n_clients
-    h = np.full(n, _MIX, dtype=np.uint64)
-    for col in _columns(problem):
-        h = _mix(h ^ col) + _MIX
+    rng = np.random.default_rng(0x5EED)
+    weights = rng.integers(1, 2**63, size=problem.n_providers + 2, dtype=np.uint64) | 1
+    h = np.empty(n, dtype=np.uint64)
+    for lo in range(0, n, _CHUNK):
+        h[lo : lo + _CHUNK] = _hash(_keys(problem, slice(lo, lo + _CHUNK)), weights)
     order = np.argsort(h, kind="stable")  # stable: within a group, clients by index
     hs = h[order]
     new = np.empty(n, dtype=bool)
     new[:1] = True
     np.not_equal(hs[1:], hs[:-1], out=new[1:])
     gid = np.cumsum(new) - 1  # group of order[k]
-    rep = order[new]
-    for col in _columns(problem):
-        if not np.array_equal(col[order], col[rep][gid]):
-            return _exact_groups(problem)  # a hash collision: pragma: no cover
-    return _numbered(gid, order, n)
+    groups = _numbered(gid, order, n)
+    rep = _keys(problem, groups.first)
+    for lo in range(0, n, _CHUNK):
+        block = slice(lo, lo + _CHUNK)
+        if not np.array_equal(_keys(problem, block), rep[groups.group[block]]):
+            return _exact_groups(problem)  # a hash collision
+    return groups
 
 
 def _exact_groups(problem: AssignmentProblem) -> ClientGroups:
     """The groups by an exact sort of the keys (used only after a hash collision)."""
-    key = np.stack(list(_columns(problem)), axis=1)
+    key = _keys(problem, slice(None))
     _, inverse = np.unique(key, axis=0, return_inverse=True)
     order = np.argsort(inverse.ravel(), kind="stable")
     gid = inverse.ravel()[order]
@@ -118,17 +134,20 @@ def _exact_groups(problem: AssignmentProblem) -> ClientGroups:
 
 
 def _numbered(gid: NDArray[np.intp], order: NDArray[np.intp], n: int) -> ClientGroups:
-    """Groups ``gid[k]`` of clients ``order[k]`` (each group's clients in index order),
-    renumbered in the order of their first client."""
+    """Groups ``gid[k]`` of clients ``order[k]`` (each group's clients together, in index
+    order), renumbered in the order of their first client."""
     starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
     first = order[starts]
-    renumber = np.empty(len(first), dtype=np.intp)
+    size = np.diff(np.r_[starts, n]).astype(np.int64)
     by_first = np.argsort(first, kind="stable")
+    renumber = np.empty(len(first), dtype=np.intp)
     renumber[by_first] = np.arange(len(first))
     group = np.empty(n, dtype=np.intp)
     group[order] = renumber[gid]
-    size = np.diff(np.r_[starts, n]).astype(np.int64)
-    return ClientGroups(group=group, first=first[by_first], size=size[by_first])
+    size = size[by_first]
+    moved = starts[by_first] - (np.cumsum(size) - size)  # blocks laid out by first client
+    members = order[np.repeat(moved, size) + np.arange(n)]
+    return ClientGroups(group=group, first=first[by_first], size=size, members=members)
 
 
 def expand(groups: ClientGroups, demand: NDArray[np.int64], group: NDArray[np.intp],
@@ -161,12 +180,16 @@ def expand(groups: ClientGroups, demand: NDArray[np.int64], group: NDArray[np.in
     by = np.lexsort((option, group))
     option, units = option[by], units[by]
     ends = np.cumsum(units)  # the groups' flows laid end to end, in group order
-    order = np.argsort(groups.group, kind="stable")  # clients by group, then index
-    d_sorted = demand[order]
-    start = np.empty(len(order), dtype=np.int64)
-    start[order] = np.cumsum(d_sorted) - d_sorted
-    first = np.searchsorted(ends, start, side="right")  # the entry of a client's first unit
-    last = np.searchsorted(ends, start + demand - 1, side="right")
+    members = groups.members  # clients by group, then index: their units in that order
+    d_sorted = demand[members]
+    s_sorted = np.cumsum(d_sorted) - d_sorted
+    n = len(members)
+    start = np.empty(n, dtype=np.int64)
+    start[members] = s_sorted
+    first = np.empty(n, dtype=np.intp)  # the entry of a client's first unit, and last unit
+    first[members] = np.searchsorted(ends, s_sorted, side="right")
+    last = np.empty(n, dtype=np.intp)
+    last[members] = np.searchsorted(ends, s_sorted + d_sorted - 1, side="right")
     opt = option[first].astype(np.int64)
     split = np.flatnonzero(first != last)
     opt[split] = -1

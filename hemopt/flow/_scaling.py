@@ -155,8 +155,12 @@ def cheapest_costs(
     cheapest = np.full(len(units), np.inf)
     np.minimum.at(cheapest, owner, a)
     cheapest[~np.isfinite(cheapest)] = 0.0
-    per_client = a * (units if client_units is None else client_units)[owner]
-    positive = per_client[per_client > 0]
+    # the smallest non-zero |unit cost| of each owner, times one client's units
+    np.copyto(a, np.inf, where=a == 0)
+    least = np.full(len(units), np.inf)
+    np.minimum.at(least, owner, a)
+    least *= units if client_units is None else client_units
+    positive = least[np.isfinite(least)]
     smallest = float(positive.min()) if positive.size else 0.0
     return float(np.dot(cheapest, units)), smallest
 
@@ -211,8 +215,10 @@ def integer_costs(
             "pass a smaller scale or None"
         )
     scaled = unit_costs * scale
-    values = np.rint(scaled).astype(np.int64)
-    residual = np.abs(scaled - values)
+    rounded = np.rint(scaled)
+    values = rounded.astype(np.int64)
+    residual = np.abs(np.subtract(scaled, rounded, out=scaled), out=scaled)
+    del rounded
     per_owner = np.zeros(len(units), dtype=np.float64)
     if residual.size:
         np.maximum.at(per_owner, owner, residual)

@@ -250,21 +250,24 @@ def build_flow_network(
     if groups is None:
         m, supply, client_units = n, d, None
         ci, pj = problem.arcs
-        arc_cost = problem.arc_cost
+        arc_unit = problem.arc_cost / d[ci]
         u = problem.unserved_cost
     else:
         m = groups.n_groups
         rows = groups.first
         client_units = d[rows]
         supply = client_units * groups.size
-        ci, pj = np.nonzero(problem.allowed[rows])
-        arc_cost = problem.cost[rows[ci], pj]
+        ok = problem.allowed[rows]
+        ci, pj = np.nonzero(ok)
+        # whole rows, divided row by row: the same numbers as cost[i, j] / d[i], faster
+        arc_unit = problem.cost[rows] / client_units[:, None]
+        arc_unit = arc_unit.ravel() if ok.all() else arc_unit[ok]
         u = problem.unserved_cost[rows]
         d = client_units
     sink = m + p
     uc = np.flatnonzero(np.isfinite(u))
 
-    unit = np.concatenate([arc_cost / d[ci], u[uc] / d[uc]])
+    unit = np.concatenate([arc_unit, u[uc] / d[uc]])
     owner = np.concatenate([ci, uc])
     scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
                            client_units=client_units)
