@@ -85,9 +85,13 @@ def _keys(problem: AssignmentProblem, rows: slice | NDArray[np.intp]) -> NDArray
 
 
 def _hash(key: NDArray[np.uint64], weights: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    x = key ^ (key >> np.uint64(29))
+    """A 64-bit hash of each row: every word folded (its high half onto its low half, so
+    that words differing only in high bits differ in low bits too), weighted by an odd
+    random number, summed, and mixed (splitmix64's finaliser)."""
+    x = key >> np.uint64(32)
+    x ^= key
     x *= weights
-    h = np.bitwise_xor.reduce(x, axis=1) + x.sum(axis=1, dtype=np.uint64)
+    h = x.sum(axis=1, dtype=np.uint64)
     h ^= h >> np.uint64(30)
     h *= _M1
     h ^= h >> np.uint64(27)
@@ -117,8 +121,9 @@ def group_clients(problem: AssignmentProblem) -> ClientGroups:
     gid = np.cumsum(new) - 1  # group of order[k]
     groups = _numbered(gid, order, n)
     rep = _keys(problem, groups.first)
-    for lo in range(0, n, _CHUNK):
-        block = slice(lo, lo + _CHUNK)
+    others = np.flatnonzero(groups.first[groups.group] != np.arange(n))  # not the first
+    for lo in range(0, len(others), _CHUNK):
+        block = others[lo : lo + _CHUNK]
         if not np.array_equal(_keys(problem, block), rep[groups.group[block]]):
             return _exact_groups(problem)  # a hash collision
     return groups

@@ -165,7 +165,7 @@ class FlowNetwork:
     heads: NDArray[np.int32]
     capacities: NDArray[np.int64]
     unit_costs: NDArray[np.int64]
-    float_costs: NDArray[np.float64]
+    arc_float_costs: NDArray[np.float64]
     supplies: NDArray[np.int64]
     n_assign_arcs: int
     unserved_clients: NDArray[np.intp]
@@ -212,6 +212,12 @@ class FlowNetwork:
             scaled=scaled,
         )
 
+    @property
+    def float_costs(self) -> NDArray[np.float64]:
+        """The true (float) unit cost of every arc (0 on the provider -> sink arcs)."""
+        p = len(self.unit_costs) - len(self.arc_float_costs)
+        return np.concatenate([self.arc_float_costs, np.zeros(p, dtype=np.float64)])
+
     def expanded(self, flows: NDArray[np.int64]) -> ClientFlow:
         """Where each client's demand goes, from a flow of a collapsed network."""
         assert self.groups is not None and self.assign_arcs is not None
@@ -219,9 +225,12 @@ class FlowNetwork:
         gi, pj = self.assign_arcs
         p = self.n_nodes - self.groups.n_groups - 1
         a, k = self.n_assign_arcs, len(self.unserved_clients)
-        group = np.concatenate([gi, self.unserved_clients])
-        option = np.concatenate([pj, np.full(k, p, dtype=pj.dtype)])
-        return expand(self.groups, self.demand, group, option, flows[: a + k], p + 1)
+        used = np.flatnonzero(flows[:a])  # few: most groups use one or two options
+        spare = np.flatnonzero(flows[a : a + k])
+        group = np.concatenate([gi[used], self.unserved_clients[spare]])
+        option = np.concatenate([pj[used], np.full(len(spare), p, dtype=pj.dtype)])
+        units = np.concatenate([flows[used], flows[a + spare]])
+        return expand(self.groups, self.demand, group, option, units, p + 1)
 
     def split_flows(
         self, flows: NDArray[np.int64], n_clients: int
@@ -258,7 +267,11 @@ def build_flow_network(
         client_units = d[rows]
         supply = client_units * groups.size
         ok = problem.allowed[rows]
-        ci, pj = np.nonzero(ok)
+        if ok.all():  # every pair allowed (LOV): no search for the pairs
+            ci = np.repeat(np.arange(m, dtype=np.int32), p)
+            pj = np.tile(np.arange(p, dtype=np.int32), m)
+        else:
+            ci, pj = np.nonzero(ok)
         # whole rows, divided row by row: the same numbers as cost[i, j] / d[i], faster
         arc_unit = problem.cost[rows] / client_units[:, None]
         arc_unit = arc_unit.ravel() if ok.all() else arc_unit[ok]
@@ -272,11 +285,15 @@ def build_flow_network(
     scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
                            client_units=client_units)
     providers = np.arange(m, m + p)
-    tails = np.concatenate([ci, uc, providers]).astype(np.int32)
-    heads = np.concatenate([pj + m, np.full(len(uc), sink), np.full(p, sink)]).astype(np.int32)
-    capacities = np.concatenate([supply[ci], supply[uc], problem.capacity_int]).astype(np.int64)
+    i32 = {"dtype": np.int32, "casting": "same_kind"}
+    tails = np.concatenate([ci, uc, providers], **i32)
+    heads = np.concatenate([pj, np.full(len(uc), sink - m), np.full(p, sink - m)], **i32)
+    heads += m
+    arc_supply = (np.repeat(supply, p) if groups is not None and len(ci) == m * p
+                  else supply[ci])
+    capacities = np.concatenate([arc_supply, supply[uc], problem.capacity_int],
+                                dtype=np.int64)
     unit_costs = np.concatenate([scaled.values, np.zeros(p, dtype=np.int64)])
-    float_costs = np.concatenate([unit, np.zeros(p, dtype=np.float64)])
     supplies = np.concatenate([supply, np.zeros(p, dtype=np.int64), [-total]]).astype(np.int64)
     return FlowNetwork(
         n_nodes=m + p + 1,
@@ -284,7 +301,7 @@ def build_flow_network(
         heads=heads,
         capacities=capacities,
         unit_costs=unit_costs,
-        float_costs=float_costs,
+        arc_float_costs=unit,
         supplies=supplies,
         n_assign_arcs=len(ci),
         unserved_clients=uc,
