@@ -9,12 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hemopt.errors import InfeasibleError
-from hemopt.flow import NetworkxFlowBackend, OrToolsFlowBackend, _collapse, min_cost_assignment
+from hemopt.flow import (
+    NetworkxFlowBackend,
+    OrToolsFlowBackend,
+    _collapse,
+    backends,
+    min_cost_assignment,
+)
 from hemopt.flow._collapse import expand, group_clients
 from hemopt.flow._problem import validate
 
 COLLAPSED = OrToolsFlowBackend()
-PLAIN = OrToolsFlowBackend(collapse=False)
+PLAIN = OrToolsFlowBackend(collapse=False, prune=False)
 
 
 def stairwells(rng, n_groups, p, *, minutes, allow=0.7, unserved=None):
@@ -129,3 +135,51 @@ def test_collapsed_optimum_equals_the_plain_one(seed, n_groups, p, minutes, slac
         np.testing.assert_allclose(a.split_shares.sum(axis=1), 1.0)
     served = a.provider >= 0
     assert np.isfinite(cost[served.nonzero()[0], a.provider[served]]).all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_groups=st.integers(1, 40), p=st.integers(2, 6),
+       minutes=st.booleans(), slack=st.floats(0.6, 1.3),
+       unserved=st.sampled_from([None, 40.0, 250.0]), keep=st.integers(1, 2))
+def test_a_flow_on_the_cheapest_arcs_is_certified_or_refused(seed, n_groups, p, minutes, slack,
+                                                             unserved, keep):
+    """Solved first on each group's ``keep`` cheapest arcs, the flow is returned only when the
+    potentials of its residual graph price every arc left out at >= 0: the same optimum."""
+    rng = np.random.default_rng(seed)
+    cost, demand, u, _ = stairwells(rng, n_groups, p, minutes=minutes, unserved=unserved)
+    total = len(cost) if demand is None else int(demand.sum())
+    cap = np.floor(rng.dirichlet(np.ones(p)) * slack * total + 1)
+    saved = backends.PRUNE_MIN_ARCS, backends.PRUNE_KEEP
+    backends.PRUNE_MIN_ARCS, backends.PRUNE_KEEP = 0, keep
+    try:
+        net = backends.build_flow_network(validate(cost, cap, demand, None, u))
+        pruned = backends._solve_pruned(net)
+        whole = backends._ortools_flows(net, None)
+    finally:
+        backends.PRUNE_MIN_ARCS, backends.PRUNE_KEEP = saved
+    if pruned is None:
+        return  # refused: the backend then solves the whole network
+    assert whole is not None
+    c = net.unit_costs
+    assert int(c @ pruned) == int(c @ whole)  # the same integer optimum
+    # and a feasible flow of the whole network: supplies out, capacities kept
+    assert (pruned >= 0).all() and (pruned <= net.capacities).all()
+    out = np.bincount(net.tails, weights=pruned, minlength=net.n_nodes)
+    into = np.bincount(net.heads, weights=pruned, minlength=net.n_nodes)
+    np.testing.assert_array_equal(out - into, net.supplies)
+
+
+def test_the_default_backend_prunes_large_networks(monkeypatch):
+    rng = np.random.default_rng(5)
+    cost, _, _, _ = stairwells(rng, 400, 12, minutes=False, allow=1.0)
+    cap = np.floor(np.linspace(0.5, 1.5, 12) / 12 * 1.02 * len(cost))
+    seen = []
+    real = backends._ortools_flows
+    monkeypatch.setattr(backends, "_ortools_flows",
+                        lambda net, keep: seen.append(keep is not None) or real(net, keep))
+    monkeypatch.setattr(backends, "PRUNE_MIN_ARCS", 1000)
+    a = min_cost_assignment(cost, cap)
+    b = min_cost_assignment(cost, cap, backend=OrToolsFlowBackend(collapse=False, prune=False))
+    assert seen[0] and seen[-1] is False  # pruned first; the reference solved whole
+    assert a.status == b.status == "optimal"
+    assert a.total_cost == pytest.approx(b.total_cost, rel=1e-12)

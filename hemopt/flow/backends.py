@@ -426,30 +426,131 @@ class OrToolsFlowBackend:
     name: ClassVar[str] = "ortools"
     fractional: ClassVar[bool] = True
 
-    def __init__(self, collapse: bool = True) -> None:
+    def __init__(self, collapse: bool = True, prune: bool = True) -> None:
         self.collapse = bool(collapse)
+        self.prune = bool(prune)
 
     def solve(
         self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
     ) -> BackendSolution:
-        from ortools.graph.python import min_cost_flow
-
         net = build_flow_network(problem, scale, _groups(problem, self.collapse))
-        mcf = min_cost_flow.SimpleMinCostFlow()
+        flows = _solve_pruned(net) if self.prune else None
+        if flows is None:
+            flows = _ortools_flows(net, None)
+        if flows is None:
+            raise ModelInfeasible
+        return net.optimal_solution(flows, problem.n_clients)
+
+
+#: Networks with at least this many client -> provider arcs are first solved on each
+#: client's :data:`PRUNE_KEEP` cheapest arcs (see :func:`_solve_pruned`).
+PRUNE_MIN_ARCS = 400_000
+#: The cheapest client -> provider arcs of each client kept in the first solve.
+PRUNE_KEEP = 7
+#: Solves on a growing set of arcs before the whole network is solved instead.
+PRUNE_ROUNDS = 4
+
+
+def _ortools_flows(net: FlowNetwork, keep: NDArray[np.bool_] | None) -> NDArray[np.int64] | None:
+    """OR-Tools' optimal flow on the arcs ``keep`` (all: None), 0 on the others; None when
+    that network is infeasible."""
+    from ortools.graph.python import min_cost_flow
+
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    if keep is None:
         arcs = mcf.add_arcs_with_capacity_and_unit_cost(
             net.tails, net.heads, net.capacities, net.unit_costs
         )
-        mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), net.supplies)
-        status = mcf.solve()
-        if status == mcf.INFEASIBLE:
-            raise ModelInfeasible
-        if status != mcf.OPTIMAL:
-            raise SolverError(
-                f"OR-Tools min-cost flow returned status {status.name} "
-                f"({net.n_nodes} nodes, {len(arcs)} arcs, scale={net.scaled.scale:g})"
-            )
-        flows = np.asarray(mcf.flows(arcs), dtype=np.int64)
-        return net.optimal_solution(flows, problem.n_clients)
+    else:
+        arcs = mcf.add_arcs_with_capacity_and_unit_cost(
+            net.tails[keep], net.heads[keep], net.capacities[keep], net.unit_costs[keep]
+        )
+    mcf.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), net.supplies)
+    status = mcf.solve()
+    if status == mcf.INFEASIBLE:
+        return None
+    if status != mcf.OPTIMAL:
+        raise SolverError(
+            f"OR-Tools min-cost flow returned status {status.name} "
+            f"({net.n_nodes} nodes, {len(arcs)} arcs, scale={net.scaled.scale:g})"
+        )
+    got = np.asarray(mcf.flows(arcs), dtype=np.int64)
+    if keep is None:
+        return got
+    flows = np.zeros(len(net.tails), dtype=np.int64)
+    flows[keep] = got
+    return flows
+
+
+def _solve_pruned(net: FlowNetwork) -> NDArray[np.int64] | None:
+    """An optimal flow of the whole network found on fewer arcs, or None (solve it whole).
+
+    The network is solved on each client's (or group's) :data:`PRUNE_KEEP` cheapest arcs,
+    its unserved arc and the provider arcs. The flow found is optimal on that network, and
+    shortest-path distances in its residual graph are node potentials under which every arc
+    of it has a non-negative reduced cost. When every arc left out (its flow is 0) has a
+    non-negative reduced cost under them too, no arc of the whole network has a negative one:
+    the flow is optimal for the whole network (at the same integer costs, so the very optimum
+    of the whole solve). Otherwise the arcs of negative reduced cost are added and the
+    network solved again, up to :data:`PRUNE_ROUNDS` times. All in int64: exact.
+    """
+    a = net.n_assign_arcs
+    p = int(np.count_nonzero(net.supplies <= 0)) - 1  # providers (the sink is the other)
+    if a < PRUNE_MIN_ARCS or p <= PRUNE_KEEP:
+        return None
+    keep = np.ones(len(net.tails), dtype=bool)
+    keep[:a] = _cheapest(net.tails[:a], net.unit_costs[:a], PRUNE_KEEP)
+    for _ in range(PRUNE_ROUNDS):
+        if np.count_nonzero(keep[:a]) > 0.6 * a:
+            return None
+        flows = _ortools_flows(net, keep)
+        if flows is None:
+            return None  # the pruned network may be infeasible when the whole one is not
+        bad = _negative_reduced_costs(net, flows, keep)
+        if bad is None:
+            return None
+        if not bad.any():
+            return flows
+        keep |= bad
+    return None
+
+
+def _cheapest(rows: NDArray, costs: NDArray[np.int64], k: int) -> NDArray[np.bool_]:
+    """Mask of the ``k`` cheapest arcs of each row (arcs sorted by row)."""
+    n_rows = int(rows[-1]) + 1 if len(rows) else 0
+    out = np.zeros(len(rows), dtype=bool)
+    if n_rows and len(rows) % n_rows == 0 and len(rows) // n_rows > k:
+        width = len(rows) // n_rows
+        if np.array_equal(rows[::width], np.arange(n_rows)):  # dense: every row as wide
+            part = np.argpartition(costs.reshape(n_rows, width), k - 1, axis=1)[:, :k]
+            out[(np.arange(n_rows)[:, None] * width + part).ravel()] = True
+            return out
+    order = np.lexsort((costs, rows))
+    starts = np.searchsorted(rows[order], rows[order], side="left")
+    out[order[np.arange(len(rows)) - starts < k]] = True
+    return out
+
+
+def _negative_reduced_costs(net: FlowNetwork, flows: NDArray[np.int64],
+                            keep: NDArray[np.bool_]) -> NDArray[np.bool_] | None:
+    """Arcs left out whose reduced cost is negative under the shortest-path potentials of the
+    residual graph of ``flows`` on the arcs ``keep``; None when the distances do not settle
+    (``flows`` is not optimal there: never with an optimal solver)."""
+    tails = net.tails.astype(np.intp)
+    heads = net.heads.astype(np.intp)
+    c = net.unit_costs
+    fwd = keep & (flows < net.capacities)
+    bwd = keep & (flows > 0)
+    rt = np.concatenate([tails[fwd], heads[bwd]])
+    rh = np.concatenate([heads[fwd], tails[bwd]])
+    w = np.concatenate([c[fwd], -c[bwd]])
+    rounds = min(net.n_nodes, 2 * int(np.count_nonzero(net.supplies <= 0)) + 3) + 1
+    dist = _bellman_ford(np.zeros(net.n_nodes, dtype=np.int64), rt, rh, w, rounds)
+    if dist is None:
+        return None
+    out = ~keep
+    out[out] = c[out] + dist[tails[out]] - dist[heads[out]] < 0
+    return out
 
 
 class NetworkxFlowBackend:
