@@ -11,7 +11,8 @@ Backends in :data:`BACKENDS`:
 ``"ortools"``
     OR-Tools ``SimpleMinCostFlow`` (cost-scaling push-relabel), the network built from numpy
     arrays in one call, identical clients collapsed into one node
-    (:mod:`hemopt.flow._collapse`).
+    (:mod:`hemopt.flow._collapse`); a large network is solved first on each client's
+    cheapest arcs and certified optimal on the whole (:func:`_solve_pruned`).
 ``"networkx"``
     ``networkx.network_simplex`` on the same integer network: the reference for tests and
     benchmarks.
@@ -411,6 +412,11 @@ class OrToolsFlowBackend:
     collapse
         Give identical clients one node (:mod:`hemopt.flow._collapse`; default). The optimum
         is the same; False builds one node per client.
+    prune
+        Solve a large network (at least :data:`PRUNE_MIN_ARCS` client arcs) first on each
+        client's :data:`PRUNE_KEEP` cheapest arcs, and keep that flow only when potentials
+        prove it optimal for the whole network (:func:`_solve_pruned`; default). The
+        optimum is the same; False always solves the whole network.
 
     Examples
     --------
@@ -496,8 +502,8 @@ def _solve_pruned(net: FlowNetwork) -> NDArray[np.int64] | None:
     """
     a = net.n_assign_arcs
     p = int(np.count_nonzero(net.supplies <= 0)) - 1  # providers (the sink is the other)
-    if a < PRUNE_MIN_ARCS or p <= PRUNE_KEEP:
-        return None
+    if a < PRUNE_MIN_ARCS or PRUNE_KEEP > 0.6 * p:
+        return None  # small, or few arcs would be left out
     keep = np.ones(len(net.tails), dtype=bool)
     keep[:a] = _cheapest(net.tails[:a], net.unit_costs[:a], PRUNE_KEEP)
     for _ in range(PRUNE_ROUNDS):
