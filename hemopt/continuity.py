@@ -391,7 +391,7 @@ def route_horizon(
                                 travel=travel, backend=routing.backend,
                                 time_limit_s=routing.time_limit_s,
                                 max_iterations=routing.max_iterations, params=visit_params,
-                                shifts=shifts)
+                                shifts=shifts, workers=routing.workers)
             else:
                 day = approximate_day(sc, assignment, seed=day_seed(seed, d), visits=vd,
                                       travel=travel, params=visit_params, shifts=shifts)
