@@ -238,6 +238,10 @@ class Comparison:
         """A self-contained HTML report (tables, embedded figures, parameters, reading)."""
         return view("comparison.html")(self, path)
 
+    def _repr_html_(self) -> str:
+        """A compact table of the main measures, in words, for notebooks."""
+        return view("comparison.html_fragment")(self)
+
     def __repr__(self) -> str:
         cols = ["driven_km_per_day", "staff_hours_per_day", "cost_sek_per_year",
                 "first_choice_pct", "providers_per_stairwell"]

@@ -11,7 +11,7 @@ from hemopt._views import register
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
 
-__all__ = ["plot_assignment", "plot_scenario", "provider_colours"]
+__all__ = ["centre_box", "draw_box", "plot_assignment", "plot_scenario", "provider_colours"]
 
 
 def provider_colours(provider_ids: list[str], kinds: list[str] | None = None) -> dict[str, Any]:
@@ -43,15 +43,15 @@ def _base_map(ax: Any, sc: Scenario, zones: Any) -> dict[str, Any]:
 
 
 def _clients_by_provider(ax: Any, sc: Scenario, provider: Any, colours: dict[str, Any], *,
-                         none_label: str, none_size: float) -> None:
-    """Clients coloured by the provider id in ``provider`` (one per client); clients with no
-    known provider as black crosses labelled ``none_label``."""
+                         none_label: str, none_size: float, size: float = 6.0) -> None:
+    """Clients coloured by the provider id in ``provider`` (one per client), dots of ``size``
+    points²; clients with no known provider as black crosses labelled ``none_label``."""
     xy = sc.client_xy()
     for pid in sc.provider_ids:
         m = (provider == pid).to_numpy()
         if m.any():
-            ax.scatter(xy[m, 0], xy[m, 1], s=6, color=colours[pid], label=f"{pid} ({m.sum()})",
-                       zorder=3)
+            ax.scatter(xy[m, 0], xy[m, 1], s=size, color=colours[pid],
+                       label=f"{pid} ({m.sum()})", zorder=3)
     none = ~provider.isin(sc.provider_ids).to_numpy()
     if none.any():
         ax.scatter(xy[none, 0], xy[none, 1], s=none_size, color="black", marker="x",
@@ -129,10 +129,10 @@ def _draw_buildings(ax: Any, geoms: Any) -> None:
 
 @register("assignment")
 def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None,
-                    zones: Any = None) -> Any:
+                    zones: Any = None, size: float = 6.0) -> Any:
     """Map of an :class:`~hemopt.assignment.Assignment`: clients coloured by their assigned
-    provider, queueing clients circled, the zone borders (``zones``, default the scenario's),
-    provider offices. Returns the Axes."""
+    provider (dots of ``size`` points²), queueing clients circled, the zone borders
+    (``zones``, default the scenario's), provider offices. Returns the Axes."""
     import matplotlib.pyplot as plt
 
     sc = assignment.scenario
@@ -140,14 +140,66 @@ def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None
         _, ax = plt.subplots(figsize=(9, 9))
     colours = _base_map(ax, sc, sc.zones if zones is None else zones)
     _clients_by_provider(ax, sc, assignment.clients["provider_id"], colours,
-                         none_label="unserved", none_size=20)
+                         none_label="unserved", none_size=20, size=size)
     q = (assignment.clients["queue_for"] != "").to_numpy()
     if q.any():
         xy = sc.client_xy()
-        ax.scatter(xy[q, 0], xy[q, 1], s=30, facecolor="none", edgecolor="black",
+        ax.scatter(xy[q, 0], xy[q, 1], s=5 * size, facecolor="none", edgecolor="black",
                    linewidth=0.6, label=f"queueing ({q.sum()})", zorder=4)
     _offices_and_axes(ax, sc, colours, "provider")
     s = assignment.summary()
     ax.set_title(title or f"{sc.name}, {assignment.regime}: first choice "
                  f"{s['first_choice_pct']:.1f} %, queue {s['queue']}")
     return ax
+
+
+def centre_box(xy: Any, *, radius_m: float = 1000.0, extent_m: float = 2500.0,
+               min_half_m: float = 600.0) -> tuple[float, float, float, float]:
+    """The town centre: a square around the densest part of the points ``xy`` (n × 2, metres).
+
+    The centre is the point with the most other points within ``radius_m``; the square
+    covers the 2nd to 98th percentiles of the points within ``extent_m`` of it (so one far
+    point does not stretch it), padded by 10 %, at least ``2 × min_half_m`` wide.
+
+    Returns
+    -------
+    tuple
+        ``(minx, miny, maxx, maxy)``.
+
+    Examples
+    --------
+    A dense cluster of 200 points near (1000, 1000) among 50 points spread over 20 km:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> xy = np.vstack([rng.normal(1000, 300, (200, 2)), rng.uniform(-10_000, 10_000, (50, 2))])
+    >>> minx, miny, maxx, maxy = centre_box(xy)
+    >>> bool(minx < 1000 < maxx and miny < 1000 < maxy), bool(maxx - minx < 4000)
+    (True, True)
+    """
+    from scipy.spatial import cKDTree
+
+    xy = np.asarray(xy, dtype=float)
+    if xy.ndim != 2 or xy.shape[1] != 2 or not len(xy):
+        raise ValueError(f"centre_box: expected an (n, 2) array of points, got shape {xy.shape}")
+    tree = cKDTree(xy)
+    counts = tree.query_ball_point(xy, r=radius_m, return_length=True)
+    c = xy[int(np.argmax(counts))]
+    near = xy[np.hypot(*(xy - c).T) <= extent_m]
+    lo, hi = np.percentile(near, 2, axis=0), np.percentile(near, 98, axis=0)
+    mid = (lo + hi) / 2
+    half = max(float((hi - lo).max()) / 2 * 1.1, min_half_m)
+    return (float(mid[0] - half), float(mid[1] - half), float(mid[0] + half),
+            float(mid[1] + half))
+
+
+def draw_box(ax: Any, box: tuple[float, float, float, float], label: str = "") -> None:
+    """Outline ``box`` (``minx, miny, maxx, maxy``) on ``ax``, with ``label`` above it."""
+    from matplotlib.patches import Rectangle
+
+    minx, miny, maxx, maxy = box
+    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False,
+                           edgecolor="black", linewidth=1.4, zorder=7))
+    if label:
+        ax.annotate(label, (minx, maxy), xytext=(0, 3), textcoords="offset points",
+                    fontsize=8, fontweight="bold", zorder=7)

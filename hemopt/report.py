@@ -1,4 +1,18 @@
-"""Figures and the self-contained HTML report of a :class:`~hemopt.compare.Comparison`."""
+"""Figures and the self-contained HTML report of a :class:`~hemopt.compare.Comparison`, alone
+or with the ranges over seeds of a :class:`~hemopt.ranges.SeedComparison`.
+
+The report is written for people: measures in words with their units, numbers rounded to what
+they can tell, every figure over seeds as a median with its range, the saving split into its
+causes (a waterfall), who changes provider, what each provider costs per care hour, maps with
+the town centre enlarged, the model's figures beside published ones, and what the model
+leaves out. It is one HTML file with the figures embedded (base64 PNG) and no external CSS or
+JavaScript, so it opens offline and can be mailed.
+
+Views registered here (looked up by name through :mod:`hemopt._views`):
+``comparison.kpis``, ``comparison.choice_cost``, ``comparison.maps``, ``comparison.html``,
+``comparison.html_fragment`` (``Comparison._repr_html_``), ``seeds.html_fragment``
+(``SeedComparison._repr_html_``) and ``seeds.waterfall``.
+"""
 
 from __future__ import annotations
 
@@ -6,226 +20,1241 @@ import base64
 import html
 import io
 import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from hemopt._views import register
 
 if TYPE_CHECKING:
     from hemopt.compare import Comparison
+    from hemopt.ranges import SeedComparison
 
-__all__ = ["plot_choice_cost", "plot_kpis", "plot_maps", "reading", "write_html"]
+__all__ = [
+    "MEASURES",
+    "Measure",
+    "fmt_change",
+    "fmt_value",
+    "html_fragment",
+    "plot_choice_cost",
+    "plot_kpis",
+    "plot_maps",
+    "plot_regime_map",
+    "plot_waterfall",
+    "reading",
+    "seeds_html_fragment",
+    "waterfall_table",
+    "write_html",
+]
 
 _REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}
 
-_BARS = [
-    ("driven_km_per_day", "km driven per day"),
-    ("staff_hours_per_day", "staff hours per day"),
-    ("driving_share", "share of staff time driving"),
-    ("cost_sek_per_year", "cost per year (MSEK)"),
-    ("first_choice_pct", "first choice met (%)"),
-    ("providers_per_stairwell", "providers per stairwell"),
-    ("stops_per_visit", "stops per visit"),
-    ("co2_tonnes_per_year", "CO2 per year (tonnes)"),
+
+# ------------------------------------------------------------------------ measures in words
+@dataclass(frozen=True)
+class Measure:
+    """How a KPI is shown to people.
+
+    Parameters
+    ----------
+    label
+        Short name in words, for table rows and chart titles.
+    unit
+        The unit in words (shown after the label).
+    kind
+        Number format: ``"count"`` (integer; one decimal for a non-integer median),
+        ``"int"`` (rounded, thousands separators), ``"1f"``, ``"2f"`` (decimals),
+        ``"pct"`` (a value already in per cent, one decimal), ``"share"`` (a fraction shown
+        in per cent), ``"msek"`` (SEK shown in millions, one decimal).
+    """
+
+    label: str
+    unit: str
+    kind: str
+
+    def title(self) -> str:
+        """``label (unit)``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def is_share(self) -> bool:
+        """Whether the measure is a percentage (changes are in percentage points)."""
+        return self.kind in ("pct", "share")
+
+
+#: How each KPI (``hemopt.KPI_COLUMNS``, the transition figures and a few counts) is shown.
+MEASURES: dict[str, Measure] = {
+    "driven_km_per_day": Measure("Driving", "km per day", "int"),
+    "drive_hours_per_day": Measure("Driving time", "hours per day", "1f"),
+    "driving_share": Measure("Share of route time driving", "%", "share"),
+    "staff_hours_per_day": Measure("Staff hours on routes", "hours per day", "int"),
+    "paid_staff_hours_per_day": Measure("Paid staff hours", "hours per day", "int"),
+    "care_share_of_paid_time": Measure("Paid time spent in clients' homes", "%", "share"),
+    "cost_sek_per_year": Measure("Cost", "MSEK per year", "msek"),
+    "cost_per_care_hour_sek": Measure("Cost per care hour", "SEK", "int"),
+    "co2_tonnes_per_year": Measure("CO2 from driving", "tonnes per year", "1f"),
+    "first_choice_pct": Measure("First choice met", "% of choosing clients", "pct"),
+    "queue": Measure("Clients queueing for their choice", "clients", "count"),
+    "queued_hours_mean": Measure("Care of queueing clients", "hours per week, mean", "1f"),
+    "served_hours_mean": Measure("Care of other clients", "hours per week, mean", "1f"),
+    "providers_per_stairwell": Measure("Providers per stairwell", "mean", "2f"),
+    "stairwells_multi_provider_pct": Measure("Shared stairwells with 2+ providers",
+                                             "% of stairwells with 2+ clients", "pct"),
+    "stops_per_visit": Measure("Stops per visit", "1 = no visit shares a stop", "2f"),
+    "workload_cv": Measure("Spread of workload between shifts", "coefficient of variation",
+                           "2f"),
+    "staff_shifts_per_day": Measure("Staff shifts", "per day", "count"),
+    "providers_active": Measure("Providers with clients", "providers", "count"),
+    "local_bases": Measure("Local bases opened", "bases", "count"),
+    "dropped_visits": Measure("Visits no shift could serve", "per day", "count"),
+    "external_share_hours": Measure("Care hours with external providers", "%", "share"),
+    "visits_per_day": Measure("Visits", "per day", "count"),
+    "stops_per_day": Measure("Stops", "per day", "count"),
+    "care_hours_per_week": Measure("Care", "hours per week", "int"),
+    "clients_changing_provider_pct": Measure("Clients changing provider", "%", "pct"),
+    "hours_changing_provider_pct": Measure("Care hours changing provider", "%", "pct"),
+    "providers_leaving_count": Measure("Providers leaving", "providers", "count"),
+    "largest_provider_clients_before": Measure("Largest provider's clients today", "clients",
+                                               "count"),
+    "largest_provider_clients_after": Measure("Largest provider's clients after", "clients",
+                                              "count"),
+    "care_hours_moving_per_week": Measure("Care hours changing employer", "hours per week",
+                                          "int"),
+}
+
+#: The measures of the key-figures table, in groups.
+KEY_GROUPS: list[tuple[str, list[str]]] = [
+    ("Travel and staff time", ["driven_km_per_day", "drive_hours_per_day",
+                               "staff_hours_per_day", "paid_staff_hours_per_day",
+                               "care_share_of_paid_time"]),
+    ("Cost", ["cost_sek_per_year", "cost_per_care_hour_sek", "co2_tonnes_per_year"]),
+    ("Choice", ["first_choice_pct", "queue", "external_share_hours"]),
+    ("Coordination", ["providers_per_stairwell", "stairwells_multi_provider_pct",
+                      "stops_per_visit"]),
+    ("Change from today's providers", ["clients_changing_provider_pct",
+                                       "care_hours_moving_per_week", "providers_leaving_count"]),
 ]
 
+_NA = "–"
 
+
+def _measure(kpi: str) -> Measure:
+    return MEASURES.get(kpi, Measure(kpi.replace("_", " "), "", "2f"))
+
+
+def _num(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def fmt_value(kpi: str, v: Any, *, sign: bool = False) -> str:
+    """``v`` formatted as the measure ``kpi`` is shown (no unit; ``–`` for a missing value).
+
+    Examples
+    --------
+    >>> fmt_value("driven_km_per_day", 4132.46), fmt_value("cost_sek_per_year", 123_456_789)
+    ('4,132', '123.5')
+    >>> fmt_value("first_choice_pct", 87.456), fmt_value("care_share_of_paid_time", 0.5812)
+    ('87.5', '58.1')
+    >>> fmt_value("queue", 63.0), fmt_value("queue", 2.5), fmt_value("queue", float("nan"))
+    ('63', '2.5', '–')
+    >>> fmt_value("driven_km_per_day", -1138.2, sign=True)
+    '-1,138'
+    """
+    x = _num(v)
+    if not math.isfinite(x):
+        return _NA
+    kind = _measure(kpi).kind
+    s = "+" if sign else ""
+    if kind == "count":
+        return f"{x:{s},.0f}" if float(x).is_integer() else f"{x:{s},.1f}"
+    if kind == "int":
+        return f"{x:{s},.0f}"
+    if kind == "1f" or kind == "pct":
+        return f"{x:{s},.1f}"
+    if kind == "2f":
+        return f"{x:{s},.2f}"
+    if kind == "share":
+        return f"{100 * x:{s},.1f}"
+    if kind == "msek":
+        return f"{x / 1e6:{s},.1f}"
+    raise ValueError(f"unknown format kind {kind!r}")
+
+
+def _span(lo: str, hi: str) -> str:
+    """``lo–hi``, or ``lo to hi`` when a bound has a sign (so a minus is never read as a
+    dash)."""
+    signed = lo.startswith(("-", "+")) or hi.startswith(("-", "+"))
+    return f"{lo} to {hi}" if signed else f"{lo}–{hi}"
+
+
+def fmt_range(kpi: str, median: Any, low: Any, high: Any) -> str:
+    """``median [low–high]`` in the measure's format; the median alone when every seed gave
+    the same value.
+
+    Examples
+    --------
+    >>> fmt_range("driven_km_per_day", 4100.2, 3900, 4300.7)
+    '4,100 [3,900–4,301]'
+    >>> fmt_range("queue", 0, 0, 0)
+    '0'
+    """
+    m, lo, hi = (fmt_value(kpi, x) for x in (median, low, high))
+    return m if lo == hi == m else f"{m} [{_span(lo, hi)}]"
+
+
+def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
+    """The change of ``kpi`` from the reference: per cent of the reference value, percentage
+    points for a percentage, or the absolute change (with sign) when the reference is 0.
+
+    Examples
+    --------
+    >>> fmt_change("driven_km_per_day", -1138.0, -27.55)
+    '-27.6 %'
+    >>> fmt_change("first_choice_pct", -55.0, -55.0)
+    '-55.0 points'
+    >>> fmt_change("queue", 12.0, float("nan"))
+    '+12'
+    """
+    m = _measure(kpi)
+    if m.is_share:
+        return f"{fmt_value(kpi, diff, sign=True)} points"
+    p = _num(pct)
+    if math.isfinite(p):
+        return f"{p:+.1f} %"
+    return fmt_value(kpi, diff, sign=True)
+
+
+def _change_interval(kpi: str, r: Any) -> str:
+    """A row of :func:`hemopt.ranges.paired_intervals` as ``median [low to high] unit``."""
+    m = _measure(kpi)
+    if m.is_share:
+        vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
+                                                        r["diff_high"])]
+        unit = " points"
+    elif all(math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
+        vals = [f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high")]
+        unit = " %"
+    else:
+        vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
+                                                        r["diff_high"])]
+        unit = ""
+    if vals[1] == vals[2] == vals[0]:
+        return f"{vals[0]}{unit}"
+    return f"{vals[0]}{unit} [{vals[1]} to {vals[2]}{unit}]"
+
+
+def _noise_note(r: Any) -> str:
+    """``"no change"`` when every seed gives none, ``"within noise"`` when the range of the
+    paired difference contains 0, else ``""``."""
+    lo, hi = _num(r["diff_low"]), _num(r["diff_high"])
+    if lo == 0 and hi == 0:
+        return "no change"
+    return "within noise" if bool(r["within_noise"]) else ""
+
+
+# ------------------------------------------------------------------------ data helpers
+def _values(comp: Comparison) -> pd.DataFrame:
+    """The comparison's KPI table with the numeric transition figures beside it."""
+    t = comp.table.copy()
+    for name, tr in comp.transitions.items():
+        for k, v in tr.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and name in t.index:
+                t.loc[name, k] = v
+    return t
+
+
+def _intervals(seeds: SeedComparison, kpis: Sequence[str]) -> pd.DataFrame:
+    """:func:`hemopt.ranges.paired_intervals` for ``kpis`` (those present), indexed by
+    (regime, kpi)."""
+    from hemopt.ranges import paired_intervals
+
+    present = [k for k in kpis if k in seeds.per_seed.columns]
+    iv = paired_intervals(seeds.per_seed, "LOV", present)
+    return iv.set_index(["regime", "kpi"])
+
+
+def _seed_stats(seeds: SeedComparison, kpi: str) -> pd.DataFrame:
+    """Per regime: median, min and max of ``kpi`` over the seeds."""
+    g = seeds.per_seed[kpi].astype(float).groupby(level="regime", sort=False)
+    return pd.DataFrame({"median": g.median(), "low": g.min(), "high": g.max()})
+
+
+def _regimes(comp: Comparison) -> list[str]:
+    return [str(n) for n in comp.table.index]
+
+
+def _seed_list(seeds: Sequence[int]) -> str:
+    s = sorted(int(x) for x in seeds)
+    if len(s) > 2 and s == list(range(s[0], s[-1] + 1)):
+        return f"{s[0]}–{s[-1]}"
+    return ", ".join(map(str, s))
+
+
+def _routing_words(p: dict[str, Any]) -> str:
+    if p.get("routing") == "approx":
+        return "the continuous routing approximation (calibrated against the solver)"
+    backend = {"pyvrp": "PyVRP", "ortools": "OR-Tools", "greedy": "the greedy plan"}.get(
+        str(p.get("backend")), str(p.get("backend")))
+    effort = []
+    if p.get("max_iterations"):
+        effort.append(f"{int(p['max_iterations']):,} iterations per instance")
+    if p.get("time_limit_s"):
+        effort.append(f"at most {p['time_limit_s']:g} s per instance (machine-dependent)")
+    return f"the VRPTW solver ({backend}{', ' + ', '.join(effort) if effort else ''})"
+
+
+def run_description(comp: Comparison, seeds: SeedComparison | None = None) -> str:
+    """One sentence: which routing mode, how many seeds and iterations.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> from hemopt.report import run_description
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], seed=3, max_iterations=40)
+    >>> run_description(comp)
+    'One seed (3), routed with the VRPTW solver (PyVRP, 40 iterations per instance).'
+    """
+    if seeds is None:
+        return f"One seed ({comp.seed}), routed with {_routing_words(comp.parameters)}."
+    groups: dict[str, list[int]] = {}
+    for s, c in seeds.comparisons.items():
+        groups.setdefault(_routing_words(c.parameters), []).append(int(s))
+    how = "; ".join(f"seed{'s' if len(v) > 1 else ''} {_seed_list(v)}: {k}"
+                    for k, v in groups.items())
+    scen = {id(c.scenario) for c in seeds.comparisons.values()}
+    clients = ("a new municipality per seed (new clients drawn on the same geography; the "
+               "seed also draws the day of visits, the order of requests and the solver's "
+               "search)" if len(scen) > 1 else
+               "the same clients in every seed (the seed draws the day of visits, the order "
+               "of requests and the solver's search)")
+    n = len(seeds.comparisons)
+    return (f"{n} seeds ({_seed_list(seeds.seeds)}), {clients}. Routing: {how}. Differences "
+            "are paired: computed within each seed, then summarised as the median and the "
+            f"range (min–max) over the seeds. Maps and detail tables show seed "
+            f"{seeds.headline_seed}.")
+
+
+# ------------------------------------------------------------------------ charts
 def _colour(name: str, k: int) -> Any:
     import matplotlib as mpl
 
     return _REGIME_COLOURS.get(name, mpl.colormaps["tab10"](k % 10))
 
 
+_BARS = ["driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year",
+         "cost_per_care_hour_sek", "first_choice_pct", "queue", "providers_per_stairwell",
+         "clients_changing_provider_pct"]
+
+
+def _scaled(kpi: str, x: np.ndarray) -> np.ndarray:
+    kind = _measure(kpi).kind
+    if kind == "msek":
+        return x / 1e6
+    if kind == "share":
+        return 100 * x
+    return x
+
+
 @register("comparison.kpis")
-def plot_kpis(comp: Comparison, axes: Any = None) -> Any:
-    """A grid of bar charts, one KPI each, one bar per regime. Returns the Figure."""
+def plot_kpis(comp: Comparison, axes: Any = None, *, seeds: SeedComparison | None = None
+              ) -> Any:
+    """A grid of bar charts, one KPI each, one bar per regime; with ``seeds`` the bars are
+    the medians over the seeds and the error bars their range (min–max). Returns the
+    Figure."""
     import matplotlib.pyplot as plt
 
     if axes is None:
-        fig, axes = plt.subplots(2, 4, figsize=(15, 6.5))
+        fig, axes = plt.subplots(2, 4, figsize=(15, 7))
     else:
         fig = np.asarray(axes).flat[0].figure
-    names = list(comp.table.index)
-    for ax, (col, label) in zip(np.asarray(axes).flat, _BARS, strict=False):
-        vals = comp.table[col].to_numpy(dtype=float)
-        if col == "cost_sek_per_year":
-            vals = vals / 1e6
-        bars = ax.bar(names, vals, color=[_colour(n, k) for k, n in enumerate(names)])
-        ax.set_title(label, fontsize=10)
-        ax.tick_params(labelsize=8)
+    names = _regimes(comp)
+    vals_all = _values(comp)
+    for ax, col in zip(np.asarray(axes).flat, _BARS, strict=False):
+        m = _measure(col)
+        if seeds is not None and col in seeds.per_seed.columns:
+            st = _seed_stats(seeds, col).reindex(names)
+            vals = _scaled(col, st["median"].to_numpy(dtype=float))
+            lo = _scaled(col, st["low"].to_numpy(dtype=float))
+            hi = _scaled(col, st["high"].to_numpy(dtype=float))
+            yerr = np.vstack([vals - lo, hi - vals])
+        elif col in vals_all.columns:
+            vals = _scaled(col, vals_all[col].reindex(names).to_numpy(dtype=float))
+            yerr = None
+        else:
+            ax.set_visible(False)
+            continue
+        bars = ax.bar(names, vals, color=[_colour(n, k) for k, n in enumerate(names)],
+                      yerr=yerr, capsize=5, error_kw={"elinewidth": 1.2})
+        ax.set_title(m.title(), fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.grid(axis="y", alpha=0.3)
         for b, v in zip(bars, vals, strict=True):
-            ax.annotate(f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}",
-                        (b.get_x() + b.get_width() / 2, b.get_height()),
-                        ha="center", va="bottom", fontsize=8)
-        lo, hi = np.nanmin(vals), np.nanmax(vals)
-        if col not in ("first_choice_pct",) and lo > 0 and (hi - lo) / hi < 0.2:
-            ax.set_ylim(lo * 0.9, hi * 1.04)  # small differences: zoom, say so
-            ax.set_title(label + " (axis zoomed)", fontsize=10)
-    fig.suptitle(f"{comp.scenario.name}: regimes compared (seed {comp.seed}, routing "
-                 f"{comp.parameters['routing']})")
+            raw = v * 1e6 if m.kind == "msek" else (v / 100 if m.kind == "share" else v)
+            ax.annotate(fmt_value(col, raw), (b.get_x() + b.get_width() / 2, 0),
+                        xytext=(0, 4), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=9, color="white", fontweight="bold")
+    what = (f"median over {len(seeds.seeds)} seeds, error bars: range" if seeds is not None
+            else f"seed {comp.seed}")
+    fig.suptitle(f"{comp.scenario.name}: regimes compared ({what})")
     fig.tight_layout()
     return fig
 
 
 @register("comparison.choice_cost")
-def plot_choice_cost(comp: Comparison, ax: Any = None) -> Any:
-    """First choice met (%) against cost per year (MSEK), one point per regime."""
+def plot_choice_cost(comp: Comparison, ax: Any = None, *,
+                     seeds: SeedComparison | None = None) -> Any:
+    """First choice met (%) against cost per year (MSEK), one point per regime (with
+    ``seeds``: the medians, with the ranges as error bars). Returns the Axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5))
-    for k, (name, row) in enumerate(comp.table.iterrows()):
-        ax.scatter(row["cost_sek_per_year"] / 1e6, row["first_choice_pct"], s=120,
-                   color=_colour(name, k), edgecolor="black", zorder=3)
-        ax.annotate(name, (row["cost_sek_per_year"] / 1e6, row["first_choice_pct"]),
-                    xytext=(8, 4), textcoords="offset points")
-    ax.set_xlabel("cost per year (MSEK): staff time and driving")
+        _, ax = plt.subplots(figsize=(6.5, 4.5))
+    names = _regimes(comp)
+    if seeds is not None:
+        c = _seed_stats(seeds, "cost_sek_per_year").reindex(names) / 1e6
+        f = _seed_stats(seeds, "first_choice_pct").reindex(names)
+    else:
+        c = pd.DataFrame({"median": comp.table["cost_sek_per_year"] / 1e6})
+        c["low"] = c["high"] = c["median"]
+        f = pd.DataFrame({"median": comp.table["first_choice_pct"]})
+        f["low"] = f["high"] = f["median"]
+    for k, name in enumerate(names):
+        x, y = c.at[name, "median"], f.at[name, "median"]
+        ax.errorbar(x, y, xerr=[[x - c.at[name, "low"]], [c.at[name, "high"] - x]],
+                    yerr=[[y - f.at[name, "low"]], [f.at[name, "high"] - y]], fmt="o",
+                    markersize=11, color=_colour(name, k), markeredgecolor="black",
+                    capsize=4, zorder=3)
+        ax.annotate(name, (x, y), xytext=(9, 5), textcoords="offset points")
+    ax.set_xlabel("cost per year (MSEK): paid staff time, driving, fixed costs")
     ax.set_ylabel("choosing clients with their first choice (%)")
     ax.set_title("What choice costs")
     ax.grid(alpha=0.3)
     return ax
 
 
-@register("comparison.maps")
-def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10) -> Any:
-    """One map per regime, clients coloured by provider, the ``busiest`` stairwells (most
-    visits in the day) circled with the number of providers serving them."""
+def waterfall_table(seeds: SeedComparison) -> pd.DataFrame:
+    """The waterfall of each regime against LOV: one row per step and a ``total`` row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``regime``, ``step``, ``about``, ``km_change`` (mean over seeds), ``km_low``,
+        ``km_high`` (range over seeds), ``start`` and ``end`` (where the bar starts and ends:
+        the running sum of the means), ``cost_change_sek``, ``cost_low``, ``cost_high``. The
+        ``total`` row runs from 0 to the sum of the steps, which is the mean over seeds of the
+        paired difference to LOV; its range is that of the per-seed totals.
+    """
+    d = seeds.decomposition
+    cols = ["regime", "step", "about", "km_change", "km_low", "km_high", "start", "end",
+            "cost_change_sek", "cost_low", "cost_high"]
+    if d is None or d.empty:
+        return pd.DataFrame(columns=cols)
+    summary = seeds.decomposition_summary()
+    rows = []
+    for regime, g in summary.groupby("regime", sort=False):
+        run = 0.0
+        for r in g.itertuples():
+            rows.append({"regime": regime, "step": r.step, "about": r.about,
+                         "km_change": r.km_change, "km_low": r.km_low, "km_high": r.km_high,
+                         "start": run, "end": run + r.km_change,
+                         "cost_change_sek": r.cost_change_sek, "cost_low": r.cost_low,
+                         "cost_high": r.cost_high})
+            run += r.km_change
+        tot = d[d["regime"] == regime].groupby("seed")[["km_change", "cost_change_sek"]].sum()
+        rows.append({"regime": regime, "step": "total",
+                     "about": f"{regime} minus LOV (the sum of the steps)",
+                     "km_change": float(g["km_change"].sum()),
+                     "km_low": float(tot["km_change"].min()),
+                     "km_high": float(tot["km_change"].max()), "start": 0.0,
+                     "end": float(g["km_change"].sum()),
+                     "cost_change_sek": float(g["cost_change_sek"].sum()),
+                     "cost_low": float(tot["cost_change_sek"].min()),
+                     "cost_high": float(tot["cost_change_sek"].max())})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _signed_km(x: float) -> str:
+    """``+19``, ``-149``, or ``0`` (never ``-0``)."""
+    r = round(float(x))
+    return "0" if r == 0 else f"{r:+,.0f}"
+
+
+@register("seeds.waterfall")
+def plot_waterfall(seeds: SeedComparison, axes: Any = None) -> Any:
+    """The km change of each regime against LOV split into its steps (:mod:`hemopt.decompose`):
+    one panel per regime; floating bars with the step's mean change over seeds and its range
+    as an error bar, then the total. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from hemopt.plot import plot_assignment
-
-    names = list(comp.assignments)
+    w = waterfall_table(seeds)
+    regimes = list(dict.fromkeys(w["regime"]))
     if axes is None:
-        fig, axes = plt.subplots(1, len(names), figsize=(6.5 * len(names), 7))
+        fig, axes = plt.subplots(1, max(len(regimes), 1),
+                                 figsize=(6.5 * max(len(regimes), 1), 4.8), squeeze=False)
     else:
         fig = np.asarray(axes).flat[0].figure
-    axes = np.atleast_1d(axes)
-    for ax, name in zip(axes.flat, names, strict=False):
-        a = comp.assignments[name]
-        zones = None
-        regime = comp.regimes[name]
-        if hasattr(regime, "zones_for"):
-            zones = regime.zones_for(comp.scenario)
-        plot_assignment(a, ax=ax, zones=zones, title=name)
-        v = comp.routings[name].visits
-        if len(v):
-            top = v.groupby("stairwell_id").agg(n=("visit_id", "size"), x=("x", "first"),
-                                                y=("y", "first"),
-                                                p=("provider_id", "nunique"))
-            top = top.sort_values(["n", "p"], ascending=False).head(busiest)
-            ax.scatter(top["x"], top["y"], s=120, facecolor="none", edgecolor="black",
-                       linewidth=1.2, zorder=6)
-            for r in top.itertuples():
-                ax.annotate(str(r.p), (r.x, r.y), xytext=(5, 5), textcoords="offset points",
-                            fontsize=8, fontweight="bold")
-        ax.set_title(f"{name}: circled = {busiest} busiest stairwells (number = providers)",
-                     fontsize=9)
+    for ax, regime in zip(np.asarray(axes).flat, regimes, strict=False):
+        g = w[w["regime"] == regime].reset_index(drop=True)
+        x = np.arange(len(g))
+        heights = (g["end"] - g["start"]).to_numpy(dtype=float)
+        total = g["step"] == "total"
+        colours = np.where(total, "#555555", np.where(heights < 0, "#55a868", "#c44e52"))
+        ax.bar(x, heights, bottom=g["start"], color=colours, edgecolor="black", linewidth=0.6)
+        # the range over seeds of each step's change, drawn at the end of its bar
+        lo = g["start"] + g["km_low"]
+        hi = g["start"] + g["km_high"]
+        ax.errorbar(x, g["end"], yerr=[g["end"] - lo, hi - g["end"]], fmt="none",
+                    ecolor="black", capsize=5, linewidth=1.2)
+        for k in range(len(g) - 1):  # connectors between the steps
+            ax.plot([x[k] + 0.4, x[k + 1] - 0.4], [g.at[k, "end"]] * 2, color="grey",
+                    linewidth=0.8, linestyle=":")
+        for k, r in g.iterrows():  # the mean change, beyond the end of the bar and its range
+            down = r["end"] < r["start"] or (r["end"] == r["start"] and r["end"] < 0)
+            y = (min(r["end"], lo[k]) if down else max(r["end"], hi[k]))
+            ax.annotate(_signed_km(r["km_change"]), (x[k], y), xytext=(0, -4 if down else 4),
+                        textcoords="offset points", ha="center",
+                        va="top" if down else "bottom", fontsize=9, fontweight="bold")
+        ext = np.concatenate([g["start"], g["end"], lo, hi, [0.0]]).astype(float)
+        pad = 0.14 * max(float(ext.max() - ext.min()), 1.0)
+        ax.set_ylim(float(ext.min()) - pad, float(ext.max()) + pad)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xticks(x, [str(s).replace(" and ", " and\n") for s in g["step"]], fontsize=9)
+        ax.set_ylabel("change in km driven per day against LOV")
+        ax.set_title(f"{regime} against LOV: where the change in driving comes from", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(f"Mean over {len(seeds.seeds)} seeds; error bars: range over the seeds "
+                 "(green: less driving, red: more)", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def _fig_to_base64(fig: Any) -> str:
+def plot_regime_map(comp: Comparison, name: str, axes: Any = None, *, busiest: int = 10,
+                    centre: bool = True) -> Any:
+    """The map of regime ``name``: clients coloured by provider, the ``busiest`` stairwells
+    (most visits in the day) circled with the number of providers serving them; with
+    ``centre`` a second panel enlarges the town centre (:func:`hemopt.plot.centre_box`),
+    outlined on the first. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from hemopt.plot import centre_box, draw_box, plot_assignment
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 2 if centre else 1, figsize=(16 if centre else 9, 8),
+                                 squeeze=False)
+    else:
+        fig = np.asarray(axes).flat[0].figure
+    axes = list(np.asarray(axes).flat)
+    a = comp.assignments[name]
+    regime = comp.regimes[name]
+    zones = regime.zones_for(comp.scenario) if hasattr(regime, "zones_for") else a.zones
+    box = centre_box(comp.scenario.client_xy()) if centre and comp.scenario.n_clients else None
+    v = comp.routings[name].visits
+    top = None
+    if len(v):
+        top = v.groupby("stairwell_id").agg(n=("visit_id", "size"), x=("x", "first"),
+                                            y=("y", "first"), p=("provider_id", "nunique"))
+        top = top.sort_values(["n", "p"], ascending=False).head(busiest)
+    panels = [(axes[0], 8.0)] + ([(axes[1], 22.0)] if box is not None and len(axes) > 1 else [])
+    for k, (ax, size) in enumerate(panels):
+        plot_assignment(a, ax=ax, zones=zones, title=name, size=size)
+        if top is not None:
+            ax.scatter(top["x"], top["y"], s=160, facecolor="none", edgecolor="black",
+                       linewidth=1.3, zorder=6)
+            for r in top.itertuples():
+                ax.annotate(str(r.p), (r.x, r.y), xytext=(5, 5), textcoords="offset points",
+                            fontsize=9, fontweight="bold", zorder=7)
+        if k == 0:
+            ax.set_title(f"{name}: the municipality (circled: the {busiest} busiest "
+                         "stairwells, number = providers serving them)", fontsize=10)
+            if box is not None and len(panels) > 1:
+                draw_box(ax, box, "town centre")
+        else:
+            assert box is not None
+            ax.set_xlim(box[0], box[2])
+            ax.set_ylim(box[1], box[3])
+            leg = ax.get_legend()
+            if leg is not None:
+                leg.remove()
+            ax.set_title(f"{name}: the town centre enlarged "
+                         f"({(box[2] - box[0]) / 1000:.1f} km across)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+@register("comparison.maps")
+def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: bool = True
+              ) -> Any:
+    """One row per regime: the municipality's map and, with ``centre``, the town centre
+    enlarged (:func:`plot_regime_map`). ``axes`` holds one Axes per regime (no centre panels)
+    or two. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    names = _regimes(comp)
+    if axes is None:
+        cols = 2 if centre else 1
+        fig, axes = plt.subplots(len(names), cols, figsize=(8 * cols, 7.5 * len(names)),
+                                 squeeze=False)
+    else:
+        fig = np.asarray(axes).flat[0].figure
+    flat = list(np.asarray(axes).flat)
+    per = len(flat) // max(len(names), 1)
+    for k, name in enumerate(names):
+        plot_regime_map(comp, name, axes=flat[k * per:(k + 1) * per], busiest=busiest,
+                        centre=per > 1)
+    fig.tight_layout()
+    return fig
+
+
+def _fig_to_base64(fig: Any, dpi: int = 90) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def reading(comp: Comparison) -> list[str]:
-    """A short plain-language reading of the result, one sentence per regime versus LOV."""
-    t = comp.table
-    out = []
-    if "LOV" not in t.index:
+# ------------------------------------------------------------------------ words
+def _less_more(x: float, less: str = "less", more: str = "more") -> str:
+    return less if x < 0 else more
+
+
+def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
+    """A plain-language reading, a few sentences per regime against LOV.
+
+    With ``seeds`` every figure is the median over the seeds with its range, and a
+    difference whose range includes no change is called within noise. Without, the figures
+    are those of one seed, with a warning that a few per cent is within the solver's noise.
+    """
+    if "LOV" not in comp.table.index:
         return ["No LOV run to compare against."]
+    out: list[str] = []
+    if seeds is not None:
+        iv = _intervals(seeds, ["driven_km_per_day", "paid_staff_hours_per_day",
+                                "cost_sek_per_year", "first_choice_pct", "queue",
+                                "providers_per_stairwell", "clients_changing_provider_pct"])
+        n = len(seeds.seeds)
+        regimes = [r for r in dict.fromkeys(iv.index.get_level_values(0)) if r != "LOV"]
+        for name in regimes:
+            parts = []
+            for kpi, what in (("driven_km_per_day", "driving"),
+                              ("paid_staff_hours_per_day", "paid staff hours"),
+                              ("cost_sek_per_year", "costs")):
+                r = iv.loc[(name, kpi)]
+                parts.append(_clause(name, kpi, what, r, n))
+            def rg(regime: str, kpi: str) -> str:
+                r = iv.loc[(regime, kpi)]
+                return fmt_range(kpi, r["median"], r["low"], r["high"])
+
+            out.append(
+                f"{name} against LOV, over {n} seeds: " + "; ".join(parts) + ". "
+                f"Choosing clients who get their first choice: "
+                f"{rg('LOV', 'first_choice_pct')} % under LOV, "
+                f"{rg(name, 'first_choice_pct')} % under {name}; clients queueing: "
+                f"{rg(name, 'queue')}. Providers per stairwell: "
+                f"{rg('LOV', 'providers_per_stairwell')} under LOV, "
+                f"{rg(name, 'providers_per_stairwell')} under {name}. Clients changing "
+                f"provider from today: {rg(name, 'clients_changing_provider_pct')} %.")
+        out.append("Figures are medians over the seeds with their range [min–max]; a "
+                   "difference whose range includes no change is within noise: the seeds "
+                   "do not agree on its direction.")
+        return out
+    t = _values(comp)
     ref = t.loc["LOV"]
     for name, row in t.iterrows():
         if name == "LOV":
             continue
         dkm = row["driven_km_per_day"] - ref["driven_km_per_day"]
-        dh = row["staff_hours_per_day"] - ref["staff_hours_per_day"]
-        dc = (row["cost_sek_per_year"] - ref["cost_sek_per_year"]) / 1e6
-        pkm = 100 * dkm / ref["driven_km_per_day"] if ref["driven_km_per_day"] else 0.0
-        more_less = "less" if dkm < 0 else "more"
+        dh = row["paid_staff_hours_per_day"] - ref["paid_staff_hours_per_day"]
+        dc = row["cost_sek_per_year"] - ref["cost_sek_per_year"]
+        pkm = 100 * dkm / ref["driven_km_per_day"] if ref["driven_km_per_day"] else math.nan
         out.append(
-            f"{name} drives {abs(dkm):,.0f} km {more_less} per day than LOV ({pkm:+.1f} %), "
-            f"uses {abs(dh):,.1f} {'fewer' if dh < 0 else 'more'} staff hours per day and "
-            f"costs {abs(dc):.2f} MSEK a year {'less' if dc < 0 else 'more'}, while the share "
-            f"of choosing clients who get "
-            f"their first choice goes from {ref['first_choice_pct']:.1f} % to "
-            f"{row['first_choice_pct']:.1f} % and {int(row['queue'])} clients queue. "
-            f"Providers per stairwell: {ref['providers_per_stairwell']:.3f} under LOV, "
-            f"{row['providers_per_stairwell']:.3f} under {name}."
-        )
-    out.append(
-        "Differences of a few per cent in km or staff hours are within the routing solver's "
-        "noise at this effort (see docs/compare.md); the choice figures are exact."
-    )
+            f"{name} drives {fmt_value('driven_km_per_day', abs(dkm))} km "
+            f"{_less_more(dkm)} per day than LOV ({pkm:+.1f} %), uses "
+            f"{fmt_value('paid_staff_hours_per_day', abs(dh))} "
+            f"{_less_more(dh, 'fewer', 'more')} paid staff hours per day and costs "
+            f"{abs(dc) / 1e6:,.1f} MSEK a year {_less_more(dc)}. Choosing clients who get "
+            f"their first choice: {fmt_value('first_choice_pct', ref['first_choice_pct'])} % "
+            f"under LOV, {fmt_value('first_choice_pct', row['first_choice_pct'])} % under "
+            f"{name}; {fmt_value('queue', row['queue'])} clients queue. Providers per "
+            f"stairwell: {fmt_value('providers_per_stairwell', ref['providers_per_stairwell'])}"
+            f" under LOV, {fmt_value('providers_per_stairwell', row['providers_per_stairwell'])}"
+            f" under {name}.")
+    out.append("These are one seed's figures. Over seeds of the same preset a difference in "
+               "km or staff hours can vary by tens of per cent, and a few per cent is within "
+               "the routing solver's noise: use hemopt.compare_seeds for ranges before "
+               "quoting a figure. The choice figures are exact for this seed.")
     return out
 
 
-@register("comparison.html")
-def write_html(comp: Comparison, path: str | Path, seeds: Any = None) -> Path:
-    """Write the self-contained report (figures embedded as base64 PNG). ``seeds``: the
-    :class:`~hemopt.ranges.SeedComparison` the comparison belongs to (ranges section)."""
-    from hemopt.compare import KPI_COLUMNS
+def _clause(name: str, kpi: str, what: str, r: Any, n: int) -> str:
+    """``driving -27.6 % (median; range -39.0 to -15.2 %)``, or the same with ``within
+    noise``; costs in MSEK a year."""
+    note = _noise_note(r)
+    if note == "no change":
+        return f"{what}: no change in any seed"
+    if _measure(kpi).kind == "msek":
+        med = _num(r["diff_median"]) / 1e6
+        text = (f"{what} {abs(med):,.1f} MSEK a year {_less_more(med)} (median; range "
+                f"{_span(f'{_num(r.diff_low) / 1e6:+,.1f}', f'{_num(r.diff_high) / 1e6:+,.1f}')}"
+                " MSEK")
+    else:
+        m = _measure(kpi)
+        if m.is_share or not math.isfinite(_num(r["pct_median"])):
+            med = fmt_value(kpi, r["diff_median"], sign=True)
+            lo, hi = (fmt_value(kpi, r[k], sign=True) for k in ("diff_low", "diff_high"))
+            unit = " points" if m.is_share else ""
+        else:
+            med, lo, hi = (f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high"))
+            unit = " %"
+        text = f"{what} {med}{unit} (median; range {lo} to {hi}{unit}"
+    if note == "within noise":
+        text += f"; within noise: the range over the {n} seeds includes no change"
+    return text + ")"
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figs = {
-        "kpis": _fig_to_base64(comp.plot()),
-        "choice_cost": _fig_to_base64(comp.plot_choice_cost().figure),
-        "maps": _fig_to_base64(comp.maps()),
-    }
-    table = comp.table.copy()
-    fmt = table.T
-    diff = comp.diff() if "LOV" in table.index else None
+
+# ------------------------------------------------------------------------ HTML pieces
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;
+margin:1.5em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #4a6fa5;
+padding-bottom:.2em}h3{margin-top:1.2em}
+.sub{color:#555;margin-top:0}.run{background:#eef3fa;border-left:4px solid #4a6fa5;
+padding:.6em 1em}
+table.t{border-collapse:collapse;font-size:14px;margin:.6em 0}
+table.t td,table.t th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right;
+vertical-align:top}
+table.t th{background:#f3f3f3}table.t td:first-child,table.t th:first-child{text-align:left}
+table.t td.l,table.t th.l{text-align:left}
+table.t tr.group td{background:#fafafa;font-weight:bold;text-align:left;padding-top:10px}
+table.t tr.muni td{background:#f4f7fb;font-weight:bold}
+table.t tr.total td{border-top:2px solid #888;font-weight:bold}
+.rng{display:block;color:#666;font-size:12px;white-space:nowrap}
+.noise{color:#8a6d00;font-style:italic;font-size:12px;display:block}
+img{max-width:100%;height:auto;display:block;margin:.6em 0}
+nav ul{columns:3;font-size:14px}
+pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}
+.note{color:#555;font-size:14px}
+"""
+
+
+def _esc(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
+           row_classes: Sequence[str] | None = None, left: Sequence[int] = (),
+           raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw``."""
+    def cell(tag: str, k: int, v: str) -> str:
+        cls = " class='l'" if k in left else ""
+        return f"<{tag}{cls}>{v if raw else _esc(v)}</{tag}>"
+
+    head = "".join(cell("th", k, h) for k, h in enumerate(header))
+    body = []
+    for i, r in enumerate(rows):
+        cls = row_classes[i] if row_classes is not None else ""
+        attr = f" class='{cls}'" if cls else ""
+        if cls == "group":
+            body.append(f"<tr{attr}><td colspan='{len(header)}'>{_esc(r[0])}</td></tr>")
+        else:
+            body.append(f"<tr{attr}>" + "".join(cell("td", k, v) for k, v in enumerate(r))
+                        + "</tr>")
+    return (f"<table class='t'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
+            "</tbody></table>")
+
+
+def _two_lines(text: str) -> str:
+    """``median [range]`` as HTML: the median, and the range below it in small type."""
+    head, sep, rest = text.partition(" [")
+    if not sep:
+        return _esc(text)
+    return f"{_esc(head)}<span class='rng'>[{_esc(rest)}</span>"
+
+
+def key_table(comp: Comparison, seeds: SeedComparison | None = None,
+              groups: Sequence[tuple[str, Sequence[str]]] | None = None) -> str:
+    """The key figures as an HTML table: one row per measure (in words, with its unit), one
+    column per regime and one per regime against LOV. With ``seeds``: medians [min–max] over
+    the seeds and the paired differences, marked when within noise."""
+    groups = KEY_GROUPS if groups is None else groups
+    names = _regimes(comp)
+    others = [n for n in names if n != "LOV"] if "LOV" in names else []
+    header = ["Measure", *names, *[f"{n} against LOV" for n in others]]
+    rows: list[list[str]] = []
+    classes: list[str] = []
+    if seeds is not None:
+        iv = _intervals(seeds, [k for _, ks in groups for k in ks])
+        for title, kpis in groups:
+            kpis = [k for k in kpis if ("LOV", k) in iv.index]
+            if not kpis:
+                continue
+            rows.append([title])
+            classes.append("group")
+            for kpi in kpis:
+                cells = [_esc(_measure(kpi).title())]
+                for n in names:
+                    r = iv.loc[(n, kpi)] if (n, kpi) in iv.index else None
+                    cells.append(_NA if r is None else
+                                 _two_lines(fmt_range(kpi, r["median"], r["low"], r["high"])))
+                for n in others:
+                    r = iv.loc[(n, kpi)] if (n, kpi) in iv.index else None
+                    if r is None:
+                        cells.append(_NA)
+                        continue
+                    note = _noise_note(r)
+                    if note == "no change":
+                        cells.append("no change")
+                    else:
+                        cells.append(_two_lines(_change_interval(kpi, r))
+                                     + (f"<span class='noise'>{note}</span>" if note else ""))
+                rows.append(cells)
+                classes.append("")
+        return _table(header, rows, row_classes=classes, raw=True)
+    t = _values(comp)
+    ref = t.loc["LOV"] if "LOV" in t.index else None
+    for title, kpis in groups:
+        kpis = [k for k in kpis if k in t.columns]
+        if not kpis:
+            continue
+        rows.append([title])
+        classes.append("group")
+        for kpi in kpis:
+            cells = [_measure(kpi).title(), *[fmt_value(kpi, t.at[n, kpi]) for n in names]]
+            for n in others:
+                assert ref is not None
+                d = _num(t.at[n, kpi]) - _num(ref[kpi])
+                r0 = _num(ref[kpi])
+                pct = 100 * d / r0 if r0 not in (0.0,) and math.isfinite(r0) else math.nan
+                cells.append(fmt_change(kpi, d, pct))
+            rows.append(cells)
+            classes.append("")
+    return _table(header, rows, row_classes=classes)
+
+
+def _all_figures_table(comp: Comparison) -> str:
+    """Every KPI of one comparison (the detail), in words."""
+    t = _values(comp)
+    names = _regimes(comp)
+    kpis = [k for k in MEASURES if k in t.columns]
+    rows = [[_measure(k).title(), *[fmt_value(k, t.at[n, k]) for n in names]] for k in kpis]
+    return _table(["Measure", *names], rows)
+
+
+def decomposition_table(seeds: SeedComparison) -> str:
+    """The waterfall's figures as an HTML table: per regime and step, the mean change in km
+    per day and in cost per year over the seeds with their range, and the step's share of
+    the total."""
+    w = waterfall_table(seeds)
+    if w.empty:
+        return "<p class='note'>No decomposition was computed (compare_seeds(..., " \
+               "decompose=False)).</p>"
+    rows, classes = [], []
+    for regime, g in w.groupby("regime", sort=False):
+        rows.append([f"{regime} against LOV"])
+        classes.append("group")
+        total = float(g.loc[g["step"] == "total", "km_change"].iloc[0])
+        for r in g.itertuples():
+            share = (f"{_signed_km(100 * r.km_change / total).lstrip('+')} %"
+                     if abs(total) > 1e-9 and r.step != "total" else "")
+            km = _mean_range(r.km_change, r.km_low, r.km_high, _signed_km)
+            cost = _mean_range(r.cost_change_sek, r.cost_low, r.cost_high, _signed_msek)
+            rows.append([str(r.step), str(r.about), km, share, cost])
+            classes.append("total" if r.step == "total" else "")
+    return _table(["Step", "What changes", "km per day: mean [range]", "Share of the km change",
+                   "Cost, MSEK per year: mean [range]"], rows, row_classes=classes,
+                  left=(0, 1))
+
+
+def _signed_msek(x: float) -> str:
+    """SEK as ``+4.3`` MSEK, or ``0.0`` (never ``-0.0``)."""
+    s = f"{float(x) / 1e6:+,.1f}"
+    return "0.0" if s in ("+0.0", "-0.0") else s
+
+
+def _mean_range(v: float, lo: float, hi: float, f: Callable[[float], str]) -> str:
+    """``v [lo to hi]`` formatted with ``f``; ``v`` alone when the three agree."""
+    a, b, c = f(v), f(lo), f(hi)
+    return a if a == b == c else f"{a} [{_span(b, c)}]"
+
+
+def transition_table(comp: Comparison) -> str:
+    """Who changes provider under each regime, from today's providers."""
+    rows = []
+    for name in _regimes(comp):
+        tr = comp.transitions.get(name, {})
+        if not tr:
+            continue
+        leaving = tr.get("providers_leaving", [])
+        rows.append([
+            name,
+            f"{fmt_value('clients_changing_provider_pct', tr['clients_changing_provider_pct'])} %",
+            f"{fmt_value('hours_changing_provider_pct', tr['hours_changing_provider_pct'])} %",
+            fmt_value("care_hours_moving_per_week", tr["care_hours_moving_per_week"]),
+            f"{len(leaving)}" + (f" ({', '.join(map(str, leaving))})" if leaving else ""),
+            f"{tr['largest_provider']}: {tr['largest_provider_clients_before']:,} → "
+            f"{tr['largest_provider_clients_after']:,}",
+        ])
+    return _table(["Regime", "Clients changing provider", "Care hours changing provider",
+                   "Care hours changing employer (per week)", "Providers leaving",
+                   "Largest provider: clients today → after"], rows, left=(4, 5))
+
+
+def provider_table(comp: Comparison) -> str:
+    """Per provider with clients under some regime: care hours per week and cost per care
+    hour (SEK) under each regime, the municipality's row first; the last row is the whole
+    municipality."""
+    names = [n for n in _regimes(comp) if n in comp.provider_tables]
+    if not names:
+        return ""
+    frames = {n: comp.provider_tables[n].set_index("provider_id") for n in names}
+    pids = list(comp.scenario.provider_ids)
+    kinds = dict(zip(comp.scenario.providers["provider_id"], comp.scenario.providers["kind"],
+                     strict=True))
+    active = [p for p in pids if any(frames[n].at[p, "care_hours_per_week"] > 0
+                                     for n in names if p in frames[n].index)]
+    active.sort(key=lambda p: (kinds.get(p) != "municipal", pids.index(p)))
+    rows, classes = [], []
+    for p in active:
+        cells = [p, str(kinds.get(p, ""))]
+        for n in names:
+            f = frames[n]
+            h = f.at[p, "care_hours_per_week"] if p in f.index else 0.0
+            c = f.at[p, "cost_per_care_hour_sek"] if p in f.index and h > 0 else math.nan
+            cells += [fmt_value("care_hours_per_week", h) if h > 0 else _NA,
+                      fmt_value("cost_per_care_hour_sek", c)]
+        rows.append(cells)
+        classes.append("muni" if kinds.get(p) == "municipal" else "")
+    cells = ["All providers", ""]
+    for n in names:
+        cells += [fmt_value("care_hours_per_week", comp.table.at[n, "care_hours_per_week"])
+                  if "care_hours_per_week" in comp.table.columns else _NA,
+                  fmt_value("cost_per_care_hour_sek", comp.table.at[n, "cost_per_care_hour_sek"])]
+    rows.append(cells)
+    classes.append("total")
+    header = ["Provider", "Kind"]
+    for n in names:
+        header += [f"{n}: care hours per week", f"{n}: SEK per care hour"]
+    return _table(header, rows, row_classes=classes, left=(1,))
+
+
+def _fallback_sentence(comp: Comparison) -> str:
+    """The municipality's cost per care hour under each regime, beside the others'."""
+    kinds = dict(zip(comp.scenario.providers["provider_id"], comp.scenario.providers["kind"],
+                     strict=True))
+    muni = [p for p, k in kinds.items() if k == "municipal"]
+    if not muni:
+        return ""
+    parts = []
+    for n in _regimes(comp):
+        f = comp.provider_tables.get(n)
+        if f is None:
+            continue
+        f = f.set_index("provider_id")
+        m = f.loc[muni[0]]
+        ext = f[(f["kind"] == "external") & (f["care_hours_per_week"] > 0)]
+        days = float(comp.parameters.get("cost", {}).get("days_per_year", 365.0))
+        ext_cost = (ext["cost_sek_per_year"].sum()
+                    / (ext["care_hours_per_week"].sum() * days / 7)) if len(ext) else math.nan
+        parts.append(f"{n} {fmt_value('cost_per_care_hour_sek', m['cost_per_care_hour_sek'])}"
+                     f" SEK (external providers together: "
+                     f"{fmt_value('cost_per_care_hour_sek', ext_cost)} SEK)")
+    return (f"The municipality ({muni[0]}) serves the clients nobody else takes, wherever they "
+            f"live; its cost per care hour: {'; '.join(parts)}.")
+
+
+def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list[str]]:
+    """The model's figures beside published ones (the cheap ones; docs/validation.md has all
+    four, with the routing optimiser against a simple plan)."""
+    comps = list(seeds.comparisons.values()) if seeds is not None else [comp]
+
+    def rng(values: list[float], fmt: Callable[[float], str]) -> str:
+        v = np.asarray([x for x in values if math.isfinite(x)], dtype=float)
+        if not len(v):
+            return _NA
+        m, lo, hi = fmt(float(np.median(v))), fmt(float(v.min())), fmt(float(v.max()))
+        return m if len(v) == 1 or lo == hi else f"{m} [{_span(lo, hi)}]"
+
+    rows = []
+    names = _regimes(comp)
+    care = "; ".join(
+        f"{n} " + rng([100 * _num(c.table.at[n, "care_share_of_paid_time"]) for c in comps
+                       if n in c.table.index], lambda x: f"{x:.1f} %") for n in names)
+    rows.append(["About 58 % of staff time in clients' homes",
+                 "time logs of 172 groups in 15 municipalities (Jordahl & Persson)", care,
+                 "The cost defaults (indirect time per shift and visit, minimum shift) were "
+                 "calibrated to this figure, so agreement is by construction, not a test."])
+    travel = "; ".join(
+        f"{n} " + rng([100 * c.routings[n].totals()["travel_share"] for c in comps
+                       if n in c.routings], lambda x: f"{x:.1f} %") for n in names)
+    rows.append(["Travel about 18 % of visit-plus-travel time, planned by hand",
+                 "one real Swedish home-care day (99 clients, 32 staff)", travel,
+                 "One real day of one municipality, partly on foot and by bicycle; a check of "
+                 "order of magnitude."])
+    if "LOV" in names and "Zoning" in names:
+        ratio = rng([_num(c.table.at["LOV", "driven_km_per_day"])
+                     / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps],
+                    lambda x: f"{x:.2f}")
+        rows.append(["Driving rises sharply when a private provider performs part of the "
+                     "visits; 2–3 times as long when cleaning is split off to another "
+                     "provider", "Vägverket/Trafikverket 2010:29, Valfrihet och transporter i "
+                     "hemtjänsten", f"km under LOV / km under zoning: {ratio}",
+                     "Same direction. The split-cleaning case (a second provider for service "
+                     "tasks) is not modelled."])
+        cost = rng([(_num(c.table.at["Zoning", "cost_sek_per_year"])
+                     - _num(c.table.at["LOV", "cost_sek_per_year"])) / 1e6 for c in comps],
+                   lambda x: f"{x:+,.1f} MSEK")
+        rows.append(["Redrawing four home-care areas into two saves about 3.2 MSEK a year",
+                     "Strängnäs kommun, 2021 estimate", f"zoning − LOV, cost per year: {cost}",
+                     "Not the same change: Strängnäs' estimate concerns its own organisation's "
+                     "areas; the model's includes procurement and every provider's fixed "
+                     "costs (stated assumptions). Order of magnitude only."])
+    return rows
+
+
+def _what_this_means(comp: Comparison, seeds: SeedComparison | None) -> str:
+    scale = comp.scenario.meta.get("scale")
+    scaled = (f" This scenario is scaled to {scale:g} of the municipality's population: its "
+              "costs and kilometres are not the municipality's."
+              if isinstance(scale, (int, float)) and scale != 1 else "")
+    ranges = ("The ranges show how much the figures move between seeds; they are not "
+              "confidence intervals of the real municipality's figures, which depend on the "
+              "limits below." if seeds is not None else
+              "These are one seed's figures: run hemopt.compare_seeds for ranges before "
+              "quoting any of them.")
+    return (
+        "<p>The model measures what the way home care is bought does to driving, staff time, "
+        "cost and choice, with everything else held equal: the same clients, the same day of "
+        "visits, the same rules for bases and routes. It is a comparison of regimes, not a "
+        "forecast of a budget. " + html.escape(ranges) + html.escape(scaled) + "</p>"
+        "<p>Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
+        "figures, not the municipality's register; travel is the straight line times a "
+        "detour factor (1.3) at urban and rural speeds, not a road network; one day of visits "
+        "is routed, not a week with absences and changes; where shifts start follows one rule "
+        "for every regime (offices, the scenario's bases, a local base where a provider has "
+        "enough hours in an area); fixed costs per provider, per contract and per base are "
+        "stated assumptions; the clients' choices follow a model of ranking, and quality of "
+        "care, staff continuity and the clients' own view of choice are not measured. See "
+        "docs/compare.md for the parameters and their sources and docs/validation.md for the "
+        "model beside published figures.</p>")
+
+
+def _scenario_tables(comp: Comparison) -> str:
     summary = comp.scenario.summary()
     providers = summary.pop("providers")
+    labels = {
+        "area_km2": ("Land area (km²)", "{:,.0f}"), "inhabitants": ("Inhabitants", "{:,.0f}"),
+        "clients": ("Home-care clients", "{:,.0f}"),
+        "stairwells_with_clients": ("Stairwells with clients", "{:,.0f}"),
+        "share_clients_sharing_stairwell": ("Clients sharing a stairwell with another client "
+                                            "(%)", "pct"),
+        "share_clients_sharing_building": ("Clients sharing a building (%)", "pct"),
+        "hours_per_week_total": ("Care hours per week", "{:,.0f}"),
+        "hours_per_week_mean": ("Care hours per client and week, mean", "{:,.1f}"),
+        "hours_per_week_median": ("Care hours per client and week, median", "{:,.1f}"),
+        "visits_per_day_total": ("Visits per day", "{:,.0f}"),
+        "non_choosers_share": ("Clients who do not choose a provider (%)", "pct"),
+        "zones": ("Home-care areas", "{:,.0f}"),
+    }
+    rows = []
+    for k, (lab, f) in labels.items():
+        if k in summary:
+            v = _num(summary[k])
+            rows.append([lab, f"{100 * v:.1f}" if f == "pct" else f.format(v)])
+    prov_rows = [[str(p["provider_id"]), str(p.get("name", "")), str(p["kind"]),
+                  f"{int(p['clients']):,}", f"{_num(p['hours_per_week']):,.0f}",
+                  f"{100 * _num(p['share_hours']):.1f}"] for p in providers]
+    return (_table(["Scenario", "Value"], rows)
+            + "<h3>Providers today</h3>"
+            + _table(["Provider", "Name", "Kind", "Clients", "Care hours per week",
+                      "Share of care hours (%)"], prov_rows, left=(1, 2)))
 
-    def df_html(df: Any) -> str:
-        return df.to_html(float_format=lambda v: f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}",
-                          border=0, classes="t", na_rep="–")
 
-    rows_kpi = "".join(
-        f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>"
-        for k, v in KPI_COLUMNS.items())
-    import pandas as pd
+def _glossary() -> str:
+    from hemopt.evaluate import KPI_COLUMNS
 
+    rows = [[_measure(k).title(), v, k] for k, v in KPI_COLUMNS.items()]
+    return ("<details><summary>What each measure means (and its key in comparison.json)"
+            "</summary>" + _table(["Measure", "Definition", "Key in comparison.json"], rows,
+                                  left=(1, 2)) + "</details>")
+
+
+@register("comparison.html")
+def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None = None
+               ) -> Path:
+    """Write the report for people: one self-contained HTML file (figures embedded as base64
+    PNG, no external CSS or JavaScript).
+
+    Parameters
+    ----------
+    comp
+        The comparison whose maps and detail tables the report shows (with ``seeds``: the
+        headline seed's).
+    path
+        The file to write (its folder is created; written atomically).
+    seeds
+        A :class:`~hemopt.ranges.SeedComparison`: every figure becomes a median with its
+        range over the seeds, the bar charts get error bars, and the saving is split into
+        its causes (waterfall and table).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = _regimes(comp)
+    sc = comp.scenario
+    meta = sc.meta
+    origin = (f"preset {meta['preset']}, seed {meta.get('seed')}" if "preset" in meta
+              else "your own data")
+    figs: list[tuple[str, str, str]] = [
+        ("kpis", "Bar charts of the main measures per regime",
+         _fig_to_base64(plot_kpis(comp, seeds=seeds))),
+    ]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    plot_choice_cost(comp, ax=ax, seeds=seeds)
+    figs.append(("choice_cost", "Choice against cost", _fig_to_base64(fig)))
+    has_dec = seeds is not None and not seeds.decomposition.empty
+    waterfall = _fig_to_base64(plot_waterfall(seeds)) if has_dec and seeds is not None else ""
+    maps = [(n, _fig_to_base64(plot_regime_map(comp, n), dpi=100)) for n in names]
+
+    def img(alt: str, b64: str, id_: str = "") -> str:
+        i = f" id='{id_}'" if id_ else ""
+        return f"<img{i} alt='{_esc(alt)}' src='data:image/png;base64,{b64}'>"
+
+    lead = ("LOV: free choice among all approved providers. LOU: procured external providers "
+            "per area with a capped share of the hours, the municipality takes the rest and "
+            "clients queue for their choice. Zoning: one provider per area, assigned by "
+            "address; some areas procured, the others municipal.")
+    sections = [
+        ("reading", "Reading", "<ul>" + "".join(f"<li>{_esc(s)}</li>"
+                                                for s in reading(comp, seeds)) + "</ul>"),
+        ("key-figures", "Key figures",
+         ("<p class='note'>Median [min–max] over the seeds. Against LOV: the paired change in "
+          "per cent of LOV's value (percentage points for percentages; the change itself "
+          "where LOV's value is 0).</p>" if seeds is not None else
+          "<p class='note'>One seed. Against LOV: the change in per cent of LOV's value "
+          "(percentage points for percentages; the change itself where LOV's value is 0)."
+          "</p>") + key_table(comp, seeds)
+         + ("<details><summary>Every measure for seed "
+            f"{comp.seed}</summary>{_all_figures_table(comp)}</details>"
+            if seeds is not None else
+            f"<details><summary>Every measure</summary>{_all_figures_table(comp)}</details>")),
+        ("charts", "Charts", img(figs[0][1], figs[0][2], "fig-kpis")
+         + img(figs[1][1], figs[1][2], "fig-choice-cost")),
+    ]
+    if has_dec and seeds is not None:
+        sections.append((
+            "decomposition", "Where the difference comes from",
+            "<p>Each regime's difference to LOV is split into steps: a chain of counterfactual "
+            "assignments from LOV's, each changing one thing, each routed on the same day. "
+            "The steps add up to the total. Against zoning: one provider per stairwell (the "
+            "Strängnäs argument: several providers in the same stairwell the same day), per "
+            "building, one provider per area (consolidation), then each area to the provider "
+            "the regime gives it (procurement). Against LOU: the contracts, then the share "
+            "and the queue. Bases follow one rule, so each step includes the bases its "
+            "assignment implies.</p>" + img("Waterfall of the change in driving", waterfall,
+                                            "fig-waterfall")
+            + decomposition_table(seeds)))
+    else:
+        sections.append((
+            "decomposition", "Where the difference comes from",
+            "<p class='note'>Not computed for a single comparison: "
+            "hemopt.compare_seeds(...) splits each difference into its causes (stairwell, "
+            "building, consolidation, procurement; contracts, share and queue).</p>"))
+    which = f" (seed {comp.seed})" if seeds is not None else ""
+    sections += [
+        ("transition", "Who changes provider",
+         f"<p class='note'>From today's providers to each regime{which}; "
+         "staff hours follow the care between employers.</p>" + transition_table(comp)),
+        ("providers", "Cost per provider",
+         "<p>" + _esc(_fallback_sentence(comp)) + " Cost per care hour: paid staff time, "
+         "driving and the fixed costs per year, over the provider's care hours per year.</p>"
+         + provider_table(comp)),
+        ("maps", "Maps",
+         "<p class='note'>Clients coloured by provider, offices as stars, area borders "
+         "dashed; the busiest stairwells circled with the number of providers serving them. "
+         "Right: the town centre enlarged (the densest part of the municipality, outlined "
+         "on the left).</p>"
+         + "".join(f"<h3>{_esc(n)}</h3>" + img(f"Map of {n}", b, f"map-{n}")
+                   for n, b in maps)),
+        ("published", "Beside published figures",
+         "<p class='note'>Docs: validation.md sets all four published figures beside the "
+         "model's, with what a routing optimiser adds against a simple plan.</p>"
+         + _table(["Published", "Source", "This model", "Reading"],
+                  _published_rows(comp, seeds), left=(1, 2, 3))),
+        ("meaning", "What this means", _what_this_means(comp, seeds)),
+        ("scenario", "Scenario", _scenario_tables(comp)),
+        ("glossary", "Definitions", _glossary()),
+        ("parameters", "Parameters",
+         "<details><summary>Every parameter of the run (reproduce with these and the seed)"
+         f"</summary><pre>{_esc(json.dumps(comp.to_dict()['parameters'], indent=2))}</pre>"
+         "</details>"),
+    ]
+    runtime = seeds.runtime_s if seeds is not None else comp.runtime_s
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>hemopt: {html.escape(comp.scenario.name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;"
-        "color:#222}table.t{border-collapse:collapse;font-size:13px}table.t td,table.t th"
-        "{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}img{max-width:100%}"
-        "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}</style></head><body>",
-        f"<h1>Home care regimes compared: {html.escape(comp.scenario.name)}</h1>",
-        "<p>LOV: free choice among all approved providers. LOU: procured external providers "
-        "per area with a capped share of hours, the municipality takes the rest. Zoning: one "
-        "provider per zone, assigned by address.</p>",
-        "<h2>Reading</h2><ul>",
-        *[f"<li>{html.escape(s)}</li>" for s in reading(comp)],
-        "</ul>",
-        "<h2>Key figures</h2>", df_html(fmt),
-    ]
-    if diff is not None:
-        parts += ["<h2>Difference to LOV</h2>", df_html(diff.T)]
-    parts += [
-        "<h2>Figures</h2>",
-        f"<img alt='KPI bar charts' src='data:image/png;base64,{figs['kpis']}'>",
-        f"<img alt='choice versus cost' src='data:image/png;base64,{figs['choice_cost']}'>",
-        f"<img alt='maps per regime' src='data:image/png;base64,{figs['maps']}'>",
-        "<h2>Scenario</h2>",
-        df_html(pd.DataFrame([summary]).T.rename(columns={0: "value"})),
-        df_html(pd.DataFrame(providers).set_index("provider_id")),
-        "<h2>What the columns mean</h2><table class='t'>", rows_kpi, "</table>",
-        "<h2>Parameters (reproduce with these and the seed)</h2>",
-        f"<pre>{html.escape(json.dumps(comp.to_dict()['parameters'], indent=2))}</pre>",
-        f"<p>hemopt; runtime {comp.runtime_s:.1f} s.</p></body></html>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>hemopt: {_esc(sc.name)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Home care regimes compared: {_esc(sc.name)}</h1>",
+        f"<p class='sub'>{sc.n_clients:,} clients, {sc.n_providers} providers ({_esc(origin)})."
+        f" Regimes: {_esc(', '.join(names))}.</p>",
+        f"<p>{_esc(lead)}</p>",
+        f"<p class='run' id='run'>{_esc(run_description(comp, seeds))}</p>",
+        "<nav><ul>" + "".join(f"<li><a href='#{i}'>{_esc(t)}</a></li>"
+                              for i, t, _ in sections) + "</ul></nav>",
+        *[f"<section id='{i}'><h2>{_esc(t)}</h2>{body}</section>" for i, t, body in sections],
+        f"<p class='note'>hemopt; computed in {runtime:,.0f} s.</p></body></html>",
     ]
     from hemopt._io import atomic_write_text
 
     return atomic_write_text(path, "\n".join(parts))  # whole or not at all
+
+
+# ------------------------------------------------------------------------ notebooks
+_FRAGMENT_KPIS = ["driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year",
+                  "cost_per_care_hour_sek", "first_choice_pct", "queue",
+                  "providers_per_stairwell", "stops_per_visit", "clients_changing_provider_pct"]
+
+
+@register("comparison.html_fragment")
+def html_fragment(comp: Comparison) -> str:
+    """A compact HTML table of the main measures for notebooks (``Comparison._repr_html_``).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=30)
+    >>> frag = comp._repr_html_()
+    >>> "Driving (km per day)" in frag and "Zoning against LOV" in frag
+    True
+    """
+    groups = [("Main measures", _FRAGMENT_KPIS)]
+    return (f"<div><p><b>Comparison of {_esc(', '.join(_regimes(comp)))}</b> on "
+            f"{_esc(comp.scenario.name)} ({comp.scenario.n_clients:,} clients). "
+            f"{_esc(run_description(comp))}</p>{key_table(comp, None, groups)}</div>")
+
+
+@register("seeds.html_fragment")
+def seeds_html_fragment(seeds: SeedComparison) -> str:
+    """A compact HTML table for notebooks (``SeedComparison._repr_html_``): medians [min–max]
+    over the seeds and the paired differences to LOV."""
+    comp = seeds.headline
+    groups = [("Main measures", _FRAGMENT_KPIS)]
+    return (f"<div><p><b>Comparison of {_esc(', '.join(_regimes(comp)))}</b> on "
+            f"{_esc(comp.scenario.name)}. {_esc(run_description(comp, seeds))}</p>"
+            f"{key_table(comp, seeds, groups)}</div>")
