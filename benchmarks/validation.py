@@ -76,13 +76,13 @@ def _settings(r: SeedComparison, seed: int, backend: str) -> RoutingSettings:
                            time_limit_s=p.get("time_limit_s"))
 
 
-def _route(r: SeedComparison, seed: int, assignment: Any, backend: str) -> dict[str, Any]:
+def _route(r: SeedComparison, seed: int, assignment: Any, backend: str) -> Any:
     """Evaluate ``assignment`` on the seed's day of visits with ``backend`` (default visit,
     cost and shift parameters, as :func:`run_seeds`)."""
     vp = hemopt.VisitParams()  # run_seeds uses the defaults
     visits = day_for(assignment, seed=seed, params=vp)
     return evaluate(assignment, routing=_settings(r, seed, backend), seed=seed, visits=visits,
-                    visit_params=vp).kpis
+                    visit_params=vp)
 
 
 def km_ratios(r: SeedComparison, *, one_provider: bool = True) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def km_ratios(r: SeedComparison, *, one_provider: bool = True) -> dict[str, Any]
             m = sc.provider_ids[kinds.index("municipal") if "municipal" in kinds else 0]
             a = hemopt.assignment_from_providers(sc, np.full(sc.n_clients, m, dtype=object),
                                                  regime="one provider")
-            km = _route(r, seed, a, comp.parameters["backend"])["driven_km_per_day"]
+            km = _route(r, seed, a, comp.parameters["backend"]).kpis["driven_km_per_day"]
             lov_one.append(lov / km)
     out = {"lov_over_zoning": _summary(lov_zon), "lou_over_lov": _summary(lou_lov)}
     if one_provider:
@@ -128,6 +128,18 @@ def zoning_cost(r: SeedComparison) -> dict[str, Any]:
         "zoning_cost_per_care_hour_sek": {k: per_hour[k] for k in ("median", "low", "high")},
         "within_noise": bool(iv["within_noise"]),
     }
+    fixed, variable = [], []
+    for comp in r.comparisons.values():
+        f = {n: float(comp.provider_tables[n]["fixed_sek_per_year"].sum()) for n in
+             ("LOV", "Zoning")}
+        c = {n: float(comp.table.loc[n, "cost_sek_per_year"]) for n in ("LOV", "Zoning")}
+        fixed.append((f["Zoning"] - f["LOV"]) / 1e6)
+        variable.append(((c["Zoning"] - f["Zoning"]) - (c["LOV"] - f["LOV"])) / 1e6)
+    out["fixed_diff_msek"] = _summary(fixed)
+    out["staff_and_driving_diff_msek"] = _summary(variable)
+    out["providers_active"] = {n: _summary([float(c.table.loc[n, "providers_active"])
+                                            for c in r.comparisons.values()])
+                               for n in ("LOV", "Zoning")}
     d = r.decomposition_summary()
     if not d.empty:
         z = d[d["regime"] == "Zoning"]
@@ -144,11 +156,13 @@ def optimiser_gain(r: SeedComparison, regimes: Sequence[str] = ("LOV", "Zoning")
     beside it, the regime difference (zoning against LOV, PyVRP on both)."""
     out: dict[str, Any] = {}
     for name in regimes:
-        km, hours, paid = [], [], []
+        km, hours, paid, travel = [], [], [], []
         for seed, comp in r.comparisons.items():
             if name not in comp.assignments:
                 continue
-            g = _route(r, seed, comp.assignments[name], "greedy")
+            ev = _route(r, seed, comp.assignments[name], "greedy")
+            g = ev.kpis
+            travel.append(100 * ev.routing.totals()["travel_share"])
             t = comp.table.loc[name]
             km.append(100 * (g["driven_km_per_day"] - t["driven_km_per_day"])
                       / g["driven_km_per_day"])
@@ -157,7 +171,8 @@ def optimiser_gain(r: SeedComparison, regimes: Sequence[str] = ("LOV", "Zoning")
             paid.append(100 * (g["paid_staff_hours_per_day"] - t["paid_staff_hours_per_day"])
                         / g["paid_staff_hours_per_day"])
         out[name] = {"km_saved_pct": _summary(km), "staff_hours_saved_pct": _summary(hours),
-                     "paid_hours_saved_pct": _summary(paid)}
+                     "paid_hours_saved_pct": _summary(paid),
+                     "greedy_travel_share_pct": _summary(travel)}
     if "Zoning" in set(r.per_seed.index.get_level_values("regime")):
         for kpi, key in (("driven_km_per_day", "km"), ("staff_hours_per_day", "staff_hours"),
                          ("paid_staff_hours_per_day", "paid_hours")):
@@ -236,6 +251,14 @@ def to_markdown(v: dict[str, Any]) -> str:
         f"| cost per care hour, LOV / zoning | {_fmt(z['lov_cost_per_care_hour_sek'], 0)} / "
         f"{_fmt(z['zoning_cost_per_care_hour_sek'], 0)} SEK |",
     ]
+    lines += [
+        f"| of which fixed costs (providers, contracts, bases) | "
+        f"{_fmt(z['fixed_diff_msek'], 1, ' MSEK')} |",
+        f"| of which paid staff time and driving | "
+        f"{_fmt(z['staff_and_driving_diff_msek'], 1, ' MSEK')} |",
+        f"| providers with clients, LOV / zoning | {_fmt(z['providers_active']['LOV'], 0)} / "
+        f"{_fmt(z['providers_active']['Zoning'], 0)} |",
+    ]
     if "decomposition_msek" in z:
         steps = ", ".join(f"{s} {c:+.1f}" for s, c in z["decomposition_msek"].items())
         lines.append(f"| zoning − LOV by step (mean, MSEK per year) | {steps} |")
@@ -260,6 +283,10 @@ def to_markdown(v: dict[str, Any]) -> str:
     for name, s in t.items():
         lines.append(f"| {name}: travel / (visits + travel) | "
                      f"{_fmt(s['travel_share_of_visits_and_travel_pct'], 1, ' %')} |")
+    for name in ("LOV", "Zoning"):
+        if name in g:
+            lines.append(f"| {name}, greedy plan: travel / (visits + travel) | "
+                         f"{_fmt(g[name]['greedy_travel_share_pct'], 1, ' %')} |")
     return "\n".join(lines)
 
 
