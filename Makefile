@@ -36,8 +36,10 @@ browser:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: the HTML rendering test will be skipped"; }
 
+# HEMOPT_DOCS_EXECUTE=1: the notebooks are executed (a few minutes; cached in .cache/notebooks
+# until a notebook or hemopt changes) so that the site shows their tables and figures.
 docs: $(VENV)/.installed-dev
-	$(BIN)/mkdocs build --strict --site-dir site
+	HEMOPT_DOCS_EXECUTE=1 $(BIN)/mkdocs build --strict --site-dir site
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check hemopt tests benchmarks
@@ -46,4 +48,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) report site .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(OUT) report site .cache .pytest_cache .hypothesis build *.egg-info

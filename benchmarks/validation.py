@@ -146,6 +146,13 @@ def zoning_cost(r: SeedComparison) -> dict[str, Any]:
         out["decomposition_msek"] = {str(s): c / 1e6
                                      for s, c in zip(z["step"], z["cost_change_sek"],
                                                      strict=True)}
+        out["decomposition_km"] = {str(s): {"mean": k, "low": lo, "high": hi}
+                                   for s, k, lo, hi in zip(z["step"], z["km_change"],
+                                                           z["km_low"], z["km_high"],
+                                                           strict=True)}
+        km = r.interval("Zoning", "driven_km_per_day")
+        out["km_diff"] = {"median": km["diff_median"], "mean": km["diff_mean"],
+                          "low": km["diff_low"], "high": km["diff_high"]}
     return out
 
 
@@ -262,6 +269,12 @@ def to_markdown(v: dict[str, Any]) -> str:
     if "decomposition_msek" in z:
         steps = ", ".join(f"{s} {c:+.1f}" for s, c in z["decomposition_msek"].items())
         lines.append(f"| zoning − LOV by step (mean, MSEK per year) | {steps} |")
+    if "decomposition_km" in z:
+        steps = ", ".join(f"{s} {c['mean']:+,.0f} [{c['low']:+,.0f} to {c['high']:+,.0f}]"
+                          for s, c in z["decomposition_km"].items())
+        lines.append(f"| zoning − LOV by step (mean [range], km per day) | {steps} |")
+        lines.append(f"| zoning − LOV, km per day (mean; median [range]) | "
+                     f"{z['km_diff']['mean']:+,.0f}; {_fmt(z['km_diff'], 0)} |")
     for name in ("LOV", "Zoning"):
         if name in g:
             lines.append(f"| PyVRP against the greedy plan, {name}: km saved | "

@@ -69,9 +69,10 @@ def source_key(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def cache_path(path: Path, key: str | None = None) -> Path:
-    """The cached executed copy of notebook ``path`` for the current sources."""
-    return cache_dir() / f"{path.stem}-{key or source_key(path)}.ipynb"
+def cache_path(path: Path, key: str | None = None, cache: Path | None = None) -> Path:
+    """The cached executed copy of notebook ``path`` for the current sources, in ``cache``
+    (default :func:`cache_dir`)."""
+    return (cache or cache_dir()) / f"{path.stem}-{key or source_key(path)}.ipynb"
 
 
 # Runs in a child process, so that the kernel and its sockets never live in mkdocs' process.
