@@ -969,8 +969,9 @@ def _fallback_sentence(comp: Comparison) -> str:
         parts.append(f"{n} {fmt_value('cost_per_care_hour_sek', m['cost_per_care_hour_sek'])}"
                      f" SEK (external providers together: "
                      f"{fmt_value('cost_per_care_hour_sek', ext_cost)} SEK)")
-    return (f"The municipality ({muni[0]}) serves the clients nobody else takes, wherever they "
-            f"live; its cost per care hour: {'; '.join(parts)}.")
+    return (f"The municipality ({muni[0]}) is the default provider: it serves the clients who do "
+            f"not choose and those nobody else takes, wherever they live. Its cost per care "
+            f"hour: {'; '.join(parts)}.")
 
 
 def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list[str]]:
