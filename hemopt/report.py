@@ -125,6 +125,26 @@ MEASURES: dict[str, Measure] = {
                                               "count"),
     "care_hours_moving_per_week": Measure("Care hours changing employer", "hours per week",
                                           "int"),
+    # staff continuity over 14 days (compare(..., continuity=True), hemopt.continuity)
+    "staff_per_client_14d_median": Measure("Staff met in 14 days, clients with daily visits",
+                                           "median", "1f"),
+    "staff_per_client_14d_p90": Measure("Staff met in 14 days, clients with daily visits",
+                                        "90th percentile", "1f"),
+    "staff_per_client_14d_mean": Measure("Staff met in 14 days, clients with daily visits",
+                                         "mean", "1f"),
+    "staff_per_client_14d_all_median": Measure("Staff met in 14 days, all clients", "median",
+                                               "1f"),
+    "staff_per_client_14d_all_p90": Measure("Staff met in 14 days, all clients",
+                                            "90th percentile", "1f"),
+    "staff_per_client_14d_all_mean": Measure("Staff met in 14 days, all clients", "mean", "1f"),
+    "clients_daily": Measure("Clients visited every day", "clients", "count"),
+    "contact_person_visit_pct": Measure("Visits by the client's contact person", "%", "pct"),
+    "temp_share": Measure("Visits by pool or agency staff", "%", "share"),
+    "staff_per_provider_mean": Measure("Regular staff per provider", "mean", "1f"),
+    "staff_regular": Measure("Regular staff", "all providers", "count"),
+    "workload_spread_pct": Measure("Spread of route hours per contract hour",
+                                   "% coefficient of variation", "pct"),
+    "routes": Measure("Staff routes in 14 days", "routes", "count"),
 }
 
 #: The measures of the key-figures table, in groups.
@@ -138,6 +158,8 @@ KEY_GROUPS: list[tuple[str, list[str]]] = [
                       "stops_per_visit"]),
     ("Change from today's providers", ["clients_changing_provider_pct",
                                        "care_hours_moving_per_week", "providers_leaving_count"]),
+    ("Staff continuity (14 days)", ["staff_per_client_14d_median", "staff_per_client_14d_p90",
+                                    "contact_person_visit_pct", "temp_share"]),
 ]
 
 _NA = "–"
@@ -1003,15 +1025,23 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
                  "One real day of one municipality, partly on foot and by bicycle; a check of "
                  "order of magnitude."])
     if "LOV" in names and "Zoning" in names:
-        ratio = rng([_num(c.table.at["LOV", "driven_km_per_day"])
-                     / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps],
-                    lambda x: f"{x:.2f}")
+        ratios = [_num(c.table.at["LOV", "driven_km_per_day"])
+                  / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps]
+        ratio = rng(ratios, lambda x: f"{x:.2f}")
+        if min(ratios) > 1:
+            verdict = (f"Same direction: LOV drives more in every seed, but {max(ratios):.2f} "
+                       "times at most, far from 2–3 times.")
+        elif max(ratios) > 1:
+            verdict = ("Not settled here: LOV drives more than zoning in some seeds and less "
+                       "in others.")
+        else:
+            verdict = "Not the same direction here: zoning drives more than LOV."
         rows.append(["Driving rises sharply when a private provider performs part of the "
                      "visits; 2–3 times as long when cleaning is split off to another "
                      "provider", "Vägverket/Trafikverket 2010:29, Valfrihet och transporter i "
                      "hemtjänsten", f"km under LOV / km under zoning: {ratio}",
-                     "Same direction. The split-cleaning case (a second provider for service "
-                     "tasks) is not modelled."])
+                     verdict + " The split-cleaning case (a second provider for service tasks) "
+                     "is not modelled."])
         cost = rng([(_num(c.table.at["Zoning", "cost_sek_per_year"])
                      - _num(c.table.at["LOV", "cost_sek_per_year"])) / 1e6 for c in comps],
                    lambda x: f"{x:+,.1f} MSEK")
@@ -1039,7 +1069,8 @@ def _what_this_means(comp: Comparison, seeds: SeedComparison | None) -> str:
         "visits, the same rules for bases and routes. It is a comparison of regimes, not a "
         "forecast of a budget. " + html.escape(ranges) + html.escape(scaled) + "</p>"
         "<p>Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
-        "figures, not the municipality's register; travel is the straight line times a "
+        "figures, not the municipality's register; staff walk, cycle or drive by the "
+        "distance of their stops from the base, and a car trip is the straight line times a "
         "detour factor (1.3) at urban and rural speeds, not a road network; one day of visits "
         "is routed, not a week with absences and changes; where shifts start follows one rule "
         "for every regime (offices, the scenario's bases, a local base where a provider has "
