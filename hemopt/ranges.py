@@ -192,48 +192,6 @@ class SeedComparison:
                     about=("about", "first")).reset_index()
         return out
 
-    def reading(self) -> list[str]:
-        """Plain-language sentences, one per regime against LOV, quoting the ranges over
-        seeds, saying when a difference is within noise, and naming the stairwell step."""
-        out: list[str] = []
-        n = len(self.seeds)
-        iv = self.intervals
-        if iv.empty:
-            return ["No LOV run to compare against."]
-        dec = self.decomposition_summary()
-        for regime in [r for r in iv["regime"].unique() if r != "LOV"]:
-            km = self.interval(regime, "driven_km_per_day")
-            cost = self.interval(regime, "cost_sek_per_year")
-            fc = self.interval(regime, "first_choice_pct")
-            fc_lov = self.interval("LOV", "first_choice_pct")["median"]
-            what = "less" if km["diff_median"] < 0 else "more"
-            if n > 1:
-                s = (f"{regime} drives {abs(km['diff_median']):,.0f} km {what} per day than "
-                     f"LOV (median of {n} seeds, {km['pct_median']:+.1f} %; range "
-                     f"{km['pct_low']:+.1f} % to {km['pct_high']:+.1f} %)")
-                s += (", a difference within the noise of the seeds" if km["within_noise"]
-                      else "")
-                s += (f"; its cost per year differs by {cost['diff_median'] / 1e6:+.2f} MSEK "
-                      f"(range {cost['diff_low'] / 1e6:+.2f} to "
-                      f"{cost['diff_high'] / 1e6:+.2f})"
-                      + (", within noise" if cost["within_noise"] else ""))
-            else:
-                s = (f"{regime} drives {abs(km['diff_median']):,.0f} km {what} per day than "
-                     f"LOV ({km['pct_median']:+.1f} %, one seed: no range; run several seeds "
-                     f"before quoting it); its cost per year differs by "
-                     f"{cost['diff_median'] / 1e6:+.2f} MSEK")
-            s += f"; first choice met goes from {fc_lov:.1f} % to {fc['median']:.1f} %."
-            out.append(s)
-            steps = dec[dec["regime"] == regime] if not dec.empty else dec
-            if len(steps):
-                total = float(steps["km_change"].sum())
-                parts = ", ".join(f"{r.step} {r.km_change:+,.0f} km/day" for r in
-                                  steps.itertuples())
-                over = f"mean of {n} seeds, " if n > 1 else ""
-                out.append(f"Where {regime}'s difference comes from ({over}total "
-                           f"{total:+,.0f} km/day): {parts}.")
-        return out
-
     def to_dict(self) -> dict[str, Any]:
         """The headline seed's JSON document, with ``seeds``, ``intervals`` (every KPI and
         every difference to LOV) and ``decomposition``."""

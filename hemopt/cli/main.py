@@ -387,7 +387,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print()
             print(_format_ranges(r))
         print()
-        for sentence in r.reading():
+        from hemopt.report import reading
+
+        for sentence in reading(comp, r if len(seeds) > 1 else None):
             print("- " + sentence)
         out = Path(args.out)
         print(f"\nwrote {r.to_json(out / 'comparison.json')}")
