@@ -42,6 +42,7 @@ MODULES = [
     "hemopt.continuity",
     "hemopt.tables",
     "hemopt.geo",
+    "hemopt.variants",
 ]
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
