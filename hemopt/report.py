@@ -233,6 +233,12 @@ def fmt_range(kpi: str, median: Any, low: Any, high: Any) -> str:
     return m if lo == hi == m else f"{m} [{_span(lo, hi)}]"
 
 
+#: Measures whose change is shown as such, never in per cent: counts and transition figures,
+#: where LOV's value is often zero or near zero (a per cent of 1 hour is no information).
+_ABSOLUTE_CHANGE = frozenset({"care_hours_moving_per_week", "providers_leaving_count", "queue",
+                              "local_bases", "dropped_visits", "providers_active"})
+
+
 def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
     """The change of ``kpi`` from the reference: per cent of the reference value, percentage
     points for a percentage, or the absolute change (with sign) when the reference is 0.
@@ -245,12 +251,14 @@ def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
     '-55.0 points'
     >>> fmt_change("queue", 12.0, float("nan"))
     '+12'
+    >>> fmt_change("care_hours_moving_per_week", 2735.0, 109742.5)  # never in per cent
+    '+2,735'
     """
     m = _measure(kpi)
     if m.is_share:
         return f"{fmt_value(kpi, diff, sign=True)} points"
     p = _num(pct)
-    if math.isfinite(p):
+    if math.isfinite(p) and kpi not in _ABSOLUTE_CHANGE:
         return f"{p:+.1f} %"
     return fmt_value(kpi, diff, sign=True)
 
@@ -262,7 +270,8 @@ def _change_interval(kpi: str, r: Any) -> str:
         vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
                                                         r["diff_high"])]
         unit = " points"
-    elif all(math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
+    elif kpi not in _ABSOLUTE_CHANGE and all(
+            math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
         vals = [f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high")]
         unit = " %"
     else:
