@@ -181,28 +181,22 @@ class FlowNetwork:
         When the a-priori rounding bound is not negligible, it is tightened with
         :func:`dual_error_bound` (the smaller of the two is reported).
         """
-        arc_flow, unserved = self.split_flows(flows, n_clients)
         scaled = self.scaled
         if not scaled.negligible:
             certified = dual_error_bound(self, flows)
             if certified < scaled.error_bound:
                 scaled = replace(scaled, error_bound=certified)
-        if self.groups is not None:
+        client_flow = None
+        if self.groups is None:
+            arc_flow, unserved = self.split_flows(flows, n_clients)
+        else:
+            # collapsed clients: the flow is expanded back per client, not per arc
             client_flow = self.expanded(flows)
             assert self.demand is not None
             unserved = np.where(client_flow.option == self.n_nodes - self.groups.n_groups - 1,
                                 self.demand, 0)
             unserved[client_flow.split] = client_flow.split_flow[:, -1]
-            return BackendSolution(
-                arc_flow=None,
-                unserved_flow=unserved,
-                status="optimal",
-                optimal=True,
-                bound=None,
-                fractional=True,
-                scaled=scaled,
-                client_flow=client_flow,
-            )
+            arc_flow = None
         return BackendSolution(
             arc_flow=arc_flow,
             unserved_flow=unserved,
@@ -211,6 +205,7 @@ class FlowNetwork:
             bound=None,
             fractional=True,
             scaled=scaled,
+            client_flow=client_flow,
         )
 
     @property
