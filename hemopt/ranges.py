@@ -334,7 +334,13 @@ def compare_seeds(
             lov = comp.assignments["LOV"]
             visits = day_for(lov, seed=seed, params=visit_params)
 
-            def kpis_of(a: Any, _seed: int = seed, _visits: Any = visits) -> dict[str, Any]:
+            # the regimes' own assignments are routed already: their KPIs are the table's
+            known = {id(x): comp.table.loc[n].to_dict() for n, x in comp.assignments.items()}
+
+            def kpis_of(a: Any, _seed: int = seed, _visits: Any = visits,
+                        _known: dict[int, Any] = known) -> dict[str, Any]:
+                if id(a) in _known:
+                    return _known[id(a)]
                 return evaluate(a, routing=settings, seed=_seed, visits=_visits, cost=cost,
                                 travel=compare_kwargs.get("travel"),
                                 visit_params=visit_params, shifts=shifts).kpis
