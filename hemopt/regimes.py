@@ -288,6 +288,10 @@ class RegimeProblem:
                 for z, j in zip(self.layout.zone_ids, poz, strict=True)}
 
 
+#: What ``Regime._allowed`` returns: allowed pairs, the wanted provider, details.
+_Allowed = tuple[NDArray[np.bool_], NDArray[np.int64], dict[str, int | float | str]]
+
+
 # ------------------------------------------------------------------------------- base
 class Regime(ABC):
     """A way of buying home care. Subclasses say who may serve whom and how much.
@@ -348,7 +352,7 @@ class Regime(ABC):
         minutes = _minutes(scenario)
         caps = self.caps(lay, market, float(minutes.sum()))
         ok = self.choosable(lay, market, zone)
-        allowed, wanted, details = self._allowed(scenario, lay, market, ok, rank, seed)
+        allowed, wanted, details = self._allowed(scenario, lay, market, ok, rank, zone, seed)
         cost = _base_cost(scenario, rank, self.weights)
         bounded_min = np.isfinite(caps.minutes).any() or math.isfinite(caps.external_total_minutes)
         bounded_cl = np.isfinite(caps.clients).any()
@@ -371,8 +375,8 @@ class Regime(ABC):
         return problem
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
-                 ok: NDArray[np.bool_], rank: NDArray[np.int64], seed: int
-                 ) -> tuple[NDArray[np.bool_], NDArray[np.int64], dict[str, int | float | str]]:
+                 ok: NDArray[np.bool_], rank: NDArray[np.int64], zone: NDArray[np.int64],
+                 seed: int) -> _Allowed:
         """Allowed pairs and the wanted provider: choosers may have the choosable providers
         they ranked, everybody may fall back to the default."""
         n = scenario.n_clients
@@ -575,9 +579,9 @@ class LOV(Regime):
         return Caps(minutes=mins, clients=cl)
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
-                 ok: NDArray[np.bool_], rank: NDArray[np.int64], seed: int
-                 ) -> tuple[NDArray[np.bool_], NDArray[np.int64], dict[str, int | float | str]]:
-        allowed, _, details = super()._allowed(scenario, lay, market, ok, rank, seed)
+                 ok: NDArray[np.bool_], rank: NDArray[np.int64], zone: NDArray[np.int64],
+                 seed: int) -> _Allowed:
+        allowed, _, details = super()._allowed(scenario, lay, market, ok, rank, zone, seed)
         rng = np.random.default_rng(seed)
         n = scenario.n_clients
         chooser = (ok & (rank >= 0)).any(axis=1)
@@ -942,11 +946,10 @@ class Zoning(Regime):
         return Caps(minutes=mins, clients=cl)
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
-                 ok: NDArray[np.bool_], rank: NDArray[np.int64], seed: int
-                 ) -> tuple[NDArray[np.bool_], NDArray[np.int64], dict[str, int | float | str]]:
+                 ok: NDArray[np.bool_], rank: NDArray[np.int64], zone: NDArray[np.int64],
+                 seed: int) -> _Allowed:
         # by address: the area's provider; the municipality only when it has no room
         assert lay.provider_of_zone is not None and lay.procured is not None
-        zone, _ = lay.zone_of(scenario.client_xy())
         minutes = _minutes(scenario)
         zone_min = np.bincount(zone, weights=minutes, minlength=len(lay.zone_ids))
         n = scenario.n_clients
