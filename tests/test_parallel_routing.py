@@ -22,6 +22,8 @@ from hemopt._workers import process_pool, resolve_workers
 from hemopt.routing import parallel
 from hemopt.routing.day import route_day
 
+from ._procs import children, running
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -136,27 +138,6 @@ def test_compare_passes_workers_and_records_them():
     assert (one.parameters["workers"], two.parameters["workers"]) == (1, 2)
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(d.name))
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
-
 _SLOW_DAY = textwrap.dedent("""
     import hemopt
     sc = hemopt.generate("botkyrka", seed=1, scale=0.3)
@@ -179,21 +160,21 @@ def test_stopped_routing_leaves_no_workers(sig):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.1)
-            workers = _children(proc.pid)
+            workers = children(proc.pid)
             assert proc.poll() is None, "the routing ended before it could be stopped"
         assert len(workers) >= 2, workers
-        assert all(_running(w) for w in workers)
+        assert all(running(w) for w in workers)
         proc.send_signal(sig)
         proc.communicate(timeout=30)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_running(w) for w in workers):
+        while time.monotonic() < deadline and any(running(w) for w in workers):
             time.sleep(0.1)
-        assert not [w for w in workers if _running(w)], "workers outlived their parent"
+        assert not [w for w in workers if running(w)], "workers outlived their parent"
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         for w in workers:  # only if the test failed: leave no orphans behind
-            if _running(w):
+            if running(w):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(w, signal.SIGKILL)

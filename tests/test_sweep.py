@@ -17,6 +17,8 @@ import hemopt
 from hemopt import InputError, OutputError
 from hemopt.sweep import plot_sweep, summarise, sweep, tasks_of
 
+from ._procs import children, running
+
 GRID = {"preset": "strangnas", "scale": 0.04, "n_external": [2, 4]}
 REPO = Path(__file__).resolve().parents[1]
 
@@ -142,28 +144,6 @@ def test_cost_settings_change_the_cost(tmp_path):
     pd.testing.assert_series_equal(dear["driven_km_per_day"], base["driven_km_per_day"])
 
 
-def _children(pid: int) -> list[int]:
-    """Child process ids of ``pid`` (from /proc; Linux)."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(d.name))
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")  # a zombie has ended; it only waits to be reaped
-
-
 _SLOW_SWEEP = ('[grid]\npreset = "strangnas"\nscale = 0.05\nn_external = [1, 2, 3, 4]\n'
                '[sweep]\nseeds = [0, 1, 2]\nrouting = "solver"\nmax_iterations = 3000\n')
 
@@ -182,26 +162,26 @@ def test_stopped_sweep_leaves_no_workers(tmp_path, sig):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(workers) < 2:
             time.sleep(0.2)
-            workers = _children(proc.pid)
+            workers = children(proc.pid)
             assert proc.poll() is None, "the sweep ended before it could be stopped"
         assert len(workers) >= 2, workers
         time.sleep(1.0)  # the workers are running tasks
-        assert all(_running(w) for w in workers)
+        assert all(running(w) for w in workers)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
         if sig == signal.SIGINT:  # Ctrl-C: a clean stop at once, not after the running tasks
             assert proc.returncode == 130 and "hemopt: interrupted" in err
             assert "Traceback" not in err
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_running(w) for w in workers):
+        while time.monotonic() < deadline and any(running(w) for w in workers):
             time.sleep(0.1)
-        assert not [w for w in workers if _running(w)], "workers outlived the stopped sweep"
+        assert not [w for w in workers if running(w)], "workers outlived the stopped sweep"
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         for w in workers:  # only if the test failed: leave no orphans behind
-            if _running(w):
+            if running(w):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(w, signal.SIGKILL)
     # and the folder is usable again at once: the lock went with the process
