@@ -95,7 +95,8 @@ def child_rss(n: int, kind: str, backend: str) -> float:
     return float(json.loads(out.stdout)["delta_mib"])
 
 
-def _status_kib(field: str) -> int:
+def status_kib(field: str) -> int:
+    """A field of /proc/self/status in KiB (``VmRSS``, ``VmHWM``; Linux)."""
     with open("/proc/self/status") as fh:
         for line in fh:
             if line.startswith(field + ":"):
@@ -111,9 +112,9 @@ def run_child(spec: str) -> None:
     try:
         with open("/proc/self/clear_refs", "w") as fh:
             fh.write("5")  # reset the peak (VmHWM) to the current RSS
-        before = _status_kib("VmRSS")
+        before = status_kib("VmRSS")
         min_cost_assignment(cost, capacity, demand=demand, backend=backend)
-        delta = _status_kib("VmHWM") - before
+        delta = status_kib("VmHWM") - before
     except OSError:  # not Linux: ru_maxrss cannot be reset, report nan
         delta = float("nan")
     print(json.dumps({"delta_mib": delta / 1024}))

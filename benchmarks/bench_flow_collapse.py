@@ -34,6 +34,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_assign import status_kib  # the benchmarks run as scripts, side by side
 
 N_PROVIDERS = 20
 MEAN_GROUP = 3.0
@@ -54,14 +57,6 @@ def make_instance(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
     share = np.linspace(0.5, 1.5, N_PROVIDERS)
     capacity = np.floor(1.02 * n * share / share.sum())
     return cost, capacity, len(sizes)
-
-
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
 
 
 def plain_flow(cost: np.ndarray, capacity: np.ndarray, scale: float) -> tuple[int, np.ndarray]:
@@ -112,7 +107,7 @@ def run_child(spec: str) -> None:
     gc.collect()
     with open("/proc/self/clear_refs", "w") as fh:
         fh.write("5")  # reset the peak (VmHWM) to the current RSS
-    before = _status_kib("VmRSS")
+    before = status_kib("VmRSS")
     t0 = time.perf_counter()
     scale = engine_scale(cost)
     if method == "plain":
@@ -123,7 +118,7 @@ def run_child(spec: str) -> None:
         assert res.status == "optimal" and res.scale == scale, (res.status, res.scale, scale)
         total, provider = res.total_cost, np.asarray(res.provider)
     wall = time.perf_counter() - t0
-    peak = _status_kib("VmHWM")
+    peak = status_kib("VmHWM")
     load = np.bincount(provider, minlength=N_PROVIDERS)
     print(json.dumps({"wall_s": wall, "peak_mib": peak / 1024, "growth_mib": (peak - before)
                       / 1024, "total_cost": total, "groups": n_groups,
