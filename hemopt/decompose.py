@@ -36,6 +36,7 @@ import pandas as pd
 
 from hemopt.assignment import Assignment, assignment_from_providers
 from hemopt.errors import InputError
+from hemopt.regimes import Market
 
 __all__ = ["Step", "counterfactual_chain", "decompose_steps"]
 
@@ -50,14 +51,17 @@ class Step:
     providers: np.ndarray
 
 
-def _one_per_group(prov: np.ndarray, hours: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Each group's clients go to the provider serving most of them (ties: most hours, then
-    the provider listed first)."""
+def _one_per_group(prov: np.ndarray, hours: np.ndarray, groups: np.ndarray, *,
+                   by: str = "clients") -> np.ndarray:
+    """Each group's clients go to one provider: the one serving most of its clients (ties:
+    most hours) with ``by="clients"``, the one serving most hours with ``by="hours"``; then
+    the provider listed first."""
     out = prov.copy()
     df = pd.DataFrame({"g": groups, "p": prov, "h": hours})
     df = df[df["p"] != ""]
     stats = df.groupby(["g", "p"], sort=True).agg(n=("h", "size"), h=("h", "sum")).reset_index()
-    stats = stats.sort_values(["g", "n", "h", "p"], ascending=[True, False, False, True])
+    keys = ["n", "h"] if by == "clients" else ["h"]
+    stats = stats.sort_values(["g", *keys, "p"], ascending=[True] + [False] * len(keys) + [True])
     best = stats.drop_duplicates("g").set_index("g")["p"]
     served = prov != ""
     out[served] = pd.Series(groups[served]).map(best).to_numpy(dtype=object)
@@ -89,7 +93,7 @@ def counterfactual_chain(lov: Assignment, target: Assignment) -> list[Step]:
         stair = _one_per_group(prov, hours, sc.clients["stairwell_id"].to_numpy(dtype=object))
         build = _one_per_group(stair, hours, sc.clients["building_id"].to_numpy(dtype=object))
         zone = target.clients["zone_id"].to_numpy(dtype=object)
-        area = _one_per_group_by_hours(build, hours, zone)
+        area = _one_per_group(build, hours, zone, by="hours")
         return [
             Step("stairwell", "one provider per stairwell, nothing else changed", stair),
             Step("building", "one provider per building", build),
@@ -99,9 +103,7 @@ def counterfactual_chain(lov: Assignment, target: Assignment) -> list[Step]:
                  "winners, the municipality elsewhere)", final),
         ]
     # a regime with choice (LOU): contracts first, then the rest
-    lay, market_serves = target.problem.layout, None
-    from hemopt.regimes import Market
-
+    lay = target.problem.layout
     market = Market.of(sc)
     market_serves = lay.serves(market)
     rows = np.where(target.problem.zone >= 0, target.problem.zone, len(lay.zone_ids))
@@ -115,19 +117,6 @@ def counterfactual_chain(lov: Assignment, target: Assignment) -> list[Step]:
              contracts),
         Step("share and queue", "the share's cap and guarantee, and the queue", final),
     ]
-
-
-def _one_per_group_by_hours(prov: np.ndarray, hours: np.ndarray, groups: np.ndarray
-                            ) -> np.ndarray:
-    out = prov.copy()
-    df = pd.DataFrame({"g": groups, "p": prov, "h": hours})
-    df = df[df["p"] != ""]
-    stats = df.groupby(["g", "p"], sort=True)["h"].sum().reset_index()
-    stats = stats.sort_values(["g", "h", "p"], ascending=[True, False, True])
-    best = stats.drop_duplicates("g").set_index("g")["p"]
-    served = prov != ""
-    out[served] = pd.Series(groups[served]).map(best).to_numpy(dtype=object)
-    return out
 
 
 def decompose_steps(lov: Assignment, target: Assignment, evaluate_fn: Any,
