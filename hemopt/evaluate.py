@@ -354,9 +354,10 @@ def _conservation(a: Assignment, d: DayRouting, visits_in: pd.DataFrame) -> dict
         "care_minutes_dropped": float(t["care_minutes_dropped"])
         + float(lost["duration_min"].sum()),
     }
-    if assigned + unserved != n_in:
-        raise AssertionError(f"conservation: clients in {n_in} != assigned {assigned} + "
-                             f"unserved {unserved}")
+    per_provider = int(a.providers["clients"].sum())  # counted from the solver's result
+    if per_provider != assigned or assigned + unserved != n_in:
+        raise AssertionError(f"conservation: clients in {n_in} != assigned {assigned} "
+                             f"(providers' tables: {per_provider}) + unserved {unserved}")
     if out["visits_served"] + out["visits_dropped"] != out["visits_in"]:
         raise AssertionError(f"conservation: visits in != served + dropped: {out}")
     if not math.isclose(out["care_minutes_served"] + out["care_minutes_dropped"],
