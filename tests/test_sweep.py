@@ -93,7 +93,7 @@ def test_connect_refuses_clearly(tmp_path):
         connect()
     with pytest.raises(InputError, match="address or its scheduler_file"):
         connect("tcp://127.0.0.1:1", scheduler_file=tmp_path / "s.json")
-    with pytest.raises(InputError, match="scheduler_file = .*no such file"):
+    with pytest.raises(InputError, match=r"scheduler_file = .*no such file"):
         connect(scheduler_file=tmp_path / "absent.json")
     with pytest.raises(InputError, match="min_workers = 0"):
         connect("tcp://127.0.0.1:1", min_workers=0)
