@@ -122,8 +122,8 @@ def care_needs(hours_per_week: Any, visits_per_day: Any, seed: int) -> pd.DataFr
     >>> needs = care_needs(hours, np.full(1000, 2.0), seed=0)
     >>> bool(needs.loc[hours < np.quantile(hours, 0.9), "staff_per_visit"].eq(1).all())
     True
-    >>> round(float((needs["skill"] == "delegated").mean()), 2)
-    0.15
+    >>> 0.13 < float((needs["skill"] == "delegated").mean()) < 0.18
+    True
     """
     h = np.asarray(hours_per_week, dtype=float)
     v = np.asarray(visits_per_day, dtype=float)

@@ -181,17 +181,29 @@ class CarePlan:
             ls[v] = nxt
             prev_node = v
         lo, hi = float(es[c]), float(ls[c])
-        if self.inst.shift_duration is not None and hi > lo and not self._pinned_ok(route, c, hi):
-            # a later start may stretch the shift past its working time: bisect
-            good = lo
-            for _ in range(20):
-                mid = 0.5 * (good + hi)
-                if self._pinned_ok(route, c, mid):
-                    good = mid
-                else:
-                    hi = mid
-            hi = good
+        if self.inst.shift_duration is not None and hi > lo:
+            # pinned too early or too late, ``c`` may stretch the route past its working time:
+            # bisect each side towards the route's own start time, which is feasible
+            own = min(max(self.start_in(route, c), lo), hi)
+            if not self._pinned_ok(route, c, lo):
+                bad, good = lo, own
+                for _ in range(20):
+                    mid = 0.5 * (bad + good)
+                    bad, good = (bad, mid) if self._pinned_ok(route, c, mid) else (mid, good)
+                lo = good
+            if not self._pinned_ok(route, c, hi):
+                good, bad = own, hi
+                for _ in range(20):
+                    mid = 0.5 * (bad + good)
+                    good, bad = (mid, bad) if self._pinned_ok(route, c, mid) else (good, mid)
+                hi = good
         return lo, hi
+
+    def start_in(self, route: Sequence[int], c: int) -> float:
+        """When ``c`` starts on ``route`` in its schedule (leaving as late as useful)."""
+        _, beg, _, _, _ = _route_schedule(self._view(), list(route),  # type: ignore[arg-type]
+                                          self.shift[0])
+        return float(beg[list(route).index(c)])
 
     def _pinned_ok(self, route: Sequence[int], c: int, t: float) -> bool:
         e0, l0 = self.earliest[c], self.latest[c]
@@ -273,7 +285,12 @@ def _meet(plan: CarePlan, a: int, b: int, tolerance_min: float) -> bool:
     lo_b, hi_b = plan.window(plan.routes[rb], b)
     lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
     if lo <= hi + 1e-9:
-        trials = [(t, t) for t in (lo, *np.linspace(lo, max(lo, hi), 9)[1:])]
+        # the earliest common minute, each route's own start time (a route whose working
+        # time is tight may hold only that one), then a grid
+        own = [plan.start_in(plan.routes[r], c) for r, c in ((ra, a), (rb, b))]
+        ts = [lo, *(t for t in own if lo - 1e-9 <= t <= hi + 1e-9),
+              *np.linspace(lo, max(lo, hi), 17)[1:]]
+        trials = [(t, t) for t in ts]
     elif lo - hi <= tolerance_min + 1e-9:
         trials = [(hi_a, lo_b)] if lo_b > hi_a else [(lo_a, hi_b)]
     else:

@@ -570,7 +570,8 @@ def route_day(
             latest=g["latest_min"].to_numpy(dtype=float)[rows_],
             service=g["service_min"].to_numpy(dtype=float)[rows_],
             shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
-            max_iterations=max_iterations, backend=backend, seed=seed))
+            max_iterations=max_iterations, backend=backend, seed=seed,
+            copy_of=tuple(int(r) for r in rows_[len(g):])))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
     n_workers = min(n_workers, max(1, len(tasks)))
