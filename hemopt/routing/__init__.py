@@ -29,9 +29,9 @@ from hemopt.routing.approx import ApproxModel as ApproxModel
 from hemopt.routing.approx import ExtrapolationWarning as ExtrapolationWarning
 from hemopt.routing.approx import approximate_day as approximate_day
 from hemopt.routing.backends import RoutingBackend as RoutingBackend
-from hemopt.routing.care import CareParams as CareParams
 from hemopt.routing.backends import available_backends as available_backends
 from hemopt.routing.backends import register_backend as register_backend
+from hemopt.routing.care import CareParams as CareParams
 from hemopt.routing.day import DayRouting as DayRouting
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.day import route_day as route_day
