@@ -28,6 +28,7 @@ import pandas as pd
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment
 from hemopt.errors import InputError
+from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import VisitParams, day_of_visits
 from hemopt.travel import TravelModes
@@ -169,6 +170,9 @@ class RoutingSettings:
     workers
         Processes solving the day's instances side by side (default: every core; the routes
         do not depend on it, see :func:`~hemopt.routing.route_day`).
+    care
+        Double staffing, skills and breaks (:class:`~hemopt.routing.CareParams`; default
+        on). ``CareParams(enabled=False)`` routes as before issue 18.
 
     Examples
     --------
@@ -186,6 +190,7 @@ class RoutingSettings:
     max_iterations: int | None = 1000
     time_limit_s: float | None = None
     workers: int | None = None
+    care: CareParams | None = None
 
     def __post_init__(self) -> None:
         if self.method not in ("solver", "approx"):
@@ -278,7 +283,8 @@ def evaluate(
         d = route_day(assignment.scenario, assignment, seed=seed, visits=visits, travel=travel,
                       backend=routing.backend, time_limit_s=routing.time_limit_s,
                       max_iterations=routing.max_iterations, params=visit_params,
-                      shifts=shifts, progress=progress, workers=routing.workers)
+                      shifts=shifts, progress=progress, workers=routing.workers,
+                      care=routing.care)
     else:
         from hemopt.routing.approx import approximate_day
 

@@ -90,9 +90,10 @@ class ShiftParams:
         ``(start, end)`` of the day shift (default 07:00–16:00) and the evening shift
         (16:00–22:00).
     day_max_min, evening_max_min
-        Most minutes a staff shift spends on the road and in homes: 480 in the day (a
-        30-minute lunch break is taken out of the 9-hour window: PyVRP has no break model,
-        see ``docs/routing.md``), 360 in the evening.
+        Most minutes a staff shift spends on the road and in homes: 480 in the day (the
+        9-hour window keeps room for a 30-minute lunch break, which PyVRP cannot model; it
+        is placed afterwards by :mod:`hemopt.routing.care`, see ``docs/routing.md``), 360 in
+        the evening.
 
     Raises
     ------
