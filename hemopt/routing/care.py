@@ -185,19 +185,19 @@ class CarePlan:
             # pinned too early or too late, ``c`` may stretch the route past its working time:
             # bisect each side towards the route's own start time, which is feasible
             own = min(max(self.start_in(route, c), lo), hi)
-            if not self._pinned_ok(route, c, lo):
-                bad, good = lo, own
-                for _ in range(20):
-                    mid = 0.5 * (bad + good)
-                    bad, good = (bad, mid) if self._pinned_ok(route, c, mid) else (mid, good)
-                lo = good
-            if not self._pinned_ok(route, c, hi):
-                good, bad = own, hi
-                for _ in range(20):
-                    mid = 0.5 * (bad + good)
-                    good, bad = (mid, bad) if self._pinned_ok(route, c, mid) else (good, mid)
-                hi = good
+            lo = self._edge(route, c, good=own, bad=lo)
+            hi = self._edge(route, c, good=own, bad=hi)
         return lo, hi
+
+    def _edge(self, route: Sequence[int], c: int, *, good: float, bad: float) -> float:
+        """The feasible start of ``c`` nearest ``bad``, between ``good`` (feasible) and
+        ``bad``, by bisection; ``bad`` itself if it is feasible."""
+        if self._pinned_ok(route, c, bad):
+            return bad
+        for _ in range(20):
+            mid = 0.5 * (bad + good)
+            good, bad = (mid, bad) if self._pinned_ok(route, c, mid) else (good, mid)
+        return good
 
     def start_in(self, route: Sequence[int], c: int) -> float:
         """When ``c`` starts on ``route`` in its schedule (leaving as late as useful)."""
@@ -382,7 +382,7 @@ def check_skills(plans: Sequence[CarePlan], licensed_share: float) -> int:
                     f"{len(routes)} routes would need a licensed staff member; "
                     f"{allowed} of the {total} staff are licensed "
                     f"(licensed_share = {licensed_share:g}) and no licensed route has room"))
-                partner = {b: a for a, b in p.pairs.items()}.get(c, p.pairs.get(c))
+                partner = p.pairs.get(c)  # a copy is never skilled: c is the original
                 if partner is not None and partner not in p.dropped:
                     p.drop(partner, NO_LICENSED_STAFF, "its partner visit needs a licensed "
                            "staff member and none had room")

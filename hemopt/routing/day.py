@@ -167,6 +167,14 @@ class DayRouting:
         :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
     bases
         Every provider's starting points the day was routed from.
+    care
+        One row per (provider, base, shift, mode) (:data:`CARE_COLUMNS`): double-staffed
+        stops and visits, those served, the km and minutes their second staff add, skilled
+        visits, routes holding them, breaks needed and taken and the minutes they add
+        (:mod:`hemopt.routing.care`; empty with ``CareParams(enabled=False)``).
+    breaks
+        One row per route that needs a break (:data:`BREAK_COLUMNS`): ``route`` (its index in
+        the instance's result), ``placed``, ``start_min``, ``extra_min``, ``how``.
 
     Examples
     --------
