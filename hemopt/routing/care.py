@@ -369,16 +369,31 @@ def check_skills(plans: Sequence[CarePlan], licensed_share: float) -> int:
                     out.append((n, i, k))
         return sorted(out)
 
-    routes = skilled_routes()
-    while len(routes) > allowed:
-        _, i, k = routes[0]
+    def relocate(i: int, k: int, others: list[int]) -> bool:
+        """Move every skilled stop of route ``k`` of plan ``i`` to ``others``; all or none."""
         p = plans[i]
-        others = [kk for (_, ii, kk) in routes[1:] if ii == i]
+        before = [list(r) for r in p.routes]
         for c in [c for c in p.routes[k] if p.skill[c]]:
             p.routes[k].remove(c)
             where = p.cheapest_insertion(c, only=others, new_route=False) if others else None
             if where is None:
-                p.dropped[c] = (NO_LICENSED_STAFF, (
+                p.routes = before
+                return False
+            p.insert(c, where)
+        return True
+
+    routes = skilled_routes()
+    while len(routes) > allowed:
+        # empty the route with the fewest skilled stops whose stops all fit on other skilled
+        # routes of its instance; if none can be emptied, drop the fewest
+        for _, i, k in routes:
+            if relocate(i, k, [kk for (_, ii, kk) in routes if ii == i and kk != k]):
+                break
+        else:
+            _, i, k = routes[0]
+            p = plans[i]
+            for c in [c for c in p.routes[k] if p.skill[c]]:
+                p.drop(c, NO_LICENSED_STAFF, (
                     f"{len(routes)} routes would need a licensed staff member; "
                     f"{allowed} of the {total} staff are licensed "
                     f"(licensed_share = {licensed_share:g}) and no licensed route has room"))
@@ -386,8 +401,6 @@ def check_skills(plans: Sequence[CarePlan], licensed_share: float) -> int:
                 if partner is not None and partner not in p.dropped:
                     p.drop(partner, NO_LICENSED_STAFF, "its partner visit needs a licensed "
                            "staff member and none had room")
-            else:
-                p.insert(c, where)
         routes = skilled_routes()
     return len(routes)
 
