@@ -78,8 +78,8 @@ __all__ = [
 #: Double staffing (two staff at once: a lift, a two-person transfer) falls on the heaviest
 #: clients: those in the top :data:`DOUBLE_STAFF_TOP` by granted hours are double-staffed with
 #: probability :data:`DOUBLE_STAFF_RATE`. The heaviest tenth hold about 40 % of the visits, so
-#: about 4 % of the visits are double-staffed: one real Swedish home-care day had 14 of 336
-#: (4.2 %, issue 18; see docs/scenario.md).
+#: about 4–5 % of the visits are double-staffed (Strängnäs seeds 1–8: 3.1–7.1 %, mean 4.7 %):
+#: one real Swedish home-care day had 14 of 336 (4.2 %, issue 18; see docs/scenario.md).
 DOUBLE_STAFF_TOP = 0.10
 DOUBLE_STAFF_RATE = 0.12
 #: Share of clients with daily visits whose visits include a delegated health-care task
