@@ -27,6 +27,7 @@ from hemopt.bases import BaseRule
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
+from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
@@ -401,6 +402,7 @@ def compare(
                    **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
+        "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
         "continuity": continuity,
         "regimes": {r.name: r.params() for r in regimes},

@@ -14,6 +14,8 @@ Public names::
     AssignedClients, ClientProviders           what routing needs from an assignment
     ShiftParams, DayRouting, route_day         a municipality's day routed per provider,
                                                base, shift and travel mode
+    CareParams                                 double staffing, skills and breaks
+                                               (hemopt.routing.care)
     approximate_day, ApproxModel,              the calibrated continuous approximation
     ApproxDayRouting, ExtrapolationWarning     (docs/approximation.md)
 
@@ -29,6 +31,7 @@ from hemopt.routing.approx import approximate_day as approximate_day
 from hemopt.routing.backends import RoutingBackend as RoutingBackend
 from hemopt.routing.backends import available_backends as available_backends
 from hemopt.routing.backends import register_backend as register_backend
+from hemopt.routing.care import CareParams as CareParams
 from hemopt.routing.day import DayRouting as DayRouting
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.day import route_day as route_day
@@ -55,6 +58,7 @@ __all__ = [
     "ApproxDayRouting",
     "ApproxModel",
     "AssignedClients",
+    "CareParams",
     "ClientProviders",
     "DayRouting",
     "ExtrapolationWarning",

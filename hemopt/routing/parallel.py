@@ -62,6 +62,11 @@ class InstanceTask:
         How the staff travel (a mode of :class:`~hemopt.travel.TravelModes`).
     time_limit_s, max_iterations, backend, seed
         Passed to :func:`~hemopt.routing.solve_vrptw`.
+    copy_of
+        The last ``len(copy_of)`` stops are second copies of double-staffed stops
+        (:mod:`hemopt.routing.care`): ``copy_of[j]`` is the position (0-based, among the
+        stops) of the stop the ``j``-th copy duplicates. Travel between a stop and its copy is
+        made longer than any route, so the solver never serves both back to back.
     """
 
     key: tuple[str, int, str, str]
@@ -75,6 +80,7 @@ class InstanceTask:
     max_iterations: int | None
     backend: str
     seed: int
+    copy_of: tuple[int, ...] = ()
 
     @property
     def n_stops(self) -> int:
@@ -94,6 +100,12 @@ def build_instance(task: InstanceTask, modes: TravelModes) -> VRPTWInstance:
     base before the shift ends."""
     start, end, max_min = task.shift
     dist, dur = modes.travel(task.mode).matrices(task.xy)
+    if task.copy_of:  # one staff member cannot be both of a double visit's two staff
+        n = len(task.earliest)
+        orig = np.asarray(task.copy_of, dtype=np.int64) + 1
+        copy = np.arange(n - len(orig), n, dtype=np.int64) + 1
+        far = 2.0 * (n + 1) * float(dist.max(initial=0.0)) + 1.0
+        dist[orig, copy] = dist[copy, orig] = far
     earliest = np.concatenate([[start], task.earliest])
     service = np.concatenate([[0.0], task.service])
     latest = np.concatenate([[end], task.latest])
