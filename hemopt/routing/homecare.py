@@ -586,7 +586,7 @@ class _Model:
 
 
 class _Search:
-    def __init__(self, model: _Model, seed: int, n_candidates: int = 6):
+    def __init__(self, model: _Model, seed: int, n_candidates: int = 20):
         self.md = model
         self.rng = random.Random(seed)
         self.M = n_candidates
@@ -601,7 +601,10 @@ class _Search:
 
     # -- insertion --------------------------------------------------------------------------
     def _cheap(self, routes, start, i, k):
-        """(estimate, position) for task i in every position of route k."""
+        """(estimate, position, start, lower bound) for task i in every position of route k.
+
+        The lower bound is the cost increase without the delays to the tasks after it:
+        inserting a task never makes another one earlier."""
         md = self.md
         T = md.T[k]
         r = routes[k]
@@ -633,48 +636,55 @@ class _Search:
                     est += 0.5 * wt * push
             elif fin > md.s1[k]:
                 est += _VIOLATION_WEIGHT * (fin - md.s1[k])
-            out.append((est, p, s))
+            lb = md.w_travel * d + (wt * (s - li) if s > li else 0.0)
+            out.append((est, p, s, lb))
             if nxt >= 0:
                 prev_loc = b
                 prev_fin = start[nxt] + md.dur[nxt]
         return out
 
-    def insert_visit(self, routes, start, v, cost_now, force):
-        """Insert visit v at its best evaluated position; return (cost, start) or None."""
+    def insert_visit(self, routes, ev_now, v, force):
+        """Insert visit v at its best evaluated position; return its evaluation or None."""
         md = self.md
+        start = ev_now[5]
+        cost_now = ev_now[0]
         tasks = md.tasks_of(v)
         M = self.M
         cands = []
         if len(tasks) == 1:
             i = tasks[0]
             for k in md.elig[i]:
-                for est, p, _ in self._cheap(routes, start, i, k):
-                    cands.append((est, k, p))
+                for est, p, _, lb in self._cheap(routes, start, i, k):
+                    cands.append((est, k, p, lb))
             cands.sort()
-            cands = [((k, p),) for _, k, p in cands[:M]]
+            cands = [(lb, ((k, p),)) for _, k, p, lb in cands[:M]]
         else:
             a, b = tasks
             lo, hi = md.lo[a], md.hi[a]
             ca, cb = [], []
             for k in md.elig[a]:
-                ca.extend((est, k, p, s) for est, p, s in self._cheap(routes, start, a, k))
+                ca.extend((est, k, p, s, lb)
+                          for est, p, s, lb in self._cheap(routes, start, a, k))
             for k in md.elig[b]:
-                cb.extend((est, k, p, s) for est, p, s in self._cheap(routes, start, b, k))
+                cb.extend((est, k, p, s, lb)
+                          for est, p, s, lb in self._cheap(routes, start, b, k))
             ca.sort()
             cb.sort()
             ca, cb = ca[: 2 * M], cb[: 2 * M]
             pairs = []
-            for ea, ka, pa, sa in ca:
-                for eb, kb, pb, sb in cb:
+            for ea, ka, pa, sa, la in ca:
+                for eb, kb, pb, sb, lb in cb:
                     if ka == kb:
                         continue
                     gap = sb - sa
                     mis = lo - gap if gap < lo else (gap - hi if gap > hi else 0.0)
-                    pairs.append((ea + eb + mis * md.w_tard, ka, pa, kb, pb))
+                    pairs.append((ea + eb + mis * md.w_tard, ka, pa, kb, pb, la + lb))
             pairs.sort()
-            cands = [((ka, pa), (kb, pb)) for _, ka, pa, kb, pb in pairs[:M]]
+            cands = [(lb, ((ka, pa), (kb, pb))) for _, ka, pa, kb, pb, lb in pairs[:M]]
         best = None
-        for cand in cands:
+        for lb, cand in cands:
+            if best is not None and cost_now + lb >= best[0][0]:
+                continue
             for (k, p), i in zip(cand, tasks, strict=True):
                 routes[k].insert(p, i)
             ev = md.evaluate(routes)
@@ -719,7 +729,7 @@ class _Search:
         left = []
         force = md.drop is None
         for v in order:
-            new = self.insert_visit(routes, ev[5], v, ev[0], force)
+            new = self.insert_visit(routes, ev, v, force)
             if new is None:
                 left.append(v)
             else:
