@@ -138,7 +138,9 @@ def main(argv=None) -> int:
         obj, _, status = solve_ortools(inst, args.time_limit, args.strategy, args.optional)
         secs = time.perf_counter() - t
         gap = "" if obj is None else f"{100 * (obj / bks[f] - 1):.2f}"
-        print(f"{f},ortools-{args.strategy.lower()}{'-optional' * args.optional},{'' if obj is None else f'{obj:.2f}'},{bks[f]},{gap},"
+        method = f"ortools-{args.strategy.lower()}{'-optional' * args.optional}"
+        text = "" if obj is None else f"{obj:.2f}"
+        print(f"{f},{method},{text},{bks[f]},{gap},"
               f"{secs:.1f},{status}", flush=True)
         if args.skip_hemopt:
             continue

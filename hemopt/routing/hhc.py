@@ -39,8 +39,10 @@ Examples
 >>> inst.name, inst.problem.n_visits, inst.problem.n_tasks, inst.problem.n_staff
 ('tiny', 2, 3, 2)
 >>> r = solve_hhc(inst, time_limit_s=None, max_iterations=50)
->>> r.travel, r.total_tardiness, r.max_tardiness, round(r.objective, 3)
-(14.0, 0.0, 0.0, 4.667)
+>>> r.routes
+[[('p1', 's1'), ('p2', 's1')], [('p1', 's2')]]
+>>> r.travel, r.total_tardiness, r.max_tardiness, r.objective
+(18.0, 3.0, 3.0, 8.0)
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def read_hhc(path) -> HHCInstance:
             if s not in service_ids:
                 service_ids.append(s)
     sidx = {s: i for i, s in enumerate(service_ids)}
-    loc, e, l, d1, d2, staffing, smin, smax, sk1, sk2 = ([] for _ in range(10))
+    loc, e, lat, d1, d2, staffing, smin, smax, sk1, sk2 = ([] for _ in range(10))
     for p in patients:
         pid = p.get("id")
         where = f"patient {pid}"
@@ -175,7 +177,7 @@ def read_hhc(path) -> HHCInstance:
                 service_ids.append(s["service"])
         loc.append(int(_field(p, "distance_matrix_index", where)))
         e.append(float(_field(tws[0], "start", where)))
-        l.append(float(_field(tws[0], "end", where)))
+        lat.append(float(_field(tws[0], "end", where)))
         d1.append(float(_field(services[0], "duration", where)))
         d2.append(float(services[-1]["duration"]))
         sk1.append(sidx[services[0]["service"]])
@@ -206,7 +208,7 @@ def read_hhc(path) -> HHCInstance:
             out.append(terminals[t])
     horizon = 1e9
     problem = HomeCareProblem(
-        travel=dist, visit_location=loc, earliest=e, latest=l, duration=d1, duration2=d2,
+        travel=dist, visit_location=loc, earliest=e, latest=lat, duration=d1, duration2=d2,
         staffing=staffing, sync_min=smin, sync_max=smax, skill=sk1, skill2=sk2,
         staff_skills=skills, start_place=start, end_place=end,
         shift_start=[0.0] * len(cgs), shift_end=[horizon] * len(cgs), hard_windows=False,
@@ -245,7 +247,8 @@ def solve_hhc(instance: HHCInstance, time_limit_s: float | None = 60, seed: int 
                          max_iterations=max_iterations, seed=seed)
     if len(res.dropped):
         raise InputError(f"instance {instance.name}: patients "
-                         f"{res.dropped.visit.tolist()} cannot be served "
+                         f"{[instance.patient_ids[v] for v in res.dropped.visit]} cannot be "
+                         f"served "
                          f"({res.dropped.reason.tolist()})")
     p = instance.problem
     routes = [[(instance.patient_ids[v], instance.service_ids[

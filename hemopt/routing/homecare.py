@@ -27,14 +27,18 @@ Two staff, one double-staffed visit that both must start together, one visit eac
 ...                     latest=[100, 100], duration=[30, 30], staffing=[2, 1],
 ...                     shift_start=[0, 5], shift_end=[480, 480])
 >>> r = solve_homecare(p, max_iterations=50, seed=0)
->>> r.stops[["staff", "visit", "copy", "start"]].to_numpy().tolist()
-[[0, 0, 0, 15.0], [0, 1, 0, 55.0], [1, 0, 1, 15.0]]
+>>> print(r.stops[["staff", "visit", "copy", "arrival", "start"]].to_string(index=False))
+ staff  visit  copy  arrival  start
+     0      0     0     10.0   15.0
+     0      1     0     55.0   55.0
+     1      0     1     15.0   15.0
 >>> r.travel, r.total_tardiness, len(r.dropped), r.violations
 (60.0, 0.0, 0, ())
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -469,7 +473,7 @@ class _Model:
         """Schedule the routes; return (cost, travel, tard_sum, tard_max, viol, start) or
         None on a synchronisation deadlock. ``detail`` adds arrivals and break starts."""
         m, K = self.m, self.K
-        loc, e, l, dur, partner, first = (self.loc, self.e, self.l, self.dur, self.partner,
+        loc, e, lat, dur, partner, first = (self.loc, self.e, self.l, self.dur, self.partner,
                                           self.first)
         lo, hi = self.lo, self.hi
         T, bd, be, bl = self.T, self.bd, self.be, self.bl
@@ -535,7 +539,7 @@ class _Model:
                         pos[kj] += 1
                         t[kj] = start[j] + dur[j]
                         cur[kj] = loc[j]
-                        late = start[j] - l[j]
+                        late = start[j] - lat[j]
                         if late > 0:
                             if hard:
                                 viol += late
@@ -544,7 +548,7 @@ class _Model:
                                 if late > tmax:
                                     tmax = late
                         s = start[i]
-                    late = s - l[i]
+                    late = s - lat[i]
                     if late > 0:
                         if hard:
                             viol += late
@@ -688,7 +692,7 @@ class _Search:
             for (k, p), i in zip(cand, tasks, strict=True):
                 routes[k].insert(p, i)
             ev = md.evaluate(routes)
-            for (k, p), i in zip(cand, tasks, strict=True):
+            for (k, _p), i in zip(cand, tasks, strict=True):
                 routes[k].remove(i)
             if ev is not None and (best is None or ev[0] < best[0][0]):
                 best = (ev, cand)
@@ -702,7 +706,7 @@ class _Search:
             for (k, p), i in zip(cand, tasks, strict=True):
                 routes[k].insert(p, i)
             ev = md.evaluate(routes)
-            for (k, p), i in zip(cand, tasks, strict=True):
+            for (k, _p), i in zip(cand, tasks, strict=True):
                 routes[k].remove(i)
             best = (ev, cand)
         if best is None:
@@ -929,7 +933,7 @@ def _result(problem, md, routes, ev, reasons, iters, secs) -> HomeCareResult:
 def _route_travel(md, k, r) -> float:
     T = md.T[k]
     locs = [md.start_loc[k]] + [md.loc[i] for i in r] + [md.end_loc[k]]
-    return float(sum(T[a][b] for a, b in zip(locs, locs[1:], strict=False))) if r else 0.0
+    return float(sum(T[a][b] for a, b in itertools.pairwise(locs))) if r else 0.0
 
 
 def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
@@ -1055,7 +1059,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         T = p.travel[p.staff_mode[k]]
         D = None if p.distance is None else p.distance[p.staff_mode[k]]
         locs = [int(p.start_place[k])] + [loc[t] for t in seq[k]] + [int(p.end_place[k])]
-        for a, b in zip(locs, locs[1:], strict=False):
+        for a, b in itertools.pairwise(locs):
             travel += T[a, b]
             dist += 0.0 if D is None else D[a, b]
         if p.break_duration[k] > 0 and breaks_after is not None:
