@@ -19,6 +19,7 @@ Public names::
     HomeCareProblem, solve_homecare,           home care with double-staffed visits, skills,
     HomeCareResult, check_plan, PlanCheck,     breaks, staff's own modes and places; the
     HOMECARE_DROP_REASONS                      independent plan checker
+    route_plan, RoutePlan                      a day given as tables, and a hand plan re-costed
     read_hhc, solve_hhc, HHCInstance,          the Mankowska et al. (2014) benchmark (UHHC
     HHCResult                                  JSON format)
 
@@ -48,6 +49,8 @@ from hemopt.routing.homecare import PlanCheck as PlanCheck
 from hemopt.routing.homecare import check_plan as check_plan
 from hemopt.routing.homecare import solve_homecare as solve_homecare
 from hemopt.routing.instance import DISTANCE_SCALE as DISTANCE_SCALE
+from hemopt.routing.plan import RoutePlan as RoutePlan
+from hemopt.routing.plan import route_plan as route_plan
 from hemopt.routing.instance import DROP_REASONS as DROP_REASONS
 from hemopt.routing.instance import TIME_SCALE as TIME_SCALE
 from hemopt.routing.instance import PrecisionWarning as PrecisionWarning
@@ -81,6 +84,7 @@ __all__ = [
     "MixedTravel",
     "PlanCheck",
     "PrecisionWarning",
+    "RoutePlan",
     "RoutingBackend",
     "ShiftParams",
     "VRPTWInstance",
@@ -94,6 +98,7 @@ __all__ = [
     "read_solomon",
     "register_backend",
     "route_day",
+    "route_plan",
     "solve_hhc",
     "solve_homecare",
     "solve_vrptw",

@@ -301,6 +301,8 @@ class PlanCheck:
     breaks : DataFrame
         staff, after (number of tasks before the break), start, end.
     travel, distance, total_tardiness, max_tardiness : float
+        Distance is NaN without a distance matrix. Tardiness is reported under hard windows
+        too (each late start is also a violation).
     served, dropped : int
         Visits with all their copies served; visits not served.
     violations : tuple of str
@@ -1052,7 +1054,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
             break
     if not converged:
         viol.append("synchronisation cannot be met: staff wait for each other (a cycle)")
-    travel = dist = tsum = tmax = 0.0
+    travel = dist = 0.0
     for k in range(K):
         if not seq[k]:
             continue
@@ -1061,7 +1063,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         locs = [int(p.start_place[k])] + [loc[t] for t in seq[k]] + [int(p.end_place[k])]
         for a, b in itertools.pairwise(locs):
             travel += T[a, b]
-            dist += 0.0 if D is None else D[a, b]
+            dist += np.nan if D is None else D[a, b]
         if p.break_duration[k] > 0 and breaks_after is not None:
             if k not in take:
                 viol.append(f"staff {k}: no break")
@@ -1087,9 +1089,8 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     for t in range(nt):
         if p.hard_windows and tard[t] > _TOL:
             viol.append(f"visit {tasks[t][2]}: starts {tard[t]:.2f} after its latest start")
-    if not p.hard_windows:
-        tsum = float(sum(tard))
-        tmax = float(max(tard, default=0.0))
+    tsum = float(sum(tard))
+    tmax = float(max(tard, default=0.0))
     stops = pd.DataFrame(
         [(k, o, v, c, arrival[t], start[t], start[t] + dur[t], tard[t])
          for t, (k, o, v, c) in enumerate(tasks)],
