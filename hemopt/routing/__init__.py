@@ -49,12 +49,12 @@ from hemopt.routing.homecare import PlanCheck as PlanCheck
 from hemopt.routing.homecare import check_plan as check_plan
 from hemopt.routing.homecare import solve_homecare as solve_homecare
 from hemopt.routing.instance import DISTANCE_SCALE as DISTANCE_SCALE
-from hemopt.routing.plan import RoutePlan as RoutePlan
-from hemopt.routing.plan import route_plan as route_plan
 from hemopt.routing.instance import DROP_REASONS as DROP_REASONS
 from hemopt.routing.instance import TIME_SCALE as TIME_SCALE
 from hemopt.routing.instance import PrecisionWarning as PrecisionWarning
 from hemopt.routing.instance import VRPTWInstance as VRPTWInstance
+from hemopt.routing.plan import RoutePlan as RoutePlan
+from hemopt.routing.plan import route_plan as route_plan
 from hemopt.routing.solomon import read_solomon as read_solomon
 from hemopt.routing.solomon import write_solomon as write_solomon
 from hemopt.routing.visits import AssignedClients as AssignedClients

@@ -342,7 +342,7 @@ def _kpis(p, stops, breaks, travel, distance, tsum, tmax, dropped) -> dict:
         "distance_km": round(float(distance), 2) if p.distance is not None else float("nan"),
         "total_tardiness_min": round(float(tsum), 2),
         "max_tardiness_min": round(float(tmax), 2),
-        "staff_used": int(stops.staff.nunique()), "breaks": int(len(breaks)),
+        "staff_used": int(stops.staff.nunique()), "breaks": len(breaks),
     }
 
 
