@@ -344,6 +344,8 @@ class HomeCareResult:
     dropped : DataFrame
         visit, reason (one of :data:`HOMECARE_DROP_REASONS`).
     travel, distance, total_tardiness, max_tardiness, objective : float
+    served : int
+        Visits with all their copies served.
     violations : tuple of str
         From :func:`check_plan` on the routes; always empty for a returned plan (visits are
         dropped instead).
@@ -368,16 +370,8 @@ class HomeCareResult:
     violations: tuple[str, ...]
     iterations: int
     seconds: float
+    served: int = 0
     staff_summary: pd.DataFrame = field(repr=False, default=None)
-
-    @property
-    def served(self) -> int:
-        """Number of visits served (all copies)."""
-        return int(self.stops.groupby("visit")["copy"].nunique().eq(
-            self._staffing()).sum()) if len(self.stops) else 0
-
-    def _staffing(self) -> pd.Series:
-        return self.stops.groupby("visit")["copy"].max() + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -929,7 +923,7 @@ def _result(problem, md, routes, ev, reasons, iters, secs) -> HomeCareResult:
         breaks=chk.breaks, dropped=dropped, travel=chk.travel, distance=chk.distance,
         total_tardiness=chk.total_tardiness, max_tardiness=chk.max_tardiness,
         objective=objective, violations=chk.violations, iterations=iters, seconds=secs,
-        staff_summary=summary)
+        served=chk.served, staff_summary=summary)
 
 
 def _route_travel(md, k, r) -> float:
