@@ -519,6 +519,7 @@ class _Model:
                     if j < 0:
                         s = arr[i] if arr[i] > e[i] else e[i]
                         start[i] = s
+                        lates = (s - lat[i],)
                     else:
                         if arr[j] < 0:
                             break
@@ -535,7 +536,9 @@ class _Model:
                         pos[kj] += 1
                         t[kj] = start[j] + dur[j]
                         cur[kj] = loc[j]
-                        late = start[j] - lat[j]
+                        s = start[i]
+                        lates = (s - lat[i], start[j] - lat[j])
+                    for late in lates:
                         if late > 0:
                             if hard:
                                 viol += late
@@ -543,15 +546,6 @@ class _Model:
                                 tsum += late
                                 if late > tmax:
                                     tmax = late
-                        s = start[i]
-                    late = s - lat[i]
-                    if late > 0:
-                        if hard:
-                            viol += late
-                        else:
-                            tsum += late
-                            if late > tmax:
-                                tmax = late
                     t[k] = s + dur[i]
                     cur[k] = loc[i]
                     p += 1
