@@ -133,3 +133,22 @@ def test_cli_example(tmp_path, capsys):
     assert len(stops) == 18  # 16 visits, two of them double
     assert main(["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv"),
                  "--matrix", "car", "--out", str(out)]) == 2
+
+
+def test_cli_places_and_models(tmp_path, capsys):
+    visits, staff, _ = tiny()
+    visits.to_csv(tmp_path / "visits.csv", index=False)
+    staff.to_csv(tmp_path / "staff.csv", index=False)
+    pd.DataFrame({"place": ["office", "home", "a", "b", "c"],
+                  "x": [0, 900, 1000, 1500, 2000], "y": [0, 0, 300, 0, 300]}).to_csv(
+        tmp_path / "places.csv", index=False)
+    out = tmp_path / "plan"
+    base = ["route-plan", str(tmp_path / "visits.csv"), str(tmp_path / "staff.csv"),
+            "--places", str(tmp_path / "places.csv"), "--out", str(out)]
+    assert main([*base, "--model", "car=urban", "--model", "walk=4.5",
+                 "--iterations", "50"]) == 0
+    kpis = pd.read_csv(out / "kpis.csv", index_col="kpi")
+    assert kpis.loc["served", "optimised"] == 4
+    assert kpis.loc["distance_km", "optimised"] > 0
+    assert main([*base, "--model", "car=urban", "--model", "walk=fast"]) == 2
+    assert "neither a preset" in capsys.readouterr().err

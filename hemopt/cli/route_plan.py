@@ -6,7 +6,8 @@
         --out plan/ [--manual plan.csv] [--time-limit 30] [--seed 0]
 
 It reads the tables (columns: :mod:`hemopt.routing.plan`), one travel-time matrix per mode
-(a CSV whose first column and header are the place ids), routes the day with
+(a CSV whose first column and header are the place ids) or a places table with a travel
+model per mode (``--places places.csv --model car=urban --model walk=walking``), routes the day with
 :func:`hemopt.routing.route_plan`, prints the KPIs (beside the manual plan's, and the manual
 plan's violations, with ``--manual``) and writes ``stops.csv``, ``breaks.csv``,
 ``dropped.csv`` and ``kpis.csv`` (and ``manual_stops.csv``, ``manual_violations.txt``) to
@@ -35,9 +36,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("visits", help="visits table (.csv)")
     p.add_argument("staff", help="staff table (.csv)")
-    p.add_argument("--matrix", action="append", required=True, metavar="MODE=FILE",
+    p.add_argument("--matrix", action="append", default=[], metavar="MODE=FILE",
                    help="travel-time matrix (minutes) of one mode, CSV labelled by place on "
                         "both axes (repeatable)")
+    p.add_argument("--places", help="instead of matrices: places table (place, x, y in "
+                                    "metres, SWEREF 99 TM), with --model per mode")
+    p.add_argument("--model", action="append", default=[], metavar="MODE=PRESET",
+                   help="travel model of one mode with --places: urban, rural, walking, "
+                        "cycling, or a speed in km/h (detour 1.3, 1 min per trip)")
     p.add_argument("--out", required=True, help="folder for the plan's tables")
     p.add_argument("--manual", help="the hand-made plan (staff, visit[, order]) to re-cost")
     p.add_argument("--tolerance", type=float, default=30.0, metavar="MIN",
@@ -72,7 +78,31 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
     from hemopt.errors import InputError
     from hemopt.routing import route_plan
 
-    matrices = {}
+    matrices: dict = {}
+    places = None
+    if bool(args.matrix) == bool(args.places):
+        raise InputError("give either --matrix MODE=FILE (one per mode) or --places with "
+                         "--model MODE=PRESET")
+    if args.places:
+        from hemopt.travel import TravelModel
+
+        places = _read_csv(args.places, "--places", dtype={"place": str})
+        presets = {"urban": TravelModel.urban, "rural": TravelModel.rural,
+                   "walking": TravelModel.walking, "cycling": TravelModel.cycling}
+        for spec in args.model:
+            mode, sep, preset = spec.partition("=")
+            if not sep or not mode:
+                raise InputError(f"--model must be MODE=PRESET, got {spec!r}")
+            if preset in presets:
+                matrices[mode] = presets[preset]()
+            else:
+                try:
+                    kmh = float(preset)
+                except ValueError:
+                    raise InputError(f"--model {mode}: {preset!r} is neither a preset "
+                                     f"({', '.join(presets)}) nor a speed in km/h") from None
+                matrices[mode] = TravelModel(detour_factor=1.3, speed_kmh=kmh,
+                                             overhead_min=1.0)
     for spec in args.matrix:
         mode, sep, file = spec.partition("=")
         if not sep or not mode or not file:
@@ -86,8 +116,8 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
     if args.manual:
         manual = _read_csv(args.manual, "--manual", dtype={"staff": str, "visit": str})
     out = check_folder(args.out, "--out")
-    plan = route_plan(visits, staff, matrices, manual=manual, tolerance_min=args.tolerance,
-                      sync_tolerance_min=args.sync_tolerance,
+    plan = route_plan(visits, staff, matrices, places=places, manual=manual,
+                      tolerance_min=args.tolerance, sync_tolerance_min=args.sync_tolerance,
                       hard_windows=not args.soft_windows, time_limit_s=args.time_limit,
                       max_iterations=args.iterations, seed=args.seed)
     out = Path(out)
