@@ -77,7 +77,7 @@ def test_double_visit_never_on_one_staff_and_dropped_with_reason():
                         latest=[100, 100], duration=[10, 10], staffing=[2, 1],
                         shift_start=[0], shift_end=[480])
     r = solve_homecare(p, max_iterations=10)
-    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "skill_missing"}]
+    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "no_second_staff"}]
     assert r.routes == (((1, 0),),)
     assert_consistent(p, r)
 

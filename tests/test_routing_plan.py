@@ -54,7 +54,7 @@ def test_too_few_staff_drops_with_reasons():
     one = staff.iloc[[1]]  # ben alone: no insulin, excluded at v4, cannot do v2 alone
     plan = route_plan(visits, one, travel, max_iterations=50)
     assert dict(zip(plan.dropped.visit, plan.dropped.reason, strict=True)) == {
-        "v2": "skill_missing", "v3": "skill_missing", "v4": "all_staff_excluded"}
+        "v2": "no_second_staff", "v3": "skill_missing", "v4": "all_staff_excluded"}
     assert plan.kpis["served"] + plan.kpis["dropped"] == len(visits)
     # crowded: twelve 1-hour visits at 08:00-08:30 for two staff: most are dropped, none late
     many = pd.DataFrame({"visit": [f"x{i}" for i in range(12)], "place": "a",

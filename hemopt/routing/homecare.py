@@ -61,8 +61,9 @@ __all__ = [
 
 #: Why a visit is not served.
 HOMECARE_DROP_REASONS: dict[str, str] = {
-    "skill_missing": "no staff member (no two different staff, for a double visit) has the "
-    "required skill",
+    "skill_missing": "no staff member has the required skill",
+    "no_second_staff": "a double visit needs two different qualified, permitted staff who "
+    "can reach it; there are fewer",
     "all_staff_excluded": "every staff member with the skill is excluded by the client",
     "unreachable": "no qualified staff member can reach the visit within its window and "
     "be back by the end of the shift",
@@ -447,7 +448,7 @@ class _Model:
             if p.staffing[v] == 2 and v not in self.reason:
                 a, b = self.elig[first_task[v]], self.elig[first_task[v] + 1]
                 if not any(x != y for x in a for y in b):
-                    self.reason[v] = "skill_missing"
+                    self.reason[v] = "no_second_staff"
         self.visits_ok = [v for v in range(n) if v not in self.reason]
         # neighbours by location for related removal
         self.xy_rank = None
