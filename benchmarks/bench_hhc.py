@@ -3,6 +3,7 @@
     python benchmarks/bench_hhc.py                          # groups A-E, 60 s per instance
     python benchmarks/bench_hhc.py --groups A B --time-limit 10 --jobs 2
     python benchmarks/bench_hhc.py --csv out.csv            # one row per instance as well
+    python benchmarks/bench_hhc.py --quick                  # group A, 5 s per instance
 
 Reads the instances and ``bks_mankowska.csv`` (column ``best_known``) from
 ``../shared/benchmarks/hhc-mankowska`` next to the repository (or ``--data``), solves each
@@ -13,7 +14,8 @@ the median and largest gap per group.
 
 Exit status 1 when a target is missed: median gap below 5 % on groups A and B, below 10 % on
 C, D and E (the issue's targets, at 60 s per instance on 2 cores), or when a plan has a
-violation. Exit status 2 when the data are absent.
+violation. Without the data it prints that it skipped and exits 0 (the instances are not
+shipped with hemopt).
 """
 
 from __future__ import annotations
@@ -62,11 +64,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--csv", type=Path, help="write one row per instance here")
+    ap.add_argument("--quick", action="store_true", help="group A at 5 s per instance")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.groups, args.time_limit = ["A"], 5.0
     bks_path = args.data / "bks_mankowska.csv"
     if not bks_path.exists():
-        print(f"no benchmark data at {args.data}", file=sys.stderr)
-        return 2
+        print(f"skipped: no benchmark data at {args.data}", file=sys.stderr)
+        return 0
     with open(bks_path, newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["group"] in args.groups]
     rows.sort(key=lambda r: (r["group"], int(r["table_name"][1:])))
