@@ -542,6 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import(sub)
 
+    from hemopt.cli.route_plan import add_parser as add_route_plan
+
+    add_route_plan(sub)
+
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     return parser
