@@ -133,14 +133,9 @@ def _unknown(what: str, name: str, allowed: Iterable[str]) -> str:
 
 
 def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, Any]:
-    import importlib.metadata
-
     from hemopt.compare import CostParams
 
-    try:  # not ``hemopt.__version__``: the package root sits above this layer
-        version = importlib.metadata.version("hemopt")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
-        version = "unknown"
+    version = _installed_version()
 
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
@@ -444,14 +439,13 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
             n = len(client.scheduler_info()["workers"])
             raise HemoptError(f"{where} has {n} worker(s) after {timeout_s:g} s; "
                               f"min_workers = {min_workers}") from None
-        from hemopt import __version__
-
-        versions = client.run(_hemopt_version)
-        wrong = {w: v for w, v in versions.items() if v != __version__}
+        mine = _client_version()
+        versions = client.run(_installed_version)
+        wrong = {w: v for w, v in versions.items() if v != mine}
         if wrong:
             listed = ", ".join(f"{w}: {v}" for w, v in sorted(wrong.items())[:3])
             raise HemoptError(f"{len(wrong)} worker(s) of {where} run another hemopt than "
-                              f"this process ({__version__}): {listed}. Install the same "
+                              f"this process ({mine}): {listed}. Install the same "
                               "version on the workers")
     except BaseException:
         client.close()
@@ -459,13 +453,23 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
     return client
 
 
-def _hemopt_version() -> str:
-    """The hemopt version a worker imports ('missing' when it cannot)."""
+def _client_version() -> str:
+    """This process's hemopt version, compared with the workers' (a seam for tests)."""
+    return _installed_version()
+
+
+def _installed_version() -> str:
+    """The installed hemopt's version, in this process or on a Dask worker ("unknown" when
+    hemopt is imported from a source tree without being installed).
+
+    Not ``hemopt.__version__``: the package root sits above this layer.
+    """
+    import importlib.metadata
+
     try:
-        from hemopt import __version__
-    except ImportError:
-        return "missing"
-    return __version__
+        return importlib.metadata.version("hemopt")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        return "unknown"
 
 
 def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,

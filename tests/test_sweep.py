@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import subprocess
@@ -107,7 +108,9 @@ def test_connect_refuses_workers_of_another_version(monkeypatch):
     from hemopt.errors import HemoptError
     from hemopt.sweep import connect
 
-    monkeypatch.setattr(hemopt, "__version__", "0.0.0-other")  # this process differs
+    # this process reports another version; the worker processes import the real one
+    monkeypatch.setattr(importlib.import_module("hemopt.sweep"), "_client_version",
+                        lambda: "0.0.0-other")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         with pytest.raises(HemoptError, match=r"1 worker\(s\) of .* run another hemopt "
