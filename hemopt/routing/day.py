@@ -18,6 +18,7 @@ trips are driven kilometres.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,6 +176,10 @@ class DayRouting:
     breaks
         One row per route that needs a break (:data:`BREAK_COLUMNS`): ``route`` (its index in
         the instance's result), ``placed``, ``start_min``, ``extra_min``, ``how``.
+    care_modelled
+        Whether double staffing, skills and breaks were modelled (``route_day`` with
+        ``CareParams(enabled=True)``, the default). Otherwise (the approximation, or care
+        switched off) their figures in :meth:`totals` are NaN, not 0.
 
     Examples
     --------
@@ -199,6 +204,7 @@ class DayRouting:
                                repr=False)
     breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS),
                                  repr=False)
+    care_modelled: bool = False
 
     def totals(self) -> dict[str, float]:
         """The day in figures.
@@ -287,6 +293,8 @@ def _care_totals(day: DayRouting) -> dict[str, float]:
         "breaks_taken": int(c["breaks_taken"].sum()) if len(c) else 0,
     }
     out["breaks_not_placed"] = out["breaks_needed"] - out["breaks_taken"]
+    if not day.care_modelled:  # not modelled: unknown, never a false 0
+        out = dict.fromkeys(out, math.nan)
     for code in DROP_REASONS:
         out[f"dropped_{code}"] = int((day.dropped["reason"] == code).sum())
     return out
@@ -646,6 +654,7 @@ def route_day(
     visits, dropped = account(visits, dropped_stops)
     day = DayRouting(visits=visits, stops=stops, routes=pd.DataFrame(rows, columns=ROUTE_COLUMNS),
                      results=results, backend=backend, dropped=dropped, bases=bases,
-                     care=care_table, breaks=break_table)
+                     care=care_table, breaks=break_table,
+                     care_modelled=bool(care_params.enabled))
     day.check_conservation()
     return day
