@@ -31,6 +31,7 @@ from scipy.spatial.distance import cdist
 from hemopt._workers import resolve_workers
 from hemopt.errors import InputError, SolverError
 from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
+from hemopt.routing.territories import DEFAULT_MAX_STOPS, check_max_stops, split_tasks
 from hemopt.routing.visits import (
     AssignedClients,
     VisitParams,
@@ -420,6 +421,7 @@ def route_day(
     shifts: ShiftParams | None = None,
     progress: bool | Callable[[str], None] | None = None,
     workers: int | None = None,
+    max_stops: int | None = DEFAULT_MAX_STOPS,
 ) -> DayRouting:
     """Route every provider's day.
 
@@ -464,6 +466,12 @@ def route_day(
         process of a sweep, where it is 1. With ``max_iterations`` and no time limit the
         routes are the same for any number of workers; ``runtime_s`` is each solve's wall
         time.
+    max_stops
+        Most stops of one VRPTW instance (default
+        :data:`~hemopt.routing.territories.DEFAULT_MAX_STOPS`, 1,000): a larger (provider,
+        base, shift, mode) is split into territories around its base, solved separately (its
+        time limit shared out by stops) and joined into its one row of ``routes``
+        (:mod:`hemopt.routing.territories`); ``None`` never splits.
 
     Returns
     -------
@@ -493,6 +501,7 @@ def route_day(
     True
     """
     n_workers = resolve_workers(workers)
+    max_stops = check_max_stops(max_stops)
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
@@ -518,9 +527,11 @@ def route_day(
             max_iterations=max_iterations, backend=backend, seed=seed))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
-    n_workers = min(n_workers, max(1, len(tasks)))
+    plan = split_tasks(tasks, max_stops)  # territories of the instances above max_stops
+    n_workers = min(n_workers, max(1, len(plan.tasks)))
     t_start = time.perf_counter()
-    solved = solve_tasks(tasks, modes, workers=n_workers, progress=bool(progress))
+    solved = plan.merge(solve_tasks(plan.tasks, modes, workers=n_workers,
+                                    progress=bool(progress)))
     rows, results = [], {}
     dropped_stops: dict[str, tuple[str, str]] = {}
     for task, ((pid, base, shift, mode), g), s in zip(tasks, groups, solved, strict=True):
