@@ -44,7 +44,10 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -234,6 +237,73 @@ def split_cost(preset: str, scale: float, seed: int, max_iterations: int,
     return rows
 
 
+def largest_instance(preset: str, scale: float, seed: int, max_iterations: int,
+                     settings: tuple[int, ...]) -> list[dict]:
+    """The day's largest instance alone, at equal total iterations: split into ``k``
+    territories of ``max_iterations`` each against whole with ``k × max_iterations`` (and
+    whole with ``max_iterations``, as ``compare`` solves it)."""
+    from hemopt.routing.day import ShiftParams, prepare_day
+    from hemopt.routing.parallel import InstanceTask, solve_tasks
+    from hemopt.routing.territories import split_tasks
+    from hemopt.travel import TravelModes
+
+    sc = hemopt.generate(preset, seed=seed, scale=scale)
+    _, stops, bases = prepare_day(sc, hemopt.assign(sc, hemopt.LOV(), seed=seed), seed=seed)
+    key, g = max(stops.groupby(["provider_id", "base", "shift", "mode"]),
+                 key=lambda kv: len(kv[1]))
+    pid, base, shift, mode = key
+    task = InstanceTask(
+        key=(str(pid), int(base), str(shift), str(mode)),
+        xy=np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy(dtype=float)]),
+        earliest=g["earliest_min"].to_numpy(dtype=float),
+        latest=g["latest_min"].to_numpy(dtype=float),
+        service=g["service_min"].to_numpy(dtype=float), shift=ShiftParams().window(shift),
+        mode=str(mode), time_limit_s=None, max_iterations=max_iterations, backend="pyvrp",
+        seed=seed)
+
+    def solve(iterations):
+        s = solve_tasks([replace(task, max_iterations=iterations)], TravelModes(), workers=1)[0]
+        return s.result, s.runtime_s
+
+    def row(label, res, secs, k, iterations):
+        print(f"  largest instance, {label}: {res.distance / 1000:,.1f} km", flush=True)
+        return {"how": label, "territories": k, "iterations": iterations,
+                "stops": task.n_stops, "instance": "-".join(map(str, task.key)),
+                "travel_km": res.distance / 1000, "routes": res.n_routes,
+                "staff_hours": res.duration / 60, "solve_s": secs}
+
+    res, secs = solve(max_iterations)
+    rows = [row("whole", res, secs, 1, max_iterations)]
+    for ms in settings:
+        plan = split_tasks([task], ms)
+        k = len(plan.tasks)
+        if k == 1:
+            continue
+        s = plan.merge(solve_tasks(plan.tasks, TravelModes(), workers=1))[0]
+        rows.append(row(f"max_stops {ms:,}", s.result, s.runtime_s, k, max_iterations))
+        res, secs = solve(k * max_iterations)
+        rows.append(row(f"whole, {k} × iterations", res, secs, 1, k * max_iterations))
+    return rows
+
+
+def largest_markdown(rows: list[dict]) -> str:
+    base = rows[0]
+    lines = [
+        f"The largest instance alone ({base['instance']}, {base['stops']:,} stops): split "
+        f"into k territories of {base['iterations']:,} iterations each, against whole with "
+        f"the same total (k × {base['iterations']:,}) iterations.",
+        "",
+        "| solved | territories | iterations (each) | travel km | staff shifts | staff hours "
+        "| solve s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['how']} | {r['territories']} | {r['iterations']:,} "
+                     f"| {r['travel_km']:,.1f} | {r['routes']} | {r['staff_hours']:,.1f} "
+                     f"| {r['solve_s']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def split_markdown(rows: list[dict], preset: str, scale: float, seed: int,
                    max_iterations: int) -> str:
     whole = rows[0]
@@ -280,20 +350,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="scale 2: a smoke run, no targets")
     ap.add_argument("--split-cost", action="store_true",
                     help="only measure what territories cost in route length")
+    ap.add_argument("--split-part", choices=("both", "day", "largest"), default="both",
+                    help="with --split-cost: the whole day, its largest instance, or both")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = ap.parse_args(argv)
     print(f"{os.cpu_count()} cores; load average before: {_load()}", flush=True)
     if args.split_cost:
         scale = args.scale or 4.0
         settings = (None, 1000, 500, 250)
-        rows = split_cost(args.preset, scale, args.seed, args.max_iterations, args.workers,
-                          settings)
-        table = split_markdown(rows, args.preset, scale, args.seed, args.max_iterations)
+        rows = (split_cost(args.preset, scale, args.seed, args.max_iterations, args.workers,
+                           settings) if args.split_part in ("both", "day") else [])
+        big = (largest_instance(args.preset, scale, args.seed, args.max_iterations,
+                                (1000, 500, 250)) if args.split_part != "day" else [])
+        table = "\n".join(
+            ([split_markdown(rows, args.preset, scale, args.seed, args.max_iterations)]
+             if rows else []) + ([largest_markdown(big)] if big else []))
         print()
         print(table)
         print(f"load average after: {_load()}")
         if args.json:
-            args.json.write_text(json.dumps({"split_cost": rows, "markdown": table}, indent=2))
+            args.json.write_text(json.dumps({"split_cost": rows, "largest": big,
+                                             "markdown": table}, indent=2))
         return 0
     scale = args.scale or (2.0 if args.quick else 14.0)
     runs = ("approx", "solver") if args.routing == "both" else (args.routing,)

@@ -109,11 +109,23 @@ def plot_scenario(
     return ax
 
 
+#: Above this many buildings a map draws each as a dot at its centre instead of its footprint:
+#: at city scale (``generate("botkyrka", scale=14)``, about 180,000 buildings) footprints are
+#: smaller than a pixel of the map, and drawing them took minutes per report.
+MAX_FOOTPRINTS = 40_000
+
+
 def _draw_buildings(ax: Any, geoms: Any) -> None:
-    """Building footprints as one PolyCollection (fast for tens of thousands)."""
+    """Building footprints as one PolyCollection (fast for tens of thousands); above
+    :data:`MAX_FOOTPRINTS` buildings, one grey dot per building."""
     import shapely
     from matplotlib.collections import PolyCollection
 
+    if len(geoms) > MAX_FOOTPRINTS:
+        xy = shapely.get_coordinates(shapely.centroid(geoms))
+        ax.scatter(xy[:, 0], xy[:, 1], s=0.2, marker="s", linewidths=0, color="#b0b0b0",
+                   zorder=1)
+        return
     polys = geoms[shapely.get_type_id(geoms) == 3]
     if len(polys):
         rings = shapely.get_exterior_ring(polys)
