@@ -104,7 +104,7 @@ class Meter:
         self.stage = "generate"
         self.wall = dict.fromkeys(STAGES, 0.0)
         self.peak_kib = dict.fromkeys(STAGES, 0)
-        self._t = time.perf_counter()
+        self._t = self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -123,7 +123,7 @@ class Meter:
 
     def start(self) -> None:
         self._reset_hwm()
-        self._t = time.perf_counter()
+        self._t = self._t0 = time.perf_counter()
         self._thread.start()
 
     def enter(self, stage: str) -> None:
@@ -141,7 +141,12 @@ class Meter:
         self._thread.join()
 
     def progress(self, message: str) -> None:
-        """compare's progress messages name the stage that starts."""
+        """compare's progress messages name the stage that starts; each is printed with the
+        time since the start and the peak memory so far (a long run shows its progress)."""
+        now = time.perf_counter()
+        with self._lock:
+            peak = max(self.peak_kib.values()) / 2**20
+        print(f"  [{now - self._t0:7.1f} s, peak {peak:.2f} GB] {message.strip()}", flush=True)
         for word, stage in (("assigning", "assign"), ("routing", "route"),
                             ("decomposing", "decompose")):
             if word in message:
