@@ -17,9 +17,11 @@ Stockholm's own map (see ``docs/scenario.md``).
 the scenario; per regime (LOV, LOU 20 %, zoning) ``assign`` the clients and ``route`` the
 day; ``decompose`` each regime's difference to LOV (routing its intermediate steps); and
 ``report`` (the reading, ``comparison.json`` and ``index.html`` in a temporary folder). Wall
-time is summed per stage; peak memory is the largest resident memory of this process and its
-routing workers together, sampled every 0.1 s (``/proc``; this process's own peak from
-``VmHWM``, as ``benchmarks/bench_assign.py`` reads it, reset per stage).
+time is summed per stage, and so is CPU time (this process, its workers; ``/proc``): on a
+loaded machine CPU time shows what the stage would take on idle cores (divided by the
+workers for the parallel routing). Peak memory is the largest resident memory of this
+process and its routing workers together, sampled every 0.1 s (``/proc``; this process's own
+peak from ``VmHWM``, as ``benchmarks/bench_assign.py`` reads it, reset per stage).
 
 **Targets** (issue 16, on 2 cores): the approximation compare in under 30 s; the solver
 compare in under 15 minutes and under 4 GB. These are absolute figures, unlike the ratios of
@@ -97,6 +99,22 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process, its reaped children and its live descendants: what the
+    run would take on idle cores, whatever else the machine is doing."""
+    t = os.times()
+    total = t.user + t.system + t.children_user + t.children_system
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in _descendants(os.getpid()):
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 class Meter:
     """Wall time and peak memory (this process and its children) per stage."""
 
@@ -104,6 +122,8 @@ class Meter:
         self.stage = "generate"
         self.wall = dict.fromkeys(STAGES, 0.0)
         self.peak_kib = dict.fromkeys(STAGES, 0)
+        self.cpu = dict.fromkeys(STAGES, 0.0)
+        self._c = 0.0
         self._t = self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -124,12 +144,16 @@ class Meter:
     def start(self) -> None:
         self._reset_hwm()
         self._t = self._t0 = time.perf_counter()
+        self._c = _cpu_s()
         self._thread.start()
 
     def enter(self, stage: str) -> None:
         now = time.perf_counter()
+        cpu = _cpu_s()
         with self._lock:
             self.wall[self.stage] += now - self._t
+            self.cpu[self.stage] += cpu - self._c
+            self._c = cpu
             self.peak_kib[self.stage] = max(self.peak_kib[self.stage], status_kib("VmHWM"))
             self.stage = stage
             self._t = now
@@ -146,7 +170,8 @@ class Meter:
         now = time.perf_counter()
         with self._lock:
             peak = max(self.peak_kib.values()) / 2**20
-        print(f"  [{now - self._t0:7.1f} s, peak {peak:.2f} GB] {message.strip()}", flush=True)
+        print(f"  [{now - self._t0:7.1f} s, cpu {_cpu_s():7.1f} s, peak {peak:.2f} GB] "
+              f"{message.strip()}", flush=True)
         for word, stage in (("assigning", "assign"), ("routing", "route"),
                             ("decomposing", "decompose")):
             if word in message:
@@ -186,6 +211,7 @@ def run_compare(preset: str, scale: float, seed: int, routing: str, workers: int
         "workers": comp.parameters.get("workers"),
         "max_iterations": max_iterations if routing == "solver" else None,
         "wall_s": m.wall, "total_s": sum(m.wall.values()),
+        "cpu_s": m.cpu, "total_cpu_s": sum(m.cpu.values()),
         "peak_gb": {k: v / 2**20 for k, v in m.peak_kib.items()},
         "total_peak_gb": max(m.peak_kib.values()) / 2**20,
         "table": comp.table[["driven_km_per_day", "paid_staff_hours_per_day"]].round(1)
@@ -198,10 +224,12 @@ def _print_run(res: dict) -> None:
           f"{res['stops']:,} stops in {res['instances']} instances (largest "
           f"{res['largest_instance']:,}); workers {res['workers']}; max_iterations "
           f"{res['max_iterations']}")
-    print("| stage | wall s | peak GB |\n|---|---:|---:|")
+    print("| stage | wall s | cpu s | peak GB |\n|---|---:|---:|---:|")
     for s in STAGES:
-        print(f"| {s} | {res['wall_s'][s]:.1f} | {res['peak_gb'][s]:.2f} |")
-    print(f"| **compare** | **{res['total_s']:.1f}** | **{res['total_peak_gb']:.2f}** |")
+        print(f"| {s} | {res['wall_s'][s]:.1f} | {res['cpu_s'][s]:.1f} | "
+              f"{res['peak_gb'][s]:.2f} |")
+    print(f"| **compare** | **{res['total_s']:.1f}** | **{res['total_cpu_s']:.1f}** | "
+          f"**{res['total_peak_gb']:.2f}** |")
     for name, row in res["table"].items():
         print(f"  {name}: {row['driven_km_per_day']:,.1f} km/day, "
               f"{row['paid_staff_hours_per_day']:,.1f} paid staff h/day")
