@@ -3,7 +3,7 @@ of about 15,000 clients and 30,000 visits a day, with the solver and with the ap
 
     python benchmarks/bench_city.py                    # both routings, botkyrka at scale 14
     python benchmarks/bench_city.py --routing approx   # the approximation only (~20 s)
-    python benchmarks/bench_city.py --quick            # scale 2, both routings (a smoke run)
+    python benchmarks/bench_city.py --quick            # scale 2, 100 iterations (a smoke run)
     python benchmarks/bench_city.py --split-cost       # what territories cost (docs/routing.md)
 
 **The scenario.** ``hemopt.generate("botkyrka", seed=1, scale=14)`` (``hemopt compare
@@ -378,15 +378,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=None, help="default 14 (2 with --quick)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=None, help="default: every core")
-    ap.add_argument("--max-iterations", type=int, default=1000,
-                    help="solver iterations per instance (the command line's default, 1000)")
-    ap.add_argument("--quick", action="store_true", help="scale 2: a smoke run, no targets")
+    ap.add_argument("--max-iterations", type=int, default=None,
+                    help="solver iterations per instance (default 1000, the command line's; "
+                         "100 with --quick)")
+    ap.add_argument("--quick", action="store_true",
+                    help="scale 2, 100 iterations: a smoke run, no targets")
     ap.add_argument("--split-cost", action="store_true",
                     help="only measure what territories cost in route length")
     ap.add_argument("--split-part", choices=("both", "day", "largest"), default="both",
                     help="with --split-cost: the whole day, its largest instance, or both")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = ap.parse_args(argv)
+    if args.max_iterations is None:
+        args.max_iterations = 100 if args.quick else 1000
     print(f"{os.cpu_count()} cores; load average before: {_load()}", flush=True)
     if args.split_cost:
         scale = args.scale or 4.0
