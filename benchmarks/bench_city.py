@@ -2,16 +2,15 @@
 of about 15,000 clients and 30,000 visits a day, with the solver and with the approximation.
 
     python benchmarks/bench_city.py                    # both routings, botkyrka at scale 14
-    python benchmarks/bench_city.py --routing approx   # the approximation only (~20 s)
+    python benchmarks/bench_city.py --routing approx   # the approximation only (a minute)
     python benchmarks/bench_city.py --quick            # scale 2, 100 iterations (a smoke run)
     python benchmarks/bench_city.py --split-cost       # what territories cost (docs/routing.md)
 
 **The scenario.** ``hemopt.generate("botkyrka", seed=1, scale=14)`` (``hemopt compare
---preset botkyrka --scale 14``): Botkyrka's real geography and DeSO areas, with 14 times its
-home-care clients (15,338 clients, 29,855 visits a day with seed 1). Botkyrka's land area
-(about 190 km²) is close to Stockholm municipality's (about 190 km²), which has home care for
-roughly that many clients; the density of clients per DeSO area is Botkyrka's times 14, not
-Stockholm's own map (see ``docs/scenario.md``).
+--preset botkyrka --scale 14``): Botkyrka's real geography and DeSO areas from the shipped
+public files, with 14 times its population in every area (15,338 clients, 29,855 visits a day
+with seed 1) on the same 189 km² of land: a denser municipality, not any real city's map (see
+"City scale" in ``docs/routing.md``).
 
 **The stages** are those of the command line (``hemopt compare``, one seed): ``generate``
 the scenario; per regime (LOV, LOU 20 %, zoning) ``assign`` the clients and ``route`` the
