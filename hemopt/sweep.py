@@ -108,7 +108,7 @@ def _presets() -> list[str]:
 _GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "preset": (lambda v: isinstance(v, str) and v in _presets(),
                "a preset name (botkyrka or strangnas)"),
-    "scale": (lambda v: _is_num(v) and 0 < v <= 10, "a number in (0, 10]"),
+    "scale": (lambda v: _is_num(v) and 0 < v <= 20, "a number in (0, 20]"),
     "n_external": (lambda v: v is None or (_is_int(v) and 0 <= v <= 50),
                    "a whole number in [0, 50]"),
     "concentration": (lambda v: v is None or (_is_num(v) and 0 <= v <= 10),

@@ -1045,8 +1045,8 @@ def _check_preset(p: Any, preset: Any) -> Preset:
 def _check_run(seed: Any, scale: Any) -> None:
     if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (isinstance(scale, (int, float)) and np.isfinite(scale) and 0 < scale <= 10):
-        raise InputError(f"scale must be in (0, 10], got {scale!r}")
+    if not (isinstance(scale, (int, float)) and np.isfinite(scale) and 0 < scale <= 20):
+        raise InputError(f"scale must be in (0, 20], got {scale!r}")
 
 
 def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
@@ -1194,8 +1194,11 @@ def generate(
         layer of several municipalities is filtered on the preset's code. DeSO areas outside
         it raise :class:`~hemopt.errors.ScenarioError`.
     scale
-        Multiply every population (and so the clients and dwellings) by this factor, for
-        quick tests; the land stays the same.
+        Multiply every population (and so the clients and dwellings) by this factor, in
+        (0, 20]: below 1 for quick tests; above 1 for a larger municipality on the same land
+        (denser, not larger: the geography stays the preset's). ``generate("botkyrka",
+        scale=14)`` is the city-scale scenario of ``benchmarks/bench_city.py``: about 15,000
+        clients and 30,000 visits a day (``docs/routing.md``, "City scale").
     n_external
         Replace the preset's external providers by this many, with Zipf-shaped shares of the
         same external total (LOV presets only); with declared service areas the two largest

@@ -85,10 +85,10 @@ FLAG_CASES = [
      ["--scale 1e-06", "gives no client", "strangnas", "0.001"]),
     ("scale-too-small-botkyrka", ["assign", "--preset", "botkyrka", "--scale", "0.0002"],
      ["--scale 0.0002", "gives no client", "botkyrka"]),
-    ("scale-zero", ["compare", "--scale", "0"], ["--scale", "(0, 10]", "0.0"]),
+    ("scale-zero", ["compare", "--scale", "0"], ["--scale", "(0, 20]", "0.0"]),
     ("scale-negative", ["assign", "--scale", "-1"], ["--scale", "-1.0"]),
     ("scale-nan", ["simulate", "--scale", "nan"], ["--scale", "nan"]),
-    ("scale-too-large", ["compare", "--scale", "11"], ["--scale", "11.0"]),
+    ("scale-too-large", ["compare", "--scale", "21"], ["--scale", "21.0"]),
     ("generate-scale-1e-6", ["generate", "--scale", "1e-6"], ["--scale 1e-06", "no client"]),
     ("seed-negative", ["compare", "--seed", "-1", "--scale", "0.05"], ["--seed", "-1"]),
     ("unknown-preset", ["compare", "--preset", "gotham"], ["unknown preset 'gotham'"]),
@@ -579,7 +579,7 @@ def test_tasks_of_refuses_and_does_not_mutate():
     before = {k: (list(v) if isinstance(v, list) else v) for k, v in grid.items()}
     tasks_of(grid, seeds=[0])
     assert grid == before
-    with pytest.raises(InputError, match=r"grid\['scale'\]\[1\] must be a number in \(0, 10\], "
+    with pytest.raises(InputError, match=r"grid\['scale'\]\[1\] must be a number in \(0, 20\], "
                                          r"got 'x' \(string\)"):
         tasks_of({"scale": [0.5, "x"]}, seeds=[0])
     with pytest.raises(InputError, match="unknown key 'colour'"):

@@ -33,7 +33,7 @@ from hemopt.travel import MixedTravel, TravelModel, TravelModes
 
 #: Documented 90th percentiles of the day totals' relative errors on held-out days
 #: (docs/approximation.md): driven km, staff minutes, staff shifts.
-P90_DAY = {"driven_km": 0.09, "staff_min": 0.04, "routes": 0.07}
+P90_DAY = {"driven_km": 0.07, "staff_min": 0.03, "routes": 0.07}
 
 #: Round constants for hand-checked values.
 HAND = ApproxModel(kappa=0.5, line_haul=1.0, link=1.0, time_efficiency=0.9,
@@ -150,8 +150,9 @@ def test_extrapolation_warns_and_flags():
     with pytest.warns(ExtrapolationWarning, match="detour_factor"):
         est = ApproxModel().predict([[1000.0, 0.0]], 30.0, [0, 0], travel=TravelModel.rural())
     assert {f for f, *_ in est.outside_range} >= {"detour_factor", "kmh_1km"}
-    # far too many stops
-    pts = np.random.default_rng(0).uniform(0, 20_000, size=(3000, 2))
+    # far too many stops: more than the largest fitted instance
+    top = int({name: hi for name, _, hi in ApproxModel().fit_range}["n_stops"])
+    pts = np.random.default_rng(0).uniform(0, 20_000, size=(top + 500, 2))
     with pytest.warns(ExtrapolationWarning, match="n_stops"):
         ApproxModel().predict(pts, 30.0, [10_000, 10_000])
     with warnings.catch_warnings():

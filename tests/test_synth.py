@@ -207,7 +207,7 @@ def test_bad_arguments():
         generate("gotham")
     with pytest.raises(InputError, match="seed must be a non-negative integer, got -1"):
         generate("strangnas", seed=-1)
-    with pytest.raises(InputError, match=r"scale must be in \(0, 10\], got 0"):
+    with pytest.raises(InputError, match=r"scale must be in \(0, 20\], got 0"):
         generate("strangnas", scale=0)
     with pytest.raises(InputError, match="n_external applies to LOV presets; preset 'botkyrka'"):
         generate("botkyrka", n_external=3)

@@ -27,11 +27,14 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=float, default=None,
-                   help="multiply the population by this factor (quick runs; default 1)")
+                   help="multiply the population by this factor, up to 20: below 1 for "
+                        "quick runs, above 1 for a denser, larger municipality on the same "
+                        "land (--preset botkyrka --scale 14: about 15,000 clients, city "
+                        "scale); default 1")
 
 
 def check_scale(preset: str, scale: float, what: str = "--scale") -> None:
-    """Refuse a scale that is not a finite number in (0, 10] or too small to give one client.
+    """Refuse a scale that is not a finite number in (0, 20] or too small to give one client.
 
     Raises
     ------
@@ -43,8 +46,8 @@ def check_scale(preset: str, scale: float, what: str = "--scale") -> None:
     from hemopt.synth import get_preset, preset_deso
 
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)
-            and math.isfinite(scale) and 0 < scale <= 10):
-        raise InputError(f"{what} must be a number in (0, 10], got {scale!r}")
+            and math.isfinite(scale) and 0 < scale <= 20):
+        raise InputError(f"{what} must be a number in (0, 20], got {scale!r}")
     p = get_preset(preset)
     expected = float(preset_deso(p)["expected_clients"].sum())
     if round(expected * scale) < 1:

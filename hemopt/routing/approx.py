@@ -99,15 +99,15 @@ class ExtrapolationWarning(UserWarning):
 #: :data:`hemopt.calibration.TRAIN_SPECS`; the defaults of :class:`ApproxModel`. Reproduce with
 #: ``python -m hemopt.calibration`` (minutes on 2 cores).
 FIT_CONSTANTS: dict[str, float] = {
-    "kappa": 0.5456,
-    "line_haul": 0.8795,
-    "link": 1.0638,
-    "time_efficiency": 0.8457,
-    "window_efficiency": 1.1471,
-    "wait_fluid": 0.7492,
-    "wait_gap": 0.4095,
-    "same_place_share": 0.5516,
-    "round_down": 0.0,
+    "kappa": 0.555,
+    "line_haul": 0.8702,
+    "link": 1.0425,
+    "time_efficiency": 0.8216,
+    "window_efficiency": 0.9652,
+    "wait_fluid": 0.5925,
+    "wait_gap": 0.34,
+    "same_place_share": 0.0,
+    "round_down": 0.0772,
     "cluster_m": 800.0,
     "spread_m": 100.0,
 }
@@ -118,12 +118,12 @@ FIT_CONSTANTS: dict[str, float] = {
 #: ``shift_max_min``; per day: ``day_stops``; per travel model (:func:`travel_features`):
 #: ``detour_factor``, ``overhead_min``, ``kmh_1km``, ``kmh_20km``.
 DEFAULT_FIT_RANGE: tuple[tuple[str, float, float], ...] = (
-    ("n_stops", 1.0, 399.0),
-    ("stops_per_km2", 2.3, 70.0),
+    ("n_stops", 1.0, 7186.0),
+    ("stops_per_km2", 2.0, 470.0),
     ("office_km", 0.0, 22.6),
     ("service_min_per_stop", 27.0, 73.0),
     ("shift_max_min", 360.0, 480.0),
-    ("day_stops", 69.0, 1768.0),
+    ("day_stops", 69.0, 30142.0),
     ("detour_factor", 1.3, 1.3),
     ("overhead_min", 0.5, 2.0),
     ("kmh_1km", 4.5, 25.0),
@@ -627,7 +627,7 @@ class ApproxModel:
     cluster_m: float = FIT_CONSTANTS["cluster_m"]
     spread_m: float = FIT_CONSTANTS["spread_m"]
     fit_range: tuple[tuple[str, float, float], ...] = DEFAULT_FIT_RANGE
-    fit_info: str = ("fit_approx on 51 days, 1088 (provider, base, shift, mode) instances "
+    fit_info: str = ("fit_approx on 59 days, 1359 (provider, base, shift, mode) instances "
                      "(python -m hemopt.calibration)")
 
     def __post_init__(self) -> None:
@@ -734,7 +734,7 @@ class ApproxModel:
         >>> est = ApproxModel().predict(xy, 30.0, [0, 0], earliest_min=7 * 60,
         ...                             latest_min=13 * 60, warn=False)
         >>> est.routes, round(est.travel_m / 1000, 1), round(est.staff_min)
-        (2, 16.0, 680)
+        (2, 15.9, 680)
         """
         shifts = shifts or ShiftParams()
         window = shifts.window(shift)

@@ -34,6 +34,7 @@ from hemopt.errors import InputError, SolverError
 from hemopt.routing.care import CareParams, apply_care, care_columns
 from hemopt.routing.instance import DROP_REASONS
 from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
+from hemopt.routing.territories import DEFAULT_MAX_STOPS, check_max_stops, split_tasks
 from hemopt.routing.visits import (
     AssignedClients,
     VisitParams,
@@ -480,6 +481,7 @@ def route_day(
     progress: bool | Callable[[str], None] | None = None,
     workers: int | None = None,
     care: CareParams | None = None,
+    max_stops: int | None = DEFAULT_MAX_STOPS,
 ) -> DayRouting:
     """Route every provider's day.
 
@@ -529,6 +531,12 @@ def route_day(
         routed twice and synchronised, skilled stops kept within the licensed staff, breaks
         placed (:mod:`hemopt.routing.care`); the figures are in :attr:`DayRouting.care`,
         :attr:`DayRouting.breaks` and ``totals()``.
+    max_stops
+        Most stops of one VRPTW instance (default
+        :data:`~hemopt.routing.territories.DEFAULT_MAX_STOPS`, 1,000): a larger (provider,
+        base, shift, mode) is split into territories around its base, solved separately (its
+        time limit shared out by stops) and joined into its one row of ``routes``
+        (:mod:`hemopt.routing.territories`); ``None`` never splits.
 
     Returns
     -------
@@ -558,6 +566,7 @@ def route_day(
     True
     """
     n_workers = resolve_workers(workers)
+    max_stops = check_max_stops(max_stops)
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
@@ -591,9 +600,11 @@ def route_day(
             copy_of=tuple(int(r) for r in rows_[len(g):])))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
-    n_workers = min(n_workers, max(1, len(tasks)))
+    plan = split_tasks(tasks, max_stops)  # territories of the instances above max_stops
+    n_workers = min(n_workers, max(1, len(plan.tasks)))
     t_start = time.perf_counter()
-    solved = solve_tasks(tasks, modes, workers=n_workers, progress=bool(progress))
+    solved = plan.merge(solve_tasks(plan.tasks, modes, workers=n_workers,
+                                    progress=bool(progress)))
     final = [s.result for s in solved]
     care_table = pd.DataFrame(columns=CARE_COLUMNS)
     break_table = pd.DataFrame(columns=BREAK_COLUMNS)
