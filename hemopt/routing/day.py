@@ -19,7 +19,7 @@ trips are driven kilometres.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -420,6 +420,8 @@ def route_day(
     shifts: ShiftParams | None = None,
     progress: bool | Callable[[str], None] | None = None,
     workers: int | None = None,
+    territory: Mapping[tuple[str, str, str], int] | None = None,
+    territory_penalty_m: float = 0.0,
 ) -> DayRouting:
     """Route every provider's day.
 
@@ -464,8 +466,13 @@ def route_day(
         process of a sweep, where it is 1. With ``max_iterations`` and no time limit the
         routes are the same for any number of workers; ``runtime_s`` is each solve's wall
         time.
-
-    Returns
+    territory, territory_penalty_m
+        Optional territories: ``{(provider_id, shift, stairwell_id): label}``. The solver
+        pays ``territory_penalty_m`` metres for every move between stops of different labels
+        (:class:`~hemopt.routing.parallel.InstanceTask`), so that routes keep to their
+        territories and stay the same from day to day (used by
+        :func:`hemopt.continuity.territory_tradeoff`). The kilometres reported are the true
+        ones. 0 (default): free routing.
     -------
     DayRouting
         The visits, stops, one row of routes per (provider, base, shift, mode), the solver
@@ -493,6 +500,10 @@ def route_day(
     True
     """
     n_workers = resolve_workers(workers)
+    if not (isinstance(territory_penalty_m, (int, float)) and np.isfinite(territory_penalty_m)
+            and territory_penalty_m >= 0):
+        raise InputError(f"territory_penalty_m must be a finite number >= 0 (metres), got "
+                         f"{territory_penalty_m!r}")
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
@@ -515,7 +526,11 @@ def route_day(
             latest=g["latest_min"].to_numpy(dtype=float),
             service=g["service_min"].to_numpy(dtype=float),
             shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
-            max_iterations=max_iterations, backend=backend, seed=seed))
+            max_iterations=max_iterations, backend=backend, seed=seed,
+            labels=None if not territory else np.array(
+                [territory.get((str(pid), str(shift), str(sw)), -1)
+                 for sw in g["stairwell_id"]], dtype=np.int64),
+            label_penalty_m=float(territory_penalty_m)))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
     n_workers = min(n_workers, max(1, len(tasks)))
