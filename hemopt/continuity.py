@@ -75,6 +75,11 @@ CONTINUITY_KPIS: dict[str, str] = {
     "staff_per_client_14d_all_p90": "distinct staff per client, all clients, 90th percentile",
     "staff_per_client_14d_all_mean": "distinct staff per client, all clients, mean",
     "clients_daily": "clients visited every day of the horizon",
+    "staff_per_client_14d_2visits_median": "distinct staff per client with at least two "
+                                           "visits every day (Kolada's definition), median",
+    "staff_per_client_14d_2visits_mean": "distinct staff per client with at least two visits "
+                                         "every day (Kolada's definition), mean",
+    "clients_2visits": "clients with at least two visits on every day of the horizon",
     "contact_person_visit_pct": "visits made by the client's contact person (%)",
     "temp_share": "share of visits made by pool or agency staff",
     "staff_per_provider_mean": "regular staff per provider with clients, mean",
@@ -564,10 +569,18 @@ def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
     per_contract = worked.to_numpy() / (reg["contract_h_week"].to_numpy() * horizon.days / 7)
     spread = (100.0 * float(per_contract.std() / per_contract.mean())
               if len(per_contract) > 1 and per_contract.mean() > 0 else math.nan)
+    # Kolada's measure counts clients with at least two visits every day
+    per_day = (horizon.visits.groupby(["client_id", "day"]).size().unstack(fill_value=0)
+               .reindex(columns=range(horizon.days), fill_value=0))
+    two = cs[cs["client_id"].isin(per_day.index[(per_day >= 2).all(axis=1)])]
+    k2 = _stats(two["staff"], "staff_per_client_14d_2visits")
     return {
         **_stats(daily["staff"], "staff_per_client_14d"),
         **_stats(cs["staff"], "staff_per_client_14d_all"),
         "clients_daily": len(daily),
+        "staff_per_client_14d_2visits_median": k2["staff_per_client_14d_2visits_median"],
+        "staff_per_client_14d_2visits_mean": k2["staff_per_client_14d_2visits_mean"],
+        "clients_2visits": len(two),
         "contact_person_visit_pct": (100.0 * float(cs["contact_visits"].sum()) / visits
                                      if visits else math.nan),
         "temp_share": float(cs["temp_visits"].sum()) / visits if visits else math.nan,
