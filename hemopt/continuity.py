@@ -641,7 +641,8 @@ def territories(horizon: Horizon, day: int = 0) -> dict[tuple[str, str, str], in
     """Territories from one day's routes: every (provider, shift, stairwell) gets the route
     of ``day`` (default the Monday, the fullest day) that served most of its visits; a
     stairwell that day does not visit gets the territory of the nearest stairwell that it
-    does, of the same provider and shift.
+    does, of the same provider and shift. A provider and shift without routes that day get
+    no territory (their stops are routed freely).
 
     Returns
     -------
