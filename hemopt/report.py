@@ -1297,8 +1297,9 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
          + "".join(f"<h3>{_esc(n)}</h3>" + img(f"Map of {n}", b, f"map-{n}")
                    for n, b in maps)),
         ("published", "Beside published figures",
-         "<p class='note'>Docs: validation.md sets all four published figures beside the "
-         "model's, with what a routing optimiser adds against a simple plan.</p>"
+         "<p class='note'>Docs: validation.md sets five published figures (continuity of "
+         "care among them) beside the model's, with what a routing optimiser adds against a "
+         "simple plan.</p>"
          + _table(["Published", "Source", "This model", "Reading"],
                   _published_rows(comp, seeds), left=(1, 2, 3))),
         ("meaning", "What this means", _what_this_means(comp, seeds)),
