@@ -3,20 +3,20 @@ client meets, under an assignment of providers.
 
 Pipeline (``docs/continuity.md``):
 
-1. :func:`fortnight_visits` draws 14 days of visits (day 0 a Monday) with
-   :func:`hemopt.routing.visits.day_of_visits`, one seed per day. Clients with daily care get
-   the same one-day pattern every day (with that day's draw of fractional visits); light
-   clients (``visits_per_day < 1``: cleaning, shopping) get ``round(7 × visits_per_day)``
-   visits a week, capped at 5, on fixed weekdays drawn per client, each lasting their weekly
-   minutes over those visits: weekly minutes are conserved and weekends have fewer visits.
-   Scenarios need no new columns.
-2. :func:`route_horizon` routes each day with the assignment's providers (the VRPTW solver,
-   whose routes are staff shifts; or the approximation, whose route counts are turned into
-   routes by a sweep around the base, see :func:`sweep_routes`).
+1. :func:`fortnight_visits` draws a week of visits (day 0 a Monday) that repeats: each
+   client's weekly pattern (:func:`hemopt.scenario.weekly_pattern`: daily care every day,
+   weekly tasks such as a shower or cleaning on fixed weekdays, light clients on fixed
+   weekdays; weekly minutes conserved), or without pattern columns the one-day draw of
+   :func:`hemopt.routing.visits.day_of_visits` every day.
+2. :func:`route_horizon` routes each weekday once with the assignment's providers (the VRPTW
+   solver, whose routes are staff shifts; or the approximation, whose route counts are
+   turned into routes by a sweep around the base, see :func:`sweep_routes`), optionally with
+   stable territories (:func:`territories`, a penalty per move between them).
 3. :func:`staff_continuity` sizes and rosters each provider's staff from its routed shifts
    (:func:`hemopt.roster.build_roster`) and hands each day's routes to the staff on duty by a
    min-cost assignment that rewards known faces (:func:`hemopt.roster.assign_staff`).
-4. :func:`continuity_kpis` returns the figures ``compare`` reports.
+4. :func:`continuity_kpis` returns the figures ``compare`` reports;
+   :func:`territory_tradeoff` the kilometres against continuity along the territory penalty.
 
 Examples
 --------
