@@ -473,6 +473,8 @@ def route_day(
         territories and stay the same from day to day (used by
         :func:`hemopt.continuity.territory_tradeoff`). The kilometres reported are the true
         ones. 0 (default): free routing.
+
+    Returns
     -------
     DayRouting
         The visits, stops, one row of routes per (provider, base, shift, mode), the solver
