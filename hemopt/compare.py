@@ -324,9 +324,9 @@ def compare(
     continuity_routing
         How the 14 days are routed (default ``RoutingSettings(method="approx")``: the
         approximation's route counts cut into sweep routes, about 4 s per regime at the
-        presets' full scale; ``RoutingSettings(max_iterations=30)`` routes them with the
-        solver, about 15 s per regime, and gives about one more face per client, see
-        ``docs/continuity.md``).
+        presets' full scale on a lightly loaded core; ``RoutingSettings(max_iterations=30)``
+        routes them with the solver, three to four times slower, and gives about 1.5–3 more
+        faces per client, alike for every regime, see ``docs/continuity.md``).
     workers
         Processes routing each day's instances side by side (default: every core). The
         table does not depend on it.
