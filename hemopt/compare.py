@@ -325,8 +325,8 @@ def compare(
         How the 14 days are routed (default ``RoutingSettings(method="approx")``: the
         approximation's route counts cut into sweep routes, about 4 s per regime at the
         presets' full scale on a lightly loaded core; ``RoutingSettings(max_iterations=30)``
-        routes them with the solver, three to four times slower, and gives about 1.5–3 more
-        faces per client, alike for every regime, see ``docs/continuity.md``).
+        routes them with the solver, two to three times slower, with 1.5–4 more faces per
+        client and larger differences between regimes, see ``docs/continuity.md``).
     workers
         Processes routing each day's instances side by side (default: every core). The
         table does not depend on it.

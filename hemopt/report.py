@@ -1104,8 +1104,8 @@ def _continuity_section(comp: Comparison, seeds: SeedComparison | None) -> str:
     p = comp.parameters.get("continuity") or {}
     how = ("routed with the solver" if p.get("routing") == "solver" else
            "cut into routes by a sweep around each base from the routing approximation's "
-           "route counts (a quick proxy; the solver's routes give 1.5 to 3 more faces per "
-           "client, docs/continuity.md)")
+           "route counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per "
+           "client and larger differences between regimes, docs/continuity.md)")
     return (
         "<p>Personalkontinuitet: how many different staff visit a client in 14 days, the "
         "measure municipalities report to Kolada. Each regime's clients get two weeks of "
