@@ -54,6 +54,7 @@ from hemopt.routing.approx import (
     FitData,
     approximate_stops,
 )
+from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
@@ -169,7 +170,9 @@ class CalibrationDay:
 def _solve(spec: CalibrationSpec, max_iterations: int) -> CalibrationDay:
     sc, a = spec.build()
     t0 = time.perf_counter()
-    r = route_day(sc, a, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None)
+    # the approximation models the plain VRPTW: no second staff, no breaks (hemopt.routing.care)
+    r = route_day(sc, a, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None,
+                  care=CareParams(enabled=False))
     dt = time.perf_counter() - t0
     return CalibrationDay(spec, r.visits, r.stops, r.bases, r.routes, dt, max_iterations)
 

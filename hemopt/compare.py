@@ -28,6 +28,7 @@ from hemopt.continuity import continuity_kpis
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
+from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
@@ -413,6 +414,7 @@ def compare(
                    **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
+        "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
         "continuity": ({"days": 14, "weight": 1.0, "contact_weight": 1.0,
                         "routing": c_settings.method,

@@ -246,7 +246,8 @@ def routes_of_day(day: DayRouting, day_index: int = 0) -> pd.DataFrame:
         for k, route in enumerate(res.routes):
             rid = f"d{day_index:02d}-{pid}-{base}-{shift}-{mode}-{k}"
             for c in route:
-                stop_of[stop_ids[c - 1]] = rid
+                if c <= len(stop_ids):  # above: the second staff of a double-staffed stop
+                    stop_of[stop_ids[c - 1]] = rid
             rows.append((rid, pid, shift, float(res.route_duration[k])))
     info = pd.DataFrame(rows, columns=["route_id", "provider_id", "shift", "route_min"])
     per_stop["route_id"] = per_stop["stop_id"].map(stop_of)

@@ -28,6 +28,7 @@ import pandas as pd
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment
 from hemopt.errors import InputError
+from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import VisitParams, day_of_visits
 from hemopt.travel import TravelModes
@@ -58,6 +59,14 @@ KPI_COLUMNS: dict[str, str] = {
     "providers_active": "providers with clients",
     "local_bases": "local bases opened by the base rule",
     "dropped_visits": "visits no shift could serve (reported, never silent)",
+    "double_staffed_visits_served": "double-staffed visits served by two staff at once",
+    "double_extra_km_per_day": "km driven by the second staff of double-staffed visits",
+    "double_extra_staff_hours_per_day": "staff hours the second staff of double-staffed "
+                                        "visits add",
+    "breaks_taken": "breaks placed in their window in routes longer than 5 hours",
+    "breaks_not_placed": "routes longer than 5 hours where no break fitted",
+    "dropped_not_synchronised": "double-staffed visits dropped: no second staff at the time",
+    "dropped_no_licensed_staff": "visits dropped: no licensed staff had room",
     "external_share_hours": "share of care hours with external providers",
 }
 """KPI columns of an evaluation (and of :attr:`hemopt.Comparison.table`), in order, with
@@ -161,6 +170,9 @@ class RoutingSettings:
     workers
         Processes solving the day's instances side by side (default: every core; the routes
         do not depend on it, see :func:`~hemopt.routing.route_day`).
+    care
+        Double staffing, skills and breaks (:class:`~hemopt.routing.CareParams`; default
+        on). ``CareParams(enabled=False)`` routes as before issue 18.
 
     Examples
     --------
@@ -178,6 +190,7 @@ class RoutingSettings:
     max_iterations: int | None = 1000
     time_limit_s: float | None = None
     workers: int | None = None
+    care: CareParams | None = None
 
     def __post_init__(self) -> None:
         if self.method not in ("solver", "approx"):
@@ -270,7 +283,8 @@ def evaluate(
         d = route_day(assignment.scenario, assignment, seed=seed, visits=visits, travel=travel,
                       backend=routing.backend, time_limit_s=routing.time_limit_s,
                       max_iterations=routing.max_iterations, params=visit_params,
-                      shifts=shifts, progress=progress, workers=routing.workers)
+                      shifts=shifts, progress=progress, workers=routing.workers,
+                      care=routing.care)
     else:
         from hemopt.routing.approx import approximate_day
 
@@ -406,6 +420,13 @@ def _kpis(a: Assignment, d: DayRouting, cost: CostParams, prov: pd.DataFrame,
         "providers_active": int((a.providers["clients"] > 0).sum()),
         "local_bases": int(prov["local_bases"].sum()),
         "dropped_visits": t["dropped_visits"],
+        # not modelled (the approximation, or care switched off): NaN, never a false 0
+        **{k: t.get(k, math.nan) for k in ("double_staffed_visits_served",
+                                           "double_extra_km_per_day",
+                                           "double_extra_staff_hours_per_day",
+                                           "breaks_taken", "breaks_not_placed",
+                                           "dropped_not_synchronised",
+                                           "dropped_no_licensed_staff")},
         "external_share_hours": s["external_share_hours"],
         "visits_per_day": t["visits_in"],
         "stops_per_day": t["stops"],

@@ -7,7 +7,10 @@ A :class:`Scenario` holds seven tables, all as GeoDataFrames in SWEREF 99 TM (EP
     ``stairwell_id``, ``building_id``, ``hours_per_week`` (granted care), ``visits_per_day``
     (mean visits per day, may be below one for weekly help), ``ranking`` (tuple of provider ids,
     most wanted first; empty for a client who does not choose), ``current_provider`` (provider
-    id, ``""`` for none) and a point geometry: the entrance the staff walk to.
+    id, ``""`` for none), ``staff_per_visit`` (1, or 2 for a double-staffed client: a lift or
+    two-person transfer; default 1), ``skill`` (a skill every visit needs, e.g.
+    ``"delegated"`` for delegated health care such as insulin or wound care; ``""``, the
+    default, for none) and a point geometry: the entrance the staff walk to.
 ``stairwells``
     one row per entrance (trappuppgång): ``stairwell_id``, ``building_id``, ``dwellings``,
     point geometry.
@@ -18,7 +21,9 @@ A :class:`Scenario` holds seven tables, all as GeoDataFrames in SWEREF 99 TM (EP
     one row per provider (utförare, the organisation giving the care): ``provider_id``,
     ``name``, ``kind`` (``municipal`` or ``external``), ``capacity_clients`` and
     ``capacity_hours`` (per week, ``inf`` for unbounded), ``zones`` (tuple of zone ids the
-    provider may serve, empty for the whole municipality) and the office point.
+    provider may serve, empty for the whole municipality), ``licensed_share`` (the share of
+    its staff licensed for delegated health care, 0 to 1; default 1: no limit) and the office
+    point.
 ``zones``
     geographic areas used for procurement (LOU areas) or zoning: ``zone_id``, ``name``,
     polygon geometry. May be empty.
@@ -76,6 +81,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "visits_per_day": "nonneg",
         "ranking": "idlist",
         "current_provider": "optid",
+        "staff_per_visit": "staffing",
+        "skill": "optid",
     },
     "stairwells": {"stairwell_id": "id", "building_id": "id", "dwellings": "count"},
     "buildings": {"building_id": "id", "kind": "str", "floors": "count"},
@@ -86,6 +93,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "capacity_clients": "capacity",
         "capacity_hours": "capacity",
         "zones": "idlist",
+        "licensed_share": "share",
     },
     "zones": {"zone_id": "id", "name": "str"},
     "boundary": {"name": "str", "code": "str"},
@@ -112,10 +120,12 @@ _KEY = {
 }
 # Optional columns get these defaults when absent.
 _DEFAULTS: dict[str, dict[str, Any]] = {
-    "clients": {"visits_per_day": None, "ranking": (), "current_provider": ""},
+    "clients": {"visits_per_day": None, "ranking": (), "current_provider": "",
+                "staff_per_visit": 1, "skill": ""},
     "stairwells": {"dwellings": 1},
     "buildings": {"kind": "unknown", "floors": 1},
-    "providers": {"capacity_clients": math.inf, "capacity_hours": math.inf, "zones": ()},
+    "providers": {"capacity_clients": math.inf, "capacity_hours": math.inf, "zones": (),
+                  "licensed_share": 1.0},
     "zones": {},
     "boundary": {"code": ""},
     "bases": {},
@@ -465,6 +475,14 @@ class Scenario:
                 elif kind == "count":
                     bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
                     msg = "must be a non-negative whole number"
+                elif kind == "staffing":
+                    arr = np.where(np.isnan(arr), 1.0, arr)
+                    bad = ~np.isin(arr, (1.0, 2.0))
+                    msg = "staff per visit must be 1 or 2"
+                elif kind == "share":
+                    arr = np.where(np.isnan(arr), 1.0, arr)
+                    bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1)
+                    msg = "must be a share between 0 and 1"
                 else:
                     bad = ~np.isfinite(arr) | (arr < 0)
                     msg = "must be a finite number >= 0"
@@ -472,7 +490,7 @@ class Scenario:
                     pos = int(np.flatnonzero(bad)[0])
                     raise ScenarioError(msg, table=table, row=_row_id(table, gdf, pos),
                                         field=col, value=s.iloc[pos])
-                out[col] = arr.astype(np.int64) if kind == "count" else arr
+                out[col] = arr.astype(np.int64) if kind in ("count", "staffing") else arr
         key = _KEY[table]
         ids = pd.Series(out[key], dtype=object)
         dup = ids.duplicated()

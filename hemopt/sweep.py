@@ -59,10 +59,10 @@ from hemopt._io import atomic_path, output_lock
 from hemopt._progress import sayer
 from hemopt._workers import end_with_parent as _end_with_parent
 from hemopt._workers import stop_workers as _stop_workers
-from hemopt.errors import InputError
+from hemopt.errors import HemoptError, InputError
 
-__all__ = ["GRID_KEYS", "SETTING_KEYS", "plot_sweep", "read_config", "run_task", "summarise",
-           "sweep", "tasks_of"]
+__all__ = ["GRID_KEYS", "SETTING_KEYS", "connect", "plot_sweep", "read_config", "run_task",
+           "summarise", "sweep", "tasks_of"]
 
 #: Grid keys and their defaults.
 GRID_KEYS: dict[str, Any] = {
@@ -133,14 +133,9 @@ def _unknown(what: str, name: str, allowed: Iterable[str]) -> str:
 
 
 def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, Any]:
-    import importlib.metadata
-
     from hemopt.compare import CostParams
 
-    try:  # not ``hemopt.__version__``: the package root sits above this layer
-        version = importlib.metadata.version("hemopt")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
-        version = "unknown"
+    version = _installed_version()
 
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
@@ -357,6 +352,125 @@ def sweep(
     check_folder(outdir, "out")
     with output_lock(outdir, "out", folder=True):
         return _run(tasks, outdir, client, n_workers, progress)
+
+
+def connect(address: str | None = None, *, scheduler_file: str | Path | None = None,
+            timeout_s: float = 30.0, min_workers: int = 1) -> Any:
+    """Connect to a running Dask cluster and check that its workers can run hemopt's tasks.
+
+    The same sweep then runs there with ``sweep(..., client=connect(...))``, or from the
+    command line with ``hemopt sweep --scheduler ADDRESS`` / ``--scheduler-file FILE``.
+
+    Parameters
+    ----------
+    address
+        The scheduler's address, e.g. ``"tcp://10.0.0.5:8786"``.
+    scheduler_file
+        The JSON file a scheduler writes with ``dask scheduler --scheduler-file FILE`` (the
+        usual way on SLURM and other batch systems, where the address is not known in
+        advance). Give ``address`` or ``scheduler_file``, not both.
+    timeout_s
+        Seconds to wait for the scheduler, and then for ``min_workers`` workers (workers of
+        a batch job may still be queued).
+    min_workers
+        Workers that must be connected before the sweep starts.
+
+    Returns
+    -------
+    distributed.Client
+
+    Raises
+    ------
+    InputError
+        Neither or both of ``address`` and ``scheduler_file``; a scheduler file that does not
+        exist; ``timeout_s`` or ``min_workers`` out of range.
+    HemoptError
+        Dask is not installed; the scheduler cannot be reached; fewer than ``min_workers``
+        workers within ``timeout_s``; or a worker lacks hemopt or runs another version of it
+        than this process (its tasks would give other figures: results are keyed by
+        ``hemopt_version``). The client is closed before the error is raised.
+
+    Examples
+    --------
+    A two-worker cluster on this machine, then the same call as for a remote one:
+
+    >>> import distributed
+    >>> from hemopt.sweep import connect
+    >>> with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                               dashboard_address=None) as cluster:
+    ...     client = connect(cluster.scheduler_address)
+    ...     n = len(client.scheduler_info()["workers"])
+    ...     client.close()
+    >>> n
+    2
+    >>> connect("tcp://127.0.0.1:1", timeout_s=1)
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.HemoptError: cannot reach the Dask scheduler at tcp://127.0.0.1:1 ...
+    """
+    if (address is None) == (scheduler_file is None):
+        raise InputError("connect: give the scheduler's address or its scheduler_file "
+                         f"(got address={address!r}, scheduler_file={scheduler_file!r})")
+    if not (isinstance(timeout_s, (int, float)) and 0 < timeout_s < math.inf):
+        raise InputError(f"timeout_s = {timeout_s!r}; must be a number of seconds > 0")
+    if isinstance(min_workers, bool) or not isinstance(min_workers, int) or min_workers < 1:
+        raise InputError(f"min_workers = {min_workers!r}; must be a whole number >= 1")
+    if scheduler_file is not None and not Path(scheduler_file).is_file():
+        raise InputError(f"scheduler_file = {str(scheduler_file)!r}: no such file (the "
+                         "scheduler writes it with `dask scheduler --scheduler-file FILE`)")
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise HemoptError("a Dask cluster needs dask.distributed: "
+                          "pip install 'hemopt[dask]'") from exc
+    where = (f"the Dask scheduler at {address}" if address is not None
+             else f"the Dask scheduler of {scheduler_file}")
+    try:
+        if address is not None:
+            client = Client(address, timeout=timeout_s)
+        else:
+            client = Client(scheduler_file=str(scheduler_file), timeout=timeout_s)
+    except (OSError, TimeoutError) as exc:
+        raise HemoptError(f"cannot reach {where} within {timeout_s:g} s "
+                          f"({type(exc).__name__}: {exc})") from None
+    try:
+        try:
+            client.wait_for_workers(min_workers, timeout=timeout_s)
+        except TimeoutError:
+            n = len(client.scheduler_info()["workers"])
+            raise HemoptError(f"{where} has {n} worker(s) after {timeout_s:g} s; "
+                              f"min_workers = {min_workers}") from None
+        mine = _client_version()
+        versions = client.run(_installed_version)
+        wrong = {w: v for w, v in versions.items() if v != mine}
+        if wrong:
+            listed = ", ".join(f"{w}: {v}" for w, v in sorted(wrong.items())[:3])
+            raise HemoptError(f"{len(wrong)} worker(s) of {where} run another hemopt than "
+                              f"this process ({mine}): {listed}. Install the same "
+                              "version on the workers")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _client_version() -> str:
+    """This process's hemopt version, compared with the workers' (a seam for tests)."""
+    return _installed_version()
+
+
+def _installed_version() -> str:
+    """The installed hemopt's version, in this process or on a Dask worker ("unknown" when
+    hemopt is imported from a source tree without being installed).
+
+    Not ``hemopt.__version__``: the package root sits above this layer.
+    """
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("hemopt")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        return "unknown"
 
 
 def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,

@@ -67,6 +67,7 @@ __all__ = [
     "Preset",
     "ProviderSpec",
     "PublicData",
+    "care_needs",
     "from_public_data",
     "generate",
     "get_preset",
@@ -75,6 +76,72 @@ __all__ = [
     "visit_patterns",
     "visits_per_day_from_hours",
 ]
+
+#: Double staffing (two staff at once: a lift, a two-person transfer) falls on the heaviest
+#: clients: those in the top :data:`DOUBLE_STAFF_TOP` by granted hours are double-staffed with
+#: probability :data:`DOUBLE_STAFF_RATE`. The heaviest tenth hold about 40 % of the visits, so
+#: about 4–5 % of the visits are double-staffed (Strängnäs seeds 1–8: 3.1–7.1 %, mean 4.7 %):
+#: one real Swedish home-care day had 14 of 336 (4.2 %, issue 18; see docs/scenario.md).
+DOUBLE_STAFF_TOP = 0.10
+DOUBLE_STAFF_RATE = 0.12
+#: Share of clients with daily visits whose visits include a delegated health-care task
+#: (insulin, wound care, eye drops) that only licensed staff may do. An assumption (no
+#: published Swedish rate found; see docs/scenario.md).
+DELEGATED_RATE = 0.15
+#: The skill a delegated health-care task needs (``clients.skill``).
+DELEGATED = "delegated"
+#: Share of each provider's staff holding a delegation for health-care tasks
+#: (``providers.licensed_share``). An assumption: see docs/scenario.md.
+LICENSED_SHARE = 0.5
+
+
+def care_needs(hours_per_week: Any, visits_per_day: Any, seed: int) -> pd.DataFrame:
+    """Draw each client's staffing (1 or 2 staff) and required skill (``""`` or
+    ``"delegated"``).
+
+    A client among the heaviest :data:`DOUBLE_STAFF_TOP` by hours is double-staffed with
+    probability :data:`DOUBLE_STAFF_RATE`; a client visited daily needs a delegated
+    health-care task with probability :data:`DELEGATED_RATE`. The draws use their own random
+    stream (from ``seed``), so they leave every other draw of the generator unchanged.
+
+    Parameters
+    ----------
+    hours_per_week, visits_per_day
+        One value per client.
+    seed
+        Seed of the draw.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``staff_per_visit`` (int, 1 or 2) and ``skill`` (str), one row per client.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hemopt.synth import care_needs
+    >>> hours = np.linspace(1, 40, 1000)
+    >>> needs = care_needs(hours, np.full(1000, 2.0), seed=0)
+    >>> bool(needs.loc[hours < np.quantile(hours, 0.9), "staff_per_visit"].eq(1).all())
+    True
+    >>> 0.13 < float((needs["skill"] == "delegated").mean()) < 0.18
+    True
+    """
+    h = np.asarray(hours_per_week, dtype=float)
+    v = np.asarray(visits_per_day, dtype=float)
+    rng = np.random.default_rng([int(seed), 18])
+    n = len(h)
+    u_double, u_skill = rng.random(n), rng.random(n)
+    heavy = np.zeros(n, dtype=bool)
+    if n:
+        k = max(1, round(DOUBLE_STAFF_TOP * n))
+        heavy[np.argsort(-h, kind="stable")[:k]] = True
+    double = heavy & (u_double < DOUBLE_STAFF_RATE)
+    skill = (v >= 1) & (u_skill < DELEGATED_RATE)
+    return pd.DataFrame({
+        "staff_per_visit": np.where(double, 2, 1).astype(np.int64),
+        "skill": np.where(skill, DELEGATED, "").astype(object),
+    })
 
 
 @dataclass(frozen=True)
@@ -1130,6 +1197,10 @@ def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
     )
     clients["pattern_days"], clients["pattern_tasks"] = visit_patterns(
         hours, clients["visits_per_day"].to_numpy(), seed)
+    needs = care_needs(hours, clients["visits_per_day"].to_numpy(), seed)
+    clients["staff_per_visit"] = needs["staff_per_visit"].to_numpy()
+    clients["skill"] = needs["skill"].to_numpy()
+    providers["licensed_share"] = LICENSED_SHARE
     bases = _municipal_bases(p, land, providers, office_deso, rng)
     exp_total = expected.sum(axis=1)
     meta = {

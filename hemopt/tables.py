@@ -75,6 +75,8 @@ CLIENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "visits_per_day": ("visits_per_day", "visits", "besok_per_dag", "besök_per_dag"),
     "current_provider": ("current_provider", "provider", "utforare", "utförare"),
     "ranking": ("ranking", "choices", "rangordning"),
+    "staff_per_visit": ("staff_per_visit", "staffing", "staff", "dubbelbemanning"),
+    "skill": ("skill", "required_skill", "kompetens", "delegering"),
 }
 #: Accepted column names of the provider table, canonical name first.
 PROVIDER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -84,6 +86,7 @@ PROVIDER_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity_clients": ("capacity_clients", "max_clients"),
     "capacity_hours": ("capacity_hours", "capacity_hours_per_week", "max_hours"),
     "zones": ("zones", "areas", "omraden", "områden"),
+    "licensed_share": ("licensed_share", "delegated_share", "andel_delegering"),
 }
 _COORD_COLUMNS: dict[str, tuple[str, ...]] = {
     "x": ("x", "e", "easting", "east"),
@@ -106,9 +109,10 @@ _SHEET_NAMES = {
 # columns of the scenario's tables that a kept column may not replace
 _RESERVED = {
     "clients": {"client_id", "stairwell_id", "building_id", "hours_per_week",
-                "visits_per_day", "ranking", "current_provider", "geometry"},
+                "visits_per_day", "ranking", "current_provider", "staff_per_visit", "skill",
+                "geometry"},
     "providers": {"provider_id", "name", "kind", "capacity_clients", "capacity_hours",
-                  "zones", "geometry"},
+                  "zones", "licensed_share", "geometry"},
 }
 _ROW = {"clients": "client", "providers": "provider", "addresses": "address"}
 _LIST_SPLIT = re.compile(r"[;,|]")
@@ -749,6 +753,15 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
             data[c] = [math.inf if math.isnan(v) else v for v in vals]
     if "zones" in cols:
         data["zones"] = [tuple(_id_list(r[cols["zones"]])) for r in src.rows]
+    if "licensed_share" in cols:
+        shares = []
+        for i, r in enumerate(src.rows):
+            v = _number(src, i, name["licensed_share"], r[cols["licensed_share"]])
+            if not (math.isnan(v) or 0.0 <= v <= 1.0):
+                raise src.error(i, name["licensed_share"], "must be a share between 0 and 1 "
+                                "(empty for 1: every staff member)", r[cols["licensed_share"]])
+            shares.append(1.0 if math.isnan(v) else v)
+        data["licensed_share"] = shares
     xy = _places(src, {k: v for k, v in cols.items() if k in _COORD_COLUMNS}, xy_crs=xy_crs,
                  addresses=addresses, notes=notes)
     data.update(_extra_columns(src, cols.values(), keep, notes))
@@ -799,6 +812,7 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
         current.append(cur)
     data["ranking"] = rankings
     data["current_provider"] = current
+    data.update(_care_columns(src, cols, name))
     xy = _places(src, {k: v for k, v in cols.items() if k in _COORD_COLUMNS}, xy_crs=xy_crs,
                  addresses=addresses, notes=notes)
     if "address" in cols:
@@ -806,6 +820,25 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
                      "coordinates and is not copied")
     data.update(_extra_columns(src, cols.values(), keep, notes))
     return data, xy
+
+
+def _care_columns(src: _Source, cols: Mapping[str, int], name: Mapping[str, str]
+                  ) -> dict[str, list[Any]]:
+    """The optional ``staff_per_visit`` (1 or 2; blank is 1) and ``skill`` (blank for none)."""
+    data: dict[str, list[Any]] = {}
+    if "staff_per_visit" in cols:
+        staff = []
+        for i, r in enumerate(src.rows):
+            cell = r[cols["staff_per_visit"]]
+            v = _number(src, i, name["staff_per_visit"], cell)
+            if not (math.isnan(v) or v in (1.0, 2.0)):
+                raise src.error(i, name["staff_per_visit"], "staff per visit must be 1 or 2 "
+                                "(empty for 1)", cell)
+            staff.append(1 if math.isnan(v) else int(v))
+        data["staff_per_visit"] = staff
+    if "skill" in cols:
+        data["skill"] = [_text(r[cols["skill"]]) for r in src.rows]
+    return data
 
 
 def _read_zones(zones: Any) -> gpd.GeoDataFrame:
@@ -886,7 +919,9 @@ def scenario_from_tables(
         ignored; aliases in :data:`CLIENT_COLUMNS`): ``client_id`` and ``hours_per_week``
         (required); ``visits_per_day`` (default: 30-minute visits, ``hours * 2 / 7``);
         ``current_provider``; ``ranking`` (provider ids, most wanted first, separated by
-        ``;``, ``,`` or ``|``; empty for a client who does not choose); and per row one
+        ``;``, ``,`` or ``|``; empty for a client who does not choose); ``staff_per_visit``
+        (1, or 2 for a double-staffed client; empty for 1); ``skill`` (a skill the visits
+        need, e.g. ``delegated`` for delegated health care; empty for none); and per row one
         of: ``x``/``y`` (or ``e``/``n``) in ``xy_crs``, ``lat``/``lon`` in WGS84, or an
         ``address`` key found in ``addresses``. A CSV file may be comma-, semicolon- or
         tab-separated, UTF-8 or Windows-1252, and use decimal commas.
@@ -895,7 +930,8 @@ def scenario_from_tables(
         or ``external``; ``kommunal``, ``extern``, ``privat`` also accepted) required;
         ``name``; the office's coordinates; ``capacity_clients`` and ``capacity_hours``
         (per week; empty for no limit); ``zones`` (ids of the zones served; empty for the
-        whole municipality).
+        whole municipality); ``licensed_share`` (share of the staff licensed for delegated
+        health care, 0 to 1; empty for 1).
     addresses
         Optional table (path or DataFrame) of an ``address`` key column and coordinates
         (``x``/``y`` or ``lat``/``lon``) that clients and providers without coordinates are

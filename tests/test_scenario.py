@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+import hemopt
 from hemopt import Scenario, ScenarioError
 from hemopt.testing import assert_scenario_equal
 
@@ -315,3 +316,19 @@ def test_bases(tables, tmp_path):
     with pytest.raises(ScenarioError, match="unknown provider") as ei:
         Scenario(c, p, zones=z, boundary=b, bases=bad)
     assert ei.value.table == "bases" and ei.value.value == "ghost"
+
+
+def test_staffing_and_skill_default_and_validate():
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    old = sc.clients.drop(columns=["staff_per_visit", "skill"])
+    plain = sc.replace(clients=old, providers=sc.providers.drop(columns=["licensed_share"]))
+    assert (plain.clients["staff_per_visit"] == 1).all() and (plain.clients["skill"] == "").all()
+    assert (plain.providers["licensed_share"] == 1.0).all()
+    bad = sc.clients.copy()
+    bad.loc[0, "staff_per_visit"] = 3
+    with pytest.raises(ScenarioError, match="staff per visit must be 1 or 2"):
+        sc.replace(clients=bad)
+    pr = sc.providers.copy()
+    pr.loc[0, "licensed_share"] = 1.2
+    with pytest.raises(ScenarioError, match="share between 0 and 1"):
+        sc.replace(providers=pr)

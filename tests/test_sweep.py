@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import subprocess
@@ -53,6 +54,70 @@ def test_local_processes_equal_dask_local_cluster(tmp_path):
         remote = sweep(GRID, seeds=[0, 1], routing="solver", max_iterations=20, client=client,
                        progress=False)
     pd.testing.assert_frame_equal(_kpis(local), _kpis(remote))
+
+
+def test_cli_on_an_existing_cluster_equals_local_processes(tmp_path, capsys):
+    """`hemopt sweep --scheduler-file` (as on SLURM) and `--scheduler ADDRESS` run the same
+    tasks on a running multi-worker cluster and write the same results as local processes."""
+    distributed = pytest.importorskip("distributed")
+    from hemopt.cli import main
+
+    toml = tmp_path / "sweep.toml"
+    toml.write_text('[sweep]\nseeds = [0, 1]\nrouting = "approx"\n\n'
+                    '[grid]\npreset = "strangnas"\nscale = 0.04\nn_external = [2, 4]\n')
+    assert main(["sweep", "--config", str(toml), "--out", str(tmp_path / "local.parquet"),
+                 "--workers", "1"]) == 0
+    local = pd.read_parquet(tmp_path / "local.parquet")
+    sched = tmp_path / "scheduler.json"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None,
+                                  scheduler_kwargs={"scheduler_file": str(sched)}) as cluster:
+        assert main(["sweep", "--config", str(toml), "--out", str(tmp_path / "file.parquet"),
+                     "--scheduler-file", str(sched)]) == 0
+        assert main(["sweep", "--config", str(toml), "--out", str(tmp_path / "addr.parquet"),
+                     "--scheduler", cluster.scheduler_address]) == 0
+        workers = {w.name for w in cluster.scheduler.workers.values()}
+    assert len(workers) == 2
+    assert len(local) == 4 * 3
+    for name in ("file", "addr"):
+        remote = pd.read_parquet(tmp_path / f"{name}.parquet")
+        pd.testing.assert_frame_equal(_kpis(local), _kpis(remote))
+    capsys.readouterr()
+
+
+def test_connect_refuses_clearly(tmp_path):
+    pytest.importorskip("distributed")
+    from hemopt.errors import HemoptError
+    from hemopt.sweep import connect
+
+    with pytest.raises(InputError, match="address or its scheduler_file"):
+        connect()
+    with pytest.raises(InputError, match="address or its scheduler_file"):
+        connect("tcp://127.0.0.1:1", scheduler_file=tmp_path / "s.json")
+    with pytest.raises(InputError, match=r"scheduler_file = .*no such file"):
+        connect(scheduler_file=tmp_path / "absent.json")
+    with pytest.raises(InputError, match="min_workers = 0"):
+        connect("tcp://127.0.0.1:1", min_workers=0)
+    with pytest.raises(HemoptError, match=r"cannot reach the Dask scheduler at "
+                                          r"tcp://127\.0\.0\.1:1 within 1 s"):
+        connect("tcp://127.0.0.1:1", timeout_s=1)
+
+
+def test_connect_refuses_workers_of_another_version(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from hemopt.errors import HemoptError
+    from hemopt.sweep import connect
+
+    # this process reports another version; the worker processes import the real one
+    monkeypatch.setattr(importlib.import_module("hemopt.sweep"), "_client_version",
+                        lambda: "0.0.0-other")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with pytest.raises(HemoptError, match=r"1 worker\(s\) of .* run another hemopt "
+                                              r"than this process \(0\.0\.0-other\)"):
+            connect(cluster.scheduler_address)
+        with pytest.raises(HemoptError, match=r"has 1 worker\(s\) after 2 s; min_workers = 3"):
+            connect(cluster.scheduler_address, timeout_s=2, min_workers=3)
 
 
 def test_failures_are_recorded_and_resume(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
+import hemopt
 from hemopt import InputError, ScenarioError
 from hemopt.synth import (
     PRESETS,
@@ -250,3 +251,33 @@ def test_boundary_of_another_municipality_is_refused():
     with pytest.raises(ScenarioError, match=r"row '0486A0010', field 'geometry': the DeSO area "
                                             r"lies outside the boundary 'Botkyrka'"):
         generate("strangnas", boundary=other, scale=0.1)
+
+
+def test_care_needs_rates_and_independent_stream():
+    """Double staffing only among the heaviest tenth, at the documented rates; the draw has
+    its own stream (the rest of the scenario is the same as without it)."""
+    from hemopt.synth import DELEGATED_RATE, DOUBLE_STAFF_RATE, DOUBLE_STAFF_TOP, care_needs
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    hours = rng.lognormal(2.0, 1.0, n)
+    visits = np.where(rng.random(n) < 0.5, 2.0, 0.5)
+    needs = care_needs(hours, visits, seed=3)
+    heavy = hours >= np.sort(hours)[::-1][round(DOUBLE_STAFF_TOP * n) - 1]
+    double = needs["staff_per_visit"].to_numpy() == 2
+    assert not double[~heavy].any()
+    assert double[heavy].mean() == pytest.approx(DOUBLE_STAFF_RATE, abs=0.03)
+    skilled = needs["skill"].to_numpy() == "delegated"
+    assert not skilled[visits < 1].any()
+    assert skilled[visits >= 1].mean() == pytest.approx(DELEGATED_RATE, abs=0.015)
+    assert set(needs["staff_per_visit"]) == {1, 2}
+    again = care_needs(hours, visits, seed=3)
+    assert again.equals(needs)
+
+
+def test_generated_clients_carry_staffing_and_skill():
+    sc = hemopt.generate("strangnas", seed=1, scale=0.3)
+    cl = sc.clients
+    assert set(cl["staff_per_visit"]) <= {1, 2} and (cl["staff_per_visit"] == 2).any()
+    assert set(cl["skill"]) == {"", "delegated"}
+    assert (sc.providers["licensed_share"] == 0.5).all()

@@ -522,3 +522,30 @@ def test_excel_sep_hint_and_header_below_blank_lines(tmp_path, files):
     bad = write(tmp_path, "b.csv", "\n\nclient_id;x;y\nK1;615400;6583800\n")
     with pytest.raises(ScenarioError, match=r"b.csv, line 3, column 'hours_per_week': missing"):
         Scenario.from_tables(bad, files[1])
+
+
+def test_staffing_and_skill_columns_are_read(tmp_path):
+    """Optional care columns: staff per visit (1/2), skill, and the providers' licensed share."""
+    from hemopt.tables import scenario_from_tables
+
+    clients = pd.DataFrame({"client_id": ["a", "b", "c"], "hours_per_week": [3.5, 10, 21],
+                            "current_provider": ["M", "M", "M"], "Dubbelbemanning": [2, "", 1],
+                            "skill": ["delegated", "", None],
+                            "x": [650_000.0, 650_100.0, 650_200.0], "y": 6_570_000.0})
+    providers = pd.DataFrame({"provider_id": ["M"], "kind": ["municipal"],
+                              "licensed_share": [0.4], "x": [650_000.0], "y": [6_570_000.0]})
+    sc = scenario_from_tables(clients, providers)
+    assert sc.clients["staff_per_visit"].tolist() == [2, 1, 1]
+    assert sc.clients["skill"].tolist() == ["delegated", "", ""]
+    assert sc.providers["licensed_share"].tolist() == [0.4]
+    bad = clients.assign(Dubbelbemanning=[3, 1, 1])
+    with pytest.raises(ScenarioError, match="staff per visit must be 1 or 2"):
+        scenario_from_tables(bad, providers)
+    with pytest.raises(ScenarioError, match="share between 0 and 1"):
+        scenario_from_tables(clients, providers.assign(licensed_share=[1.5]))
+    # a table without the columns: one staff member, no skill, every staff member licensed
+    plain = scenario_from_tables(clients.drop(columns=["Dubbelbemanning", "skill"]),
+                                 providers.drop(columns=["licensed_share"]))
+    assert plain.clients["staff_per_visit"].tolist() == [1, 1, 1]
+    assert plain.clients["skill"].tolist() == ["", "", ""]
+    assert plain.providers["licensed_share"].tolist() == [1.0]

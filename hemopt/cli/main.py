@@ -417,9 +417,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     cfg = read_config(args.config)
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
-    if args.scheduler and args.workers is not None:
-        raise InputError("--workers cannot be used with --scheduler: the Dask cluster has its "
-                         "own workers; drop one or the other")
+    cluster_opt = "--scheduler" if args.scheduler else (
+        "--scheduler-file" if args.scheduler_file else None)
+    if args.scheduler and args.scheduler_file:
+        raise InputError("--scheduler and --scheduler-file both name a Dask cluster; give one")
+    if cluster_opt and args.workers is not None:
+        raise InputError(f"--workers cannot be used with {cluster_opt}: the Dask cluster has "
+                         "its own workers; drop one or the other")
     out = Path(args.out)
     parts = out.with_name(out.name + ".parts")
     by = cfg["plot_by"]
@@ -429,12 +433,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if png is not None:
         check_figure(png, "--out (its plot)")
     client = None
-    if args.scheduler:
-        try:
-            from distributed import Client
-        except ImportError as exc:
-            raise HemoptError("--scheduler needs Dask: pip install 'hemopt[dask]'") from exc
-        client = Client(args.scheduler)
+    if cluster_opt:
+        from hemopt.sweep import connect
+
+        client = connect(address=args.scheduler, scheduler_file=args.scheduler_file)
     t0 = time.perf_counter()
     try:
         with _locked(outputs):
@@ -544,6 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--config", required=True, help="TOML with [grid] and [sweep] tables")
     w.add_argument("--out", default="results.parquet", help="Parquet file of the results")
     w.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    w.add_argument("--scheduler-file", help="Dask scheduler file (JSON written by "
+                   "`dask scheduler --scheduler-file`, as on SLURM/HPC clusters)")
     w.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     w.set_defaults(func=_cmd_sweep)
 
@@ -554,6 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hemopt.cli.import_tables import add_parser as add_import
 
     add_import(sub)
+
+    from hemopt.cli.route_plan import add_parser as add_route_plan
+
+    add_route_plan(sub)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])

@@ -268,11 +268,23 @@ class PyVRPBackend:
         if max_iterations is not None:
             criteria.append(MaxIterations(max_iterations))
         stop = criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
+        params = pyvrp.SolveParams()
+        initial = None
+        if data.fleet_limited:
+            # the prize of a visit is far above PyVRP's default bound on the time-warp
+            # penalty (1e5 per unit): serving every visit late would then look cheaper than
+            # dropping one. A bound of one prize per unit of time warp makes lateness never pay,
+            # and a feasible greedy start makes the best solution feasible from the first
+            # iteration (PyVRP keeps the best *feasible* solution once it has one).
+            params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(
+                max_penalty=float(max(100_000, data.drop_penalty))))
+            initial = _greedy_solution(pyvrp, problem, data, type_shifts)
 
         t0 = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = pyvrp.solve(problem, stop=stop, seed=seed, collect_stats=False, display=False)
+            result = pyvrp.solve(problem, stop=stop, seed=seed, collect_stats=False,
+                                 display=False, params=params, initial_solution=initial)
         runtime = time.perf_counter() - t0
         notes = tuple(dict.fromkeys(f"pyvrp: {w.message}" for w in caught))
 
@@ -293,6 +305,18 @@ class PyVRPBackend:
         return RawSolution(
             routes=routes, objective=objective, runtime_s=runtime, status=status, notes=notes
         )
+
+
+def _greedy_solution(pyvrp: Any, problem: Any, data: ScaledInstance,
+                     type_shifts: list[tuple[int, int]]) -> Any:
+    """:func:`greedy_routes` as a PyVRP ``Solution`` (feasible by construction; PyVRP
+    numbers the clients from 0)."""
+    type_of = {s: t for t, s in enumerate(type_shifts)}
+    routes = []
+    for v, route in greedy_routes(data):
+        shift = (int(data.shift_start[v]), int(data.shift_end[v]))
+        routes.append(pyvrp.Route(problem, [c - 1 for c in route], type_of[shift]))
+    return pyvrp.Solution(problem, routes)
 
 
 class ORToolsBackend:

@@ -18,6 +18,7 @@ trips are driven kilometres.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from scipy.spatial.distance import cdist
 
 from hemopt._workers import resolve_workers
 from hemopt.errors import InputError, SolverError
+from hemopt.routing.care import CareParams, apply_care, care_columns
+from hemopt.routing.instance import DROP_REASONS
 from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
 from hemopt.routing.visits import (
     AssignedClients,
@@ -61,6 +64,16 @@ ROUTE_COLUMNS = [
     "travel_min", "driven_km", "drive_min", "service_min", "wait_min", "staff_min", "served",
     "care_min_served", "dropped", "late", "runtime_s",
 ]
+#: The columns of :attr:`DayRouting.care`, one row per (provider, base, shift, mode): double
+#: -staffed stops and visits in and served, what their second staff cost (km, minutes), the
+#: routes with skilled stops, and the breaks (see :mod:`hemopt.routing.care`).
+CARE_COLUMNS = ["provider_id", "base", "shift", "mode", "double_stops", "double_visits",
+                "double_visits_served", "double_extra_km", "double_extra_min",
+                "skilled_visits", "licensed_routes", "breaks_needed", "breaks_taken",
+                "break_extra_min"]
+#: The columns of :attr:`DayRouting.breaks`, one row per route that needs a break.
+BREAK_COLUMNS = ["provider_id", "base", "shift", "mode", "route", "placed", "start_min",
+                 "extra_min", "how"]
 #: The columns of :attr:`DayRouting.dropped`, one row per dropped visit.
 DROPPED_COLUMNS = ["visit_id", "client_id", "provider_id", "stop_id", "period", "shift",
                    "duration_min", "reason", "detail"]
@@ -78,9 +91,10 @@ class ShiftParams:
         ``(start, end)`` of the day shift (default 07:00–16:00) and the evening shift
         (16:00–22:00).
     day_max_min, evening_max_min
-        Most minutes a staff shift spends on the road and in homes: 480 in the day (a
-        30-minute lunch break is taken out of the 9-hour window: PyVRP has no break model,
-        see ``docs/routing.md``), 360 in the evening.
+        Most minutes a staff shift spends on the road and in homes: 480 in the day (the
+        9-hour window keeps room for a 30-minute lunch break, which PyVRP cannot model; it
+        is placed afterwards by :mod:`hemopt.routing.care`, see ``docs/routing.md``), 360 in
+        the evening.
 
     Raises
     ------
@@ -154,6 +168,18 @@ class DayRouting:
         :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
     bases
         Every provider's starting points the day was routed from.
+    care
+        One row per (provider, base, shift, mode) (:data:`CARE_COLUMNS`): double-staffed
+        stops and visits, those served, the km and minutes their second staff add, skilled
+        visits, routes holding them, breaks needed and taken and the minutes they add
+        (:mod:`hemopt.routing.care`; empty with ``CareParams(enabled=False)``).
+    breaks
+        One row per route that needs a break (:data:`BREAK_COLUMNS`): ``route`` (its index in
+        the instance's result), ``placed``, ``start_min``, ``extra_min``, ``how``.
+    care_modelled
+        Whether double staffing, skills and breaks were modelled (``route_day`` with
+        ``CareParams(enabled=True)``, the default). Otherwise (the approximation, or care
+        switched off) their figures in :meth:`totals` are NaN, not 0.
 
     Examples
     --------
@@ -174,6 +200,11 @@ class DayRouting:
     backend: str = "pyvrp"
     dropped: pd.DataFrame = field(default_factory=_empty_dropped, repr=False)
     bases: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    care: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CARE_COLUMNS),
+                               repr=False)
+    breaks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAK_COLUMNS),
+                                 repr=False)
+    care_modelled: bool = False
 
     def totals(self) -> dict[str, float]:
         """The day in figures.
@@ -222,6 +253,7 @@ class DayRouting:
             out[f"staff_shifts_{mode}"] = int(r.loc[r["mode"] == mode, "routes"].sum())
         out["dropped_visits"] = dropped
         out["late_visits"] = int(r["late"].sum())
+        out.update(_care_totals(self))
         return out
 
     def check_conservation(self) -> None:
@@ -245,6 +277,27 @@ class DayRouting:
                 f"{t['care_minutes_served']:.6f} served + {t['care_minutes_dropped']:.6f} "
                 f"dropped"
             )
+
+
+def _care_totals(day: DayRouting) -> dict[str, float]:
+    """The care figures of :meth:`DayRouting.totals`."""
+    c = day.care
+    out: dict[str, float] = {
+        "double_staffed_visits": int(c["double_visits"].sum()) if len(c) else 0,
+        "double_staffed_visits_served": int(c["double_visits_served"].sum()) if len(c) else 0,
+        "double_extra_km_per_day": float(c["double_extra_km"].sum()) if len(c) else 0.0,
+        "double_extra_staff_hours_per_day":
+            float(c["double_extra_min"].sum()) / 60.0 if len(c) else 0.0,
+        "skilled_visits": int(c["skilled_visits"].sum()) if len(c) else 0,
+        "breaks_needed": int(c["breaks_needed"].sum()) if len(c) else 0,
+        "breaks_taken": int(c["breaks_taken"].sum()) if len(c) else 0,
+    }
+    out["breaks_not_placed"] = out["breaks_needed"] - out["breaks_taken"]
+    if not day.care_modelled:  # not modelled: unknown, never a false 0
+        out = dict.fromkeys(out, math.nan)
+    for code in DROP_REASONS:
+        out[f"dropped_{code}"] = int((day.dropped["reason"] == code).sum())
+    return out
 
 
 def assign_bases(stops: pd.DataFrame, bases: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -315,6 +368,7 @@ def prepare_day(
     params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
     travel: Travel | TravelModes | None = None,
+    care: CareParams | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """The day's visits, its stops and every provider's starting points: what
     :func:`route_day` and :func:`~hemopt.routing.approx.approximate_day` route.
@@ -337,6 +391,9 @@ def prepare_day(
     travel
         How staff get about: :class:`~hemopt.travel.TravelModes`, or one travel model for
         everyone (default ``TravelModes()``).
+    care
+        :class:`~hemopt.routing.care.CareParams`: when enabled (the default) the visits and
+        stops carry the clients' ``staff_per_visit`` and ``skill``.
 
     Returns
     -------
@@ -370,6 +427,8 @@ def prepare_day(
                              "is not in the scenario")
         visits["provider_id"] = visits["client_id"].map(lut)
         visits = visits[visits["provider_id"] != ""].reset_index(drop=True)
+    if (care or CareParams()).enabled:
+        visits = care_columns(visits, scenario.clients)
     visits, stops = group_stops(visits, walk_min=params.walk_min,
                                 max_service_min=shifts.max_service_min())
     bases = assigned.bases_xy() if isinstance(assigned, AssignedClients) else scenario.bases_xy()
@@ -420,6 +479,7 @@ def route_day(
     shifts: ShiftParams | None = None,
     progress: bool | Callable[[str], None] | None = None,
     workers: int | None = None,
+    care: CareParams | None = None,
     territory: Mapping[tuple[str, str, str], int] | None = None,
     territory_penalty_m: float = 0.0,
 ) -> DayRouting:
@@ -466,6 +526,11 @@ def route_day(
         process of a sweep, where it is 1. With ``max_iterations`` and no time limit the
         routes are the same for any number of workers; ``runtime_s`` is each solve's wall
         time.
+    care
+        :class:`~hemopt.routing.care.CareParams` (default on): double-staffed stops are
+        routed twice and synchronised, skilled stops kept within the licensed staff, breaks
+        placed (:mod:`hemopt.routing.care`); the figures are in :attr:`DayRouting.care`,
+        :attr:`DayRouting.breaks` and ``totals()``.
     territory, territory_penalty_m
         Optional territories: ``{(provider_id, shift, stairwell_id): label}``. The solver
         pays ``territory_penalty_m`` metres for every move between stops of different labels
@@ -509,12 +574,18 @@ def route_day(
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
+    care_params = care or CareParams()
     visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
-                                       params=params, shifts=shifts, travel=modes)
+                                       params=params, shifts=shifts, travel=modes,
+                                       care=care_params)
     care = visits.groupby("stop_id")["duration_min"].sum()
     groups = list(stops.groupby(["provider_id", "base", "shift", "mode"], sort=True))
     tasks = []
     for (pid, base, shift, mode), g in groups:
+        # double-staffed stops are routed twice (the stop, then its copy at the end)
+        rows_ = np.arange(len(g))
+        if care_params.enabled:
+            rows_ = np.r_[rows_, np.flatnonzero(g["staff_per_visit"].to_numpy() == 2)]
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
         elif time_limit_s is None and max_iterations is None:
@@ -523,33 +594,51 @@ def route_day(
             tl = time_limit_s
         tasks.append(InstanceTask(
             key=(str(pid), int(base), str(shift), str(mode)),
-            xy=np.vstack([bases[pid][base][None, :], g[["x", "y"]].to_numpy(dtype=float)]),
-            earliest=g["earliest_min"].to_numpy(dtype=float),
-            latest=g["latest_min"].to_numpy(dtype=float),
-            service=g["service_min"].to_numpy(dtype=float),
+            xy=np.vstack([bases[pid][base][None, :],
+                          g[["x", "y"]].to_numpy(dtype=float)[rows_]]),
+            earliest=g["earliest_min"].to_numpy(dtype=float)[rows_],
+            latest=g["latest_min"].to_numpy(dtype=float)[rows_],
+            service=g["service_min"].to_numpy(dtype=float)[rows_],
             shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
             max_iterations=max_iterations, backend=backend, seed=seed,
+            copy_of=tuple(int(r) for r in rows_[len(g):]),
             labels=None if not territory else np.array(
                 [territory.get((str(pid), str(shift), str(sw)), -1)
-                 for sw in g["stairwell_id"]], dtype=np.int64),
+                 for sw in g["stairwell_id"].to_numpy()[rows_]], dtype=np.int64),
             label_penalty_m=float(territory_penalty_m)))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
     n_workers = min(n_workers, max(1, len(tasks)))
     t_start = time.perf_counter()
     solved = solve_tasks(tasks, modes, workers=n_workers, progress=bool(progress))
+    final = [s.result for s in solved]
+    care_table = pd.DataFrame(columns=CARE_COLUMNS)
+    break_table = pd.DataFrame(columns=BREAK_COLUMNS)
+    if care_params.enabled and tasks:
+        pr = scenario.providers
+        licensed = (dict(zip(pr["provider_id"], pr["licensed_share"].astype(float), strict=True))
+                    if "licensed_share" in pr.columns else {})
+        final, care_table, break_table = apply_care(
+            tasks, [g for _, g in groups], final, modes, care_params, licensed)
+        care_table = care_table.reindex(columns=CARE_COLUMNS)
+        break_table = break_table.reindex(columns=BREAK_COLUMNS)
     rows, results = [], {}
     dropped_stops: dict[str, tuple[str, str]] = {}
-    for task, ((pid, base, shift, mode), g), s in zip(tasks, groups, solved, strict=True):
-        res = s.result
+    for k_task, (task, ((pid, base, shift, mode), g), s) in enumerate(
+            zip(tasks, groups, solved, strict=True)):
+        res = final[k_task]
         results[task.key] = res
         stop_ids = g["stop_id"].to_numpy()
         nvis = g["n_visits"].to_numpy()
-        routed = np.asarray([c for r in res.routes for c in r], dtype=np.int64) - 1
+        n_g = len(g)  # indices above are the copies of double-staffed stops
+        routed = np.asarray([c for r in res.routes for c in r if c <= n_g], dtype=np.int64) - 1
         for c in res.dropped:
-            dropped_stops[stop_ids[c - 1]] = (res.dropped_code[c], res.dropped_reason[c])
-        drop_idx = np.asarray(res.dropped, dtype=np.int64) - 1
-        late_idx = np.asarray(res.late, dtype=np.int64) - 1
+            if c <= n_g:
+                dropped_stops[stop_ids[c - 1]] = (res.dropped_code[c], res.dropped_reason[c])
+        drop_idx = np.asarray([c for c in res.dropped if c <= n_g], dtype=np.int64) - 1
+        late_idx = np.asarray([c for c in res.late if c <= n_g], dtype=np.int64) - 1
+        extra_break = (float(care_table["break_extra_min"].iloc[k_task])
+                       if len(care_table) else 0.0)
         travel_km = res.distance / 1000.0
         car = mode == "car"
         rows.append(
@@ -567,7 +656,7 @@ def route_day(
                 "drive_min": res.travel_duration if car else 0.0,
                 "service_min": res.service_duration,
                 "wait_min": res.wait_duration,
-                "staff_min": res.duration,
+                "staff_min": res.duration + extra_break,
                 "served": int(nvis[routed].sum()),
                 "care_min_served": float(care.loc[stop_ids[routed]].sum()),
                 "dropped": int(nvis[drop_idx].sum()),
@@ -581,6 +670,8 @@ def route_day(
                  f"{time.perf_counter() - t_start:.1f} s")
     visits, dropped = account(visits, dropped_stops)
     day = DayRouting(visits=visits, stops=stops, routes=pd.DataFrame(rows, columns=ROUTE_COLUMNS),
-                     results=results, backend=backend, dropped=dropped, bases=bases)
+                     results=results, backend=backend, dropped=dropped, bases=bases,
+                     care=care_table, breaks=break_table,
+                     care_modelled=bool(care_params.enabled))
     day.check_conservation()
     return day

@@ -37,7 +37,9 @@ __all__ = [
     "DISTANCE_SCALE",
     "DROP_REASONS",
     "LONGER_THAN_SHIFT",
+    "NOT_SYNCHRONISED",
     "NO_CAPACITY",
+    "NO_LICENSED_STAFF",
     "OUTSIDE_TIME_WINDOW",
     "OVER_CAPACITY",
     "TIME_SCALE",
@@ -59,12 +61,20 @@ OUTSIDE_TIME_WINDOW = "outside_time_window"
 OVER_CAPACITY = "over_capacity"
 #: The solver could not place the visit with the limited fleet.
 NO_CAPACITY = "no_capacity"
+#: A double-staffed visit whose two staff could not be there at the same time.
+NOT_SYNCHRONISED = "not_synchronised"
+#: A visit that needs a skill (delegated health care) no licensed staff member had room for.
+NO_LICENSED_STAFF = "no_licensed_staff"
 #: Every reason a visit can be dropped for, with what it means.
 DROP_REASONS: dict[str, str] = {
     LONGER_THAN_SHIFT: "office -> visit -> office takes longer than any shift",
     OUTSIDE_TIME_WINDOW: "no shift can start the visit in its window and return in time",
     OVER_CAPACITY: "the visit's demand is above the vehicle capacity",
     NO_CAPACITY: "the limited fleet had no room for the visit",
+    NOT_SYNCHRONISED: "a double-staffed visit: no second staff member could be there at the "
+                      "same time",
+    NO_LICENSED_STAFF: "the visit needs a licensed staff member (delegated health care) and "
+                       "none had room",
 }
 
 DISTANCE_SCALE = 1000

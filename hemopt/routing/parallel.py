@@ -67,6 +67,11 @@ class InstanceTask:
         solver's distance of every arc between stops of different labels (both >= 0): routes
         that keep to one label (a territory) are preferred. The result's distances are the
         true ones, without the penalty; durations and windows are never changed.
+    copy_of
+        The last ``len(copy_of)`` stops are second copies of double-staffed stops
+        (:mod:`hemopt.routing.care`): ``copy_of[j]`` is the position (0-based, among the
+        stops) of the stop the ``j``-th copy duplicates. Travel between a stop and its copy is
+        made longer than any route, so the solver never serves both back to back.
     """
 
     key: tuple[str, int, str, str]
@@ -82,6 +87,7 @@ class InstanceTask:
     seed: int
     labels: NDArray[np.int64] | None = None
     label_penalty_m: float = 0.0
+    copy_of: tuple[int, ...] = ()
 
     @property
     def n_stops(self) -> int:
@@ -101,6 +107,12 @@ def build_instance(task: InstanceTask, modes: TravelModes) -> VRPTWInstance:
     base before the shift ends."""
     start, end, max_min = task.shift
     dist, dur = modes.travel(task.mode).matrices(task.xy)
+    if task.copy_of:  # one staff member cannot be both of a double visit's two staff
+        n = len(task.earliest)
+        orig = np.asarray(task.copy_of, dtype=np.int64) + 1
+        copy = np.arange(n - len(orig), n, dtype=np.int64) + 1
+        far = 2.0 * (n + 1) * float(dist.max(initial=0.0)) + 1.0
+        dist[orig, copy] = dist[copy, orig] = far
     earliest = np.concatenate([[start], task.earliest])
     service = np.concatenate([[0.0], task.service])
     latest = np.concatenate([[end], task.latest])

@@ -467,12 +467,17 @@ def group_stops(
     per shift), a group whose service would exceed it is split into several stops, so that
     visits that fit a shift on their own are never dropped because of their neighbours.
 
+    Visits with ``staff_per_visit`` and ``skill`` columns keep double-staffed visits in
+    stops of their own, and the stops carry both columns (a stop needs a skill when one of
+    its visits does).
+
     Returns
     -------
     (visits, stops)
         The visits with a ``stop_id`` column, and one row per stop: ``stop_id``,
         ``provider_id``, ``stairwell_id``, ``period``, ``shift``, ``x``, ``y``,
-        ``earliest_min``, ``latest_min``, ``service_min``, ``n_visits``.
+        ``earliest_min``, ``latest_min``, ``service_min``, ``n_visits`` (and
+        ``staff_per_visit``, ``skill``).
 
     Examples
     --------
@@ -492,6 +497,9 @@ def group_stops(
         visits["stop_id"] = pd.Series(dtype=object)
         return visits, pd.DataFrame(columns=_STOP_COLUMNS)
     key = ["provider_id", "stairwell_id", "period"]
+    care = {"staff_per_visit", "skill"} <= set(visits.columns)
+    if care:  # a double-staffed visit is a stop of its own kind: two staff come to it
+        key.append("staff_per_visit")
     group = visits.groupby(key, sort=True).ngroup().to_numpy()
     order = np.lexsort((np.arange(len(visits)), group))
     # split groups whose service exceeds the cap, visits in order of the day's draw
@@ -527,6 +535,10 @@ def group_stops(
         n_visits=("visit_id", "size"),
     ).reset_index()
     out["service_min"] = out["service_min"] + walk_min * (out["n_visits"] - 1)
+    if care:
+        out["staff_per_visit"] = g["staff_per_visit"].max().to_numpy()
+        out["skill"] = g["skill"].max().to_numpy()  # "" < any skill: a skill if any visit has
+        return visits, out[[*_STOP_COLUMNS, "staff_per_visit", "skill"]]
     return visits, out[_STOP_COLUMNS]
 
 

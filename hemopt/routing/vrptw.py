@@ -416,6 +416,99 @@ def _repair(
     )
 
 
+def _violation(inst: VRPTWInstance, route: Sequence[int], start: float, end: float) -> float:
+    """Minutes by which ``route`` (leaving at ``start`` at the earliest) breaks its limits:
+    late starts, return after ``end``, excess duration; plus capacity excess. 0 if feasible."""
+    if not route:
+        return 0.0
+    _, beg, dep, ret, _ = _route_schedule(inst, route, start)
+    late = float(np.maximum(np.asarray(beg) - inst.latest[list(route)], 0.0).sum())
+    late += max(0.0, ret - end)
+    if inst.shift_duration is not None:
+        late += max(0.0, ret - dep - inst.shift_duration)
+    if inst.capacity is not None and inst.demand is not None:
+        late += max(0, int(inst.demand[list(route)].sum()) - inst.capacity)
+    return late if late > TIME_TOLERANCE else 0.0
+
+
+def _route_length(inst: VRPTWInstance, route: Sequence[int]) -> float:
+    nodes = [0, *route, 0]
+    return float(inst.distance[nodes[:-1], nodes[1:]].sum())
+
+
+def _make_feasible(
+    inst: VRPTWInstance, raw: RawSolution, backend: str
+) -> tuple[RawSolution, dict[int, tuple[str, str]]]:
+    """Remove visits from the routes that break a limit until every route holds.
+
+    A backend may return late routes (PyVRP's best solution is infeasible when its search
+    found no feasible one within the limits). From each such route the visit whose removal
+    leaves the least violation (then the largest saving in distance) is removed, again until
+    the route holds. With a limited fleet each removed visit is then put back where it fits
+    at the least extra distance (a used route or an idle vehicle), if it fits anywhere; the
+    others are returned with their reason. With an unlimited fleet they are returned without
+    a reason: :func:`_repair` serves them on extra routes.
+    """
+    limited = inst.n_vehicles is not None
+    n_fleet = inst.n_vehicles if limited else max(len(raw.routes), 1)
+    if limited:
+        starts, ends = inst.vehicle_shifts()
+    else:  # every vehicle has the one shift
+        starts, ends = (np.repeat(a, n_fleet) for a in inst.vehicle_shifts(1))
+    routes = [(r.vehicle if limited else k, list(r.clients)) for k, r in enumerate(raw.routes)]
+    removed: list[int] = []
+    for v, route in routes:
+        while _violation(inst, route, starts[v], ends[v]) > 0:
+            best = min(
+                range(len(route)),
+                key=lambda j, v=v, route=route: (
+                    _violation(inst, route[:j] + route[j + 1:], starts[v], ends[v]),
+                    _route_length(inst, route[:j] + route[j + 1:]),
+                ),
+            )
+            removed.append(route.pop(best))
+    if not removed:
+        return raw, {}
+    reasons: dict[int, tuple[str, str]] = {}
+    if limited:
+        used = {v for v, r in routes if r}
+        for v in range(n_fleet):
+            if v not in used:
+                routes.append((v, []))
+        for c in sorted(removed):
+            best_place: tuple[float, int, int] | None = None
+            for k, (v, route) in enumerate(routes):
+                base = _route_length(inst, route)
+                for j in range(len(route) + 1):
+                    trial = [*route[:j], c, *route[j:]]
+                    if _violation(inst, trial, starts[v], ends[v]) == 0:
+                        extra = _route_length(inst, trial) - base
+                        if best_place is None or extra < best_place[0]:
+                            best_place = (extra, k, j)
+            if best_place is None:
+                reasons[c] = (NO_CAPACITY, (
+                    f"not placed by the {backend} solver with {inst.n_vehicles} vehicles within "
+                    f"the limits: it returned the visit on a route that breaks a time window or "
+                    f"the shift ({raw.status}); removed, and no route has room for it"
+                ))
+            else:
+                _, k, j = best_place
+                routes[k][1].insert(j, c)
+    note = (
+        f"{len(removed)} visit(s) removed from routes that broke their limits "
+        f"({raw.status}); {len(removed) - len(reasons)} put back where they fit"
+        + (", the others dropped" if reasons else "")
+        if limited else
+        f"{len(removed)} visit(s) removed from routes that broke their limits ({raw.status})"
+    )
+    fixed = RawSolution(
+        routes=[RawRoute(vehicle=v, clients=r) for v, r in routes if r],
+        objective=raw.objective, runtime_s=raw.runtime_s, status=raw.status,
+        notes=(*raw.notes, note),
+    )
+    return fixed, reasons
+
+
 def solve_vrptw(
     instance: VRPTWInstance,
     time_limit_s: float | None = 10.0,
@@ -448,9 +541,15 @@ def solve_vrptw(
         solutions found), whichever of the two limits comes first. A run limited by
         iterations only (``time_limit_s=None``) gives the same result on every machine.
     repair
-        With an unlimited fleet every servable visit can be served, so none may be dropped:
-        visits the backend leaves out are put on extra routes by the greedy heuristic and
-        listed in :attr:`VRPTWResult.repaired` (default). ``False`` reports them as dropped.
+        Default True: the result is always a feasible plan. Routes that break a window or
+        a shift limit (a backend's best solution may be late when its search found nothing
+        feasible in time) lose visits until they hold; the removed visits are put back where
+        they fit at the least extra distance, and those that fit nowhere are dropped with the
+        reason ``"no_capacity"``. With an unlimited fleet every servable visit can be served,
+        so none may be dropped: visits the backend leaves out are put on extra routes by the
+        greedy heuristic and listed in :attr:`VRPTWResult.repaired`. ``False`` returns the
+        backend's answer as it is: visits left out are dropped, and a late schedule is
+        flagged ``feasible=False``.
     options
         Backend-specific options, e.g. ``{"warm_start": True}`` for ``"ortools"``. Unknown
         options are an error.
@@ -475,7 +574,10 @@ def solve_vrptw(
     than any distance saving (OR-Tools, whose fleet must be finite: the routes of a greedy
     feasible solution plus 25 %).
     With a limited fleet, visits carry that penalty in both backends and those not placed
-    are reported in :attr:`VRPTWResult.dropped`.
+    are reported in :attr:`VRPTWResult.dropped`. PyVRP then bounds its time-warp penalty at
+    one such penalty per unit of lateness (its default bound, 1e5, made late schedules
+    cheaper than dropping a visit) and starts from the greedy heuristic's feasible routes;
+    the repair above catches whatever lateness remains.
 
     Examples
     --------
@@ -526,6 +628,9 @@ def solve_vrptw(
             **(options or {}),
         )
     repaired: list[int] = []
+    if repair:
+        raw, removed = _make_feasible(instance, raw, solver.name)
+        left_out = {**left_out, **removed}
     if repair and instance.n_vehicles is None:
         raw, repaired = _repair(instance, raw, left_out)
     return _result(

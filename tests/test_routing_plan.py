@@ -1,0 +1,154 @@
+"""route_plan and ``hemopt route-plan``: a day from tables, drops with reasons, a manual plan
+re-costed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hemopt.cli import main
+from hemopt.errors import InputError
+from hemopt.routing import route_plan
+from hemopt.travel import TravelModel
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "route_plan"
+
+
+def tiny():
+    places = ["office", "home", "a", "b", "c"]
+    car = pd.DataFrame([[0, 8, 10, 12, 14], [8, 0, 6, 6, 9], [10, 6, 0, 5, 7],
+                        [12, 6, 5, 0, 4], [14, 9, 7, 4, 0]], index=places, columns=places,
+                       dtype=float)
+    visits = pd.DataFrame({"visit": ["v1", "v2", "v3", "v4"], "place": ["a", "b", "c", "a"],
+                           "earliest": ["10:30", "08:00", "09:00", "10:00"],
+                           "latest": ["11:00", "08:30", "09:30", "10:30"],
+                           "duration": [30, 30, 20, 20], "staffing": [1, 2, 1, 1],
+                           "skill": ["", "", "insulin", ""], "excluded": ["", "", "", "ben"]})
+    staff = pd.DataFrame({"staff": ["anna", "ben"], "mode": ["car", "walk"],
+                          "start": ["office", "home"], "end": ["office", "home"],
+                          "shift_start": ["07:30", "07:30"], "shift_end": ["12:00", "12:00"],
+                          "skills": ["insulin", ""]})
+    return visits, staff, {"car": car, "walk": car * 3}
+
+
+def test_tiny_day_hand_checked():
+    visits, staff, travel = tiny()
+    plan = route_plan(visits, staff, travel, max_iterations=200)
+    assert plan.kpis["served"] == 4 and plan.kpis["dropped"] == 0
+    assert plan.kpis["double_served"] == 1
+    s = plan.stops.set_index(["visit", "staff"])
+    # insulin only by anna; v4 excludes ben
+    assert s.loc["v3"].index.tolist() == ["anna"] and s.loc["v4"].index.tolist() == ["anna"]
+    # both at v2 at the same minute
+    assert s.loc["v2"].start.nunique() == 1
+    # the shift is 4.5 h, under the 5 h rule: no break
+    assert plan.kpis["breaks"] == 0
+    assert plan.result.violations == ()
+
+
+def test_too_few_staff_drops_with_reasons():
+    visits, staff, travel = tiny()
+    one = staff.iloc[[1]]  # ben alone: no insulin, excluded at v4, cannot do v2 alone
+    plan = route_plan(visits, one, travel, max_iterations=50)
+    assert dict(zip(plan.dropped.visit, plan.dropped.reason, strict=True)) == {
+        "v2": "no_second_staff", "v3": "skill_missing", "v4": "all_staff_excluded"}
+    assert plan.kpis["served"] + plan.kpis["dropped"] == len(visits)
+    # crowded: twelve 1-hour visits at 08:00-08:30 for two staff: most are dropped, none late
+    many = pd.DataFrame({"visit": [f"x{i}" for i in range(12)], "place": "a",
+                         "planned": "08:15", "duration": 60})
+    plan = route_plan(many, staff, travel, tolerance_min=15, max_iterations=50)
+    assert plan.kpis["served"] == 2
+    assert set(plan.dropped.reason) == {"no_capacity"}
+    assert plan.kpis["total_tardiness_min"] == 0
+    assert (plan.stops.start <= 8 * 60 + 30).all()
+
+
+def test_manual_plan_recosted_with_violations():
+    visits, staff, travel = tiny()
+    manual = pd.DataFrame({"staff": ["anna", "ben", "ben", "ben", "anna"],
+                           "visit": ["v1", "v2", "v3", "v4", "v2"],
+                           "order": [0, 0, 1, 2, 1]})
+    plan = route_plan(visits, staff, travel, manual=manual, max_iterations=100)
+    v = plan.manual.violations
+    assert "visit 2 copy 0: staff 1 lacks skill 0" in v
+    assert "visit 3: staff 1 is excluded by the client" in v
+    # anna: office -> a (10) -> b (5) -> office (12); ben walks home -> b -> c -> a -> home
+    assert plan.manual.travel == pytest.approx(27 + 3 * (6 + 4 + 7 + 6))
+    assert list(plan.comparison.columns) == ["manual", "optimised"]
+    assert plan.comparison.loc["violations", "manual"] == len(v)
+    assert plan.comparison.loc["travel_min", "optimised"] <= plan.manual.travel
+
+
+def test_places_and_travel_models():
+    visits, staff, _ = tiny()
+    places = pd.DataFrame({"place": ["office", "home", "a", "b", "c"],
+                           "x": [0, 900, 1000, 1500, 2000], "y": [0, 0, 300, 0, 300]})
+    models = {"car": TravelModel.urban(), "walk": TravelModel.walking()}
+    plan = route_plan(visits, staff, models, places=places, max_iterations=100)
+    assert plan.kpis["served"] == 4
+    assert plan.kpis["distance_km"] > 0
+    xy = places[["x", "y"]].to_numpy(float)
+    car = TravelModel.urban().time_matrix_min(xy)
+    assert np.allclose(plan.problem.travel[0], car)
+
+
+@pytest.mark.parametrize(("change", "msg"), [
+    (lambda v, s: (v.drop(columns="duration"), s), "missing column"),
+    (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s), "not in the matrix"),
+    (lambda v, s: (v, s.assign(mode=["car", "boat"])), "'boat' has no travel data"),
+    (lambda v, s: (v.assign(earliest="8h"), s), "minutes or 'HH:MM'"),
+    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s), "staff 'zoe'"),
+])
+def test_bad_tables(change, msg):
+    visits, staff, travel = tiny()
+    v0, s0 = visits.copy(), staff.copy()
+    v, s = change(visits, staff)
+    with pytest.raises(InputError, match=msg):
+        route_plan(v, s, travel, max_iterations=5)
+    pd.testing.assert_frame_equal(visits, v0)
+    pd.testing.assert_frame_equal(staff, s0)
+
+
+def test_cli_example(tmp_path, capsys):
+    out = tmp_path / "plan"
+    args = ["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv")]
+    for m in ("car", "walk", "bike"):
+        args += ["--matrix", f"{m}={EXAMPLE / (m + '.csv')}"]
+    args += ["--manual", str(EXAMPLE / "manual_plan.csv"), "--out", str(out),
+             "--iterations", "300"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "manual" in text and "optimised" in text
+    kpis = pd.read_csv(out / "kpis.csv", index_col="kpi")
+    assert kpis.loc["travel_min", "manual"] == pytest.approx(382.8)
+    assert kpis.loc["travel_min", "optimised"] < kpis.loc["travel_min", "manual"]
+    assert kpis.loc["double_served", "optimised"] == 2
+    stops = pd.read_csv(out / "stops.csv")
+    breaks = pd.read_csv(out / "breaks.csv")
+    assert len(breaks) == 4  # four six-hour shifts
+    assert ((breaks.start >= 7 * 60 + 180) & (breaks.start <= 7 * 60 + 300)).all()
+    assert len(stops) == 18  # 16 visits, two of them double
+    assert main(["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv"),
+                 "--matrix", "car", "--out", str(out)]) == 2
+
+
+def test_cli_places_and_models(tmp_path, capsys):
+    visits, staff, _ = tiny()
+    visits.to_csv(tmp_path / "visits.csv", index=False)
+    staff.to_csv(tmp_path / "staff.csv", index=False)
+    pd.DataFrame({"place": ["office", "home", "a", "b", "c"],
+                  "x": [0, 900, 1000, 1500, 2000], "y": [0, 0, 300, 0, 300]}).to_csv(
+        tmp_path / "places.csv", index=False)
+    out = tmp_path / "plan"
+    base = ["route-plan", str(tmp_path / "visits.csv"), str(tmp_path / "staff.csv"),
+            "--places", str(tmp_path / "places.csv"), "--out", str(out)]
+    assert main([*base, "--model", "car=urban", "--model", "walk=4.5",
+                 "--iterations", "50"]) == 0
+    kpis = pd.read_csv(out / "kpis.csv", index_col="kpi")
+    assert kpis.loc["served", "optimised"] == 4
+    assert kpis.loc["distance_km", "optimised"] > 0
+    assert main([*base, "--model", "car=urban", "--model", "walk=fast"]) == 2
+    assert "neither a preset" in capsys.readouterr().err
