@@ -22,7 +22,7 @@ def main(preset: str = "strangnas", seed: int = 1) -> dict:
     out: dict = {}
     for label, rule in [("local160", BaseRule()), ("offices", BaseRule(local_bases=False))]:
         c = hemopt.compare(sc, [LOV(), LOU(0.2), Zoning()], seed=seed, routing="approx",
-                           base_rule=rule)
+                           base_rule=rule, continuity=False)
         out[label] = c.table[COLUMNS].round(3).to_dict(orient="index")
         out[label + "_transition"] = c.transitions
     for policy in ("fifo", "min_cost"):

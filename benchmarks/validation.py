@@ -66,7 +66,8 @@ def run_seeds(preset: str = "strangnas", seeds: Sequence[int] = (1, 2, 3, 4, 5),
               progress: bool | Callable[[str], None] = False) -> SeedComparison:
     """LOV, LOU and zoning on a new municipality of ``preset`` for every seed."""
     return hemopt.compare_seeds(lambda s: hemopt.generate(preset, seed=s, scale=scale),
-                                seeds=seeds, max_iterations=max_iterations, progress=progress)
+                                seeds=seeds, max_iterations=max_iterations, progress=progress,
+                                continuity=False)  # (e) comes from benchmarks/continuity.py
 
 
 def _settings(r: SeedComparison, seed: int, backend: str) -> RoutingSettings:

@@ -24,6 +24,7 @@ from hemopt._views import view
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
+from hemopt.continuity import continuity_kpis
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
@@ -146,6 +147,8 @@ class Comparison:
         The seed of the assignment's draws, the day of visits and the solver.
     runtime_s
         Wall-clock time of :func:`compare`.
+    continuity_runtime_s
+        The part of it spent on the 14 days of continuity (0 without).
 
     Examples
     --------
@@ -174,6 +177,7 @@ class Comparison:
     provider_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     transitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     conservation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    continuity_runtime_s: float = field(default=0.0)
 
     # ---------------------------------------------------------------- tables
     def diff(self, reference: str = "LOV") -> pd.DataFrame:
@@ -281,7 +285,8 @@ def compare(
     time_limit_s: float | None = None,
     progress: bool | Callable[[str], None] = False,
     base_rule: BaseRule | None = None,
-    continuity: bool = False,
+    continuity: bool = True,
+    continuity_routing: RoutingSettings | None = None,
     workers: int | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
@@ -313,10 +318,16 @@ def compare(
     base_rule
         Where shifts start (:class:`hemopt.bases.BaseRule`), one rule for every regime.
     continuity
-        Also route 14 days and hand the routes to rostered staff
-        (:func:`hemopt.continuity.continuity_kpis`): distinct staff per client, the contact
-        person's share of visits, the temp share. Adds about half a minute per regime at the
-        scale of the presets with the solver.
+        Also measure continuity of care over 14 days for every regime (default; False to
+        skip): the week's visits with the scenario's weekly patterns, routed, handed to
+        rostered staff (:func:`hemopt.continuity.continuity_kpis`): distinct staff per
+        client, the contact person's share of visits, the temp share, staff per provider.
+    continuity_routing
+        How the 14 days are routed (default ``RoutingSettings(method="approx")``: the
+        approximation's route counts cut into sweep routes, about 4 s per regime at the
+        presets' full scale on a lightly loaded core; ``RoutingSettings(max_iterations=30)``
+        routes them with the solver, two to three times slower, with 1.5–4 more faces per
+        client and larger differences between regimes, see ``docs/continuity.md``).
     workers
         Processes routing each day's instances side by side (default: every core). The
         table does not depend on it.
@@ -362,6 +373,8 @@ def compare(
     if len(set(names)) != len(names):
         raise InputError(f"regimes: names must be distinct, got {names}; set .name on each")
     say = sayer(progress)
+    c_settings = continuity_routing or RoutingSettings(method="approx")
+    c_runtime = 0.0
 
     rows, assignments, routings, ptables, trans, cons = [], {}, {}, {}, {}, {}
     visits = None
@@ -381,11 +394,10 @@ def compare(
         kp = dict(ev.kpis)
         cons[regime.name] = kp.pop("conservation")
         if continuity:
-            from hemopt.continuity import continuity_kpis
-
             say(f"[{k}/{len(regimes)}] {regime.name}: 14 days of continuity ...")
-            ck = continuity_kpis(a, seed=seed, routing=settings, visit_params=visit_params,
+            ck = continuity_kpis(a, seed=seed, routing=c_settings, visit_params=visit_params,
                                  shifts=shifts, travel=travel)
+            c_runtime += ck.pop("continuity_runtime_s")
             kp.update({key: v for key, v in ck.items() if isinstance(v, (int, float))})
         rows.append({"regime": regime.name, **kp})
         say(f"[{k}/{len(regimes)}] {regime.name}: {kp['driven_km_per_day']:.0f} km/day, "
@@ -404,14 +416,18 @@ def compare(
         "shifts": asdict(shifts),
         "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
-        "continuity": continuity,
+        "continuity": ({"days": 14, "weight": 1.0, "contact_weight": 1.0,
+                        "routing": c_settings.method,
+                        "max_iterations": (c_settings.max_iterations
+                                           if c_settings.method == "solver" else None)}
+                       if continuity else False),
         "regimes": {r.name: r.params() for r in regimes},
     }
     return Comparison(scenario=scenario, table=table, assignments=assignments,
                       routings=routings, regimes={r.name: r for r in regimes},
                       parameters=_jsonable(params), seed=seed,
                       runtime_s=time.perf_counter() - t_start, provider_tables=ptables,
-                      transitions=trans, conservation=cons)
+                      transitions=trans, conservation=cons, continuity_runtime_s=c_runtime)
 
 
 def _dataclass_dict(obj: Any) -> dict[str, Any]:

@@ -3,20 +3,20 @@ client meets, under an assignment of providers.
 
 Pipeline (``docs/continuity.md``):
 
-1. :func:`fortnight_visits` draws 14 days of visits (day 0 a Monday) with
-   :func:`hemopt.routing.visits.day_of_visits`, one seed per day. Clients with daily care get
-   the same one-day pattern every day (with that day's draw of fractional visits); light
-   clients (``visits_per_day < 1``: cleaning, shopping) get ``round(7 × visits_per_day)``
-   visits a week, capped at 5, on fixed weekdays drawn per client, each lasting their weekly
-   minutes over those visits: weekly minutes are conserved and weekends have fewer visits.
-   Scenarios need no new columns.
-2. :func:`route_horizon` routes each day with the assignment's providers (the VRPTW solver,
-   whose routes are staff shifts; or the approximation, whose route counts are turned into
-   routes by a sweep around the base, see :func:`sweep_routes`).
+1. :func:`fortnight_visits` draws a week of visits (day 0 a Monday) that repeats: each
+   client's weekly pattern (:func:`hemopt.scenario.weekly_pattern`: daily care every day,
+   weekly tasks such as a shower or cleaning on fixed weekdays, light clients on fixed
+   weekdays; weekly minutes conserved), or without pattern columns the one-day draw of
+   :func:`hemopt.routing.visits.day_of_visits` every day.
+2. :func:`route_horizon` routes each weekday once with the assignment's providers (the VRPTW
+   solver, whose routes are staff shifts; or the approximation, whose route counts are
+   turned into routes by a sweep around the base, see :func:`sweep_routes`), optionally with
+   stable territories (:func:`territories`, a penalty per move between them).
 3. :func:`staff_continuity` sizes and rosters each provider's staff from its routed shifts
    (:func:`hemopt.roster.build_roster`) and hands each day's routes to the staff on duty by a
    min-cost assignment that rewards known faces (:func:`hemopt.roster.assign_staff`).
-4. :func:`continuity_kpis` returns the figures ``compare`` reports.
+4. :func:`continuity_kpis` returns the figures ``compare`` reports;
+   :func:`territory_tradeoff` the kilometres against continuity along the territory penalty.
 
 Examples
 --------
@@ -47,7 +47,7 @@ from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
 from hemopt.routing.approx import approximate_day
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
-from hemopt.scenario import Scenario
+from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
 
 __all__ = [
     "CONTINUITY_KPIS",
@@ -60,6 +60,8 @@ __all__ = [
     "routes_of_day",
     "staff_continuity",
     "sweep_routes",
+    "territories",
+    "territory_tradeoff",
 ]
 
 #: The figures of :func:`continuity_kpis`, with their meaning.
@@ -73,6 +75,11 @@ CONTINUITY_KPIS: dict[str, str] = {
     "staff_per_client_14d_all_p90": "distinct staff per client, all clients, 90th percentile",
     "staff_per_client_14d_all_mean": "distinct staff per client, all clients, mean",
     "clients_daily": "clients visited every day of the horizon",
+    "staff_per_client_14d_2visits_median": "distinct staff per client with at least two "
+                                           "visits every day (Kolada's definition), median",
+    "staff_per_client_14d_2visits_mean": "distinct staff per client with at least two visits "
+                                         "every day (Kolada's definition), mean",
+    "clients_2visits": "clients with at least two visits on every day of the horizon",
     "contact_person_visit_pct": "visits made by the client's contact person (%)",
     "temp_share": "share of visits made by pool or agency staff",
     "staff_per_provider_mean": "regular staff per provider with clients, mean",
@@ -98,16 +105,36 @@ def day_seed(seed: int, day: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(day)]).generate_state(1)[0] % 2**31)
 
 
-def _weekly_days(scenario: Scenario, seed: int) -> dict[int, np.ndarray]:
-    """For each light client (``visits_per_day < 1``): its fixed visit weekdays (0 = Monday)."""
-    v = scenario.clients["visits_per_day"].to_numpy(dtype=float)
-    h = scenario.clients["hours_per_week"].to_numpy(dtype=float)
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7]))
-    out: dict[int, np.ndarray] = {}
-    for i in np.flatnonzero((v > 0) & (v < 1) & (h > 0)):
-        k = int(np.clip(round(7 * v[i]), 1, 5))
-        out[int(i)] = np.sort(rng.choice(5, size=k, replace=False))
-    return out
+def _weekday_visits(scenario: Scenario, pattern: WeeklyPattern | None, weekday: int,
+                    seed: int, params: VisitParams) -> pd.DataFrame:
+    """The visits of one weekday (0 = Monday): the one-day draw without a pattern; with one,
+    each client's routine visits on its routine days and its weekly tasks on theirs."""
+    n = scenario.n_clients
+    if pattern is None:
+        return day_of_visits(scenario, ["_"] * n, seed=day_seed(seed, weekday), params=params)
+    base = scenario.clients.drop(columns=list(PATTERN_COLUMNS), errors="ignore")
+    v = base["visits_per_day"].to_numpy(dtype=float)
+    light = v < 1
+    today = pattern.days[:, weekday] & (pattern.routine_min > 0)
+    cl = base.copy()
+    cl["hours_per_week"] = np.where(today, pattern.routine_min * 7.0 / 60.0, 0.0)
+    cl["visits_per_day"] = np.where(today, np.where(light, 1.0, v), 0.0)
+    routine = day_of_visits(scenario.replace(clients=cl), ["_"] * n,
+                            seed=day_seed(seed, weekday), params=params)
+    tm = pattern.task_min[:, weekday]
+    cl = base.copy()
+    cl["hours_per_week"] = tm * 7.0 / 60.0
+    cl["visits_per_day"] = np.where(tm > 0, 1.0, 0.0)
+    tasks = day_of_visits(scenario.replace(clients=cl), ["_"] * n,
+                          seed=day_seed(seed, 100 + weekday), params=params)
+    tasks["visit_id"] = "t" + tasks["visit_id"].str[1:]
+    # light clients' visits and weekly tasks are daytime chores (cleaning, shopping, shower)
+    chores = pd.concat([tasks, routine[routine["client_id"].isin(
+        set(base["client_id"].to_numpy()[light]))]])
+    cs, ce, csh = PERIODS["chores"]
+    chores = chores.assign(period="chores", earliest_min=cs, latest_min=ce, shift=csh)
+    keep = routine[~routine["visit_id"].isin(set(chores["visit_id"]))]
+    return pd.concat([keep, chores], ignore_index=True)
 
 
 def fortnight_visits(
@@ -117,18 +144,24 @@ def fortnight_visits(
     seed: int = 0,
     params: VisitParams | None = None,
 ) -> pd.DataFrame:
-    """The horizon's visits, one ``day_of_visits`` per day, with weekly patterns for light
-    clients (see the module docstring).
+    """The horizon's visits: a week of visits (day 0 a Monday) that repeats.
+
+    With the scenario's weekly patterns (:func:`hemopt.scenario.weekly_pattern`; the
+    generator draws them), each client gets its routine visits on its routine days and its
+    weekly tasks (a shower, cleaning) on their weekdays, in the daytime chores window; light
+    clients' visits are chores too. Without pattern columns every day is the one-day draw of
+    :func:`~hemopt.routing.visits.day_of_visits` (noted in ``Scenario.summary()``). Weekday
+    ``w`` draws with :func:`day_seed` ``(seed, w)``: a care plan repeats from week to week,
+    so the second week's visits are the first's.
 
     Parameters
     ----------
     scenario
-        The municipality (no extra columns needed).
+        The municipality.
     days
         Length of the horizon (day 0 is a Monday).
     seed
-        Seed of the horizon: day ``d`` draws with :func:`day_seed` ``(seed, d)``; light
-        clients' weekdays are drawn once per client.
+        Seed of the horizon.
     params
         :class:`~hemopt.routing.visits.VisitParams`.
 
@@ -145,44 +178,30 @@ def fortnight_visits(
 
     Examples
     --------
-    Weekly minutes are conserved for every client, and weekends have fewer visits:
+    Weekly minutes are conserved for every client, weekends have fewer visits (tasks and
+    light clients' visits fall on weekdays) and the second week repeats the first:
 
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
     >>> v = fortnight_visits(sc, seed=1)
     >>> week = v[v["day"] < 7].groupby("client_id")["duration_min"].sum()
     >>> hours = sc.clients.set_index("client_id")["hours_per_week"]
-    >>> bool(((week - hours[week.index] * 60).abs() / (hours[week.index] * 60) < 0.35).all())
+    >>> bool(((week - hours[week.index] * 60).abs() < 1e-6).all())
     True
     >>> per_day = v.groupby("day").size()
     >>> bool(per_day[[5, 6]].mean() < per_day[[0, 1, 2, 3, 4]].mean())
+    True
+    >>> per_day[:7].tolist() == per_day[7:].tolist()
     True
     """
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
         raise InputError(f"days must be a whole number >= 1, got {days!r}")
     params = params or VisitParams()
-    weekly = _weekly_days(scenario, seed)
-    light = np.array(sorted(weekly), dtype=np.int64)
-    base = scenario.clients
-    h = base["hours_per_week"].to_numpy(dtype=float)
-    cs, ce, csh = PERIODS["chores"]
+    pattern = weekly_pattern(scenario)
+    week = [_weekday_visits(scenario, pattern, w, seed, params) for w in range(min(days, 7))]
     frames = []
     for d in range(days):
-        cl = base.copy()
-        if len(light):
-            wd = d % 7
-            today = np.array([wd in weekly[i] for i in light], dtype=bool)
-            k = np.array([len(weekly[i]) for i in light], dtype=float)
-            hv = np.where(today, h[light] * 7.0 / k, 0.0)
-            cl.loc[cl.index[light], "hours_per_week"] = hv
-            cl.loc[cl.index[light], "visits_per_day"] = np.where(today, 1.0, 0.0)
-        v = day_of_visits(scenario.replace(clients=cl), ["_"] * scenario.n_clients,
-                          seed=day_seed(seed, d), params=params)
-        if len(light):
-            lid = set(base["client_id"].to_numpy()[light])
-            m = v["client_id"].isin(lid).to_numpy()
-            v.loc[m, "period"] = "chores"
-            v.loc[m, "earliest_min"], v.loc[m, "latest_min"], v.loc[m, "shift"] = cs, ce, csh
+        v = week[d % 7].copy()
         v["visit_id"] = [f"d{d:02d}-{x}" for x in v["visit_id"]]
         v["day"] = d
         frames.append(v)
@@ -311,6 +330,8 @@ class Horizon:
     notes
         Warnings raised while routing (e.g. the approximation's extrapolation), kept here
         rather than raised once per day.
+    driven_km
+        Kilometres driven on each day.
 
     Examples
     --------
@@ -330,6 +351,7 @@ class Horizon:
     routing: RoutingSettings
     runtime_s: float
     notes: tuple[str, ...] = field(default=())
+    driven_km: tuple[float, ...] = field(default=())
 
     def demand(self) -> dict[str, dict[str, np.ndarray]]:
         """Routes per day and shift kind for each provider: what rosters are sized for."""
@@ -352,6 +374,8 @@ def route_horizon(
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
     travel: Any = None,
+    territory: dict[tuple[str, str, str], int] | None = None,
+    territory_penalty_m: float = 0.0,
 ) -> Horizon:
     """Draw and route every day of the horizon for ``assignment``.
 
@@ -360,13 +384,18 @@ def route_horizon(
     assignment
         Who serves whom.
     days, seed
-        The horizon (:func:`fortnight_visits`); day ``d`` is routed with :func:`day_seed`.
+        The horizon (:func:`fortnight_visits`). The week repeats, so each weekday is routed
+        once (solver seed :func:`day_seed` ``(seed, weekday)``) and its routes serve both weeks.
     routing
         :class:`~hemopt.evaluate.RoutingSettings` (default: the solver at 30 iterations, a
         deterministic and quick setting: continuity needs the routes' membership, not the last
         kilometre).
     visit_params, shifts, travel
         As in :func:`hemopt.evaluate`.
+    territory, territory_penalty_m
+        Stable routes (the solver only): territories from :func:`territories` and the
+        penalty in metres the solver pays for a move between two of them
+        (:func:`hemopt.route_day`). 0: free daily routing.
 
     Examples
     --------
@@ -378,31 +407,44 @@ def route_horizon(
     np.True_
     """
     routing = routing or RoutingSettings(max_iterations=30)
+    if territory_penalty_m and routing.method != "solver":
+        raise InputError("territory_penalty_m needs routing with the solver (the "
+                         f"approximation has no routes), got method {routing.method!r}")
     t0 = time.perf_counter()
     sc = assignment.scenario
     visits = fortnight_visits(sc, days=days, seed=seed, params=visit_params)
     lut = dict(zip(sc.clients["client_id"], assignment.client_providers(), strict=True))
-    frames, notes = [], []
-    for d in range(days):
-        vd = visits[visits["day"] == d].drop(columns="day")
+    week, notes, km = {}, [], {}
+    # the week repeats (fortnight_visits): each weekday is routed once, with its own seed
+    for w in range(min(days, 7)):
+        vd = visits[visits["day"] == w].drop(columns="day")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if routing.method == "solver":
-                day = route_day(sc, assignment, seed=day_seed(seed, d), visits=vd,
+                day = route_day(sc, assignment, seed=day_seed(seed, w), visits=vd,
                                 travel=travel, backend=routing.backend,
                                 time_limit_s=routing.time_limit_s,
                                 max_iterations=routing.max_iterations, params=visit_params,
-                                shifts=shifts, workers=routing.workers)
+                                shifts=shifts, workers=routing.workers, territory=territory,
+                                territory_penalty_m=territory_penalty_m)
             else:
-                day = approximate_day(sc, assignment, seed=day_seed(seed, d), visits=vd,
+                day = approximate_day(sc, assignment, seed=day_seed(seed, w), visits=vd,
                                       travel=travel, params=visit_params, shifts=shifts)
-        notes.extend(f"day {d}: {w.message}" for w in caught)
-        frames.append(routes_of_day(day, d))
+        notes.extend(f"weekday {w}: {m.message}" for m in caught)
+        week[w] = routes_of_day(day, w)
+        km[w] = float(day.routes["driven_km"].sum())
+    frames = []
+    for d in range(days):
+        r = week[d % 7].copy()
+        r["route_id"] = f"d{d:02d}" + r["route_id"].str[3:]
+        r["day"] = d
+        frames.append(r)
     visits = visits.assign(provider_id=visits["client_id"].map(lut))
     routes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=_ROUTE_COLUMNS)
     return Horizon(assignment=assignment, visits=visits, routes=routes, days=days, seed=seed,
-                   routing=routing, runtime_s=time.perf_counter() - t0, notes=tuple(notes))
+                   routing=routing, runtime_s=time.perf_counter() - t0, notes=tuple(notes),
+                   driven_km=tuple(km[d % 7] for d in range(days)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -528,10 +570,18 @@ def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
     per_contract = worked.to_numpy() / (reg["contract_h_week"].to_numpy() * horizon.days / 7)
     spread = (100.0 * float(per_contract.std() / per_contract.mean())
               if len(per_contract) > 1 and per_contract.mean() > 0 else math.nan)
+    # Kolada's measure counts clients with at least two visits every day
+    per_day = (horizon.visits.groupby(["client_id", "day"]).size().unstack(fill_value=0)
+               .reindex(columns=range(horizon.days), fill_value=0))
+    two = cs[cs["client_id"].isin(per_day.index[(per_day >= 2).all(axis=1)])]
+    k2 = _stats(two["staff"], "staff_per_client_14d_2visits")
     return {
         **_stats(daily["staff"], "staff_per_client_14d"),
         **_stats(cs["staff"], "staff_per_client_14d_all"),
         "clients_daily": len(daily),
+        "staff_per_client_14d_2visits_median": k2["staff_per_client_14d_2visits_median"],
+        "staff_per_client_14d_2visits_mean": k2["staff_per_client_14d_2visits_mean"],
+        "clients_2visits": len(two),
         "contact_person_visit_pct": (100.0 * float(cs["contact_visits"].sum()) / visits
                                      if visits else math.nan),
         "temp_share": float(cs["temp_visits"].sum()) / visits if visits else math.nan,
@@ -586,3 +636,131 @@ def continuity_kpis(
     t0 = time.perf_counter()
     c = staff_continuity(hz, weight=weight, contact_weight=contact_weight, roster=roster)
     return {**c.kpis, "continuity_runtime_s": hz.runtime_s + time.perf_counter() - t0}
+
+
+def territories(horizon: Horizon, day: int = 0) -> dict[tuple[str, str, str], int]:
+    """Territories from one day's routes: every (provider, shift, stairwell) gets the route
+    of ``day`` (default the Monday, the fullest day) that served most of its visits; a
+    stairwell that day does not visit gets the territory of the nearest stairwell that it
+    does, of the same provider and shift. A provider and shift without routes that day get
+    no territory (their stops are routed freely).
+
+    Returns
+    -------
+    dict
+        ``{(provider_id, shift, stairwell_id): label}``, what :func:`route_horizon` and
+        :func:`hemopt.route_day` take as ``territory``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> hz = route_horizon(hemopt.assign(sc, hemopt.LOV()), days=7, seed=1,
+    ...                    routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> t = territories(hz)
+    >>> len(set(t.values())) == hz.routes.loc[hz.routes["day"] == 0, "route_id"].nunique()
+    True
+    """
+    sc = horizon.assignment.scenario
+    stair = dict(zip(sc.clients["client_id"], sc.clients["stairwell_id"], strict=True))
+    r = horizon.routes[horizon.routes["day"] == day].copy()
+    r["stairwell_id"] = r["client_id"].map(stair)
+    label_of = {rid: k for k, rid in enumerate(sorted(r["route_id"].unique()))}
+    r["label"] = r["route_id"].map(label_of)
+    best = (r.groupby(["provider_id", "shift", "stairwell_id", "label"])["n_visits"].sum()
+            .reset_index().sort_values(["n_visits", "label"], ascending=[False, True],
+                                       kind="stable")
+            .drop_duplicates(["provider_id", "shift", "stairwell_id"]))
+    out = {(str(p), str(s), str(w)): int(k) for p, s, w, k in zip(
+        best["provider_id"], best["shift"], best["stairwell_id"], best["label"], strict=True)}
+    xy = dict(zip(sc.stairwells["stairwell_id"], sc.stairwells.geometry.get_coordinates()
+                  .to_numpy(), strict=True))
+    need = horizon.visits[["provider_id", "shift", "stairwell_id"]].drop_duplicates()
+    for (pid, shift), g in need.groupby(["provider_id", "shift"], sort=True):
+        known = [(w, k) for (p, s, w), k in out.items() if p == pid and s == shift]
+        if not known:
+            continue
+        kxy = np.array([xy[w] for w, _ in known])
+        for w in g["stairwell_id"]:
+            key = (str(pid), str(shift), str(w))
+            if key not in out:
+                out[key] = known[int(np.argmin(np.hypot(*(kxy - xy[w]).T)))][1]
+    return out
+
+
+def territory_tradeoff(
+    assignment: Assignment,
+    penalties_m: tuple[float, ...] = (0.0, 1000.0, 3000.0, 10000.0),
+    *,
+    seed: int = 0,
+    routing: RoutingSettings | None = None,
+    weight: float = 1.0,
+    contact_weight: float = 1.0,
+    staff_weights: tuple[float, ...] = (0.0, 5.0),
+    visit_params: VisitParams | None = None,
+    shifts: ShiftParams | None = None,
+    travel: Any = None,
+) -> pd.DataFrame:
+    """Kilometres against continuity, with one weight: the territory penalty.
+
+    Route-level continuity. The horizon is first routed freely (penalty 0); its Monday routes
+    become territories (:func:`territories`); then the horizon is routed again for each
+    penalty, the solver paying that many metres for every move between territories, so
+    that each route keeps to its territory every day. Each routed horizon's routes are
+    handed to staff (:func:`staff_continuity` with ``weight`` and ``contact_weight``).
+    Penalty 0 is assign-after-routing: free daily routing, staff chosen for continuity
+    after the routes are fixed. For comparison, the free routes are also handed out with
+    ``staff_weights`` (continuity weights in the staff assignment alone: the same km).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point: ``method`` (``"territory"`` or ``"assign_after_routing"``),
+        ``penalty_m``, ``staff_weight``, ``driven_km_per_day``, ``staff_hours_per_day``
+        (route hours), ``staff_per_client_14d_mean``, ``staff_per_client_14d_median``,
+        ``staff_per_client_14d_p90``, ``staff_per_client_14d_all_mean``,
+        ``contact_person_visit_pct``, ``route_s``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> t = territory_tradeoff(hemopt.assign(sc, hemopt.LOV()), (0.0, 5000.0), seed=1,
+    ...                        routing=hemopt.RoutingSettings(max_iterations=30))
+    >>> t["method"].tolist()
+    ['territory', 'territory', 'assign_after_routing', 'assign_after_routing']
+    >>> t["penalty_m"].tolist(), t["staff_weight"].tolist()
+    ([0.0, 5000.0, 0.0, 0.0], [1.0, 1.0, 0.0, 5.0])
+    >>> bool(t["driven_km_per_day"].iloc[1] >= t["driven_km_per_day"].iloc[0] - 1e-9)
+    True
+    """
+    routing = routing or RoutingSettings(max_iterations=30)
+    pen = [float(p) for p in penalties_m]
+    if not pen or any(not (math.isfinite(p) and p >= 0) for p in pen):
+        raise InputError(f"penalties_m must be finite numbers >= 0 (metres), got {penalties_m!r}")
+    kw = dict(seed=seed, routing=routing, visit_params=visit_params, shifts=shifts,
+              travel=travel)
+    free = route_horizon(assignment, **kw)
+    terr = territories(free)
+    rows = []
+
+    def row(method: str, p: float, w: float, hz: Horizon) -> dict[str, Any]:
+        k = staff_continuity(hz, weight=w, contact_weight=contact_weight if w else 0.0).kpis
+        minutes = hz.routes.drop_duplicates("route_id")["route_min"].sum()
+        return {"method": method, "penalty_m": p, "staff_weight": w,
+                "driven_km_per_day": float(np.mean(hz.driven_km)),
+                "staff_hours_per_day": float(minutes) / 60.0 / hz.days,
+                **{x: k[x] for x in ("staff_per_client_14d_mean",
+                                     "staff_per_client_14d_median",
+                                     "staff_per_client_14d_p90",
+                                     "staff_per_client_14d_all_mean",
+                                     "contact_person_visit_pct")},
+                "route_s": hz.runtime_s}
+
+    for p in pen:
+        hz = free if p == 0 else route_horizon(assignment, territory=terr,
+                                               territory_penalty_m=p, **kw)
+        rows.append(row("territory", p, float(weight), hz))
+    for w in staff_weights:
+        rows.append(row("assign_after_routing", 0.0, float(w), free))
+    return pd.DataFrame(rows)

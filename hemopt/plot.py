@@ -11,7 +11,8 @@ from hemopt._views import register
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
 
-__all__ = ["centre_box", "draw_box", "plot_assignment", "plot_scenario", "provider_colours"]
+__all__ = ["centre_box", "draw_box", "plot_assignment", "plot_continuity_tradeoff", "plot_scenario",
+           "provider_colours"]
 
 
 def provider_colours(provider_ids: list[str], kinds: list[str] | None = None) -> dict[str, Any]:
@@ -229,3 +230,48 @@ def draw_box(ax: Any, box: tuple[float, float, float, float], label: str = "") -
     if label:
         ax.annotate(label, (minx, maxy), xytext=(0, 3), textcoords="offset points",
                     fontsize=8, fontweight="bold", zorder=7)
+
+
+def plot_continuity_tradeoff(table: Any, ax: Any = None, *, label: str = "") -> Any:
+    """Kilometres against continuity: the curve of
+    :func:`hemopt.continuity.territory_tradeoff`'s table.
+
+    Territory routing is a line through its penalties (each point labelled with the penalty
+    in km); assign-after-routing points (free routes, staff weights only) sit at the free
+    routes' kilometres. Returns the Axes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"method": ["territory", "territory", "assign_after_routing"],
+    ...                   "penalty_m": [0.0, 5000.0, 0.0], "staff_weight": [1.0, 1.0, 0.0],
+    ...                   "driven_km_per_day": [500.0, 510.0, 500.0],
+    ...                   "staff_per_client_14d_mean": [6.3, 5.7, 17.5]})
+    >>> ax = plot_continuity_tradeoff(t, label="LOV")
+    >>> len(ax.lines), ax.get_xlabel()
+    (2, 'km driven per day')
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    terr = table[table["method"] == "territory"].sort_values("penalty_m")
+    lines = ax.plot(terr["driven_km_per_day"], terr["staff_per_client_14d_mean"], marker="o",
+                    label=f"{label} territories".strip())
+    for r in terr.itertuples():
+        ax.annotate(f"{r.penalty_m / 1000:g} km", (r.driven_km_per_day,
+                                                  r.staff_per_client_14d_mean),
+                    fontsize=7, xytext=(3, 3), textcoords="offset points")
+    after = table[table["method"] == "assign_after_routing"]
+    if len(after):
+        ax.plot(after["driven_km_per_day"], after["staff_per_client_14d_mean"], marker="x",
+                linestyle="none", color=lines[0].get_color(),
+                label=f"{label} assign after routing".strip())
+        for r in after.itertuples():
+            ax.annotate(f"staff weight {r.staff_weight:g}",
+                        (r.driven_km_per_day, r.staff_per_client_14d_mean), fontsize=7,
+                        xytext=(3, -9), textcoords="offset points")
+    ax.set_xlabel("km driven per day")
+    ax.set_ylabel("distinct staff per daily client, 14 days (mean)")
+    ax.legend(fontsize=8)
+    return ax

@@ -509,8 +509,11 @@ def assign_staff(
             col = np.flatnonzero(on)
             new_faces = inc @ (~known[:, col]).astype(float)
             has_cp = contact >= 0
-            cp_miss = (vis[:, has_cp][:, :, None]
-                       * (contact[has_cp][:, None] != col[None, :])[None, :, :]).sum(axis=1)
+            # visits on each route of clients with a contact person, less those whose contact
+            # person is the staff member in the column
+            by_cp = np.zeros((len(clients), len(rows)))
+            by_cp[np.flatnonzero(has_cp), contact[has_cp]] = 1.0
+            cp_miss = (vis[:, has_cp].sum(axis=1)[:, None] - (vis @ by_cp)[:, col])
             to_date = contract[col] * day / 7.0
             ratio = np.divide(worked_h[col], to_date, out=np.zeros(len(col)), where=to_date > 0)
             route_h = info["route_min"].to_numpy(dtype=float) / 60.0

@@ -246,7 +246,8 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                                       procured_share=task["procured_share"], seed=task["seed"])
             cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
             comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"], cost=cost,
-                           max_iterations=task["max_iterations"])
+                           max_iterations=task["max_iterations"],
+                           continuity=False)  # not among the sweep's KPIs
         notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         rows = []
         for name in comp.table.index:

@@ -61,6 +61,7 @@ from hemopt.scenario import CRS, Scenario
 
 __all__ = [
     "GENERIC",
+    "PATTERN_TASKS",
     "PRESETS",
     "AreaSpec",
     "Preset",
@@ -72,6 +73,7 @@ __all__ = [
     "get_preset",
     "preset_deso",
     "validation",
+    "visit_patterns",
     "visits_per_day_from_hours",
 ]
 
@@ -532,6 +534,58 @@ def visits_per_day_from_hours(hours_per_week: np.ndarray) -> np.ndarray:
     visit = np.where(per_day < 20.0, 60.0, 30.0)
     v = np.minimum(per_day / visit, 8.0)
     return np.maximum(np.round(v, 2), 0.01)
+
+
+#: Weekly tasks of clients with daily care, on a fixed weekday (Monday to Friday), with their
+#: minutes and the share of daily-care clients who have them (``docs/continuity.md``):
+#: a shower once a week (45 min) and cleaning (60 min a week: the common two hours every
+#: other week, as a weekly average). Stated assumptions.
+PATTERN_TASKS: tuple[tuple[str, float, float], ...] = (("shower", 45.0, 0.6),
+                                                      ("cleaning", 60.0, 0.5))
+#: Tasks never take more than this share of a client's weekly minutes.
+PATTERN_TASK_MAX_SHARE = 0.5
+
+
+def visit_patterns(hours_per_week: Any, visits_per_day: Any, seed: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly visit patterns (the ``pattern_days`` and ``pattern_tasks`` columns of
+    :data:`hemopt.scenario.PATTERN_COLUMNS`), drawn with their own seed stream so that the
+    rest of a generated scenario does not change.
+
+    Clients with daily care (``visits_per_day >= 1``) are visited every day, weekends
+    included, and may have weekly tasks (:data:`PATTERN_TASKS`) on distinct weekdays; light
+    clients (cleaning, shopping) get ``round(7 × visits_per_day)`` visits a week, 1 to 5, on
+    fixed weekdays. Weekends differ from weekdays: tasks and light clients' visits fall on
+    Monday to Friday only.
+
+    Examples
+    --------
+    >>> days, tasks = visit_patterns([1.0, 14.0], [0.14, 2.0], seed=1)
+    >>> days[0].count("1"), days[0][5:], days[1]
+    (1, '00', '1111111')
+    """
+    h = np.asarray(hours_per_week, dtype=float)
+    v = np.asarray(visits_per_day, dtype=float)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 17]))
+    days, tasks = [], []
+    for hi, vi in zip(h, v, strict=True):
+        if vi >= 1 or hi <= 0:
+            days.append("1111111")
+            left = PATTERN_TASK_MAX_SHARE * hi * 60.0
+            weekdays = rng.permutation(5)
+            mine = []
+            for k, (name, minutes, share) in enumerate(PATTERN_TASKS):
+                if rng.random() < share and minutes <= left and hi > 0:
+                    mine.append(f"{name}@{int(weekdays[k])}:{minutes:g}")
+                    left -= minutes
+            tasks.append(";".join(mine))
+        else:
+            k = int(np.clip(round(7 * vi), 1, 5))
+            on = np.zeros(7, dtype=bool)
+            on[rng.choice(5, size=k, replace=False)] = True
+            days.append("".join("1" if x else "0" for x in on))
+            tasks.append("")
+    return np.array(days, dtype=object), np.array(tasks, dtype=object)
 
 
 # --------------------------------------------------------------------------------- housing
@@ -1141,6 +1195,8 @@ def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
         },
         geometry=shapely.points(c_xy), crs=CRS,
     )
+    clients["pattern_days"], clients["pattern_tasks"] = visit_patterns(
+        hours, clients["visits_per_day"].to_numpy(), seed)
     needs = care_needs(hours, clients["visits_per_day"].to_numpy(), seed)
     clients["staff_per_visit"] = needs["staff_per_visit"].to_numpy()
     clients["skill"] = needs["skill"].to_numpy()

@@ -19,7 +19,7 @@ import pandas as pd
 from hemopt.areas import serves_matrix, zone_index
 from hemopt.errors import InputError
 from hemopt.scenario import Scenario
-from hemopt.synth import visits_per_day_from_hours
+from hemopt.synth import visit_patterns, visits_per_day_from_hours
 
 __all__ = ["split_service"]
 
@@ -116,8 +116,24 @@ def split_service(scenario: Scenario, *, share: float = 0.3,
     cl["visits_per_day"] = np.maximum(
         np.round(cl["visits_per_day"].to_numpy(dtype=float) * np.where(
             np.isin(np.arange(len(cl)), idx), np.maximum(frac, 0.5), 1.0), 2), 0.01)
+    if "pattern_days" in cl.columns:
+        _split_patterns(cl, service, idx, seed)
     out = pd.concat([cl, service], ignore_index=True)
     meta = {**scenario.meta, "split_service": {"share": share, "clients_split": len(rows),
                                                "service_hours_per_week": service_hours_per_week,
                                                "seed": seed}}
     return scenario.replace(clients=out, meta=meta)
+
+
+def _split_patterns(care: pd.DataFrame, service: pd.DataFrame, idx: np.ndarray,
+                    seed: int) -> None:
+    """Weekly visit patterns after a split (in place): the service clients get patterns of
+    their own (:func:`hemopt.synth.visit_patterns`: light clients' weekdays), and the care
+    clients' weekly cleaning goes with the service (its minutes stay in their routine)."""
+    days, tasks = visit_patterns(service["hours_per_week"].to_numpy(),
+                                 service["visits_per_day"].to_numpy(), seed)
+    service["pattern_days"], service["pattern_tasks"] = days, tasks
+    col = care.columns.get_loc("pattern_tasks")
+    care.iloc[idx, col] = [";".join(t for t in str(v or "").split(";")
+                                    if t and not t.startswith("cleaning@"))
+                           for v in care["pattern_tasks"].iloc[idx]]

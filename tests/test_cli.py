@@ -93,6 +93,22 @@ def test_compare_writes_report_and_json(tmp_path, capsys):
     jsonschema.validate(doc, load_schema())
     assert doc["scenario"]["meta"]["seed"] == 1
     assert (out / "index.html").stat().st_size > 50_000
+    # continuity of care is on by default, for every regime
+    assert "staff met in 14 days, median" in captured.out
+    assert "continuity of care (14 days, every regime and seed)" in captured.err
+    for rec in doc["regimes"]:
+        assert rec["staff_per_client_14d_median"] <= rec["staff_per_client_14d_p90"]
+        assert 0 < rec["contact_person_visit_pct"] <= 100
+
+
+def test_compare_no_continuity_flag():
+    from hemopt.cli.main import build_parser
+
+    p = build_parser()
+    assert p.parse_args(["compare"]).continuity is True
+    assert p.parse_args(["compare", "--no-continuity"]).continuity is False
+    with pytest.raises(SystemExit):
+        p.parse_args(["compare", "--continuity", "--no-continuity"])
 
 
 def test_compare_on_own_gpkg(tmp_path, capsys):

@@ -11,12 +11,19 @@ from hypothesis import strategies as st
 import hemopt
 from hemopt.continuity import (
     continuity_kpis,
+    day_seed,
     fortnight_visits,
     route_horizon,
     staff_continuity,
+    territories,
+    territory_tradeoff,
 )
-from hemopt.errors import InputError
+from hemopt.errors import InputError, ScenarioError
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster, is_weekend
+from hemopt.routing.parallel import InstanceTask, solve_tasks
+from hemopt.routing.visits import day_of_visits
+from hemopt.scenario import PATTERN_COLUMNS, weekly_pattern
+from hemopt.travel import TravelModel, TravelModes
 
 DAYS = 14
 
@@ -242,4 +249,143 @@ def test_compare_reports_continuity_per_regime():
         assert rec["staff_per_client_14d_median"] >= 1
         assert rec["staff_per_client_14d_p90"] >= rec["staff_per_client_14d_median"]
         assert 0 <= rec["contact_person_visit_pct"] <= 100
-    assert doc["parameters"]["continuity"] is True
+    assert doc["parameters"]["continuity"]["days"] == 14
+    off = hemopt.compare(sc, [hemopt.LOV()], seed=2, routing="approx", continuity=False)
+    assert "staff_per_client_14d_median" not in off.table.columns
+    assert off.to_dict()["parameters"]["continuity"] is False and off.continuity_runtime_s == 0
+
+
+# ------------------------------------------------------------------ weekly visit patterns
+@pytest.fixture(scope="module")
+def small() -> hemopt.Scenario:
+    return hemopt.generate("strangnas", seed=2, scale=0.05)
+
+
+def test_generated_patterns_follow_the_rules(small) -> None:
+    cl = small.clients
+    p = weekly_pattern(small)
+    v = cl["visits_per_day"].to_numpy()
+    daily = v >= 1
+    assert p.days[daily].all()  # daily care every day, weekends included
+    assert not p.days[~daily][:, 5:].any()  # light clients: weekdays only
+    k = np.clip(np.round(7 * v[~daily]), 1, 5)
+    assert (p.days[~daily].sum(axis=1) == k).all()
+    assert not p.task_min[:, 5:].any() and not p.task_min[~daily].any()
+    names = {t[0] for ts in p.tasks for t in ts}
+    assert names == {"shower", "cleaning"}
+    # tasks on distinct weekdays, at most half of the weekly minutes
+    for ts, h in zip(p.tasks, cl["hours_per_week"], strict=True):
+        assert len({t[1] for t in ts}) == len(ts)
+        assert sum(t[2] for t in ts) <= 0.5 * h * 60 + 1e-9
+    assert cl["pattern_days"].str.len().eq(7).all()
+    # the patterns have their own seed stream: the other draws are those of the generator
+    # before the patterns (26 clients, 318.25 hours a week, checked against main at b7ee176)
+    assert small.n_clients == 26 and cl["hours_per_week"].sum() == 318.25
+
+
+def test_pattern_columns_survive_a_gpkg_round_trip(small, tmp_path) -> None:
+    back = hemopt.Scenario.from_gpkg(small.to_gpkg(tmp_path / "s.gpkg"))
+    assert back.clients["pattern_days"].tolist() == small.clients["pattern_days"].tolist()
+    assert back.clients["pattern_tasks"].tolist() == small.clients["pattern_tasks"].tolist()
+
+
+def test_bad_patterns_are_refused_naming_the_field(small) -> None:
+    cl = small.clients.copy()
+    cl.loc[0, "pattern_days"] = "11x1111"
+    with pytest.raises(ScenarioError, match=r"row 'c00000', field 'pattern_days'.*'11x1111'"):
+        small.replace(clients=cl)
+    cl = small.clients.copy()
+    cl.loc[1, "pattern_tasks"] = f"shower@2:{cl.loc[1, 'hours_per_week'] * 60 + 1:g}"
+    with pytest.raises(ScenarioError, match="field 'pattern_tasks': tasks take more minutes"):
+        small.replace(clients=cl)
+    cl = small.clients.copy()
+    cl.loc[2, "pattern_tasks"] = "shower@9:45"
+    with pytest.raises(ScenarioError, match=r"weekday 0\.\.6"):
+        small.replace(clients=cl)
+
+
+def test_hand_made_pattern_gives_the_stated_visits(small) -> None:
+    # 7 h a week: a shower of 45 min on Tuesday, cleaning of 60 min on Thursday, the other
+    # 315 minutes as 45 minutes of routine care every day, two visits a day
+    cl = small.clients.iloc[:1].copy()
+    cl["hours_per_week"], cl["visits_per_day"] = 7.0, 2.0
+    cl["pattern_days"], cl["pattern_tasks"] = "1111111", "shower@1:45;cleaning@3:60"
+    sc = small.replace(clients=cl)
+    v = fortnight_visits(sc, seed=4)
+    per_day = v.groupby("day")["duration_min"].sum()
+    assert per_day.round(6).tolist() == [45, 90, 45, 105, 45, 45, 45] * 2
+    tasks = v[v["visit_id"].str.contains("-t")]
+    assert sorted(tasks["day"].tolist()) == [1, 3, 8, 10]
+    assert set(tasks["period"]) == {"chores"}
+    assert v.groupby("day").size().tolist() == [2, 3, 2, 3, 2, 2, 2] * 2
+
+
+def test_old_scenarios_repeat_the_one_day_draw(small) -> None:
+    old = small.replace(clients=small.clients.drop(columns=list(PATTERN_COLUMNS)))
+    assert weekly_pattern(old) is None
+    assert "no visit pattern columns" in old.summary()["visit_patterns"]
+    assert "weekly visit patterns" in small.summary()["visit_patterns"]
+    v = fortnight_visits(old, seed=3)
+    for d in (0, 4, 9):
+        one = day_of_visits(old, ["_"] * old.n_clients, seed=day_seed(3, d % 7))
+        got = v[v["day"] == d]
+        assert got["duration_min"].tolist() == one["duration_min"].tolist()
+        assert got["client_id"].tolist() == one["client_id"].tolist()
+
+
+# ------------------------------------------------------------------ route-level continuity
+def test_territory_penalty_keeps_routes_in_their_territory() -> None:
+    # base at 0, stops at 1, 2, 3, 4 km on a line, territories A B A B. Free: one route
+    # 0-1-2-3-4-0 (8 km). With a penalty larger than any saving, one route per territory:
+    # 0-1-3-0 (6 km) and 0-2-4-0 (8 km), 14 km of true distance
+    xy = np.array([[0, 0], [1000, 0], [2000, 0], [3000, 0], [4000, 0]], dtype=float)
+    modes = TravelModes(car=TravelModel(detour_factor=1.0), walk_within_m=0.0,
+                        bike_within_m=0.0)
+
+    def task(penalty: float) -> InstanceTask:
+        return InstanceTask(key=("P", 0, "day", "car"), xy=xy, earliest=np.full(4, 420.0),
+                            latest=np.full(4, 900.0), service=np.full(4, 10.0),
+                            shift=(420.0, 960.0, 540.0), mode="car", time_limit_s=None,
+                            max_iterations=200, backend="pyvrp", seed=1,
+                            labels=np.array([0, 1, 0, 1]), label_penalty_m=penalty)
+
+    free, kept = (s.result for s in solve_tasks([task(0.0), task(50_000.0)], modes,
+                                                  workers=1))
+    assert len(free.routes) == 1 and free.distance == pytest.approx(8000.0)
+    assert sorted(sorted(r) for r in kept.routes) == [[1, 3], [2, 4]]
+    assert kept.distance == pytest.approx(14000.0)  # the true km, no penalty in it
+    assert sorted(kept.route_distance) == pytest.approx([6000.0, 8000.0])
+
+
+def test_territories_and_the_tradeoff(small) -> None:
+    a = hemopt.assign(small, hemopt.LOV())
+    rs = hemopt.RoutingSettings(max_iterations=30)
+    free = route_horizon(a, seed=1, routing=rs)
+    terr = territories(free)
+    # every (provider, shift, stairwell) of the horizon has a territory when its provider
+    # and shift have routes on the Monday (the others are routed freely)
+    monday = set(free.routes.loc[free.routes["day"] == 0, ["provider_id", "shift"]]
+                 .itertuples(index=False, name=None))
+    need = free.visits[["provider_id", "shift", "stairwell_id"]].drop_duplicates()
+    assert all((p, s, w) in terr for p, s, w in need.itertuples(index=False)
+               if (p, s) in monday)
+    assert len(terr) == len(need[[(p, s) in monday for p, s in zip(
+        need["provider_id"], need["shift"], strict=True)]])
+    stair = dict(zip(small.clients["client_id"], small.clients["stairwell_id"], strict=True))
+
+    def pure(hz) -> float:
+        r = hz.routes.assign(label=[terr.get((p, s, stair[c]), -1) for p, s, c in zip(
+            hz.routes["provider_id"], hz.routes["shift"], hz.routes["client_id"], strict=True)])
+        return float((r.groupby("route_id")["label"].nunique() == 1).mean())
+
+    kept = route_horizon(a, seed=1, routing=rs, territory=terr, territory_penalty_m=50_000.0)
+    assert pure(kept) >= pure(free)
+    assert pure(kept) == 1.0
+    t = territory_tradeoff(a, (0.0, 50_000.0), seed=1, routing=rs)
+    assert t.loc[0, "driven_km_per_day"] == pytest.approx(float(np.mean(free.driven_km)))
+    assert t.loc[1, "driven_km_per_day"] == pytest.approx(float(np.mean(kept.driven_km)))
+    with pytest.raises(InputError, match="territory_penalty_m needs routing with the solver"):
+        route_horizon(a, routing=hemopt.RoutingSettings(method="approx"), territory=terr,
+                      territory_penalty_m=1.0)
+    with pytest.raises(InputError, match="territory_penalty_m must be a finite number >= 0"):
+        hemopt.route_day(small, a, territory=terr, territory_penalty_m=-1.0)

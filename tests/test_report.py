@@ -290,3 +290,21 @@ def test_report_renders_in_chromium(report_html, tmp_path):
                     "--window-size=1200,3000", f"--screenshot={png}", path.as_uri()],
                    capture_output=True, text=True, timeout=180, check=True)
     assert png.stat().st_size > 100_000
+
+
+def test_continuity_section_quotes_the_seeds(seeds, report_html):
+    _, text = report_html
+    sec = _section(text, "continuity")
+    assert "Kolada" in sec and "sweep" in sec
+    for kpi in ("staff_per_client_14d_median", "staff_per_client_14d_mean",
+                "contact_person_visit_pct"):
+        per = seeds.per_seed[kpi].astype(float)
+        for _, g in per.groupby(level="regime", sort=False):
+            assert fmt_range(kpi, g.median(), g.min(), g.max()) in sec
+
+
+def test_report_without_continuity_says_so(tmp_path):
+    sc = hemopt.generate("strangnas", seed=2, scale=0.05)
+    comp = hemopt.compare(sc, [hemopt.LOV()], seed=1, max_iterations=30, continuity=False)
+    text = comp.to_html(tmp_path / "one.html").read_text(encoding="utf-8")
+    assert "--no-continuity" in _section(text, "continuity")

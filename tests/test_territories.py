@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import hemopt
@@ -70,6 +70,7 @@ def test_sweep_small_and_bad_inputs():
 
 
 @settings(max_examples=60, deadline=None)
+@example(n=90, m=2, seed=1, dup=0.5)  # once a sector of 4 stops beside an address of 3
 @given(st.integers(1, 200), st.integers(1, 60), st.integers(0, 2**31 - 1),
        st.floats(0.0, 0.7))
 def test_sweep_properties(n, m, seed, dup):
@@ -249,3 +250,18 @@ def test_split_keeps_double_staffed_copies_with_their_originals(day_case):
         for j, c in enumerate(copies):  # the copies are last; their originals renumbered
             assert r[len(r) - len(copies) + j] == c
             assert r[sub.copy_of[j]] == task.copy_of[c - 4]
+
+
+def test_split_keeps_each_stops_continuity_label():
+    from hemopt.routing.parallel import InstanceTask
+    from hemopt.routing.territories import split_tasks
+
+    xy = np.array([[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=float)
+    task = InstanceTask(("A", 0, "day", "car"), xy, np.zeros(4), np.full(4, 600.0),
+                        np.full(4, 10.0), (0.0, 600.0, 480.0), "car", None, 10, "pyvrp", 0,
+                        labels=np.array([7, 8, 9, 10]), label_penalty_m=500.0)
+    plan = split_tasks([task], 2)
+    assert plan.n_split == 1
+    for sub, rows in zip(plan.tasks, plan.index[0], strict=True):
+        assert sub.labels.tolist() == (np.array([7, 8, 9, 10])[rows - 1]).tolist()
+        assert sub.label_penalty_m == 500.0

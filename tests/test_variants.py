@@ -45,3 +45,18 @@ def test_split_parameters(sc):
         split_service(sc, service_hours_per_week=0)
     again = split_service(sc, share=0.3, seed=5)
     assert again == split_service(sc, share=0.3, seed=5)  # seeded
+
+
+def test_split_moves_the_weekly_cleaning_to_the_service_client(sc):
+    sp = split_service(sc, share=1.0, service_hours_per_week=1.5, seed=2)
+    cl = sp.clients.set_index("client_id")
+    service = cl[cl.index.str.endswith("-service")]
+    care = cl.loc[[c[: -len("-service")] for c in service.index]]
+    assert not care["pattern_tasks"].str.contains("cleaning").any()
+    assert (service["pattern_tasks"] == "").all()
+    # 1.5 h a week of chores: visits_per_day 0.21, round(7 × 0.21) = 1 fixed weekday
+    assert (service["visits_per_day"] == 0.21).all()
+    assert service["pattern_days"].map(lambda d: d.count("1")).eq(1).all()
+    assert service["pattern_days"].str[5:].eq("00").all()
+    before = sc.clients.set_index("client_id").loc[care.index, "pattern_tasks"]
+    assert before.str.contains("cleaning").any()  # the case is not empty

@@ -244,7 +244,12 @@ def _format_comparison(comp) -> str:
         ("stops per visit", "stops_per_visit", "{:.3f}"),
         ("staff shifts per day", "staff_shifts_per_day", "{:.0f}"),
         ("dropped visits", "dropped_visits", "{:.0f}"),
+        ("staff met in 14 days, median", "staff_per_client_14d_median", "{:.1f}"),
+        ("staff met in 14 days, p90", "staff_per_client_14d_p90", "{:.1f}"),
+        ("visits by contact person (%)", "contact_person_visit_pct", "{:.1f}"),
+        ("visits by temps (%)", "temp_share", "{:.1%}"),
     ]
+    rows = [r for r in rows if r[1] in t.columns]
     names = list(t.index)
     lines = [f"{'':<34}" + "".join(f"{n:>14}" for n in names)]
     for label, col, fmt in rows:
@@ -302,7 +307,11 @@ def _format_ranges(r) -> str:
     rows = [("km driven per day", "driven_km_per_day", 1.0, "{:,.0f}"),
             ("paid staff hours per day", "paid_staff_hours_per_day", 1.0, "{:,.0f}"),
             ("cost per year (MSEK)", "cost_sek_per_year", 1e-6, "{:,.1f}"),
-            ("first choice met (%)", "first_choice_pct", 1.0, "{:.1f}")]
+            ("first choice met (%)", "first_choice_pct", 1.0, "{:.1f}"),
+            ("staff met in 14 days, median", "staff_per_client_14d_median", 1.0, "{:.1f}"),
+            ("staff met in 14 days, p90", "staff_per_client_14d_p90", 1.0, "{:.1f}"),
+            ("visits by contact person (%)", "contact_person_visit_pct", 1.0, "{:.1f}")]
+    rows = [r for r in rows if r[1] in set(iv["kpi"])]
     names = list(dict.fromkeys(iv["regime"]))
     lines = [f"median [min, max] over seeds {r.seeds}",
              f"{'':<28}" + "".join(f"{n:>24}" for n in names)]
@@ -379,6 +388,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           decompose=not args.no_decompose, progress=True,
                           continuity=args.continuity,
                           workers=args.workers)
+        if args.continuity:
+            c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
+            print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
+                  "run; --no-continuity skips it", file=sys.stderr)
         comp = r.headline
         print()
         print(f"seed {args.seed}:")
@@ -514,9 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds for the ranges, e.g. 1-5 (the default) or 1,3,7; with a preset "
                         "each seed draws new clients, with --scenario a new day and new draws; "
                         "--seeds 1 for one seed")
-    c.add_argument("--continuity", action="store_true",
-                   help="also route 14 days and report continuity of care (distinct staff per "
-                        "client); adds about half a minute per regime and seed")
+    cont = c.add_mutually_exclusive_group()
+    cont.add_argument("--continuity", dest="continuity", action="store_true", default=True,
+                      help="report continuity of care over 14 days for every regime (distinct "
+                           "staff per client, contact person, temps; the default)")
+    cont.add_argument("--no-continuity", dest="continuity", action="store_false",
+                      help="skip continuity of care (saves about 4 s per regime and seed at "
+                           "full scale)")
     c.add_argument("--workers", type=int, default=None,
                    help="processes routing each day side by side (default: every core; the "
                         "results do not depend on it)")

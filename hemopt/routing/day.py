@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -482,6 +482,8 @@ def route_day(
     workers: int | None = None,
     care: CareParams | None = None,
     max_stops: int | None = DEFAULT_MAX_STOPS,
+    territory: Mapping[tuple[str, str, str], int] | None = None,
+    territory_penalty_m: float = 0.0,
 ) -> DayRouting:
     """Route every provider's day.
 
@@ -537,6 +539,13 @@ def route_day(
         base, shift, mode) is split into territories around its base, solved separately (its
         time limit shared out by stops) and joined into its one row of ``routes``
         (:mod:`hemopt.routing.territories`); ``None`` never splits.
+    territory, territory_penalty_m
+        Optional territories: ``{(provider_id, shift, stairwell_id): label}``. The solver
+        pays ``territory_penalty_m`` metres for every move between stops of different labels
+        (:class:`~hemopt.routing.parallel.InstanceTask`), so that routes keep to their
+        territories and stay the same from day to day (used by
+        :func:`hemopt.continuity.territory_tradeoff`). The kilometres reported are the true
+        ones. 0 (default): free routing.
 
     Returns
     -------
@@ -567,6 +576,10 @@ def route_day(
     """
     n_workers = resolve_workers(workers)
     max_stops = check_max_stops(max_stops)
+    if not (isinstance(territory_penalty_m, (int, float)) and np.isfinite(territory_penalty_m)
+            and territory_penalty_m >= 0):
+        raise InputError(f"territory_penalty_m must be a finite number >= 0 (metres), got "
+                         f"{territory_penalty_m!r}")
     params = params or VisitParams()
     shifts = shifts or ShiftParams()
     modes = TravelModes.of(travel)
@@ -597,7 +610,11 @@ def route_day(
             service=g["service_min"].to_numpy(dtype=float)[rows_],
             shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
             max_iterations=max_iterations, backend=backend, seed=seed,
-            copy_of=tuple(int(r) for r in rows_[len(g):])))
+            copy_of=tuple(int(r) for r in rows_[len(g):]),
+            labels=None if not territory else np.array(
+                [territory.get((str(pid), str(shift), str(sw)), -1)
+                 for sw in g["stairwell_id"].to_numpy()[rows_]], dtype=np.int64),
+            label_penalty_m=float(territory_penalty_m)))
     if workers is None and len(stops) < MIN_PARALLEL_STOPS:
         n_workers = 1  # a small day: starting workers would take longer than routing it
     plan = split_tasks(tasks, max_stops)  # territories of the instances above max_stops

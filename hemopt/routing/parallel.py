@@ -26,7 +26,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,6 +62,11 @@ class InstanceTask:
         How the staff travel (a mode of :class:`~hemopt.travel.TravelModes`).
     time_limit_s, max_iterations, backend, seed
         Passed to :func:`~hemopt.routing.solve_vrptw`.
+    labels, label_penalty_m
+        Optional (n,) integer label per stop (-1: none) and a penalty in metres added to the
+        solver's distance of every arc between stops of different labels (both >= 0): routes
+        that keep to one label (a territory) are preferred. The result's distances are the
+        true ones, without the penalty; durations and windows are never changed.
     copy_of
         The last ``len(copy_of)`` stops are second copies of double-staffed stops
         (:mod:`hemopt.routing.care`): ``copy_of[j]`` is the position (0-based, among the
@@ -80,6 +85,8 @@ class InstanceTask:
     max_iterations: int | None
     backend: str
     seed: int
+    labels: NDArray[np.int64] | None = None
+    label_penalty_m: float = 0.0
     copy_of: tuple[int, ...] = ()
 
     @property
@@ -124,10 +131,29 @@ def _solve(task: InstanceTask, modes: TravelModes
         warnings.simplefilter("always")
         inst = build_instance(task, modes)
         t0 = time.perf_counter()
-        res = solve_vrptw(inst, time_limit_s=task.time_limit_s, backend=task.backend,
+        penalised = task.labels is not None and task.label_penalty_m > 0
+        res = solve_vrptw(_with_label_penalty(inst, task) if penalised else inst,
+                          time_limit_s=task.time_limit_s, backend=task.backend,
                           seed=task.seed, max_iterations=task.max_iterations)
+        if penalised:
+            res = _true_distances(res, inst)
         runtime = time.perf_counter() - t0
     return Solved(res, runtime), [(w.category, str(w.message)) for w in caught]
+
+
+def _with_label_penalty(inst: VRPTWInstance, task: InstanceTask) -> VRPTWInstance:
+    """``inst`` with ``task.label_penalty_m`` added to the distance between stops of
+    different labels (the base, index 0, and unlabelled stops pay nothing)."""
+    lab = np.concatenate([[-1], np.asarray(task.labels, dtype=np.int64)])
+    cross = (lab[:, None] != lab[None, :]) & (lab[:, None] >= 0) & (lab[None, :] >= 0)
+    return replace(inst, distance=inst.distance + task.label_penalty_m * cross)
+
+
+def _true_distances(res: VRPTWResult, inst: VRPTWInstance) -> VRPTWResult:
+    """``res`` with its distances measured on ``inst`` (the instance without penalties)."""
+    r_dist = [float(inst.distance[np.asarray([0, *r]), np.asarray([*r, 0])].sum())
+              for r in res.routes]
+    return replace(res, distance=float(sum(r_dist)), route_distance=r_dist)
 
 
 _MODES: TravelModes | None = None

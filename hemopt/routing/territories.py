@@ -140,6 +140,16 @@ def sweep_territories(xy: ArrayLike, base_xy: ArrayLike, max_stops: int) -> NDAr
         if sizes.max() <= m or k >= len(uniq):
             break
         k += 1
+    if sizes.max() > max(m, int(count.max())):
+        # nearly equal sectors cannot keep every one within max_stops (an address of many
+        # stops next to others): pack the addresses greedily in sweep order instead
+        lab_sorted = np.empty(len(order), dtype=np.int64)
+        cur, size = 0, 0
+        for j, c in enumerate(count[order].tolist()):
+            if size and size + c > m:
+                cur, size = cur + 1, 0
+            lab_sorted[j] = cur
+            size += c
     lab_u = np.empty(len(uniq), dtype=np.int64)
     lab_u[order] = np.unique(lab_sorted, return_inverse=True)[1]  # no empty territory
     return lab_u[inv]
@@ -323,7 +333,9 @@ def split_tasks(tasks: Sequence[InstanceTask], max_stops: int | None) -> Territo
             out.append(replace(t, xy=np.vstack([t.xy[:1], t.xy[1:][rows]]),
                                earliest=t.earliest[rows], latest=t.latest[rows],
                                service=t.service[rows], time_limit_s=tl,
-                               copy_of=_copies_in(t, rows)))
+                               copy_of=_copies_in(t, rows),
+                               labels=None if t.labels is None
+                               else np.asarray(t.labels)[rows]))
         parts.append(tuple(mine))
         index.append(tuple(idx))
     return TerritoryPlan(tuple(out), tuple(parts), tuple(index))
