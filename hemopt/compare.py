@@ -288,6 +288,7 @@ def compare(
     continuity: bool = True,
     continuity_routing: RoutingSettings | None = None,
     workers: int | None = None,
+    care: CareParams | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
 
@@ -331,6 +332,12 @@ def compare(
     workers
         Processes routing each day's instances side by side (default: every core). The
         table does not depend on it.
+    care
+        Double staffing, skills and breaks in the day's routes
+        (:class:`~hemopt.routing.CareParams`; default on with the solver;
+        ``CareParams(enabled=False)`` routes every visit with one staff member and no break,
+        as before these were modelled). The approximation does not model them: their
+        figures are NaN.
 
     Returns
     -------
@@ -360,7 +367,7 @@ def compare(
     """
     t_start = time.perf_counter()
     settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
-                               time_limit_s=time_limit_s, workers=workers)
+                               time_limit_s=time_limit_s, workers=workers, care=care)
     cost = cost or CostParams()
     travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()

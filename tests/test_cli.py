@@ -199,3 +199,34 @@ def test_assign_adds_a_layer_to_an_existing_scenario_file(tmp_path, capsys):
     assert {"clients", "providers", "hemopt_meta", "assignment_lou"} <= layers
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.gpkg"]  # no temporary left
     capsys.readouterr()
+
+
+def test_compare_no_care_leaves_care_figures_unmodelled(tmp_path, capsys):
+    """`--no-care` routes every visit with one staff member: the care columns are NaN (not
+    modelled), and the kilometres are those of compare(care=CareParams(enabled=False))."""
+    import json
+    import math
+
+    from hemopt.cli import main
+    from hemopt.routing import CareParams
+
+    out = tmp_path / "rep"
+    assert main(["compare", "--preset", "strangnas", "--scale", "0.05", "--seed", "1",
+                 "--seeds", "1", "--max-iterations", "30", "--no-care", "--no-continuity",
+                 "--no-decompose", "--out", str(out)]) == 0
+    capsys.readouterr()
+    doc = json.loads((out / "comparison.json").read_text())
+    import hemopt
+
+    rows = {r["name"]: r for r in doc["regimes"]}
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    ref = hemopt.compare(sc, seed=1, max_iterations=30, continuity=False,
+                         care=CareParams(enabled=False))
+    on = hemopt.compare(sc, seed=1, max_iterations=30, continuity=False)
+    assert set(rows) == set(ref.table.index) == {"LOV", "LOU", "Zoning"}
+    for name, row in rows.items():
+        v = row["double_staffed_visits_served"]
+        assert v is None or math.isnan(v)
+        assert row["driven_km_per_day"] == pytest.approx(
+            ref.table.loc[name, "driven_km_per_day"])
+        assert on.table.loc[name, "breaks_taken"] >= 0  # modelled by default

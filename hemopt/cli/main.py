@@ -349,6 +349,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     from hemopt.ranges import compare_seeds
+    from hemopt.routing.care import CareParams
 
     t0 = time.perf_counter()
     check_scenario_args(args)
@@ -387,7 +388,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           max_iterations=iterations, time_limit_s=args.time_limit,
                           decompose=not args.no_decompose, progress=True,
                           continuity=args.continuity,
-                          workers=args.workers)
+                          workers=args.workers,
+                          care=None if args.care else CareParams(enabled=False))
         if args.continuity:
             c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
@@ -534,6 +536,9 @@ def build_parser() -> argparse.ArgumentParser:
     cont.add_argument("--no-continuity", dest="continuity", action="store_false",
                       help="skip continuity of care (saves about 4 s per regime and seed at "
                            "full scale)")
+    c.add_argument("--no-care", dest="care", action="store_false",
+                   help="route every visit with one staff member and no break: no double "
+                        "staffing, skills or breaks (they are modelled by default)")
     c.add_argument("--workers", type=int, default=None,
                    help="processes routing each day side by side (default: every core; the "
                         "results do not depend on it)")
