@@ -270,6 +270,10 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+#: Largest scenario (clients) for which ``compare`` measures continuity of care by default.
+CONTINUITY_AUTO_MAX_CLIENTS = 5_000
+
+
 def compare(
     scenario: Scenario,
     regimes: Sequence[Regime] | None = None,
@@ -285,7 +289,7 @@ def compare(
     time_limit_s: float | None = None,
     progress: bool | Callable[[str], None] = False,
     base_rule: BaseRule | None = None,
-    continuity: bool = True,
+    continuity: bool | None = None,
     continuity_routing: RoutingSettings | None = None,
     workers: int | None = None,
     care: CareParams | None = None,
@@ -319,10 +323,14 @@ def compare(
     base_rule
         Where shifts start (:class:`hemopt.bases.BaseRule`), one rule for every regime.
     continuity
-        Also measure continuity of care over 14 days for every regime (default; False to
-        skip): the week's visits with the scenario's weekly patterns, routed, handed to
-        rostered staff (:func:`hemopt.continuity.continuity_kpis`): distinct staff per
-        client, the contact person's share of visits, the temp share, staff per provider.
+        Also measure continuity of care over 14 days for every regime: the week's visits
+        with the scenario's weekly patterns, routed, handed to rostered staff
+        (:func:`hemopt.continuity.continuity_kpis`): distinct staff per client, the contact
+        person's share of visits, the temp share, staff per provider. ``None`` (default):
+        on for scenarios of at most :data:`CONTINUITY_AUTO_MAX_CLIENTS` clients, off above
+        (the staff assignment grows faster than linearly; at 4,375 clients it takes about
+        30 s per regime, at 15,000 many minutes and 3 GB), with a message; ``True`` or
+        ``False`` forces it.
     continuity_routing
         How the 14 days are routed (default ``RoutingSettings(method="approx")``: the
         approximation's route counts cut into sweep routes, about 4 s per regime at the
@@ -382,6 +390,11 @@ def compare(
     say = sayer(progress)
     c_settings = continuity_routing or RoutingSettings(method="approx")
     c_runtime = 0.0
+    if continuity is None:
+        continuity = scenario.n_clients <= CONTINUITY_AUTO_MAX_CLIENTS
+        if not continuity:
+            say(f"continuity of care skipped: {scenario.n_clients:,} clients > "
+                f"{CONTINUITY_AUTO_MAX_CLIENTS:,} (continuity=True / --continuity forces it)")
 
     rows, assignments, routings, ptables, trans, cons = [], {}, {}, {}, {}, {}
     visits = None

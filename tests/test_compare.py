@@ -139,3 +139,26 @@ def test_cost_params_and_bad_arguments():
 
 
 # The HTML report (tables, figures, rendering in Chromium) is tested in tests/test_report.py.
+
+
+@pytest.mark.filterwarnings("ignore::hemopt.routing.ExtrapolationWarning")  # a small scenario
+def test_continuity_is_automatic_by_size(monkeypatch):
+    """By default continuity is measured up to CONTINUITY_AUTO_MAX_CLIENTS clients and skipped
+    above, with a message; True forces it."""
+    import importlib
+
+    cmp_mod = importlib.import_module("hemopt.compare")
+    sc = hemopt.generate("strangnas", seed=1, scale=0.04)
+    small = hemopt.compare(sc, seed=1, routing="approx")
+    assert small.parameters["continuity"] is not False
+    assert small.continuity_runtime_s > 0
+    monkeypatch.setattr(cmp_mod, "CONTINUITY_AUTO_MAX_CLIENTS", sc.n_clients - 1)
+    msgs: list[str] = []
+    big = hemopt.compare(sc, seed=1, routing="approx", progress=msgs.append)
+    assert big.parameters["continuity"] is False and big.continuity_runtime_s == 0
+    assert any("continuity of care skipped" in m and "--continuity forces it" in m
+               for m in msgs)
+    forced = hemopt.compare(sc, seed=1, routing="approx", continuity=True)
+    assert forced.continuity_runtime_s > 0
+    cols = ["driven_km_per_day", "paid_staff_hours_per_day", "first_choice_pct"]
+    assert big.table[cols].equals(small.table[cols])  # the day itself does not change

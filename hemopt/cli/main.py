@@ -390,8 +390,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           continuity=args.continuity,
                           workers=args.workers,
                           care=None if args.care else CareParams(enabled=False))
-        if args.continuity:
-            c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
+        c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
+        if c_s > 0:
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
                   "run; --no-continuity skips it", file=sys.stderr)
         comp = r.headline
@@ -530,9 +530,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "each seed draws new clients, with --scenario a new day and new draws; "
                         "--seeds 1 for one seed")
     cont = c.add_mutually_exclusive_group()
-    cont.add_argument("--continuity", dest="continuity", action="store_true", default=True,
+    cont.add_argument("--continuity", dest="continuity", action="store_true", default=None,
                       help="report continuity of care over 14 days for every regime (distinct "
-                           "staff per client, contact person, temps; the default)")
+                           "staff per client, contact person, temps; the default up to "
+                           "5,000 clients, skipped above unless given)")
     cont.add_argument("--no-continuity", dest="continuity", action="store_false",
                       help="skip continuity of care (saves about 4 s per regime and seed at "
                            "full scale)")
