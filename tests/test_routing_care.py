@@ -203,3 +203,25 @@ def test_care_off_routes_as_before():
     # not modelled: NaN (unknown), never a false 0
     assert math.isnan(t["double_staffed_visits"]) and math.isnan(t["breaks_needed"])
     assert "staff_per_visit" not in day.stops.columns
+
+
+def test_the_copy_edge_stays_within_the_solvers_integers_at_city_scale():
+    """A 1,000-stop instance over 15 km with a double visit: the edge that keeps a stop and its
+    copy off one route is longer than any day's route yet does not overflow the solver's
+    integer scaling (it did at city scale: 28,742 km × 1,000 × 2,000)."""
+    from hemopt.routing.instance import scale_instance
+    from hemopt.routing.parallel import InstanceTask, build_instance
+    from hemopt.travel import TravelModes
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    xy = np.vstack([[0.0, 0.0], rng.uniform(0, 15_000, (n, 2))])
+    xy[-1] = xy[1]  # the copy of stop 0 sits at its address
+    task = InstanceTask(("A", 0, "day", "car"), xy, np.zeros(n), np.full(n, 1000.0),
+                        np.full(n, 10.0), (420.0, 900.0, 480.0), "car", None, 10, "pyvrp", 0,
+                        copy_of=(0,))
+    inst = build_instance(task, TravelModes())
+    scale_instance(inst)  # raised InputError ("would overflow") before
+    far = inst.distance[1, n]
+    assert far == inst.distance[n, 1] == inst.distance.max()
+    assert far > 480 / 60 * 130_000  # longer than 8 hours at 130 km/h

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from hemopt._progress import bar
 from hemopt._workers import process_pool, stop_workers
-from hemopt.routing.instance import VRPTWInstance
+from hemopt.routing.instance import _MAX_SCALED, DISTANCE_SCALE, VRPTWInstance
 from hemopt.routing.vrptw import VRPTWResult, solve_vrptw
 from hemopt.travel import TravelModes
 
@@ -111,7 +111,10 @@ def build_instance(task: InstanceTask, modes: TravelModes) -> VRPTWInstance:
         n = len(task.earliest)
         orig = np.asarray(task.copy_of, dtype=np.int64) + 1
         copy = np.arange(n - len(orig), n, dtype=np.int64) + 1
-        far = 2.0 * (n + 1) * float(dist.max(initial=0.0)) + 1.0
+        # longer than any route, but within the solver's integer range (city-scale
+        # instances of ~1,000 stops over 15 km would overflow 2 (n + 1) × the longest edge)
+        far = min(2.0 * (n + 1) * float(dist.max(initial=0.0)) + 1.0,
+                  _MAX_SCALED / (4.0 * DISTANCE_SCALE * (n + 2)))
         dist[orig, copy] = dist[copy, orig] = far
     earliest = np.concatenate([[start], task.earliest])
     service = np.concatenate([[0.0], task.service])
