@@ -27,3 +27,29 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")
+
+
+def wait_ended(workers: list[int], timeout_s: float = 10.0) -> list[int]:
+    """Wait up to ``timeout_s`` for ``workers`` to end; return those still running."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(running(w) for w in workers):
+        time.sleep(0.1)
+    return [w for w in workers if running(w)]
+
+
+def reap(proc, workers: list[int]) -> None:
+    """Kill ``proc`` and any of ``workers`` still running (only when a test failed: leave no
+    orphans behind)."""
+    import contextlib
+    import os
+    import signal
+
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for w in workers:
+        if running(w):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(w, signal.SIGKILL)

@@ -3,7 +3,6 @@ progress as one bar, warnings and errors raised alike, and no worker outliving i
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from hemopt._workers import process_pool, resolve_workers
 from hemopt.routing import parallel
 from hemopt.routing.day import route_day
 
-from ._procs import children, running
+from ._procs import children, reap, running, wait_ended
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -168,15 +167,6 @@ def test_stopped_routing_leaves_no_workers(sig):
         assert all(running(w) for w in workers)
         proc.send_signal(sig)
         proc.communicate(timeout=30)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(running(w) for w in workers):
-            time.sleep(0.1)
-        assert not [w for w in workers if running(w)], "workers outlived their parent"
+        assert not wait_ended(workers, 10), "workers outlived their parent"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for w in workers:  # only if the test failed: leave no orphans behind
-            if running(w):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(w, signal.SIGKILL)
+        reap(proc, workers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import signal
@@ -18,7 +17,7 @@ import hemopt
 from hemopt import InputError, OutputError
 from hemopt.sweep import plot_sweep, summarise, sweep, tasks_of
 
-from ._procs import children, running
+from ._procs import children, reap, running, wait_ended
 
 GRID = {"preset": "strangnas", "scale": 0.04, "n_external": [2, 4]}
 REPO = Path(__file__).resolve().parents[1]
@@ -237,18 +236,9 @@ def test_stopped_sweep_leaves_no_workers(tmp_path, sig):
         if sig == signal.SIGINT:  # Ctrl-C: a clean stop at once, not after the running tasks
             assert proc.returncode == 130 and "hemopt: interrupted" in err
             assert "Traceback" not in err
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(running(w) for w in workers):
-            time.sleep(0.1)
-        assert not [w for w in workers if running(w)], "workers outlived the stopped sweep"
+        assert not wait_ended(workers, 10), "workers outlived the stopped sweep"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for w in workers:  # only if the test failed: leave no orphans behind
-            if running(w):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(w, signal.SIGKILL)
+        reap(proc, workers)
     # and the folder is usable again at once: the lock went with the process
     lock_free = sweep({"scale": 0.05}, seeds=[0], n_workers=1, out=tmp_path / "r.parquet.parts",
                       progress=False)
