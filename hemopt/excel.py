@@ -201,7 +201,8 @@ def _settings(comp: Comparison) -> pd.DataFrame:
     meta = {k: v for k, v in comp.scenario.meta.items() if k != "deso_expected_clients"}
     rows = [("scenario", comp.scenario.name), ("seed", comp.seed),
             *_flatten(meta, "scenario."), *_flatten(comp.to_dict()["parameters"])]
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+    t = pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+    return t.drop_duplicates("setting", keep="first").reset_index(drop=True)
 
 
 def comparison_sheets(comp: Comparison) -> dict[str, pd.DataFrame]:

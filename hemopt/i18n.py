@@ -457,6 +457,151 @@ SV: dict[str, str] = {
         "eller personaltimmar variera med tiotals procent, och några procent ligger inom "
         "turlösarens brus: använd hemopt.compare_seeds för spann innan en siffra citeras. "
         "Siffrorna för valen är exakta för detta slumpfrö.",
+    # --- decomposition steps (hemopt.decompose)
+    "stairwell": "trapphus",
+    "building": "byggnad",
+    "consolidation": "samling",
+    "procurement": "upphandling",
+    "contracts": "avtal",
+    "share and queue": "andel och kö",
+    "one provider per stairwell, nothing else changed":
+        "en utförare per trapphus, inget annat ändrat",
+    "one provider per building": "en utförare per byggnad",
+    "one provider per area: the one already serving the most hours there":
+        "en utförare per område: den som redan har flest timmar där",
+    "each area to the provider the regime gives it (procurement winners, the municipality "
+    "elsewhere)":
+        "varje område till den utförare formen ger det (de som vunnit upphandlingen, annars "
+        "kommunen)",
+    "clients of providers not contracted in their area move":
+        "brukare hos utförare utan avtal i sitt område flyttas",
+    "the share's cap and guarantee, and the queue": "andelens tak och garanti, och kön",
+    # --- continuity prose
+    "routed with the solver": "planerade med turlösaren",
+    "cut into routes by a sweep around each base from the routing approximation's route "
+    "counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per client and "
+    "larger differences between regimes, docs/continuity.md)":
+        "delade i turer med ett svep runt varje bas utifrån approximationens antal turer (en "
+        "snabb skattning; lösarens turer ger 1,5 till 4 fler ansikten per brukare och större "
+        "skillnader mellan formerna, docs/continuity.md)",
+    "Personalkontinuitet: how many different staff visit a client in 14 days, the measure "
+    "municipalities report to Kolada. Each regime's clients get two weeks of visits from their "
+    "weekly care plans (daily care every day; showers, cleaning and light clients' help on "
+    "fixed weekdays), {how}. Each provider's staff are sized from its routes and rostered (day "
+    "or evening shifts, full and part time, every other weekend, 9 % absence in spells, a pool "
+    "and agency temps for the gaps); every day a min-cost assignment hands the routes to the "
+    "staff on duty, preferring staff the clients already know and their contact person.":
+        "Personalkontinuitet: hur många olika personal som besöker en brukare på 14 dagar, "
+        "det mått kommunerna rapporterar till Kolada. Varje forms brukare får två veckors "
+        "besök enligt sina veckoplaner (daglig omsorg varje dag; dusch, städning och lätta "
+        "insatser på fasta veckodagar), {how}. Varje utförares personal dimensioneras efter "
+        "dess turer och schemaläggs (dag- eller kvällspass, hel- och deltid, varannan helg, "
+        "9 % frånvaro i perioder, en pool och bemanningsföretag för luckorna); varje dag "
+        "fördelar en kostnadsminimering turerna på personalen i tjänst och föredrar personal "
+        "som brukaren redan känner och brukarens kontaktperson.",
+    "Published: about 15 distinct staff in 14 days on average in Sweden (14.9 in 2021), "
+    "municipalities from about 7 to 24 (Kolada, clients 65+ with at least two visits every "
+    "day, 07–22). The model plans every fortnight optimally and knows each absence in "
+    "advance; it has no staff turnover, holidays, double staffing or night patrol, so it sits "
+    "at the low end. Compare regimes with each other, not with the published level.":
+        "Publicerat: i genomsnitt omkring 15 olika personal på 14 dagar i Sverige (14,9 år "
+        "2021), kommunerna från omkring 7 till 24 (Kolada, brukare 65+ med minst två besök "
+        "varje dag, 07–22). Modellen planerar varje tvåveckorsperiod optimalt och känner "
+        "till all frånvaro i förväg; den har ingen personalomsättning, semester, "
+        "dubbelbemanning eller nattpatrull, så den hamnar i den lägre änden. Jämför formerna "
+        "med varandra, inte med den publicerade nivån.",
+    # --- what this means
+    " This scenario is scaled to {scale} of the municipality's population: its costs and "
+    "kilometres are not the municipality's.":
+        " Scenariot är skalat till {scale} av kommunens befolkning: dess kostnader och "
+        "kilometrar är inte kommunens.",
+    "The ranges show how much the figures move between seeds; they are not confidence "
+    "intervals of the real municipality's figures, which depend on the limits below.":
+        "Spannen visar hur mycket siffrorna rör sig mellan slumpfröna; de är inte "
+        "konfidensintervall för den verkliga kommunens siffror, som beror på "
+        "begränsningarna nedan.",
+    "These are one seed's figures: run hemopt.compare_seeds for ranges before quoting any of "
+    "them.":
+        "Detta är siffrorna för ett slumpfrö: kör hemopt.compare_seeds för spann innan någon "
+        "av dem citeras.",
+    "The model measures what the way home care is bought does to driving, staff time, cost "
+    "and choice, with everything else held equal: the same clients, the same day of visits, "
+    "the same rules for bases and routes. It is a comparison of regimes, not a forecast of a "
+    "budget.":
+        "Modellen mäter vad sättet att köpa hemtjänst gör med bilkörning, personaltid, "
+        "kostnad och valfrihet när allt annat hålls lika: samma brukare, samma besöksdag, "
+        "samma regler för baser och turer. Det är en jämförelse av former, inte en "
+        "budgetprognos.",
+    "Its limits: the clients are synthetic, drawn per DeSO area from SCB's population figures, "
+    "not the municipality's register; staff walk, cycle or drive by the distance of their "
+    "stops from the base, and a car trip is the straight line times a detour factor (1.3) at "
+    "urban and rural speeds, not a road network; one day of visits is routed, not a week with "
+    "absences and changes; where shifts start follows one rule for every regime (offices, the "
+    "scenario's bases, a local base where a provider has enough hours in an area); fixed "
+    "costs per provider, per contract and per base are stated assumptions; the clients' "
+    "choices follow a model of ranking, and quality of care and the clients' own view of "
+    "choice are not measured (continuity of staff is, over 14 days, with the limits of its "
+    "section). See docs/compare.md for the parameters and their sources and "
+    "docs/validation.md for the model beside published figures.":
+        "Begränsningar: brukarna är syntetiska, dragna per DeSO-område ur SCB:s "
+        "befolkningssiffror, inte ur kommunens register; personalen går, cyklar eller kör "
+        "beroende på avståndet från basen, och en bilresa är fågelvägen gånger en "
+        "omvägsfaktor (1,3) med tätort- och landsbygdshastigheter, inte ett vägnät; en "
+        "besöksdag planeras, inte en vecka med frånvaro och ändringar; var passen börjar "
+        "följer en regel för alla former (kontor, scenariots baser, en lokal bas där en "
+        "utförare har tillräckligt många timmar i ett område); fasta kostnader per utförare, "
+        "avtal och bas är angivna antaganden; brukarnas val följer en modell för "
+        "rangordning, och omsorgens kvalitet och brukarnas egen syn på valfriheten mäts inte "
+        "(personalkontinuiteten mäts, över 14 dagar, med begränsningarna i sitt avsnitt). Se "
+        "docs/compare.md för parametrarna och deras källor och docs/validation.md för "
+        "modellen bredvid publicerade siffror.",
+    # --- published rows
+    "About 58 % of staff time in clients' homes": "Omkring 58 % av personalens tid hos brukaren",
+    "time logs of 172 groups in 15 municipalities (Jordahl & Persson)":
+        "tidsloggar från 172 grupper i 15 kommuner (Jordahl & Persson)",
+    "The cost defaults (indirect time per shift and visit, minimum shift) were calibrated to "
+    "this figure, so agreement is by construction, not a test.":
+        "Kostnadsantagandena (indirekt tid per pass och besök, kortaste pass) kalibrerades "
+        "mot denna siffra, så överensstämmelsen är konstruerad, inte ett test.",
+    "Travel about 18 % of visit-plus-travel time, planned by hand":
+        "Resor omkring 18 % av besöks- plus restiden, planerat för hand",
+    "one real Swedish home-care day (99 clients, 32 staff)":
+        "en verklig svensk hemtjänstdag (99 brukare, 32 personal)",
+    "One real day of one municipality, partly on foot and by bicycle; a check of order of "
+    "magnitude.":
+        "En verklig dag i en kommun, delvis till fots och på cykel; en kontroll av "
+        "storleksordningen.",
+    "Same direction: LOV drives more in every seed, but {ratio} times at most, far from 2–3 "
+    "times.":
+        "Samma riktning: LOV kör mer i varje slumpfrö, men högst {ratio} gånger, långt från "
+        "2–3 gånger.",
+    "Not settled here: LOV drives more than zoning in some seeds and less in others.":
+        "Inte avgjort här: LOV kör mer än geografisk indelning i vissa slumpfrön och mindre i "
+        "andra.",
+    "Not the same direction here: zoning drives more than LOV.":
+        "Inte samma riktning här: geografisk indelning kör mer än LOV.",
+    "Driving rises sharply when a private provider performs part of the visits; 2–3 times as "
+    "long when cleaning is split off to another provider":
+        "Körningen ökar kraftigt när en privat utförare gör en del av besöken; 2–3 gånger så "
+        "lång när städningen läggs på en annan utförare",
+    "km under LOV / km under zoning: {ratio}": "km med LOV / km med geografisk indelning: {ratio}",
+    " Splitting cleaning off to a second provider (hemopt.variants.split_service) changes "
+    "LOV's km by -5 % to +6 % on the presets (docs/validation.md), not 2–3 times.":
+        " Att lägga städningen på en andra utförare (hemopt.variants.split_service) ändrar "
+        "LOV:s km med -5 % till +6 % i förinställningarna (docs/validation.md), inte 2–3 "
+        "gånger.",
+    "Redrawing four home-care areas into two saves about 3.2 MSEK a year":
+        "Att rita om fyra hemtjänstområden till två sparar omkring 3,2 mnkr per år",
+    "Strängnäs kommun, 2021 estimate": "Strängnäs kommun, uppskattning 2021",
+    "zoning − LOV, cost per year: {cost}":
+        "geografisk indelning − LOV, kostnad per år: {cost}",
+    "Not the same change: Strängnäs' estimate concerns its own organisation's areas; the "
+    "model's includes procurement and every provider's fixed costs (stated assumptions). "
+    "Order of magnitude only.":
+        "Inte samma förändring: Strängnäs uppskattning gäller den egna organisationens "
+        "områden; modellens inkluderar upphandling och varje utförares fasta kostnader "
+        "(angivna antaganden). Endast storleksordning.",
+    " MSEK": " mnkr",
     "Comparison of {regimes}": "Jämförelse av {regimes}",
     " on {name} ({clients} clients). ": " i {name} ({clients} brukare). ",
 }

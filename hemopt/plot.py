@@ -51,6 +51,21 @@ def provider_colours(provider_ids: list[str], kinds: list[str] | None = None) ->
     return out
 
 
+def area_label(zone_id: Any, name: Any, max_chars: int = 24) -> str:
+    """A short label for an area on a map: its name up to a colon, or its id when the name
+    is long.
+
+    Examples
+    --------
+    >>> area_label("A1", "Area 1: Mariefred, Åkers styckebruk"), area_label("N", "North")
+    ('Area 1', 'North')
+    >>> area_label("Z3", "Southern Strängnäs town and the islands")
+    'Z3'
+    """
+    text = str(name).split(":", 1)[0].strip() or str(zone_id)
+    return text if len(text) <= max_chars else str(zone_id)
+
+
 def _draw_areas(ax: Any, zones: Any) -> None:
     """The areas filled in light tints with dark grey borders, each labelled with its name
     (or id) in a white box at a point inside it."""
@@ -58,7 +73,9 @@ def _draw_areas(ax: Any, zones: Any) -> None:
     from matplotlib.collections import PolyCollection
 
     geoms = np.asarray(zones.geometry.values)
-    labels = (zones["name"] if "name" in zones.columns else zones["zone_id"]).astype(str)
+    labels = [area_label(z, n) for z, n in zip(
+        zones["zone_id"], zones["name"] if "name" in zones.columns else zones["zone_id"],
+        strict=True)]
     for k, g in enumerate(geoms):
         polys = shapely.get_parts(np.asarray([g]))
         rings = [shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in polys]
@@ -106,7 +123,7 @@ def _nice_length(span_m: float) -> float:
     Examples
     --------
     >>> _nice_length(23_000), _nice_length(2_600), _nice_length(400)
-    (5000.0, 500.0, 50.0)
+    (2000.0, 500.0, 50.0)
     """
     target = max(span_m / 5, 1.0)
     k = 10 ** np.floor(np.log10(target))
@@ -154,7 +171,7 @@ def _offices_and_axes(ax: Any, sc: Scenario, colours: dict[str, Any], legend_tit
     for side in ax.spines.values():
         side.set_color("#999999")
     handles, labels = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], marker="*", linestyle="none", markersize=11,
+    handles.append(Line2D([], [], marker="*", linestyle="none", markersize=6,
                           markerfacecolor="white", markeredgecolor="black"))
     labels.append(_t("office"))
     ax.legend(handles, labels, loc="upper left", fontsize=8, markerscale=2,

@@ -1072,45 +1072,51 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
     names = _regimes(comp)
     care = "; ".join(
         f"{n} " + rng([100 * _num(c.table.at[n, "care_share_of_paid_time"]) for c in comps
-                       if n in c.table.index], lambda x: f"{x:.1f} %") for n in names)
-    rows.append(["About 58 % of staff time in clients' homes",
-                 "time logs of 172 groups in 15 municipalities (Jordahl & Persson)", care,
-                 "The cost defaults (indirect time per shift and visit, minimum shift) were "
-                 "calibrated to this figure, so agreement is by construction, not a test."])
+                       if n in c.table.index], lambda x: _loc(f"{x:.1f}") + " %")
+        for n in names)
+    rows.append([_t("About 58 % of staff time in clients' homes"),
+                 _t("time logs of 172 groups in 15 municipalities (Jordahl & Persson)"), care,
+                 _t("The cost defaults (indirect time per shift and visit, minimum shift) were "
+                    "calibrated to this figure, so agreement is by construction, not a test.")])
     travel = "; ".join(
         f"{n} " + rng([100 * c.routings[n].totals()["travel_share"] for c in comps
-                       if n in c.routings], lambda x: f"{x:.1f} %") for n in names)
-    rows.append(["Travel about 18 % of visit-plus-travel time, planned by hand",
-                 "one real Swedish home-care day (99 clients, 32 staff)", travel,
-                 "One real day of one municipality, partly on foot and by bicycle; a check of "
-                 "order of magnitude."])
+                       if n in c.routings], lambda x: _loc(f"{x:.1f}") + " %")
+        for n in names)
+    rows.append([_t("Travel about 18 % of visit-plus-travel time, planned by hand"),
+                 _t("one real Swedish home-care day (99 clients, 32 staff)"), travel,
+                 _t("One real day of one municipality, partly on foot and by bicycle; a check "
+                    "of order of magnitude.")])
     if "LOV" in names and "Zoning" in names:
         ratios = [_num(c.table.at["LOV", "driven_km_per_day"])
                   / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps]
-        ratio = rng(ratios, lambda x: f"{x:.2f}")
+        ratio = rng(ratios, lambda x: _loc(f"{x:.2f}"))
         if min(ratios) > 1:
-            verdict = (f"Same direction: LOV drives more in every seed, but {max(ratios):.2f} "
-                       "times at most, far from 2–3 times.")
+            verdict = _t("Same direction: LOV drives more in every seed, but {ratio} times at "
+                         "most, far from 2–3 times.", ratio=_loc(f"{max(ratios):.2f}"))
         elif max(ratios) > 1:
-            verdict = ("Not settled here: LOV drives more than zoning in some seeds and less "
-                       "in others.")
+            verdict = _t("Not settled here: LOV drives more than zoning in some seeds and less "
+                         "in others.")
         else:
-            verdict = "Not the same direction here: zoning drives more than LOV."
-        rows.append(["Driving rises sharply when a private provider performs part of the "
-                     "visits; 2–3 times as long when cleaning is split off to another "
-                     "provider", "Vägverket/Trafikverket 2010:29, Valfrihet och transporter i "
-                     "hemtjänsten", f"km under LOV / km under zoning: {ratio}",
-                     verdict + " Splitting cleaning off to a second provider "
-                     "(hemopt.variants.split_service) changes LOV's km by -5 % to +6 % on the "
-                     "presets (docs/validation.md), not 2–3 times."])
+            verdict = _t("Not the same direction here: zoning drives more than LOV.")
+        rows.append([_t("Driving rises sharply when a private provider performs part of the "
+                        "visits; 2–3 times as long when cleaning is split off to another "
+                        "provider"), "Vägverket/Trafikverket 2010:29, Valfrihet och "
+                     "transporter i hemtjänsten",
+                     _t("km under LOV / km under zoning: {ratio}", ratio=ratio),
+                     verdict + _t(" Splitting cleaning off to a second provider "
+                                  "(hemopt.variants.split_service) changes LOV's km by -5 % "
+                                  "to +6 % on the presets (docs/validation.md), not 2–3 "
+                                  "times.")])
         cost = rng([(_num(c.table.at["Zoning", "cost_sek_per_year"])
                      - _num(c.table.at["LOV", "cost_sek_per_year"])) / 1e6 for c in comps],
-                   lambda x: f"{x:+,.1f} MSEK")
-        rows.append(["Redrawing four home-care areas into two saves about 3.2 MSEK a year",
-                     "Strängnäs kommun, 2021 estimate", f"zoning − LOV, cost per year: {cost}",
-                     "Not the same change: Strängnäs' estimate concerns its own organisation's "
-                     "areas; the model's includes procurement and every provider's fixed "
-                     "costs (stated assumptions). Order of magnitude only."])
+                   lambda x: _loc(f"{x:+,.1f}") + _t(" MSEK"))
+        rows.append([_t("Redrawing four home-care areas into two saves about 3.2 MSEK a year"),
+                     _t("Strängnäs kommun, 2021 estimate"),
+                     _t("zoning − LOV, cost per year: {cost}", cost=cost),
+                     _t("Not the same change: Strängnäs' estimate concerns its own "
+                        "organisation's areas; the model's includes procurement and every "
+                        "provider's fixed costs (stated assumptions). Order of magnitude "
+                        "only.")])
     return rows
 
 
@@ -1148,54 +1154,58 @@ def _continuity_section(comp: Comparison, seeds: SeedComparison | None) -> str:
             "Not computed in this run (compare(..., continuity=False) or hemopt compare "
             "--no-continuity).")) + "</p>")
     p = comp.parameters.get("continuity") or {}
-    how = ("routed with the solver" if p.get("routing") == "solver" else
-           "cut into routes by a sweep around each base from the routing approximation's "
-           "route counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per "
-           "client and larger differences between regimes, docs/continuity.md)")
+    how = _t("routed with the solver" if p.get("routing") == "solver" else
+             "cut into routes by a sweep around each base from the routing approximation's "
+             "route counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per "
+             "client and larger differences between regimes, docs/continuity.md)")
     return (
-        "<p>Personalkontinuitet: how many different staff visit a client in 14 days, the "
-        "measure municipalities report to Kolada. Each regime's clients get two weeks of "
-        "visits from their weekly care plans (daily care every day; showers, cleaning and "
-        "light clients' help on fixed weekdays), " + _esc(how) + ". Each provider's staff "
-        "are sized from its routes and rostered (day or evening shifts, full and part time, "
-        "every other weekend, 9 % absence in spells, a pool and agency temps for the gaps); "
-        "every day a min-cost assignment hands the routes to the staff on duty, preferring "
-        "staff the clients already know and their contact person.</p>"
-        "<p class='note'>Published: about 15 distinct staff in 14 days on average in Sweden "
-        "(14.9 in 2021), municipalities from about 7 to 24 (Kolada, clients 65+ with at least "
-        "two visits every day, 07–22). The model plans every fortnight optimally and knows "
-        "each absence in advance; it has no staff turnover, holidays, double staffing or "
-        "night patrol, so it sits at the low end. Compare regimes with each other, not with "
-        "the published level.</p>" + table)
+        "<p>" + _esc(_t(
+            "Personalkontinuitet: how many different staff visit a client in 14 days, the "
+            "measure municipalities report to Kolada. Each regime's clients get two weeks of "
+            "visits from their weekly care plans (daily care every day; showers, cleaning and "
+            "light clients' help on fixed weekdays), {how}. Each provider's staff are sized "
+            "from its routes and rostered (day or evening shifts, full and part time, every "
+            "other weekend, 9 % absence in spells, a pool and agency temps for the gaps); "
+            "every day a min-cost assignment hands the routes to the staff on duty, "
+            "preferring staff the clients already know and their contact person.", how=how))
+        + "</p><p class='note'>" + _esc(_t(
+            "Published: about 15 distinct staff in 14 days on average in Sweden (14.9 in "
+            "2021), municipalities from about 7 to 24 (Kolada, clients 65+ with at least two "
+            "visits every day, 07–22). The model plans every fortnight optimally and knows "
+            "each absence in advance; it has no staff turnover, holidays, double staffing or "
+            "night patrol, so it sits at the low end. Compare regimes with each other, not "
+            "with the published level.")) + "</p>" + table)
 
 
 def _what_this_means(comp: Comparison, seeds: SeedComparison | None) -> str:
     scale = comp.scenario.meta.get("scale")
-    scaled = (f" This scenario is scaled to {scale:g} of the municipality's population: its "
-              "costs and kilometres are not the municipality's."
+    scaled = (_t(" This scenario is scaled to {scale} of the municipality's population: its "
+                 "costs and kilometres are not the municipality's.", scale=_loc(f"{scale:g}"))
               if isinstance(scale, (int, float)) and scale != 1 else "")
-    ranges = ("The ranges show how much the figures move between seeds; they are not "
-              "confidence intervals of the real municipality's figures, which depend on the "
-              "limits below." if seeds is not None else
-              "These are one seed's figures: run hemopt.compare_seeds for ranges before "
-              "quoting any of them.")
+    ranges = _t("The ranges show how much the figures move between seeds; they are not "
+                "confidence intervals of the real municipality's figures, which depend on the "
+                "limits below." if seeds is not None else
+                "These are one seed's figures: run hemopt.compare_seeds for ranges before "
+                "quoting any of them.")
     return (
-        "<p>The model measures what the way home care is bought does to driving, staff time, "
-        "cost and choice, with everything else held equal: the same clients, the same day of "
-        "visits, the same rules for bases and routes. It is a comparison of regimes, not a "
-        "forecast of a budget. " + html.escape(ranges) + html.escape(scaled) + "</p>"
-        "<p>Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
-        "figures, not the municipality's register; staff walk, cycle or drive by the "
-        "distance of their stops from the base, and a car trip is the straight line times a "
-        "detour factor (1.3) at urban and rural speeds, not a road network; one day of visits "
-        "is routed, not a week with absences and changes; where shifts start follows one rule "
-        "for every regime (offices, the scenario's bases, a local base where a provider has "
-        "enough hours in an area); fixed costs per provider, per contract and per base are "
-        "stated assumptions; the clients' choices follow a model of ranking, and quality of "
-        "care and the clients' own view of choice are not measured (continuity of staff is, "
-        "over 14 days, with the limits of its section). See "
-        "docs/compare.md for the parameters and their sources and docs/validation.md for the "
-        "model beside published figures.</p>")
+        "<p>" + _esc(_t(
+            "The model measures what the way home care is bought does to driving, staff "
+            "time, cost and choice, with everything else held equal: the same clients, the "
+            "same day of visits, the same rules for bases and routes. It is a comparison of "
+            "regimes, not a forecast of a budget.")) + " " + _esc(ranges) + _esc(scaled)
+        + "</p><p>" + _esc(_t(
+            "Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
+            "figures, not the municipality's register; staff walk, cycle or drive by the "
+            "distance of their stops from the base, and a car trip is the straight line "
+            "times a detour factor (1.3) at urban and rural speeds, not a road network; one "
+            "day of visits is routed, not a week with absences and changes; where shifts "
+            "start follows one rule for every regime (offices, the scenario's bases, a local "
+            "base where a provider has enough hours in an area); fixed costs per provider, "
+            "per contract and per base are stated assumptions; the clients' choices follow a "
+            "model of ranking, and quality of care and the clients' own view of choice are "
+            "not measured (continuity of staff is, over 14 days, with the limits of its "
+            "section). See docs/compare.md for the parameters and their sources and "
+            "docs/validation.md for the model beside published figures.")) + "</p>")
 
 
 def _scenario_tables(comp: Comparison) -> str:
@@ -1234,7 +1244,9 @@ def _glossary() -> str:
     from hemopt.evaluate import KPI_COLUMNS
 
     rows = [[_measure(k).title(), v, k] for k, v in KPI_COLUMNS.items()]
-    return ("<details><summary>"
+    note = ("<p class='note'>Definitionerna finns ännu bara på engelska.</p>"
+            if _t("Definition") != "Definition" or _t("Measure") != "Measure" else "")
+    return (note + "<details><summary>"
             + _esc(_t("What each measure means (and its key in comparison.json)"))
             + "</summary>" + _table([_t("Measure"), _t("Definition"),
                                      _t("Key in comparison.json")], rows, left=(1, 2))
