@@ -13,10 +13,11 @@ Examples
 
 from __future__ import annotations
 
+from hemopt import excel as _excel  # noqa: F401
+
 # late-bound functions (hemopt._views): the figures of Scenario, Assignment and Comparison,
 # and the table importer behind Scenario.from_tables
 from hemopt import plot as _plot  # noqa: F401
-from hemopt import excel as _excel  # noqa: F401
 from hemopt import report as _report  # noqa: F401
 from hemopt import tables as _tables  # noqa: F401
 from hemopt.assignment import Assignment as Assignment

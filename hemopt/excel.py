@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["comparison_sheets", "seeds_sheets", "sweep_to_excel", "write_comparison",
            "write_gpkg", "write_seeds", "write_workbook"]
+
+logger = logging.getLogger(__name__)
 
 _FORMULA_START = ("=", "+", "-", "@")
 _MAX_WIDTH = 60
@@ -154,6 +157,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+    logger.info("wrote %d sheets (%s) to %s", len(sheets), ", ".join(sheets), path)
     return path
 
 

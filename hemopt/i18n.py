@@ -220,7 +220,8 @@ SV: dict[str, str] = {
         "besöksdagen, ordningen på ansökningarna och lösarens sökning)",
     "the same clients in every seed (the seed draws the day of visits, the order of requests "
     "and the solver's search)":
-        "samma brukare i varje slumpfrö (slumpfröet drar besöksdagen, ordningen på ansökningarna och "
+        "samma brukare i varje slumpfrö (slumpfröet drar besöksdagen, ordningen på "
+        "ansökningarna och "
         "lösarens sökning)",
     "{n} seeds ({seeds}), {clients}. Routing: {how}. Differences are paired: computed within "
     "each seed, then summarised as the median and the range (min–max) over the seeds. Maps "
@@ -280,7 +281,8 @@ SV: dict[str, str] = {
     "{name} against LOV: where the change in driving comes from":
         "{name} mot LOV: var förändringen i körda km kommer ifrån",
     "Mean over {n} seeds; error bars: range over the seeds (green: less driving, red: more)":
-        "Medel över {n} slumpfrön; felstaplar: spann över slumpfröna (grönt: mindre körning, rött: mer)",
+        "Medel över {n} slumpfrön; felstaplar: spann över slumpfröna (grönt: mindre körning, "
+        "rött: mer)",
     "Waterfall of the change in driving": "Vattenfall över förändringen i körda km",
     # --- decomposition
     "Each regime's difference to LOV is split into steps: a chain of counterfactual "
@@ -453,7 +455,8 @@ SV: dict[str, str] = {
     "hours can vary by tens of per cent, and a few per cent is within the routing solver's "
     "noise: use hemopt.compare_seeds for ranges before quoting a figure. The choice figures "
     "are exact for this seed.":
-        "Detta är siffrorna för ett slumpfrö. Mellan slumpfrön av samma förinställning kan en skillnad i km "
+        "Detta är siffrorna för ett slumpfrö. Mellan slumpfrön av samma förinställning kan en "
+        "skillnad i km "
         "eller personaltimmar variera med tiotals procent, och några procent ligger inom "
         "turlösarens brus: använd hemopt.compare_seeds för spann innan en siffra citeras. "
         "Siffrorna för valen är exakta för detta slumpfrö.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,6 +13,8 @@ from hemopt.i18n import t as _t
 
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["PROVIDER_PALETTE", "add_scale_bar", "centre_box", "draw_box", "explore_assignment",
            "explore_comparison", "plot_assignment", "plot_continuity_tradeoff", "plot_scenario",
@@ -442,7 +445,7 @@ def _geojson(gdf: Any, fields: list[str], *, style: Any, marker: Any = None,
 
     g = gdf.to_crs(4326)
     for c in g.columns:
-        if c != "geometry" and not (g[c].dtype.kind in "if"):
+        if c != "geometry" and g[c].dtype.kind not in "if":
             g[c] = g[c].astype(str)
     tip = folium.GeoJsonTooltip(fields=fields) if fields else None
     return folium.GeoJson(g.to_json(), name=name, style_function=style, tooltip=tip,
@@ -552,4 +555,5 @@ def write_interactive_map(comp: Any, path: Any, *, lang: str = "en") -> Any:
     tmp = path.with_name(f".{path.name}.tmp")
     m.save(str(tmp))
     tmp.replace(path)
+    logger.info("wrote the interactive map to %s (it loads Leaflet from a CDN)", path)
     return path

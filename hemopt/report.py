@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import json
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "Measure",
     "fmt_change",
     "fmt_value",
+    "formatted_table",
     "html_fragment",
     "plot_choice_cost",
     "plot_kpis",
@@ -50,10 +52,13 @@ __all__ = [
     "plot_regime_map",
     "plot_waterfall",
     "reading",
+    "report_title",
     "seeds_html_fragment",
     "waterfall_table",
     "write_html",
 ]
+
+logger = logging.getLogger(__name__)
 
 _REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}
 
@@ -1300,7 +1305,9 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
     pathlib.Path
     """
     with language(lang):
-        return _write_html(comp, Path(path), seeds, lang, interactive_map)
+        out = _write_html(comp, Path(path), seeds, lang, interactive_map)
+    logger.info("wrote the report (%s) to %s", lang, out)
+    return out
 
 
 def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang: str,
@@ -1550,3 +1557,29 @@ def assignment_card(a: Any) -> str:
             for p in serving]
     return (f"{_CARD}<b>Assignment: {_esc(a.regime)}</b>" + _card_rows(rows)
             + _table(["Provider", "Clients", "Care hours per week"], prov) + "</div>")
+
+
+def formatted_table(comp: Comparison, kpis: Sequence[str] | None = None, *,
+                    lang: str = "en") -> pd.DataFrame:
+    """The KPIs as people read them: one row per measure (its words and unit), one column
+    per regime, each value a string in the measure's format (thousands separators, MSEK,
+    per cent; never scientific notation). For notebooks and docs; the numbers themselves
+    are in ``comp.table``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], max_iterations=30, continuity=False)
+    >>> t = formatted_table(comp, ["driven_km_per_day", "cost_sek_per_year"])
+    >>> list(t.index)
+    ['Driving (km per day)', 'Cost (MSEK per year)']
+    >>> "e+" in t.to_string()
+    False
+    """
+    with language(lang):
+        t = _values(comp)
+        keys = [k for k in (kpis if kpis is not None else MEASURES) if k in t.columns]
+        return pd.DataFrame({n: [fmt_value(k, t.at[n, k]) for k in keys] for n in _regimes(comp)},
+                            index=pd.Index([_measure(k).title() for k in keys],
+                                           name=_t("Measure")))

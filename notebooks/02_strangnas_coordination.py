@@ -84,7 +84,7 @@ kpis = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hour
         "external_share_hours"]
 print(sc)
 print("provider of each area:", comp.assignments["Zoning"].problem.provider_of_zone)
-comp.table[kpis].T
+hemopt.report.formatted_table(comp, kpis)   # numbers: comp.table[kpis]
 
 # %% [markdown]
 # The bids behind the winners, and what the base rule changes: the same comparison with

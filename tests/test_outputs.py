@@ -236,7 +236,7 @@ def test_provider_colours_are_never_red_nor_the_boundary():
     assert BOUNDARY_COLOUR not in cols.values()
     for c in cols.values():
         r, g, b = mc.to_rgb(c)
-        h, s, v = mc.rgb_to_hsv((r, g, b))
+        h, s, _v = mc.rgb_to_hsv((r, g, b))
         assert not ((h < 0.03 or h > 0.97) and s > 0.5), c  # no saturated red
         assert s > 0.2, c  # no grey (the buildings)
     assert len(set(list(cols.values())[:16])) == 16
