@@ -300,7 +300,7 @@ def write_gpkg(comp: Comparison, path: str | Path) -> Path:
     >>> import hemopt, tempfile, pyogrio
     >>> from pathlib import Path
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
-    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], routing="approx",
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
     ...                       continuity=False)
     >>> p = comp.to_gpkg(Path(tempfile.mkdtemp()) / "a.gpkg")
     >>> sorted(name for name, _ in pyogrio.list_layers(p))

@@ -357,3 +357,16 @@ def test_swedish_report_renders_in_chromium(seeds, tmp_path):
                     "--window-size=1200,2400", f"--screenshot={png}", path.as_uri()],
                    capture_output=True, text=True, timeout=180, check=True)
     assert png.stat().st_size > 100_000
+
+
+@pytest.mark.filterwarnings(_TINY)
+def test_doctests_of_i18n_excel_progress():
+    import doctest
+
+    import hemopt._progress
+    import hemopt.excel
+    import hemopt.i18n
+
+    for mod in (hemopt.i18n, hemopt.excel, hemopt._progress):
+        r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        assert r.failed == 0 and r.attempted > 0, mod.__name__
