@@ -234,10 +234,12 @@ class Comparison:
         """Choice fulfilled against cost per year, one point per regime. Returns the Axes."""
         return view("comparison.choice_cost")(self, ax=ax)
 
-    def maps(self, axes: Any = None) -> Any:
-        """One map per regime coloured by provider, busiest stairwells marked. Returns the
-        Figure."""
-        return view("comparison.maps")(self, axes=axes)
+    def maps(self, axes: Any = None, *, regime: str | None = None,
+             centre: bool = True) -> Any:
+        """One map per regime coloured by provider, busiest stairwells marked, and (with
+        ``centre``) the town centre enlarged; ``regime`` draws that one alone (a figure
+        large enough to read in the docs). Returns the Figure."""
+        return view("comparison.maps")(self, axes=axes, regime=regime, centre=centre)
 
     def to_html(self, path: str | Path, *, lang: str = "en",
                 interactive_map: str | None = None) -> Path:

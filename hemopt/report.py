@@ -657,13 +657,21 @@ def plot_regime_map(comp: Comparison, name: str, axes: Any = None, *, busiest: i
 
 
 @register("comparison.maps")
-def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: bool = True
-              ) -> Any:
+def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: bool = True,
+              regime: str | None = None) -> Any:
     """One row per regime: the municipality's map and, with ``centre``, the town centre
     enlarged (:func:`plot_regime_map`). ``axes`` holds one Axes per regime (no centre panels)
-    or two. Returns the Figure."""
+    or two. ``regime``: that regime's map alone (one 9 × 8 inch panel without ``centre``).
+    Returns the Figure."""
     import matplotlib.pyplot as plt
 
+    if regime is not None:
+        if regime not in comp.assignments:
+            from hemopt.errors import InputError
+
+            raise InputError(f"regime {regime!r} is not in this comparison "
+                             f"({', '.join(_regimes(comp))})")
+        return plot_regime_map(comp, regime, axes=axes, busiest=busiest, centre=centre)
     names = _regimes(comp)
     if axes is None:
         cols = 2 if centre else 1

@@ -196,10 +196,13 @@ ax = comp.plot_choice_cost()
 
 # %% [markdown]
 # And the maps: clients coloured by provider under each regime, the ten busiest stairwells
-# circled, with the number of providers that serve them.
+# circled, with the number of providers that serve them; the areas shaded and named, a scale
+# bar, the offices of the providers that serve. One regime per figure, large enough to read
+# (`comp.maps()` draws them all in one grid; `comp.explore()` gives a map to zoom and click).
 
 # %%
-fig = comp.maps()
+for name in comp.table.index:
+    fig = comp.maps(regime=name, centre=False)
 
 # %% [markdown]
 # ## What next

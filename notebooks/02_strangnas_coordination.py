@@ -41,7 +41,6 @@
 # longer runs: differences of 1–3 % between regimes are within the solver's noise.
 
 # %%
-# ruff: noqa: B018  (a cell's last expression is what the notebook shows)
 import time
 
 import matplotlib.pyplot as plt

@@ -370,3 +370,12 @@ def test_doctests_of_i18n_excel_progress():
     for mod in (hemopt.i18n, hemopt.excel, hemopt._progress):
         r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert r.failed == 0 and r.attempted > 0, mod.__name__
+
+
+def test_one_regime_map_alone(comp):
+    fig = comp.maps(regime="Zoning", centre=False)
+    assert len(fig.axes) == 1 and fig.get_size_inches()[0] >= 9
+    assert "Zoning" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(hemopt.InputError, match="regime 'X'"):
+        comp.maps(regime="X")
