@@ -185,8 +185,8 @@ def lou_line(c1_hours, *, third=False):
     xy = [(2000, 100), (0, 0), (4000, 0)]
     zones_of = [(), ("N",), ("N",)]
     if third:
-        pids, kinds, xy, zones_of = (pids + ["C"], kinds + ["external"], xy + [(200, 50)],
-                                     zones_of + [("S",)])
+        pids, kinds = [*pids, "C"], [*kinds, "external"]
+        xy, zones_of = [*xy, (200, 50)], [*zones_of, ("S",)]
     providers = gpd.GeoDataFrame({"provider_id": pids, "kind": kinds, "zones": zones_of},
                                  geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=3006)
     zones = gpd.GeoDataFrame({"zone_id": ["N", "S"]},
