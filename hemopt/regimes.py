@@ -475,8 +475,8 @@ class Regime(ABC):
         for k, v in vars(self).items():
             if k.startswith("_"):
                 continue
-            if isinstance(v, CostWeights):
-                v = vars(v).copy()
+            if isinstance(v, (CostWeights, Tender)):
+                v = dataclasses.asdict(v)
             elif isinstance(v, gpd.GeoDataFrame):
                 v = f"<{len(v)} zones>"
             out[k] = v
