@@ -13,7 +13,8 @@ A bid is evaluated as follows (all figures per week; the constants are a :class:
   by how far their staff would have to go, which is what a tender evaluates;
 * **capacity**: a bidder's capacity is the ``capacity_hours`` the scenario gives it (a limit
   the user stated, never exceeded: a bidder whose stated capacity cannot take the lot is not
-  qualified), else the hours it serves now (its current clients). A bidder below the lot's
+  qualified; a stated ``capacity_clients`` likewise), else the hours it serves now (its
+  current clients). A bidder below the lot's
   volume declares an **expansion**, priced at ``expansion_sek_per_hour`` per weekly hour of
   expansion, spread over the contract's ``contract_weeks``;
 * **price** ``= care + travel + expansion``;
@@ -138,6 +139,7 @@ def evaluate_bids(
     current_hours: NDArray[np.float64],
     quality: Mapping[str, float] | None = None,
     tender: Tender | None = None,
+    capacity_clients: NDArray[np.float64] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Evaluate every bid on every lot and award each lot (see the module docstring).
 
@@ -163,6 +165,10 @@ def evaluate_bids(
         ``{provider_id: quality in [0, 1]}`` (0 for the others).
     tender
         The evaluation's constants (default :class:`Tender`).
+    capacity_clients
+        Per provider: stated capacity in clients (``inf`` or None: none). Like a stated
+        ``capacity_hours``, a hard limit: a bidder that cannot take the lot's clients is not
+        qualified.
 
     Returns
     -------
@@ -201,6 +207,8 @@ def evaluate_bids(
     cap_left = np.asarray(capacity_hours, dtype=float).copy()
     stated = np.isfinite(cap_left)
     base_left = np.where(stated, cap_left, np.asarray(current_hours, dtype=float))
+    clients_left = (np.full(len(provider_ids), math.inf) if capacity_clients is None
+                    else np.asarray(capacity_clients, dtype=float).copy())
     order = sorted(range(len(lots)), key=lambda k: (-float(vol_zone[list(lots[k][1])].sum()), k))
     rows: list[dict] = []
     awards: dict[str, int] = {}
@@ -218,7 +226,8 @@ def evaluate_bids(
             km = float((visits * 2.0 * dist).sum() / 1000.0)
             room = float(base_left[j])
             expansion = max(volume - room, 0.0)
-            ok = expansion <= 1e-9 or (not stated[j] and bool(tender.allow_expansion))
+            ok = ((expansion <= 1e-9 or (not stated[j] and bool(tender.allow_expansion)))
+                  and int(in_lot.sum()) <= clients_left[j])
             care = volume * tender.sek_per_hour
             travel = km * tender.travel_sek_per_km
             exp_sek = expansion * tender.expansion_sek_per_hour / tender.contract_weeks
@@ -240,12 +249,13 @@ def evaluate_bids(
             j = best["_j"]
             awards[name] = j
             base_left[j] = max(base_left[j] - volume, 0.0)
+            clients_left[j] -= int(in_lot.sum())
         elif lot_rows:
             warnings.warn(
                 f"Zoning: no bidder can take lot {name!r} (areas "
                 f"{lot_rows[0]['zone_ids']}, {volume:.0f} h/week): each bidder's capacity "
-                "left (its stated capacity_hours, or what it serves now where it may not "
-                "expand) is below it; the lot stays with the municipality and its hours count "
+                "left (its stated capacity_hours or capacity_clients, or what it serves now "
+                "where it may not expand) is below it; the lot stays with the municipality and its hours count "
                 "in procurement_shortfall_hours_per_week", stacklevel=3)
         rows.extend(lot_rows)
     bids = pd.DataFrame(rows, columns=[*BID_COLUMNS, "_j"]).drop(columns="_j")

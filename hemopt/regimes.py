@@ -1001,11 +1001,17 @@ class Zoning(Regime):
             k = zone_ids.index(zid)
             j = market.index(pid, f"winners[{zid!r}]")
             need = zone_min[k] / 60.0
+            n_k = int((zone == k).sum())
             if j != d and need > cap_h[j] + 1e-9:
                 raise InputError(
                     f"winners[{zid!r}]: provider {pid!r} has capacity_hours {cap_h[j]:g}, "
                     f"below area {zid!r}'s {need:.1f} h/week; raise its capacity or choose "
                     "another winner")
+            if j != d and n_k > market.capacity_clients[j]:
+                raise InputError(
+                    f"winners[{zid!r}]: provider {pid!r} has capacity_clients "
+                    f"{market.capacity_clients[j]:g}, below area {zid!r}'s {n_k} clients; "
+                    "raise its capacity or choose another winner")
             poz[k] = j
         lots = self._lots(zones, zone_ids, procured & ~np.isin(zone_ids, list(winners)))
         bids = None
@@ -1019,7 +1025,8 @@ class Zoning(Regime):
                 client_xy=xy, hours_per_week=minutes / 60.0,
                 visits_per_week=scenario.clients["visits_per_day"].to_numpy(dtype=float) * 7,
                 starts=scenario.bases_xy(), capacity_hours=cap_h, current_hours=cur_h,
-                quality=self.quality, tender=self.tender)
+                quality=self.quality, tender=self.tender,
+                capacity_clients=market.capacity_clients)
             for name, j in awards.items():
                 for z in lots[name]:
                     poz[zone_ids.index(z)] = j

@@ -143,6 +143,13 @@ def test_capacity_check_stated_capacity_is_never_exceeded():
     # a winner the user names without the capacity is refused
     with pytest.raises(InputError, match=r"winners\['W'\]: provider 'A' has capacity_hours 0"):
         assign(corridor((math.inf, 0.0, 0.0)), Zoning(winners={"W": "A"}))
+    # a stated client capacity is a limit too: A may take 3 clients, W has 4
+    sc = corridor()
+    sc = sc.replace(providers=sc.providers.assign(capacity_clients=[math.inf, 3.0, math.inf],
+                                                  capacity_hours=[math.inf] * 3))
+    assert Zoning(procured_zones=["W"]).layout(sc).provider_of_zone[0] == 2
+    with pytest.raises(InputError, match="capacity_clients 3, below area 'W''s 4 clients"):
+        Zoning(winners={"W": "A"}).layout(sc)
     # without expansion, a bidder must already serve the volume
     with pytest.warns(UserWarning, match="no bidder"):
         c = Zoning(procured_zones=["W"], tender=Tender(allow_expansion=False)).layout(
