@@ -255,8 +255,8 @@ def evaluate_bids(
                 f"Zoning: no bidder can take lot {name!r} (areas "
                 f"{lot_rows[0]['zone_ids']}, {volume:.0f} h/week): each bidder's capacity "
                 "left (its stated capacity_hours or capacity_clients, or what it serves now "
-                "where it may not expand) is below it; the lot stays with the municipality and its hours count "
-                "in procurement_shortfall_hours_per_week", stacklevel=3)
+                "where it may not expand) is below it; the lot stays with the municipality "
+                "and its hours count in procurement_shortfall_hours_per_week", stacklevel=3)
         rows.extend(lot_rows)
     bids = pd.DataFrame(rows, columns=[*BID_COLUMNS, "_j"]).drop(columns="_j")
     return bids, awards
