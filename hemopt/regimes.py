@@ -874,7 +874,8 @@ class Zoning(Regime):
         Strängnäs did), else one lot per area. Only procured areas are put out to tender.
     winners
         ``{zone_id: provider_id}``: awards decided by the user, instead of the evaluation.
-        A winner whose stated ``capacity_hours`` cannot take its area is refused.
+        A winner whose stated ``capacity_hours`` or ``capacity_clients`` cannot take its area
+        is refused.
     quality
         ``{provider_id: quality in [0, 1]}`` used in the evaluation (default 0 for all).
     tender
