@@ -279,7 +279,7 @@ def build_flow_network(
     unit = np.concatenate([arc_unit, u[uc] / d[uc]])
     owner = np.concatenate([ci, uc])
     scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
-                           client_units=client_units)
+                           client_units=client_units, reference=problem.reference)
     providers = np.arange(m, m + p)
     i32 = {"dtype": np.int32, "casting": "same_kind"}
     tails = np.concatenate([ci, uc, providers], **i32)
@@ -641,6 +641,7 @@ class CpSatBackend:
             np.ones(n, dtype=np.int64),
             headroom=n_arcs + len(uc) + 1,
             scale=scale,
+            reference=problem.reference,
         )
         if scale is None and scaled.error_bound > MAX_RTOL * scaled.magnitude:
             raise CostRangeTooWide(scaled)  # no certificate can rescue it: do not search
