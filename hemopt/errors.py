@@ -75,6 +75,10 @@ class ScenarioError(HemoptError, ValueError):
         file: str | None = None,
         line: int | None = None,
     ) -> None:
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            value = value.item()  # np.float64(-2.0) reads as -2.0
+        if type(row).__module__ == "numpy" and hasattr(row, "item"):
+            row = row.item()
         self.table = table
         self.row = row
         self.field = field

@@ -310,7 +310,7 @@ def _check_in_sweden(table: str, gdf: gpd.GeoDataFrame, original: gpd.GeoDataFra
     if swapped:
         hint = ("Did you swap x and y? In SWEREF 99 TM x is the easting "
                 f"({elo:,.0f}–{ehi:,.0f} m) and y the northing ({nlo:,.0f}–{nhi:,.0f} m)")
-    elif la <= max(abs(ox), abs(oy)) <= 180 and max(abs(ox), abs(oy)) < 1000:
+    elif abs(ox) <= 180 and abs(oy) <= 90 and max(abs(ox), abs(oy)) >= oa:
         hint = ("the coordinates look like degrees: give WGS84 longitude/latitude with "
                 "crs='EPSG:4326' (did you swap latitude and longitude?)" if oa <= ox <= ob
                 or la <= ox <= lb else "the coordinates look like degrees: give them with "
@@ -625,12 +625,13 @@ class Scenario:
                     msg = "must be a share between 0 and 1"
                 elif (table, col) == ("clients", "hours_per_week"):
                     bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_HOURS_PER_WEEK)
-                    msg = (f"must be 0 to {MAX_HOURS_PER_WEEK:g} hours a week (24 h x 7 days); "
-                           "give granted hours per week, not per month or year, nor minutes")
+                    msg = (f"must be a number >= 0 and at most {MAX_HOURS_PER_WEEK:g} hours a week "
+                           "(24 h x 7 days); give granted hours per week, not per month or "
+                           "year, nor minutes")
                 elif (table, col) == ("clients", "visits_per_day"):
                     bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_VISITS_PER_DAY)
-                    msg = (f"must be 0 to {MAX_VISITS_PER_DAY:g} visits a day (one every 15 "
-                           "minutes); give visits per day, not per week or month")
+                    msg = (f"must be a number >= 0 and at most {MAX_VISITS_PER_DAY:g} visits a "
+                           "day (one every 15 minutes); give visits per day, not per week")
                 else:
                     bad = ~np.isfinite(arr) | (arr < 0)
                     msg = "must be a finite number >= 0"
