@@ -43,8 +43,7 @@ import pyproj
 import shapely
 
 from hemopt._views import register
-from hemopt.errors import InputError, ScenarioError
-from hemopt.errors import DroppedColumnWarning
+from hemopt.errors import DroppedColumnWarning, InputError, ScenarioError
 from hemopt.scenario import (
     BOUNDARY_TOLERANCE_M,
     CRS,
@@ -675,11 +674,15 @@ def local_salt() -> tuple[str, str, bool]:
     Examples
     --------
     >>> import os, tempfile
+    >>> before = os.environ.get("HEMOPT_SALT_FILE")
     >>> os.environ["HEMOPT_SALT_FILE"] = os.path.join(tempfile.mkdtemp(), "salt")
     >>> salt, where, made = local_salt()
     >>> len(salt), made, local_salt() == (salt, where, False)
     (64, True, True)
-    >>> del os.environ["HEMOPT_SALT_FILE"]
+    >>> if before is None:
+    ...     del os.environ["HEMOPT_SALT_FILE"]
+    ... else:
+    ...     os.environ["HEMOPT_SALT_FILE"] = before
     """
     import os
     import secrets
@@ -797,6 +800,7 @@ def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
     keep_n = {_norm(k) for k in keep}
     kept: dict[str, list[Any]] = {}
     dropped, personal, unknown = [], [], []
+    raw: list[str] = []  # the dropped columns' names as in the file (for the warning)
     for pos, col in enumerate(src.columns):
         if pos in used:
             continue
@@ -821,6 +825,7 @@ def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
             kept[str(col).strip()] = _kept_values(values)
             continue
         dropped.append(repr(str(col)))
+        raw.append(str(col))
         if _looks_personal(values) is not None:
             personal.append(repr(str(col)))
         elif not _PERSONAL.match(_norm(col)):
@@ -841,7 +846,7 @@ def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
         warnings.warn(DroppedColumnWarning(
             f"{src.name}: {what}. Accepted columns: docs/own-data.md; keep one with "
             "keep_columns=[...] (--keep-column)", table=src.table,
-            column=(unknown or dropped)[0]), stacklevel=4)
+            column=raw[0] if raw else None), stacklevel=4)
     return kept
 
 
@@ -1148,8 +1153,8 @@ def scenario_from_tables(
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     sc = scenario_from_tables(clients, providers, salt="our secret")
-    >>> print(caught[0].message)  # doctest: +ELLIPSIS
-    the clients table: columns dropped as hemopt does not use them (they may hold personal data): 'name'. ...
+    >>> caught[0].category.__name__, caught[0].message.column
+    ('DroppedColumnWarning', 'name')
     >>> sc.n_clients, sc.clients["stairwell_id"].nunique()
     (3, 2)
     >>> list(sc.clients["client_id"]), "name" in sc.clients.columns

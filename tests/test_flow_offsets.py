@@ -69,7 +69,7 @@ def instances(draw):
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(inst=instances())
-def test_offset_families_are_optimal_and_say_so(family, backend, inst):
+def test_rule_flow_offsets(family, backend, inst):
     k, capacity, k_u = inst
     cost = _costs(family, k)
     unserved = None if k_u is None else _costs(family, k_u)

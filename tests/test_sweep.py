@@ -102,7 +102,7 @@ def test_connect_refuses_clearly(tmp_path):
         connect("tcp://127.0.0.1:1", timeout_s=1)
 
 
-def test_connect_refuses_workers_of_another_version(monkeypatch):
+def test_rule_sweep_source_hash(monkeypatch):
     distributed = pytest.importorskip("distributed")
     from hemopt.errors import HemoptError
     from hemopt.sweep import connect
@@ -123,7 +123,7 @@ def test_connect_refuses_workers_of_another_version(monkeypatch):
             connect(cluster.scheduler_address, timeout_s=2, min_workers=3)
 
 
-def test_failures_are_recorded_and_resume(tmp_path):
+def test_rule_sweep_quarantine(tmp_path):
     grid = {"preset": ["strangnas", "botkyrka"], "scale": 0.04, "n_external": 3}
     out = tmp_path / "parts"
     df = sweep(grid, seeds=[0], routing="solver", max_iterations=20, n_workers=1, out=out,
@@ -260,7 +260,7 @@ def test_second_sweep_on_the_same_folder_is_refused(tmp_path):
         sweep(GRID, seeds=[0], n_workers=1, out=out, progress=False)
 
 
-def test_truncated_part_is_set_aside_and_recomputed(tmp_path):
+def test_rule_sweep_parts_validated(tmp_path):
     grid = {"preset": "strangnas", "scale": 0.04, "n_external": [2, 3]}
     out = tmp_path / "parts"
     df = sweep(grid, seeds=[0], n_workers=1, out=out, progress=False)
@@ -282,7 +282,7 @@ def test_truncated_part_is_set_aside_and_recomputed(tmp_path):
     pd.testing.assert_frame_equal(_kpis(df), _kpis(third))
 
 
-def test_a_failed_task_is_retried(monkeypatch):
+def test_rule_sweep_retry(monkeypatch):
     sw = importlib.import_module("hemopt.sweep")
 
     calls = []
@@ -300,7 +300,7 @@ def test_a_failed_task_is_retried(monkeypatch):
     assert (df["error"] == "").all() and len(df) == 3
 
 
-def test_worker_with_other_source_refuses_the_task():
+def test_rule_sweep_task_source():
     from hemopt.sweep import run_task, source_hash
 
     task = tasks_of({"preset": "strangnas", "scale": 0.04}, seeds=[0])[0]
@@ -309,7 +309,7 @@ def test_worker_with_other_source_refuses_the_task():
     assert len(rows) == 1 and "differs from the sweep's (0123456789abcdef)" in rows[0]["error"]
 
 
-def test_n_workers_with_a_client_is_refused():
+def test_rule_sweep_n_workers_client():
     with pytest.raises(InputError, match=r"n_workers=2 with client=.*own workers"):
         sweep(GRID, seeds=[0], client=object(), n_workers=2, progress=False)
     with pytest.raises(InputError, match="n_workers must be a whole number >= 1"):
