@@ -12,6 +12,15 @@ The rule (documented in :func:`hemopt.flow.min_cost_assignment` and ``docs/assig
   units) of the true optimum. The flow backends tighten that bound after solving with a dual
   certificate (:func:`hemopt.flow.backends.dual_error_bound`).
 
+Offsets first (issue 26): :func:`hemopt.flow.min_cost_assignment` subtracts each client's
+cheapest option (its unserved cost included) before scaling
+(:func:`hemopt.flow._problem.normalise`), so a constant common to a client's costs
+(``1e14 + k``) no longer sets the scale and rounds the ``k`` away. The optimum is unchanged:
+every assignment costs the same sum of offsets less. An answer is then "optimal" only when the
+error bound is at most ``RTOL`` times its offset-free cost, or the least non-zero step of a
+client's options (:attr:`ScaledCosts.least`), whichever is larger; an answer at every client's
+exact minimum is optimal whatever the rounding.
+
 The range check (issue 19: a cost of 1e13 next to costs of 1 to 5 used to round them all to
 multiples of 10 and return a suboptimal assignment as "optimal"). The bound is compared with the
 *magnitude* of the problem: the sum over clients of their cheapest |cost| or, when that is 0,

@@ -75,8 +75,10 @@ class AssignmentResult:
         rounded assignment breaks a capacity and may cost less than ``bound``.
     optimal
         True when the assignment is proven optimal up to ``cost_error_bound`` and that bound is
-        negligible (at most 1e-6 of the problem's magnitude): unit-demand flows, demand-weighted
-        flows that split no client, CP-SAT with status OPTIMAL.
+        negligible: at most 1e-6 of the answer's cost above every client's cheapest option (or
+        of the least non-zero step between a client's options), so that no offset added to
+        the costs can inflate it; unit-demand flows, demand-weighted flows that split no
+        client, CP-SAT with status OPTIMAL.
     status
         ``"optimal"``; ``"feasible"`` (within capacities, not proven optimal: CP-SAT stopped by
         its time limit, a rounded split flow without overflow, or integer rounding of the costs
