@@ -77,7 +77,8 @@ def test_double_visit_never_on_one_staff_and_dropped_with_reason():
                         latest=[100, 100], duration=[10, 10], staffing=[2, 1],
                         shift_start=[0], shift_end=[480])
     r = solve_homecare(p, max_iterations=10)
-    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "no_second_staff"}]
+    assert r.dropped[["visit", "reason", "constraint"]].to_dict("records") == [
+        {"visit": 0, "reason": "no_second_staff", "constraint": "synchronisation"}]
     assert r.routes == (((1, 0),),)
     assert_consistent(p, r)
 
@@ -128,7 +129,8 @@ def test_skill_mismatch_refused():
     # nobody has skill 0: dropped, with the reason
     p = HomeCareProblem(**base, staff_skills=[[False], [False]])
     r = solve_homecare(p, max_iterations=20)
-    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "skill_missing"}]
+    assert r.dropped[["visit", "reason", "constraint"]].to_dict("records") == [
+        {"visit": 0, "reason": "skill_missing", "constraint": "skill"}]
     # a hand plan giving it to staff 0 is refused by the checker
     chk = check_plan(p, [[0], [1]])
     assert chk.violations == ("visit 0 copy 0: staff 0 lacks skill 0",)

@@ -125,9 +125,11 @@ class HomeCareProblem:
         ``shift_end``. The length of the arrays is the number of staff.
     staff_skills : bool array (staff, skills), optional
         Which skills each staff member has (default: no skills).
-    break_duration, break_earliest, break_latest : float arrays (staff,), optional
+    break_duration, break_earliest, break_latest : float arrays (staff,) or (staff, breaks)
         A break of ``break_duration`` (0 = none, the default) starting in
-        ``[break_earliest, break_latest]``; taken at the place of the previous visit.
+        ``[break_earliest, break_latest]``; taken at the place of the previous visit. With a
+        second axis, several breaks per staff member (a 0 duration fills a shorter list), taken
+        in the order of their earliest starts.
     distance : array like ``travel``, optional
         Distances (km) for reporting.
     hard_windows : bool
@@ -135,8 +137,25 @@ class HomeCareProblem:
     travel_weight, tardiness_weight, max_tardiness_weight : float
         Objective: ``travel_weight × travel + tardiness_weight × total tardiness +
         max_tardiness_weight × largest tardiness`` (+ drop penalties).
-    drop_penalty : float or None
-        Cost of leaving a visit unserved (per visit); None: every visit must be served.
+    drop_penalty : float, float array (n,) or None
+        Cost of leaving a visit unserved (per visit, or one per visit: priorities); None: every
+        visit must be served.
+    time_weight : float
+        Cost per minute of paid staff time: from ``shift_start`` until the staff member is
+        back, breaks excluded (visits, travel, waiting), for each staff member with a route.
+    distance_weight : float
+        Cost per unit of ``distance`` (km); needs ``distance``.
+    staff_fixed_cost : float or float array (staff,)
+        Cost per staff member with a route (a shift used).
+    max_overtime, overtime_weight : float or float arrays (staff,), float
+        A staff member may be back up to ``max_overtime`` after ``shift_end`` (default 0), at
+        ``overtime_weight`` per minute on top of ``time_weight``.
+    staff_cost : float array (n, staff), optional
+        Cost of staff k serving (a copy of) visit v, e.g. a continuity cost for a staff member
+        who is not one of the client's usual carers.
+    client : int array (n,), optional; max_carers : int, optional
+        The client of each visit; at most ``max_carers`` different staff serve one client's
+        visits (a hard rule).
 
     Examples
     --------
@@ -173,9 +192,17 @@ class HomeCareProblem:
     travel_weight: float = 1.0
     tardiness_weight: float = 1.0
     max_tardiness_weight: float = 0.0
-    drop_penalty: float | None = 10_000.0
+    drop_penalty: float | np.ndarray | None = 10_000.0
     visit_ids: Sequence | None = None
     staff_ids: Sequence | None = None
+    time_weight: float = 0.0
+    distance_weight: float = 0.0
+    staff_fixed_cost: float | np.ndarray = 0.0
+    max_overtime: float | np.ndarray = 0.0
+    overtime_weight: float = 0.0
+    staff_cost: np.ndarray | None = None
+    client: np.ndarray | None = None
+    max_carers: int | None = None
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -262,14 +289,68 @@ class HomeCareProblem:
                 raise InputError(f"excluded must be (visits={n}, staff={k}), got {ex.shape}")
         ex.setflags(write=False)
         s(self, "excluded", ex)
-        s(self, "break_duration", _arr("break_duration", self.break_duration, k, float, 0.0))
-        s(self, "break_earliest", _arr("break_earliest", self.break_earliest, k, float, ss))
-        s(self, "break_latest", _arr("break_latest", self.break_latest, k, float,
-                                     self.shift_end))
-        if (self.break_duration < 0).any() or (self.break_latest < self.break_earliest).any():
+        bd = np.array(0.0 if self.break_duration is None else self.break_duration, dtype=float)
+        bd = np.full(k, bd.item()) if bd.ndim == 0 else bd
+        two_d = bd.ndim == 2
+        nb = bd.shape[1] if two_d else 1
+        brk = {}
+        for name, default in (("break_duration", 0.0), ("break_earliest", ss),
+                              ("break_latest", self.shift_end)):
+            val = getattr(self, name)
+            a = np.array(default if val is None else val, dtype=float)
+            if a.ndim == 0:
+                a = np.full(k, a.item())
+            if a.ndim == 1 and (two_d or val is None):
+                a = np.repeat(a[:, None], nb, axis=1) if a.shape == (k,) else a
+            if (a.ndim == 1 and a.shape != (k,)) or (a.ndim == 2 and a.shape != (k, nb)) \
+                    or a.ndim > 2:
+                raise InputError(f"{name} must have shape ({k},) or ({k}, breaks), got "
+                                 f"{a.shape}")
+            if np.isnan(a).any():
+                raise InputError(f"{name} has NaN")
+            a.setflags(write=False)
+            brk[name] = a
+            s(self, name, a)
+        if (brk["break_duration"] < 0).any() or (brk["break_latest"]
+                                                 < brk["break_earliest"]).any():
             raise InputError("break_duration must be >= 0 and break_latest >= break_earliest")
-        if self.drop_penalty is not None and not self.drop_penalty > 0:
-            raise InputError(f"drop_penalty must be > 0 or None, got {self.drop_penalty}")
+        if self.drop_penalty is not None:
+            dp = np.array(self.drop_penalty, dtype=float)
+            if dp.ndim == 0:
+                if not dp > 0:
+                    raise InputError(f"drop_penalty must be > 0 or None, got "
+                                     f"{self.drop_penalty}")
+            else:
+                dp = _arr("drop_penalty", dp, n, float)
+                if not (dp > 0).all():
+                    raise InputError("drop_penalty must be > 0 for every visit")
+                s(self, "drop_penalty", dp)
+        for name in ("time_weight", "distance_weight", "overtime_weight"):
+            w = float(getattr(self, name))
+            if not (np.isfinite(w) and w >= 0):
+                raise InputError(f"{name} must be a finite number >= 0, got {w}")
+            s(self, name, w)
+        if self.distance_weight > 0 and self.distance is None:
+            raise InputError("distance_weight needs a distance matrix")
+        for name in ("staff_fixed_cost", "max_overtime"):
+            a = _arr(name, getattr(self, name), k, float)
+            if not (np.isfinite(a).all() and (a >= 0).all()):
+                raise InputError(f"{name} must be finite and >= 0")
+            s(self, name, a)
+        if self.staff_cost is not None:
+            sc = np.array(self.staff_cost, dtype=float)
+            if sc.shape != (n, k) or not np.isfinite(sc).all():
+                raise InputError(f"staff_cost must be a finite (visits={n}, staff={k}) array, "
+                                 f"got shape {sc.shape}")
+            sc.setflags(write=False)
+            s(self, "staff_cost", sc)
+        if self.client is not None:
+            s(self, "client", _arr("client", self.client, n, int))
+        if self.max_carers is not None:
+            if self.client is None or int(self.max_carers) < 1:
+                raise InputError(f"max_carers must be >= 1 and needs client, got "
+                                 f"{self.max_carers}")
+            s(self, "max_carers", int(self.max_carers))
         s(self, "visit_ids", list(range(n)) if self.visit_ids is None else list(self.visit_ids))
         s(self, "staff_ids", list(range(k)) if self.staff_ids is None else list(self.staff_ids))
         if len(self.visit_ids) != n or len(self.staff_ids) != k:
@@ -290,6 +371,31 @@ class HomeCareProblem:
         """Number of tasks (a double-staffed visit is two)."""
         return int(self.staffing.sum())
 
+    def breaks_of(self, k: int) -> list[tuple[float, float, float]]:
+        """Staff k's breaks as (duration, earliest, latest), by earliest start; none of 0
+        duration.
+
+        >>> import numpy as np
+        >>> p = HomeCareProblem(travel=np.zeros((1, 1)), visit_location=[], earliest=[],
+        ...                     latest=[], duration=[], shift_start=[0], shift_end=[600],
+        ...                     break_duration=[[15, 30]], break_earliest=[[300, 120]],
+        ...                     break_latest=[[360, 200]])
+        >>> p.breaks_of(0)
+        [(30.0, 120.0, 200.0), (15.0, 300.0, 360.0)]
+        """
+        d, e, lat = (np.atleast_1d(np.asarray(a)[k]) for a in
+                     (self.break_duration, self.break_earliest, self.break_latest))
+        out = [(float(x), float(y), float(z)) for x, y, z in zip(d, e, lat, strict=True)
+               if x > 0]
+        return sorted(out, key=lambda b: (b[1], b[2]))
+
+    def drop_cost(self, v: int) -> float | None:
+        """Cost of leaving visit v unserved (None: it must be served)."""
+        if self.drop_penalty is None:
+            return None
+        dp = np.asarray(self.drop_penalty)
+        return float(dp) if dp.ndim == 0 else float(dp[v])
+
 
 @dataclass(frozen=True)
 class PlanCheck:
@@ -308,6 +414,10 @@ class PlanCheck:
         Visits with all their copies served; visits not served.
     violations : tuple of str
         Empty for a feasible plan.
+    overtime : float
+        Minutes back after the shift ends, within the allowances.
+    objective : float
+        The problem's objective of the served visits (drop costs not included).
 
     Examples
     --------
@@ -323,6 +433,8 @@ class PlanCheck:
     served: int
     dropped: int
     violations: tuple[str, ...]
+    overtime: float = 0.0
+    objective: float = float("nan")
 
     @property
     def feasible(self) -> bool:
@@ -419,15 +531,28 @@ class _Model:
         self.s1 = p.shift_end.tolist()
         self.start_loc = p.start_place.tolist()
         self.end_loc = p.end_place.tolist()
-        self.bd = p.break_duration.tolist()
-        self.be = p.break_earliest.tolist()
-        self.bl = p.break_latest.tolist()
+        self.brk = [p.breaks_of(s) for s in range(k)]
         self.hard = bool(p.hard_windows)
         self.w_travel = float(p.travel_weight)
         self.w_tard = float(p.tardiness_weight)
         self.w_max = float(p.max_tardiness_weight)
-        self.drop = p.drop_penalty
+        self.w_time = float(p.time_weight)
+        self.w_dist = float(p.distance_weight)
+        self.w_ot = float(p.overtime_weight)
+        self.fixed = p.staff_fixed_cost.tolist()
+        self.ot_max = p.max_overtime.tolist()
+        self.D = None
+        if self.w_dist > 0:
+            dm = [p.distance[md].tolist() for md in range(p.distance.shape[0])]
+            self.D = [dm[int(p.staff_mode[s])] for s in range(k)]
+        self.sc = (None if p.staff_cost is None
+                   else [p.staff_cost[v].tolist() for v in task_visit])
+        self.client = None if p.client is None else [int(p.client[v]) for v in task_visit]
+        self.max_carers = p.max_carers
+        self.drop = (None if p.drop_penalty is None
+                     else [p.drop_cost(v) for v in range(n)])
         # eligibility and the reasons of visits nobody can serve
+        self.unreachable_kind: dict[int, str] = {}
         self.elig: list[list[int]] = []
         self.reason: dict[int, str] = {}
         for i in range(m):
@@ -444,6 +569,8 @@ class _Model:
                     self.reason[v] = "all_staff_excluded"
                 elif not ok:
                     self.reason[v] = "unreachable"
+                    shift_only = any(self._reachable(i, s, windows=False) for s in allowed)
+                    self.unreachable_kind[v] = "window" if shift_only else "shift"
         for v in range(n):
             if p.staffing[v] == 2 and v not in self.reason:
                 a, b = self.elig[first_task[v]], self.elig[first_task[v] + 1]
@@ -453,14 +580,17 @@ class _Model:
         # neighbours by location for related removal
         self.xy_rank = None
 
-    def _reachable(self, i: int, s: int) -> bool:
+    def _reachable(self, i: int, s: int, windows: bool = True) -> bool:
         T = self.T[s]
         a = self.s0[s] + T[self.start_loc[s]][self.loc[i]]
         st = max(a, self.e[i])
+        if not windows:
+            return st + self.dur[i] + T[self.loc[i]][self.end_loc[s]] <= (
+                self.s1[s] + self.ot_max[s] + _TOL)
         if self.hard and st > self.l[i] + _TOL:
             return False
         back = st + self.dur[i] + T[self.loc[i]][self.end_loc[s]]
-        return back <= self.s1[s] + _TOL
+        return back <= self.s1[s] + self.ot_max[s] + _TOL
 
     def tasks_of(self, v: int) -> list[int]:
         f = self.first_task[v]
@@ -468,12 +598,13 @@ class _Model:
 
     def evaluate(self, routes, detail: bool = False):
         """Schedule the routes; return (cost, travel, tard_sum, tard_max, viol, start) or
-        None on a synchronisation deadlock. ``detail`` adds arrivals and break starts."""
+        None on a synchronisation deadlock. ``detail`` adds arrivals, break starts, break
+        positions and the violations by kind (window, shift, break, carers)."""
         m, K = self.m, self.K
         loc, e, lat, dur, partner, first = (self.loc, self.e, self.l, self.dur, self.partner,
                                           self.first)
         lo, hi = self.lo, self.hi
-        T, bd, be, bl = self.T, self.bd, self.be, self.bl
+        T, brk = self.T, self.brk
         arr = [-1.0] * m
         start = [0.0] * m
         owner = [0] * m
@@ -483,13 +614,13 @@ class _Model:
         pos = [0] * K
         t = list(self.s0)
         cur = list(self.start_loc)
-        taken = [b <= 0 for b in bd]
-        bstart = [-1.0] * K
-        bpos = [-1] * K
+        nb = [0] * K
+        bstart: list[list[float]] = [[] for _ in range(K)]
+        bpos: list[list[int]] = [[] for _ in range(K)]
         travel = 0.0
         tsum = 0.0
         tmax = 0.0
-        viol = 0.0
+        v_win = v_shift = v_break = v_carers = 0.0
         hard = self.hard
         progress = True
         while progress:
@@ -498,22 +629,25 @@ class _Model:
                 r = routes[k]
                 n = len(r)
                 p = pos[k]
+                bk = brk[k]
                 while p < n:
                     i = r[p]
                     if arr[i] < 0:
                         tr = T[k][cur[k]][loc[i]]
                         tt = t[k]
-                        if not taken[k]:
-                            bs = tt if tt > be[k] else be[k]
+                        while nb[k] < len(bk):
+                            bdur, bear, blat = bk[nb[k]]
+                            bs = tt if tt > bear else bear
                             a_nb = tt + tr
                             s_nb = a_nb if a_nb > e[i] else e[i]
-                            if bs + bd[k] + tr <= s_nb or s_nb + dur[i] > bl[k]:
-                                taken[k] = True
-                                bstart[k] = bs
-                                bpos[k] = p
-                                if bs > bl[k]:
-                                    viol += bs - bl[k]
-                                tt = bs + bd[k]
+                            if not (bs + bdur + tr <= s_nb or s_nb + dur[i] > blat):
+                                break
+                            bstart[k].append(bs)
+                            bpos[k].append(p)
+                            if bs > blat:
+                                v_break += bs - blat
+                            tt = bs + bdur
+                            nb[k] += 1
                         arr[i] = tt + tr
                         travel += tr
                     j = partner[i]
@@ -542,7 +676,7 @@ class _Model:
                     for late in lates:
                         if late > 0:
                             if hard:
-                                viol += late
+                                v_win += late
                             else:
                                 tsum += late
                                 if late > tmax:
@@ -552,27 +686,62 @@ class _Model:
                     p += 1
                     progress = True
                 pos[k] = p
+        extra = 0.0
+        dist = 0.0
+        D = self.D
         for k in range(K):
             if pos[k] < len(routes[k]):
                 return None
-            if not routes[k]:
+            r = routes[k]
+            if not r:
                 continue
-            if not taken[k]:
-                bs = t[k] if t[k] > be[k] else be[k]
-                bstart[k] = bs
-                bpos[k] = len(routes[k])
-                if bs > bl[k]:
-                    viol += bs - bl[k]
-                t[k] = bs + bd[k]
+            bk = brk[k]
+            while nb[k] < len(bk):
+                bdur, bear, blat = bk[nb[k]]
+                bs = t[k] if t[k] > bear else bear
+                bstart[k].append(bs)
+                bpos[k].append(len(r))
+                if bs > blat:
+                    v_break += bs - blat
+                t[k] = bs + bdur
+                nb[k] += 1
             tr = T[k][cur[k]][self.end_loc[k]]
             travel += tr
             back = t[k] + tr
-            if back > self.s1[k]:
-                viol += back - self.s1[k]
-        cost = (self.w_travel * travel + self.w_tard * tsum + self.w_max * tmax
-                + _VIOLATION_WEIGHT * viol)
+            over = back - self.s1[k]
+            if over > 0:
+                if over > self.ot_max[k]:
+                    v_shift += over - self.ot_max[k]
+                    over = self.ot_max[k]
+                extra += self.w_ot * over
+            extra += self.fixed[k]
+            if self.w_time:
+                extra += self.w_time * (back - self.s0[k] - sum(b[0] for b in bk))
+            if D is not None:
+                Dk = D[k]
+                prev = self.start_loc[k]
+                for i in r:
+                    dist += Dk[prev][loc[i]]
+                    prev = loc[i]
+                dist += Dk[prev][self.end_loc[k]]
+            if self.sc is not None:
+                sc = self.sc
+                for i in r:
+                    extra += sc[i][k]
+        if self.max_carers is not None:
+            seen: dict[int, set] = {}
+            cl = self.client
+            for i in range(m):
+                if arr[i] >= 0:
+                    seen.setdefault(cl[i], set()).add(owner[i])
+            mc = self.max_carers
+            v_carers = 60.0 * sum(len(x) - mc for x in seen.values() if len(x) > mc)
+        viol = v_win + v_shift + v_break + v_carers
+        cost = (self.w_travel * travel + self.w_tard * tsum + self.w_max * tmax + extra
+                + self.w_dist * dist + _VIOLATION_WEIGHT * viol)
         if detail:
-            return cost, travel, tsum, tmax, viol, start, arr, bstart, bpos
+            kinds = {"window": v_win, "shift": v_shift, "break": v_break, "carers": v_carers}
+            return cost, travel, tsum, tmax, viol, start, arr, bstart, bpos, kinds
         return cost, travel, tsum, tmax, viol, start
 
 
@@ -609,6 +778,9 @@ class _Search:
         wt = md.w_tard if not md.hard else _VIOLATION_WEIGHT
         prev_loc = md.start_loc[k]
         prev_fin = md.s0[k]
+        w_move = md.w_travel + md.w_time
+        D = None if md.D is None else md.D[k]
+        base = (md.sc[i][k] if md.sc is not None else 0.0) + (0.0 if r else md.fixed[k])
         out = []
         n = len(r)
         for p in range(n + 1):
@@ -621,7 +793,10 @@ class _Search:
             d = T[prev_loc][x] + T[x][b] - T[prev_loc][b]
             a = prev_fin + T[prev_loc][x]
             s = a if a > e else e
-            est = md.w_travel * d
+            fix = base
+            if D is not None:
+                fix += md.w_dist * (D[prev_loc][x] + D[x][b] - D[prev_loc][b])
+            est = w_move * d + fix
             if s > li:
                 est += wt * (s - li)
             fin = s + dur + T[x][b]
@@ -629,9 +804,9 @@ class _Search:
                 push = fin - start[nxt]
                 if push > 0:
                     est += 0.5 * wt * push
-            elif fin > md.s1[k]:
-                est += _VIOLATION_WEIGHT * (fin - md.s1[k])
-            lb = md.w_travel * d + (wt * (s - li) if s > li else 0.0)
+            elif fin > md.s1[k] + md.ot_max[k]:
+                est += _VIOLATION_WEIGHT * (fin - md.s1[k] - md.ot_max[k])
+            lb = md.w_travel * d + fix + (wt * (s - li) if s > li else 0.0)
             out.append((est, p, s, lb))
             if nxt >= 0:
                 prev_loc = b
@@ -703,7 +878,7 @@ class _Search:
         if best is None:
             return None
         ev, cand = best
-        if not force and md.drop is not None and ev[0] - cost_now >= md.drop:
+        if not force and md.drop is not None and ev[0] - cost_now >= md.drop[v]:
             return None
         for (k, p), i in zip(cand, tasks, strict=True):
             routes[k].insert(p, i)
@@ -784,7 +959,7 @@ class _Search:
         best = cur
 
         def total(e, un):
-            return e[0] + (md.drop or 0.0) * len(un)
+            return e[0] + (sum(md.drop[v] for v in un) if md.drop is not None else 0.0)
 
         n_ok = len(md.visits_ok)
         if n_ok == 0:
@@ -888,31 +1063,105 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
                 v = md.task_visit[i]
                 trial = [[x for x in r if md.task_visit[x] != v] for r in routes]
                 e2 = md.evaluate(trial)
-                score = _INF if e2 is None else e2[4] * _VIOLATION_WEIGHT + e2[0] * 1e-9
+                score = _INF if e2 is None else (e2[4] * _VIOLATION_WEIGHT + 1e-9 * (
+                    e2[0] + (md.drop[v] if md.drop is not None else 0.0)))
                 if best is None or score < best[0]:
                     best = (score, v, trial)
         routes = best[2]
         reasons[best[1]] = "no_capacity"
-    return _result(problem, md, routes, ev, reasons, iters, secs)
+    blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
+    return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
 
-def _result(problem, md, routes, ev, reasons, iters, secs) -> HomeCareResult:
+#: The constraint that blocks a dropped visit (the ``constraint`` column of ``dropped``).
+HOMECARE_BLOCKING: dict[str, str] = {
+    "skill": "no staff member has the required skill",
+    "excluded": "the client excludes every qualified staff member",
+    "synchronisation": "the two staff of a double visit cannot be found or cannot meet",
+    "window": "no staff member can start the visit within its time window",
+    "shift": "no staff member can serve it and be back by the end of the shift (overtime "
+             "allowance included)",
+    "break": "serving it would push a staff member's break past its latest start",
+    "carers": "serving it would exceed the client's limit on distinct carers",
+    "capacity": "the staff have no room for it",
+    "cost": "it could be served, but at a cost above its drop cost (its priority)",
+}
+
+
+def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
+    """(constraint, detail): what blocks visit v in the final plan ``routes``."""
+    p = md.p
+    static = md.reason.get(v)
+    if static == "skill_missing":
+        return "skill", "no staff member has the skill"
+    if static == "all_staff_excluded":
+        return "excluded", "every staff member with the skill is excluded by the client"
+    if static == "no_second_staff":
+        return "synchronisation", "fewer than two different qualified, permitted staff"
+    if static == "unreachable":
+        return md.unreachable_kind.get(v, "window"), "no staff member can reach it in time"
+    tasks = md.tasks_of(v)
+    start = ev[5]
+    per = []
+    for i in tasks:
+        c = []
+        for k in md.elig[i]:
+            c.extend((est, k, pos) for est, pos, _, _ in search._cheap(routes, start, i, k))
+        c.sort()
+        per.append(c[:40])
+    if len(tasks) == 1:
+        cands = [((k, pos),) for _, k, pos in per[0]]
+    else:
+        cands = [((ka, pa), (kb, pb)) for _, ka, pa in per[0][:12] for _, kb, pb in per[1][:12]
+                 if ka != kb][:80]
+    best = None
+    for cand in cands:
+        trial = [list(r) for r in routes]
+        for (k, pos), i in zip(cand, tasks, strict=True):
+            trial[k].insert(pos, i)
+        e2 = md.evaluate(trial, detail=True)
+        if e2 is None:
+            continue
+        if best is None or (e2[4], e2[0]) < (best[0][4], best[0][0]):
+            best = (e2, cand)
+    if best is None:
+        return ("synchronisation" if len(tasks) == 2 else "capacity",
+                "every insertion leaves the two staff waiting for each other"
+                if len(tasks) == 2 else "no place in any route")
+    e2, cand = best
+    who = ", ".join(f"{p.staff_ids[k]} after {pos} task(s)" for k, pos in cand)
+    if e2[4] <= 1e-9:
+        extra = e2[0] - ev[0]
+        return "cost", (f"best place {who} adds {extra:.0f} to the objective, above its drop "
+                        f"cost {md.drop[v]:.0f}" if md.drop is not None else who)
+    kind = max(e2[9], key=e2[9].get)
+    over = e2[9][kind] - ev[9][kind]
+    text = {"window": f"would start {over:.0f} min after its window",
+            "shift": f"a staff member would be back {over:.0f} min after the shift end",
+            "break": f"a break would start {over:.0f} min after its latest start",
+            "carers": "the client would have one carer more than allowed"}[kind]
+    return kind, f"best place {who}: {text}"
+
+
+def _result(problem, md, routes, ev, reasons, iters, secs, blocking) -> HomeCareResult:
     bpos = ev[8]
-    breaks_after = {k: bpos[k] for k in range(md.K) if bpos[k] >= 0}
+    one = np.asarray(problem.break_duration).ndim == 1
+    breaks_after = {k: (bpos[k][0] if one else tuple(bpos[k]))
+                    for k in range(md.K) if bpos[k]}
     task_routes = [[(md.task_visit[i], md.task_copy[i]) for i in r] for r in routes]
     chk = check_plan(problem, task_routes, breaks_after=breaks_after)
-    dropped = pd.DataFrame({"visit": sorted(reasons),
-                            "reason": [reasons[v] for v in sorted(reasons)]},
-                           columns=["visit", "reason"])
+    vs = sorted(reasons)
+    dropped = pd.DataFrame({"visit": vs, "reason": [reasons[v] for v in vs],
+                            "constraint": [blocking[v][0] for v in vs],
+                            "detail": [blocking[v][1] for v in vs]},
+                           columns=["visit", "reason", "constraint", "detail"])
     st = chk.stops
     summary = pd.DataFrame({
         "staff": range(md.K),
         "tasks": [len(r) for r in routes],
         "travel": [_route_travel(md, k, routes[k]) for k in range(md.K)],
     })
-    objective = (problem.travel_weight * chk.travel + problem.tardiness_weight
-                 * chk.total_tardiness + problem.max_tardiness_weight * chk.max_tardiness
-                 + (problem.drop_penalty or 0.0) * len(dropped))
+    objective = chk.objective + sum(problem.drop_cost(v) or 0.0 for v in reasons)
     return HomeCareResult(
         routes=tuple(tuple(r) for r in task_routes), breaks_after=breaks_after, stops=st,
         breaks=chk.breaks, dropped=dropped, travel=chk.travel, distance=chk.distance,
@@ -928,7 +1177,7 @@ def _route_travel(md, k, r) -> float:
 
 
 def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
-               breaks_after: Mapping[int, int] | None = None) -> PlanCheck:
+               breaks_after: Mapping[int, int | Sequence[int]] | None = None) -> PlanCheck:
     """Re-compute a plan's schedule from its routes and list its violations.
 
     Independent of the solver: the earliest start times are the least fixed point of the
@@ -943,8 +1192,9 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     routes : sequence (one per staff) of sequences of (visit, copy) or of visit
         A bare visit means copy 0 (a double visit's second copy must then appear on another
         route as ``(visit, 1)``).
-    breaks_after : mapping staff -> int, optional
-        Where each staff member's break is: after that many tasks of the route. None: breaks
+    breaks_after : mapping staff -> int or sequence of int, optional
+        Where each staff member's break is (or breaks are, by earliest start): after that
+        many tasks of the route. None: breaks
         are not checked (a hand-made plan without breaks). Given: a staff member with a break
         to take and a route, missing from the mapping, is a violation.
 
@@ -1011,7 +1261,11 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
              for v in range(p.n_visits)
              if p.staffing[v] == 2 and (v, 0) in where and (v, 1) in where
              and tasks[where[(v, 0)]][0] != tasks[where[(v, 1)]][0]]
-    take = {} if breaks_after is None else dict(breaks_after)
+    take: dict[int, list[int]] = {}
+    for k, at in ({} if breaks_after is None else dict(breaks_after)).items():
+        take[int(k)] = [int(at)] if np.isscalar(at) else [int(x) for x in at]
+    bks = [p.breaks_of(k) for k in range(K)]
+    brk: dict[int, list[float]] = {}
     converged = False
     for _ in range(2 * nt + 5):
         changed = False
@@ -1019,11 +1273,14 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
             tt = float(p.shift_start[k])
             cur = int(p.start_place[k])
             T = p.travel[p.staff_mode[k]]
+            at = take.get(k, [])
+            brk[k] = []
             for o, t in enumerate(seq[k]):
-                if take.get(k) == o:
-                    bs = max(tt, float(p.break_earliest[k]))
-                    brk[k] = bs
-                    tt = bs + float(p.break_duration[k])
+                for b, pos in enumerate(at):
+                    if pos == o and b < len(bks[k]):
+                        bs = max(tt, bks[k][b][1])
+                        brk[k].append(bs)
+                        tt = bs + bks[k][b][0]
                 a = tt + T[cur, loc[t]]
                 arrival[t] = a
                 if a > start[t] + 1e-9:
@@ -1044,8 +1301,11 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     if not converged:
         viol.append("synchronisation cannot be met: staff wait for each other (a cycle)")
     travel = dist = 0.0
+    cost = 0.0
+    overtime = 0.0
     for k in range(K):
         if not seq[k]:
+            brk.pop(k, None)
             continue
         T = p.travel[p.staff_mode[k]]
         D = None if p.distance is None else p.distance[p.staff_mode[k]]
@@ -1053,23 +1313,47 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for a, b in itertools.pairwise(locs):
             travel += T[a, b]
             dist += np.nan if D is None else D[a, b]
-        if p.break_duration[k] > 0 and breaks_after is not None:
-            if k not in take:
+            if p.distance_weight:
+                cost += p.distance_weight * D[a, b]
+        at = take.get(k, [])
+        if bks[k] and breaks_after is not None:
+            if not at:
                 viol.append(f"staff {k}: no break")
-            elif not 0 <= take[k] <= len(seq[k]):
-                viol.append(f"staff {k}: break after {take[k]} of {len(seq[k])} tasks")
+            elif len(at) != len(bks[k]):
+                viol.append(f"staff {k}: {len(at)} break(s) placed, {len(bks[k])} to take")
+            elif any(not 0 <= x <= len(seq[k]) for x in at) or list(at) != sorted(at):
+                viol.append(f"staff {k}: break after {list(at)} of {len(seq[k])} tasks")
         last = seq[k][-1]
         tt = start[last] + dur[last]
-        if take.get(k) == len(seq[k]):
-            bs = max(tt, float(p.break_earliest[k]))
-            brk[k] = bs
-            tt = bs + float(p.break_duration[k])
+        for b, pos in enumerate(at):
+            if pos == len(seq[k]) and b < len(bks[k]):
+                bs = max(tt, bks[k][b][1])
+                brk[k].append(bs)
+                tt = bs + bks[k][b][0]
         back = tt + T[loc[last], int(p.end_place[k])]
-        if back > p.shift_end[k] + _TOL:
-            viol.append(f"staff {k}: back at {back:.2f} after the shift end {p.shift_end[k]:g}")
-        if k in brk and brk[k] > p.break_latest[k] + _TOL:
-            viol.append(f"staff {k}: break starts at {brk[k]:.2f} after "
-                        f"{p.break_latest[k]:g}")
+        over = max(0.0, back - float(p.shift_end[k]))
+        if over > p.max_overtime[k] + _TOL:
+            viol.append(f"staff {k}: back at {back:.2f} after the shift end "
+                        f"{p.shift_end[k]:g}" + (f" and its overtime allowance "
+                                                 f"{p.max_overtime[k]:g}"
+                                                 if p.max_overtime[k] else ""))
+        overtime += min(over, float(p.max_overtime[k]))
+        cost += (p.overtime_weight * min(over, float(p.max_overtime[k]))
+                 + float(p.staff_fixed_cost[k]) + p.time_weight * (
+                     back - float(p.shift_start[k]) - sum(x[0] for x in bks[k])))
+        if p.staff_cost is not None:
+            cost += float(sum(p.staff_cost[tasks[t][2], k] for t in seq[k]))
+        for b, bs in enumerate(brk[k]):
+            if bs > bks[k][b][2] + _TOL:
+                viol.append(f"staff {k}: break starts at {bs:.2f} after {bks[k][b][2]:g}")
+    if p.max_carers is not None:
+        carers: dict[int, set] = {}
+        for k, _, v, _ in tasks:
+            carers.setdefault(int(p.client[v]), set()).add(k)
+        for c, ks in sorted(carers.items()):
+            if len(ks) > p.max_carers:
+                viol.append(f"client {c}: {len(ks)} different staff, at most "
+                            f"{p.max_carers} allowed")
     for a, b, lo, hi in pairs:
         if not lo - _TOL <= start[b] - start[a] <= hi + _TOL:
             viol.append(f"visit {tasks[a][2]}: copies start {start[b] - start[a]:.2f} apart, "
@@ -1086,10 +1370,14 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         columns=["staff", "order", "visit", "copy", "arrival", "start", "end", "tardiness"])
     stops = stops.sort_values(["staff", "order"], kind="stable").reset_index(drop=True)
     breaks = pd.DataFrame(
-        [(k, take[k], brk[k], brk[k] + float(p.break_duration[k])) for k in sorted(brk)],
+        [(k, take[k][b], bs, bs + bks[k][b][0]) for k in sorted(brk)
+         for b, bs in enumerate(brk[k])],
         columns=["staff", "after", "start", "end"])
+    cost += (p.travel_weight * travel + p.tardiness_weight * tsum
+             + p.max_tardiness_weight * tmax)
     served = sum(1 for v in range(p.n_visits)
                  if all((v, c) in where for c in range(int(p.staffing[v]))))
     return PlanCheck(stops=stops, breaks=breaks, travel=float(travel), distance=float(dist),
                      total_tardiness=tsum, max_tardiness=tmax, served=served,
-                     dropped=p.n_visits - served, violations=tuple(viol))
+                     dropped=p.n_visits - served, violations=tuple(viol),
+                     overtime=float(overtime), objective=float(cost))
