@@ -73,8 +73,8 @@ def test_manual_plan_recosted_with_violations():
                            "order": [0, 0, 1, 2, 1]})
     plan = route_plan(visits, staff, travel, manual=manual, max_iterations=100)
     v = plan.manual.violations
-    assert "visit 2 copy 0: staff 1 lacks skill 0" in v
-    assert "visit 3: staff 1 is excluded by the client" in v
+    assert "[skill] visit 'v3' copy 0: staff 'ben' lacks skill 0" in v
+    assert "[excluded] visit 'v4': staff 'ben' is excluded by the client" in v
     # anna: office -> a (10) -> b (5) -> office (12); ben walks home -> b -> c -> a -> home
     assert plan.manual.travel == pytest.approx(27 + 3 * (6 + 4 + 7 + 6))
     assert list(plan.comparison.columns) == ["manual", "optimised"]

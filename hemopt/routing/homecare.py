@@ -1177,7 +1177,8 @@ def _route_travel(md, k, r) -> float:
 
 
 def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
-               breaks_after: Mapping[int, int | Sequence[int]] | None = None) -> PlanCheck:
+               breaks_after: Mapping[int, int | Sequence[int]] | None = None, *,
+               clock: bool = False) -> PlanCheck:
     """Re-compute a plan's schedule from its routes and list its violations.
 
     Independent of the solver: the earliest start times are the least fixed point of the
@@ -1218,6 +1219,19 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     """
     p = problem
     K = p.n_staff
+
+    def sid(k):
+        return f"staff {p.staff_ids[k]!r}" if isinstance(p.staff_ids[k], str) else f"staff {k}"
+
+    def vid(v):
+        return f"visit {p.visit_ids[v]!r}" if isinstance(p.visit_ids[v], str) else f"visit {v}"
+
+    def tm(x):
+        if not clock:
+            return f"{x:.2f}"
+        m = int(round(x))
+        return f"{m // 60:02d}:{m % 60:02d}"
+
     if len(routes) != K:
         raise InputError(f"routes must have one route per staff ({K}), got {len(routes)}")
     viol: list[str] = []
@@ -1227,10 +1241,10 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for o, item in enumerate(r):
             v, c = (item, 0) if np.isscalar(item) else (int(item[0]), int(item[1]))
             if not 0 <= v < p.n_visits or c not in (0, 1) or c >= p.staffing[v]:
-                viol.append(f"staff {k}: unknown task (visit {v}, copy {c})")
+                viol.append(f"{sid(k)}: unknown task (visit {v}, copy {c})")
                 continue
             if (v, c) in where:
-                viol.append(f"visit {v} copy {c}: served twice")
+                viol.append(f"{vid(v)} copy {c}: served twice")
                 continue
             where[(v, c)] = len(tasks)
             tasks.append((k, o, int(v), c))
@@ -1238,17 +1252,17 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     for v in range(p.n_visits):
         have = [(v, c) in where for c in range(int(p.staffing[v]))]
         if any(have) and not all(have):
-            viol.append(f"visit {v}: only {sum(have)} of {len(have)} staff")
+            viol.append(f"{vid(v)}: only {sum(have)} of {len(have)} staff")
         if len(have) == 2 and all(have):
             ka, kb = tasks[where[(v, 0)]][0], tasks[where[(v, 1)]][0]
             if ka == kb:
-                viol.append(f"visit {v}: both copies on staff {ka}")
+                viol.append(f"{vid(v)}: both copies on {sid(ka)}")
     for k, _, v, c in tasks:
         need = p.skill[v] if c == 0 else p.skill2[v]
         if need >= 0 and not (need < p.staff_skills.shape[1] and p.staff_skills[k, need]):
-            viol.append(f"visit {v} copy {c}: staff {k} lacks skill {int(need)}")
+            viol.append(f"{vid(v)} copy {c}: {sid(k)} lacks skill {int(need)}")
         if p.excluded[v, k]:
-            viol.append(f"visit {v}: staff {k} is excluded by the client")
+            viol.append(f"{vid(v)}: {sid(k)} is excluded by the client")
     # least fixed point of the start times
     nt = len(tasks)
     loc = [int(p.visit_location[v]) for _, _, v, _ in tasks]
@@ -1318,11 +1332,11 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         at = take.get(k, [])
         if bks[k] and breaks_after is not None:
             if not at:
-                viol.append(f"staff {k}: no break")
+                viol.append(f"{sid(k)}: no break")
             elif len(at) != len(bks[k]):
-                viol.append(f"staff {k}: {len(at)} break(s) placed, {len(bks[k])} to take")
+                viol.append(f"{sid(k)}: {len(at)} break(s) placed, {len(bks[k])} to take")
             elif any(not 0 <= x <= len(seq[k]) for x in at) or list(at) != sorted(at):
-                viol.append(f"staff {k}: break after {list(at)} of {len(seq[k])} tasks")
+                viol.append(f"{sid(k)}: break after {list(at)} of {len(seq[k])} tasks")
         last = seq[k][-1]
         tt = start[last] + dur[last]
         for b, pos in enumerate(at):
@@ -1333,8 +1347,8 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         back = tt + T[loc[last], int(p.end_place[k])]
         over = max(0.0, back - float(p.shift_end[k]))
         if over > p.max_overtime[k] + _TOL:
-            viol.append(f"staff {k}: back at {back:.2f} after the shift end "
-                        f"{p.shift_end[k]:g}" + (f" and its overtime allowance "
+            viol.append(f"{sid(k)}: back at {tm(back)} after the shift end "
+                        f"{tm(p.shift_end[k])}" + (f" and its overtime allowance "
                                                  f"{p.max_overtime[k]:g}"
                                                  if p.max_overtime[k] else ""))
         overtime += min(over, float(p.max_overtime[k]))
@@ -1345,7 +1359,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
             cost += float(sum(p.staff_cost[tasks[t][2], k] for t in seq[k]))
         for b, bs in enumerate(brk[k]):
             if bs > bks[k][b][2] + _TOL:
-                viol.append(f"staff {k}: break starts at {bs:.2f} after {bks[k][b][2]:g}")
+                viol.append(f"{sid(k)}: break starts at {tm(bs)} after {tm(bks[k][b][2])}")
     if p.max_carers is not None:
         carers: dict[int, set] = {}
         for k, _, v, _ in tasks:
@@ -1356,12 +1370,14 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
                             f"{p.max_carers} allowed")
     for a, b, lo, hi in pairs:
         if not lo - _TOL <= start[b] - start[a] <= hi + _TOL:
-            viol.append(f"visit {tasks[a][2]}: copies start {start[b] - start[a]:.2f} apart, "
+            viol.append(f"{vid(tasks[a][2])}: copies start {start[b] - start[a]:.2f} apart, "
                         f"allowed [{lo:g}, {hi:g}]")
     tard = [max(0.0, start[t] - float(p.latest[tasks[t][2]])) for t in range(nt)]
     for t in range(nt):
         if p.hard_windows and tard[t] > _TOL:
-            viol.append(f"visit {tasks[t][2]}: starts {tard[t]:.2f} after its latest start")
+            viol.append(f"{vid(tasks[t][2])}: starts {tard[t]:.2f}"
+                        f"{' min' if clock else ''} after its latest start "
+                        f"{tm(p.latest[tasks[t][2]])}")
     tsum = float(sum(tard))
     tmax = float(max(tard, default=0.0))
     stops = pd.DataFrame(
