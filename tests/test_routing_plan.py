@@ -98,9 +98,9 @@ def test_places_and_travel_models():
 @pytest.mark.parametrize(("change", "msg"), [
     (lambda v, s: (v.drop(columns="duration"), s), "missing column"),
     (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s), "not in the matrix"),
-    (lambda v, s: (v, s.assign(mode=["car", "boat"])), "'boat' has no travel data"),
-    (lambda v, s: (v.assign(earliest="8h"), s), "minutes or 'HH:MM'"),
-    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s), "staff 'zoe'"),
+    (lambda v, s: (v, s.assign(mode=["car", "boat"])), "staff 'ben', column 'mode': no travel data"),
+    (lambda v, s: (v.assign(earliest="8h"), s), "visit 'v1', column 'earliest': not a clock time"),
+    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s), "visit 'v4', column 'excluded': staff id not in the staff table, got 'zoe'"),
 ])
 def test_bad_tables(change, msg):
     visits, staff, travel = tiny()
@@ -112,25 +112,33 @@ def test_bad_tables(change, msg):
     pd.testing.assert_frame_equal(staff, s0)
 
 
-def test_cli_example(tmp_path, capsys):
-    out = tmp_path / "plan"
+def example_args(out, *extra):
     args = ["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv")]
     for m in ("car", "walk", "bike"):
         args += ["--matrix", f"{m}={EXAMPLE / (m + '.csv')}"]
-    args += ["--manual", str(EXAMPLE / "manual_plan.csv"), "--out", str(out),
-             "--iterations", "300"]
-    assert main(args) == 0
+    return [*args, "--distance", f"car={EXAMPLE / 'car_km.csv'}", "--out", str(out), *extra]
+
+
+def test_cli_example(tmp_path, capsys):
+    out = tmp_path / "plan"
+    assert main(example_args(out, "--manual", str(EXAMPLE / "manual_plan.csv"),
+                             "--iterations", "300")) == 0
     text = capsys.readouterr().out
     assert "manual" in text and "optimised" in text
+    assert "run: deterministic: 300 iterations, seed 0" in text
     kpis = pd.read_csv(out / "kpis.csv", index_col="kpi")
     assert kpis.loc["travel_min", "manual"] == pytest.approx(382.8)
+    # the hand plan's four planned breaks are counted, and it breaks no rule
+    assert kpis.loc["breaks", "manual"] == 4 and kpis.loc["violations", "manual"] == 0
     assert kpis.loc["travel_min", "optimised"] < kpis.loc["travel_min", "manual"]
     assert kpis.loc["double_served", "optimised"] == 2
     stops = pd.read_csv(out / "stops.csv")
     breaks = pd.read_csv(out / "breaks.csv")
-    assert len(breaks) == 4  # four six-hour shifts
-    assert ((breaks.start >= 7 * 60 + 180) & (breaks.start <= 7 * 60 + 300)).all()
+    # a 30-min break 3-5 hours into each used six-hour shift, in HH:MM
+    assert len(breaks) == stops.staff.nunique()
+    assert breaks.start.between("10:00", "12:00").all()
     assert len(stops) == 18  # 16 visits, two of them double
+    assert (out / "manual_violations.txt").read_text() == ""
     assert main(["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv"),
                  "--matrix", "car", "--out", str(out)]) == 2
 

@@ -106,6 +106,8 @@ class HomeCareProblem:
         Window for the *start* of the visit.
     duration : float array (n,)
         Duration of the visit (of copy 0); ``duration2`` is copy 1's (default: the same).
+    earliest2, latest2 : float arrays (n,), optional
+        Copy 1's window (default: the visit's), e.g. shifted by a second carer's offset.
     staffing : int array (n,), optional
         1 or 2 staff (default 1).
     sync_min, sync_max : float arrays (n,), optional
@@ -175,6 +177,8 @@ class HomeCareProblem:
     shift_end: np.ndarray
     staffing: np.ndarray | None = None
     duration2: np.ndarray | None = None
+    earliest2: np.ndarray | None = None
+    latest2: np.ndarray | None = None
     sync_min: np.ndarray | None = None
     sync_max: np.ndarray | None = None
     skill: np.ndarray | None = None
@@ -242,6 +246,10 @@ class HomeCareProblem:
             v = int(bad[0])
             raise InputError(f"latest must be >= earliest, got latest[{v}]="
                              f"{self.latest[v]} < earliest[{v}]={self.earliest[v]}")
+        s(self, "earliest2", _arr("earliest2", self.earliest2, n, float, self.earliest))
+        s(self, "latest2", _arr("latest2", self.latest2, n, float, self.latest))
+        if (self.latest2 < self.earliest2).any():
+            raise InputError("latest2 must be >= earliest2")
         st = _arr("staffing", self.staffing, n, int, 1)
         if n and not np.isin(st, (1, 2)).all():
             raise InputError(f"staffing must be 1 or 2, got {int(st[~np.isin(st, (1, 2))][0])}")
@@ -509,8 +517,10 @@ class _Model:
         m = len(task_visit)
         self.m = m
         self.loc = [int(p.visit_location[v]) for v in task_visit]
-        self.e = [float(p.earliest[v]) for v in task_visit]
-        self.l = [float(p.latest[v]) for v in task_visit]
+        self.e = [float(p.earliest[v] if c == 0 else p.earliest2[v])
+                  for v, c in zip(task_visit, task_copy, strict=True)]
+        self.l = [float(p.latest[v] if c == 0 else p.latest2[v])
+                  for v, c in zip(task_visit, task_copy, strict=True)]
         self.dur = [float(p.duration[v] if c == 0 else p.duration2[v])
                     for v, c in zip(task_visit, task_copy, strict=True)]
         self.partner = [-1] * m
@@ -754,6 +764,9 @@ class _Search:
         self.md = model
         self.rng = random.Random(seed)
         self.M = n_candidates
+        # route elimination only where a used route costs in itself (keeps the search of
+        # travel-and-tardiness instances, e.g. Mankowska's, exactly as it was)
+        self.eliminate = bool(model.w_time > 0 or any(f > 0 for f in model.fixed))
         p = model.p
         # proximity of visits: travel on mode 0 plus the gap between windows
         n = p.n_visits
@@ -813,7 +826,7 @@ class _Search:
                 prev_fin = start[nxt] + md.dur[nxt]
         return out
 
-    def insert_visit(self, routes, ev_now, v, force):
+    def insert_visit(self, routes, ev_now, v, force, forbid=()):
         """Insert visit v at its best evaluated position; return its evaluation or None."""
         md = self.md
         start = ev_now[5]
@@ -824,6 +837,8 @@ class _Search:
         if len(tasks) == 1:
             i = tasks[0]
             for k in md.elig[i]:
+                if k in forbid:
+                    continue
                 for est, p, _, lb in self._cheap(routes, start, i, k):
                     cands.append((est, k, p, lb))
             cands.sort()
@@ -833,9 +848,13 @@ class _Search:
             lo, hi = md.lo[a], md.hi[a]
             ca, cb = [], []
             for k in md.elig[a]:
+                if k in forbid:
+                    continue
                 ca.extend((est, k, p, s, lb)
                           for est, p, s, lb in self._cheap(routes, start, a, k))
             for k in md.elig[b]:
+                if k in forbid:
+                    continue
                 cb.extend((est, k, p, s, lb)
                           for est, p, s, lb in self._cheap(routes, start, b, k))
             ca.sort()
@@ -884,7 +903,7 @@ class _Search:
             routes[k].insert(p, i)
         return ev
 
-    def recreate(self, routes, unassigned, ev):
+    def recreate(self, routes, unassigned, ev, forbid=()):
         md = self.md
         order = list(unassigned)
         mode = self.rng.random()
@@ -899,7 +918,7 @@ class _Search:
         left = []
         force = md.drop is None
         for v in order:
-            new = self.insert_visit(routes, ev, v, force)
+            new = self.insert_visit(routes, ev, v, force, forbid)
             if new is None:
                 left.append(v)
             else:
@@ -982,9 +1001,21 @@ class _Search:
             temp = t0 * (t_end / t0) ** frac
             it += 1
             routes = [list(r) for r in cur[0]]
-            removed = self.ruin(routes, self.rng.randint(1, max_remove))
+            forbid = ()
+            used = [k for k in range(md.K) if routes[k]]
+            if self.eliminate and len(used) > 1 and self.rng.random() < 0.15:
+                # route elimination: empty one or two routes and re-insert their visits
+                # elsewhere
+                # (what a fixed cost per staff member, or per paid minute, rewards)
+                forbid = tuple(self.rng.sample(used, self.rng.randint(1, 2)))
+                removed = list(dict.fromkeys(md.task_visit[i] for k in forbid
+                                             for i in routes[k]))
+                gone = {i for v in removed for i in md.tasks_of(v)}
+                routes = [[i for i in r if i not in gone] for r in routes]
+            else:
+                removed = self.ruin(routes, self.rng.randint(1, max_remove))
             ev0 = md.evaluate(routes)
-            ev1, left = self.recreate(routes, list(cur[1]) + removed, ev0)
+            ev1, left = self.recreate(routes, list(cur[1]) + removed, ev0, forbid)
             new_cost = total(ev1, left)
             cur_cost = total(cur[2], cur[1])
             if new_cost < cur_cost - 1e-9 or self.rng.random() < math.exp(
@@ -1267,7 +1298,8 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     nt = len(tasks)
     loc = [int(p.visit_location[v]) for _, _, v, _ in tasks]
     dur = [float(p.duration[v] if c == 0 else p.duration2[v]) for _, _, v, c in tasks]
-    e = [float(p.earliest[v]) for _, _, v, _ in tasks]
+    e = [float(p.earliest[v] if c == 0 else p.earliest2[v]) for _, _, v, c in tasks]
+    late = [float(p.latest[v] if c == 0 else p.latest2[v]) for _, _, v, c in tasks]
     start = list(e)
     arrival = [0.0] * nt
     brk: dict[int, float] = {}
@@ -1372,12 +1404,12 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         if not lo - _TOL <= start[b] - start[a] <= hi + _TOL:
             viol.append(f"{vid(tasks[a][2])}: copies start {start[b] - start[a]:.2f} apart, "
                         f"allowed [{lo:g}, {hi:g}]")
-    tard = [max(0.0, start[t] - float(p.latest[tasks[t][2]])) for t in range(nt)]
+    tard = [max(0.0, start[t] - late[t]) for t in range(nt)]
     for t in range(nt):
         if p.hard_windows and tard[t] > _TOL:
             viol.append(f"{vid(tasks[t][2])}: starts {tard[t]:.2f}"
                         f"{' min' if clock else ''} after its latest start "
-                        f"{tm(p.latest[tasks[t][2]])}")
+                        f"{tm(late[t])}")
     tsum = float(sum(tard))
     tmax = float(max(tard, default=0.0))
     stops = pd.DataFrame(

@@ -159,9 +159,11 @@ def _check_timed(p: HomeCareProblem, items: list[list]) -> PlanCheck:
                        else f"free at {hhmm(free)}")
                 viol.append(f"[{rule}] visit {vid[v]!r} ({sid[k]}): planned start {hhmm(s)}, "
                             f"cannot arrive before {hhmm(arrival)} ({why}, {tr:g} min travel)")
-            if s < p.earliest[v] - 1e-6 or s > p.latest[v] + 1e-6:
+            ew = float(p.earliest[v] if c == 0 else p.earliest2[v])
+            lw = float(p.latest[v] if c == 0 else p.latest2[v])
+            if s < ew - 1e-6 or s > lw + 1e-6:
                 viol.append(f"[window] visit {vid[v]!r} ({sid[k]}): starts {hhmm(s)}, window "
-                            f"{hhmm(p.earliest[v])}-{hhmm(p.latest[v])}")
+                            f"{hhmm(ew)}-{hhmm(lw)}")
             need = p.skill[v] if c == 0 else p.skill2[v]
             if need >= 0 and not p.staff_skills[k, need]:
                 viol.append(f"[skill] visit {vid[v]!r}: {sid[k]!r} lacks the skill")
@@ -169,7 +171,7 @@ def _check_timed(p: HomeCareProblem, items: list[list]) -> PlanCheck:
                 viol.append(f"[excluded] visit {vid[v]!r}: the client refuses {sid[k]!r}")
             dur = float(p.duration[v] if c == 0 else p.duration2[v])
             stops.append((k, order, v, c, arrival, s, s + dur,
-                          max(0.0, s - float(p.latest[v]))))
+                          max(0.0, s - lw)))
             starts[(v, c)] = (k, s)
             if p.staff_cost is not None:
                 cost += float(p.staff_cost[v, k])
@@ -214,7 +216,7 @@ def _check_timed(p: HomeCareProblem, items: list[list]) -> PlanCheck:
             if not p.sync_min[v] - 1e-6 <= gap <= p.sync_max[v] + 1e-6:
                 viol.append(f"[synchronisation] visit {vid[v]!r}: the two staff start "
                             f"{hhmm(sa)} and {hhmm(sb)}, {gap:g} min apart; allowed "
-                            f"{p.sync_min[v]:g} to {p.sync_max[v]:g}")
+                            f"{p.sync_min[v] + 0:g} to {p.sync_max[v] + 0:g}")
     if p.max_carers is not None:
         carers: dict[int, set] = {}
         for (v, _c), (k, _s) in starts.items():
