@@ -98,9 +98,12 @@ def test_places_and_travel_models():
 @pytest.mark.parametrize(("change", "msg"), [
     (lambda v, s: (v.drop(columns="duration"), s), "missing column"),
     (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s), "not in the matrix"),
-    (lambda v, s: (v, s.assign(mode=["car", "boat"])), "staff 'ben', column 'mode': no travel data"),
-    (lambda v, s: (v.assign(earliest="8h"), s), "visit 'v1', column 'earliest': not a clock time"),
-    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s), "visit 'v4', column 'excluded': staff id not in the staff table, got 'zoe'"),
+    (lambda v, s: (v, s.assign(mode=["car", "boat"])),
+     "staff 'ben', column 'mode': no travel data"),
+    (lambda v, s: (v.assign(earliest="8h"), s),
+     "visit 'v1', column 'earliest': not a clock time"),
+    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s),
+     "visit 'v4', column 'excluded': staff id not in the staff table, got 'zoe'"),
 ])
 def test_bad_tables(change, msg):
     visits, staff, travel = tiny()
@@ -160,3 +163,61 @@ def test_cli_places_and_models(tmp_path, capsys):
     assert kpis.loc["distance_km", "optimised"] > 0
     assert main([*base, "--model", "car=urban", "--model", "walk=fast"]) == 2
     assert "neither a preset" in capsys.readouterr().err
+
+
+def test_cli_outputs_prechecked_locked_atomic_and_neutralised(tmp_path, capsys):
+    from hemopt._io import output_lock
+
+    out = tmp_path / "plan"
+    assert main(example_args(out, "--manual", str(EXAMPLE / "manual_plan.csv"),
+                             "--iterations", "20")) == 0
+    assert (out / "manual_stops.csv").exists()
+    # a new plan without --manual: the old hand plan's files are removed, not left beside it
+    assert main(example_args(out, "--iterations", "20")) == 0
+    assert not (out / "manual_stops.csv").exists()
+    assert not (out / "manual_violations.txt").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["breaks.csv", "dropped.csv", "kpis.csv",
+                                                     "notes.txt", "stops.csv"]
+    capsys.readouterr()
+    # --out/dropped.csv is a folder: refused before any solving or writing
+    bad = tmp_path / "bad"
+    (bad / "dropped.csv").mkdir(parents=True)
+    assert main(example_args(bad, "--iterations", "20")) == 2
+    assert "dropped.csv" in capsys.readouterr().err
+    assert sorted(p.name for p in bad.iterdir()) == ["dropped.csv"]
+    # a second run on the same --out fails at once
+    with output_lock(out, "--out", folder=True):
+        assert main(example_args(out, "--iterations", "20")) == 2
+    assert "in use" in capsys.readouterr().err
+    # a staff id a spreadsheet would run as a formula is written inert
+    staff = pd.read_csv(EXAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    evil = "=HYPERLINK(\"x\")"
+    staff.loc[0, "staff"] = evil
+    staff.to_csv(tmp_path / "staff.csv", index=False)
+    visits = pd.read_csv(EXAMPLE / "visits.csv", dtype=str, keep_default_na=False)
+    for col in ("contact", "usual_carers"):
+        visits[col] = visits[col].str.replace("anna", evil)
+    visits.to_csv(tmp_path / "visits.csv", index=False)
+    args = example_args(tmp_path / "f", "--iterations", "50")
+    args[1:3] = [str(tmp_path / "visits.csv"), str(tmp_path / "staff.csv")]
+    assert main(args) == 0
+    text = (tmp_path / "f" / "stops.csv").read_text()
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+
+
+def test_example_keeps_continuity_serves_all_and_cuts_travel():
+    """The issue's bar on the shipped example with usual carers (docs/routing.md)."""
+    def read(name):
+        return pd.read_csv(EXAMPLE / name, dtype=str, keep_default_na=False)
+
+    mats = {m: pd.read_csv(EXAMPLE / f"{m}.csv", index_col=0) for m in ("car", "walk", "bike")}
+    plan = route_plan(read("visits.csv"), read("staff.csv"), mats,
+                      distance={"car": pd.read_csv(EXAMPLE / "car_km.csv", index_col=0)},
+                      manual=read("manual_plan.csv"))
+    k, m = plan.kpis, plan.comparison["manual"]
+    served_by_hand = set(plan.problem.visit_ids[v] for v in plan.manual.stops.visit)
+    assert served_by_hand <= set(plan.stops.visit)
+    assert k["dropped"] == 0 and m["violations"] == 0
+    assert k["usual_carer_share"] >= 0.5
+    assert k["travel_min"] < m["travel_min"]
+    assert k["cost_sek"] < m["cost_sek"]

@@ -101,7 +101,7 @@ def test_costs_default_to_compares_cost_model():
     assert c.wage_sek_per_hour == cp.staff_sek_per_hour
     assert c.sek_per_km == cp.sek_per_km
     assert c.sek_per_carer == cp.indirect_min_per_shift * cp.staff_sek_per_hour / 60
-    with pytest.raises(InputError, match="PlanCosts.sek_per_km"):
+    with pytest.raises(InputError, match=r"PlanCosts\.sek_per_km"):
         PlanCosts(sek_per_km=-1)
 
 

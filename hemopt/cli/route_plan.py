@@ -125,6 +125,8 @@ def _matrix(file: str, what: str):
 
 
 def _neutral(df):
+    import pandas as pd
+
     """Cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the
     start) get a leading apostrophe (OWASP CSV injection); numbers are left alone."""
     def fix(v):
@@ -133,7 +135,7 @@ def _neutral(df):
         return v
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(fix)
     out.index = out.index.map(fix)
     return out

@@ -1260,7 +1260,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     def tm(x):
         if not clock:
             return f"{x:.2f}"
-        m = int(round(x))
+        m = round(x)
         return f"{m // 60:02d}:{m % 60:02d}"
 
     if len(routes) != K:

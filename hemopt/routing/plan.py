@@ -68,7 +68,6 @@ from hemopt.routing.homecare import (
     HomeCareProblem,
     HomeCareResult,
     PlanCheck,
-    check_plan,
     solve_homecare,
 )
 from hemopt.routing.plan_manual import recost_manual

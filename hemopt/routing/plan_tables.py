@@ -45,7 +45,7 @@ def hhmm(minutes: float) -> str:
     after)."""
     if minutes is None or not np.isfinite(minutes):
         return str(minutes)
-    m = int(round(float(minutes)))
+    m = round(float(minutes))
     sign = "-" if m < 0 else ""
     m = abs(m)
     return f"{sign}{m // 60:02d}:{m % 60:02d}"
