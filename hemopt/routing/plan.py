@@ -8,19 +8,26 @@ with their reasons, and KPIs. Given the manual plan as well, it re-costs that pl
 same matrices (:func:`~hemopt.routing.homecare.check_plan`), lists its violations and puts
 the two side by side.
 
-Visits table (one row per visit):
+Visits table (one row per visit; docs/routing.md, "A real day from tables", has the full
+list):
 
-=============== ==============================================================================
-``visit``       id
-``place``       place id (a label of the travel matrices, or of ``places``)
-``earliest``,   window for the start, minutes after midnight or ``"HH:MM"``; or ``planned``
-``latest``      (the planned start) and ``tolerance_min`` either side
-``duration``    minutes
-``staffing``    1 or 2 (optional, default 1); a double visit's two staff start together
-                within ``sync_tolerance_min``
-``skill``       required skill (optional; empty = none), e.g. ``insulin``
-``excluded``    staff ids the client refuses, separated by ``;`` (optional)
-=============== ==============================================================================
+=================== ==========================================================================
+``visit``           id
+``place``           place id (a label of the travel matrices, or of ``places``)
+``earliest``,       window for the start, ``"HH:MM"`` (00:00-36:00) or minutes after midnight;
+``latest``          or ``planned`` (the planned start) and ``tolerance_min`` either side
+``duration``        minutes
+``staffing``        1 or 2 (optional, default 1); a double visit's two staff start together
+                    within ``sync_tolerance_min``, or the second ``second_offset_min`` to
+                    ``second_offset_max`` minutes after the first, for ``second_duration``
+``skill``           required skill (optional; empty = none), e.g. ``insulin``
+``excluded``        staff ids the client refuses, separated by ``;`` (optional)
+``priority``,       the drop cost is ``priority`` x ``PlanCosts.drop_sek``, or ``drop_cost``
+``drop_cost``
+``client``          the client (default: the place)
+``usual_carers``,   the client's usual carers (``;``-separated) and contact person: a task by
+``contact``         anyone else costs ``PlanCosts.non_usual_sek``
+=================== ==========================================================================
 
 Staff table (one row per staff member):
 
@@ -28,15 +35,19 @@ Staff table (one row per staff member):
 ``staff``          id
 ``mode``           travel mode, a key of ``travel`` (e.g. ``car``, ``walk``, ``bike``)
 ``start``, ``end`` places where the shift starts and ends (office or home)
-``shift_start``,   minutes after midnight or ``"HH:MM"``
+``shift_start``,   ``"HH:MM"`` or minutes after midnight
 ``shift_end``
 ``skills``         skills separated by ``;`` (optional)
-``break_min``,     a break (optional columns). Without them, a shift longer than
-``break_earliest``, ``break_after_h`` hours (default 5) gets a ``break_min_default`` (30) minute
-``break_latest``   break starting between 3 and 5 hours into the shift (assumption: the
-                   Swedish Working Hours Act, Arbetstidslagen 1982:673 § 15, allows at most
-                   five hours of work without a rest break)
+``max_overtime``   minutes the staff member may be back after ``shift_end`` (optional, 0)
+``break_min``,     a break (optional columns; several: the ``breaks`` table). Without them, a
+``break_earliest``, shift longer than ``break_after_h`` hours (default 5) gets a
+``break_latest``   ``break_min_default`` (30) minute break starting between 3 and 5 hours into
+                   the shift (assumption: the Swedish Working Hours Act, Arbetstidslagen
+                   1982:673 § 15, allows at most five hours of work without a rest break)
 ================== ===========================================================================
+
+The objective is the day's cost (:class:`PlanCosts`, defaulting to compare's cost model): paid
+staff time, km, a cost per staff member used, overtime, drops and continuity.
 
 Examples
 --------
@@ -53,6 +64,8 @@ Examples
 >>> # both go to b (12 + 12 each); a on the way costs 10 + 5 - 12 = 3 more
 >>> plan.kpis["served"], plan.kpis["double_served"], plan.kpis["travel_min"]
 (2, 1, 51.0)
+>>> plan.kpis["run"]
+'deterministic: 50 iterations, seed 0 (the same plan on any machine)'
 """
 
 from __future__ import annotations
