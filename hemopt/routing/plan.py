@@ -206,10 +206,6 @@ def _travel(travel, places, labels: list, distance) -> tuple:
         rows = [str(x) for x in t.index]
         if order is None:
             order = rows
-            missing = [p for p in labels if p not in set(order)]
-            if missing:
-                raise InputError(f"travel matrix {m!r}: places {missing[:5]} are not in the "
-                                 f"matrix")
         if set(rows) != set(order):
             raise InputError(f"travel matrix {m!r}: its places differ from the first "
                              f"matrix's: {sorted(set(rows) ^ set(order))[:5]}")
@@ -369,9 +365,12 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                 raise t.error(i, col, "missing place")
     labels = sorted(set(vplace) | set(sstart) | set(send))
     modes, tmat, dmat, order = _travel(travel, places, labels, distance)
-    missing = [p for p in labels if p not in set(order)]
-    if missing:
-        raise InputError(f"places {missing[:5]} are not in the travel data")
+    known = set(order)
+    for t, col, vals in ((vt, "place", vplace), (st, "start", sstart), (st, "end", send)):
+        for i, x in enumerate(vals):
+            if x not in known:
+                raise t.error(i, col, f"place not in the travel "
+                              f"{'matrices' if places is None else 'places table'}", x)
     at = {p: i for i, p in enumerate(order)}
     if vt.has("earliest") and vt.has("latest"):
         e, lat = vt.clock("earliest"), vt.clock("latest")
@@ -398,7 +397,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     for i in range(vt.n):
         if off_hi[i] < off_lo[i]:
             raise vt.error(i, "second_offset_max", f"below second_offset_min {off_lo[i]:g}",
-                           off_hi[i])
+                           f"{off_hi[i]:g}")
     priority = vt.number("priority", default=1.0, positive=True, hi=1e6, unit="a weight")
     drop = vt.number("drop_cost", default=-1.0, positive=False, lo=-1, unit="SEK") \
         if vt.has("drop_cost") else np.full(vt.n, -1.0)
