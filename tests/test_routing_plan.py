@@ -97,7 +97,8 @@ def test_places_and_travel_models():
 
 @pytest.mark.parametrize(("change", "msg"), [
     (lambda v, s: (v.drop(columns="duration"), s), "missing column"),
-    (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s), "visit 'v3', column 'place': place not in the travel matrices, got 'zz'"),
+    (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s),
+     "visit 'v3', column 'place': place not in the travel matrices, got 'zz'"),
     (lambda v, s: (v, s.assign(mode=["car", "boat"])),
      "staff 'ben', column 'mode': no travel data"),
     (lambda v, s: (v.assign(earliest="8h"), s),

@@ -220,9 +220,9 @@ class Table:
                 x = 60 * int(m.group(1)) + int(m.group(2)) + int(m.group(3) or 0) / 60
             else:
                 if isinstance(v, str) and re.fullmatch(r"\s*\d{1,2}[.,]\d{2}\s*", v):
-                    raise self.error(i, column, f"ambiguous: a clock time with a point or "
-                                     f"comma? write it as HH:MM (or whole minutes after "
-                                     f"midnight)", v)
+                    raise self.error(i, column, "ambiguous: a clock time with a point or "
+                                     "comma? write it as HH:MM (or whole minutes after "
+                                     "midnight)", v)
                 try:
                     x = self._float(i, column, v, "minutes after midnight")
                 except InputError:
