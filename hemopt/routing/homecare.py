@@ -631,6 +631,10 @@ class _Model:
         tsum = 0.0
         tmax = 0.0
         v_win = v_shift = v_break = v_carers = 0.0
+        extra = 0.0
+        dist = 0.0
+        D = self.D
+        sc = self.sc
         hard = self.hard
         progress = True
         while progress:
@@ -660,6 +664,10 @@ class _Model:
                             nb[k] += 1
                         arr[i] = tt + tr
                         travel += tr
+                        if D is not None:
+                            dist += D[k][cur[k]][loc[i]]
+                        if sc is not None:
+                            extra += sc[i][k]
                     j = partner[i]
                     if j < 0:
                         s = arr[i] if arr[i] > e[i] else e[i]
@@ -696,9 +704,6 @@ class _Model:
                     p += 1
                     progress = True
                 pos[k] = p
-        extra = 0.0
-        dist = 0.0
-        D = self.D
         for k in range(K):
             if pos[k] < len(routes[k]):
                 return None
@@ -728,16 +733,7 @@ class _Model:
             if self.w_time:
                 extra += self.w_time * (back - self.s0[k] - sum(b[0] for b in bk))
             if D is not None:
-                Dk = D[k]
-                prev = self.start_loc[k]
-                for i in r:
-                    dist += Dk[prev][loc[i]]
-                    prev = loc[i]
-                dist += Dk[prev][self.end_loc[k]]
-            if self.sc is not None:
-                sc = self.sc
-                for i in r:
-                    extra += sc[i][k]
+                dist += D[k][cur[k]][self.end_loc[k]]
         if self.max_carers is not None:
             seen: dict[int, set] = {}
             cl = self.client
