@@ -303,6 +303,6 @@ def test_cost_terms_agree_with_the_checker(seed):
     assert r.objective == pytest.approx(chk.objective + drops)
     assert chk.distance == pytest.approx(chk.travel / 2)
     # both breaks of every used staff member are taken, in order and in their windows
-    for s, g in r.breaks.groupby("staff"):
+    for _, g in r.breaks.groupby("staff"):
         assert g.start.tolist()[0] >= 100 and g.start.tolist()[0] <= 200
         assert len(g) == 2 and 250 <= g.start.tolist()[1] <= 330
