@@ -260,3 +260,23 @@ def test_deterministic_mode_same_plan_under_cpu_load():
     pd.testing.assert_frame_equal(quiet.breaks, busy.breaks)
     assert repr(quiet.kpis) == repr(busy.kpis)
     assert quiet.kpis["run"].startswith("deterministic: 150 iterations, seed 3")
+
+
+def test_manual_plan_without_times_places_its_breaks_by_order():
+    v = visits(visit=["v1", "v2"], place=["a", "a"], earliest=["08:00", "11:00"],
+               latest=["08:30", "11:30"], duration=[30, 30])
+    s = staff(break_min=[30], break_earliest=["10:00"], break_latest=["10:30"])
+    with_break = pd.DataFrame({"staff": ["anna"] * 3, "visit": ["v1", "break", "v2"],
+                               "order": [0, 1, 2]})
+    plan = run(v, s, manual=with_break)
+    assert plan.manual.violations == ()
+    assert plan.manual.breaks[["start", "end"]].to_numpy().tolist() == [[600.0, 630.0]]
+    assert plan.comparison.loc["breaks", "manual"] == 1
+    late = with_break.assign(order=[0, 2, 1])  # the break after v2: 11:30-12:00, then back
+    assert run(v, s, manual=late).manual.violations == (
+        "[shift] staff 'anna': back at 12:10 after the shift end 12:00",
+        "[break] staff 'anna': break starts at 11:30 after 10:30")
+    # a table without break rows says nothing about breaks: not checked, and not counted 0
+    plan = run(v, s, manual=with_break.iloc[[0, 2]])
+    assert plan.manual.violations == ()
+    assert np.isnan(plan.comparison.loc["breaks", "manual"])

@@ -83,7 +83,7 @@ from hemopt.routing.homecare import (
     PlanCheck,
     solve_homecare,
 )
-from hemopt.routing.plan_manual import recost_manual
+from hemopt.routing.plan_manual import plans_breaks, recost_manual
 from hemopt.routing.plan_tables import Table, check_matrix, hhmm
 
 __all__ = ["PlanCosts", "RoutePlan", "continuity_curve", "route_plan"]
@@ -490,6 +490,8 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                    man.total_tardiness, man.max_tardiness, man.dropped, usual, has_usual,
                    costs)
         mk["cost_sek"] = round(float(man.objective), 2)
+        if not plans_breaks(manual):
+            mk["breaks"] = float("nan")  # the table does not say: not 0
         mk["violations"] = len(man.violations)
         mk["run"] = "hand plan"
         kpis = {**kpis, "violations": 0}

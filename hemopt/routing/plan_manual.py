@@ -45,7 +45,7 @@ from hemopt.errors import InputError
 from hemopt.routing.homecare import HomeCareProblem, PlanCheck, check_plan
 from hemopt.routing.plan_tables import Table, hhmm
 
-__all__ = ["MANUAL_RULES", "recost_manual"]
+__all__ = ["MANUAL_RULES", "plans_breaks", "recost_manual"]
 
 _KEYWORDS = (("lacks skill", "skill"), ("excluded", "excluded"), ("break", "break"),
              ("shift end", "shift"), ("latest start", "window"), ("different staff", "carers"),
@@ -60,6 +60,13 @@ def _rule(message: str) -> str:
 MANUAL_RULES = ("window", "travel", "shift", "break", "skill", "excluded", "synchronisation",
                 "carers")
 _BREAK_WORDS = {"", "break", "rast", "paus", "lunch"}
+
+
+def plans_breaks(manual: pd.DataFrame) -> bool:
+    """True when the manual plan's table places breaks (rows without a visit)."""
+    if "visit" not in manual.columns:
+        return False
+    return any(str(v).strip().lower() in _BREAK_WORDS or pd.isna(v) for v in manual["visit"])
 
 
 def recost_manual(p: HomeCareProblem, manual: pd.DataFrame) -> PlanCheck:
