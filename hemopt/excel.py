@@ -9,8 +9,9 @@ Councils work in Excel, so every result that has tables can be written as a work
 Each sheet has a bold, frozen header row, widths fitted to the content, and number formats
 chosen per column (thousands separators; decimals only where the values have them). The
 cells hold the numbers themselves, not text, so they can be summed and charted. A text cell
-that starts with ``=``, ``+``, ``-`` or ``@`` is written with a leading apostrophe (shown as
-text, never run as a formula: CSV/formula injection); numbers are never changed.
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading apostrophe (shown as text, never run as a formula: CSV/formula injection; the rule of
+:func:`hemopt._io.neutralise_cell`); numbers, and text that is a plain number, are unchanged.
 
 Examples
 --------
@@ -50,13 +51,15 @@ __all__ = ["comparison_sheets", "seeds_sheets", "sweep_to_excel", "write_compari
 
 logger = logging.getLogger(__name__)
 
-_FORMULA_START = ("=", "+", "-", "@")
 _MAX_WIDTH = 60
 
 
 def _safe_text(v: str) -> str:
-    """A text cell that Excel would read as a formula gets a leading apostrophe."""
-    return "'" + v if v.startswith(_FORMULA_START) else v
+    """A text cell that Excel would read as a formula gets a leading apostrophe (the one rule
+    of :func:`hemopt._io.neutralise_cell`, shared with the CSV writers)."""
+    from hemopt._io import neutralise_cell
+
+    return neutralise_cell(v)
 
 
 def _cell(v: Any) -> Any:
