@@ -957,6 +957,11 @@ class Scenario:
 
         return view("scenario")(self, ax=ax, title=title, by=by)
 
+    def _repr_html_(self) -> str:
+        from hemopt._views import view
+
+        return view("scenario.html_card")(self)
+
     def __repr__(self) -> str:
         return (
             f"Scenario({self.name!r}: {self.n_clients} clients in "
