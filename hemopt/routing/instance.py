@@ -710,16 +710,15 @@ def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = (),
     if objective is not None:
         arc = np.rint(dist * (objective.sek_per_km / 1000.0 * COST_SCALE)).astype(np.int64)
         unit_time = objective.sek_per_hour / 60.0 / TIME_SCALE * COST_SCALE
-        unit_time_int = int(round(unit_time))
+        unit_time_int = round(unit_time)
         if unit_time > 0 and abs(unit_time_int - unit_time) > 0.005 * unit_time:
             warnings.warn(
                 f"objective: {objective.sek_per_hour} SEK an hour is "
                 f"{unit_time:.4g} units per 1/{TIME_SCALE} minute at COST_SCALE "
                 f"{COST_SCALE}; rounding to {unit_time_int} changes the staff cost by more "
                 "than 0.5 %", PrecisionWarning, stacklevel=3)
-        fixed = int(round((objective.sek_per_shift
-                           + objective.sek_per_hour * objective.min_paid_min / 60.0)
-                          * COST_SCALE))
+        fixed = round((objective.sek_per_shift
+                       + objective.sek_per_hour * objective.min_paid_min / 60.0) * COST_SCALE)
         span = int(max(int(_down(ends, TIME_SCALE).max(initial=0))
                        - int(_up(starts, TIME_SCALE).min(initial=0)), 0))
         if inst.shift_duration is not None:
