@@ -10,8 +10,8 @@ The objective is the total distance, or, given a
 wage, km at their cost, a cost per shift), with as many vehicles (staff shifts) as needed
 unless ``n_vehicles`` limits them. A visit is never silently dropped: visits that no route
 could ever serve (a window that cannot be reached from the office, a visit longer than a
-shift, a demand above the capacity) are reported with the reason before solving; visits the solver could not
-place within a limited fleet are reported as well.
+shift, a demand above the capacity) are reported with the reason before solving; visits the
+solver could not place within a limited fleet are reported as well.
 
 Examples
 --------
