@@ -46,6 +46,7 @@ from hemopt.evaluate import RoutingSettings
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
 from hemopt.routing.approx import approximate_day
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
+from hemopt.routing.instance import RoutingObjective
 from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
 
@@ -395,6 +396,7 @@ def route_horizon(
     travel: Any = None,
     territory: dict[tuple[str, str, str], int] | None = None,
     territory_penalty_m: float = 0.0,
+    objective: RoutingObjective | None = RoutingObjective(),  # noqa: B008 - frozen
 ) -> Horizon:
     """Draw and route every day of the horizon for ``assignment``.
 
@@ -415,6 +417,11 @@ def route_horizon(
         Stable routes (the solver only): territories from :func:`territories` and the
         penalty in metres the solver pays for a move between two of them
         (:func:`hemopt.route_day`). 0: free daily routing.
+    objective
+        What the solver minimises (:func:`hemopt.route_day`; default the cost model
+        compare reports). Territory penalties are metres: give ``None`` (the distance) with
+        them, as :func:`territory_tradeoff` does, since under a cost objective they are
+        priced at the mode's km cost, nothing on foot.
 
     Examples
     --------
@@ -445,7 +452,7 @@ def route_horizon(
                                 time_limit_s=routing.time_limit_s,
                                 max_iterations=routing.max_iterations, params=visit_params,
                                 shifts=shifts, workers=routing.workers, territory=territory,
-                                territory_penalty_m=territory_penalty_m)
+                                territory_penalty_m=territory_penalty_m, objective=objective)
             else:
                 day = approximate_day(sc, assignment, seed=day_seed(seed, w), visits=vd,
                                       travel=travel, params=visit_params, shifts=shifts)
@@ -813,8 +820,9 @@ def territory_tradeoff(
     pen = [float(p) for p in penalties_m]
     if not pen or any(not (math.isfinite(p) and p >= 0) for p in pen):
         raise InputError(f"penalties_m must be finite numbers >= 0 (metres), got {penalties_m!r}")
+    # the penalties are metres: the km–continuity curve is traced with the distance objective
     kw = dict(seed=seed, routing=routing, visit_params=visit_params, shifts=shifts,
-              travel=travel)
+              travel=travel, objective=None)
     free = route_horizon(assignment, **kw)
     terr = territories(free)
     rows = []
