@@ -138,3 +138,16 @@ def test_paid_shifts_from_cost_model():
                                        indirect_min_per_shift=300, min_paid_shift_hours=4)
     assert obj.sek_per_shift == pytest.approx(377 * 5)
     assert obj.min_paid_min == 0.0  # the indirect time already exceeds the minimum
+
+
+@pytest.mark.parametrize("backend", ["pyvrp", "ortools"])
+def test_limited_fleet_under_cost_serves_all_it_can(backend):
+    """With too few staff, the drop penalty beats any cost saving: each of the 2 staff serves
+    one visit (the most possible), even though a shift costs at least 1,200 SEK."""
+    from tests.test_routing_limited import too_few_staff
+
+    res = solve_vrptw(too_few_staff(2), time_limit_s=None, max_iterations=200,
+                      backend=backend, objective=RoutingObjective())
+    assert res.n_served == 2 and len(res.dropped) == 4 and res.feasible
+    assert set(res.dropped_code.values()) == {"no_capacity"}
+    assert res.drop_penalty > RoutingObjective().cost(res.route_duration, res.route_distance)
