@@ -128,3 +128,18 @@ def test_roster_rates_are_reproducible_with_a_seed():
     reg = (r1.staff["kind"] == "regular").to_numpy()
     pool = int((r1.staff["kind"] == "pool").sum())
     assert pool == max(1, math.ceil(p.pool_share * int(reg.sum()) - 1e-9))
+
+
+def test_scenario_age_column_is_checked_and_kept(tmp_path):
+    from hemopt.errors import ScenarioError
+
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    cl = sc.clients.copy()
+    cl["age"] = cl["age"].astype(object)
+    cl.loc[cl.index[0], "age"] = 140
+    with pytest.raises(ScenarioError, match="field 'age'.*value: 140"):
+        sc.replace(clients=cl)
+    path = tmp_path / "s.gpkg"
+    sc.to_gpkg(path)
+    back = hemopt.Scenario.from_gpkg(path)
+    assert back.clients["age"].tolist() == sc.clients["age"].tolist()
