@@ -137,7 +137,7 @@ def test_scenario_age_column_is_checked_and_kept(tmp_path):
     cl = sc.clients.copy()
     cl["age"] = cl["age"].astype(object)
     cl.loc[cl.index[0], "age"] = 140
-    with pytest.raises(ScenarioError, match="field 'age'.*value: 140"):
+    with pytest.raises(ScenarioError, match=r"field 'age'.*value: 140"):
         sc.replace(clients=cl)
     path = tmp_path / "s.gpkg"
     sc.to_gpkg(path)
