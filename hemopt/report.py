@@ -21,7 +21,7 @@ import html
 import io
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from hemopt import kpis as _reg
 from hemopt._views import register
 
 if TYPE_CHECKING:
@@ -87,101 +88,40 @@ class Measure:
         return self.kind in ("pct", "share")
 
 
-#: How each KPI (``hemopt.KPI_COLUMNS``, the transition figures and a few counts) is shown.
-MEASURES: dict[str, Measure] = {
-    "driven_km_per_day": Measure("Driving", "km per day", "int"),
-    "drive_hours_per_day": Measure("Driving time", "hours per day", "1f"),
-    "driving_share": Measure("Share of route time driving", "%", "share"),
-    "staff_hours_per_day": Measure("Staff hours on routes", "hours per day", "int"),
-    "paid_staff_hours_per_day": Measure("Paid staff hours", "hours per day", "int"),
-    "care_share_of_paid_time": Measure("Paid time spent in clients' homes", "%", "share"),
-    "cost_sek_per_year": Measure("Cost", "MSEK per year", "msek"),
-    "cost_per_care_hour_sek": Measure("Cost per care hour", "SEK", "int"),
-    "co2_tonnes_per_year": Measure("CO2 from driving", "tonnes per year", "1f"),
-    "first_choice_pct": Measure("First choice met", "% of choosing clients", "pct"),
-    "queue": Measure("Clients queueing for their choice", "clients", "count"),
-    "queued_hours_mean": Measure("Care of queueing clients", "hours per week, mean", "1f"),
-    "served_hours_mean": Measure("Care of other clients", "hours per week, mean", "1f"),
-    "providers_per_stairwell": Measure("Providers per stairwell", "mean", "2f"),
-    "stairwells_multi_provider_pct": Measure("Shared stairwells with 2+ providers",
-                                             "% of stairwells with 2+ clients", "pct"),
-    "stops_per_visit": Measure("Stops per visit", "1 = no visit shares a stop", "2f"),
-    "workload_cv": Measure("Spread of workload between shifts", "coefficient of variation",
-                           "2f"),
-    "staff_shifts_per_day": Measure("Staff shifts", "per day", "count"),
-    "providers_active": Measure("Providers with clients", "providers", "count"),
-    "local_bases": Measure("Local bases opened", "bases", "count"),
-    "dropped_visits": Measure("Visits no shift could serve", "per day", "count"),
-    "double_staffed_visits_served": Measure("Double-staffed visits served", "per day",
-                                            "count"),
-    "double_extra_km_per_day": Measure("Driving for double staffing", "km per day", "int"),
-    "double_extra_staff_hours_per_day": Measure("Staff time for double staffing",
-                                                "hours per day", "1f"),
-    "breaks_taken": Measure("Breaks placed", "per day", "count"),
-    "breaks_not_placed": Measure("Long routes without a break", "per day", "count"),
-    "dropped_not_synchronised": Measure("Double visits not synchronised", "per day", "count"),
-    "dropped_no_licensed_staff": Measure("Visits without licensed staff", "per day", "count"),
-    "external_share_hours": Measure("Care hours with external providers", "%", "share"),
-    "visits_per_day": Measure("Visits", "per day", "count"),
-    "stops_per_day": Measure("Stops", "per day", "count"),
-    "care_hours_per_week": Measure("Care", "hours per week", "int"),
-    "clients_changing_provider_pct": Measure("Clients changing provider", "%", "pct"),
-    "hours_changing_provider_pct": Measure("Care hours changing provider", "%", "pct"),
-    "providers_leaving_count": Measure("Providers leaving", "providers", "count"),
-    "largest_provider_clients_before": Measure("Largest provider's clients today", "clients",
-                                               "count"),
-    "largest_provider_clients_after": Measure("Largest provider's clients after", "clients",
-                                              "count"),
-    "care_hours_moving_per_week": Measure("Care hours changing employer", "hours per week",
-                                          "int"),
-    # staff continuity over 14 days (compare(..., continuity=True), hemopt.continuity)
-    "staff_per_client_14d_median": Measure("Staff met in 14 days, clients with daily visits",
-                                           "median", "1f"),
-    "staff_per_client_14d_p90": Measure("Staff met in 14 days, clients with daily visits",
-                                        "90th percentile", "1f"),
-    "staff_per_client_14d_mean": Measure("Staff met in 14 days, clients with daily visits",
-                                         "mean", "1f"),
-    "staff_per_client_14d_all_median": Measure("Staff met in 14 days, all clients", "median",
-                                               "1f"),
-    "staff_per_client_14d_all_p90": Measure("Staff met in 14 days, all clients",
-                                            "90th percentile", "1f"),
-    "staff_per_client_14d_all_mean": Measure("Staff met in 14 days, all clients", "mean", "1f"),
-    "clients_daily": Measure("Clients visited every day", "clients", "count"),
-    "contact_person_visit_pct": Measure("Visits by the client's contact person", "%", "pct"),
-    "temp_share": Measure("Visits by pool or agency staff", "%", "share"),
-    "staff_per_provider_mean": Measure("Regular staff per provider", "mean", "1f"),
-    "staff_regular": Measure("Regular staff", "all providers", "count"),
-    "workload_spread_pct": Measure("Spread of route hours per contract hour",
-                                   "% coefficient of variation", "pct"),
-    "routes": Measure("Staff routes in 14 days", "routes", "count"),
-    "staff_per_client_14d_2visits_median": Measure(
-        "Staff met in 14 days, clients with 2+ visits every day", "median", "1f"),
-    "staff_per_client_14d_2visits_mean": Measure(
-        "Staff met in 14 days, clients with 2+ visits every day (Kolada's measure)", "mean",
-        "1f"),
-    "clients_2visits": Measure("Clients with 2+ visits every day", "clients", "count"),
-}
+class _Measures(Mapping[str, Measure]):
+    """A read-only view of the KPI registry (:mod:`hemopt.kpis`): how each KPI is shown."""
 
-#: The measures of the key-figures table, in groups.
-KEY_GROUPS: list[tuple[str, list[str]]] = [
-    ("Travel and staff time", ["driven_km_per_day", "drive_hours_per_day",
-                               "staff_hours_per_day", "paid_staff_hours_per_day",
-                               "care_share_of_paid_time"]),
-    ("Cost", ["cost_sek_per_year", "cost_per_care_hour_sek", "co2_tonnes_per_year"]),
-    ("Choice", ["first_choice_pct", "queue", "external_share_hours"]),
-    ("Coordination", ["providers_per_stairwell", "stairwells_multi_provider_pct",
-                      "stops_per_visit"]),
-    ("Change from today's providers", ["clients_changing_provider_pct",
-                                       "care_hours_moving_per_week", "providers_leaving_count"]),
-    ("Staff continuity (14 days)", ["staff_per_client_14d_median", "staff_per_client_14d_p90",
-                                    "contact_person_visit_pct", "temp_share"]),
-]
+    def __getitem__(self, key: str) -> Measure:
+        r = _reg.registry()
+        if key not in r:
+            raise KeyError(key)
+        k = r[key]
+        return Measure(k.label, k.unit, k.fmt)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_reg.registry())
+
+    def __len__(self) -> int:
+        return len(_reg.registry())
+
+
+#: How each KPI (``hemopt.KPI_COLUMNS``, the transition figures, continuity) is shown: a view
+#: of the KPI registry, where a KPI is declared once.
+MEASURES: Mapping[str, Measure] = _Measures()
+
+
+def __getattr__(name: str) -> Any:
+    # KEY_GROUPS: the measures of the key-figures table, in groups, from the KPI registry
+    if name == "KEY_GROUPS":
+        return _reg.key_groups()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _NA = "–"
 
 
 def _measure(kpi: str) -> Measure:
-    return MEASURES.get(kpi, Measure(kpi.replace("_", " "), "", "2f"))
+    return MEASURES.get(kpi) or Measure(kpi.replace("_", " "), "", "2f")
 
 
 def _num(v: Any) -> float:
@@ -206,24 +146,7 @@ def fmt_value(kpi: str, v: Any, *, sign: bool = False) -> str:
     >>> fmt_value("driven_km_per_day", -1138.2, sign=True)
     '-1,138'
     """
-    x = _num(v)
-    if not math.isfinite(x):
-        return _NA
-    kind = _measure(kpi).kind
-    s = "+" if sign else ""
-    if kind == "count":
-        return f"{x:{s},.0f}" if float(x).is_integer() else f"{x:{s},.1f}"
-    if kind == "int":
-        return f"{x:{s},.0f}"
-    if kind == "1f" or kind == "pct":
-        return f"{x:{s},.1f}"
-    if kind == "2f":
-        return f"{x:{s},.2f}"
-    if kind == "share":
-        return f"{100 * x:{s},.1f}"
-    if kind == "msek":
-        return f"{x / 1e6:{s},.1f}"
-    raise ValueError(f"unknown format kind {kind!r}")
+    return _reg.format_value(_measure(kpi).kind, v, sign=sign)
 
 
 def _span(lo: str, hi: str) -> str:
@@ -250,8 +173,9 @@ def fmt_range(kpi: str, median: Any, low: Any, high: Any) -> str:
 
 #: Measures whose change is shown as such, never in per cent: counts and transition figures,
 #: where LOV's value is often zero or near zero (a per cent of 1 hour is no information).
-_ABSOLUTE_CHANGE = frozenset({"care_hours_moving_per_week", "providers_leaving_count", "queue",
-                              "local_bases", "dropped_visits", "providers_active"})
+def _absolute(kpi: str) -> bool:
+    r = _reg.registry()
+    return kpi in r and r[kpi].absolute_change
 
 
 def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
@@ -273,7 +197,7 @@ def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
     if m.is_share:
         return f"{fmt_value(kpi, diff, sign=True)} points"
     p = _num(pct)
-    if math.isfinite(p) and kpi not in _ABSOLUTE_CHANGE:
+    if math.isfinite(p) and not _absolute(kpi):
         return f"{p:+.1f} %"
     return fmt_value(kpi, diff, sign=True)
 
@@ -285,7 +209,7 @@ def _change_interval(kpi: str, r: Any) -> str:
         vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
                                                         r["diff_high"])]
         unit = " points"
-    elif kpi not in _ABSOLUTE_CHANGE and all(
+    elif not _absolute(kpi) and all(
             math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
         vals = [f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high")]
         unit = " %"
@@ -687,7 +611,8 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
     out: list[str] = []
     if seeds is not None:
         iv = _intervals(seeds, ["driven_km_per_day", "paid_staff_hours_per_day",
-                                "cost_sek_per_year", "first_choice_pct", "queue",
+                                "cost_sek_per_year", "variable_cost_sek_per_year",
+                                "fixed_cost_sek_per_year", "first_choice_pct", "queue",
                                 "providers_per_stairwell", "clients_changing_provider_pct"])
         n = len(seeds.seeds)
         regimes = [r for r in dict.fromkeys(iv.index.get_level_values(0)) if r != "LOV"]
@@ -695,7 +620,14 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
             parts = []
             for kpi, what in (("driven_km_per_day", "driving"),
                               ("paid_staff_hours_per_day", "paid staff hours"),
-                              ("cost_sek_per_year", "costs")):
+                              ("cost_sek_per_year", "costs"),
+                              ("variable_cost_sek_per_year", "of which variable costs (staff "
+                               "time and km)"),
+                              ("fixed_cost_sek_per_year", "and fixed costs (per provider and "
+                               "contract: stated assumptions that do not scale with the "
+                               "hours)")):
+                if (name, kpi) not in iv.index:
+                    continue
                 r = iv.loc[(name, kpi)]
                 parts.append(_clause(name, kpi, what, r, n))
             def rg(regime: str, kpi: str) -> str:
@@ -713,7 +645,10 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
                 f"provider from today: {rg(name, 'clients_changing_provider_pct')} %.")
         out.append("Figures are medians over the seeds with their range [min–max]; a "
                    "difference whose range includes no change is within noise: the seeds "
-                   "do not agree on its direction.")
+                   "do not agree on its direction. The range over seeds is not the whole "
+                   "uncertainty: the model's assumptions (fixed costs, the externals' "
+                   "territories, the guarantee rule, visit durations ...) can move the answer "
+                   "more; hemopt sensitivity shows how much.")
         return out
     t = _values(comp)
     ref = t.loc["LOV"]
@@ -723,13 +658,19 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
         dkm = row["driven_km_per_day"] - ref["driven_km_per_day"]
         dh = row["paid_staff_hours_per_day"] - ref["paid_staff_hours_per_day"]
         dc = row["cost_sek_per_year"] - ref["cost_sek_per_year"]
+        dv = _num(row.get("variable_cost_sek_per_year")) - _num(
+            ref.get("variable_cost_sek_per_year"))
+        df_ = _num(row.get("fixed_cost_sek_per_year")) - _num(ref.get("fixed_cost_sek_per_year"))
+        split = (f" (variable {dv / 1e6:+,.1f}, fixed {df_ / 1e6:+,.1f} MSEK)"
+                 if math.isfinite(dv) and math.isfinite(df_) else "")
         pkm = 100 * dkm / ref["driven_km_per_day"] if ref["driven_km_per_day"] else math.nan
         out.append(
             f"{name} drives {fmt_value('driven_km_per_day', abs(dkm))} km "
             f"{_less_more(dkm)} per day than LOV ({pkm:+.1f} %), uses "
             f"{fmt_value('paid_staff_hours_per_day', abs(dh))} "
             f"{_less_more(dh, 'fewer', 'more')} paid staff hours per day and costs "
-            f"{abs(dc) / 1e6:,.1f} MSEK a year {_less_more(dc)}. Choosing clients who get "
+            f"{abs(dc) / 1e6:,.1f} MSEK a year {_less_more(dc)}{split}. Choosing clients "
+            f"who get "
             f"their first choice: {fmt_value('first_choice_pct', ref['first_choice_pct'])} % "
             f"under LOV, {fmt_value('first_choice_pct', row['first_choice_pct'])} % under "
             f"{name}; {fmt_value('queue', row['queue'])} clients queue. Providers per "
@@ -739,7 +680,8 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
     out.append("These are one seed's figures. Over seeds of the same preset a difference in "
                "km or staff hours can vary by tens of per cent, and a few per cent is within "
                "the routing solver's noise: use hemopt.compare_seeds for ranges before "
-               "quoting a figure. The choice figures are exact for this seed.")
+               "quoting a figure, and hemopt sensitivity for what the assumptions move. The "
+               "choice figures are exact for this seed.")
     return out
 
 
@@ -833,7 +775,7 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
     """The key figures as an HTML table: one row per measure (in words, with its unit), one
     column per regime and one per regime against LOV. With ``seeds``: medians [min–max] over
     the seeds and the paired differences, marked when within noise."""
-    groups = KEY_GROUPS if groups is None else groups
+    groups = _reg.key_groups() if groups is None else groups
     names = _regimes(comp)
     others = [n for n in names if n != "LOV"] if "LOV" in names else []
     header = ["Measure", *names, *[f"{n} against LOV" for n in others]]
@@ -1049,13 +991,26 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
                  "One real day of one municipality, partly on foot and by bicycle; a check of "
                  "order of magnitude."])
     if "LOV" in names and "Zoning" in names:
-        ratios = [_num(c.table.at["LOV", "driven_km_per_day"])
-                  / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps]
+        km = [(_num(c.table.at["LOV", "driven_km_per_day"]),
+               _num(c.table.at["Zoning", "driven_km_per_day"])) for c in comps]
+        # a ratio only where zoning drives: with no driving (clients within walking
+        # distance) there is nothing to divide, and the row says so
+        ratios = [lov / zon if zon > 0 else (math.inf if lov > 0 else math.nan)
+                  for lov, zon in km]
         ratio = rng(ratios, lambda x: f"{x:.2f}")
-        if min(ratios) > 1:
-            verdict = (f"Same direction: LOV drives more in every seed, but {max(ratios):.2f} "
+        finite = [x for x in ratios if math.isfinite(x)]
+        known = [x for x in ratios if not math.isnan(x)]  # inf: only LOV drives
+        if all(lov == 0 and zon == 0 for lov, zon in km):
+            ratio = "no driving under LOV or zoning"
+            verdict = ("Not testable here: nobody drives under either regime (every client "
+                       "within walking or cycling distance of a base).")
+        elif not finite:
+            ratio = "zoning: no driving"
+            verdict = "Same direction: LOV drives and zoning does not."
+        elif min(known) > 1:
+            verdict = (f"Same direction: LOV drives more in every seed, but {max(finite):.2f} "
                        "times at most, far from 2–3 times.")
-        elif max(ratios) > 1:
+        elif max(known) > 1:
             verdict = ("Not settled here: LOV drives more than zoning in some seeds and less "
                        "in others.")
         else:
