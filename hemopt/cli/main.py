@@ -239,21 +239,22 @@ def _format_comparison(comp) -> str:
     t = comp.table
     rows = [k for k in cli_kpis() if k.key in t.columns]
     names = list(t.index)
-    w = max([len(k.title()) for k in rows] + [12]) + 2
+    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
     lines = [f"{'':<{w}}" + "".join(f"{n:>14}" for n in names)]
     for k in rows:
-        lines.append(f"{k.title():<{w}}" + "".join(f"{k.format(t.at[n, k.key]):>14}"
-                                                  for n in names))
+        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{k.format(t.at[n, k.key]):>14}"
+                                                      for n in names))
     if "LOV" in names:
         d = comp.diff()
         lines.append("")
-        lines.append(f"{'versus LOV':<{w}}" + "".join(f"{n:>14}" for n in names))
+        others = [n for n in names if n != "LOV"]
+        lines.append(f"{'versus LOV':<{w}}" + "".join(f"{n:>14}" for n in others))
         for k in rows:
             if k.direction is None:
                 continue
             cells = [fmt_change(k.key, d.at[n, k.key], d.at[n, k.key + "_pct"])
-                     if k.key + "_pct" in d.columns else "–" for n in names]
-            lines.append(f"{k.label:<{w}}" + "".join(f"{c:>14}" for c in cells))
+                     if k.key + "_pct" in d.columns else "–" for n in others]
+            lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>14}" for c in cells))
     return "\n".join(lines)
 
 
@@ -290,6 +291,11 @@ def _seed_list(text: str | None, headline: int) -> list[int]:
     return [headline, *seeds]
 
 
+def _row_label(k, width: int = 44) -> str:
+    """``label (unit)``, or the label alone when that is too long for a terminal row."""
+    return k.title() if len(k.title()) <= width else k.label
+
+
 #: The differences to LOV printed in per cent by ``hemopt compare`` over seeds (the rest of
 #: the headline KPIs are in the report).
 _RANGE_DIFFS = ("driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year",
@@ -305,16 +311,16 @@ def _format_ranges(r) -> str:
     present = set(iv["kpi"])
     rows = [k for k in cli_kpis() if k.headline and k.key in present]
     names = list(dict.fromkeys(iv["regime"]))
-    w = max([len(k.title()) for k in rows] + [12]) + 2
+    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
     lines = [f"median [min, max] over seeds {r.seeds}",
              f"{'':<{w}}" + "".join(f"{n:>24}" for n in names)]
     for k in rows:
         cells = []
         for n in names:
             x = r.interval(n, k.key)
-            cells.append(f"{k.format(x['median'])} [{k.format(x['low'])}, "
-                         f"{k.format(x['high'])}]")
-        lines.append(f"{k.title():<{w}}" + "".join(f"{c:>24}" for c in cells))
+            m, lo, hi = (k.format(x[c]) for c in ("median", "low", "high"))
+            cells.append(m if m == lo == hi == "–" else f"{m} [{lo}, {hi}]")
+        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>24}" for c in cells))
     lines.append("")
     lines.append("versus LOV, paired within each seed: median % [min, max]")
     for key in _RANGE_DIFFS:
