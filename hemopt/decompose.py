@@ -165,7 +165,7 @@ def _dominant(prov: np.ndarray, hours: np.ndarray, groups: np.ndarray) -> dict[A
 
 def _who(owner: dict[Any, str], kinds: dict[str, str]) -> str:
     """Who serves each area, in words: ``the municipality (P1) takes every area`` or
-    ``area 1: P3, area 2: P3, area 3: the municipality (P1)``."""
+    ``area1: P3, area2: P3, area3: the municipality (P1)``."""
     if not owner:
         return "no area has clients"
     owners = set(owner.values())
@@ -173,8 +173,8 @@ def _who(owner: dict[Any, str], kinds: dict[str, str]) -> str:
         (p,) = owners
         who = f"the municipality ({p})" if kinds.get(p) == "municipal" else p
         return f"{who} takes every area"
-    return ", ".join(f"area {z}: " + (f"the municipality ({p})" if kinds.get(p) == "municipal"
-                                      else p) for z, p in sorted(owner.items(), key=str))
+    return ", ".join(f"{z}: " + (f"the municipality ({p})" if kinds.get(p) == "municipal"
+                                 else p) for z, p in sorted(owner.items(), key=str))
 
 
 def steps_of(lov: Assignment, target: Assignment) -> list[Move]:

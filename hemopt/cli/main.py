@@ -393,6 +393,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           continuity=args.continuity,
                           workers=args.workers,
                           care=None if args.care else CareParams(enabled=False))
+        if r.decomposition_evaluations:
+            print(f"decomposition (Shapley values over the steps): "
+                  f"{r.decomposition_evaluations} routed assignments, "
+                  f"{r.decomposition_runtime_s:.1f} s of the run; --no-decompose skips it",
+                  file=sys.stderr)
         c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
         if c_s > 0:
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
