@@ -87,7 +87,9 @@ def test_compare_writes_report_and_json(tmp_path, capsys):
                "--max-iterations", "50", "--out", str(out)])
     assert rc == 0
     captured = capsys.readouterr()
-    assert "km driven per day" in captured.out and "Zoning" in captured.out
+    assert "Driving (km per day)" in captured.out and "Zoning" in captured.out
+    assert "Variable cost (MSEK per year)" in captured.out  # rows from the KPI registry
+    assert "Fixed cost (MSEK per year)" in captured.out
     assert "[3/3] Zoning" in captured.err  # progress
     doc = json.loads((out / "comparison.json").read_text())
     jsonschema.validate(doc, load_schema())
