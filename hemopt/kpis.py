@@ -202,6 +202,15 @@ class KPI:
         Required in every regime record of ``comparison.json``.
     label_sv
         The label in Swedish (for the Swedish report).
+
+    Examples
+    --------
+    >>> from hemopt.kpis import KPI
+    >>> k = KPI("visits_per_staff_hour", "visits per staff hour on routes",
+    ...         "Visits per staff hour", "visits per hour", "2f", "higher",
+    ...         compute=lambda x: x.totals["visits_in"] / x.totals["staff_hours_per_day"])
+    >>> k.title(), k.format(3.14159)
+    ('Visits per staff hour (visits per hour)', '3.14')
     """
 
     key: str
@@ -260,6 +269,20 @@ def register_kpi(kpi: KPI, *, replace: bool = False) -> KPI:
     ------
     InputError
         When a KPI of that key is registered and ``replace`` is false.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> k = hemopt.register_kpi(hemopt.KPI(
+    ...     "visits_per_staff_hour", "visits per staff hour on routes",
+    ...     "Visits per staff hour", "visits per hour", "2f", "higher", cli=True,
+    ...     compute=lambda x: x.totals["visits_in"] / x.totals["staff_hours_per_day"]))
+    >>> "visits_per_staff_hour" in hemopt.KPI_COLUMNS
+    True
+    >>> hemopt.unregister_kpi("visits_per_staff_hour").label
+    'Visits per staff hour'
+    >>> "visits_per_staff_hour" in hemopt.KPI_COLUMNS
+    False
     """
     if not isinstance(kpi, KPI):
         raise InputError(f"register_kpi: expected a KPI, got {type(kpi).__name__}")
@@ -271,7 +294,16 @@ def register_kpi(kpi: KPI, *, replace: bool = False) -> KPI:
 
 
 def unregister_kpi(key: str) -> KPI:
-    """Remove the KPI ``key`` and return it."""
+    """Remove the KPI ``key`` and return it.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> hemopt.unregister_kpi("no_such_kpi")
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: unregister_kpi: no KPI 'no_such_kpi'
+    """
     if key not in _REGISTRY:
         raise InputError(f"unregister_kpi: no KPI {key!r}")
     return _REGISTRY.pop(key)
