@@ -173,8 +173,11 @@ def _who(owner: dict[Any, str], kinds: dict[str, str]) -> str:
         (p,) = owners
         who = f"the municipality ({p})" if kinds.get(p) == "municipal" else p
         return f"{who} takes every area"
-    return ", ".join(f"{z}: " + (f"the municipality ({p})" if kinds.get(p) == "municipal"
-                                 else p) for z, p in sorted(owner.items(), key=str))
+    def area(z: Any) -> str:
+        return str(z) if str(z).lower().startswith("area") else f"area {z}"
+
+    return ", ".join(f"{area(z)}: " + (f"the municipality ({p})" if kinds.get(p) == "municipal"
+                                       else p) for z, p in sorted(owner.items(), key=str))
 
 
 def steps_of(lov: Assignment, target: Assignment) -> list[Move]:

@@ -1226,15 +1226,16 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
     if has_dec and seeds is not None:
         sections.append((
             "decomposition", "Where the difference comes from",
-            "<p>Each regime's difference to LOV is split into steps: a chain of counterfactual "
-            "assignments from LOV's, each changing one thing, each routed on the same day. "
-            "The steps add up to the total. Against zoning: one provider per stairwell (the "
-            "Strängnäs argument: several providers in the same stairwell the same day), per "
-            "building, one provider per area (consolidation), then each area to the provider "
-            "the regime gives it (procurement). Against LOU: the contracts, then the share "
-            "and the queue. Bases follow one rule, so each step includes the bases its "
-            "assignment implies.</p>" + img("Waterfall of the change in driving", waterfall,
-                                            "fig-waterfall")
+            "<p>Each regime's difference to LOV is split into steps, each changing one thing "
+            "in who serves whom, routed on the same day. A step's share is its Shapley value: "
+            "its effect averaged over every order in which the steps could be taken, so the "
+            "shares add up to the total and do not depend on the order. Against zoning: one "
+            "provider per stairwell (the Strängnäs argument: several providers in the same "
+            "stairwell the same day), per building, one provider per area "
+            "(consolidation), then who that provider is (procurement). Against LOU: the "
+            "contracts, then the share and the queue. Bases follow one rule, so each step "
+            "includes the bases its assignment implies.</p>"
+            + img("Waterfall of the change in driving", waterfall, "fig-waterfall")
             + decomposition_table(seeds)))
     else:
         sections.append((

@@ -226,7 +226,8 @@ def test_step_labels_say_what_happened(small):
         assert "takes every area" in moves["procurement"].about
     else:
         for z, p in owners.items():
-            assert f"{z}:" in moves["procurement"].about
+            assert (f"{z}:" if str(z).startswith("area") else f"area {z}:") in moves[
+                "procurement"].about
             assert p in moves["procurement"].about
 
 
