@@ -96,7 +96,7 @@ def test_compare_writes_report_and_json(tmp_path, capsys):
     assert doc["scenario"]["meta"]["seed"] == 1
     assert (out / "index.html").stat().st_size > 50_000
     # continuity of care is on by default, for every regime
-    assert "staff met in 14 days, median" in captured.out
+    assert "Staff met in 14 days, clients with daily visits (median)" in captured.out
     assert "continuity of care (14 days, every regime and seed)" in captured.err
     for rec in doc["regimes"]:
         assert rec["staff_per_client_14d_median"] <= rec["staff_per_client_14d_p90"]

@@ -291,7 +291,7 @@ def _seed_list(text: str | None, headline: int) -> list[int]:
     return [headline, *seeds]
 
 
-def _row_label(k, width: int = 44) -> str:
+def _row_label(k, width: int = 58) -> str:
     """``label (unit)``, or the label alone when that is too long for a terminal row."""
     return k.title() if len(k.title()) <= width else k.label
 
