@@ -126,6 +126,16 @@ KPI_SV: dict[str, tuple[str, str]] = {
     "providers_active": ("Utförare med brukare", "utförare"),
     "local_bases": ("Lokala baser som öppnas", "baser"),
     "dropped_visits": ("Besök som inget pass kunde utföra", "per dag"),
+    "variable_cost_sek_per_year": ("Rörlig kostnad (personaltid och km)", "mnkr per år"),
+    "fixed_cost_sek_per_year": ("Fast kostnad (per utförare och avtal)", "mnkr per år"),
+    "dropped_care_share": ("Andel beviljad omsorg som inte utfördes", "%"),
+    "delivered_care_hours_per_week": ("Utförd omsorg", "timmar per vecka"),
+    "guarantee_shortfall_hours_per_week": ("Garantin kunde inte placera", "timmar per vecka"),
+    "procurement_shortfall_hours_per_week": ("Upphandlat under målandelen",
+                                             "timmar per vecka"),
+    "continuity_kolada_mean_staff": ("Personalkontinuitet enligt Kolada",
+                                     "medel, brukare 65+ med 2+ besök per dag"),
+    "continuity_kolada_clients": ("Brukare i Koladas mått", "brukare"),
     "double_staffed_visits_served": ("Dubbelbemannade besök utförda", "per dag"),
     "double_extra_km_per_day": ("Körda km för dubbelbemanning", "km per dag"),
     "double_extra_staff_hours_per_day": ("Personaltid för dubbelbemanning", "timmar per dag"),
@@ -171,13 +181,19 @@ KPI_SV: dict[str, tuple[str, str]] = {
         "Personalkontinuitet: olika personal på 14 dagar, brukare med 2+ besök varje dag",
         "median"),
     "staff_per_client_14d_2visits_mean": (
-        "Personalkontinuitet: olika personal på 14 dagar, brukare med 2+ besök varje dag "
-        "(Koladas mått)", "medel"),
+        "Personalkontinuitet: olika personal på 14 dagar, brukare med 2+ besök varje dag, "
+        "alla åldrar och tider", "medel"),
     "clients_2visits": ("Brukare med 2+ besök varje dag", "brukare"),
 }
 
 #: The Swedish catalogue: English text (the message id) to Swedish.
 SV: dict[str, str] = {
+    "{text} ({n} clients)": "{text} ({n} brukare)",
+    "the other changes: the share's cap and guarantee, and the queue":
+        "övriga ändringar: andelens tak och garanti, och kön",
+    "one provider per area, the one serving the most hours there":
+        "en utförare per område, den som utför flest timmar där",
+    "each area to the regime's provider": "varje område till formens utförare",
     "The range over seeds is not the whole uncertainty: the model's assumptions (fixed "
     "costs, the externals' territories, the guarantee rule, visit durations ...) can move the "
     "answer more; hemopt sensitivity shows how much.":

@@ -654,9 +654,16 @@ for _key, _meaning, _label, _unit, _fmt, _extra in (
          f"{_14}, clients with 2+ visits every day", "median", "1f", {}),
         ("staff_per_client_14d_2visits_mean", "distinct staff per client with at least two "
          "visits every day (Kolada's definition), mean",
-         f"{_14}, clients with 2+ visits every day (Kolada's measure)", "mean", "1f", {}),
+         f"{_14}, clients with 2+ visits every day, any age, any hour", "mean", "1f", {}),
         ("clients_2visits", "clients with at least two visits on every day of the horizon",
-         "Clients with 2+ visits every day", "clients", "count", {})):
+         "Clients with 2+ visits every day", "clients", "count", {}),
+        ("continuity_kolada_mean_staff", "Kolada's staff continuity by its definition: "
+         "clients 65+ with two or more visits between 07:00 and 22:00 every day of 14, both "
+         "staff of a double visit counted; the mean number of distinct staff",
+         "Staff met in 14 days, Kolada's measure", "mean, clients 65+ with 2+ visits a day",
+         "1f", {"group": _CONT, "cli": True, "direction": "lower", "schema": _NUM0N}),
+        ("continuity_kolada_clients", "clients in Kolada's staff-continuity measure",
+         "Clients in Kolada's measure", "clients", "count", {})):
     _extra = dict(_extra)
     _extra.setdefault("direction", "lower" if _key.startswith("staff_per_client") else None)
     _extra.setdefault("schema", _NUM0N)

@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -911,12 +912,32 @@ def decomposition_table(seeds: SeedComparison) -> str:
             cost = _mean_range(r.cost_change_sek, r.cost_low, r.cost_high,
                                lambda x: _loc(_signed_msek(x)))
             about = (_t("{name} minus LOV (the sum of the steps)", name=regime)
-                     if r.step == "total" else _t(str(r.about)))
+                     if r.step == "total" else _step_about(str(r.about)))
             rows.append([_t(str(r.step)), about, km, share, cost])
             classes.append("total" if r.step == "total" else "")
     return _table([_t("Step"), _t("What changes"), _t("km per day: mean [range]"),
                    _t("Share of the km change"), _t("Cost, MSEK per year: mean [range]")], rows,
                   row_classes=classes, left=(0, 1))
+
+
+def _step_about(about: str) -> str:
+    """A decomposition step's label (:func:`hemopt.decompose.steps_of`: a fixed text, then
+    what the step does in this scenario) in the current language."""
+    if _t(about) != about or ": " not in about:
+        m = re.fullmatch(r"(.*) \((\d+) clients\)", about)
+        if m:
+            return _t("{text} ({n} clients)", text=_t(m.group(1)), n=m.group(2))
+        return _t(about)
+    head, tail = about.split(": ", 1)
+    if language_now() == "sv":
+        for en, sv in SV_STEP_WORDS.items():
+            tail = tail.replace(en, sv)
+    return f"{_t(head)}: {tail}"
+
+
+#: The words of a step's scenario-specific part (hemopt.decompose._who) in Swedish.
+SV_STEP_WORDS = {"the municipality": "kommunen", " takes every area": " tar alla områden",
+                 "no area has clients": "inget område har brukare", "area": "område "}
 
 
 def _signed_msek(x: float) -> str:

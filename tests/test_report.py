@@ -124,7 +124,10 @@ def test_reading_quotes_the_interval_and_says_within_noise(seeds):
             else:
                 assert ("within noise" in part) == bool(iv.loc[(regime, kpi), "within_noise"])
     one = reading(comp)
-    assert "one seed" in one[-1].lower() and "compare_seeds" in one[-1]
+    assert "one seed" in one[-2].lower() and "compare_seeds" in one[-2]
+    # the seeds' range is not the whole uncertainty: both readings say so and point onwards
+    assert "not the whole uncertainty" in one[-1] and "hemopt sensitivity" in one[-1]
+    assert "not the whole uncertainty" in sentences[-1]
 
 
 def test_run_description_says_mode_seeds_and_iterations(report_html):
