@@ -63,6 +63,9 @@ from hemopt.routing.day import DayRouting as DayRouting
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.visits import VisitParams as VisitParams
 from hemopt.scenario import Scenario as Scenario
+from hemopt.sensitivity import SensitivityResult as SensitivityResult
+from hemopt.sensitivity import sensitivity as sensitivity
+from hemopt.settings import StudySettings as StudySettings
 from hemopt.simulate import FollowUp as FollowUp
 from hemopt.simulate import ProviderEntry as ProviderEntry
 from hemopt.simulate import ProviderExit as ProviderExit
@@ -113,10 +116,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SeedComparison",
+    "SensitivityResult",
     "ShiftParams",
     "SimParams",
     "SimulationResult",
     "SolverError",
+    "StudySettings",
     "TravelModel",
     "TravelModes",
     "VRPTWInstance",
@@ -139,6 +144,7 @@ __all__ = [
     "read_solomon",
     "regime_from_name",
     "route_day",
+    "sensitivity",
     "show_versions",
     "simulate",
     "solve_vrptw",

@@ -474,7 +474,16 @@ def _installed_version() -> str:
 
 
 def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
-         n_workers: int | None, progress: bool | Callable[[str], None]) -> pd.DataFrame:
+         n_workers: int | None, progress: bool | Callable[[str], None], *,
+         fn: Callable[[Mapping[str, Any]], list[dict[str, Any]]] | None = None,
+         frame: Callable[[list[dict[str, Any]]], pd.DataFrame] | None = None,
+         tick: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run ``tasks`` with ``fn`` (default :func:`run_task`; a module-level function so that
+    processes and Dask workers can import it), locally or on ``client``, one Parquet part per
+    task in ``outdir`` (resumed), rows made a frame by ``frame``; ``tick(done, total)`` after
+    each task replaces the progress line (:mod:`hemopt.sensitivity` uses these hooks)."""
+    fn = fn or run_task
+    frame = frame or _frame
     say = sayer(progress, end="")
     todo = tasks
     if outdir is not None:
@@ -494,15 +503,17 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
         rows.extend(result)
         if outdir is not None:
             with atomic_path(outdir / f"{result[0]['task_id']}.parquet") as tmp:
-                _frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
+                frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
         el = time.perf_counter() - t0
-        if k == n or k % max(1, n // 50) == 0:
+        if tick is not None:
+            tick(k, n)
+        elif k == n or k % max(1, n // 50) == 0:
             say(f"\r{k}/{n} tasks, {el:.0f} s elapsed, ~{el / k * (n - k):.0f} s left")
 
     if client is not None:
         from distributed import as_completed as dask_completed
 
-        futures = client.map(run_task, todo, pure=False)
+        futures = client.map(fn, todo, pure=False)
         try:
             for k, fut in enumerate(dask_completed(futures), start=1):
                 collect(fut.result(), k)
@@ -513,28 +524,28 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
         workers = n_workers or os.cpu_count() or 1
         if workers <= 1 or n <= 1:
             for k, t in enumerate(todo, start=1):
-                collect(run_task(t), k)
+                collect(fn(t), k)
         else:
             ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
                                      initargs=(os.getpid(),))
             futs: list[Any] = []
             try:
-                futs = [ex.submit(run_task, t) for t in todo]
+                futs = [ex.submit(fn, t) for t in todo]
                 for k, f in enumerate(as_completed(futs), start=1):
                     collect(f.result(), k)
             except BaseException:
                 _stop_workers(ex)
                 raise
             ex.shutdown(wait=True)
-    if n:
+    if n and tick is None:
         say("\n")
     if outdir is not None:
         wanted = {t["task_id"] for t in tasks}
         parts = [pd.read_parquet(p) for p in sorted(outdir.glob("*.parquet"))
                  if p.stem in wanted]
-        df = pd.concat(parts, ignore_index=True) if parts else _frame([])
+        df = pd.concat(parts, ignore_index=True) if parts else frame([])
     else:
-        df = _frame(rows) if rows else _frame([])
+        df = frame(rows) if rows else frame([])
     return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
 
 
