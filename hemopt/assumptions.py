@@ -250,9 +250,11 @@ REGISTRY: tuple[Assumption, ...] = (
         source="Botkyrka's contracts guarantee a share; the placement rule is an assumption"),
     Assumption(
         "procurement_quality_weight", "Weight of quality against price when zoning's "
-        "procurement evaluates the bids (0: price only).", "Zoning(quality_weight=)",
+        "procurement evaluates the bids (0: price only). It changes nothing while the bidders "
+        "carry no quality score (Zoning(quality=), 0 for all by default), so it is not varied "
+        "by default; give scores and set vary = true.", "Zoning(quality_weight=)",
         "regimes", "number", 0.0, 0.0, 0.5, unit="share",
-        source="assumption; Swedish home-care tenders weigh quality 30–70 %"),
+        source="assumption; Swedish home-care tenders weigh quality 30–70 %", vary=False),
 )
 """The declared assumptions (see :class:`Assumption`); ``docs/assumptions.md`` lists them."""
 
@@ -333,7 +335,13 @@ def regime_options_supported(name: str) -> bool:
     from hemopt import regimes
 
     klass, kw = _REGIME_KEYWORDS[name]
-    return kw in inspect.signature(getattr(regimes, klass)).parameters
+    param = inspect.signature(getattr(regimes, klass)).parameters.get(kw)
+    if param is None:
+        return False
+    a = by_name(name)
+    # a keyword of another kind (LOU's guarantee was on/off before it named its rule) would
+    # take the value silently wrong: e.g. the string "none" is true
+    return not (a.kind == "choice" and isinstance(param.default, bool))
 
 
 def skip_reason(a: Assumption, preset: Any) -> str | None:
@@ -342,8 +350,8 @@ def skip_reason(a: Assumption, preset: Any) -> str | None:
         return f"{a.name}: applies to LOV presets; {preset.name!r} is {preset.regime.upper()}"
     if a.applies == "regimes" and not regime_options_supported(a.name):
         klass, kw = _REGIME_KEYWORDS[a.name]
-        return (f"{a.name}: {klass} has no {kw}= keyword in this version of hemopt; "
-                "left at the regime's own rule")
+        return (f"{a.name}: {klass}'s {kw}= does not take {a.range_text()} in this version "
+                "of hemopt; left at the regime's own rule")
     return None
 
 
@@ -383,8 +391,9 @@ def _scenario(preset: Any, values: Mapping[str, Any]) -> Any:
     from hemopt.synth import with_n_external
 
     p = preset
-    if "n_external" in values:
-        p = with_n_external(p, int(values["n_external"]))
+    n_now = sum(q.kind == "external" for q in p.providers)
+    if "n_external" in values and int(values["n_external"]) != n_now:  # the preset's own
+        p = with_n_external(p, int(values["n_external"]))  # providers stay as they are
     if "non_chooser_share" in values:
         p = replace(p, non_chooser_share=min(0.95, p.non_chooser_share
                                              * float(values["non_chooser_share"])))

@@ -517,8 +517,15 @@ def sensitivity(
         say_tasks.append({"task_id": tid[:20], "points": idx, "values": vals,
                           "preset": p, "settings": settings, "scale": float(scale),
                           "seeds": seeds})
-    outdir = Path(out) if out is not None else None
-    df = _execute(_run, say_tasks, outdir, client, n_workers, progress)
+    if out is None:
+        df = _execute(_run, say_tasks, None, client, n_workers, progress)
+    else:
+        from hemopt._io import check_folder, output_lock
+
+        outdir = check_folder(out, "out")
+        with output_lock(outdir, "out", folder=True):  # one analysis per folder at a time
+            outdir.mkdir(parents=True, exist_ok=True)
+            df = _execute(_run, say_tasks, outdir, client, n_workers, progress)
     outputs, baseline, failures = _outputs(df, len(points), seeds)
     y_points = outputs.iloc[1:].reset_index(drop=True)
     ix = []

@@ -370,13 +370,19 @@ def _value(section: str, key: str, v: Any) -> Any:
     return v
 
 
+_OPTIONAL_KIND = {("routing", "max_iterations"): "int", ("routing", "time_limit_s"): "number",
+                  ("routing", "workers"): "int", ("continuity", "max_iterations"): "int"}
+
+
 def _field_kind(section: str, key: str) -> str:
+    if (section, key) in _OPTIONAL_KIND:
+        return _OPTIONAL_KIND[(section, key)]
     default = getattr(_SECTIONS[section](), key)
     if section == "continuity" and key == "enabled":
         return "any"
     if isinstance(default, bool):
         return "bool"
-    if isinstance(default, int) and (section, key) not in _OPTIONAL:
+    if isinstance(default, int):
         return "int"
     if isinstance(default, (int, float)):
         return "number"
