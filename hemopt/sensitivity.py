@@ -510,8 +510,10 @@ def sensitivity(
     say_tasks: list[dict[str, Any]] = []
     stamp = json.dumps({"preset": repr(p), "scale": scale, "seeds": seeds,
                         "settings": settings.to_dict()}, sort_keys=True, default=str)
-    for start in range(0, len(points), chunk):
-        idx = list(range(start, min(start + chunk, len(points))))
+    # one task per trajectory (Morris) or per k + 2 rows (Sobol), the defaults in the first:
+    # consecutive points of a trajectory share their municipality, generated once
+    for start in range(1, len(points), chunk):
+        idx = ([0] if start == 1 else []) + list(range(start, min(start + chunk, len(points))))
         vals = [points[i] for i in idx]
         tid = hashlib.sha256((stamp + json.dumps(vals, sort_keys=True)).encode()).hexdigest()
         say_tasks.append({"task_id": tid[:20], "points": idx, "values": vals,

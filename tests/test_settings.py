@@ -78,12 +78,12 @@ def test_bad_settings_name_the_key_and_value(tmp_path, text, message):
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match="settings file .*nope.toml"):
+    with pytest.raises(InputError, match=r"settings file .*nope\.toml"):
         StudySettings.from_toml(tmp_path / "nope.toml")
 
 
 def test_care_belongs_to_one_place():
-    with pytest.raises(InputError, match="StudySettings.care"):
+    with pytest.raises(InputError, match=r"StudySettings\.care"):
         StudySettings(routing=RoutingSettings(care=CareParams(enabled=False)))
 
 
@@ -120,7 +120,7 @@ def test_settings_and_keywords_together_are_refused(small):
     with pytest.raises(InputError, match=r"keywords \['care'\]"):
         hemopt.compare_seeds(small, seeds=(1,), settings=StudySettings(),
                              care=CareParams(enabled=False))
-    with pytest.raises(InputError, match="expected hemopt.StudySettings"):
+    with pytest.raises(InputError, match=r"expected hemopt\.StudySettings"):
         hemopt.compare(small, settings={"routing": {}})
 
 
