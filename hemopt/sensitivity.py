@@ -235,6 +235,19 @@ class SensitivityResult:
         Everything else that shaped the result (seeds, scale, trajectories, settings).
     runtime_s
         Wall-clock time.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> r = hemopt.sensitivity("botkyrka", scale=0.1, trajectories=2, n_workers=1,
+    ...                        assumptions=["sek_per_km", "staff_sek_per_hour"],
+    ...                        progress=False)
+    >>> r.score, list(r.summary().columns)
+    ('mu_star', ['unit', 'baseline', 'p5', 'median', 'p95', 'p_sign', 'n'])
+    >>> r.top_drivers(1, "LOU-LOV:driven_km_per_day")  # km cost nothing: no driver moves km
+    ['sek_per_km']
+    >>> float(r.table("LOU-LOV:driven_km_per_day")["mu_star"].max())
+    0.0
     """
 
     method: str
