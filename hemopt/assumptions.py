@@ -499,6 +499,23 @@ def markdown(registry: Sequence[Assumption] = REGISTRY) -> str:
         lines.append(f"- **`{a.name}`**: {a.about}")
     lines += [
         "",
+        "## Using them",
+        "",
+        "```bash",
+        "hemopt sensitivity --preset strangnas --method morris --trajectories 20 --out sens/",
+        "hemopt sensitivity --preset botkyrka --method sobol --trajectories 256 \\",
+        "    --assumptions fixed_sek_per_provider,non_chooser_share,walk_within_m",
+        "hemopt compare --preset strangnas --settings study.toml   # a study's settings",
+        "```",
+        "",
+        "`hemopt sensitivity` writes `sens/sensitivity.json` (per headline difference, "
+        "Zoning − LOV and LOU − LOV in km/day, paid staff hours/day, variable and total cost "
+        "per year: the value at the defaults, P5, median and P95 over the ranges, the share "
+        "of points where the sign holds, and the indices with their 95 % intervals) and "
+        "`sens/tornado.png`, and prints the two largest drivers. In Python: "
+        "`hemopt.sensitivity(...)`, `hemopt.StudySettings.from_toml(...)`, "
+        "`from hemopt.sensitivity import plot_tornado`.",
+        "",
         "Regime assumptions are applied only when the regime class takes the keyword "
         "(`LOU(guarantee=)`, `Zoning(quality_weight=)`); otherwise `hemopt sensitivity` "
         "leaves them out and says why. LOV-only assumptions are left out on LOU presets "
