@@ -353,23 +353,34 @@ def skip_reason(a: Assumption, preset: Any) -> str | None:
 
 
 def _own_area(preset: Any) -> Any:
-    """Every external serves only its office's area (in turn over the areas when its
-    office is not an area)."""
+    """Every external serves only one area: its office's, or the area it declared first;
+    externals with neither (those that served everywhere from an unset office) take the
+    areas no external covers yet, then the others in turn, so that no area is left without
+    an external when there are enough of them."""
     areas = [a.zone_id for a in preset.areas]
     if not areas:
         return preset
-    out, k = [], 0
-    for q in preset.providers:
-        if q.kind == "external":
-            office = q.office
-            if office.startswith("zone:") and office[5:] in areas:
-                zone = office[5:]
-            elif q.zones:
-                zone = q.zones[0]
-            else:
-                zone = areas[k % len(areas)]
+    own: dict[int, str | None] = {}
+    for j, q in enumerate(preset.providers):
+        if q.kind != "external":
+            continue
+        if q.office.startswith("zone:") and q.office[5:] in areas:
+            own[j] = q.office[5:]
+        elif q.zones:
+            own[j] = q.zones[0]
+        else:
+            own[j] = None
+    free = [a for a in areas if a not in own.values()]
+    k = 0
+    for j, zone in own.items():
+        if zone is None:
+            own[j] = free.pop(0) if free else areas[k % len(areas)]
             k += 1
-            q = replace(q, zones=(zone,), office=office if office else f"zone:{zone}")
+    out = []
+    for j, q in enumerate(preset.providers):
+        if j in own:
+            zone = own[j]
+            q = replace(q, zones=(zone,), office=q.office or f"zone:{zone}")
         out.append(q)
     return replace(preset, providers=tuple(out), lov_declared_areas=True)
 

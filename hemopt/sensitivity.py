@@ -154,8 +154,6 @@ def run_points(task: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run one task's points (each a dict of assumption values) on every seed; one row per
     (point, seed, regime). Never raises: a failed point gives a row with ``error`` set.
     Module-level so that processes and Dask workers import it."""
-    import warnings
-
     from hemopt.compare import compare, default_regimes
     from hemopt.synth import generate
 
@@ -173,28 +171,67 @@ def run_points(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                     sc = generate(preset, seed=seed, scale=task["scale"])
                     _CACHE[key] = sc
                 regimes = default_regimes(sc, seed=seed, regime_options=opts)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # a point's warnings are not the user's
-                    comp = compare(sc, regimes, seed=seed, settings=settings)
-                for name in comp.table.index:
-                    fixed = float(comp.provider_tables[name]["fixed_sek_per_year"].sum())
-                    t = comp.table.loc[name]
-                    total = float(t["cost_sek_per_year"])
-                    variable = (float(t["variable_cost_sek_per_year"])
-                                if "variable_cost_sek_per_year" in t.index else total - fixed)
+                comps, failed = _compare(compare, sc, regimes, seed, settings)
+                for name, err in failed.items():  # one regime failing leaves the others
                     rows.append({**base, "point": int(i), "seed": int(seed), "regime": name,
-                                 "driven_km_per_day": float(t["driven_km_per_day"]),
-                                 "paid_staff_hours_per_day":
-                                     float(t["paid_staff_hours_per_day"]),
-                                 "variable_cost_sek_per_year": variable,
-                                 "cost_sek_per_year": total,
-                                 "runtime_s": time.perf_counter() - t0, "error": ""})
+                                 **{m: math.nan for m in MEASURES},
+                                 "runtime_s": time.perf_counter() - t0, "error": err})
+                for comp in comps:
+                    for name in comp.table.index:
+                        fixed = float(comp.provider_tables[name]["fixed_sek_per_year"].sum())
+                        t = comp.table.loc[name]
+                        total = float(t["cost_sek_per_year"])
+                        variable = (float(t["variable_cost_sek_per_year"])
+                                    if "variable_cost_sek_per_year" in t.index else total - fixed)
+                        rows.append({**base, "point": int(i), "seed": int(seed), "regime": name,
+                                     "driven_km_per_day": float(t["driven_km_per_day"]),
+                                     "paid_staff_hours_per_day":
+                                         float(t["paid_staff_hours_per_day"]),
+                                     "variable_cost_sek_per_year": variable,
+                                     "cost_sek_per_year": total,
+                                     "runtime_s": time.perf_counter() - t0, "error": ""})
             except Exception as exc:  # recorded, the analysis goes on
                 rows.append({**base, "point": int(i), "seed": int(seed), "regime": "",
                              **{m: math.nan for m in MEASURES},
                              "runtime_s": time.perf_counter() - t0,
                              "error": f"{type(exc).__name__}: {exc}"})
     return rows
+
+
+def _compare(compare: Callable[..., Any], sc: Any, regimes: list[Any], seed: int,
+             settings: StudySettings) -> tuple[list[Any], dict[str, str]]:
+    """All regimes in one comparison; when that fails, each regime with LOV on its own, so
+    that a regime the point makes impossible (e.g. LOU with an area without an external)
+    costs its own outputs only. Returns the comparisons and the failed regimes' errors."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a point's warnings are not the user's
+        try:
+            return [compare(sc, regimes, seed=seed, settings=settings)], {}
+        except Exception:  # retried per regime below
+            if len(regimes) <= 2:
+                raise
+        comps, failed = [], {}
+        ref, others = regimes[0], regimes[1:]
+        for r in others:
+            try:
+                c = compare(sc, [ref, r], seed=seed, settings=settings)
+            except Exception as exc:  # recorded for this regime
+                failed[r.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            if comps:  # LOV once
+                c = _without(c, ref.name)
+            comps.append(c)
+        if not comps:
+            raise InputError("every regime failed: " + "; ".join(failed.values()))
+        return comps, failed
+
+
+def _without(comp: Any, name: str) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(comp, table=comp.table.drop(index=name))
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -226,7 +263,9 @@ class SensitivityResult:
         Each headline difference at the defaults.
     indices
         One row per (output, assumption): Morris ``mu``, ``mu_star``, ``mu_star_conf``,
-        ``sigma`` or Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+        ``sigma`` or Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; ``blocks_used`` of
+        ``blocks`` (trajectories, or Sobol's groups of k + 2 rows): a failed run leaves its
+        block out of that output's indices.
     runs
         Model runs (points × seeds, the baseline included).
     failures
@@ -301,8 +340,8 @@ class SensitivityResult:
         largest index (1 = the largest driver of every difference), largest first."""
         ix = self.indices
         norm = ix[self.score] / ix.groupby("output")[self.score].transform("max")
-        s = norm.groupby(ix["assumption"]).mean().fillna(0.0)
-        return s.sort_values(ascending=False, kind="stable")
+        s = norm.groupby(ix["assumption"]).mean()  # outputs without indices left out
+        return s.sort_values(ascending=False, kind="stable", na_position="last")
 
     def top_drivers(self, n: int = 2, output: str | None = None) -> list[str]:
         """The ``n`` assumptions that move ``output`` most (default: over every output,
@@ -545,9 +584,19 @@ def sensitivity(
     y_points = outputs.iloc[1:].reset_index(drop=True)
     ix = []
     for col in y_points.columns:
-        r = analyse(method, names, bounds, X, y_points[col].to_numpy(), num_levels=num_levels,
-                    seed=seed)
-        ix.append(r.reset_index().assign(output=col))
+        y = y_points[col].to_numpy(dtype=float)
+        # a failed run spoils its whole block (trajectory, or Sobol's k + 2 rows): analyse
+        # the complete blocks and say how many
+        whole = np.isfinite(y).reshape(-1, chunk).all(axis=1)
+        rows = np.repeat(whole, chunk)
+        if whole.sum() >= 2:
+            r = analyse(method, names, bounds, X[rows], y[rows], num_levels=num_levels,
+                        seed=seed)
+        else:
+            r = analyse(method, names, bounds, X, np.zeros(len(y)), num_levels=num_levels,
+                        seed=seed) * math.nan
+        ix.append(r.reset_index().assign(output=col, blocks_used=int(whole.sum()),
+                                         blocks=len(whole)))
     indices = pd.concat(ix, ignore_index=True)
     indices = indices[["output", *[c for c in indices.columns if c != "output"]]]
     design = pd.DataFrame(values, columns=names)
@@ -578,8 +627,8 @@ def _outputs(df: pd.DataFrame, n_points: int, seeds: Sequence[int]
              ) -> tuple[pd.DataFrame, dict[str, float], list[dict[str, Any]]]:
     """Per point, each headline difference averaged over the seeds; the defaults' values;
     the failures."""
-    failures = [{"point": int(r.point), "seed": int(r.seed), "error": str(r.error)}
-                for r in df[df["error"] != ""].itertuples()]
+    failures = [{"point": int(r.point), "seed": int(r.seed), "regime": str(r.regime),
+                 "error": str(r.error)} for r in df[df["error"] != ""].itertuples()]
     ok = df[df["error"] == ""]
     wide = ok.pivot_table(index=["point", "seed"], columns="regime",
                           values=list(MEASURES), aggfunc="first")

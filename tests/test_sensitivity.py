@@ -144,3 +144,28 @@ def test_cli_quick(preset, tmp_path, capsys):
     doc = json.loads((out / "sensitivity.json").read_text())
     assert doc["runs"] == (4 + 1) * 2 + 1 and doc["preset"] == preset
     assert (out / "tornado.png").stat().st_size > 10_000
+
+
+def test_a_failed_run_costs_its_trajectory_only(monkeypatch):
+    """One failed run (here LOU at point 3) leaves its trajectory out of the LOU outputs'
+    indices; the Zoning outputs keep every trajectory."""
+    import importlib
+
+    mod = importlib.import_module("hemopt.sensitivity")
+    real = mod.run_points
+
+    def flaky(task):
+        rows = real(task)
+        for row in rows:
+            if row["point"] == 3 and row["regime"] == "LOU":
+                row.update({m: float("nan") for m in mod.MEASURES}, error="ScenarioError: x")
+        return rows
+
+    monkeypatch.setattr(mod, "run_points", flaky)
+    r = hemopt.sensitivity("strangnas", scale=0.1, trajectories=3, n_workers=1,
+                           assumptions=["sek_per_km", "staff_sek_per_hour"], progress=False)
+    used = r.indices.groupby("output")["blocks_used"].first()
+    assert used["LOU-LOV:driven_km_per_day"] == 2 and used["Zoning-LOV:driven_km_per_day"] == 3
+    assert np.isfinite(r.indices["mu_star"]).all()
+    assert r.failures == [{"point": 3, "seed": 1, "regime": "LOU", "error": "ScenarioError: x"}]
+    assert np.isnan(r.outputs.loc[2, "LOU-LOV:cost_sek_per_year"])  # design row 2 = point 3
