@@ -123,3 +123,19 @@ def test_lov_only_are_skipped_on_lou_presets():
     why = skip_reason(by_name("n_external"), PRESETS["botkyrka"])
     assert why is not None and "LOV presets" in why
     assert skip_reason(by_name("sek_per_km"), PRESETS["botkyrka"]) is None
+
+
+def test_regime_assumptions_reach_the_regimes():
+    from hemopt.assumptions import regime_options_supported
+
+    assert regime_options_supported("lou_guarantee")
+    assert regime_options_supported("procurement_quality_weight")
+    sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
+    _, _, opts = apply_values({"lou_guarantee": "below_share",
+                               "procurement_quality_weight": 0.3},
+                              PRESETS["botkyrka"], StudySettings())
+    regs = {r.name: r for r in hemopt.default_regimes(sc, regime_options=opts)}
+    assert regs["LOU"].params()["guarantee"] == "below_share"
+    assert regs["Zoning"].params()["tender"]["quality_weight"] == 0.3
+    # the declared default is the regime's own default
+    assert hemopt.LOU().params()["guarantee"] == by_name("lou_guarantee").default
