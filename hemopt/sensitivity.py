@@ -234,6 +234,10 @@ def _without(comp: Any, name: str) -> Any:
     return dataclasses.replace(comp, table=comp.table.drop(index=name))
 
 
+#: A task's rows are one per (point, seed, regime).
+_UNIT = ("point", "seed", "regime")
+
+
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     cols = ["task_id", "point", "seed", "regime", *MEASURES, "runtime_s", "error"]
     return pd.DataFrame(rows, columns=cols)
@@ -617,18 +621,20 @@ def _execute(run: Callable[..., pd.DataFrame], tasks: list[dict[str, Any]],
     if callable(progress):
         say = progress
         return run(tasks, outdir, client, n_workers, False, fn=run_points, frame=_frame,
-                   tick=lambda k, n: say(f"{k}/{n} tasks"))
+                   tick=lambda k, n: say(f"{k}/{n} tasks"), unit=_UNIT)
     with bar(len(tasks), enabled=bool(progress), desc="sensitivity", unit="tasks") as b:
         return run(tasks, outdir, client, n_workers, False, fn=run_points, frame=_frame,
-                   tick=lambda k, n: b.update(1))
+                   tick=lambda k, n: b.update(1), unit=_UNIT)
 
 
 def _outputs(df: pd.DataFrame, n_points: int, seeds: Sequence[int]
              ) -> tuple[pd.DataFrame, dict[str, float], list[dict[str, Any]]]:
     """Per point, each headline difference averaged over the seeds; the defaults' values;
     the failures."""
-    failures = [{"point": int(r.point), "seed": int(r.seed), "regime": str(r.regime),
+    failures = [{"point": None if pd.isna(r.point) else int(r.point),
+                 "seed": None if pd.isna(r.seed) else int(r.seed), "regime": str(r.regime),
                  "error": str(r.error)} for r in df[df["error"] != ""].itertuples()]
+    df = df[df["point"].notna()]  # a task whose worker died has no point: its points are NaN
     ok = df[df["error"] == ""]
     wide = ok.pivot_table(index=["point", "seed"], columns="regime",
                           values=list(MEASURES), aggfunc="first")
