@@ -44,6 +44,9 @@ from hemopt.evaluate import RoutingSettings as RoutingSettings
 from hemopt.evaluate import evaluate as evaluate
 from hemopt.flow import AssignmentResult as AssignmentResult
 from hemopt.flow import min_cost_assignment as min_cost_assignment
+from hemopt.kpis import KPI as KPI
+from hemopt.kpis import register_kpi as register_kpi
+from hemopt.kpis import unregister_kpi as unregister_kpi
 from hemopt.ranges import SeedComparison as SeedComparison
 from hemopt.ranges import compare_seeds as compare_seeds
 from hemopt.regimes import LOU as LOU
@@ -87,6 +90,7 @@ from hemopt.zones import design_zones as design_zones
 __version__ = "0.1.0"
 
 __all__ = [
+    "KPI",
     "KPI_COLUMNS",
     "LOU",
     "LOV",
@@ -145,6 +149,7 @@ __all__ = [
     "rank_scenario",
     "read_solomon",
     "regime_from_name",
+    "register_kpi",
     "route_day",
     "sensitivity",
     "show_versions",
@@ -152,6 +157,7 @@ __all__ = [
     "solve_vrptw",
     "sweep",
     "transition",
+    "unregister_kpi",
 ]
 
 
