@@ -68,6 +68,9 @@ from hemopt.routing.day import DayRouting as DayRouting
 from hemopt.routing.day import ShiftParams as ShiftParams
 from hemopt.routing.visits import VisitParams as VisitParams
 from hemopt.scenario import Scenario as Scenario
+from hemopt.sensitivity import SensitivityResult as SensitivityResult
+from hemopt.sensitivity import sensitivity as sensitivity
+from hemopt.settings import StudySettings as StudySettings
 from hemopt.simulate import FollowUp as FollowUp
 from hemopt.simulate import ProviderEntry as ProviderEntry
 from hemopt.simulate import ProviderExit as ProviderExit
@@ -119,10 +122,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SeedComparison",
+    "SensitivityResult",
     "ShiftParams",
     "SimParams",
     "SimulationResult",
     "SolverError",
+    "StudySettings",
     "TravelModel",
     "TravelModes",
     "VRPTWInstance",
@@ -146,6 +151,7 @@ __all__ = [
     "regime_from_name",
     "register_kpi",
     "route_day",
+    "sensitivity",
     "show_versions",
     "simulate",
     "solve_vrptw",

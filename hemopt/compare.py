@@ -8,10 +8,11 @@ each regime to LOV, plots, maps and an HTML/JSON report.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
+from hemopt.settings import StudySettings
 from hemopt.travel import TravelModes
 
 __all__ = [
@@ -66,10 +68,14 @@ def load_schema() -> dict[str, Any]:
 
 def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
                     n_zones: int | None = None, procured_share: float = 0.5,
-                    seed: int = 0) -> list[Regime]:
+                    seed: int = 0,
+                    regime_options: Mapping[str, Mapping[str, Any]] | None = None
+                    ) -> list[Regime]:
     """LOV; LOU with ``external_share`` (only when the scenario has zones and external
     providers); Zoning with ``procured_share`` on ``n_zones`` designed zones (default: the
-    scenario's zones, or three designed when it has none).
+    scenario's zones, or three designed when it has none). ``regime_options`` gives more
+    keywords per regime class, e.g. ``{"LOU": {"guarantee": "none"}}``
+    (:func:`hemopt.assumptions.apply_values` makes them).
 
     Examples
     --------
@@ -78,12 +84,18 @@ def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
     >>> [r.label() for r in hemopt.default_regimes(sc, external_share=0.3)]
     ['LOV', 'LOU 30 %', 'Zoning']
     """
-    regimes: list[Regime] = [LOV()]
+    opts = {k: dict(v) for k, v in (regime_options or {}).items()}
+    unknown = sorted(set(opts) - {"LOV", "LOU", "Zoning"})
+    if unknown:
+        raise InputError(f"regime_options: unknown regime {unknown[0]!r}; give LOV, LOU or "
+                         "Zoning")
+    regimes: list[Regime] = [LOV(**opts.get("LOV", {}))]
     if len(scenario.zones) and (scenario.providers["kind"] == "external").any():
-        regimes.append(LOU(external_share=external_share))
+        regimes.append(LOU(external_share=external_share, **opts.get("LOU", {})))
     if n_zones is None and not len(scenario.zones):
         n_zones = 3
-    regimes.append(Zoning(n_zones=n_zones, procured_share=procured_share, seed=seed))
+    regimes.append(Zoning(n_zones=n_zones, procured_share=procured_share, seed=seed,
+                          **opts.get("Zoning", {})))
     return regimes
 
 
@@ -301,6 +313,35 @@ def _jsonable(v: Any) -> Any:
 #: Largest scenario (clients) for which ``compare`` measures continuity of care by default.
 CONTINUITY_AUTO_MAX_CLIENTS = 5_000
 
+#: The keywords of :func:`compare` that a :class:`~hemopt.StudySettings` gives.
+SETTING_KEYWORDS = ("routing", "backend", "max_iterations", "time_limit_s", "workers", "care",
+                    "cost", "travel", "visit_params", "shifts", "base_rule", "continuity",
+                    "continuity_routing")
+
+
+def takes_settings(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Let ``f`` take ``settings=`` (a :class:`~hemopt.StudySettings`) in place of the
+    separate keywords of :data:`SETTING_KEYWORDS`: the settings' values are passed as those
+    keywords. Giving both is an error naming the keywords (one source of truth per run);
+    change a setting with ``settings.replace(...)``."""
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        settings = kwargs.get("settings")
+        if settings is None:
+            return f(*args, **kwargs)
+        if not isinstance(settings, StudySettings):
+            raise InputError(f"settings: expected hemopt.StudySettings, got "
+                             f"{type(settings).__name__}")
+        given = [k for k in kwargs if k in SETTING_KEYWORDS]  # keyword-only parameters
+        if given:
+            raise InputError(f"{f.__name__}: give either settings= or the keywords {given}, "
+                             "not both; change a setting with settings.replace(...)")
+        return f(*args, **{**kwargs, **settings.keywords()})
+
+    return wrapper
+
+
+@takes_settings
 
 def compare(
     scenario: Scenario,
@@ -321,6 +362,7 @@ def compare(
     continuity_routing: RoutingSettings | None = None,
     workers: int | None = None,
     care: CareParams | None = None,
+    settings: StudySettings | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
 
@@ -375,6 +417,14 @@ def compare(
         ``CareParams(enabled=False)`` routes every visit with one staff member and no break,
         as before these were modelled). The approximation does not model them: their
         figures are NaN.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing``, ``backend``,
+        ``max_iterations``, ``time_limit_s``, ``workers``, ``care``, ``cost``, ``travel``,
+        ``visit_params``, ``shifts``, ``base_rule``, ``continuity`` and
+        ``continuity_routing`` (:data:`SETTING_KEYWORDS`); giving both is an
+        :class:`~hemopt.errors.InputError`. Either way the settings of the run are recorded
+        whole in ``parameters["settings"]`` (and ``comparison.json``):
+        ``StudySettings.from_dict(comp.parameters["settings"])`` rebuilds them.
 
     Returns
     -------
@@ -403,6 +453,15 @@ def compare(
     True
     """
     t_start = time.perf_counter()
+    if settings is None:
+        study = StudySettings.from_keywords(
+            routing=routing, backend=backend, max_iterations=max_iterations,
+            time_limit_s=time_limit_s, workers=workers, care=care, cost=cost, travel=travel,
+            visit_params=visit_params, shifts=shifts, base_rule=base_rule,
+            continuity=continuity, continuity_routing=continuity_routing)
+    else:
+        study = settings
+    settings_doc = _settings_doc(study)
     settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
                                time_limit_s=time_limit_s, workers=workers, care=care)
     cost = cost or CostParams()
@@ -473,12 +532,21 @@ def compare(
                                            if c_settings.method == "solver" else None)}
                        if continuity else False),
         "regimes": {r.name: r.params() for r in regimes},
+        "settings": settings_doc,  # whole: StudySettings.from_dict rebuilds the run's settings
     }
     return Comparison(scenario=scenario, table=table, assignments=assignments,
                       routings=routings, regimes={r.name: r for r in regimes},
                       parameters=_jsonable(params), seed=seed,
                       runtime_s=time.perf_counter() - t_start, provider_tables=ptables,
                       transitions=trans, conservation=cons, continuity_runtime_s=c_runtime)
+
+
+def _settings_doc(study: StudySettings) -> dict[str, Any] | None:
+    """``study.to_dict()``, or None when it cannot be written (custom travel models)."""
+    try:
+        return study.to_dict()
+    except InputError:
+        return None
 
 
 def _dataclass_dict(obj: Any) -> dict[str, Any]:

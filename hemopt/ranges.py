@@ -27,15 +27,16 @@ import numpy as np
 import pandas as pd
 
 from hemopt._progress import auto_progress, sayer
-from hemopt.compare import Comparison, _jsonable, compare
+from hemopt.compare import Comparison, _jsonable, compare, takes_settings
 from hemopt.decompose import decompose_steps
 from hemopt.errors import InputError
-from hemopt.evaluate import CostParams, RoutingSettings, day_for, evaluate
+from hemopt.evaluate import CostParams, day_for, evaluate
 from hemopt.kpis import headline_kpis
 from hemopt.regimes import Regime
 from hemopt.routing.day import ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
+from hemopt.settings import StudySettings
 
 __all__ = ["HEADLINE_KPIS", "SeedComparison", "compare_seeds",  # noqa: F822 (__getattr__)
            "paired_intervals"]
@@ -268,6 +269,7 @@ class SeedComparison:
         return "\n".join(lines)
 
 
+@takes_settings
 def compare_seeds(
     scenario: Scenario | Callable[[int], Scenario],
     seeds: Sequence[int] = (1, 2, 3, 4, 5),
@@ -281,6 +283,7 @@ def compare_seeds(
     shifts: ShiftParams | None = None,
     max_iterations: int | None = 300,
     progress: bool | Callable[[str], None] | None = None,
+    settings: StudySettings | None = None,
     **compare_kwargs: Any,
 ) -> SeedComparison:
     """Compare the regimes on each seed and summarise the ranges and the paired differences.
@@ -304,6 +307,10 @@ def compare_seeds(
     routing, max_iterations, cost, visit_params, shifts, compare_kwargs
         As :func:`hemopt.compare` (default effort here: 300 solver iterations per instance,
         deterministic); ``workers=`` routes each day over that many processes.
+    settings
+        A :class:`~hemopt.StudySettings` in place of the separate settings keywords (as
+        :func:`hemopt.compare`; giving both is an error). The decomposition's steps are routed
+        with the same settings as the regimes (care included).
 
     Examples
     --------
@@ -334,17 +341,27 @@ def compare_seeds(
     dec_s, dec_n = 0.0, 0
     from hemopt.compare import default_regimes
 
-    settings = RoutingSettings(method=routing, backend=compare_kwargs.get("backend", "pyvrp"),
-                               max_iterations=max_iterations,
-                               time_limit_s=compare_kwargs.get("time_limit_s"),
-                               workers=compare_kwargs.get("workers"))
+    # the decomposition's steps are routed exactly as the regimes: every routing setting,
+    # care included (it was rebuilt by hand here and lost care: --no-care routed them with care)
+    study = settings if settings is not None else StudySettings.from_keywords(
+        routing=routing, max_iterations=max_iterations, cost=cost, visit_params=visit_params,
+        shifts=shifts, **{k: compare_kwargs[k] for k in (
+            "backend", "time_limit_s", "workers", "care", "travel", "base_rule", "continuity",
+            "continuity_routing") if k in compare_kwargs})
+    routing_settings = study.routing_settings()
+    if settings is not None:  # compare gets the settings whole (recorded in its parameters)
+        compare_kwargs = {k: v for k, v in compare_kwargs.items()
+                          if k not in ("backend", "time_limit_s", "workers", "care", "travel",
+                                       "base_rule", "continuity", "continuity_routing")}
+        run_settings: dict[str, Any] = {"settings": settings}
+    else:
+        run_settings = {"routing": routing, "cost": cost, "visit_params": visit_params,
+                        "shifts": shifts, "max_iterations": max_iterations}
     for k, seed in enumerate(seeds, start=1):
         sc = scenario(seed) if callable(scenario) else scenario
         regs = list(regimes(sc)) if regimes is not None else default_regimes(sc)
         say(f"seed {seed} ({k}/{len(seeds)}): comparing {[r.name for r in regs]} ...")
-        comp = compare(sc, regs, seed=seed, routing=routing, cost=cost,
-                       visit_params=visit_params, shifts=shifts,
-                       max_iterations=max_iterations,
+        comp = compare(sc, regs, seed=seed, **run_settings,
                        progress=(lambda m, _s=seed: say(f"seed {_s}: {m}")) if progress else False,
                        **compare_kwargs)
         comps[seed] = comp
@@ -363,8 +380,8 @@ def compare_seeds(
                         _known: dict[int, Any] = known) -> dict[str, Any]:
                 if id(a) in _known:
                     return _known[id(a)]
-                return evaluate(a, routing=settings, seed=_seed, visits=_visits, cost=cost,
-                                travel=compare_kwargs.get("travel"),
+                return evaluate(a, routing=routing_settings, seed=_seed, visits=_visits,
+                                cost=cost, travel=study.travel,
                                 visit_params=visit_params, shifts=shifts).kpis
 
             for name, a in comp.assignments.items():

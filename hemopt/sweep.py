@@ -301,7 +301,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 QUARANTINE = "quarantine"
 
 
-def _part_ok(path: Path) -> str:
+def _part_ok(path: Path, unit: tuple[str, ...] = ("regime",)) -> str:
     """``""`` when ``path`` is a whole part of its task (readable, the task's rows, one per
     regime, no error), else what is wrong with it."""
     try:
@@ -318,13 +318,14 @@ def _part_ok(path: Path) -> str:
     if (df["error"].astype(str) != "").any():
         return "an error row (the task failed)"
     regimes = df["regime"].astype(str)
-    if (regimes == "").any() or regimes.duplicated().any():
-        return "not one row per regime"
+    if (regimes == "").any() or df.duplicated(subset=list(unit)).any():
+        return "not one row per " + ", ".join(unit)
     return ""
 
 
 def _done(out: Path, wanted: set[str] | None = None,
-          say: Callable[[str], None] | None = None) -> set[str]:
+          say: Callable[[str], None] | None = None,
+          unit: tuple[str, ...] = ("regime",)) -> set[str]:
     """Task ids with a whole part in ``out`` (see :func:`_part_ok`) or a quarantined error.
     Parts of ``wanted`` tasks that are not whole are renamed ``*.parquet.corrupt`` (kept for
     inspection) so that their tasks run again."""
@@ -333,7 +334,7 @@ def _done(out: Path, wanted: set[str] | None = None,
         if wanted is not None and p.stem not in wanted:
             done.add(p.stem)  # another grid's part: left alone, not checked
             continue
-        why = _part_ok(p)
+        why = _part_ok(p, unit)
         if not why:
             done.add(p.stem)
             continue
@@ -593,12 +594,18 @@ def _crash_row(task: Mapping[str, Any], exc: BaseException) -> list[dict[str, An
 
 
 def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
-         n_workers: int | None, progress: bool | Callable[[str], None]) -> pd.DataFrame:
+         n_workers: int | None, progress: bool | Callable[[str], None], *,
+         fn: Callable[[Mapping[str, Any]], list[dict[str, Any]]] | None = None,
+         frame: Callable[[list[dict[str, Any]]], pd.DataFrame] | None = None,
+         tick: Callable[[int, int], None] | None = None,
+         unit: tuple[str, ...] = ("regime",)) -> pd.DataFrame:
+    fn = fn or run_task  # hooks for hemopt.sensitivity: its task, its rows, its progress
+    frame = frame or _frame
     say = sayer(progress, end="")
     todo = tasks
     wanted = {t["task_id"] for t in tasks}
     if outdir is not None:
-        done = _done(outdir, wanted, say)
+        done = _done(outdir, wanted, say, unit)
         todo = [t for t in tasks if t["task_id"] not in done]
         other = len(done - wanted)
         quarantined = len(wanted & _done_quarantined(outdir))
@@ -627,10 +634,12 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
         if outdir is not None:
             folder = outdir / QUARANTINE if _failed(result) else outdir
             with atomic_path(folder / f"{tid}.parquet") as tmp:
-                _frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
+                frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
         finished += 1
         el = time.perf_counter() - t0
-        if finished == n or finished % max(1, n // 50) == 0:
+        if tick is not None:
+            tick(finished, n)
+        elif finished == n or finished % max(1, n // 50) == 0:
             say(f"\r{finished}/{n} tasks, {el:.0f} s elapsed, "
                 f"~{el / finished * (n - finished):.0f} s left")
         return True
@@ -638,7 +647,7 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
     if client is not None:
         from distributed import as_completed as dask_completed
 
-        futures = client.map(run_task, todo, pure=False)
+        futures = client.map(fn, todo, pure=False)
         by_key = {f.key: t for f, t in zip(futures, todo, strict=True)}
         queue = dask_completed(futures)
         try:
@@ -649,7 +658,7 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
                 except Exception as exc:  # the worker died or could not run the task
                     result = _crash_row(task, exc)
                 if not collect(task, result):
-                    again = client.submit(run_task, task, pure=False)
+                    again = client.submit(fn, task, pure=False)
                     by_key[again.key] = task
                     queue.add(again)
         except BaseException:
@@ -659,24 +668,24 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
         workers = n_workers or os.cpu_count() or 1
         if workers <= 1 or n <= 1:
             for t in todo:
-                while not collect(t, run_task(t)):
+                while not collect(t, fn(t)):
                     pass
         else:
             ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
                                      initargs=(os.getpid(),))
             try:
-                pending = {ex.submit(run_task, t): t for t in todo}
+                pending = {ex.submit(fn, t): t for t in todo}
                 while pending:
                     done_now, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for f in done_now:
                         t = pending.pop(f)
                         if not collect(t, f.result()):
-                            pending[ex.submit(run_task, t)] = t
+                            pending[ex.submit(fn, t)] = t
             except BaseException:
                 _stop_workers(ex)
                 raise
             ex.shutdown(wait=True)
-    if n:
+    if n and tick is None:
         say("\n")
     if outdir is not None:
         paths = sorted(outdir.glob("*.parquet"))
@@ -684,10 +693,10 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
         if q.is_dir():
             paths += sorted(q.glob("*.parquet"))
         parts = [pd.read_parquet(p) for p in paths if p.stem in wanted]
-        df = pd.concat(parts, ignore_index=True) if parts else _frame([])
-        df = df.drop_duplicates(subset=["task_id", "regime"], keep="first")
+        df = pd.concat(parts, ignore_index=True) if parts else frame([])
+        df = df.drop_duplicates(subset=["task_id", *unit], keep="first")
     else:
-        df = _frame(rows) if rows else _frame([])
+        df = frame(rows) if rows else frame([])
     return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
 
 

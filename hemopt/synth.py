@@ -75,6 +75,7 @@ __all__ = [
     "validation",
     "visit_patterns",
     "visits_per_day_from_hours",
+    "with_n_external",
 ]
 
 #: Double staffing (two staff at once: a lift, a two-person transfer) falls on the heaviest
@@ -1030,6 +1031,19 @@ def _with_n_external(p: Preset, n: int, concentration: float = 1.0) -> Preset:
     if p.lov_declared_areas and p.areas:
         provs = _declared_areas(provs, p.areas)
     return replace(p, providers=tuple(provs))
+
+
+def with_n_external(preset: Preset, n: int, concentration: float = 1.0) -> Preset:
+    """``preset`` with its external providers replaced by ``n`` (as :func:`generate`'s
+    ``n_external``; LOV presets only).
+
+    Examples
+    --------
+    >>> from hemopt.synth import PRESETS, with_n_external
+    >>> [q.provider_id for q in with_n_external(PRESETS["strangnas"], 2).providers]
+    ['M', 'E1', 'E2']
+    """
+    return _with_n_external(preset, n, concentration)
 
 
 def _providers(p: Preset, land: gpd.GeoDataFrame, rng: np.random.Generator

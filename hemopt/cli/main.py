@@ -347,6 +347,24 @@ def _format_ranges(r) -> str:
     return "\n".join(lines)
 
 
+def _settings_of(args: argparse.Namespace):
+    """``--settings FILE`` read, or None; an option that the file also sets is an error."""
+    if not getattr(args, "settings", None):
+        return None
+    from hemopt.settings import StudySettings
+
+    clash = [flag for flag, v in (("--routing", args.routing),
+                                  ("--max-iterations", args.max_iterations),
+                                  ("--time-limit", args.time_limit), ("--workers", args.workers),
+                                  ("--no-care", args.care),
+                                  ("--continuity/--no-continuity", args.continuity))
+             if v is not None]
+    if clash:
+        raise InputError(f"--settings {args.settings} and {', '.join(clash)}: give each setting "
+                         "in the file or as an option, not both")
+    return StudySettings.from_toml(args.settings)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -356,6 +374,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     check_scenario_args(args)
+    settings = _settings_of(args)
+    if args.routing is None:
+        args.routing = settings.routing.method if settings is not None else "solver"
     for flag, v in (("--max-iterations", args.max_iterations),
                     ("--time-limit", args.time_limit)):
         if v is not None and args.routing != "solver":
@@ -392,12 +413,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             def scenario_of(seed: int):
                 return load_scenario(_argparse.Namespace(**{**vars(args), "seed": seed}))
 
-        r = compare_seeds(scenario_of, seeds, headline_seed=args.seed, routing=args.routing,
-                          max_iterations=iterations, time_limit_s=args.time_limit,
-                          decompose=not args.no_decompose, progress=not args.quiet,
-                          continuity=args.continuity,
-                          workers=args.workers,
-                          care=None if args.care else CareParams(enabled=False))
+        if settings is not None:  # the run's settings all come from the file
+            r = compare_seeds(scenario_of, seeds, headline_seed=args.seed,
+                              decompose=not args.no_decompose, progress=not args.quiet,
+                              settings=settings)
+        else:
+            r = compare_seeds(scenario_of, seeds, headline_seed=args.seed,
+                              routing=args.routing, max_iterations=iterations,
+                              time_limit_s=args.time_limit, decompose=not args.no_decompose,
+                              progress=not args.quiet, continuity=args.continuity,
+                              workers=args.workers,
+                              care=CareParams(enabled=False) if args.care is False else None)
         if r.decomposition_evaluations:
             print(f"decomposition (Shapley values over the steps): "
                   f"{r.decomposition_evaluations} routed assignments, "
@@ -547,11 +573,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compare", help="compare LOV, LOU and zoning on one municipality")
     add_scenario_args(c)
-    c.add_argument("--routing", default="solver", choices=["solver", "approx"],
-                   help="solver: route every provider's day with the VRPTW solver (minutes "
-                        "at full scale); approx: the calibrated continuous approximation "
-                        "(seconds; continuity of care still routes 14 days, see "
+    c.add_argument("--routing", default=None, choices=["solver", "approx"],
+                   help="solver (the default): route every provider's day with the VRPTW "
+                        "solver (minutes at full scale); approx: the calibrated continuous "
+                        "approximation (seconds; continuity of care still routes 14 days, see "
                         "--no-continuity)")
+    c.add_argument("--settings", default=None,
+                   help="a StudySettings TOML file (routing, costs, visits, shifts, care, "
+                        "bases, travel, continuity, assumptions); the options it covers are "
+                        "then not given")
     c.add_argument("--max-iterations", type=int, default=None,
                    help="solver iterations per provider and shift (deterministic; default "
                         "300 with several seeds, 1000 with one)")
@@ -569,7 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     cont.add_argument("--no-continuity", dest="continuity", action="store_false",
                       help="skip continuity of care (saves about 4 s per regime and seed at "
                            "full scale)")
-    c.add_argument("--no-care", dest="care", action="store_false",
+    c.add_argument("--no-care", dest="care", action="store_false", default=None,
                    help="route every visit with one staff member and no break: no double "
                         "staffing, skills or breaks (they are modelled by default)")
     c.add_argument("--workers", type=int, default=None,
@@ -609,6 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hemopt.cli.route_plan import add_parser as add_route_plan
 
     add_route_plan(sub)
+
+    from hemopt.cli.sensitivity import add_parser as add_sensitivity
+
+    add_sensitivity(sub)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])

@@ -1,0 +1,536 @@
+"""Declared assumptions: every uncertain modelling choice, once, with its plausible range.
+
+The comparison of LOV, LOU and zoning rests on choices nobody measured for the municipality
+at hand: how far the private providers travel, what a provider costs to run, when a team opens
+a local base, who never chooses... :data:`REGISTRY` declares each of them once: its name, its
+default (the value every other part of hemopt uses), its plausible range or alternatives, the
+distribution :func:`hemopt.sensitivity` draws it from, its unit, its source (or
+``"assumption"``) and where it is applied:
+
+* ``scenario``: the synthetic municipality (:class:`hemopt.synth.Preset`), redrawn per value;
+* ``regimes``: the regime objects (LOU's guarantee, the procurement's quality weight);
+* ``settings``: the :class:`hemopt.StudySettings` (costs, visits, bases, travel).
+
+:func:`apply_values` turns a dict of values into the preset, settings and regime options of
+one model run. The page ``docs/assumptions.md`` is generated from the registry by
+``python benchmarks/assumptions_page.py`` (:func:`markdown`); a test fails when the page and
+the registry differ.
+
+Examples
+--------
+>>> from hemopt.assumptions import REGISTRY, by_name
+>>> a = by_name("fixed_sek_per_provider")
+>>> a.default, a.low, a.high, a.applies
+(500000.0, 250000.0, 1000000.0, 'settings')
+>>> a.value_at(0.0), a.value_at(1.0)
+(250000.0, 1000000.0)
+>>> by_name("lov_external_areas").value_at(0.99)
+'everywhere'
+>>> len(REGISTRY) >= 15
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from hemopt.errors import InputError
+
+__all__ = ["REGISTRY", "Assumption", "apply_values", "by_name", "check_overrides",
+           "markdown", "regime_options_supported", "skip_reason"]
+
+_APPLIES = ("scenario", "regimes", "settings")
+_KINDS = ("number", "integer", "choice")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One uncertain modelling choice (see the module docstring).
+
+    Parameters
+    ----------
+    name
+        Key in :data:`REGISTRY`, in TOML (``[assumptions.<name>]``) and in results.
+    about
+        What it is, in one sentence.
+    where
+        The code it sets, e.g. ``CostParams.fixed_sek_per_provider``.
+    applies
+        ``"scenario"``, ``"regimes"`` or ``"settings"``.
+    kind
+        ``"number"``, ``"integer"`` or ``"choice"``.
+    default
+        The value used everywhere else (for ``relative`` ones: 1.0, the preset's own value).
+    low, high
+        The plausible range (numbers and integers).
+    alternatives
+        The plausible alternatives (choices), the default first.
+    distribution
+        ``"uniform"`` over [low, high], or over the alternatives.
+    unit
+        The unit (``"SEK/year"``, ``"share"``, ``"× preset"`` for relative ones).
+    source
+        Where the default and the range come from, or ``"assumption"``.
+    relative
+        ``low``/``high``/``default`` multiply the preset's value.
+    lov_only
+        Applies to presets with free choice (LOV) only (e.g. the number of externals).
+    vary
+        Explored by :func:`hemopt.sensitivity` (default True).
+    """
+
+    name: str
+    about: str
+    where: str
+    applies: str
+    kind: str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    alternatives: tuple[str, ...] = ()
+    distribution: str = "uniform"
+    unit: str = ""
+    source: str = "assumption"
+    relative: bool = False
+    lov_only: bool = False
+    vary: bool = True
+
+    def __post_init__(self) -> None:
+        if self.applies not in _APPLIES:
+            raise InputError(f"assumption {self.name!r}: applies must be one of {_APPLIES}, "
+                             f"got {self.applies!r}")
+        if self.kind not in _KINDS:
+            raise InputError(f"assumption {self.name!r}: kind must be one of {_KINDS}, "
+                             f"got {self.kind!r}")
+        if self.kind == "choice":
+            if len(self.alternatives) < 2 or self.default not in self.alternatives:
+                raise InputError(f"assumption {self.name!r}: give at least two alternatives, "
+                                 f"the default {self.default!r} among them; got "
+                                 f"{list(self.alternatives)}")
+        else:
+            lo, hi = self.low, self.high
+            ok = all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                     and math.isfinite(x) for x in (lo, hi))
+            if not ok or not lo <= self.default <= hi or not lo < hi:  # type: ignore[operator]
+                raise InputError(f"assumption {self.name!r}: need low < high with the default "
+                                 f"{self.default!r} inside, got low={lo!r}, high={hi!r}")
+            if self.kind == "integer" and not all(float(x).is_integer() for x in (lo, hi)):
+                raise InputError(f"assumption {self.name!r}: an integer range needs whole "
+                                 f"bounds, got {lo!r}, {hi!r}")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The factor's bounds for the sampling: ``(low, high)``, or ``(0, n)`` over the
+        ``n`` alternatives of a choice."""
+        if self.kind == "choice":
+            return (0.0, float(len(self.alternatives)))
+        return (float(self.low), float(self.high))  # type: ignore[arg-type]
+
+    def value_at(self, u: float) -> Any:
+        """The value at the unit-interval position ``u`` (0 = low or the first alternative,
+        1 = high or the last): linear for numbers, rounded for integers, in equal slices for
+        choices."""
+        if not 0.0 <= u <= 1.0:
+            raise InputError(f"assumption {self.name!r}: position must be in [0, 1], got {u!r}")
+        lo, hi = self.bounds
+        return self.value_of(lo + u * (hi - lo))
+
+    def value_of(self, x: float) -> Any:
+        """The value of a sampled factor ``x`` within :attr:`bounds`."""
+        if self.kind == "choice":
+            k = min(math.floor(x), len(self.alternatives) - 1)
+            return self.alternatives[max(k, 0)]
+        if self.kind == "integer":
+            return round(x)
+        return float(x)
+
+    def overridable(self) -> dict[str, Any]:
+        """The parts a study may change (``[assumptions.<name>]`` in TOML)."""
+        if self.kind == "choice":
+            return {"alternatives": list(self.alternatives), "vary": self.vary}
+        return {"low": self.low, "high": self.high, "vary": self.vary}
+
+    def range_text(self) -> str:
+        """The range or the alternatives, in words."""
+        if self.kind == "choice":
+            return " · ".join(self.alternatives)
+        return f"{_num(self.low)} … {_num(self.high)}"
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    return f"{x:,}".replace(",", " ") if isinstance(x, int) else f"{x:g}"
+
+
+_MIN = "min"
+REGISTRY: tuple[Assumption, ...] = (
+    Assumption(
+        "lov_external_areas", "Where LOV's private providers serve: as the preset declares "
+        "(the two largest everywhere, the others the area of their office), every one only the "
+        "area of its office, or every one the whole municipality.",
+        "Preset.providers[].zones, Preset.lov_declared_areas", "scenario", "choice", "preset",
+        alternatives=("preset", "own_area", "everywhere"), unit="",
+        source="assumption (docs/parameters.md); Strängnäs publishes no service areas",
+        lov_only=True),
+    Assumption(
+        "lov_external_offices", "Where LOV's private providers have their office: as the "
+        "preset places them, or all in the town centre (the municipal provider's area).",
+        "Preset.providers[].office", "scenario", "choice", "preset",
+        alternatives=("preset", "town_centre"), lov_only=True),
+    Assumption(
+        "n_external", "Number of LOV private providers (same external total, Zipf shares).",
+        "generate(n_external=)", "scenario", "integer", 7, 3, 10, unit="providers",
+        source="Strängnäs 2014: seven private providers (docs/parameters.md)", lov_only=True),
+    Assumption(
+        "non_chooser_share", "Share of clients who do not choose a provider, as a factor of "
+        "the preset's share (Strängnäs 0.58, Botkyrka 0.10).",
+        "Preset.non_chooser_share", "scenario", "number", 1.0, 0.7, 1.3, unit="× preset",
+        source="Strängnäs: derived from the 16 % private share of 2014; national 10 %",
+        relative=True),
+    Assumption(
+        "hours_median_per_month", "Median granted care hours per client and month (scales "
+        "every visit's duration).", "Preset.hours_median_per_month", "scenario", "number",
+        15.0, 12.0, 18.0, unit="h/month", source="Socialstyrelsen; docs/parameters.md"),
+    Assumption(
+        "min_visit_min", "Shortest visit when the client's minutes allow it (a medication "
+        "check).", "VisitParams.min_visit_min", "settings", "number", 10.0, 5.0, 15.0,
+        unit=_MIN),
+    Assumption(
+        "walk_within_m", "Stops this close to the base are walked to (sets the walking "
+        "share).", "TravelModes.walk_within_m", "settings", "number", 1100.0, 600.0, 1600.0,
+        unit="m", source="calibrated on one real day: 12 of 32 staff walked (docs/routing.md)"),
+    Assumption(
+        "bike_ring_m", "Width of the cycling ring beyond the walking ring (sets the cycling "
+        "and car shares).", "TravelModes.bike_within_m − walk_within_m", "settings", "number",
+        500.0, 0.0, 1000.0, unit="m",
+        source="calibrated on one real day: 3 of 32 staff cycled (docs/routing.md)"),
+    Assumption(
+        "base_min_hours_per_week", "Care hours a week a provider needs in an area to open a "
+        "local base there.", "BaseRule.min_hours_per_week", "settings", "number", 160.0, 80.0,
+        320.0, unit="h/week"),
+    Assumption(
+        "staff_sek_per_hour", "Full cost of one paid staff hour.",
+        "CostParams.staff_sek_per_hour", "settings", "number", 300.0, 270.0, 377.0,
+        unit="SEK/h", source="pay and contributions (docs/compare.md); 377 SEK: Strängnäs' "
+        "LOV rate"),
+    Assumption(
+        "sek_per_km", "Cost of a driven km.", "CostParams.sek_per_km", "settings", "number",
+        4.0, 2.5, 6.0, unit="SEK/km", source="Swedish Tax Agency's car allowance 2.5 SEK/km "
+        "(lower); leasing and upkeep (docs/compare.md)"),
+    Assumption(
+        "fixed_sek_per_provider", "Fixed cost per provider with clients and year (manager, "
+        "administration, planning system, premises).", "CostParams.fixed_sek_per_provider",
+        "settings", "number", 500_000.0, 250_000.0, 1_000_000.0, unit="SEK/year"),
+    Assumption(
+        "follow_up_sek_per_external", "The municipality's contract follow-up per external "
+        "provider and year.", "CostParams.follow_up_sek_per_external", "settings", "number",
+        150_000.0, 50_000.0, 300_000.0, unit="SEK/year"),
+    Assumption(
+        "indirect_min_per_shift", "Paid minutes per shift outside routes (handover, "
+        "meetings, paid breaks, start and end at the office).",
+        "CostParams.indirect_min_per_shift", "settings", "number", 80.0, 50.0, 110.0,
+        unit="min/shift", source="calibrated to 58 % of paid time in homes (docs/compare.md)"),
+    Assumption(
+        "documentation_min_per_visit", "Paid minutes per visit outside the home "
+        "(documentation, keys, calls).", "CostParams.documentation_min_per_visit",
+        "settings", "number", 4.0, 2.0, 6.0, unit="min/visit"),
+    Assumption(
+        "lou_guarantee", "Which external takes a LOU client who does not choose: the nearest "
+        "with room in the area, the one furthest below its guaranteed share however far, or "
+        "none (the municipality).", "LOU(guarantee=)", "regimes", "choice", "nearest",
+        alternatives=("nearest", "below_share", "none"),
+        source="Botkyrka's contracts guarantee a share; the placement rule is an assumption"),
+    Assumption(
+        "procurement_quality_weight", "Weight of quality against price when zoning's "
+        "procurement evaluates the bids (0: price only). It changes nothing while the bidders "
+        "carry no quality score (Zoning(quality=), 0 for all by default), so it is not varied "
+        "by default; give scores and set vary = true.", "Zoning(quality_weight=)",
+        "regimes", "number", 0.0, 0.0, 0.5, unit="share",
+        source="assumption; Swedish home-care tenders weigh quality 30–70 %", vary=False),
+)
+"""The declared assumptions (see :class:`Assumption`); ``docs/assumptions.md`` lists them."""
+
+#: Regime keyword of each ``regimes`` assumption: (regime class name, keyword).
+_REGIME_KEYWORDS: dict[str, tuple[str, str]] = {
+    "lou_guarantee": ("LOU", "guarantee"),
+    "procurement_quality_weight": ("Zoning", "quality_weight"),
+}
+
+
+def by_name(name: str, registry: Sequence[Assumption] = REGISTRY) -> Assumption:
+    """The assumption ``name`` of ``registry``."""
+    for a in registry:
+        if a.name == name:
+            return a
+    raise InputError(f"assumption {name!r} is not declared; declared: "
+                     f"{[a.name for a in registry]}")
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> tuple[Assumption, ...]:
+    """The registry with a study's changes (``{name: {"low": ..., "high": ..., "vary": ...}}``
+    or ``{"alternatives": [...]}``), each checked.
+
+    Examples
+    --------
+    >>> reg = check_overrides({"sek_per_km": {"low": 3.0, "vary": False}})
+    >>> a = by_name("sek_per_km", reg)
+    >>> a.low, a.high, a.vary
+    (3.0, 6.0, False)
+    >>> check_overrides({"sek_per_km": {"lo": 3.0}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: settings [assumptions.sek_per_km]: unknown key 'lo'; allowed: ...
+    """
+    if not isinstance(overrides, Mapping):
+        raise InputError(f"settings [assumptions]: expected a table, got {overrides!r}")
+    names = [a.name for a in REGISTRY]
+    for name in overrides:
+        if name not in names:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), names, n=1)
+            raise InputError(f"settings [assumptions]: unknown assumption {name!r}"
+                             + (f" (did you mean {close[0]!r}?)" if close else
+                                f"; declared: {', '.join(names)}"))
+    out = []
+    for a in REGISTRY:
+        ch = overrides.get(a.name, {})
+        if not isinstance(ch, Mapping):
+            raise InputError(f"settings [assumptions.{a.name}]: expected a table, got {ch!r}")
+        allowed = list(a.overridable())
+        for k, v in ch.items():
+            if k not in allowed:
+                raise InputError(f"settings [assumptions.{a.name}]: unknown key {k!r}; "
+                                 f"allowed: {', '.join(allowed)}")
+            if k == "vary" and not isinstance(v, bool):
+                raise InputError(f"settings [assumptions.{a.name}] vary: expected true or "
+                                 f"false, got {v!r}")
+            if k in ("low", "high") and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise InputError(f"settings [assumptions.{a.name}] {k}: expected a number, "
+                                 f"got {v!r}")
+            if k == "alternatives" and not (isinstance(v, (list, tuple))
+                                            and all(x in a.alternatives for x in v)):
+                raise InputError(f"settings [assumptions.{a.name}] alternatives: expected some "
+                                 f"of {list(a.alternatives)}, got {v!r}")
+        kw = {k: (tuple(v) if k == "alternatives" else float(v) if k in ("low", "high") else v)
+              for k, v in ch.items()}
+        try:
+            out.append(replace(a, **kw))
+        except InputError as exc:
+            raise InputError(f"settings [assumptions.{a.name}]: {exc}") from None
+    return tuple(out)
+
+
+def regime_options_supported(name: str) -> bool:
+    """Whether this hemopt's regime class takes the keyword of ``regimes`` assumption
+    ``name`` (LOU's ``guarantee``, Zoning's ``quality_weight``)."""
+    from hemopt import regimes
+
+    klass, kw = _REGIME_KEYWORDS[name]
+    param = inspect.signature(getattr(regimes, klass)).parameters.get(kw)
+    if param is None:
+        return False
+    a = by_name(name)
+    # a keyword of another kind (LOU's guarantee was on/off before it named its rule) would
+    # take the value silently wrong: e.g. the string "none" is true
+    return not (a.kind == "choice" and isinstance(param.default, bool))
+
+
+def skip_reason(a: Assumption, preset: Any) -> str | None:
+    """Why ``a`` cannot be varied on ``preset`` (a :class:`~hemopt.synth.Preset`), or None."""
+    if a.lov_only and getattr(preset, "regime", "lov") != "lov":
+        return f"{a.name}: applies to LOV presets; {preset.name!r} is {preset.regime.upper()}"
+    if a.applies == "regimes" and not regime_options_supported(a.name):
+        klass, kw = _REGIME_KEYWORDS[a.name]
+        return (f"{a.name}: {klass}'s {kw}= does not take {a.range_text()} in this version "
+                "of hemopt; left at the regime's own rule")
+    return None
+
+
+def _own_area(preset: Any) -> Any:
+    """Every external serves only one area: its office's, or the area it declared first;
+    externals with neither (those that served everywhere from an unset office) take the
+    areas no external covers yet, then the others in turn, so that no area is left without
+    an external when there are enough of them."""
+    areas = [a.zone_id for a in preset.areas]
+    if not areas:
+        return preset
+    own: dict[int, str | None] = {}
+    for j, q in enumerate(preset.providers):
+        if q.kind != "external":
+            continue
+        if q.office.startswith("zone:") and q.office[5:] in areas:
+            own[j] = q.office[5:]
+        elif q.zones:
+            own[j] = q.zones[0]
+        else:
+            own[j] = None
+    free = [a for a in areas if a not in own.values()]
+    k = 0
+    for j, zone in own.items():
+        if zone is None:
+            own[j] = free.pop(0) if free else areas[k % len(areas)]
+            k += 1
+    out = []
+    for j, q in enumerate(preset.providers):
+        if j in own:
+            zone = own[j]
+            q = replace(q, zones=(zone,), office=q.office or f"zone:{zone}")
+        out.append(q)
+    return replace(preset, providers=tuple(out), lov_declared_areas=True)
+
+
+def _town_centre(preset: Any) -> Any:
+    """Every external's office where the municipal provider has its office."""
+    muni = next((q for q in preset.providers if q.kind != "external"), None)
+    if muni is None or not muni.office:
+        return preset
+    return replace(preset, providers=tuple(
+        replace(q, office=muni.office) if q.kind == "external" else q
+        for q in preset.providers))
+
+
+def _scenario(preset: Any, values: Mapping[str, Any]) -> Any:
+    from hemopt.synth import with_n_external
+
+    p = preset
+    n_now = sum(q.kind == "external" for q in p.providers)
+    if "n_external" in values and int(values["n_external"]) != n_now:  # the preset's own
+        p = with_n_external(p, int(values["n_external"]))  # providers stay as they are
+    if "non_chooser_share" in values:
+        p = replace(p, non_chooser_share=min(0.95, p.non_chooser_share
+                                             * float(values["non_chooser_share"])))
+    if "hours_median_per_month" in values:
+        p = replace(p, hours_median_per_month=float(values["hours_median_per_month"]))
+    areas = values.get("lov_external_areas", "preset")
+    if areas == "own_area":
+        p = _own_area(p)
+    elif areas == "everywhere":
+        p = replace(p, lov_declared_areas=False)
+    if values.get("lov_external_offices", "preset") == "town_centre":
+        p = _town_centre(p)
+    return p
+
+
+_SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
+    "min_visit_min": lambda s, v: s.replace(visits=replace(s.visits, min_visit_min=v)),
+    "base_min_hours_per_week": lambda s, v: s.replace(
+        bases=replace(s.bases, min_hours_per_week=v)),
+    "walk_within_m": lambda s, v: s.replace(travel=replace(
+        s.travel, walk_within_m=v,
+        bike_within_m=v + (s.travel.bike_within_m - s.travel.walk_within_m))),
+    "bike_ring_m": lambda s, v: s.replace(travel=replace(
+        s.travel, bike_within_m=s.travel.walk_within_m + v)),
+    **{name: (lambda s, v, _n=name: s.replace(cost=replace(s.cost, **{_n: v})))
+       for name in ("staff_sek_per_hour", "sek_per_km", "fixed_sek_per_provider",
+                    "follow_up_sek_per_external", "indirect_min_per_shift",
+                    "documentation_min_per_visit")},
+}
+
+
+def apply_values(values: Mapping[str, Any], preset: Any, settings: Any
+                 ) -> tuple[Any, Any, dict[str, dict[str, Any]]]:
+    """The preset, settings and regime options of one model run.
+
+    Parameters
+    ----------
+    values
+        ``{assumption name: value}`` (any subset of :data:`REGISTRY`; the rest keep their
+        defaults).
+    preset
+        The :class:`~hemopt.synth.Preset` the scenario assumptions change.
+    settings
+        The :class:`~hemopt.StudySettings` the settings assumptions change.
+
+    Returns
+    -------
+    tuple
+        ``(preset, settings, regime_options)`` with ``regime_options`` as ``{"LOU":
+        {"guarantee": ...}, "Zoning": {"quality_weight": ...}}`` (only the keywords given).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> from hemopt.synth import PRESETS
+    >>> p, s, r = apply_values({"sek_per_km": 6.0, "non_chooser_share": 0.5,
+    ...                         "lou_guarantee": "none"}, PRESETS["strangnas"],
+    ...                        hemopt.StudySettings())
+    >>> s.cost.sek_per_km, p.non_chooser_share, r
+    (6.0, 0.29, {'LOU': {'guarantee': 'none'}})
+    """
+    unknown = [k for k in values if k not in {a.name for a in REGISTRY}]
+    if unknown:
+        raise InputError(f"values: unknown assumptions {unknown}")
+    scen = {k: v for k, v in values.items() if by_name(k).applies == "scenario"}
+    preset = _scenario(preset, scen)
+    # walk before the ring, so that the ring is measured from the new walking radius
+    for name in sorted((k for k in values if k in _SETTINGS),
+                       key=lambda k: (k != "walk_within_m", k)):
+        settings = _SETTINGS[name](settings, values[name])
+    opts: dict[str, dict[str, Any]] = {}
+    for name, (klass, kw) in _REGIME_KEYWORDS.items():
+        if name in values:
+            opts.setdefault(klass, {})[kw] = values[name]
+    return preset, settings, opts
+
+
+# --------------------------------------------------------------------------- the docs page
+def markdown(registry: Sequence[Assumption] = REGISTRY) -> str:
+    """The page ``docs/assumptions.md``, generated from ``registry``."""
+    lines = [
+        "# Declared assumptions",
+        "",
+        "<!-- Generated by `python benchmarks/assumptions_page.py` from hemopt/assumptions.py;",
+        "     tests/test_assumptions.py fails when they differ. -->",
+        "",
+        "Every uncertain modelling choice of hemopt, declared once in "
+        "`hemopt.assumptions.REGISTRY`. The default is what every run uses; the range or the "
+        "alternatives are what `hemopt sensitivity` explores (uniformly: numbers over the "
+        "range, integers rounded, alternatives in equal slices). *Applied to* says what a "
+        "value changes: the synthetic municipality (`scenario`, redrawn per value), the "
+        "regime objects (`regimes`) or the `StudySettings` (`settings`). A study narrows a "
+        "range or leaves an assumption fixed with `[assumptions.<name>]` in its settings "
+        "TOML (`low`, `high`, `alternatives`, `vary`).",
+        "",
+        "| name | default | range or alternatives | unit | applied to | sets | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for a in registry:
+        default = a.default if a.kind == "choice" else _num(a.default)
+        scope = a.applies + (" (LOV presets)" if a.lov_only else "")
+        lines.append(f"| `{a.name}` | {default} | {a.range_text()} | {a.unit} | {scope} | "
+                     f"`{a.where}` | {a.source} |")
+    lines += ["", "## What each one is", ""]
+    for a in registry:
+        lines.append(f"- **`{a.name}`**: {a.about}")
+    lines += [
+        "",
+        "## Using them",
+        "",
+        "```bash",
+        "hemopt sensitivity --preset strangnas --method morris --trajectories 20 --out sens/",
+        "hemopt sensitivity --preset botkyrka --method sobol --trajectories 256 \\",
+        "    --assumptions fixed_sek_per_provider,non_chooser_share,walk_within_m",
+        "hemopt compare --preset strangnas --settings study.toml   # a study's settings",
+        "```",
+        "",
+        "`hemopt sensitivity` writes `sens/sensitivity.json` (per headline difference, "
+        "Zoning − LOV and LOU − LOV in km/day, paid staff hours/day, variable and total cost "
+        "per year: the value at the defaults, P5, median and P95 over the ranges, the share "
+        "of points where the sign holds, and the indices with their 95 % intervals) and "
+        "`sens/tornado.png`, and prints the two largest drivers. In Python: "
+        "`hemopt.sensitivity(...)`, `hemopt.StudySettings.from_toml(...)`, "
+        "`from hemopt.sensitivity import plot_tornado`.",
+        "",
+        "Regime assumptions are applied only when the regime class takes the keyword "
+        "(`LOU(guarantee=)`, `Zoning(quality_weight=)`); otherwise `hemopt sensitivity` "
+        "leaves them out and says why. LOV-only assumptions are left out on LOU presets "
+        "(Botkyrka).",
+        "",
+    ]
+    return "\n".join(lines)
