@@ -68,6 +68,7 @@ __all__ = [
     "ProviderSpec",
     "PublicData",
     "care_needs",
+    "design_areas",
     "from_public_data",
     "generate",
     "get_preset",
@@ -1307,6 +1308,157 @@ def generate(
     return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
 
 
+def _adjacency(geoms: np.ndarray, gap_m: float = 200.0) -> list[set[int]]:
+    """Neighbours of each polygon (within ``gap_m``); separate islands of units are joined
+    to their nearest unit in another part so the graph is connected."""
+    n = len(geoms)
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=gap_m)
+    nb: list[set[int]] = [set() for _ in range(n)]
+    for i, j in zip(a, b, strict=True):
+        if i != j:
+            nb[int(i)].add(int(j))
+    while True:  # join components, nearest pair first
+        comp = np.full(n, -1)
+        c = 0
+        for s in range(n):
+            if comp[s] >= 0:
+                continue
+            stack = [s]
+            comp[s] = c
+            while stack:
+                u = stack.pop()
+                for v in nb[u]:
+                    if comp[v] < 0:
+                        comp[v] = c
+                        stack.append(v)
+            c += 1
+        if c <= 1:
+            return nb
+        inside, outside = np.flatnonzero(comp == 0), np.flatnonzero(comp != 0)
+        d = shapely.distance(geoms[inside][:, None], geoms[outside][None, :])
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        nb[int(inside[i])].add(int(outside[j]))
+        nb[int(outside[j])].add(int(inside[i]))
+
+
+def _connected(members: set[int], nb: list[set[int]]) -> bool:
+    if not members:
+        return False
+    start = next(iter(members))
+    seen, stack = {start}, [start]
+    while stack:
+        u = stack.pop()
+        for v in nb[u] & members:
+            if v not in seen:
+                seen.add(v)
+                stack.append(v)
+    return len(seen) == len(members)
+
+
+def design_areas(land: gpd.GeoDataFrame, k: int, *, weight: Any = None, seed: int = 0
+                 ) -> dict[str, list[str]]:
+    """Group DeSO areas into ``k`` contiguous areas with balanced care (a regionalisation).
+
+    The units are whole DeSO areas (so an area can be read off SCB's maps), weighted by
+    their expected clients. ``k`` seeds are picked far apart (weighted farthest-point,
+    seeded); regions grow from them, the lightest first taking its nearest unassigned
+    neighbour; then single units move across borders while that lowers the largest
+    deviation from the mean weight and keeps both regions contiguous. DeSO areas that touch
+    (within 200 m) are neighbours; islands join their nearest unit.
+
+    Parameters
+    ----------
+    land
+        DeSO areas (``deso_code`` and polygons), e.g. from :func:`hemopt.geo.clip_to_land`.
+    k
+        Number of areas, at most the number of DeSO areas.
+    weight
+        Weight of each DeSO area (default its ``expected_clients``, else ``pop_80plus``).
+    seed
+        Seed of the first pick.
+
+    Returns
+    -------
+    dict
+        ``{"A1": [DeSO codes], ...}``: the ``areas`` argument of :func:`from_public_data`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hemopt.synth import design_areas
+    >>> row = gpd.GeoDataFrame({"deso_code": [f"9999C00{i}0" for i in range(6)]},
+    ...     geometry=[box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(6)], crs=3006)
+    >>> design_areas(row, 2, weight=[1, 1, 1, 1, 1, 1])
+    {'A1': ['9999C0000', '9999C0010', '9999C0020'], 'A2': ['9999C0030', '9999C0040', \
+'9999C0050']}
+    """
+    codes = [str(c) for c in land["deso_code"]]
+    n = len(codes)
+    if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 1 <= k <= n):
+        raise InputError(f"n_areas must be a whole number in [1, {n}] (the number of DeSO "
+                         f"areas), got {k!r}")
+    if weight is None:
+        col = "expected_clients" if "expected_clients" in land.columns else "pop_80plus"
+        weight = land[col]
+    w = np.asarray(weight, dtype=float)
+    if w.shape != (n,) or not (np.isfinite(w).all() and (w >= 0).all()):
+        raise InputError("weight must be one number >= 0 per DeSO area")
+    w = np.maximum(w, 1e-6 * max(w.sum(), 1.0))
+    geoms = np.asarray(land.geometry.values, dtype=object)
+    xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    nb = _adjacency(geoms)
+    rng = np.random.default_rng(seed)
+    seeds = [int(rng.choice(n, p=w / w.sum()))]
+    for _ in range(1, k):
+        d = np.min(np.hypot(*(xy[:, None, :] - xy[seeds][None, :, :]).transpose(2, 0, 1)),
+                   axis=1)
+        d[seeds] = -1.0
+        seeds.append(int(np.argmax(d * np.sqrt(w))))
+    label = np.full(n, -1)
+    for r, s in enumerate(seeds):
+        label[s] = r
+    load = np.array([w[s] for s in seeds])
+    while (label < 0).any():
+        grown = False
+        for r in np.argsort(load, kind="stable"):
+            front = sorted({v for u in np.flatnonzero(label == r) for v in nb[u]
+                            if label[v] < 0})
+            if not front:
+                continue
+            c = np.average(xy[label == r], axis=0, weights=w[label == r])
+            v = min(front, key=lambda q: (float(np.hypot(*(xy[q] - c))), q))
+            label[v] = r
+            load[r] += w[v]
+            grown = True
+            break
+        if not grown:  # unreachable units (cannot happen on a connected graph)
+            label[label < 0] = int(np.argmin(load))
+    mean = w.sum() / k
+    for _ in range(4 * n):
+        load = np.bincount(label, weights=w, minlength=k)
+        worst = float(np.abs(load - mean).max())
+        best = None
+        for u in range(n):
+            a = int(label[u])
+            for b in sorted({int(label[v]) for v in nb[u]} - {a}):
+                new = load.copy()
+                new[a] -= w[u]
+                new[b] += w[u]
+                score = float(np.abs(new - mean).max())
+                if score < worst - 1e-9 and (best is None or score < best[0]):
+                    members = set(np.flatnonzero(label == a).tolist()) - {u}
+                    if _connected(members, nb):
+                        best = (score, u, b)
+        if best is None:
+            break
+        label[best[1]] = best[2]
+    order = np.argsort([min(i for i in range(n) if label[i] == r) for r in range(k)])
+    return {f"A{j + 1}": [codes[i] for i in range(n) if label[i] == r]
+            for j, r in enumerate(order)}
+
+
 def from_public_data(
     boundary: Any,
     deso: Any,
@@ -1320,6 +1472,7 @@ def from_public_data(
     seed: int = 0,
     scale: float = 1.0,
     name: str | None = None,
+    n_areas: int | None = 3,
 ) -> Scenario:
     """Build a scenario for any Swedish municipality from SCB's public files.
 
@@ -1349,12 +1502,22 @@ def from_public_data(
         Municipality code (default: the boundary's code).
     areas
         Optional areas ``{zone_id: [DeSO or RegSO codes or prefixes]}`` covering every DeSO
-        area; with them the smaller private providers declare one area each.
+        area; with them the smaller private providers declare one area each. Without them
+        ``n_areas`` areas are designed from the DeSO areas (:func:`design_areas`).
     preset
         The market and care parameters (default :data:`GENERIC`: the municipality and seven
-        private providers with 16 % of the clients; or a preset name or :class:`Preset`).
-    seed, scale, name
+        private providers with 16 % of the clients; or a preset name or :class:`Preset`). A
+        preset whose external providers declare areas that all exist (e.g. ``A1``…) keeps
+        them; otherwise the two largest serve everywhere and the others one area each.
+    seed, scale
         As in :func:`generate`.
+    name
+        Scenario name (default: the municipality's name and the seed, ``borgholm-seed1``).
+    n_areas
+        Without ``areas``: design this many contiguous areas of whole DeSO areas with
+        balanced expected clients (at most the number of DeSO areas; default 3, fewer when
+        the municipality has fewer DeSO areas). ``None`` or 0: no areas (then LOU cannot
+        run: it procures areas).
 
     Returns
     -------
@@ -1376,8 +1539,8 @@ def from_public_data(
     >>> sc = from_public_data(data / "kommun_0486_0127_sweref99tm.geojson",
     ...                       data / "deso2025_botkyrka_0127.geojson", code="0127",
     ...                       coverage_80=0.162, seed=1, scale=0.1)
-    >>> sc.boundary["name"].iloc[0], sc.n_providers, len(sc.zones)
-    ('Botkyrka', 8, 0)
+    >>> sc.name, sc.boundary["name"].iloc[0], sc.n_providers, list(sc.zones["zone_id"])
+    ('botkyrka-seed1', 'Botkyrka', 8, ['A1', 'A2', 'A3'])
     >>> round(sc.meta["expected_clients"])
     110
     """
@@ -1397,17 +1560,49 @@ def from_public_data(
     p = replace(base, name=base.name if preset is not None else "generic",
                 code=code or "", coverage_80=float(coverage_80),
                 coverage_65_79=coverage_65_79, data=None)
+    designed = False
+    if areas is None and n_areas:
+        k = min(int(n_areas), len(land)) if isinstance(n_areas, (int, np.integer)) else n_areas
+        weight = _expected(land, p).sum(axis=1)
+        areas = design_areas(land, k, weight=weight, seed=int(seed))
+        designed = True
     if areas is not None:
-        specs = tuple(AreaSpec(str(z), str(z), tuple(str(c) for c in codes))
+        names = {z: (f"Area {z[1:]}: " + ", ".join(list(c)[:3]) + (" …" if len(c) > 3 else ""))
+                 if designed else str(z) for z, c in areas.items()}
+        specs = tuple(AreaSpec(str(z), names[z], tuple(str(c) for c in codes))
                       for z, codes in areas.items())
-        provs = tuple(replace(q, zones=()) if q.kind == "external" else q
-                      for q in p.providers)
-        if p.regime == "lov" and p.lov_declared_areas:
-            provs = _declared_areas(provs, specs)
-        p = replace(p, areas=specs, providers=provs)
+        ids = {a.zone_id for a in specs}
+        ext = [q for q in p.providers if q.kind == "external"]
+        keep = bool(ext) and any(q.zones for q in ext) and all(
+            set(q.zones) <= ids for q in p.providers)
+        if not keep:
+            provs = tuple(replace(q, zones=(), office="") if q.kind == "external" else
+                          replace(q, office="") if q.office.startswith("zone:") else q
+                          for q in p.providers)
+            if p.regime == "lov" and p.lov_declared_areas:
+                provs = _declared_areas(provs, specs)
+            p = replace(p, providers=provs)
+        p = replace(p, areas=specs)
     p = _check_preset(p, preset)
-    extra = {"data": {"deso": d.attrs.get("source", ""), "boundary": bd.attrs.get("source", "")}}
+    extra: dict[str, Any] = {
+        "data": {"deso": d.attrs.get("source", ""), "boundary": bd.attrs.get("source", "")},
+        "municipality": str(bd["name"].iloc[0]), "code": code or "",
+        "boundary_covered": land.attrs.get("boundary_covered"),
+    }
+    if designed:
+        extra["areas_designed"] = {str(z): list(c) for z, c in areas.items()}
+    if name is None:
+        name = f"{_slug(str(bd['name'].iloc[0])) or 'municipality'}-seed{int(seed)}"
     return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
+
+
+def _slug(text: str) -> str:
+    """``"Östersund"`` → ``"ostersund"``: ASCII, lower case, words joined by ``-``."""
+    import re
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
 
 
 # --------------------------------------------------------------------------------- checks
