@@ -366,7 +366,8 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                     preset = _market_preset({}, k, task["providers"])
                     source = "providers table"
                 else:
-                    drawn = Market(**{f: tuple(v) for f, v in task["market"].items()}
+                    drawn = Market(**{f: tuple(v) if isinstance(v, (list, tuple)) else v
+                                      for f, v in task["market"].items()}
                                    ).draw(task["code"], seed, exp * task["scale"])
                     preset = _market_preset(drawn, k)
                     source = "drawn from the declared ranges"
@@ -425,3 +426,340 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
+# ------------------------------------------------------------------------------ running
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for col in ("error", "traceback", "warnings", "regime", "market_source"):
+        if col not in df.columns:
+            df[col] = ""
+        df[col] = df[col].fillna("").astype(str)
+    return df
+
+
+def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers: int | None,
+         say: Callable[[str], None]) -> list[dict[str, Any]]:
+    done = {p.stem for p in parts.glob("*.parquet")} if parts is not None else set()
+    todo = [t for t in tasks if t["task_id"] not in done]
+    if parts is not None and len(todo) < len(tasks):
+        say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {parts}\n")
+    per_code: dict[str, int] = {}
+    for t in tasks:
+        per_code[t["code"]] = per_code.get(t["code"], 0) + 1
+    left = dict(per_code)
+    for t in tasks:
+        if t["task_id"] in done:
+            left[t["code"]] -= 1
+    rows: list[dict[str, Any]] = []
+    n, t0 = len(todo), time.perf_counter()
+
+    def collect(result: list[dict[str, Any]], k: int) -> None:
+        rows.extend(result)
+        if parts is not None and not result[0]["error"]:
+            with atomic_path(parts / f"{result[0]['task_id']}.parquet") as tmp:
+                _frame(result).to_parquet(tmp, index=False)
+        code = result[0]["code"]
+        left[code] -= 1
+        finished = sum(v == 0 for v in left.values())
+        el = time.perf_counter() - t0
+        flag = f" [{code} failed: {result[0]['error'][:80]}]" if result[0]["error"] else ""
+        say(f"\r{finished}/{len(left)} municipalities, {k}/{n} tasks, {el:.0f} s elapsed, "
+            f"~{el / k * (n - k):.0f} s left{flag}" + ("\n" if flag else ""))
+
+    if client is not None:
+        from distributed import as_completed as dask_completed
+
+        futures = client.map(run_atlas_task, todo, pure=False)
+        try:
+            for k, fut in enumerate(dask_completed(futures), start=1):
+                collect(fut.result(), k)
+        except BaseException:
+            client.cancel(futures)
+            raise
+    else:
+        workers = n_workers or os.cpu_count() or 1
+        if workers <= 1 or n <= 1:
+            for k, t in enumerate(todo, start=1):
+                collect(run_atlas_task(t), k)
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            ex = ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent,
+                                     initargs=(os.getpid(),))
+            try:
+                futs = [ex.submit(run_atlas_task, t) for t in todo]
+                for k, f in enumerate(as_completed(futs), start=1):
+                    collect(f.result(), k)
+            except BaseException:
+                stop_workers(ex)
+                raise
+            ex.shutdown(wait=True)
+    if n:
+        say("\n")
+    if parts is not None:
+        wanted = {t["task_id"] for t in tasks}
+        old = [pd.read_parquet(p) for p in sorted(parts.glob("*.parquet"))
+               if p.stem in wanted and p.stem not in {r["task_id"] for r in rows}]
+        for df in old:
+            rows.extend(df.to_dict("records"))
+    return rows
+
+
+# ------------------------------------------------------------------------------ results
+def _pct(a: pd.Series, b: pd.Series) -> pd.Series:
+    return 100.0 * (a - b) / b.where(b.abs() > 1e-9)
+
+
+def summarise_atlas(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per municipality from the per-(municipality, seed, regime) rows.
+
+    Columns: the features (:data:`FEATURES`, inhabitants, land, clients), per regime the mean
+    over seeds of km per day, staff hours per day, variable and total cost per year, first
+    choice met and the share of clients changing provider; for LOU and zoning against LOV the
+    mean percentage change of km and total cost with its minimum and maximum over seeds;
+    ``p_zoning_saves_km`` and ``p_zoning_saves_cost`` (share of seeds where zoning is below
+    LOV); zoning's decomposition steps (mean km per day); ``seeds``.
+    """
+    ok = rows[rows["error"] == ""]
+    if ok.empty:
+        return pd.DataFrame()
+    feats = ["name", "inhabitants", "land_km2", "density_per_km2", "clients", "n_areas",
+             *FEATURES]
+    out = ok[ok["regime"] == "LOV"].groupby("code")[feats].agg(
+        lambda s: s.mean() if pd.api.types.is_numeric_dtype(s) else s.iloc[0])
+    out["seeds"] = ok[ok["regime"] == "LOV"].groupby("code")["seed"].nunique()
+    kpis = {"driven_km_per_day": "km", "staff_hours_per_day": "staff_hours",
+            "variable_cost_sek_per_year": "variable_cost", "cost_sek_per_year": "cost",
+            "first_choice_pct": "first_choice_pct",
+            "clients_changing_provider_pct": "changing_provider_pct"}
+    wide = ok.pivot_table(index=["code", "seed"], columns="regime",
+                          values=list(kpis), aggfunc="first")
+    for reg in _REGIMES:
+        for k, short in kpis.items():
+            if (k, reg) in wide.columns:
+                out[f"{short}_{reg.lower()}"] = wide[(k, reg)].groupby("code").mean()
+    for reg in ("LOU", "Zoning"):
+        for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost"),
+                         ("staff_hours_per_day", "staff_hours")):
+            if (k, reg) not in wide.columns:
+                continue
+            d = _pct(wide[(k, reg)], wide[(k, "LOV")]).groupby("code")
+            out[f"{short}_{reg.lower()}_vs_lov_pct"] = d.mean()
+            out[f"{short}_{reg.lower()}_vs_lov_pct_min"] = d.min()
+            out[f"{short}_{reg.lower()}_vs_lov_pct_max"] = d.max()
+    if ("driven_km_per_day", "Zoning") in wide.columns:
+        for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
+            saves = (wide[(k, "Zoning")] < wide[(k, "LOV")]).astype(float)
+            out[f"p_zoning_saves_{short}"] = saves.groupby("code").mean()
+    steps = [c for c in ok.columns if c.startswith("zoning_step_")]
+    if steps:
+        out[steps] = ok[ok["regime"] == "Zoning"].groupby("code")[steps].mean()
+    return out.reset_index().sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def typology(rows: pd.DataFrame, target: str = "km", *,
+             features: Iterable[str] = FEATURES) -> dict[str, Any]:
+    """How zoning's saving depends on the municipality: a linear regression.
+
+    One observation per (municipality, seed): zoning's change against LOV in per cent
+    (``target`` ``"km"`` or ``"cost"``) on the standardised features (:data:`FEATURES`; the
+    LOV market varies by seed). Cross-validation leaves one municipality out at a time (all
+    its seeds), so a municipality is never predicted from itself.
+
+    Returns
+    -------
+    dict
+        ``coefficients`` (per feature: the standardised coefficient, percentage points of
+        change per standard deviation), ``r2``, ``cv_r2``, ``n``, ``municipalities``,
+        ``drivers`` (features by the size of their coefficient), ``mean``/``sd`` of each
+        feature (to place a new municipality) and ``intercept``.
+    """
+    ok = rows[(rows["error"] == "")]
+    col = {"km": "driven_km_per_day", "cost": "cost_sek_per_year"}[target]
+    wide = ok.pivot_table(index=["code", "seed"], columns="regime", values=col,
+                          aggfunc="first")
+    feats = list(features)
+    if "Zoning" not in wide.columns or "LOV" not in wide.columns:
+        return {"n": 0}
+    y = _pct(wide["Zoning"], wide["LOV"])
+    x = ok[ok["regime"] == "LOV"].set_index(["code", "seed"])[feats].astype(float)
+    df = pd.concat([x, y.rename("y")], axis=1).dropna()
+    n, groups = len(df), df.index.get_level_values(0).to_numpy()
+    if n < len(feats) + 3 or len(set(groups)) < 3:
+        return {"n": n, "municipalities": len(set(groups))}
+    mean, sd = df[feats].mean(), df[feats].std(ddof=0).replace(0, 1.0)
+    z = ((df[feats] - mean) / sd).to_numpy()
+    yy = df["y"].to_numpy()
+    design = np.column_stack([np.ones(n), z])
+    beta = np.linalg.lstsq(design, yy, rcond=None)[0]
+    ss = float(((yy - yy.mean()) ** 2).sum())
+    r2 = 1.0 - float(((yy - design @ beta) ** 2).sum()) / ss if ss > 0 else float("nan")
+    pred = np.empty(n)
+    for g in sorted(set(groups)):
+        test = groups == g
+        b = np.linalg.lstsq(design[~test], yy[~test], rcond=None)[0]
+        pred[test] = design[test] @ b
+    cv = 1.0 - float(((yy - pred) ** 2).sum()) / ss if ss > 0 else float("nan")
+    coefs = dict(zip(feats, (float(b) for b in beta[1:]), strict=True))
+    return {"target": f"zoning vs LOV, {target} change (%)", "n": n,
+            "municipalities": len(set(groups)), "intercept": float(beta[0]),
+            "coefficients": coefs, "r2": r2, "cv_r2": cv,
+            "drivers": sorted(coefs, key=lambda f: -abs(coefs[f])),
+            "mean": {f: float(mean[f]) for f in feats}, "sd": {f: float(sd[f]) for f in feats}}
+
+
+@dataclass(frozen=True, eq=False)
+class AtlasResult:
+    """The atlas: ``rows`` (municipality × seed × regime), ``table`` (per municipality),
+    ``typology`` (km and cost), ``failures`` (code, name, seed, error) and the settings."""
+
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    typology: dict[str, Any]
+    failures: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+    runtime_s: float = 0.0
+
+    def find(self, scenario: Any = None, *, comparison: Any = None, seeds: Iterable[int] = (0,),
+             routing: str = "approx") -> dict[str, Any]:
+        """Where a municipality of one's own falls among the atlas ("find my municipality").
+
+        Give a :class:`~hemopt.scenario.Scenario` (LOV, LOU and zoning are compared on it over
+        ``seeds`` with ``routing``) or a :class:`~hemopt.compare.Comparison` already made.
+
+        Returns
+        -------
+        dict
+            ``features``, zoning's km and cost change against LOV (``km_zoning_vs_lov_pct``,
+            ``cost_zoning_vs_lov_pct``), the share of atlas municipalities that save more
+            (``rank_km``/``rank_cost``: 0 saves the most), the typology's prediction
+            (``predicted_km``) and the three most similar municipalities by the standardised
+            features (``nearest``).
+        """
+        from hemopt.compare import compare, default_regimes
+
+        comps = []
+        if comparison is not None:
+            comps, scenario = [comparison], comparison.scenario
+        elif scenario is not None:
+            for s in seeds:
+                comps.append(compare(scenario, default_regimes(scenario, seed=int(s)),
+                                     routing=routing, seed=int(s), continuity=False))
+        else:
+            raise InputError("find: give a scenario or a comparison")
+        f = _features(scenario)
+        res: dict[str, Any] = {"name": scenario.name, "features": f}
+        for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
+            d = [100.0 * (c.table.at["Zoning", k] - c.table.at["LOV", k]) / c.table.at["LOV", k]
+                 for c in comps if {"Zoning", "LOV"} <= set(c.table.index)
+                 and c.table.at["LOV", k] > 0]
+            v = float(np.mean(d)) if d else float("nan")
+            res[f"{short}_zoning_vs_lov_pct"] = v
+            col = f"{short}_zoning_vs_lov_pct"
+            if col in self.table.columns and np.isfinite(v):
+                res[f"rank_{short}"] = float((self.table[col] < v).mean())
+        t = self.typology.get("km", {})
+        if t.get("coefficients"):
+            zf = {q: (f[q] - t["mean"][q]) / t["sd"][q] for q in t["coefficients"]}
+            res["predicted_km"] = t["intercept"] + sum(t["coefficients"][q] * zf[q] for q in zf)
+            tab = self.table.dropna(subset=list(zf))
+            dist = sum(((tab[q] - t["mean"][q]) / t["sd"][q] - zf[q]) ** 2 for q in zf)
+            res["nearest"] = list(tab.loc[np.argsort(dist.to_numpy())[:3], "name"])
+        return res
+
+    def write(self, out: str | Path) -> dict[str, Path]:
+        """Write ``atlas.csv``, ``atlas.parquet``, ``atlas.json``, ``rows.csv``,
+        ``failures.csv``, ``typology.json`` and the report ``index.html`` to ``out``."""
+        from hemopt.atlas_report import write_report
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"table_csv": out / "atlas.csv", "table_parquet": out / "atlas.parquet",
+                 "table_json": out / "atlas.json", "rows": out / "rows.csv",
+                 "failures": out / "failures.csv", "typology": out / "typology.json"}
+        self.table.to_csv(paths["table_csv"], index=False, float_format="%.6g")
+        self.table.to_parquet(paths["table_parquet"], index=False)
+        paths["table_json"].write_text(self.table.to_json(orient="records", indent=1,
+                                                          double_precision=6) + "\n")
+        keep = [c for c in self.rows.columns if c not in ("runtime_s", "traceback")]
+        self.rows[keep].to_csv(paths["rows"], index=False, float_format="%.6g")
+        self.failures.to_csv(paths["failures"], index=False)
+        paths["typology"].write_text(json.dumps(self.typology, indent=1, default=float) + "\n")
+        paths["report"] = write_report(self, out)
+        return paths
+
+
+def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
+          codes: Iterable[str] | None = None, seeds: Iterable[int] = (1, 2, 3),
+          presets: Iterable[str] = ("strangnas", "botkyrka"), routing: str = "approx",
+          max_iterations: int = 100, n_areas: int = 3, market: Market | None = None,
+          providers: Any = None, scale: float = 1.0, sensitivity: bool = False,
+          client: Any = None, n_workers: int | None = None, out: str | Path | None = None,
+          progress: bool | Callable[[str], None] = True) -> AtlasResult:
+    """Compare LOV, LOU and zoning across municipalities (see the module docstring).
+
+    Parameters
+    ----------
+    data, coverage, boundaries, codes
+        The municipalities (:func:`find_inputs`).
+    seeds
+        Seeds per municipality (scenario, market draw, day of visits).
+    presets
+        Built-in presets to add as reference points (with their own, known markets).
+    routing, max_iterations
+        ``"approx"`` (default) or ``"solver"`` with that many iterations.
+    n_areas
+        Areas designed per municipality (fewer where it has fewer DeSO areas): LOU's
+        procurement areas and zoning's zones.
+    market
+        The declared ranges of the LOV market (:class:`Market`).
+    providers
+        A providers table (CSV or DataFrame: ``provider_id``, ``kind``, ``share``, optional
+        ``zones`` as ``A1|A2``, ``name``, ``kommun_kod``) instead of the drawn market.
+    scale
+        Population factor (below 1 for quick tests).
+    sensitivity
+        The assumption sensitivity per municipality. Not available in this version:
+        ``True`` raises :class:`~hemopt.errors.InputError`.
+    client, n_workers
+        A ``dask.distributed.Client`` (any cluster), or local processes (default: the CPUs).
+    out
+        Folder: ``parts/`` (one Parquet part per finished task: a rerun resumes) and the
+        results of :meth:`AtlasResult.write`.
+    progress
+        True for a progress line on stderr, or a callable taking a message.
+    """
+    if sensitivity:
+        raise InputError("atlas(sensitivity=True): the assumption sensitivity per "
+                         "municipality is not wired in this version (hemopt.sensitivity)")
+    t0 = time.perf_counter()
+    say = sayer(progress, end="")
+    inputs = find_inputs(data, coverage=coverage, boundaries=boundaries, codes=codes)
+    tasks = atlas_tasks(inputs, seeds, presets=presets, routing=routing,
+                        max_iterations=max_iterations, n_areas=n_areas, market=market,
+                        providers=providers, scale=scale)
+    parts = None
+    if out is not None:
+        parts = Path(out) / "parts"
+        parts.mkdir(parents=True, exist_ok=True)
+    say(f"atlas: {len(inputs) + len(tuple(presets))} municipalities x {len(set(seeds))} "
+        f"seeds = {len(tasks)} tasks ({routing})\n")
+    rows = _frame(_run(tasks, parts, client, n_workers, say))
+    rows = rows.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
+    bad = rows[rows["error"] != ""]
+    failures = bad[["code", "name", "seed", "error"]].reset_index(drop=True)
+    if len(failures):
+        say(f"{len(failures)} task(s) failed: " + "; ".join(
+            f"{r.code} seed {r.seed}: {r.error}" for r in failures.head(5).itertuples()) + "\n")
+    table = summarise_atlas(rows)
+    typ = {"km": typology(rows, "km"), "cost": typology(rows, "cost")}
+    settings = {"seeds": sorted({int(s) for s in seeds}), "routing": routing,
+                "n_areas": n_areas, "market": asdict(market or Market()),
+                "providers_table": providers is not None, "presets": list(presets),
+                "scale": scale, "data": str(data)}
+    res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
+                      settings=settings, runtime_s=time.perf_counter() - t0)
+    if out is not None:
+        res.write(out)
+    return res

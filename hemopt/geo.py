@@ -469,8 +469,8 @@ def read_tatorter(src: Any, *, layer: str | None = None) -> gpd.GeoDataFrame:
 
 def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
                  tolerance_m: float = 1000.0, min_inside: float = 0.5,
-                 min_land_share: float = 0.1, min_overlap_m2: float = 1e4
-                 ) -> gpd.GeoDataFrame:
+                 min_land_share: float = 0.1, min_overlap_m2: float = 1e4,
+                 resolve_overlaps: bool = False) -> gpd.GeoDataFrame:
     """Clip DeSO polygons (which include lakes and sea) to the municipality's land boundary.
 
     SCB's DeSO polygons reach out over lakes and the sea (for some coastal municipalities
@@ -478,8 +478,11 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
     for the town areas it surrounds, and generalised boundaries are coarse: a DeSO area may
     stick out of them by some hundred metres where it is land. So:
 
-    * **overlaps**: where DeSO polygons overlap by more than ``min_overlap_m2``, the smaller
-      one keeps the overlap (a rural area surrounding a town loses the town);
+    * **overlaps** (with ``resolve_overlaps``, as the generic path of
+      :func:`hemopt.synth.from_public_data` does): where DeSO polygons overlap by more than
+      ``min_overlap_m2``, the smaller one keeps the overlap (a rural area surrounding a town
+      loses the town). The presets keep the published polygons, so that their documented
+      figures stay as they are;
     * **membership**: when the boundary has a municipality code and every DeSO code starts
       with it, the DeSO areas belong to it whatever their water. Otherwise a DeSO area with
       less than ``min_inside`` of its area within ``tolerance_m`` of the boundary lies
@@ -498,7 +501,7 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
         From :func:`read_deso`.
     boundary
         From :func:`read_boundary`.
-    tolerance_m, min_inside, min_land_share, min_overlap_m2
+    tolerance_m, min_inside, min_land_share, min_overlap_m2, resolve_overlaps
         See above.
 
     Returns
@@ -538,7 +541,8 @@ lies outside the boundary 'unnamed': 0 % of it within 1000 m (file: <GeoDataFram
     ...      "pop_65plus": [20, 150], "pop_80plus": [5, 40]},
     ...     geometry=[box(600000, 6580000, 610000, 6582000), box(600000, 6580000, 601000,
     ...               6581000)], crs=3006))
-    >>> clip_to_land(d, coast)[["deso_code", "area_km2", "land_km2"]].to_numpy().tolist()
+    >>> land = clip_to_land(d, coast, resolve_overlaps=True)
+    >>> land[["deso_code", "area_km2", "land_km2"]].to_numpy().tolist()
     [['9999A0010', 19.0, 1.0], ['9999C0020', 1.0, 1.0]]
     """
     source = deso.attrs.get("source", "<GeoDataFrame>")
@@ -550,7 +554,9 @@ lies outside the boundary 'unnamed': 0 % of it within 1000 m (file: <GeoDataFram
     b_tol = b.buffer(tolerance_m)
     shapely.prepare(b)
     shapely.prepare(b_tol)
-    geoms = _without_overlaps(deso.geometry.values, min_overlap_m2)
+    geoms = deso.geometry.values
+    if resolve_overlaps:
+        geoms = _without_overlaps(geoms, min_overlap_m2)
     area = shapely.area(geoms)
     if not by_code:
         inside = shapely.area(shapely.intersection(geoms, b_tol)) / np.maximum(area, 1e-9)

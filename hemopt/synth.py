@@ -1556,7 +1556,7 @@ def from_public_data(
     code = code or str(bd["code"].iloc[0]) or None
     d = read_deso(deso, code=code)
     tat = read_tatorter(tatorter) if tatorter is not None else None
-    land = clip_to_land(d, bd)
+    land = clip_to_land(d, bd, resolve_overlaps=True)
     p = replace(base, name=base.name if preset is not None else "generic",
                 code=code or "", coverage_80=float(coverage_80),
                 coverage_65_79=coverage_65_79, data=None)

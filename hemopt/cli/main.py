@@ -569,6 +569,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_route_plan(sub)
 
+    from hemopt.cli.atlas import add_parser as add_atlas
+
+    add_atlas(sub)
+
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     return parser
