@@ -73,6 +73,7 @@ __all__ = [
     "generate",
     "get_preset",
     "preset_deso",
+    "read_areas",
     "validation",
     "visit_patterns",
     "visits_per_day_from_hours",
@@ -1356,16 +1357,82 @@ def _connected(members: set[int], nb: list[set[int]]) -> bool:
     return len(seen) == len(members)
 
 
+#: Starts of the area design (seeded); the most balanced result is kept.
+_AREA_STARTS = 16
+
+
+def _grow_and_balance(xy: np.ndarray, w: np.ndarray, nb: list[set[int]], k: int,
+                      rng: np.random.Generator, weighted_first: bool) -> np.ndarray:
+    """One start of :func:`design_areas`: seeds far apart, regions grown lightest first,
+    then single units moved across borders while the (largest deviation, sum of squared
+    deviations) from the mean load falls and both regions stay contiguous."""
+    n = len(w)
+    first = int(rng.choice(n, p=w / w.sum())) if weighted_first else int(rng.integers(n))
+    seeds = [first]
+    for _ in range(1, k):
+        d = np.min(np.hypot(*(xy[:, None, :] - xy[seeds][None, :, :]).transpose(2, 0, 1)),
+                   axis=1)
+        d[seeds] = -1.0
+        d = d * rng.uniform(0.5, 1.0, n) if not weighted_first else d * np.sqrt(w)
+        seeds.append(int(np.argmax(d)))
+    label = np.full(n, -1)
+    for r, s in enumerate(seeds):
+        label[s] = r
+    load = np.array([w[s] for s in seeds])
+    while (label < 0).any():
+        grown = False
+        for r in np.argsort(load, kind="stable"):
+            front = sorted({v for u in np.flatnonzero(label == r) for v in nb[u]
+                            if label[v] < 0})
+            if not front:
+                continue
+            c = np.average(xy[label == r], axis=0, weights=w[label == r])
+            v = min(front, key=lambda q: (float(np.hypot(*(xy[q] - c))), q))
+            label[v] = r
+            load[r] += w[v]
+            grown = True
+            break
+        if not grown:  # unreachable units (cannot happen on a connected graph)
+            label[label < 0] = int(np.argmin(load))
+    mean = w.sum() / k
+
+    def score(ld: np.ndarray) -> tuple[float, float]:
+        return (float(np.abs(ld - mean).max()), float(((ld - mean) ** 2).sum()))
+
+    for _ in range(4 * n):
+        load = np.bincount(label, weights=w, minlength=k)
+        now = score(load)
+        best = None
+        for u in range(n):
+            a = int(label[u])
+            for b in sorted({int(label[v]) for v in nb[u]} - {a}):
+                new = load.copy()
+                new[a] -= w[u]
+                new[b] += w[u]
+                sc = score(new)
+                if (sc[0] < now[0] - 1e-9 or (sc[0] <= now[0] + 1e-9 and sc[1] < now[1] - 1e-9)
+                        ) and (best is None or sc < best[0]):
+                    members = set(np.flatnonzero(label == a).tolist()) - {u}
+                    if _connected(members, nb):
+                        best = (sc, u, b)
+        if best is None:
+            break
+        label[best[1]] = best[2]
+    return label
+
+
 def design_areas(land: gpd.GeoDataFrame, k: int, *, weight: Any = None, seed: int = 0
                  ) -> dict[str, list[str]]:
     """Group DeSO areas into ``k`` contiguous areas with balanced care (a regionalisation).
 
     The units are whole DeSO areas (so an area can be read off SCB's maps), weighted by
-    their expected clients. ``k`` seeds are picked far apart (weighted farthest-point,
-    seeded); regions grow from them, the lightest first taking its nearest unassigned
-    neighbour; then single units move across borders while that lowers the largest
-    deviation from the mean weight and keeps both regions contiguous. DeSO areas that touch
-    (within 200 m) are neighbours; islands join their nearest unit.
+    their expected clients. ``k`` seeds are picked far apart (farthest-point, seeded);
+    regions grow from them, the lightest first taking its nearest unassigned neighbour; then
+    single units move across borders while that lowers the largest deviation from the mean
+    weight (then the sum of squared deviations) and keeps both regions contiguous. Of
+    :data:`_AREA_STARTS` such starts the most balanced is kept. DeSO areas that touch (within
+    200 m) are neighbours; islands join their nearest unit. On a row of units this finds the
+    optimal cuts (tested against brute force in ``tests/test_atlas.py``).
 
     Parameters
     ----------
@@ -1410,50 +1477,15 @@ def design_areas(land: gpd.GeoDataFrame, k: int, *, weight: Any = None, seed: in
     xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
     nb = _adjacency(geoms)
     rng = np.random.default_rng(seed)
-    seeds = [int(rng.choice(n, p=w / w.sum()))]
-    for _ in range(1, k):
-        d = np.min(np.hypot(*(xy[:, None, :] - xy[seeds][None, :, :]).transpose(2, 0, 1)),
-                   axis=1)
-        d[seeds] = -1.0
-        seeds.append(int(np.argmax(d * np.sqrt(w))))
-    label = np.full(n, -1)
-    for r, s in enumerate(seeds):
-        label[s] = r
-    load = np.array([w[s] for s in seeds])
-    while (label < 0).any():
-        grown = False
-        for r in np.argsort(load, kind="stable"):
-            front = sorted({v for u in np.flatnonzero(label == r) for v in nb[u]
-                            if label[v] < 0})
-            if not front:
-                continue
-            c = np.average(xy[label == r], axis=0, weights=w[label == r])
-            v = min(front, key=lambda q: (float(np.hypot(*(xy[q] - c))), q))
-            label[v] = r
-            load[r] += w[v]
-            grown = True
-            break
-        if not grown:  # unreachable units (cannot happen on a connected graph)
-            label[label < 0] = int(np.argmin(load))
-    mean = w.sum() / k
-    for _ in range(4 * n):
+    best_label, best_score = None, None
+    for start in range(_AREA_STARTS):
+        label = _grow_and_balance(xy, w, nb, k, rng, weighted_first=start == 0)
         load = np.bincount(label, weights=w, minlength=k)
-        worst = float(np.abs(load - mean).max())
-        best = None
-        for u in range(n):
-            a = int(label[u])
-            for b in sorted({int(label[v]) for v in nb[u]} - {a}):
-                new = load.copy()
-                new[a] -= w[u]
-                new[b] += w[u]
-                score = float(np.abs(new - mean).max())
-                if score < worst - 1e-9 and (best is None or score < best[0]):
-                    members = set(np.flatnonzero(label == a).tolist()) - {u}
-                    if _connected(members, nb):
-                        best = (score, u, b)
-        if best is None:
-            break
-        label[best[1]] = best[2]
+        score = (round(float(np.abs(load - w.sum() / k).max()), 9),
+                 round(float(((load - w.sum() / k) ** 2).sum()), 9))
+        if best_score is None or score < best_score:
+            best_label, best_score = label, score
+    label = best_label
     order = np.argsort([min(i for i in range(n) if label[i] == r) for r in range(k)])
     return {f"A{j + 1}": [codes[i] for i in range(n) if label[i] == r]
             for j, r in enumerate(order)}
@@ -1552,6 +1584,8 @@ def from_public_data(
         if v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 1):
             raise InputError(f"{nm} must be a share in [0, 1], got {v!r}")
     _check_run(seed, scale)
+    if code is None:
+        code = _only_municipality(boundary, deso)
     bd = read_boundary(boundary, code=code)
     code = code or str(bd["code"].iloc[0]) or None
     d = read_deso(deso, code=code)
@@ -1594,6 +1628,72 @@ def from_public_data(
     if name is None:
         name = f"{_slug(str(bd['name'].iloc[0])) or 'municipality'}-seed{int(seed)}"
     return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
+
+
+def _only_municipality(boundary: Any, deso: Any) -> str | None:
+    """The code to use when none is given: ``None`` for a boundary of one municipality; the
+    DeSO areas' municipality when the boundary holds several; otherwise an error that
+    suggests ``code`` (``--boundary-code``)."""
+    if isinstance(boundary, shapely.Geometry):
+        return None
+    bd = boundary if isinstance(boundary, gpd.GeoDataFrame) else None
+    if bd is None:
+        import pyogrio
+
+        try:
+            bd = pyogrio.read_dataframe(boundary, read_geometry=False)
+        except Exception:  # unreadable: read_boundary says why
+            return None
+    col = next((c for c in ("code", "kommun_kod", "kommunkod", "kod") if c in bd.columns), None)
+    if col is None or bd[col].astype(str).nunique() <= 1:
+        return None
+    codes = bd[col].astype(str).str.strip()
+    d = deso if isinstance(deso, gpd.GeoDataFrame) and "deso_code" in deso.columns else None
+    if d is None:
+        try:
+            import pyogrio
+
+            d = pyogrio.read_dataframe(deso, read_geometry=False)
+        except Exception:
+            d = None
+    if d is not None and "deso_code" in d.columns:
+        prefixes = set(d["deso_code"].astype(str).str[:4])
+        if len(prefixes) == 1 and prefixes <= set(codes):
+            return prefixes.pop()
+    name = next((c for c in ("name", "kommun", "kommunnamn", "namn") if c in bd.columns), None)
+    listed = ", ".join(f"{c} {n}" for c, n in zip(codes, bd[name] if name else codes,
+                                                    strict=True))
+    raise InputError(f"the boundary file holds {len(codes)} municipalities ({listed[:200]}"
+                     f"{' …' if len(listed) > 200 else ''}): choose one with --boundary-code "
+                     f"(code= in Python), e.g. --boundary-code {codes.iloc[0]}")
+
+
+def read_areas(src: Any) -> dict[str, list[str]]:
+    """Areas from a table of ``deso_code`` (DeSO or RegSO codes or prefixes) and ``area``
+    (its area id): the ``areas`` argument of :func:`from_public_data`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hemopt.synth import read_areas
+    >>> read_areas(pd.DataFrame({"deso_code": ["0127R001", "0127R003"],
+    ...                          "area": ["north", "south"]}))
+    {'north': ['0127R001'], 'south': ['0127R003']}
+    """
+    df = src if isinstance(src, pd.DataFrame) else pd.read_csv(src, dtype=str, sep=None,
+                                                                engine="python")
+    code = next((c for c in ("deso_code", "code", "regso_code") if c in df.columns), None)
+    area = next((c for c in ("area", "zone_id", "zone", "omrade") if c in df.columns), None)
+    if code is None or area is None:
+        raise InputError(f"areas table: needs the columns deso_code and area; found "
+                         f"{list(df.columns)}")
+    out: dict[str, list[str]] = {}
+    for c, a in zip(df[code].astype(str).str.strip(), df[area].astype(str).str.strip(),
+                    strict=True):
+        if not c or not a or c == "nan" or a == "nan":
+            raise InputError(f"areas table: a row without deso_code or area ({c!r}, {a!r})")
+        out.setdefault(a, []).append(c)
+    return out
 
 
 def _slug(text: str) -> str:
