@@ -329,9 +329,9 @@ def _features(sc: Any) -> dict[str, float]:
         "inhabitants_80plus": float(meta.get("inhabitants_80plus", 0)),
         "coverage_80_pct": 100.0 * float(meta.get("coverage_80", np.nan)),
         "clients": int(sc.n_clients),
-        "n_external": int(len(ext)),
+        "n_external": len(ext),
         "external_share": float(ext["market_share"].sum()),
-        "n_areas": int(len(sc.zones)),
+        "n_areas": len(sc.zones),
     }
 
 
@@ -355,6 +355,7 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             if task.get("preset"):
                 sc = generate(task["preset"], seed=seed, scale=task["scale"])
                 source = "preset (its own market)"
+                base["name"] = f"{sc.boundary['name'].iloc[0]} (preset)"
             else:
                 if task.get("coverage_80") is None:
                     raise InputError(f"no coverage figure (Kolada N21704) for {task['code']} "

@@ -470,7 +470,8 @@ def read_tatorter(src: Any, *, layer: str | None = None) -> gpd.GeoDataFrame:
 def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
                  tolerance_m: float = 1000.0, min_inside: float = 0.5,
                  min_land_share: float = 0.1, min_overlap_m2: float = 1e4,
-                 resolve_overlaps: bool = False) -> gpd.GeoDataFrame:
+                 resolve_overlaps: bool = False, min_land_km2: float | None = None
+                 ) -> gpd.GeoDataFrame:
     """Clip DeSO polygons (which include lakes and sea) to the municipality's land boundary.
 
     SCB's DeSO polygons reach out over lakes and the sea (for some coastal municipalities
@@ -490,7 +491,9 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
     * its land is its intersection with the boundary; where that keeps less than
       ``min_land_share`` of its area (the coarse boundary cut away a populated shore), its
       intersection with the boundary buffered by ``tolerance_m`` instead; a DeSO area with no
-      land even then is an error;
+      land even then is an error. With ``min_land_km2`` (the generic path: 0.05) the test is
+      absolute instead, less than that many km² of land: a rural area that is mostly sea
+      keeps its land and gets no strip of sea;
     * without the code check, the DeSO areas together must cover at least half of the
       boundary (otherwise they belong to another municipality): error. The share covered is
       in ``attrs["boundary_covered"]``.
@@ -501,7 +504,7 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
         From :func:`read_deso`.
     boundary
         From :func:`read_boundary`.
-    tolerance_m, min_inside, min_land_share, min_overlap_m2, resolve_overlaps
+    tolerance_m, min_inside, min_land_share, min_overlap_m2, resolve_overlaps, min_land_km2
         See above.
 
     Returns
@@ -541,9 +544,9 @@ lies outside the boundary 'unnamed': 0 % of it within 1000 m (file: <GeoDataFram
     ...      "pop_65plus": [20, 150], "pop_80plus": [5, 40]},
     ...     geometry=[box(600000, 6580000, 610000, 6582000), box(600000, 6580000, 601000,
     ...               6581000)], crs=3006))
-    >>> land = clip_to_land(d, coast, resolve_overlaps=True)
+    >>> land = clip_to_land(d, coast, resolve_overlaps=True, min_land_km2=0.05)
     >>> land[["deso_code", "area_km2", "land_km2"]].to_numpy().tolist()
-    [['9999A0010', 19.0, 1.0], ['9999C0020', 1.0, 1.0]]
+    [['9999A0010', 20.0, 1.0], ['9999C0020', 1.0, 1.0]]
     """
     source = deso.attrs.get("source", "<GeoDataFrame>")
     b = boundary.geometry.iloc[0]
@@ -569,7 +572,8 @@ lies outside the boundary 'unnamed': 0 % of it within 1000 m (file: <GeoDataFram
                        value=round(float(inside[k]), 3))
     land = shapely.intersection(geoms, b)
     land_area = shapely.area(land)
-    thin = land_area < min_land_share * area
+    thin = (land_area < min_land_share * area if min_land_km2 is None
+            else land_area < min_land_km2 * 1e6)
     if thin.any():
         land[thin] = shapely.intersection(geoms[thin], b_tol)
         land_area = shapely.area(land)
