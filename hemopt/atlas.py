@@ -498,12 +498,14 @@ def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers
             ex.shutdown(wait=True)
     if n:
         say("\n")
-    if parts is not None:
+    if parts is not None:  # every result from its part, fresh or resumed: the same bytes
         wanted = {t["task_id"] for t in tasks}
-        old = [pd.read_parquet(p) for p in sorted(parts.glob("*.parquet"))
-               if p.stem in wanted and p.stem not in {r["task_id"] for r in rows}]
-        for df in old:
-            rows.extend(df.to_dict("records"))
+        failed = [r for r in rows if r["error"]]
+        rows = []
+        for p in sorted(parts.glob("*.parquet")):
+            if p.stem in wanted:
+                rows.extend(pd.read_parquet(p).to_dict("records"))
+        rows.extend(failed)
     return rows
 
 
@@ -664,9 +666,13 @@ class AtlasResult:
         if t.get("coefficients"):
             zf = {q: (f[q] - t["mean"][q]) / t["sd"][q] for q in t["coefficients"]}
             res["predicted_km"] = t["intercept"] + sum(t["coefficients"][q] * zf[q] for q in zf)
-            tab = self.table.dropna(subset=list(zf))
-            dist = sum(((tab[q] - t["mean"][q]) / t["sd"][q] - zf[q]) ** 2 for q in zf)
-            res["nearest"] = list(tab.loc[np.argsort(dist.to_numpy())[:3], "name"])
+        feats = [q for q in FEATURES if q in self.table.columns]
+        tab = self.table.dropna(subset=feats).reset_index(drop=True)
+        if len(tab):
+            mu, sd = tab[feats].mean(), tab[feats].std(ddof=0).replace(0, 1.0).fillna(1.0)
+            dist = sum(((tab[q] - mu[q]) / sd[q] - (f[q] - mu[q]) / sd[q]) ** 2 for q in feats)
+            res["nearest"] = list(tab.loc[np.argsort(dist.to_numpy(), kind="stable")[:3],
+                                          "name"])
         return res
 
     def write(self, out: str | Path) -> dict[str, Path]:

@@ -5,6 +5,7 @@ alike, resume, failures, typology, find my municipality)."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from importlib import resources
 from pathlib import Path
@@ -225,10 +226,15 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
     assert len(steps) >= 3
     np.testing.assert_allclose(t[steps].sum(axis=1), t["km_zoning"] - t["km_lov"], atol=1e-6)
     assert "<img" in (tmp_path / "dask" / "index.html").read_text()
-    # resume: every task is in the parts, nothing is recomputed
+    # resume: every task is in the parts, nothing is recomputed; --mine places a scenario
     capsys.readouterr()
-    assert main([*args[:-1], "--out", str(tmp_path / "local")]) == 0
-    assert "resuming: 4 of 4 tasks" in capsys.readouterr().err
+    mine = tmp_path / "mine.gpkg"
+    hemopt.generate("strangnas", seed=1, scale=0.1).to_gpkg(mine)
+    assert main([*args[:-1], "--out", str(tmp_path / "local"), "--mine", str(mine)]) == 0
+    cap = capsys.readouterr()
+    assert "resuming: 4 of 4 tasks" in cap.err and "strangnas-seed1: zoning vs LOV" in cap.out
+    placed = json.loads((tmp_path / "local" / "mine.json").read_text())
+    assert 0 <= placed["rank_km"] <= 1 and len(placed["nearest"]) == 2
     # a missing coverage figure: recorded with its reason, the other municipality runs
     res = atlas(ATLAS, codes=SMALL, seeds=[1], presets=(), coverage=cov_path, n_workers=1,
                 progress=False)

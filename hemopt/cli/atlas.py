@@ -75,6 +75,22 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
         print(f"typology (km): R² {km['r2']:.2f}, cross-validated R² {km['cv_r2']:.2f}; "
               "strongest drivers: " + ", ".join(
                   f"{f} ({km['coefficients'][f]:+.2f})" for f in km["drivers"][:3]))
+    if args.mine:
+        import json
+        from pathlib import Path
+
+        from hemopt.scenario import Scenario
+
+        sc = Scenario.from_gpkg(args.mine)
+        pos = res.find(sc, seeds=_seeds(args.seeds)[:1], routing=args.routing)
+        path = Path(args.out) / "mine.json"
+        path.write_text(json.dumps(pos, indent=1, default=float) + "\n")
+        print(f"{sc.name}: zoning vs LOV {pos['km_zoning_vs_lov_pct']:+.1f} % km, "
+              f"{pos['cost_zoning_vs_lov_pct']:+.1f} % cost; "
+              + (f"{100 * pos['rank_km']:.0f} % of the atlas municipalities save more km; "
+                 if "rank_km" in pos else "")
+              + (f"most like {', '.join(pos['nearest'])}; " if pos.get("nearest") else "")
+              + f"wrote {path}")
     if len(res.failures):
         print("failed:", file=sys.stderr)
         for r in res.failures.itertuples():
@@ -111,6 +127,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--scheduler-file", help="Dask scheduler file (JSON written by "
                    "`dask scheduler --scheduler-file`, as on SLURM/HPC clusters)")
+    p.add_argument("--mine", help="a scenario of your own (GeoPackage from hemopt generate "
+                   "or hemopt import): where it falls among the atlas (mine.json)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=_cmd_atlas)
     return p
