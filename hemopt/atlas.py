@@ -341,6 +341,7 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
     from hemopt.decompose import decompose_steps
     from hemopt.evaluate import RoutingSettings, day_for, evaluate
     from hemopt.geo import read_deso
+    from hemopt.regimes import Zoning
     from hemopt.routing.visits import VisitParams
     from hemopt.synth import from_public_data, generate
 
@@ -377,6 +378,11 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                                       seed=seed, scale=task["scale"], n_areas=k)
             regimes = default_regimes(sc, external_share=task["external_share_lou"],
                                       procured_share=task["procured_share"], seed=seed)
+            if "procured" in sc.zones.columns and len(sc.zones) > 1:
+                # the areas marked procured, however close to half their hours are
+                regimes = [Zoning(procured_zones=list(sc.zones.loc[sc.zones["procured"],
+                                                                   "zone_id"]), seed=seed)
+                           if isinstance(r, Zoning) else r for r in regimes]
             cost = CostParams()
             comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
                            max_iterations=task["max_iterations"], continuity=False)
@@ -605,9 +611,21 @@ def typology(rows: pd.DataFrame, target: str = "km", *,
         pred[test] = design[test] @ b
     cv = 1.0 - float(((yy - pred) ** 2).sum()) / ss if ss > 0 else float("nan")
     coefs = dict(zip(feats, (float(b) for b in beta[1:]), strict=True))
+    # the same on the municipalities' means over seeds (the seed-to-seed spread removed)
+    means = df.groupby(level=0).mean()
+    zm = ((means[feats] - mean) / sd).to_numpy()
+    dm = np.column_stack([np.ones(len(means)), zm])
+    ym = means["y"].to_numpy()
+    ssm = float(((ym - ym.mean()) ** 2).sum())
+    bm = np.linalg.lstsq(dm, ym, rcond=None)[0]
+    r2m = 1.0 - float(((ym - dm @ bm) ** 2).sum()) / ssm if ssm > 0 else float("nan")
+    pm = np.array([dm[i] @ np.linalg.lstsq(np.delete(dm, i, 0), np.delete(ym, i), rcond=None)[0]
+                   for i in range(len(ym))])
+    cvm = 1.0 - float(((ym - pm) ** 2).sum()) / ssm if ssm > 0 else float("nan")
     return {"target": f"zoning vs LOV, {target} change (%)", "n": n,
             "municipalities": len(set(groups)), "intercept": float(beta[0]),
             "coefficients": coefs, "r2": r2, "cv_r2": cv,
+            "r2_means": r2m, "cv_r2_means": cvm,
             "drivers": sorted(coefs, key=lambda f: -abs(coefs[f])),
             "mean": {f: float(mean[f]) for f in feats}, "sd": {f: float(sd[f]) for f in feats}}
 

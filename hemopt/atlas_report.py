@@ -147,7 +147,10 @@ def _typology_html(typ: dict[str, Any]) -> str:
             f"features, one observation per municipality and seed (n = {t['n']}, "
             f"{t['municipalities']} municipalities): R² = {t['r2']:.2f}, cross-validated "
             f"R² (leave one municipality out) = {t['cv_r2']:.2f}. Mean change "
-            f"{t['intercept']:+.1f} %. Coefficients: percentage points per standard "
+            f"{t['intercept']:+.1f} %. On the municipalities' means over seeds: R² = "
+            f"{t.get('r2_means', float('nan')):.2f}, cross-validated (leave one out) "
+            f"{t.get('cv_r2_means', float('nan')):.2f}. Coefficients: percentage points per "
+            "standard "
             f"deviation of the feature (negative: zoning saves more).</p>"
             f"<table><tr><th>feature</th><th>coefficient</th></tr>{rows}</table>")
     return "".join(parts)

@@ -1354,6 +1354,8 @@ def from_public_data(
         Optional areas ``{zone_id: [DeSO or RegSO codes or prefixes]}`` covering every DeSO
         area; with them the smaller private providers declare one area each. Without them
         ``n_areas`` areas are designed from the DeSO areas (:func:`hemopt.regions.design_areas`).
+        Every area but the one with the fewest expected clients is marked ``procured``
+        (zoning's default: the municipality keeps one area, the proposal's shape).
     preset
         The market and care parameters (default :data:`GENERIC`: the municipality and seven
         private providers with 16 % of the clients; or a preset name or :class:`Preset`). A
@@ -1423,6 +1425,12 @@ def from_public_data(
                  if designed else str(z) for z, c in areas.items()}
         specs = tuple(AreaSpec(str(z), names[z], tuple(str(c) for c in codes))
                       for z, codes in areas.items())
+        if len(specs) > 1:  # the proposal's shape: the municipality keeps its lightest area
+            zid = _zone_index_names(land, specs)
+            w = _expected(land, p).sum(axis=1)
+            load = [float(w[zid == a.zone_id].sum()) for a in specs]
+            keep = specs[int(np.argmin(load))].zone_id
+            specs = tuple(replace(a, procured=a.zone_id != keep) for a in specs)
         ids = {a.zone_id for a in specs}
         ext = [q for q in p.providers if q.kind == "external"]
         keep = bool(ext) and any(q.zones for q in ext) and all(
