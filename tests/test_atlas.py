@@ -117,11 +117,19 @@ def test_generic_path_on_the_shipped_files_as_a_new_municipality():
         sc.meta["deso_expected_clients"])
     assert shapely.union_all(sc.zones.geometry.values).area == pytest.approx(sc.area.area,
                                                                              rel=1e-6)
+    # the municipality keeps the area with the fewest expected clients; the others are
+    # procured under zoning
+    exp = sc.meta["deso_expected_clients"]
+    load = {z: sum(exp[c] for c in cs) for z, cs in sc.meta["areas_designed"].items()}
+    kept = list(sc.zones.loc[~sc.zones["procured"], "zone_id"])
+    assert kept == [min(load, key=load.get)]
     # the two largest private providers serve everywhere, the others one area each
     zones = dict(zip(sc.providers["provider_id"], sc.providers["zones"], strict=True))
     assert zones["E1"] == () and zones["E2"] == () and zones["E3"] == ("A1",)
     comp = hemopt.compare(sc, routing="approx", seed=1, continuity=False)
     assert list(comp.table.index) == ["LOV", "LOU", "Zoning"]
+    zoning = comp.assignments["Zoning"].problem.provider_of_zone
+    assert zoning[kept[0]] == "M" and all(zoning[z] != "M" for z in load if z != kept[0])
     assert (comp.table["driven_km_per_day"] > 0).all()
 
 
