@@ -70,7 +70,7 @@ def scaling() -> None:
     for n in (1, 2):
         with tempfile.TemporaryDirectory() as tmp, \
                 distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None) as cluster, \
+                                         dashboard_address=":0") as cluster, \
                 distributed.Client(cluster) as client:
             client.wait_for_workers(n)
             t0 = time.perf_counter()

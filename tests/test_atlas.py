@@ -218,7 +218,7 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
             "-q"]
     assert main([*args, "--out", str(tmp_path / "local"), "--workers", "2"]) == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         remote = atlas(ATLAS, codes=SMALL, seeds=[1, 2], presets=(), client=client,
                        out=tmp_path / "dask", progress=False)
