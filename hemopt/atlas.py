@@ -754,6 +754,31 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
         results of :meth:`AtlasResult.write`.
     progress
         True for a progress line on stderr, or a callable taking a message.
+
+    Returns
+    -------
+    AtlasResult
+
+    Examples
+    --------
+    A folder of one municipality made from the shipped files (Botkyrka, as if it were new),
+    at a twentieth of its population:
+
+    >>> import shutil
+    >>> from importlib import resources
+    >>> from pathlib import Path
+    >>> import hemopt
+    >>> data = resources.files("hemopt") / "data"
+    >>> (Path("mini") / "deso").mkdir(parents=True)
+    >>> _ = shutil.copy(data / "deso2025_botkyrka_0127.geojson", "mini/deso/")
+    >>> _ = shutil.copy(data / "kommun_0486_0127_sweref99tm.geojson", "mini/boundaries.geojson")
+    >>> _ = Path("mini/coverage.csv").write_text("kommun_kod,n21704_pct_2023\\n0127,16.2\\n")
+    >>> res = hemopt.atlas("mini", seeds=[1], presets=(), scale=0.05, n_workers=1,
+    ...                    progress=False)
+    >>> list(res.table["code"]), sorted(set(res.rows["regime"])), len(res.failures)
+    (['0127'], ['LOU', 'LOV', 'Zoning'], 0)
+    >>> bool(res.table["km_zoning_vs_lov_pct"].notna().all())
+    True
     """
     if sensitivity:
         raise InputError("atlas(sensitivity=True): the assumption sensitivity per "
