@@ -42,17 +42,12 @@ import pandas as pd
 from hemopt._io import atomic_path
 from hemopt._progress import sayer
 from hemopt._workers import end_with_parent, stop_workers
+from hemopt.atlas_report import FEATURES, summarise_atlas, typology
 from hemopt.errors import InputError
 
 __all__ = ["FEATURES", "AtlasResult", "Market", "atlas", "atlas_tasks", "find_inputs",
            "run_atlas_task", "summarise_atlas", "typology"]
 
-#: The municipality features of the typology: log10 inhabitants per km² of land, share of the
-#: expected clients in rural DeSO areas, share of the inhabitants aged 80+, Kolada N21704
-#: coverage (%), number of private LOV providers and their share of the clients.
-FEATURES = ("log10_density", "rural_share", "share_80plus", "coverage_80_pct", "n_external",
-            "external_share")
-_REGIMES = ("LOV", "LOU", "Zoning")
 _KPIS = ("driven_km_per_day", "staff_hours_per_day", "paid_staff_hours_per_day",
          "cost_sek_per_year", "first_choice_pct")
 
@@ -516,120 +511,6 @@ def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers
 
 
 # ------------------------------------------------------------------------------ results
-def _pct(a: pd.Series, b: pd.Series) -> pd.Series:
-    return 100.0 * (a - b) / b.where(b.abs() > 1e-9)
-
-
-def summarise_atlas(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per municipality from the per-(municipality, seed, regime) rows.
-
-    Columns: the features (:data:`FEATURES`, inhabitants, land, clients), per regime the mean
-    over seeds of km per day, staff hours per day, variable and total cost per year, first
-    choice met and the share of clients changing provider; for LOU and zoning against LOV the
-    mean percentage change of km and total cost with its minimum and maximum over seeds;
-    ``p_zoning_saves_km`` and ``p_zoning_saves_cost`` (share of seeds where zoning is below
-    LOV); zoning's decomposition steps (mean km per day); ``seeds``.
-    """
-    ok = rows[rows["error"] == ""]
-    if ok.empty:
-        return pd.DataFrame()
-    feats = ["name", "inhabitants", "land_km2", "density_per_km2", "clients", "n_areas",
-             *FEATURES]
-    out = ok[ok["regime"] == "LOV"].groupby("code")[feats].agg(
-        lambda s: s.mean() if pd.api.types.is_numeric_dtype(s) else s.iloc[0])
-    out["seeds"] = ok[ok["regime"] == "LOV"].groupby("code")["seed"].nunique()
-    kpis = {"driven_km_per_day": "km", "staff_hours_per_day": "staff_hours",
-            "variable_cost_sek_per_year": "variable_cost", "cost_sek_per_year": "cost",
-            "first_choice_pct": "first_choice_pct",
-            "clients_changing_provider_pct": "changing_provider_pct"}
-    wide = ok.pivot_table(index=["code", "seed"], columns="regime",
-                          values=list(kpis), aggfunc="first")
-    for reg in _REGIMES:
-        for k, short in kpis.items():
-            if (k, reg) in wide.columns:
-                out[f"{short}_{reg.lower()}"] = wide[(k, reg)].groupby("code").mean()
-    for reg in ("LOU", "Zoning"):
-        for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost"),
-                         ("staff_hours_per_day", "staff_hours")):
-            if (k, reg) not in wide.columns:
-                continue
-            d = _pct(wide[(k, reg)], wide[(k, "LOV")]).groupby("code")
-            out[f"{short}_{reg.lower()}_vs_lov_pct"] = d.mean()
-            out[f"{short}_{reg.lower()}_vs_lov_pct_min"] = d.min()
-            out[f"{short}_{reg.lower()}_vs_lov_pct_max"] = d.max()
-    if ("driven_km_per_day", "Zoning") in wide.columns:
-        for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
-            saves = (wide[(k, "Zoning")] < wide[(k, "LOV")]).astype(float)
-            out[f"p_zoning_saves_{short}"] = saves.groupby("code").mean()
-    steps = [c for c in ok.columns if c.startswith("zoning_step_")]
-    if steps:
-        out[steps] = ok[ok["regime"] == "Zoning"].groupby("code")[steps].mean()
-    return out.reset_index().sort_values("code", kind="stable").reset_index(drop=True)
-
-
-def typology(rows: pd.DataFrame, target: str = "km", *,
-             features: Iterable[str] = FEATURES) -> dict[str, Any]:
-    """How zoning's saving depends on the municipality: a linear regression.
-
-    One observation per (municipality, seed): zoning's change against LOV in per cent
-    (``target`` ``"km"`` or ``"cost"``) on the standardised features (:data:`FEATURES`; the
-    LOV market varies by seed). Cross-validation leaves one municipality out at a time (all
-    its seeds), so a municipality is never predicted from itself.
-
-    Returns
-    -------
-    dict
-        ``coefficients`` (per feature: the standardised coefficient, percentage points of
-        change per standard deviation), ``r2``, ``cv_r2``, ``n``, ``municipalities``,
-        ``drivers`` (features by the size of their coefficient), ``mean``/``sd`` of each
-        feature (to place a new municipality) and ``intercept``.
-    """
-    ok = rows[(rows["error"] == "")]
-    col = {"km": "driven_km_per_day", "cost": "cost_sek_per_year"}[target]
-    wide = ok.pivot_table(index=["code", "seed"], columns="regime", values=col,
-                          aggfunc="first")
-    feats = list(features)
-    if "Zoning" not in wide.columns or "LOV" not in wide.columns:
-        return {"n": 0}
-    y = _pct(wide["Zoning"], wide["LOV"])
-    x = ok[ok["regime"] == "LOV"].set_index(["code", "seed"])[feats].astype(float)
-    df = pd.concat([x, y.rename("y")], axis=1).dropna()
-    n, groups = len(df), df.index.get_level_values(0).to_numpy()
-    if n < len(feats) + 3 or len(set(groups)) < 3:
-        return {"n": n, "municipalities": len(set(groups))}
-    mean, sd = df[feats].mean(), df[feats].std(ddof=0).replace(0, 1.0)
-    z = ((df[feats] - mean) / sd).to_numpy()
-    yy = df["y"].to_numpy()
-    design = np.column_stack([np.ones(n), z])
-    beta = np.linalg.lstsq(design, yy, rcond=None)[0]
-    ss = float(((yy - yy.mean()) ** 2).sum())
-    r2 = 1.0 - float(((yy - design @ beta) ** 2).sum()) / ss if ss > 0 else float("nan")
-    pred = np.empty(n)
-    for g in sorted(set(groups)):
-        test = groups == g
-        b = np.linalg.lstsq(design[~test], yy[~test], rcond=None)[0]
-        pred[test] = design[test] @ b
-    cv = 1.0 - float(((yy - pred) ** 2).sum()) / ss if ss > 0 else float("nan")
-    coefs = dict(zip(feats, (float(b) for b in beta[1:]), strict=True))
-    # the same on the municipalities' means over seeds (the seed-to-seed spread removed)
-    means = df.groupby(level=0).mean()
-    zm = ((means[feats] - mean) / sd).to_numpy()
-    dm = np.column_stack([np.ones(len(means)), zm])
-    ym = means["y"].to_numpy()
-    ssm = float(((ym - ym.mean()) ** 2).sum())
-    bm = np.linalg.lstsq(dm, ym, rcond=None)[0]
-    r2m = 1.0 - float(((ym - dm @ bm) ** 2).sum()) / ssm if ssm > 0 else float("nan")
-    pm = np.array([dm[i] @ np.linalg.lstsq(np.delete(dm, i, 0), np.delete(ym, i), rcond=None)[0]
-                   for i in range(len(ym))])
-    cvm = 1.0 - float(((ym - pm) ** 2).sum()) / ssm if ssm > 0 else float("nan")
-    return {"target": f"zoning vs LOV, {target} change (%)", "n": n,
-            "municipalities": len(set(groups)), "intercept": float(beta[0]),
-            "coefficients": coefs, "r2": r2, "cv_r2": cv,
-            "r2_means": r2m, "cv_r2_means": cvm,
-            "drivers": sorted(coefs, key=lambda f: -abs(coefs[f])),
-            "mean": {f: float(mean[f]) for f in feats}, "sd": {f: float(sd[f]) for f in feats}}
-
-
 @dataclass(frozen=True, eq=False)
 class AtlasResult:
     """The atlas: ``rows`` (municipality × seed × regime), ``table`` (per municipality),
