@@ -8,6 +8,7 @@ provider, the clients, hours, share and queue.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,16 @@ class Assignment:
         return self.base_rule.bases(self.scenario, self.client_providers())
 
     def summary(self) -> dict[str, Any]:
-        """Headline figures: first choice met, queue, unserved, external share."""
+        """Headline figures: first choice met, queue, unserved, external share, and what the
+        regime's rules could not do:
+
+        * ``guarantee_shortfall_hours_per_week``: under LOU with a guarantee, the weekly
+          hours by which the externals stay below their guaranteed share (0 when met); NaN
+          where there is no guarantee;
+        * ``procurement_shortfall_hours_per_week``: under zoning, the weekly hours by which
+          the areas awarded to external providers fall short of ``procured_share`` (0 when
+          they reach it); NaN for the other regimes.
+        """
         cl = self.clients
         choosers = cl["chooser"].to_numpy()
         h = cl["hours_per_week"].to_numpy()
@@ -117,8 +127,20 @@ class Assignment:
             "split_clients": len(self.result.split_clients),
             "overflow": float(self.result.overflow.sum()),
             "status": self.result.status,
+            "guarantee_shortfall_hours_per_week": self._guarantee_shortfall(),
+            "procurement_shortfall_hours_per_week": round(
+                float(self.problem.layout.procurement_shortfall_hours), 6),
             **dict(self.problem.details),
         }
+
+    def _guarantee_shortfall(self) -> float:
+        """Weekly hours the externals stay below their guaranteed minutes (NaN: none)."""
+        g = self.problem.caps.guaranteed_minutes
+        if g is None:
+            return math.nan
+        load = self.providers["hours_per_week"].to_numpy(dtype=float) * 60.0
+        ext = (self.providers["kind"] == "external").to_numpy()
+        return round(float(np.maximum(g - load, 0.0)[ext].sum()) / 60.0, 6)
 
     def to_gdf(self) -> gpd.GeoDataFrame:
         """The client table with the assignment, as a GeoDataFrame (points, EPSG:3006)."""

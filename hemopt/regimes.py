@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,9 +45,11 @@ from scipy.spatial.distance import cdist
 
 from hemopt.areas import serves_matrix, zone_index
 from hemopt.errors import InputError, ScenarioError
+from hemopt.procurement import Tender, evaluate_bids
 from hemopt.scenario import CRS, Scenario
 
 __all__ = [
+    "GUARANTEE_RULES",
     "LOU",
     "LOV",
     "Caps",
@@ -57,6 +60,7 @@ __all__ = [
     "RegimeProblem",
     "Zoning",
     "as_regime",
+    "guarantee_pick",
     "has_room",
     "regime_from_name",
     "zone_of_clients",
@@ -165,7 +169,9 @@ class Caps:
     ``minutes`` and ``clients`` per provider (``inf`` = unbounded); ``external_total_minutes``
     caps the external providers together (LOU's share; ``inf`` otherwise);
     ``guaranteed_minutes`` per provider is what a LOU contract guarantees (0 elsewhere);
-    ``external_share`` is the share behind ``external_total_minutes`` (NaN when uncapped).
+    ``external_share`` is the share behind ``external_total_minutes`` (NaN when uncapped);
+    ``guarantee_rule`` says which external takes a client who does not choose (LOU's
+    ``guarantee``, ``"none"`` elsewhere; see :func:`guarantee_pick`).
     """
 
     minutes: NDArray[np.float64]
@@ -173,6 +179,7 @@ class Caps:
     external_total_minutes: float = math.inf
     guaranteed_minutes: NDArray[np.float64] | None = None
     external_share: float = math.nan
+    guarantee_rule: str = "none"
 
 
 def has_room(caps: Caps, j: int, minutes: float, load_clients: NDArray, load_minutes: NDArray,
@@ -183,6 +190,56 @@ def has_room(caps: Caps, j: int, minutes: float, load_clients: NDArray, load_min
     if external[j] and math.isfinite(caps.external_total_minutes):
         return float(load_minutes[external].sum()) + minutes <= caps.external_total_minutes
     return True
+
+
+#: LOU's rules for placing a client who does not choose (see :class:`LOU`).
+GUARANTEE_RULES = ("nearest", "below_share", "none")
+
+
+def guarantee_pick(caps: Caps, candidates: NDArray[np.bool_], minutes: float,
+                   load_clients: NDArray, load_minutes: NDArray, external: NDArray[np.bool_],
+                   distance_m: NDArray[np.float64]) -> int:
+    """The external provider that takes a client who does not choose, -1 if none.
+
+    ``candidates`` are the externals that may serve the client (its area's contracted,
+    active externals); ``distance_m`` per provider from the client's home to its office.
+    Under ``caps.guarantee_rule``:
+
+    * ``"nearest"``: the nearest candidate below its guaranteed minutes that has room;
+    * ``"below_share"``: the candidate furthest below its guaranteed minutes, however far,
+      if it has room (the rule before 2026-12);
+    * ``"none"``: nobody (the default provider keeps the client).
+
+    Examples
+    --------
+    Two externals below their guarantee of 100 min; the nearer (1) has more of it filled:
+
+    >>> import numpy as np
+    >>> from hemopt.regimes import Caps, guarantee_pick
+    >>> caps = Caps(minutes=np.array([np.inf, 100, 100]), clients=np.full(3, np.inf),
+    ...             guaranteed_minutes=np.array([0.0, 100, 100]), guarantee_rule="nearest")
+    >>> args = (np.array([False, True, True]), 30.0, np.zeros(3), np.array([0.0, 60, 0]),
+    ...         np.array([False, True, True]), np.array([0.0, 500, 9000]))
+    >>> guarantee_pick(caps, *args)
+    1
+    >>> import dataclasses
+    >>> guarantee_pick(dataclasses.replace(caps, guarantee_rule="below_share"), *args)
+    2
+    """
+    g = caps.guaranteed_minutes
+    if g is None or caps.guarantee_rule == "none":
+        return -1
+    short = np.where(candidates, g - load_minutes, 0.0)
+    if caps.guarantee_rule == "below_share":
+        j = int(np.argmax(short))
+        ok = short[j] > 0 and has_room(caps, j, minutes, load_clients, load_minutes, external)
+        return j if ok else -1
+    for j in np.argsort(np.where(short > 0, distance_m, np.inf), kind="stable"):
+        if short[j] <= 0:
+            break
+        if has_room(caps, int(j), minutes, load_clients, load_minutes, external):
+            return int(j)
+    return -1
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,9 +257,16 @@ class Layout:
         Zoning: provider index per area; None otherwise.
     procured
         Zoning: which areas were procured (bool per area); None otherwise.
-    procurement
-        Zoning: the bids (one row per area and bidder: ``zone_id``, ``provider_id``,
-        ``price_sek_per_week``, ``evaluated_price``, ``winner``); None otherwise.
+    bids
+        Zoning: the procurement's evaluation, one row per lot and bidder (columns
+        :data:`hemopt.procurement.BID_COLUMNS`: lot, areas, bidder, the price's parts,
+        capacity and expansion, quality, score, winner); None otherwise or when nothing was
+        put out to tender. Also available as ``procurement``.
+    lots
+        Zoning: ``{lot: (zone ids)}`` of the lots put out to tender; None otherwise.
+    procurement_shortfall_hours
+        Zoning: weekly care hours by which the areas awarded to external providers fall
+        short of ``procured_share`` (0 when they reach it); NaN for the other regimes.
     contracts
         LOU: ``(n_areas + 1, n_contracted)`` areas each provider is contracted for, when the
         regime overrides the providers' own areas; None otherwise (see :meth:`serves`).
@@ -212,8 +276,15 @@ class Layout:
     default: int
     provider_of_zone: NDArray[np.int64] | None = None
     procured: NDArray[np.bool_] | None = None
-    procurement: pd.DataFrame | None = None
+    bids: pd.DataFrame | None = None
     contracts: NDArray[np.bool_] | None = None
+    lots: Mapping[str, tuple[str, ...]] | None = None
+    procurement_shortfall_hours: float = math.nan
+
+    @property
+    def procurement(self) -> pd.DataFrame | None:
+        """The bids table (:attr:`bids`), under its earlier name."""
+        return self.bids
 
     def serves(self, market: Market) -> NDArray[np.bool_]:
         """Areas each provider of ``market`` serves: the contracts where the layout has
@@ -356,9 +427,15 @@ class Regime(ABC):
         cost = _base_cost(scenario, rank, self.weights)
         bounded_min = np.isfinite(caps.minutes).any() or math.isfinite(caps.external_total_minutes)
         bounded_cl = np.isfinite(caps.clients).any()
-        if bounded_min and bounded_cl:
-            raise InputError(f"{self.name}: providers have both capacity_clients and "
-                             "capacity_hours; give one kind of capacity")
+        if bounded_min and bounded_cl and self.queue_policy != "fifo":
+            # the min-cost flow holds one kind of capacity; first come, first served
+            # (has_room) holds both, and the flow then only reproduces its allocation
+            given = [market.provider_ids[j] for j in np.flatnonzero(np.isfinite(caps.clients))]
+            what = ("LOU's share caps hours" if math.isfinite(caps.external_total_minutes)
+                    else "providers have capacity_hours")
+            raise InputError(f"{self.name}: providers {given} have capacity_clients and "
+                             f"{what}; the min-cost assignment holds one kind of capacity: "
+                             "give one kind, or use queue_policy='fifo'")
         if bounded_min:
             unit, demand, cap = "minutes", minutes, caps.minutes.copy()
         else:
@@ -371,7 +448,7 @@ class Regime(ABC):
             wanted=wanted, zone=zone, layout=lay, caps=caps,
             provider_ids=market.provider_ids, details=details)
         if self.queue_policy == "fifo":
-            return _fifo(problem, market, minutes, seed)
+            return _fifo(problem, market, minutes, seed, scenario.client_xy())
         return problem
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
@@ -398,8 +475,8 @@ class Regime(ABC):
         for k, v in vars(self).items():
             if k.startswith("_"):
                 continue
-            if isinstance(v, CostWeights):
-                v = vars(v).copy()
+            if isinstance(v, (CostWeights, Tender)):
+                v = dataclasses.asdict(v)
             elif isinstance(v, gpd.GeoDataFrame):
                 v = f"<{len(v)} zones>"
             out[k] = v
@@ -439,8 +516,25 @@ def _default_provider(market: Market, default: str | None) -> int:
     return kinds.index("municipal")
 
 
+def _unbounded_default(mins: NDArray[np.float64], clients: NDArray[np.float64], market: Market,
+                       d: int, regime: str) -> None:
+    """Lift the default provider's capacities in place: as the default (the
+    *ickevalsalternativ*) it serves every client the others cannot take. A capacity the
+    scenario gave it is not applied, and a warning names it."""
+    for what, arr, given in (("capacity_clients", clients, market.capacity_clients[d]),
+                             ("capacity_hours", mins, market.capacity_minutes[d] / 60.0)):
+        if math.isfinite(given):
+            warnings.warn(
+                f"{regime}: the default provider {market.provider_ids[d]!r} has {what} "
+                f"{given:g} in the scenario; as the default it must take every client the "
+                "others cannot, so that capacity is not applied", stacklevel=4)
+        arr[d] = math.inf
+
+
 def _check_share(name: str, v: float) -> float:
-    if not (isinstance(v, (int, float, np.floating)) and math.isfinite(v) and 0 <= v <= 1):
+    if (isinstance(v, (bool, np.bool_))
+            or not (isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v)
+                    and 0 <= v <= 1)):
         raise InputError(f"{name} must be a share in [0, 1], got {v!r}")
     return float(v)
 
@@ -455,12 +549,13 @@ def _area_rows(zone: NDArray[np.int64], n_zones: int) -> NDArray[np.int64]:
 
 
 def _fifo(p: RegimeProblem, market: Market, minutes: NDArray[np.float64],
-          seed: int) -> RegimeProblem:
+          seed: int, client_xy: NDArray[np.float64]) -> RegimeProblem:
     """First come, first served: clients, in order of request, get their best-ranked allowed
     provider that has room; a client refused by its wanted provider waits for it (served by
     the default meanwhile), and nobody behind it in the queue gets that provider first
     (strict FIFO: a lighter client never overtakes). Then the guarantee: externals below
-    their guaranteed minutes take non-choosers of their areas, in order of request.
+    their guaranteed minutes take non-choosers of their areas, in order of request, by the
+    rule :func:`guarantee_pick` applies (``caps.guarantee_rule``).
 
     The order of request is a seeded permutation of the clients (a snapshot does not know
     when each client applied; a random order is independent of their care hours). The result
@@ -490,7 +585,6 @@ def _fifo(p: RegimeProblem, market: Market, minutes: NDArray[np.float64],
         prov[i] = got
         load_n[got] += 1
         load_min[got] += minutes[i]
-    shortfall = 0.0
     g = p.caps.guaranteed_minutes
     if g is not None and (g > 0).any():
         chooser = (rank >= 0).any(axis=1)
@@ -499,22 +593,21 @@ def _fifo(p: RegimeProblem, market: Market, minutes: NDArray[np.float64],
         for i in order:
             if chooser[i] or prov[i] != d:
                 continue
-            short = np.where(ext & serves[rows[i]], g - load_min, 0.0)
-            j = int(np.argmax(short))
-            if short[j] > 0 and has_room(p.caps, j, minutes[i], load_n, load_min, ext):
+            dist = np.hypot(*(market.office_xy - client_xy[i]).T)
+            j = guarantee_pick(p.caps, ext & serves[rows[i]], minutes[i], load_n, load_min,
+                               ext, dist)
+            if j >= 0:
                 prov[i] = j
                 load_n[j] += 1
                 load_n[d] -= 1
                 load_min[j] += minutes[i]
                 load_min[d] -= minutes[i]
-        shortfall = float(np.maximum(g - load_min, 0.0)[ext].sum())
     allowed = np.zeros((n, m), dtype=bool)
     allowed[np.arange(n), prov] = True
     cost = np.where(allowed, 0.0, np.inf)  # the allocation is decided; the flow keeps it
     return dataclasses.replace(
         p, allowed=allowed, cost=cost,
-        details={**p.details, "guarantee_shortfall_hours": shortfall / 60.0,
-                 "queue_policy": "fifo"})
+        details={**p.details, "queue_policy": "fifo"})
 
 
 # ------------------------------------------------------------------------------- LOV
@@ -574,8 +667,7 @@ class LOV(Regime):
     def caps(self, layout: Layout, market: Market, total_minutes: float) -> Caps:
         mins = np.where(market.active, market.capacity_minutes, 0.0)
         cl = np.where(market.active, market.capacity_clients, 0.0)
-        mins[layout.default] = math.inf  # the municipality must serve everyone left
-        cl[layout.default] = math.inf
+        _unbounded_default(mins, cl, market, layout.default, self.name)
         return Caps(minutes=mins, clients=cl)
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
@@ -606,8 +698,9 @@ class LOU(Regime):
     External providers are contracted per geographic area (the providers' ``zones``, or
     ``providers_per_area``, or the scenario's ``meta["lou_contracts"]``); together they hold
     ``external_share`` of the care hours, split between them as ``split`` says (equal by
-    default); the municipality takes the rest. The share is a cap and, with ``guarantee``
-    (default), also a guarantee: externals below their share take clients who did not choose.
+    default); the municipality takes the rest. The share is a cap and, unless ``guarantee``
+    is ``"none"``, also a guarantee: externals below their share take clients who did not
+    choose.
     A client gets the wanted provider while it has room ("i mån av utrymme"); otherwise the
     municipality serves it and it queues for that provider, first come, first served.
 
@@ -621,7 +714,13 @@ class LOU(Regime):
     split
         ``{provider_id: weight}`` of the external share (default: equal).
     guarantee
-        The share is also guaranteed (default True): non-choosers fill it, in order of request.
+        How clients who do not choose fill the externals' guaranteed share, in order of
+        request: ``"nearest"`` (default): each goes to the nearest external of its area
+        (home to office) that is below its share and has room; ``"below_share"``: to the
+        external of its area furthest below its share, however far (the rule before
+        2026-12); ``"none"``: no guarantee, the share is a cap only. ``True`` and ``False``
+        are read as ``"below_share"`` and ``"none"`` (their meaning before 2026-12). Where
+        the guarantee cannot be met, ``guarantee_shortfall_hours_per_week`` says by how much.
     queue_policy
         ``"fifo"`` (default): in order of request, never lightest first. ``"min_cost"``: the
         min-cost flow, which fills capped providers with the lightest clients (for comparison).
@@ -647,12 +746,17 @@ class LOU(Regime):
 
     def __init__(self, external_share: float = 0.2, *,
                  providers_per_area: dict[str, list[str]] | None = None,
-                 split: dict[str, float] | None = None, guarantee: bool = True,
+                 split: dict[str, float] | None = None, guarantee: str | bool = "nearest",
                  queue_policy: str = "fifo", weights: CostWeights | None = None) -> None:
         self.external_share = _check_share("external_share", external_share)
         self.providers_per_area = providers_per_area
         self.split = split
-        self.guarantee = bool(guarantee)
+        if isinstance(guarantee, (bool, np.bool_)):
+            guarantee = "below_share" if guarantee else "none"
+        if guarantee not in GUARANTEE_RULES:
+            raise InputError(f"guarantee must be one of {list(GUARANTEE_RULES)}, got "
+                             f"{guarantee!r}")
+        self.guarantee = str(guarantee)
         if queue_policy not in ("fifo", "min_cost"):
             raise InputError(f"queue_policy must be 'fifo' or 'min_cost', got {queue_policy!r}")
         self.queue_policy = queue_policy
@@ -725,12 +829,12 @@ class LOU(Regime):
             share[ext] = np.floor(total_cap * w / w.sum())
         mins = np.minimum(share, np.where(market.active, market.capacity_minutes, 0.0))
         cl = np.where(market.active & (market.kinds == "external"), market.capacity_clients, 0.0)
-        mins[layout.default] = math.inf
-        cl[layout.default] = math.inf
+        _unbounded_default(mins, cl, market, layout.default, self.name)
         guaranteed = (np.where(market.external & np.isfinite(mins), mins, 0.0)
-                      if self.guarantee else None)
+                      if self.guarantee != "none" else None)
         return Caps(minutes=mins, clients=cl, external_total_minutes=float(total_cap),
-                    guaranteed_minutes=guaranteed, external_share=self.external_share)
+                    guaranteed_minutes=guaranteed, external_share=self.external_share,
+                    guarantee_rule=self.guarantee)
 
     def label(self) -> str:
         return f"LOU {100 * self.external_share:g} %"
@@ -740,8 +844,10 @@ class LOU(Regime):
 class Zoning(Regime):
     """One provider per area, clients assigned by address (the Strängnäs proposal 2022).
 
-    The areas are procured: the municipality keeps some, the others go to the external
-    provider that wins each area's procurement (one company may win several).
+    The areas are procured: the municipality keeps some, the others are put out to tender in
+    lots (one or several areas awarded together) and go to the external provider whose bid
+    scores best (:mod:`hemopt.procurement`: price from staff time and travel from the bidder's
+    office, a capacity check with a priced expansion, and a quality weight).
 
     Parameters
     ----------
@@ -752,26 +858,31 @@ class Zoning(Regime):
     n_zones
         Number of areas to design.
     procured_share
-        At least this share of the care hours is procured (default 0.5, the proposal's "at
-        least half").
+        The target share of the care hours procured (default 0.5, the proposal's "at least
+        half"). Where the procured areas hold less, the difference is reported as
+        ``procurement_shortfall_hours_per_week``; it never makes another area procured.
     procured_zones
-        Which areas are procured. Default: the areas' ``procured`` column when the areas table
-        has one (the presets record the actual decision: Strängnäs procured areas 1 and 2 and
-        kept area 3); otherwise, after the proposal's shape (three areas, two procured, one
-        municipal), the municipality keeps the area with the fewest care hours and every other
-        area is procured. If that procures less than ``procured_share``, every area is.
+        Which areas are procured. Default: exactly the areas marked in the areas table's
+        ``procured`` column when it has one (the presets record the actual decision:
+        Strängnäs procured areas 1 and 2 and kept area 3); otherwise the municipality keeps
+        the areas with the fewest care hours, smallest first, as long as the others still
+        hold ``procured_share`` (with three balanced areas: it keeps one).
+    lots
+        The lots: ``{lot name: [zone ids]}``; areas of a lot are awarded together. Default:
+        the areas table's ``lot`` column when it has one (areas with the same non-empty
+        value form a lot; the ``strangnas`` preset puts areas 1 and 2 in one lot, as
+        Strängnäs did), else one lot per area. Only procured areas are put out to tender.
     winners
-        ``{zone_id: provider_id}`` for procured areas. Default: the procurement rule, the
-        lowest evaluated price. Every external provider bids; its price for an area is the
-        modelled travel cost of serving it from its nearest office,
-        ``sum(visits per week x 2 x distance) x sek_per_km`` (all bidders are assumed to offer
-        the same hourly rate, so travel decides), multiplied by ``1 - quality_weight x
-        quality`` (quality in [0, 1], default equal for all).
-    quality, quality_weight
-        ``{provider_id: score in [0, 1]}`` and its weight in the evaluation (default none).
-    sek_per_km
-        Cost per km used in the evaluated price (default 4 + 300/40: a car plus a staff hour
-        at 40 km/h).
+        ``{zone_id: provider_id}``: awards decided by the user, instead of the evaluation.
+        A winner whose stated ``capacity_hours`` or ``capacity_clients`` cannot take its area
+        is refused.
+    quality
+        ``{provider_id: quality in [0, 1]}`` used in the evaluation (default 0 for all).
+    tender
+        The evaluation's constants (:class:`hemopt.procurement.Tender`: SEK per staff hour
+        and per km, quality weight, expansion cost).
+    quality_weight
+        Shorthand for ``tender=Tender(quality_weight=...)``.
     weights
         :class:`CostWeights` (they only matter for the cost reported).
     seed
@@ -782,10 +893,13 @@ class Zoning(Regime):
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
     >>> a = hemopt.assign(sc, hemopt.Zoning(procured_share=0.5))
-    >>> sorted(a.problem.provider_of_zone) == sorted(sc.zones["zone_id"])
-    True
-    >>> a.summary()["procured_hours_share"] >= 0.5
-    True
+    >>> a.problem.provider_of_zone["area3"]          # the preset keeps area 3 municipal
+    'M'
+    >>> a.problem.layout.lots                          # areas 1 and 2 are one lot
+    {'areas 1-2': ('area1', 'area2')}
+    >>> bids = a.problem.layout.bids
+    >>> int(bids["winner"].sum()), bool(bids["capacity_ok"].all())
+    (1, True)
     >>> int(a.clients.groupby("zone_id")["provider_id"].nunique().max())  # one per zone
     1
 
@@ -801,26 +915,33 @@ class Zoning(Regime):
 
     def __init__(self, zones: gpd.GeoDataFrame | None = None, *, n_zones: int | None = None,
                  procured_share: float = 0.5, procured_zones: Sequence[str] | None = None,
+                 lots: Mapping[str, Sequence[str]] | None = None,
                  winners: dict[str, str] | None = None,
-                 quality: Mapping[str, float] | None = None, quality_weight: float = 0.0,
-                 sek_per_km: float = 4.0 + 300.0 / 40.0,
+                 quality: Mapping[str, float] | None = None, tender: Tender | None = None,
+                 quality_weight: float | None = None,
                  weights: CostWeights | None = None, seed: int = 0) -> None:
-        if n_zones is not None and not (isinstance(n_zones, (int, np.integer)) and n_zones >= 1):
+        if n_zones is not None and (isinstance(n_zones, (bool, np.bool_)) or not (
+                isinstance(n_zones, (int, np.integer)) and n_zones >= 1)):
             raise InputError(f"n_zones must be a whole number >= 1, got {n_zones!r}")
         self.zones = zones
         self.n_zones = n_zones
         self.procured_share = _check_share("procured_share", procured_share)
         self.procured_zones = list(procured_zones) if procured_zones is not None else None
+        self.lots = ({str(k): tuple(str(z) for z in v) for k, v in lots.items()}
+                     if lots is not None else None)
         self.winners = winners
         self.quality = dict(quality) if quality else None
-        self.quality_weight = _check_share("quality_weight", quality_weight)
         if self.quality:
             for p, q in self.quality.items():
                 _check_share(f"quality[{p!r}]", q)
-        if not (isinstance(sek_per_km, (int, float)) and math.isfinite(sek_per_km)
-                and sek_per_km > 0):
-            raise InputError(f"sek_per_km must be a number > 0, got {sek_per_km!r}")
-        self.sek_per_km = float(sek_per_km)
+        if tender is not None and not isinstance(tender, Tender):
+            raise InputError(f"tender must be a hemopt.procurement.Tender, got "
+                             f"{type(tender).__name__}")
+        tender = tender or Tender()
+        if quality_weight is not None:
+            tender = dataclasses.replace(
+                tender, quality_weight=_check_share("quality_weight", quality_weight))
+        self.tender = tender
         self.weights = weights or CostWeights()
         self.seed = seed
         self._cache: tuple[Scenario, Layout] | None = None
@@ -861,53 +982,100 @@ class Zoning(Regime):
         zones = self.zones_for(scenario)
         zone_ids = list(zones["zone_id"])
         kz = len(zones)
-        zone, _ = zone_index(list(zones.geometry.values), scenario.client_xy())
+        xy = scenario.client_xy()
+        zone, _ = zone_index(list(zones.geometry.values), xy)
         minutes = _minutes(scenario)
-        zone_min = np.bincount(zone, weights=minutes, minlength=kz)
+        zone_min = np.bincount(np.where(zone >= 0, zone, kz), weights=minutes,
+                               minlength=kz + 1)[:kz]
         d = _default_provider(market, None)
         ext = np.flatnonzero(market.external)
         given = (zones["procured"].astype(bool).to_numpy()
                  if "procured" in zones.columns and self.procured_zones is None else None)
-        procured = (self._procured(zone_ids, zone_min, given) if len(ext)
-                    else np.zeros(kz, bool))
+        procured = self._procured(zone_ids, zone_min, given)
         winners = dict(self.winners or {})
         for zid in winners:
             if zid not in zone_ids:
                 raise InputError(f"winners: unknown zone {zid!r}; zones are {zone_ids}")
         poz = np.full(kz, d, dtype=np.int64)
-        bids = []
-        visits = scenario.clients["visits_per_day"].to_numpy(dtype=float) * 7.0
-        xy = scenario.client_xy()
-        starts = scenario.bases_xy()
-        for k in range(kz):
-            if zone_ids[k] in winners:
-                poz[k] = market.index(winners[zone_ids[k]], f"winners[{zone_ids[k]!r}]")
-                continue
-            if not procured[k]:
-                continue
-            in_k = zone == k
-            rows = []
-            for j in ext:
-                pid = market.provider_ids[j]
-                dist = cdist(xy[in_k], starts[pid]).min(axis=1) if in_k.any() else np.zeros(0)
-                price = float((visits[in_k] * 2.0 * dist / 1000.0).sum() * self.sek_per_km)
-                q = (self.quality or {}).get(pid, 0.0)
-                rows.append({"zone_id": zone_ids[k], "provider_id": pid,
-                             "price_sek_per_week": price,
-                             "evaluated_price": price * (1.0 - self.quality_weight * q)})
-            best = min(range(len(rows)), key=lambda r: (rows[r]["evaluated_price"], r))
-            for r, row in enumerate(rows):
-                row["winner"] = r == best
-            bids.extend(rows)
-            poz[k] = ext[best]
-        procured = market.kinds[poz] == "external"
-        lay = Layout(zones=zones, default=d, provider_of_zone=poz, procured=procured,
-                     procurement=pd.DataFrame(bids) if bids else None)
+        cap_h = market.capacity_minutes / 60.0
+        for zid, pid in winners.items():
+            k = zone_ids.index(zid)
+            j = market.index(pid, f"winners[{zid!r}]")
+            need = zone_min[k] / 60.0
+            n_k = int((zone == k).sum())
+            if j != d and need > cap_h[j] + 1e-9:
+                raise InputError(
+                    f"winners[{zid!r}]: provider {pid!r} has capacity_hours {cap_h[j]:g}, "
+                    f"below area {zid!r}'s {need:.1f} h/week; raise its capacity or choose "
+                    "another winner")
+            if j != d and n_k > market.capacity_clients[j]:
+                raise InputError(
+                    f"winners[{zid!r}]: provider {pid!r} has capacity_clients "
+                    f"{market.capacity_clients[j]:g}, below area {zid!r}'s {n_k} clients; "
+                    "raise its capacity or choose another winner")
+            poz[k] = j
+        lots = self._lots(zones, zone_ids, procured & ~np.isin(zone_ids, list(winners)))
+        bids = None
+        if lots and len(ext):
+            cur = scenario.current_index()
+            cur_h = np.bincount(cur[cur >= 0], weights=minutes[cur >= 0] / 60.0,
+                                minlength=len(market.provider_ids))
+            bids, awards = evaluate_bids(
+                [(name, [zone_ids.index(z) for z in zs]) for name, zs in lots.items()],
+                list(ext), market.provider_ids, zone_ids=zone_ids, client_zone=zone,
+                client_xy=xy, hours_per_week=minutes / 60.0,
+                visits_per_week=scenario.clients["visits_per_day"].to_numpy(dtype=float) * 7,
+                starts=scenario.bases_xy(), capacity_hours=cap_h, current_hours=cur_h,
+                quality=self.quality, tender=self.tender,
+                capacity_clients=market.capacity_clients)
+            for name, j in awards.items():
+                for z in lots[name]:
+                    poz[zone_ids.index(z)] = j
+        awarded = market.kinds[poz] == "external"
+        target = self.procured_share * float(zone_min.sum())
+        shortfall = max(target - float(zone_min[awarded].sum()), 0.0) / 60.0
+        lay = Layout(zones=zones, default=d, provider_of_zone=poz, procured=awarded,
+                     bids=bids, lots=lots or None, procurement_shortfall_hours=shortfall)
         self._cache = (scenario, lay)
         return lay
 
+    def _lots(self, zones: gpd.GeoDataFrame, zone_ids: list[str],
+              tendered: NDArray[np.bool_]) -> dict[str, tuple[str, ...]]:
+        """The lots put out to tender: ``lots``, the areas table's ``lot`` column, or one
+        lot per area; only the ``tendered`` areas, each in one lot."""
+        if self.lots is not None:
+            spec = self.lots
+        elif "lot" in zones.columns:
+            spec = {}
+            for zid, lot in zip(zone_ids, zones["lot"], strict=True):
+                key = str(lot) if isinstance(lot, str) and lot.strip() else zid
+                spec[key] = (*spec.get(key, ()), zid)
+        else:
+            spec = {z: (z,) for z in zone_ids}
+        seen: dict[str, str] = {}
+        for name, zs in spec.items():
+            for z in zs:
+                if z not in zone_ids:
+                    raise InputError(f"lots[{name!r}]: unknown zone {z!r}; zones are "
+                                     f"{zone_ids}")
+                if z in seen:
+                    raise InputError(f"lots: zone {z!r} is in lots {seen[z]!r} and {name!r}; "
+                                     "a zone belongs to one lot")
+                seen[z] = name
+        out = {}
+        for name, zs in spec.items():
+            keep = tuple(z for z in zs if tendered[zone_ids.index(z)])
+            if keep:
+                out[name] = keep
+        for z, t in zip(zone_ids, tendered, strict=True):
+            if t and z not in seen:
+                out[z] = (z,)  # a procured area no lot names is a lot of its own
+        return out
+
     def _procured(self, zone_ids: list[str], zone_min: NDArray,
                   given: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
+        """Which areas are procured: ``procured_zones``, the areas marked ``procured``, or
+        the rule of the class docstring. Never more than that: a shortfall is reported."""
         kz = len(zone_ids)
         if self.procured_zones is not None:
             unknown = set(self.procured_zones) - set(zone_ids)
@@ -918,14 +1086,17 @@ class Zoning(Regime):
         if self.procured_share <= 0 or kz == 0:
             return np.zeros(kz, bool)
         if given is not None:
-            sel = given.copy()
-        else:
-            sel = np.ones(kz, bool)
-            if kz > 1:
-                sel[int(np.argmin(zone_min))] = False
-        total = zone_min.sum()
-        if total > 0 and zone_min[sel].sum() < self.procured_share * total - 1e-9:
-            sel[:] = True
+            return given.copy()
+        # the municipality keeps the smallest areas while the others hold the target share
+        sel = np.ones(kz, bool)
+        total = float(zone_min.sum())
+        for k in np.argsort(zone_min, kind="stable"):
+            if sel.sum() <= 1:
+                break
+            sel[k] = False
+            if float(zone_min[sel].sum()) < self.procured_share * total - 1e-9:
+                sel[k] = True
+                break
         return sel
 
     def choosable(self, layout: Layout, market: Market,
@@ -941,8 +1112,7 @@ class Zoning(Regime):
     def caps(self, layout: Layout, market: Market, total_minutes: float) -> Caps:
         mins = np.where(market.active, market.capacity_minutes, 0.0)
         cl = np.where(market.active, market.capacity_clients, 0.0)
-        mins[layout.default] = math.inf
-        cl[layout.default] = math.inf
+        _unbounded_default(mins, cl, market, layout.default, self.name)
         return Caps(minutes=mins, clients=cl)
 
     def _allowed(self, scenario: Scenario, lay: Layout, market: Market,
@@ -959,6 +1129,7 @@ class Zoning(Regime):
             "procured_hours_share": float(zone_min[lay.procured].sum() / max(zone_min.sum(), 1)),
             "procured_zones": ",".join(z for z, p in zip(lay.zone_ids, lay.procured, strict=True)
                                        if p),
+            "lots": "; ".join(f"{k}: {','.join(v)}" for k, v in (lay.lots or {}).items()),
         }
 
     def problem(self, scenario: Scenario, *, seed: int = 0) -> RegimeProblem:
@@ -986,7 +1157,10 @@ _REGIMES: dict[str, type[Regime]] = {"lov": LOV, "lou": LOU, "zoning": Zoning}
 def regime_from_name(name: str, **params: Any) -> Regime:
     """A regime from its name (``"lov"``, ``"lou"``, ``"zoning"``, any case) and parameters.
 
-    A trailing number is LOU's external share: ``"lou0.3"`` or ``"LOU 30 %"``.
+    LOU's external share may follow its name: as a percentage with ``%`` (``"LOU 30 %"`` is
+    0.3, ``"lou 1 %"`` is 0.01, ``"lou 0.5 %"`` is 0.005) or as a share in [0, 1] without
+    it (``"lou0.3"``). A bare number above 1 is refused: ``"lou 30"`` could mean 30 % or a
+    typo, so write ``"LOU 30 %"`` or ``"lou 0.3"``.
 
     Examples
     --------
@@ -994,24 +1168,44 @@ def regime_from_name(name: str, **params: Any) -> Regime:
     0.3
     >>> regime_from_name("lou0.5").external_share
     0.5
+    >>> regime_from_name("LOU 1 %").external_share
+    0.01
     >>> regime_from_name("lov").name
     'LOV'
+    >>> regime_from_name("lou 30")
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: regime 'lou 30': a share without % must be in [0, 1], got 30; ...
     >>> regime_from_name("auction")
     Traceback (most recent call last):
     ...
     hemopt.errors.InputError: regime: unknown regime 'auction'; choose lov, lou or zoning
     """
-    key = str(name).strip().lower().replace("%", "").replace(" ", "")
-    if key.startswith("lou") and key[3:]:
-        try:
-            v = float(key[3:])
-        except ValueError:
-            v = None
-        if v is not None:
-            params = {"external_share": v / 100.0 if v > 1 else v, **params}
-            key = "lou"
-    if key not in _REGIMES:
+    import re
+
+    text = str(name)
+    m = re.fullmatch(r"\s*(lov|lou|zoning)\s*(?:(\d+(?:\.\d*)?|\.\d+)\s*(%)?)?\s*", text,
+                     flags=re.IGNORECASE)
+    if m is None:
+        if re.match(r"\s*lou", text, flags=re.IGNORECASE):
+            raise InputError(f"regime {name!r}: expected 'LOU', 'LOU <percent> %' or "
+                             "'LOU <share in [0, 1]>', e.g. 'LOU 20 %' or 'lou 0.2'")
         raise InputError(f"regime: unknown regime {name!r}; choose lov, lou or zoning")
+    key, number, pct = m.group(1).lower(), m.group(2), m.group(3)
+    if number is not None:
+        if key != "lou":
+            raise InputError(f"regime {name!r}: only LOU takes a number (its external share)")
+        if "external_share" in params:
+            raise InputError(f"regime {name!r} and external_share={params['external_share']!r} "
+                             "both give LOU's external share; give one")
+        v = float(number)
+        if pct:
+            v = round(v / 100.0, 12)
+        elif v > 1:
+            raise InputError(f"regime {name!r}: a share without % must be in [0, 1], got "
+                             f"{number}; write 'LOU {number} %' for {number} % or "
+                             f"'lou {v / 100:g}'")
+        params = {"external_share": v, **params}
     try:
         return _REGIMES[key](**params)
     except TypeError as exc:

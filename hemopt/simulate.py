@@ -76,7 +76,7 @@ from hemopt._progress import sayer
 from hemopt.areas import zone_index
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError
-from hemopt.regimes import LOU, Caps, Layout, Market, Regime, as_regime, has_room
+from hemopt.regimes import LOU, Caps, Layout, Market, Regime, as_regime, guarantee_pick, has_room
 from hemopt.scenario import CRS, PROVIDER_KINDS, Scenario
 
 __all__ = [
@@ -668,13 +668,13 @@ class _Engine:
         for j in cands:
             if j not in self.blocked and self.room(rs, j, self.cmin[i]):
                 return j, wanted
-        g = self.caps.guaranteed_minutes
-        if not cands and g is not None:
-            # a guaranteed share: externals below it take clients who do not choose
-            short = np.where(ch & (self.pkind == "external") & self.active,
-                             g - self.load_min, 0.0)
-            j = int(np.argmax(short))
-            if short[j] > 0 and self.room(rs, j, self.cmin[i]):
+        if not cands and self.caps.guaranteed_minutes is not None:
+            # a guaranteed share: externals below it take clients who do not choose, by the
+            # regime's rule (hemopt.regimes.guarantee_pick)
+            ext = (self.pkind == "external") & self.active
+            j = guarantee_pick(self.caps, ch & ext, self.cmin[i], self.load_n, self.load_min,
+                               self.pkind == "external", np.hypot(*(self.pxy - self.cxy[i]).T))
+            if j >= 0:
                 return j, -1
         return rs.default, wanted
 

@@ -159,6 +159,10 @@ class AreaSpec:
     procured
         Whether the area is procured from an external provider (written to the ``zones``
         table as the column ``procured``; Strängnäs 2024: areas 1 and 2).
+    lot
+        The procurement lot the area is tendered in (the ``zones`` column ``lot``): areas
+        with the same non-empty lot are awarded to one winner (Strängnäs 2024: areas 1 and
+        2 together); ``""`` (default) tenders the area on its own.
 
     Examples
     --------
@@ -171,6 +175,7 @@ class AreaSpec:
     name: str
     codes: tuple[str, ...]
     procured: bool = False
+    lot: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,10 +317,10 @@ _STRANGNAS = Preset(
     areas=(
         AreaSpec("area1", "Area 1: Mariefred, Åkers styckebruk, Stallarholmen, Selaön, Länna",
                  ("0486B2", "0486B3", "0486B4", "0486A0010", "0486A0040", "0486A0060"),
-                 procured=True),
+                 procured=True, lot="areas 1-2"),
         AreaSpec("area2", "Area 2: southern Strängnäs town, Malmby, Aspö, Tosterö",
                  ("0486C1010", "0486C1020", "0486C1030", "0486A0020", "0486A0030",
-                  "0486A0080"), procured=True),
+                  "0486A0080"), procured=True, lot="areas 1-2"),
         AreaSpec("area3", "Area 3: central and northern Strängnäs town, Härad, Fogdö, Vansö",
                  ("0486C1040", "0486C1050", "0486C1060", "0486C1070", "0486C1080",
                   "0486C1091", "0486C1092", "0486A0050", "0486A0070")),
@@ -892,7 +897,7 @@ def _zones_table(land: gpd.GeoDataFrame, areas: Sequence[AreaSpec],
     geoms = [_multipolygon(shapely.make_valid(g)) for g in geoms]
     return gpd.GeoDataFrame(
         {"zone_id": [a.zone_id for a in areas], "name": [a.name for a in areas],
-         "procured": [bool(a.procured) for a in areas]},
+         "procured": [bool(a.procured) for a in areas], "lot": [a.lot for a in areas]},
         geometry=geoms, crs=CRS,
     )
 

@@ -27,6 +27,7 @@ MODULES = [
     "hemopt.synth",
     "hemopt.choice",
     "hemopt.regimes",
+    "hemopt.procurement",
     "hemopt.assignment",
     "hemopt.compare",
     "hemopt.routing.*",
