@@ -247,6 +247,16 @@ def find_inputs(data: str | Path, *, coverage: Any = None, boundaries: Any = Non
     if muni is not None and muni.exists():
         m = pd.read_csv(muni, dtype={"kommun_kod": str})
         names = dict(zip(m["kommun_kod"], m["kommun"], strict=True))
+    else:  # the names in the boundary file
+        import pyogrio
+
+        try:
+            b = pyogrio.read_dataframe(boundaries, read_geometry=False)
+            cc = next(c for c in ("kommun_kod", "code", "kommunkod", "kod") if c in b.columns)
+            nc = next(c for c in ("kommun", "name", "kommunnamn", "namn") if c in b.columns)
+            names = dict(zip(b[cc].astype(str), b[nc].astype(str), strict=True))
+        except Exception:  # no names: the codes stand for them
+            names = {}
     return pd.DataFrame({
         "code": list(deso), "name": [names.get(c, c) for c in deso],
         "deso": list(deso.values()), "boundary": str(boundaries),

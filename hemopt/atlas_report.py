@@ -301,6 +301,8 @@ def typology(rows: pd.DataFrame, target: str = "km", *,
     """
     ok = rows[(rows["error"] == "")]
     col = {"km": "driven_km_per_day", "cost": "cost_sek_per_year"}[target]
+    if ok.empty or col not in ok.columns:
+        return {"n": 0}
     wide = ok.pivot_table(index=["code", "seed"], columns="regime", values=col,
                           aggfunc="first")
     feats = list(features)

@@ -169,8 +169,12 @@ def _bands(v: Any, source: str, code: str, field: str) -> np.ndarray:
             items = json.loads(s) if s.startswith("[") else [
                 x for x in s.replace(";", ",").split(",") if x.strip()]
         except json.JSONDecodeError as exc:
-            raise _err(f"not a list of numbers: {exc}", source, table="deso", row=code,
-                       field=field, value=v) from exc
+            # numpy's way of printing an array, as some GeoPackage writers store lists:
+            # "[26 29 26 ...]"
+            if not (s.startswith("[") and s.endswith("]")):
+                raise _err(f"not a list of numbers: {exc}", source, table="deso", row=code,
+                           field=field, value=v) from exc
+            items = s[1:-1].replace(",", " ").split()
     elif isinstance(v, (list, tuple, np.ndarray, pd.Series)):
         items = list(v)
     else:
@@ -320,9 +324,13 @@ age_f (17 five-year bands 0-4 ... 80+), or pop_80plus with pop_65plus or pop_65_
                 try:
                     v = json.loads(v)
                 except json.JSONDecodeError as exc:
-                    raise _err("tenure must be a list [rental, tenant-owned, owner, other]",
-                               source, table="deso", row=codes[i], field="tenure",
-                               value=v) from exc
+                    t = v.strip()
+                    if t.startswith("[") and t.endswith("]"):  # numpy's print of an array
+                        v = t[1:-1].replace(",", " ").split()
+                    else:
+                        raise _err("tenure must be a list [rental, tenant-owned, owner, other]",
+                                   source, table="deso", row=codes[i], field="tenure",
+                                   value=v) from exc
             arr = np.asarray(list(v), dtype=float)
             if len(arr) != 4 or not (np.isfinite(arr).all() and (arr >= 0).all()):
                 raise _err("tenure must be 4 household counts >= 0 [rental, tenant-owned, "

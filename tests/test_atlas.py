@@ -268,3 +268,24 @@ def test_atlas_with_a_providers_table_and_refused_sensitivity(tmp_path):
     assert r["external_share"] == pytest.approx(0.2)
     with pytest.raises(InputError, match="sensitivity"):
         atlas(ATLAS, codes=["2463"], sensitivity=True)
+
+
+@needs_atlas
+def test_atlas_from_one_national_deso_file(tmp_path):
+    """One DeSO file of several municipalities (lists stored as numpy prints, as some
+    GeoPackage writers do), filtered by code; a run where every task fails still writes its
+    record."""
+    nat = tmp_path / "national.gpkg"
+    pd.concat([gpd.read_file(ATLAS / "deso" / f"deso2025_{c}.geojson") for c in SMALL]
+              ).to_file(nat)
+    kw = {"boundaries": ATLAS / "boundaries.geojson", "seeds": [1], "presets": (),
+          "scale": 0.3, "n_workers": 1, "progress": False}
+    res = atlas(nat, codes=SMALL, coverage=ATLAS / "coverage_n21704_2023.csv", **kw)
+    assert sorted(res.table["name"]) == ["Storfors", "Åsele"] and res.failures.empty
+    with pytest.raises(InputError, match="give codes, boundaries and coverage"):
+        atlas(nat, boundaries=ATLAS / "boundaries.geojson")
+    empty = tmp_path / "cov.csv"
+    empty.write_text("kommun_kod,n21704_pct_2023\n9999,10\n")
+    res = atlas(nat, codes=SMALL, coverage=empty, out=tmp_path / "out", **kw)
+    assert res.table.empty and sorted(res.failures["code"]) == sorted(SMALL)
+    assert "no coverage figure" in (tmp_path / "out" / "index.html").read_text()
