@@ -171,10 +171,10 @@ def _bands(v: Any, source: str, code: str, field: str) -> np.ndarray:
         except json.JSONDecodeError as exc:
             # numpy's way of printing an array, as some GeoPackage writers store lists:
             # "[26 29 26 ...]"
-            if not (s.startswith("[") and s.endswith("]")):
+            if not (s.startswith("[") and s.endswith("]")) or "," in s:
                 raise _err(f"not a list of numbers: {exc}", source, table="deso", row=code,
                            field=field, value=v) from exc
-            items = s[1:-1].replace(",", " ").split()
+            items = s[1:-1].split()
     elif isinstance(v, (list, tuple, np.ndarray, pd.Series)):
         items = list(v)
     else:
@@ -325,8 +325,8 @@ age_f (17 five-year bands 0-4 ... 80+), or pop_80plus with pop_65plus or pop_65_
                     v = json.loads(v)
                 except json.JSONDecodeError as exc:
                     t = v.strip()
-                    if t.startswith("[") and t.endswith("]"):  # numpy's print of an array
-                        v = t[1:-1].replace(",", " ").split()
+                    if t.startswith("[") and t.endswith("]") and "," not in t:  # numpy print
+                        v = t[1:-1].split()
                     else:
                         raise _err("tenure must be a list [rental, tenant-owned, owner, other]",
                                    source, table="deso", row=codes[i], field="tenure",
