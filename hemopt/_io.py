@@ -13,6 +13,10 @@ Core layer: imports nothing from hemopt but :mod:`hemopt.errors`.
   whole run; a second run on the same output fails at once with an error naming the first
   run's process id. The lock is an ``fcntl.flock`` on a lock file, so a killed run never
   leaves a stale lock behind.
+- :func:`write_csv` and :func:`write_excel` write tables for spreadsheets atomically, with
+  every text cell that a spreadsheet would run as a formula neutralised
+  (:func:`neutralise_cell`, OWASP "CSV injection"): a staff id ``=HYPERLINK(...)`` is written
+  as ``'=HYPERLINK(...)``. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import re
 import secrets
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from hemopt.errors import OutputError
 
@@ -37,8 +43,12 @@ __all__ = [
     "check_folder",
     "is_geopackage",
     "is_parquet",
+    "neutralise_cell",
+    "neutralise_frame",
     "output_lock",
     "temporary_folder",
+    "write_csv",
+    "write_excel",
 ]
 
 #: Name of the lock file inside a locked output folder.
@@ -299,3 +309,77 @@ def output_lock(target: str | Path, what: str, *, folder: bool) -> Iterator[Path
         with contextlib.suppress(FileNotFoundError):
             lock.unlink()
         os.close(fd)  # releases the flock
+
+
+# ------------------------------------------------------------------------ spreadsheets
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP): ``=``,
+#: ``+``, ``-``, ``@``, and tab and carriage return, which some programs skip before them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with ``=``, ``+``, ``-``, ``@``, tab
+    or carriage return gets a leading ``'`` (OWASP's advice for CSV injection). Numbers, and
+    text that is a plain number such as ``"-12.5"``, are returned unchanged.
+
+    >>> neutralise_cell("=HYPERLINK(A1)"), neutralise_cell("@SUM(A1)")
+    ("'=HYPERLINK(A1)", "'@SUM(A1)")
+    >>> neutralise_cell(-3.5), neutralise_cell("-3.5"), neutralise_cell("E1"), neutralise_cell("-")
+    (-3.5, '-3.5', 'E1', "'-")
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(
+            value):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: Any) -> Any:
+    """A copy of a DataFrame with every text cell, column name and index label passed through
+    :func:`neutralise_cell` (numbers untouched). The input is not changed."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            out[col] = s.map(neutralise_cell)
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    if out.index.dtype == object:
+        out.index = out.index.map(neutralise_cell)
+    return out
+
+
+def write_csv(df: Any, path: str | Path, **to_csv: Any) -> Path:
+    """Write ``df`` as CSV to ``path`` atomically, text cells neutralised
+    (:func:`neutralise_frame`); ``to_csv`` goes to ``DataFrame.to_csv`` (default
+    ``index=False``).
+
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "stops.csv"
+    >>> _ = write_csv(pd.DataFrame({"staff": ["=1+1", "anna"], "km": [-2.5, 3.0]}), p)
+    >>> print(p.read_text().strip())
+    staff,km
+    '=1+1,-2.5
+    anna,3.0
+    """
+    to_csv.setdefault("index", False)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        neutralise_frame(df).to_csv(tmp, **to_csv)
+    return path
+
+
+def write_excel(sheets: Mapping[str, Any], path: str | Path, **to_excel: Any) -> Path:
+    """Write DataFrames as the sheets of one ``.xlsx`` workbook, atomically, text cells
+    neutralised (:func:`neutralise_frame`; openpyxl would otherwise store ``=...`` text as a
+    formula). ``to_excel`` goes to ``DataFrame.to_excel`` (default ``index=False``)."""
+    import pandas as pd
+
+    to_excel.setdefault("index", False)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                neutralise_frame(df).to_excel(xw, sheet_name=str(name)[:31], **to_excel)
+    return path

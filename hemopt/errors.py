@@ -75,6 +75,10 @@ class ScenarioError(HemoptError, ValueError):
         file: str | None = None,
         line: int | None = None,
     ) -> None:
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            value = value.item()  # np.float64(-2.0) reads as -2.0
+        if type(row).__module__ == "numpy" and hasattr(row, "item"):
+            row = row.item()
         self.table = table
         self.row = row
         self.field = field
@@ -160,6 +164,44 @@ class OutputError(HemoptError):
     >>> issubclass(hemopt.OutputError, hemopt.HemoptError)
     True
     """
+
+
+class PlausibilityWarning(UserWarning):
+    """Input that is valid but unlikely to be what the user meant, and changes the results.
+
+    For example a client tens of kilometres from every other client and office when no
+    boundary is given: the default boundary (their convex hull) would silently grow to cover
+    it. The message names the table, the row, the value and what to check.
+
+    Examples
+    --------
+    >>> from hemopt.errors import PlausibilityWarning
+    >>> issubclass(PlausibilityWarning, UserWarning)
+    True
+    """
+
+
+class DroppedColumnWarning(UserWarning):
+    """A column of an input table that hemopt did not understand or does not use, and drops.
+
+    The message names the file or table and the column (and, for a column that looks like a
+    known one in another spelling, the name it expected). Personal data (names,
+    personnummer) is dropped on purpose: keep a column with ``keep_columns`` /
+    ``--keep-column``.
+
+    Examples
+    --------
+    >>> from hemopt.errors import DroppedColumnWarning
+    >>> w = DroppedColumnWarning("dropped 'Telefon'", table="clients", column="Telefon")
+    >>> w.table, w.column
+    ('clients', 'Telefon')
+    """
+
+    def __init__(self, message: str, *, table: str | None = None,
+                 column: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+        self.column = column
 
 
 class MissingColumnWarning(UserWarning):

@@ -57,8 +57,9 @@ import shapely
 
 from hemopt.errors import ScenarioError
 
-__all__ = ["BOUNDARY_TOLERANCE_M", "CRS", "PATTERN_COLUMNS", "PROVIDER_KINDS", "Scenario",
-           "WeeklyPattern", "weekly_pattern"]
+__all__ = ["BOUNDARY_TOLERANCE_M", "CRS", "ISOLATED_M", "MAX_HOURS_PER_WEEK",
+           "MAX_VISITS_PER_DAY", "PATTERN_COLUMNS", "PROVIDER_KINDS", "SWEDEN_LATLON",
+           "SWEDEN_SWEREF", "Scenario", "WeeklyPattern", "weekly_pattern"]
 
 #: The coordinate reference system of every table: SWEREF 99 TM, metres.
 CRS = "EPSG:3006"
@@ -68,6 +69,19 @@ BOUNDARY_TOLERANCE_M = 1.0
 PROVIDER_KINDS = ("municipal", "external")
 #: Separator of id lists (``ranking``, ``zones``) when written to a file.
 LIST_SEPARATOR = ";"
+#: Most hours of care a week a client can be granted: every hour of the week (24 x 7).
+MAX_HOURS_PER_WEEK = 168.0
+#: Most visits a day: one every 15 minutes around the clock.
+MAX_VISITS_PER_DAY = 96.0
+#: Where Sweden lies in SWEREF 99 TM (metres): ``(E min, E max), (N min, N max)``, the
+#: projection's area of use, rounded outwards.
+SWEDEN_SWEREF = ((180_000.0, 1_090_000.0), (6_100_000.0, 7_700_000.0))
+#: Where Sweden lies in WGS84 (degrees): ``(lat min, lat max), (lon min, lon max)``.
+SWEDEN_LATLON = ((55.0, 69.1), (10.5, 24.2))
+#: Without a boundary, a client or office this far (metres) from every other point is
+#: warned about (:class:`~hemopt.errors.PlausibilityWarning`): it would grow the default
+#: boundary, their convex hull, by a region the municipality may not have.
+ISOLATED_M = 20_000.0
 
 _TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary", "bases")
 
@@ -183,6 +197,19 @@ def _is_missing(v: Any) -> bool:
         return False
 
 
+def _check_printable(v: str, table: str, row: Any, field: str) -> None:
+    """Refuse a text with a control character (NUL, tab, newline, ...): a GeoPackage cuts a
+    text at a NUL, and the others change or break the CSV and HTML outputs."""
+    if v.isprintable():
+        return
+    bad = next(c for c in v if not c.isprintable())
+    raise ScenarioError(
+        f"contains the non-printable character U+{ord(bad):04X}; ids and names must be "
+        "printable text (a NUL would be cut off when the scenario is written, a tab or line "
+        "break changes the CSV outputs): remove it", table=table, row=row, field=field,
+        value=v)
+
+
 def _to_idlist(v: Any, table: str, row: Any, field: str) -> tuple[str, ...]:
     if isinstance(v, (list, tuple, np.ndarray, pd.Series)):
         items = list(v)
@@ -196,6 +223,8 @@ def _to_idlist(v: Any, table: str, row: Any, field: str) -> tuple[str, ...]:
             field=field, value=v,
         )
     out = tuple(str(i) for i in items)
+    for i in out:
+        _check_printable(i, table, row, field)
     if len(set(out)) != len(out):
         raise ScenarioError("an id appears twice", table=table, row=row, field=field, value=v)
     return out
@@ -227,12 +256,107 @@ def _as_gdf(table: str, data: Any) -> gpd.GeoDataFrame:
             table=table,
             field="crs",
         )
+    original = gdf
     if not gdf.crs.equals(CRS):
         if not (gdf.crs.is_geographic or gdf.crs.is_projected):
             raise ScenarioError("CRS is neither geographic nor projected", table=table,
                                 field="crs", value=str(gdf.crs))
         gdf = gdf.to_crs(CRS)
+    _check_in_sweden(table, gdf, original)
     return gdf
+
+
+def _in_range(v: np.ndarray, lo_hi: tuple[float, float]) -> np.ndarray:
+    return (v >= lo_hi[0]) & (v <= lo_hi[1])
+
+
+def _check_in_sweden(table: str, gdf: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> None:
+    """Refuse geometries outside Sweden's extent (SWEREF 99 TM's area of use), naming the row,
+    and say when latitude and longitude (or easting and northing) look swapped."""
+    if not len(gdf):
+        return
+    geoms = np.asarray(gdf.geometry.values)
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not valid.any():
+        return
+    b = np.full((len(geoms), 4), np.nan)
+    b[valid] = shapely.bounds(geoms[valid])
+    with np.errstate(invalid="ignore"):
+        (elo, ehi), (nlo, nhi) = SWEDEN_SWEREF
+        finite = valid & np.isfinite(b).all(axis=1)
+        inside = (b[:, 0] >= elo) & (b[:, 2] <= ehi) & (b[:, 1] >= nlo) & (b[:, 3] <= nhi)
+    bad = finite & ~inside
+    if not bad.any():
+        return
+    pos = int(np.flatnonzero(bad)[0])
+    key = _KEY[table]
+    row = gdf[key].iloc[pos] if key in gdf.columns else pos
+    og = original.geometry.iloc[pos]
+    ox, oy = shapely.get_coordinates(og)[0]
+    (la, lb), (oa, ob) = SWEDEN_LATLON
+    if original.crs.is_geographic:
+        where = f"lon {ox:.6g}, lat {oy:.6g} ({original.crs.to_string()})"
+        if la <= ox <= lb and oa <= oy <= ob:
+            raise ScenarioError(
+                f"point lies outside Sweden: {where}. Did you swap latitude and longitude? "
+                f"In Sweden the latitude is {la}–{lb} and the longitude {oa}–{ob}; the point's "
+                "x must be the longitude (geopandas.points_from_xy(lon, lat))",
+                table=table, row=row, field="geometry", value=f"POINT ({ox:.6g} {oy:.6g})")
+        raise ScenarioError(f"point lies outside Sweden: {where}; latitude must be {la}–{lb}, "
+                            f"longitude {oa}–{ob}. Is the CRS right?", table=table, row=row,
+                            field="geometry", value=f"POINT ({ox:.6g} {oy:.6g})")
+    x, y = shapely.get_coordinates(geoms[pos])[0]
+    swapped = nlo <= x <= nhi and elo <= y <= ehi
+    if swapped:
+        hint = ("Did you swap x and y? In SWEREF 99 TM x is the easting "
+                f"({elo:,.0f}–{ehi:,.0f} m) and y the northing ({nlo:,.0f}–{nhi:,.0f} m)")
+    elif abs(ox) <= 180 and abs(oy) <= 90 and max(abs(ox), abs(oy)) >= oa:
+        hint = ("the coordinates look like degrees: give WGS84 longitude/latitude with "
+                "crs='EPSG:4326' (did you swap latitude and longitude?)" if oa <= ox <= ob
+                or la <= ox <= lb else "the coordinates look like degrees: give them with "
+                "crs='EPSG:4326'")
+    else:
+        hint = (f"SWEREF 99 TM easting must be {elo:,.0f}–{ehi:,.0f} m and northing "
+                f"{nlo:,.0f}–{nhi:,.0f} m; is the CRS right ({original.crs.to_string()})?")
+    raise ScenarioError(f"lies outside Sweden; {hint}", table=table, row=row, field="geometry",
+                        value=f"POINT ({x:.1f} {y:.1f})" if geoms[pos].geom_type == "Point"
+                        else f"bounds {tuple(round(v, 1) for v in b[pos])}")
+
+
+def isolated_points(xy: np.ndarray, limit_m: float = ISOLATED_M) -> list[tuple[int, float]]:
+    """Points farther than ``limit_m`` from every other point: ``[(position, distance)]``,
+    farthest first (an empty list for fewer than two points).
+
+    >>> isolated_points(np.array([[0, 0], [100, 0], [300_000, 0]]))
+    [(2, 299900.0)]
+    """
+    from scipy.spatial import cKDTree
+
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if len(xy) < 2:
+        return []
+    d, _ = cKDTree(xy).query(xy, k=2)
+    far = np.flatnonzero(d[:, 1] > limit_m)
+    return [(int(i), float(d[i, 1])) for i in far[np.argsort(-d[far, 1], kind="stable")]]
+
+
+def warn_isolated(labels: list[str], xy: np.ndarray, area_km2: float, how: str) -> None:
+    """Warn (:class:`~hemopt.errors.PlausibilityWarning`) about each point of ``xy`` far from
+    every other one: it grows a default boundary (``how``, whose area is ``area_km2``)."""
+    import warnings
+
+    from hemopt.errors import PlausibilityWarning
+
+    far = isolated_points(xy)
+    if not far:
+        return
+    shown = "; ".join(f"{labels[i]} is {d / 1000:.1f} km from every other point"
+                      for i, d in far[:5])
+    more = f" and {len(far) - 5} more" if len(far) > 5 else ""
+    warnings.warn(PlausibilityWarning(
+        f"{shown}{more}: the default boundary ({how}) then covers {area_km2:,.0f} km². Check "
+        "those coordinates, or give the municipality's boundary (boundary=..., --boundary)"),
+        stacklevel=3)
 
 
 class Scenario:
@@ -298,6 +422,7 @@ class Scenario:
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = str(name)
+        _check_printable(self.name, "scenario", None, "name")
         self.meta: dict[str, Any] = dict(meta or {})
         try:
             json.dumps(self.meta)
@@ -393,6 +518,20 @@ class Scenario:
             pts = [t.geometry.values for t in tables if len(t)]
             geoms = np.concatenate(pts) if pts else np.array([], dtype=object)
             hull = shapely.convex_hull(shapely.union_all(geoms)).buffer(1000.0)
+            # clients and offices (stairwells sit on the clients' points)
+            labels, pts_xy = [], []
+            for name, t in zip(("clients", "stairwells", "providers"), tables, strict=False):
+                if name == "stairwells" or not len(t):
+                    continue
+                key = _KEY[name]
+                ids = t[key].astype(str).tolist() if key in t.columns else [""] * len(t)
+                labels += [f"table {name!r}, row {i!r}" for i in ids]
+                pts_xy.append(shapely.get_coordinates(t.geometry.values))
+            if pts_xy:
+                xy = np.vstack(pts_xy)
+                if len(xy) == len(labels):
+                    warn_isolated(labels, xy, hull.area / 1e6,
+                                  "the convex hull of the points + 1 km")
             return gpd.GeoDataFrame({"name": ["unnamed"], "code": [""]}, geometry=[hull],
                                     crs=CRS)
         if isinstance(boundary, gpd.GeoSeries):
@@ -430,7 +569,7 @@ class Scenario:
             if kind in ("id", "str", "optid"):
                 vals = []
                 for pos, v in enumerate(s.tolist()):
-                    if type(v) is str and v and LIST_SEPARATOR not in v:
+                    if type(v) is str and v and LIST_SEPARATOR not in v and v.isprintable():
                         vals.append(v)  # fast path
                         continue
                     if _is_missing(v):
@@ -445,6 +584,7 @@ class Scenario:
                         raise ScenarioError(
                             f"ids must be non-empty and must not contain {LIST_SEPARATOR!r}",
                             table=table, row=_row_id(table, gdf, pos), field=col, value=v)
+                    _check_printable(v, table, _row_id(table, gdf, pos), col)
                     vals.append(v)
                 out[col] = vals
             elif kind == "idlist":
@@ -483,6 +623,15 @@ class Scenario:
                     arr = np.where(np.isnan(arr), 1.0, arr)
                     bad = ~np.isfinite(arr) | (arr < 0) | (arr > 1)
                     msg = "must be a share between 0 and 1"
+                elif (table, col) == ("clients", "hours_per_week"):
+                    bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_HOURS_PER_WEEK)
+                    msg = (f"must be a number >= 0 and at most {MAX_HOURS_PER_WEEK:g} hours a week "
+                           "(24 h x 7 days); give granted hours per week, not per month or "
+                           "year, nor minutes")
+                elif (table, col) == ("clients", "visits_per_day"):
+                    bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_VISITS_PER_DAY)
+                    msg = (f"must be a number >= 0 and at most {MAX_VISITS_PER_DAY:g} visits a "
+                           "day (one every 15 minutes); give visits per day, not per week")
                 else:
                     bad = ~np.isfinite(arr) | (arr < 0)
                     msg = "must be a finite number >= 0"

@@ -72,6 +72,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hemopt._io import write_csv
 from hemopt._progress import sayer
 from hemopt.areas import zone_index
 from hemopt.choice import ChoiceModel
@@ -408,7 +409,7 @@ class SimulationResult:
                          ("events", self.events), ("clients", self.clients),
                          ("by_year", self.by_year())):
             p = folder / f"{name}.csv"
-            df.to_csv(p, index=False)
+            write_csv(df, p)  # text cells a spreadsheet would run are neutralised
             out[name] = p
         return out
 

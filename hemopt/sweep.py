@@ -22,11 +22,20 @@ Settings that change a result but are not grid keys (``routing``, ``max_iteratio
 solver, the :class:`~hemopt.compare.CostParams` fields and the hemopt version) are part of every
 task and of its ``task_id``, and are columns of the result.
 
-A failed task is recorded with its error (``error`` column) and does not stop the sweep. With
-``out`` (a folder), each task's rows are written as one Parquet file as soon as they arrive, and
-a rerun skips the tasks already written: an interrupted sweep resumes. A rerun with other
-settings has other task ids, so it recomputes rather than reusing rows computed under the old
-settings (whose parts stay in the folder, unused). Only one sweep at a time may use a folder.
+A failed task is retried (:data:`RETRIES` times); one that keeps failing is recorded with its
+error (``error`` column) and does not stop the sweep. With ``out`` (a folder), each task's rows
+are written as one Parquet file as soon as they arrive, and a rerun skips the tasks already
+written: an interrupted sweep resumes. On resume every part is checked (readable, its task's
+rows, one per regime); a part that is not is set aside as ``<task>.parquet.corrupt`` and its
+task run again. A task that kept failing is quarantined: its error row goes to
+``out/quarantine/<task>.parquet``, and a rerun leaves it there (delete it to try again). A
+rerun with other settings has other task ids, so it recomputes rather than reusing rows
+computed under the old settings (whose parts stay in the folder, unused). Only one sweep at a
+time may use a folder.
+
+Every task carries a hash of hemopt's source files (``hemopt_source``, :func:`source_hash`):
+a worker whose hemopt differs, even by an uncommitted edit under the same version number,
+refuses the task, and a Dask cluster is checked before any task is sent.
 
 A sweep configuration file (``hemopt sweep --config``, read by :func:`read_config`) is TOML with
 the sections ``[grid]`` (the grid keys), ``[sweep]`` (``seeds``, ``routing``,
@@ -47,7 +56,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -61,8 +70,11 @@ from hemopt._workers import end_with_parent as _end_with_parent
 from hemopt._workers import stop_workers as _stop_workers
 from hemopt.errors import HemoptError, InputError
 
-__all__ = ["GRID_KEYS", "SETTING_KEYS", "connect", "plot_sweep", "read_config", "run_task",
-           "summarise", "sweep", "tasks_of"]
+__all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "plot_sweep", "read_config",
+           "run_task", "source_hash", "summarise", "sweep", "tasks_of"]
+
+#: Times a failed task is run again before it is quarantined with its error.
+RETRIES = 1
 
 #: Grid keys and their defaults.
 GRID_KEYS: dict[str, Any] = {
@@ -78,7 +90,7 @@ GRID_KEYS: dict[str, Any] = {
 #: Settings that change a result besides the grid keys: part of every task id and columns of
 #: the result (``max_iterations`` is None with the approximation, which does not use it).
 SETTING_KEYS = ("routing", "max_iterations", "staff_sek_per_hour", "sek_per_km",
-                "co2_kg_per_km", "days_per_year", "hemopt_version")
+                "co2_kg_per_km", "days_per_year", "hemopt_version", "hemopt_source")
 
 
 def _is_int(v: Any) -> bool:
@@ -154,7 +166,7 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
     return {"routing": routing,
             "max_iterations": int(max_iterations) if routing == "solver" else None,
             **{k: float(v) for k, v in asdict(cost).items()},
-            "hemopt_version": version}
+            "hemopt_version": version, "hemopt_source": source_hash()}
 
 
 _KPIS = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",
@@ -237,6 +249,11 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
     base = dict(task)
     t0 = time.perf_counter()
     try:
+        want = task.get("hemopt_source")
+        if want is not None and want != source_hash():
+            raise HemoptError(f"this worker's hemopt source (hash {source_hash()}) differs from "
+                              f"the sweep's ({want}): its figures could differ. Install the "
+                              "same hemopt on every worker")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # recorded in the ``warnings`` column
             sc = generate(task["preset"], seed=task["seed"], scale=task["scale"],
@@ -280,8 +297,54 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def _done(out: Path) -> set[str]:
-    return {p.stem for p in out.glob("*.parquet")}
+QUARANTINE = "quarantine"
+
+
+def _part_ok(path: Path) -> str:
+    """``""`` when ``path`` is a whole part of its task (readable, the task's rows, one per
+    regime, no error), else what is wrong with it."""
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several kinds on a truncated file
+        return f"unreadable ({type(exc).__name__}: {str(exc)[:120]})"
+    need = {"task_id", "regime", "error"}
+    if not need <= set(df.columns):
+        return f"columns {sorted(need - set(df.columns))} missing"
+    if len(df) == 0:
+        return "no rows"
+    if set(df["task_id"].astype(str)) != {path.stem}:
+        return "rows of another task"
+    if (df["error"].astype(str) != "").any():
+        return "an error row (the task failed)"
+    regimes = df["regime"].astype(str)
+    if (regimes == "").any() or regimes.duplicated().any():
+        return "not one row per regime"
+    return ""
+
+
+def _done(out: Path, wanted: set[str] | None = None,
+          say: Callable[[str], None] | None = None) -> set[str]:
+    """Task ids with a whole part in ``out`` (see :func:`_part_ok`) or a quarantined error.
+    Parts of ``wanted`` tasks that are not whole are renamed ``*.parquet.corrupt`` (kept for
+    inspection) so that their tasks run again."""
+    done = set()
+    for p in sorted(out.glob("*.parquet")):
+        if wanted is not None and p.stem not in wanted:
+            done.add(p.stem)  # another grid's part: left alone, not checked
+            continue
+        why = _part_ok(p)
+        if not why:
+            done.add(p.stem)
+            continue
+        bad = p.with_name(p.name + ".corrupt")
+        os.replace(p, bad)
+        if say is not None:
+            say(f"part {p.name} is not whole ({why}): set aside as {bad.name}, its task runs "
+                "again\n")
+    q = out / QUARANTINE
+    if q.is_dir():
+        done |= {p.stem for p in q.glob("*.parquet")}
+    return done
 
 
 def sweep(
@@ -313,7 +376,8 @@ def sweep(
     client
         A ``dask.distributed.Client``: run the tasks on its cluster. Default: local processes.
     n_workers
-        Local processes (default: the number of CPUs); 1 runs in this process.
+        Local processes (default: the number of CPUs); 1 runs in this process. Not with
+        ``client`` (an :class:`~hemopt.errors.InputError`: the cluster has its own workers).
     out
         Folder of Parquet parts (one per task, written atomically). Tasks already there are
         skipped (resume); the returned frame includes them. Parts of other grids or settings in
@@ -343,6 +407,13 @@ def sweep(
     >>> len(df), bool((df["error"] == "").all())
     (6, True)
     """
+    if client is not None and n_workers is not None:
+        raise InputError(f"n_workers={n_workers!r} with client=...: a Dask cluster runs the tasks "
+                         "on its own workers; drop n_workers, or scale the cluster")
+    if n_workers is not None:
+        from hemopt._workers import resolve_workers
+
+        n_workers = resolve_workers(n_workers, "n_workers")
     tasks = tasks_of(grid, seeds, routing=routing, max_iterations=max_iterations, cost=cost)
     outdir = Path(out) if out is not None else None
     if outdir is None:
@@ -440,14 +511,7 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
             n = len(client.scheduler_info()["workers"])
             raise HemoptError(f"{where} has {n} worker(s) after {timeout_s:g} s; "
                               f"min_workers = {min_workers}") from None
-        mine = _client_version()
-        versions = client.run(_installed_version)
-        wrong = {w: v for w, v in versions.items() if v != mine}
-        if wrong:
-            listed = ", ".join(f"{w}: {v}" for w, v in sorted(wrong.items())[:3])
-            raise HemoptError(f"{len(wrong)} worker(s) of {where} run another hemopt than "
-                              f"this process ({mine}): {listed}. Install the same "
-                              "version on the workers")
+        check_workers(client, where)
     except BaseException:
         client.close()
         raise
@@ -455,8 +519,52 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
 
 
 def _client_version() -> str:
-    """This process's hemopt version, compared with the workers' (a seam for tests)."""
-    return _installed_version()
+    """This process's hemopt source hash, compared with the workers' (a seam for tests)."""
+    return source_hash()
+
+
+def check_workers(client: Any, where: str = "the Dask cluster") -> None:
+    """Refuse a Dask cluster with a worker whose hemopt source differs from this process's
+    (:func:`source_hash`), or that cannot import hemopt.
+
+    Raises
+    ------
+    HemoptError
+        Naming the workers, their hash and this process's.
+    """
+    mine = _client_version()
+    try:
+        hashes = client.run(source_hash)
+    except Exception as exc:  # a worker without hemopt fails to unpickle the function
+        raise HemoptError(f"the workers of {where} cannot run hemopt ({type(exc).__name__}: "
+                          f"{exc}); install the same hemopt on every worker") from None
+    wrong = {w: v for w, v in hashes.items() if v != mine}
+    if wrong:
+        listed = ", ".join(f"{w}: {v}" for w, v in sorted(wrong.items())[:3])
+        raise HemoptError(f"{len(wrong)} worker(s) of {where} run another hemopt than "
+                          f"this process (source hash {mine}): {listed}. Install the same "
+                          "hemopt (the same files, not only the same version number) on the "
+                          "workers")
+
+
+@functools.lru_cache(maxsize=1)
+def source_hash() -> str:
+    """A hash of hemopt's source: every ``.py`` file of the package, by path and content.
+
+    Workers are compared by it rather than by the version string, which stays the same across
+    commits and local edits. The first 16 hex digits of a SHA-256.
+
+    >>> len(source_hash()), source_hash() == source_hash()
+    (16, True)
+    """
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        rel = p.relative_to(root).as_posix()
+        if "__pycache__" in rel:
+            continue
+        h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def _installed_version() -> str:
@@ -473,55 +581,96 @@ def _installed_version() -> str:
         return "unknown"
 
 
+def _failed(result: list[dict[str, Any]]) -> bool:
+    return any(r.get("error") for r in result)
+
+
+def _crash_row(task: Mapping[str, Any], exc: BaseException) -> list[dict[str, Any]]:
+    """The error row of a task whose worker failed (not the task itself)."""
+    return [{**dict(task), "regime": "", "error": f"{type(exc).__name__}: {exc}",
+             "traceback": "".join(traceback.format_exception_only(exc)), "runtime_s": 0.0}]
+
+
 def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
          n_workers: int | None, progress: bool | Callable[[str], None]) -> pd.DataFrame:
     say = sayer(progress, end="")
     todo = tasks
+    wanted = {t["task_id"] for t in tasks}
     if outdir is not None:
-        done = _done(outdir)
-        wanted = {t["task_id"] for t in tasks}
+        done = _done(outdir, wanted, say)
         todo = [t for t in tasks if t["task_id"] not in done]
         other = len(done - wanted)
+        quarantined = len(wanted & _done_quarantined(outdir))
         if len(todo) < len(tasks) or other:
             say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {outdir}"
+                + (f" ({quarantined} quarantined with their error in {outdir / QUARANTINE}; "
+                   "delete a part there to run its task again)" if quarantined else "")
                 + (f"; {other} part(s) there are of other grids or settings and are left out"
                    if other else "") + "\n")
+    if client is not None and todo:
+        check_workers(client)
     rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     n = len(todo)
+    tries: dict[str, int] = {}
+    finished = 0
 
-    def collect(result: list[dict[str, Any]], k: int) -> None:
+    def collect(task: Mapping[str, Any], result: list[dict[str, Any]]) -> bool:
+        """Keep a result; False when the task failed and is to be run again."""
+        nonlocal finished
+        tid = task["task_id"]
+        tries[tid] = tries.get(tid, 0) + 1
+        if _failed(result) and tries[tid] <= RETRIES:
+            return False
         rows.extend(result)
         if outdir is not None:
-            with atomic_path(outdir / f"{result[0]['task_id']}.parquet") as tmp:
+            folder = outdir / QUARANTINE if _failed(result) else outdir
+            with atomic_path(folder / f"{tid}.parquet") as tmp:
                 _frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
+        finished += 1
         el = time.perf_counter() - t0
-        if k == n or k % max(1, n // 50) == 0:
-            say(f"\r{k}/{n} tasks, {el:.0f} s elapsed, ~{el / k * (n - k):.0f} s left")
+        if finished == n or finished % max(1, n // 50) == 0:
+            say(f"\r{finished}/{n} tasks, {el:.0f} s elapsed, "
+                f"~{el / finished * (n - finished):.0f} s left")
+        return True
 
     if client is not None:
         from distributed import as_completed as dask_completed
 
         futures = client.map(run_task, todo, pure=False)
+        by_key = {f.key: t for f, t in zip(futures, todo, strict=True)}
+        queue = dask_completed(futures)
         try:
-            for k, fut in enumerate(dask_completed(futures), start=1):
-                collect(fut.result(), k)
+            for fut in queue:
+                task = by_key[fut.key]
+                try:
+                    result = fut.result()
+                except Exception as exc:  # the worker died or could not run the task
+                    result = _crash_row(task, exc)
+                if not collect(task, result):
+                    again = client.submit(run_task, task, pure=False)
+                    by_key[again.key] = task
+                    queue.add(again)
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(queue.futures) if hasattr(queue, "futures") else futures)
             raise
     else:
         workers = n_workers or os.cpu_count() or 1
         if workers <= 1 or n <= 1:
-            for k, t in enumerate(todo, start=1):
-                collect(run_task(t), k)
+            for t in todo:
+                while not collect(t, run_task(t)):
+                    pass
         else:
             ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
                                      initargs=(os.getpid(),))
-            futs: list[Any] = []
             try:
-                futs = [ex.submit(run_task, t) for t in todo]
-                for k, f in enumerate(as_completed(futs), start=1):
-                    collect(f.result(), k)
+                pending = {ex.submit(run_task, t): t for t in todo}
+                while pending:
+                    done_now, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in done_now:
+                        t = pending.pop(f)
+                        if not collect(t, f.result()):
+                            pending[ex.submit(run_task, t)] = t
             except BaseException:
                 _stop_workers(ex)
                 raise
@@ -529,13 +678,21 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
     if n:
         say("\n")
     if outdir is not None:
-        wanted = {t["task_id"] for t in tasks}
-        parts = [pd.read_parquet(p) for p in sorted(outdir.glob("*.parquet"))
-                 if p.stem in wanted]
+        paths = sorted(outdir.glob("*.parquet"))
+        q = outdir / QUARANTINE
+        if q.is_dir():
+            paths += sorted(q.glob("*.parquet"))
+        parts = [pd.read_parquet(p) for p in paths if p.stem in wanted]
         df = pd.concat(parts, ignore_index=True) if parts else _frame([])
+        df = df.drop_duplicates(subset=["task_id", "regime"], keep="first")
     else:
         df = _frame(rows) if rows else _frame([])
     return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
+
+
+def _done_quarantined(out: Path) -> set[str]:
+    q = out / QUARANTINE
+    return {p.stem for p in q.glob("*.parquet")} if q.is_dir() else set()
 
 
 # section -> key -> (test of the value, what it must be); [grid] is checked by tasks_of

@@ -43,63 +43,82 @@ import pyproj
 import shapely
 
 from hemopt._views import register
-from hemopt.errors import InputError, ScenarioError
-from hemopt.scenario import BOUNDARY_TOLERANCE_M, CRS, Scenario
+from hemopt.errors import DroppedColumnWarning, InputError, ScenarioError
+from hemopt.scenario import (
+    BOUNDARY_TOLERANCE_M,
+    CRS,
+    MAX_HOURS_PER_WEEK,
+    MAX_VISITS_PER_DAY,
+    SWEDEN_LATLON,
+    SWEDEN_SWEREF,
+    Scenario,
+    warn_isolated,
+)
 
 __all__ = [
     "CLIENT_COLUMNS",
-    "DEFAULT_SALT",
     "PROVIDER_COLUMNS",
+    "SALT_FILE_ENV",
     "SWEDEN_LATLON",
     "SWEDEN_SWEREF",
     "cluster_points",
+    "local_salt",
     "pseudonym",
     "scenario_from_tables",
 ]
 
-#: The salt used when none is given. It is public, so anyone holding the original ids can
-#: recompute the pseudonyms; pass your own secret ``salt`` for real data.
-DEFAULT_SALT = "hemopt-default-salt"
-
-#: Where Sweden lies in SWEREF 99 TM (metres): ``(E min, E max), (N min, N max)``, the
-#: projection's area of use, rounded outwards.
-SWEDEN_SWEREF = ((180_000.0, 1_090_000.0), (6_100_000.0, 7_700_000.0))
-#: Where Sweden lies in WGS84 (degrees): ``(lat min, lat max), (lon min, lon max)``.
-SWEDEN_LATLON = ((55.0, 69.1), (10.5, 24.2))
+#: Environment variable naming the file of the machine's secret pseudonym salt (default
+#: ``~/.config/hemopt/pseudonym-salt``, see :func:`local_salt`).
+SALT_FILE_ENV = "HEMOPT_SALT_FILE"
 
 #: Accepted column names of the client table, canonical name first (case, spaces and
 #: hyphens are ignored: ``Hours per week`` is ``hours_per_week``).
 CLIENT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "client_id": ("client_id", "id", "brukar_id", "brukare_id"),
-    "hours_per_week": ("hours_per_week", "hours", "timmar_per_vecka", "timmar"),
-    "visits_per_day": ("visits_per_day", "visits", "besok_per_dag", "besök_per_dag"),
-    "current_provider": ("current_provider", "provider", "utforare", "utförare"),
-    "ranking": ("ranking", "choices", "rangordning"),
+    "client_id": ("client_id", "id", "brukar_id", "brukare_id", "brukarid", "klient_id"),
+    "hours_per_week": ("hours_per_week", "hours", "timmar_per_vecka", "timmar",
+                       "beviljade_timmar", "beviljade_timmar_per_vecka", "timmar/vecka",
+                       "tim/v", "beviljad_tid"),
+    "visits_per_day": ("visits_per_day", "visits", "besok_per_dag", "besök_per_dag",
+                       "besök/dag", "antal_besök_per_dag"),
+    "current_provider": ("current_provider", "provider", "utforare", "utförare",
+                         "nuvarande_utförare", "nuvarande_utforare"),
+    "ranking": ("ranking", "choices", "rangordning", "rankning", "val", "önskemål"),
     "staff_per_visit": ("staff_per_visit", "staffing", "staff", "dubbelbemanning"),
     "skill": ("skill", "required_skill", "kompetens", "delegering"),
 }
-#: Accepted column names of the provider table, canonical name first.
+#: Accepted column names of the provider table, canonical name first. ``Max antal brukare``
+#: and ``Max timmar`` (per week), as Swedish exports name them, are the capacities; an
+#: office's ``Kontorsadress`` is an address key; ``Serviceområden`` the declared areas.
 PROVIDER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "provider_id": ("provider_id", "id", "utforare_id", "utförare_id"),
-    "name": ("name", "namn"),
-    "kind": ("kind", "type", "typ", "regi"),
-    "capacity_clients": ("capacity_clients", "max_clients"),
-    "capacity_hours": ("capacity_hours", "capacity_hours_per_week", "max_hours"),
-    "zones": ("zones", "areas", "omraden", "områden"),
+    "provider_id": ("provider_id", "id", "utforare_id", "utförare_id", "utförarid"),
+    "name": ("name", "namn", "utförarnamn", "företag", "foretag"),
+    "kind": ("kind", "type", "typ", "regi", "regiform"),
+    "capacity_clients": ("capacity_clients", "max_clients", "max_antal_brukare",
+                         "antal_brukare_max", "max_brukare", "kapacitet_brukare",
+                         "takvolym_brukare"),
+    "capacity_hours": ("capacity_hours", "capacity_hours_per_week", "max_hours",
+                       "max_timmar", "max_timmar_per_vecka", "kapacitet_timmar",
+                       "takvolym_timmar"),
+    "zones": ("zones", "areas", "omraden", "områden", "service_areas", "serviceområden",
+              "serviceomraden", "serviceområde", "verksamhetsområden", "geografiska_områden",
+              "upphandlade_områden"),
     "licensed_share": ("licensed_share", "delegated_share", "andel_delegering"),
 }
 _COORD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "x": ("x", "e", "easting", "east"),
-    "y": ("y", "n", "northing", "north"),
-    "lat": ("lat", "latitude"),
-    "lon": ("lon", "lng", "long", "longitude"),
-    "address": ("address_key", "address", "adress", "address_id", "adress_id"),
+    "x": ("x", "e", "easting", "east", "x_koordinat", "e_koordinat", "östkoordinat",
+          "ostkoordinat"),
+    "y": ("y", "n", "northing", "north", "y_koordinat", "n_koordinat", "nordkoordinat"),
+    "lat": ("lat", "latitude", "latitud"),
+    "lon": ("lon", "lng", "long", "longitude", "longitud"),
+    "address": ("address_key", "address", "adress", "address_id", "adress_id",
+                "office_address", "office", "kontor", "kontorsadress", "besöksadress"),
 }
 _ZONE_COLUMNS = {"zone_id": ("zone_id", "id", "zone", "area_id"), "name": ("name", "namn")}
 _KINDS = {
     "municipal": "municipal", "kommunal": "municipal", "kommun": "municipal",
-    "egen_regi": "municipal", "external": "external", "extern": "external",
-    "private": "external", "privat": "external", "enskild": "external",
+    "egen_regi": "municipal", "kommunal_regi": "municipal", "external": "external",
+    "extern": "external", "private": "external", "privat": "external", "enskild": "external",
+    "privat_regi": "external", "extern_regi": "external", "enskild_regi": "external",
 }
 _SHEET_NAMES = {
     "clients": ("clients", "brukare", "klienter"),
@@ -115,6 +134,8 @@ _RESERVED = {
                   "zones", "licensed_share", "geometry"},
 }
 _ROW = {"clients": "client", "providers": "provider", "addresses": "address"}
+# headers of id-list columns (ranking, zones) in every accepted spelling
+_LIST_COLUMNS = set(CLIENT_COLUMNS["ranking"]) | set(PROVIDER_COLUMNS["zones"])
 _LIST_SPLIT = re.compile(r"[;,|]")
 _PERSONNUMMER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -248,6 +269,11 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
             if any(c.strip() for c in record[len(header):]):
                 hint_text = (" (a decimal comma in a comma-separated file? quote the value or "
                              "use a point)" if delimiter == "," else "")
+                lists = [h for h in header if _norm(h) in _LIST_COLUMNS]
+                if delimiter in ";," and lists:
+                    hint_text += (f" (a list in column {lists[0]!r} separated by "
+                                  f"{delimiter!r}, the file's own separator? quote the cell, "
+                                  f"\"E1{delimiter}E3\", or separate the ids with '|': E1|E3)")
                 raise ScenarioError(
                     f"{len(record)} cells but the header has {len(header)}{hint_text}",
                     table=table, file=shown, line=line)
@@ -329,7 +355,8 @@ def _require(src: _Source, cols: Mapping[str, int], canon: str,
              spec: Mapping[str, tuple[str, ...]]) -> None:
     if canon not in cols:
         others = [a for a in spec[canon] if a != canon]
-        alt = f" (or {', '.join(repr(a) for a in others)})" if others else ""
+        shown = ", ".join(repr(a) for a in others[:4]) + (", ..." if len(others) > 4 else "")
+        alt = f" (or {shown})" if others else ""
         raise src.error(None, canon, f"missing column{alt}; columns found: "
                         f"{[c for c in src.columns if str(c).strip()]}")
 
@@ -368,7 +395,7 @@ def _number(src: _Source, i: int, column: str, v: Any) -> float:
 
 
 def _nonneg(src: _Source, i: int, column: str, v: Any, *, required: bool,
-            allow_inf: bool = False) -> float:
+            allow_inf: bool = False, most: float | None = None, unit: str = "") -> float:
     x = _number(src, i, column, v)
     if math.isnan(x):
         if required:
@@ -377,6 +404,8 @@ def _nonneg(src: _Source, i: int, column: str, v: Any, *, required: bool,
     if x < 0 or (math.isinf(x) and not allow_inf):
         raise src.error(i, column, "must be a number >= 0" if not allow_inf
                         else "must be a number >= 0 (or inf, or empty for no limit)", v)
+    if most is not None and x > most:
+        raise src.error(i, column, f"must be a number >= 0 and at most {most:g} {unit}", v)
     return x
 
 
@@ -524,9 +553,10 @@ def _check_latlon(src: _Source, rows: np.ndarray, raw: np.ndarray,
             continue
         cell = src.rows[i][src.columns.index(name["lat"])]
         if _in(lat, lon_r) and _in(lon, lat_r):
-            raise src.error(int(i), name["lat"], f"lat and lon look swapped: in Sweden the "
-                            f"latitude is {lat_r[0]}–{lat_r[1]} and the longitude "
-                            f"{lon_r[0]}–{lon_r[1]}", cell)
+            raise src.error(int(i), name["lat"], f"lat and lon look swapped (did you swap "
+                            f"latitude and longitude?): in Sweden the latitude is "
+                            f"{lat_r[0]}–{lat_r[1]} and the longitude {lon_r[0]}–{lon_r[1]}",
+                            cell)
         if not _in(lat, lat_r):
             raise src.error(int(i), name["lat"], f"outside Sweden: latitude must be "
                             f"{lat_r[0]}–{lat_r[1]}", cell)
@@ -628,14 +658,78 @@ def cluster_points(xy: Any, tolerance_m: float) -> np.ndarray:
     return label[comp]
 
 
-def pseudonym(client_id: Any, salt: str = DEFAULT_SALT) -> str:
+#: hemopt's former default salt: public, so refused.
+_OLD_PUBLIC_SALT = "hemopt-default-salt"
+
+
+def local_salt() -> tuple[str, str, bool]:
+    """This machine's secret pseudonym salt: ``(salt, where, generated_now)``.
+
+    Read from the file named by ``$HEMOPT_SALT_FILE`` (default
+    ``$XDG_CONFIG_HOME/hemopt/pseudonym-salt``, i.e. ``~/.config/hemopt/pseudonym-salt``). When
+    the file does not exist, 32 random bytes (``secrets.token_hex``) are written to it, readable
+    by the owner only. The salt is never written to a scenario or any other output; ``where``
+    is the file with the home folder shown as ``~``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> before = os.environ.get("HEMOPT_SALT_FILE")
+    >>> os.environ["HEMOPT_SALT_FILE"] = os.path.join(tempfile.mkdtemp(), "salt")
+    >>> salt, where, made = local_salt()
+    >>> len(salt), made, local_salt() == (salt, where, False)
+    (64, True, True)
+    >>> if before is None:
+    ...     del os.environ["HEMOPT_SALT_FILE"]
+    ... else:
+    ...     os.environ["HEMOPT_SALT_FILE"] = before
+    """
+    import os
+    import secrets
+
+    env = os.environ.get(SALT_FILE_ENV)
+    if env:
+        path = Path(env).expanduser()
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        path = Path(base) / "hemopt" / "pseudonym-salt"
+    shown = str(path)
+    home = str(Path.home())
+    if shown.startswith(home + os.sep):
+        shown = "~" + shown[len(home):]
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text, shown, False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise InputError(f"cannot read the pseudonym salt file {shown} ({exc.strerror or exc});"
+                         f" give a salt (salt=..., $HEMOPT_SALT) or another file "
+                         f"(${SALT_FILE_ENV})") from exc
+    salt = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(salt + "\n")
+    except FileExistsError:  # another import made it meanwhile: use that one
+        return path.read_text(encoding="utf-8").strip(), shown, False
+    except OSError as exc:
+        raise InputError(f"cannot create the pseudonym salt file {shown} "
+                         f"({exc.strerror or exc}); give a salt (salt=..., $HEMOPT_SALT) or "
+                         f"another file (${SALT_FILE_ENV})") from exc
+    return salt, shown, True
+
+
+def pseudonym(client_id: Any, salt: str) -> str:
     """A stable pseudonym for a client id: ``"c"`` and 12 hex digits of HMAC-SHA256.
 
     The same id and salt always give the same pseudonym, so scenarios imported on different
     days can be compared client by client; without the salt the pseudonym cannot be traced
-    back other than by trying every possible id. With the public :data:`DEFAULT_SALT`
-    anyone can do that, so give your own secret salt for real data and keep it out of the
-    outputs.
+    back, not even by trying every possible id (every birth date of a personnummer): each try
+    needs the secret salt. Keep the salt out of the outputs (:func:`local_salt` keeps one
+    per machine).
 
     Parameters
     ----------
@@ -670,12 +764,43 @@ def _numbered(prefix: str, labels: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- tables
+_PERSONAL = re.compile(r"^(namn|name|förnamn|fornamn|efternamn|first_name|last_name|"
+                       r"personnummer|pnr|person_nr|personal_number|ssn|telefon|tel|phone|"
+                       r"mobil|mobile|e_?post|email|e_mail|adress|address|postadress)$")
+
+
+def _spec_of(table: str) -> dict[str, tuple[str, ...]]:
+    return {"clients": {**CLIENT_COLUMNS, **_COORD_COLUMNS},
+            "providers": {**PROVIDER_COLUMNS, **_COORD_COLUMNS},
+            "addresses": dict(_COORD_COLUMNS)}[table]
+
+
+def _nearest_column(table: str, col: str) -> str | None:
+    """The accepted column a header is probably a misspelling of, or None."""
+    import difflib
+
+    spec = _spec_of(table)
+    names = {a: canon for canon, aliases in spec.items() for a in aliases}
+    near = difflib.get_close_matches(_norm(col), list(names), n=1, cutoff=0.75)
+    return names[near[0]] if near else None
+
+
+def _looks_personal(values: Iterable[Any]) -> Any:
+    """The first value that looks like a personnummer (or a 10/12-digit number written like
+    one), or None."""
+    for v in values:
+        if not _blank(v) and _PERSONNUMMER.match(_text(v).replace(" ", "")):
+            return v
+    return None
+
+
 def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
                    notes: list[str]) -> dict[str, list[Any]]:
     used = set(used)
     keep_n = {_norm(k) for k in keep}
     kept: dict[str, list[Any]] = {}
-    dropped, personal = [], []
+    dropped, personal, unknown = [], [], []
+    raw: list[str] = []  # the dropped columns' names as in the file (for the warning)
     for pos, col in enumerate(src.columns):
         if pos in used:
             continue
@@ -683,22 +808,45 @@ def _extra_columns(src: _Source, used: Iterable[int], keep: Sequence[str],
         if not str(col).strip():
             if any(not _blank(v) for v in values):
                 dropped.append(f"column {pos + 1} (no header)")
+                unknown.append(f"column {pos + 1} (no header)")
             continue
         if _norm(col) in keep_n:
             if _norm(col) in _RESERVED[src.table]:
                 raise InputError(f"keep_columns: {str(col)!r} in {src.name} would replace "
                                  "hemopt's own column of that name")
+            pnr = _looks_personal(values)
+            if pnr is not None:
+                i = next(k for k, v in enumerate(values) if v is pnr)
+                raise InputError(
+                    f"keep_columns: column {str(col)!r} of {src.name} holds values that look "
+                    f"like personnummer ({src.first_line(i)}); hemopt will not copy them to its "
+                    "outputs. Drop the column, or replace the values by codes that identify no "
+                    "person (the client ids are pseudonymised for that reason)")
             kept[str(col).strip()] = _kept_values(values)
             continue
         dropped.append(repr(str(col)))
-        if any(_PERSONNUMMER.match(_text(v).replace(" ", "")) for v in values if not _blank(v)):
+        raw.append(str(col))
+        if _looks_personal(values) is not None:
             personal.append(repr(str(col)))
+        elif not _PERSONAL.match(_norm(col)):
+            near = _nearest_column(src.table, str(col))
+            unknown.append(repr(str(col)) + (f" (did you mean {near!r}?)" if near else ""))
     if dropped:
         note = (f"{src.name}: dropped columns hemopt does not use: {', '.join(dropped)}; they "
                 "are not copied to any output (keep_columns=[...] or --keep-column keeps one)")
         if personal:
             note += f"; {', '.join(personal)} looked like personnummer"
         notes.append(note)
+        what = (f"columns not understood, dropped: {', '.join(unknown)}" if unknown else "")
+        rest = [d for d in dropped if not any(u.startswith(d) for u in unknown)]
+        if rest:
+            what += ("; " if what else "") + (f"columns dropped as hemopt does not use them "
+                                              f"(they may hold personal data): "
+                                              f"{', '.join(rest)}")
+        warnings.warn(DroppedColumnWarning(
+            f"{src.name}: {what}. Accepted columns: docs/own-data.md; keep one with "
+            "keep_columns=[...] (--keep-column)", table=src.table,
+            column=raw[0] if raw else None), stacklevel=4)
     return kept
 
 
@@ -779,12 +927,16 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
     name = {k: src.columns[p] for k, p in cols.items()}
     ids = [_text(r[cols["client_id"]]) for r in src.rows]
     _unique_ids(src, name["client_id"], ids, "client id")
-    hours = [_nonneg(src, i, name["hours_per_week"], r[cols["hours_per_week"]], required=True)
+    hours = [_nonneg(src, i, name["hours_per_week"], r[cols["hours_per_week"]], required=True,
+                     most=MAX_HOURS_PER_WEEK, unit="hours a week (24 h x 7 days): give "
+                     "granted hours per week, not per month or year, nor minutes")
              for i, r in enumerate(src.rows)]
     data: dict[str, Any] = {"client_id": ids, "hours_per_week": hours}
     if "visits_per_day" in cols:
         visits = [_nonneg(src, i, name["visits_per_day"], r[cols["visits_per_day"]],
-                          required=False) for i, r in enumerate(src.rows)]
+                          required=False, most=MAX_VISITS_PER_DAY,
+                          unit="visits a day (one every 15 minutes): give visits per day, "
+                          "not per week") for i, r in enumerate(src.rows)]
         # a blank cell gets Scenario's default: 30-minute visits spread over the week, at
         # most 8 a day
         data["visits_per_day"] = [round(min(h * 60.0 / 7.0 / 30.0, 8.0), 2)
@@ -957,11 +1109,14 @@ def scenario_from_tables(
     pseudonymise
         Replace client ids by :func:`pseudonym` (default). ``False`` keeps them.
     salt
-        Secret key of the pseudonyms (default :data:`DEFAULT_SALT`, which is public). It is
+        Secret key of the pseudonyms. Default: this machine's secret salt, generated once and
+        kept in a file apart from the outputs (:func:`local_salt`; a note says where). It is
         never written to the scenario.
     keep_columns
-        Columns beyond the ones above to keep (e.g. a district code). All others are
-        dropped with a note, as they may hold personal data (names, personnummer).
+        Columns beyond the ones above to keep (e.g. a district code); a kept column whose
+        values look like personnummer is refused (InputError). All others are dropped with a
+        :class:`~hemopt.errors.DroppedColumnWarning` naming them, as they may hold personal
+        data (names, personnummer).
     boundary_buffer_m
         Buffer of the default boundary, in metres.
     name
@@ -994,7 +1149,12 @@ def scenario_from_tables(
     >>> providers = pd.DataFrame({
     ...     "provider_id": ["M", "E1"], "kind": ["municipal", "external"],
     ...     "lat": [59.377, 59.380], "lon": [17.031, 17.050]})
-    >>> sc = scenario_from_tables(clients, providers, salt="our secret")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     sc = scenario_from_tables(clients, providers, salt="our secret")
+    >>> caught[0].category.__name__, caught[0].message.column
+    ('DroppedColumnWarning', 'name')
     >>> sc.n_clients, sc.clients["stairwell_id"].nunique()
     (3, 2)
     >>> list(sc.clients["client_id"]), "name" in sc.clients.columns
@@ -1012,6 +1172,10 @@ def scenario_from_tables(
                          f"stairwell_tolerance_m ({st_tol:g}): a stairwell lies in one building")
     if salt is not None and (not isinstance(salt, str) or not salt):
         raise InputError(f"salt must be a non-empty string, got {salt!r}")
+    if salt is not None and salt == _OLD_PUBLIC_SALT:
+        raise InputError("salt: 'hemopt-default-salt' is public (it was hemopt's default), so "
+                         "its pseudonyms can be reversed by trying every birth date; give a "
+                         "secret salt, or none to use this machine's (see local_salt)")
     try:
         xy_crs = pyproj.CRS.from_user_input(xy_crs)
     except pyproj.exceptions.CRSError as exc:
@@ -1063,6 +1227,10 @@ def scenario_from_tables(
         bd = gpd.GeoDataFrame({"name": [name], "code": [""]},
                               geometry=[hull.buffer(float(boundary_buffer_m))], crs=CRS)
         boundary_note = f"convex hull of the clients and offices + {boundary_buffer_m:g} m"
+        labels = ([f"{csrc.name}, {csrc.first_line(i)}" for i in range(len(cxy))]
+                  + [f"{psrc.name}, {psrc.first_line(i)} (office)" for i in range(len(pxy))])
+        warn_isolated(labels, np.vstack([cxy, pxy]), bd.geometry.iloc[0].area / 1e6,
+                      boundary_note)
 
     # stairwells: clients within the tolerance; buildings: stairwells within theirs
     st_label = cluster_points(cxy, st_tol)
@@ -1079,15 +1247,21 @@ def scenario_from_tables(
     st_ids, bu_ids = _numbered("s", np.arange(n_st)), _numbered("b", np.arange(n_bu))
 
     ids = cdata.pop("client_id")
+    salt_kind = "given" if salt is not None else None
     if pseudonymise:
-        out_ids = [pseudonym(c, salt or DEFAULT_SALT) for c in ids]
+        if salt is None:
+            salt, where, made = local_salt()
+            salt_kind = "local"
+            notes.append(
+                f"client ids pseudonymised with this machine's secret salt, "
+                f"{'generated now and ' if made else ''}kept in {where} (apart from the "
+                "outputs, never written to them): keep that file secret and out of what you "
+                "send; import later lists with it to get the same pseudonyms "
+                f"(${SALT_FILE_ENV} names another file; salt=... or $HEMOPT_SALT gives one)")
+        out_ids = [pseudonym(c, salt) for c in ids]
         if len(set(out_ids)) != len(out_ids):  # 48 bits: practically never
             raise ScenarioError("two client ids got the same pseudonym; use another salt",
                                 table="clients", field="client_id")
-        if salt is None:
-            notes.append("client ids pseudonymised with the public default salt: anyone "
-                         "with the original ids can recompute them; pass your own secret salt "
-                         "(salt=..., or $HEMOPT_SALT for hemopt import)")
     else:
         out_ids = ids
         for i, c in enumerate(ids):
@@ -1109,7 +1283,7 @@ def scenario_from_tables(
         geometry=shapely.points(bu_xy) if n_bu else [], crs=CRS)
     meta = {"import": {
         "pseudonymised": bool(pseudonymise),
-        "salt": ("given" if salt is not None else "default") if pseudonymise else None,
+        "salt": salt_kind if pseudonymise else None,
         "stairwell_tolerance_m": st_tol,
         "building_tolerance_m": bu_tol,
         "xy_crs": xy_crs.to_string(),

@@ -446,11 +446,18 @@ def test_scaling_warning_when_rounding_is_coarse():
 
 
 def test_huge_penalty_next_to_small_costs_is_refused():
-    # A penalty of 1e12 forces scale 1: the costs round to [[1, 1], [0, 1]], which prefers
-    # 0 -> 1, 1 -> 0 (1.4 + 0.1 = 1.5) over the optimum 0 -> 0, 1 -> 1 (0.6 + 0.6 = 1.2).
+    # A penalty of 1e12 forces scale 1. Without the clients' offsets (0.6 and 0.1) the costs
+    # are [[0, 0.8], [0, 0.5]], rounded to [[0, 1], [0, 0]]: the flow finds the optimum
+    # 0 -> 0, 1 -> 1 (0.6 + 0.6 = 1.2), and its certificate at the true costs bounds the
+    # error by ~1e-4 (float noise of the 1e12 arcs): returned, but "feasible", not "optimal".
+    # CP-SAT has no certificate: it refuses.
     cost = np.array([[0.6, 1.4], [0.1, 0.6]])
+    res = min_cost_assignment(cost, [1, 1], unserved_cost=1e12)
+    np.testing.assert_array_equal(res.provider, [0, 1])
+    assert res.total_cost == pytest.approx(1.2, abs=1e-12)
+    assert res.status == "feasible" and 0 < res.cost_error_bound < 1e-3
     with pytest.raises(InputError, match=r"unserved_cost\[0\] = 1e\+12 is too large") as err:
-        min_cost_assignment(cost, [1, 1], unserved_cost=1e12)
+        min_cost_assignment(cost, [1, 1], unserved_cost=1e12, backend="cpsat")
     assert "use a smaller unserved_cost" in str(err.value)
     # A penalty of 1e6 leaves room for the costs' decimals.
     res = min_cost_assignment(cost, [1, 1], unserved_cost=1e6)

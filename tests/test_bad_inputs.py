@@ -257,10 +257,14 @@ TABLE_CASES = [
      ["row 'E1'", "'kind'", "'private'"]),
     ("unknown-zone-of-provider", "providers", _set("zones", "z9", row=1),
      ["row 'E1'", "'zones'", "'z9'"]),
-    ("client-outside-boundary", "clients", _move(0, (100.0, 100.0)),
+    ("client-outside-boundary", "clients", _move(0, (500_000.0, 6_500_000.0)),
      ["row 'c00000'", "'geometry'", "outside the municipality boundary"]),
-    ("office-outside-boundary", "providers", _move(0, (100.0, 100.0)),
+    ("office-outside-boundary", "providers", _move(0, (500_000.0, 6_500_000.0)),
      ["'providers'", "row 'M'", "'geometry'"]),
+    ("client-outside-sweden", "clients", _move(0, (100.0, 100.0)),
+     ["row 'c00000'", "'geometry'", "outside Sweden", "POINT (100.0 100.0)"]),
+    ("client-xy-swapped", "clients", _move(0, (6_580_000.0, 600_000.0)),
+     ["row 'c00000'", "'geometry'", "outside Sweden", "Did you swap x and y"]),
     ("client-polygon", "clients",
      lambda df: df.assign(geometry=[g.buffer(5) if i == 0 else g
                                     for i, g in enumerate(df.geometry)]),
@@ -590,3 +594,326 @@ def test_tasks_of_refuses_and_does_not_mutate():
         tasks_of({}, seeds=[0], cost={"sek_per_mile": 1.0})
     with pytest.raises(InputError, match="seeds must be"):
         tasks_of({}, seeds="012")
+
+
+# ============================================================== where data enters (issue 26)
+# Each test is named test_rule_<id> after the rule's id in docs/refuses.md
+# (test_every_rule_on_the_refusals_page_has_a_test checks that).
+import geopandas as gpd  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from hemopt.errors import DroppedColumnWarning, PlausibilityWarning  # noqa: E402
+
+X0, Y0 = 615_400.0, 6_583_800.0  # Strängnäs, SWEREF 99 TM
+SUNDSVALL = (617_000.0, 6_921_000.0)
+
+
+def _tables(n: int = 3, crs: str = "EPSG:3006", xy=None, **cols):
+    xy = xy or [(X0 + 100 * i, Y0) for i in range(n)]
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"k{i}" for i in range(n)], "hours_per_week": [3.0] * n, **cols},
+        geometry=gpd.points_from_xy([p[0] for p in xy], [p[1] for p in xy]), crs=crs)
+    providers = gpd.GeoDataFrame({"provider_id": ["M"], "kind": ["municipal"]},
+                                 geometry=[Point(X0, Y0 + 200)], crs="EPSG:3006")
+    return clients, providers
+
+
+def _csv(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+PROVIDERS_CSV = "provider_id,kind,x,y\nM,municipal,615380,6583650\nE1,external,615900,6583300\n"
+
+
+@pytest.mark.parametrize("hours", [168.5, 1000.0, 1e15, -1.0])
+def test_rule_hours_range(hours, tmp_path):
+    c, p = _tables()
+    c.loc[1, "hours_per_week"] = hours
+    with pytest.raises(ScenarioError) as err:
+        hemopt.Scenario(c, p)
+    msg = str(err.value)
+    assert "table 'clients', row 'k1', field 'hours_per_week'" in msg
+    assert "at most 168 hours a week" in msg and repr(hours) in msg
+    # the same rule where a client list is imported, named by file and line
+    f = _csv(tmp_path, "c.csv",
+             f"client_id,hours_per_week,x,y\na,3,{X0},{Y0}\nb,{hours},{X0},{Y0}\n")
+    with pytest.raises(ScenarioError, match=r"c\.csv, line 3, column 'hours_per_week': must be a "
+                                            r"number >= 0"):
+        hemopt.Scenario.from_tables(f, _csv(tmp_path, "p.csv", PROVIDERS_CSV), salt="s")
+
+
+def test_rule_visits_range():
+    c, p = _tables(visits_per_day=[1.0, 500.0, 2.0])
+    with pytest.raises(ScenarioError, match=r"row 'k1', field 'visits_per_day': .*at most 96"):
+        hemopt.Scenario(c, p)
+
+
+def test_rule_import_hours_range(tmp_path, capsys):
+    f = _csv(tmp_path, "c.csv", f"client_id,hours_per_week,x,y\na,1e15,{X0},{Y0}\n")
+    _refused(capsys, ["import", str(f), str(_csv(tmp_path, "p.csv", PROVIDERS_CSV)), "--out",
+                      str(tmp_path / "s.gpkg"), "--salt", "s"],
+             "line 2", "'hours_per_week'", "at most 168", "'1e15'", before_work=False)
+    assert not (tmp_path / "s.gpkg").exists()
+
+
+def test_rule_sweden_extent():
+    c, p = _tables(xy=[(X0, Y0), (100.0, 100.0), (X0, Y0 + 50)])
+    with pytest.raises(ScenarioError, match=r"row 'k1', field 'geometry': lies outside Sweden.*"
+                                            r"POINT \(100\.0 100\.0\)"):
+        hemopt.Scenario(c, p)
+    # a projected CRS that is not Swedish: converted, then found outside
+    c, p = _tables(xy=[(500_000.0, 5_000_000.0)] * 3, crs="EPSG:32633")
+    with pytest.raises(ScenarioError, match="outside Sweden"):
+        hemopt.Scenario(c, p)
+
+
+def test_rule_latlon_swapped(tmp_path):
+    # WGS84 points built as (lat, lon) instead of (lon, lat): no boundary, so nothing else
+    # would have noticed (before, the clients landed in the Indian Ocean)
+    c, p = _tables(crs="EPSG:4326", xy=[(59.37, 17.03), (59.38, 17.04), (59.375, 17.035)])
+    with pytest.raises(ScenarioError) as err:
+        hemopt.Scenario(c, p)
+    msg = str(err.value)
+    assert "row 'k0', field 'geometry'" in msg and "did you swap latitude and longitude?" in \
+        msg.lower()
+    f = _csv(tmp_path, "c.csv", "client_id,hours_per_week,Latitud,Longitud\na,3,17.03,59.37\n")
+    with pytest.raises(ScenarioError, match=r"line 2, column 'Latitud': .*did you swap latitude "
+                                            r"and longitude\?"):
+        hemopt.Scenario.from_tables(f, _csv(tmp_path, "p.csv", PROVIDERS_CSV), salt="s")
+
+
+def test_rule_xy_swapped():
+    c, p = _tables(xy=[(Y0, X0)] * 3)
+    with pytest.raises(ScenarioError, match=r"Did you swap x and y\? In SWEREF 99 TM x is the "
+                                            "easting"):
+        hemopt.Scenario(c, p)
+
+
+def test_rule_isolated_point(tmp_path, capsys):
+    c, p = _tables(xy=[(X0, Y0), (X0 + 100, Y0), SUNDSVALL])
+    with pytest.warns(PlausibilityWarning) as rec:
+        sc = hemopt.Scenario(c, p)
+    msg = str(rec[0].message)
+    assert "table 'clients', row 'k2' is 337.0 km from every other point" in msg
+    assert f"covers {sc.area.area / 1e6:,.0f} km²" in msg and "--boundary" in msg
+    # with the boundary given the point is simply outside it: refused
+    with pytest.raises(ScenarioError, match="outside the municipality boundary"):
+        hemopt.Scenario(c, p, boundary=Point(X0, Y0).buffer(5000))
+    # import: named by file and line (the id may be a personnummer), in Python and the CLI
+    f = _csv(tmp_path, "c.csv", "client_id,hours_per_week,x,y\n"
+             f"a,3,{X0},{Y0}\nb,3,{SUNDSVALL[0]},{SUNDSVALL[1]}\n")
+    pf = _csv(tmp_path, "p.csv", PROVIDERS_CSV)
+    with pytest.warns(PlausibilityWarning, match=r"c\.csv, line 3 is 33\d\.\d km from every"):
+        hemopt.Scenario.from_tables(f, pf, salt="s")
+    assert main(["import", str(f), str(pf), "--out", str(tmp_path / "s.gpkg"), "--salt",
+                 "s"]) == 0
+    err = capsys.readouterr().err
+    assert "hemopt: warning: " in err and "c.csv, line 3 is" in err
+
+
+@pytest.mark.parametrize("bad", ["k\x00 1", "k\t1", "k\n1"])
+def test_rule_id_printable(bad, tmp_path):
+    c, p = _tables()
+    c.loc[1, "client_id"] = bad
+    with pytest.raises(ScenarioError, match=r"field 'client_id': contains the non-printable "
+                                            r"character U\+00"):
+        hemopt.Scenario(c, p)
+    p2 = p.copy()
+    p2.loc[0, "name"] = bad
+    with pytest.raises(ScenarioError, match=r"field 'name': contains the non-printable"):
+        hemopt.Scenario(c.iloc[[0, 2]], p2)
+
+
+def test_rule_id_round_trip(tmp_path):
+    # what is accepted is written and read back exactly (no truncation, no normalisation)
+    ids = ["K-1", " leading space", "Åsa 1", "0071", "a'b\"c", "=1+1"]
+    c, p = _tables(n=len(ids))
+    c["client_id"] = ids
+    sc = hemopt.Scenario(c, p)
+    back = hemopt.Scenario.from_gpkg(sc.to_gpkg(tmp_path / "s.gpkg"))
+    assert list(back.clients["client_id"]) == ids
+
+
+def test_rule_id_unique():
+    c, p = _tables()
+    c.loc[2, "client_id"] = "k0"
+    with pytest.raises(ScenarioError, match=r"row 'k0', field 'client_id': duplicate id"):
+        hemopt.Scenario(c, p)
+
+
+@pytest.mark.parametrize("cap", [-1.0, "many"])
+def test_rule_capacity_nonneg(cap):
+    c, p = _tables()
+    p["capacity_hours"] = pd.Series([cap], dtype=object)
+    with pytest.raises(ScenarioError, match=r"row 'M', field 'capacity_hours'"):
+        hemopt.Scenario(c, p)
+
+
+def test_rule_swedish_headers(tmp_path):
+    clients = _csv(tmp_path, "brukare.csv", (
+        "Brukar-ID;Beviljade timmar;Latitud;Longitud;Utförare;Rangordning\n"
+        "B1;3,5;59,3771;17,0312;M;\"E1;M\"\n"
+        "B2;10;59,3780;17,0500;E1;E1|M\n"))
+    providers = _csv(tmp_path, "utforare.csv", (
+        "Utförare-ID;Namn;Regi;Kontorsadress;Max antal brukare;Max timmar;Serviceområden\n"
+        "M;Hemtjänsten;kommunal;Storgatan 1;;;\n"
+        "E1;Omsorg AB;privat;Torget 2;8;120;Z1\n"))
+    addresses = _csv(tmp_path, "adresser.csv",
+                     "Adress;Latitud;Longitud\nStorgatan 1;59,3790;17,0420\n"
+                     "Torget 2;59,3712;17,0190\n")
+    zones = gpd.GeoDataFrame({"zone_id": ["Z1"]}, geometry=[Point(X0, Y0).buffer(5000)],
+                             crs="EPSG:3006")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every column understood: no warning
+        sc = hemopt.Scenario.from_tables(clients, providers, addresses=addresses, zones=zones,
+                                         salt="s")
+    pr = sc.providers.set_index("provider_id")
+    assert pr.loc["E1", "capacity_clients"] == 8 and pr.loc["E1", "capacity_hours"] == 120
+    assert pr.loc["E1", "zones"] == ("Z1",) and pr.loc["M", "capacity_clients"] == float("inf")
+    assert list(sc.clients["ranking"]) == [("E1", "M"), ("E1", "M")]
+    assert list(sc.clients["hours_per_week"]) == [3.5, 10.0]
+
+
+def test_rule_ranking_in_semicolon_file(tmp_path):
+    pf = _csv(tmp_path, "p.csv", PROVIDERS_CSV)
+    f = _csv(tmp_path, "c.csv", f"client_id;hours_per_week;x;y;ranking\na;3;{X0};{Y0};E1;M\n")
+    with pytest.raises(ScenarioError) as err:
+        hemopt.Scenario.from_tables(f, pf, salt="s")
+    msg = str(err.value)
+    assert "line 2" in msg and "'ranking'" in msg and "quote the cell" in msg and "E1|E3" in msg
+    quoted = _csv(tmp_path, "q.csv",
+                  f"client_id;hours_per_week;x;y;ranking\na;3;{X0};{Y0};\"E1;M\"\n")
+    sc = hemopt.Scenario.from_tables(quoted, pf, salt="s")
+    assert sc.clients["ranking"].iloc[0] == ("E1", "M")
+
+
+def test_rule_dropped_column_warns(tmp_path, capsys):
+    f = _csv(tmp_path, "c.csv", f"client_id,hours_per_week,x,y,Max antal besok,Telefon\n"
+             f"a,3,{X0},{Y0},4,070-1\n")
+    pf = _csv(tmp_path, "p.csv", PROVIDERS_CSV)
+    with pytest.warns(DroppedColumnWarning) as rec:
+        hemopt.Scenario.from_tables(f, pf, salt="s")
+    msg = str(rec[0].message)
+    assert "columns not understood, dropped: 'Max antal besok'" in msg
+    assert "'Telefon'" in msg and rec[0].message.table == "clients"
+    # a DataFrame too (before, from_tables warned of nothing)
+    df = pd.DataFrame({"client_id": ["a"], "hours_per_week": [3], "x": [X0], "y": [Y0],
+                       "hours per weak": [2]})
+    with pytest.warns(DroppedColumnWarning, match=r"'hours per weak' \(did you mean "
+                                                  r"'hours_per_week'\?\)"):
+        hemopt.Scenario.from_tables(df, pf, salt="s")
+    assert main(["import", str(f), str(pf), "--out", str(tmp_path / "s.gpkg"), "--salt",
+                 "s"]) == 0
+    assert "hemopt: warning: " in capsys.readouterr().err
+
+
+def test_rule_salt_secret(tmp_path, monkeypatch):
+    salt_file = tmp_path / "secret" / "salt"
+    monkeypatch.setenv("HEMOPT_SALT_FILE", str(salt_file))
+    monkeypatch.delenv("HEMOPT_SALT", raising=False)
+    f = _csv(tmp_path, "c.csv", f"client_id,hours_per_week,x,y\n19400101-1234,3,{X0},{Y0}\n")
+    pf = _csv(tmp_path, "p.csv", PROVIDERS_CSV)
+    sc = hemopt.Scenario.from_tables(f, pf)
+    salt = salt_file.read_text().strip()
+    assert len(salt) == 64 and (salt_file.stat().st_mode & 0o777) == 0o600
+    notes = " ".join(sc.meta["import"]["notes"])
+    assert "generated now" in notes and str(salt_file) in notes
+    assert sc.meta["import"]["salt"] == "local"
+    out = sc.to_gpkg(tmp_path / "out" / "s.gpkg")
+    assert salt.encode() not in out.read_bytes() and b"19400101" not in out.read_bytes()
+    # the next import reuses it: the same pseudonyms
+    again = hemopt.Scenario.from_tables(f, pf)
+    assert list(again.clients["client_id"]) == list(sc.clients["client_id"])
+    assert "generated now" not in " ".join(again.meta["import"]["notes"])
+    with pytest.raises(InputError, match="'hemopt-default-salt' is public"):
+        hemopt.Scenario.from_tables(f, pf, salt="hemopt-default-salt")
+
+
+def test_rule_pseudonym_enumeration():
+    """A salted pseudonym of a personnummer is not found by enumerating birth dates and check
+    digits without the salt; with the salt (or the old public one) it is, quickly."""
+    import datetime as dt
+
+    from hemopt.tables import pseudonym
+
+    pnr = "19400101-1234"
+    secret = "a secret only the municipality holds"
+    target = pseudonym(pnr, secret)
+
+    def enumerate_with(salt: str) -> str | None:
+        day = dt.date(1940, 1, 1) - dt.timedelta(days=3)
+        for _ in range(7):
+            for last in range(1200, 1300):
+                cand = f"{day:%Y%m%d}-{last:04d}"
+                if pseudonym(cand, salt) == target:
+                    return cand
+            day += dt.timedelta(days=1)
+        return None
+
+    # the attack that worked against the old default: recovered at once with the right salt
+    assert enumerate_with(secret) == pnr
+    # without it (the old public salt, or any guess) nothing matches
+    for guess in ("hemopt-default-salt", "", "salt", secret[:-1]):
+        if guess:
+            assert enumerate_with(guess) is None
+
+
+def test_rule_keep_column_personnummer(tmp_path):
+    f = _csv(tmp_path, "c.csv", f"client_id,hours_per_week,x,y,pnr,district\n"
+             f"a,3,{X0},{Y0},19400101-1234,D1\nb,4,{X0},{Y0},,D2\n")
+    pf = _csv(tmp_path, "p.csv", PROVIDERS_CSV)
+    with pytest.raises(InputError, match=r"keep_columns: column 'pnr' of .*c\.csv holds values "
+                                         r"that look like personnummer \(line 2\)"):
+        hemopt.Scenario.from_tables(f, pf, salt="s", keep_columns=["pnr"])
+    with pytest.warns(DroppedColumnWarning):
+        sc = hemopt.Scenario.from_tables(f, pf, salt="s", keep_columns=["district"])
+    assert list(sc.clients["district"]) == ["D1", "D2"] and "pnr" not in sc.clients.columns
+
+
+def test_rule_csv_formula_neutralised(tmp_path):
+    import openpyxl
+
+    from hemopt._io import write_csv, write_excel
+
+    df = pd.DataFrame({"staff_id": ['=HYPERLINK("http://evil","x")', "+A1", "@SUM(A1)",
+                                    "-2+3", "anna"],
+                       "km": [-2.5, 1.0, 0.0, 3.0, 4.0], "note": ["-5", "", "x", "\t=1", "ok"]})
+    before = df.copy()
+    p = write_csv(df, tmp_path / "stops.csv")
+    back = pd.read_csv(p, keep_default_na=False)
+    assert list(back["staff_id"]) == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+A1", "'@SUM(A1)",
+                                      "'-2+3", "anna"]
+    assert list(back["km"]) == [-2.5, 1.0, 0.0, 3.0, 4.0]  # numbers stay numbers
+    assert list(back["note"]) == ["-5", "", "x", "'\t=1", "ok"]  # a plain number is no formula
+    pd.testing.assert_frame_equal(df, before)  # the caller's frame is not changed
+    x = write_excel({"stops": df}, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(x)["stops"]
+    assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
+    assert ws["B2"].value == -2.5
+
+
+def test_rule_csv_formula_numbers(tmp_path):
+    from hemopt._io import neutralise_cell
+
+    assert neutralise_cell("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+    assert neutralise_cell(-1) == -1 and neutralise_cell("-1e3") == "-1e3"
+
+
+def test_every_rule_on_the_refusals_page_has_a_test():
+    import re
+
+    page = (REPO / "docs" / "refuses.md").read_text(encoding="utf-8")
+    ids, in_ids = [], False  # the first cell of the rows of tables headed "| id |"
+    for line in page.splitlines():
+        if line.startswith("| id |"):
+            in_ids = True
+        elif not line.startswith("|"):
+            in_ids = False
+        elif in_ids and (m := re.match(r"^\| `([a-z0-9_]+)` \|", line)):
+            ids.append(m.group(1))
+    assert len(ids) >= 15 and len(set(ids)) == len(ids)
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").glob("test_*.py"))
+    missing = [i for i in ids if not re.search(rf"def test_rule_{i}\b", tests)]
+    assert not missing, f"rules on docs/refuses.md without a test_rule_<id>: {missing}"

@@ -129,23 +129,31 @@ def test_tiny_costs_that_do_not_matter_are_fine():
 
 
 def test_rounding_between_the_tolerances_is_feasible_not_optimal():
-    # 1e9 forces scale 1e3: 1.23456789 loses its last decimals. CP-SAT has only the a-priori
-    # bound, 2 * (0.43211 + 0.1 + 0) / 1e3 ~ 1.06e-3, about 3e-4 of the cheapest costs (3.34):
-    # above 1e-6 (so not "optimal"), below 1e-3 (so not refused).
+    # 1e9 forces scale 1e3: 1.23456789 loses its last decimals. Capacity [2, 1] pushes client 2
+    # off its cheapest option (0.75 -> 2.5), so the answer's offset-free cost is 1.75. CP-SAT
+    # has only the a-priori bound, 2 * (0.43211 + 0.1 + 0) / 1e3 ~ 1.06e-3: above 1e-6 of 1.75
+    # (so not "optimal"), below 1e-3 of the cheapest costs, 3.34 (so not refused).
     cost = np.array([[1e9, 1.23456789], [1.3579, 1e9], [2.5, 0.75]])
-    exact = min_cost_assignment(cost, [2, 2], backend=CpSatBackend(num_workers=1))
-    np.testing.assert_array_equal(exact.provider, [1, 0, 1])
-    assert exact.total_cost == pytest.approx(1.23456789 + 1.3579 + 0.75, abs=1e-12)
+    exact = min_cost_assignment(cost, [2, 1], backend=CpSatBackend(num_workers=1))
+    np.testing.assert_array_equal(exact.provider, [1, 0, 0])
+    assert exact.total_cost == pytest.approx(1.23456789 + 1.3579 + 2.5, abs=1e-12)
     assert exact.status == "feasible" and not exact.optimal
     assert exact.cost_error_bound == pytest.approx(1.06422e-3, rel=1e-4)
-    # CP-SAT's bound is the rounded optimum, (1235 + 1358 + 750) / 1e3, minus the rounding bound.
-    assert exact.bound == pytest.approx(3.343 - exact.cost_error_bound, abs=1e-12)
+    # CP-SAT's bound is the rounded optimum, 1.75 above the offsets, minus the rounding bound.
+    assert exact.bound == pytest.approx(1.23456789 + 1.3579 + 0.75 + 1.75
+                                        - exact.cost_error_bound, abs=1e-6)
     assert exact.bound < exact.total_cost  # the optimum (the flow proves it below) is inside
     assert exact.gap == pytest.approx((exact.total_cost - exact.bound) / exact.total_cost)
     # The flow backend proves the same assignment optimal with its dual certificate.
-    flow = min_cost_assignment(cost, [2, 2])
-    np.testing.assert_array_equal(flow.provider, [1, 0, 1])
-    assert flow.status == "optimal" and flow.cost_error_bound < 1e-9
+    flow = min_cost_assignment(cost, [2, 1])
+    np.testing.assert_array_equal(flow.provider, [1, 0, 0])
+    # what is left is the float error of subtracting each client's offset (1e9 - 1.23...)
+    assert flow.status == "optimal" and flow.cost_error_bound < 1e-7
+    # With room for everyone at their cheapest, the answer's offset-free cost is exactly 0:
+    # optimal whatever the rounding, for CP-SAT too.
+    both = min_cost_assignment(cost, [2, 2], backend=CpSatBackend(num_workers=1))
+    np.testing.assert_array_equal(both.provider, [1, 0, 1])
+    assert both.status == "optimal" and both.cost_error_bound == 0.0
 
 
 @pytest.mark.parametrize(
@@ -261,18 +269,21 @@ def true_cost(cost, unserved, provider):
     return math.fsum(cost[i, j] if j >= 0 else u[i] for i, j in enumerate(provider.tolist()))
 
 
-def documented_magnitude(cost, demand, unserved):
-    """Sum of the (positive-demand) clients' cheapest |cost|, or the smallest non-zero one."""
+def offset_free_magnitude(cost, demand, unserved, provider):
+    """What "optimal" is judged against: the larger of the answer's cost above each client's
+    cheapest option and the smallest non-zero difference to a client's cheapest option."""
     n = cost.shape[0]
     u = np.full(n, np.inf) if unserved is None else np.broadcast_to(unserved, (n,))
-    cheapest, positive = 0.0, []
+    above, least = [], []
     for i in range(n):
         if demand is not None and demand[i] == 0:
             continue
-        opts = [abs(v) for v in [*cost[i].tolist(), float(u[i])] if math.isfinite(v)]
-        cheapest += min(opts, default=0.0)
-        positive += [v for v in opts if v > 0]
-    return max(cheapest, min(positive, default=0.0))
+        opts = [v for v in [*cost[i].tolist(), float(u[i])] if math.isfinite(v)]
+        low = min(opts)
+        least += [v - low for v in opts if v - low > 0]
+        j = int(provider[i])
+        above.append((cost[i, j] if j >= 0 else u[i]) - low)
+    return max(math.fsum(above), min(least, default=0.0))
 
 
 def check_result(res, cost, capacity, demand, unserved, backend, best):
@@ -290,8 +301,9 @@ def check_result(res, cost, capacity, demand, unserved, backend, best):
     exact_model = demand is None or backend == "cpsat"
     if res.status == "optimal":
         assert res.gap == 0.0 and res.optimal
-        # The promise behind "optimal": the rounding bound is negligible.
-        assert err <= 1e-6 * documented_magnitude(cost, demand, unserved) * (1 + 1e-9)
+        # The promise behind "optimal": the rounding bound is negligible next to the
+        # offset-free cost (a constant added to a client's costs cannot inflate it).
+        assert err <= 1e-6 * offset_free_magnitude(cost, demand, unserved, prov) * (1 + 1e-6)
     if best is None:
         # Integer-infeasible: only the demand-weighted flow relaxation may still return.
         assert not exact_model

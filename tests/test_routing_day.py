@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, box
 
 import hemopt
-from hemopt import InputError
+from hemopt import InputError, ScenarioError
 from hemopt.errors import SolverError
 from hemopt.routing import ClientProviders
 from hemopt.routing.day import DayRouting, ShiftParams, assign_bases, prepare_day, route_day
@@ -108,9 +108,8 @@ def test_zero_hours_give_no_visits_and_no_staff_time():
 @pytest.mark.parametrize(
     ("hours", "visits", "match"),
     [
-        (1000.0, 3.0, r"client 'c0' has hours_per_week = 1000, more than a day can hold"),
-        (10.0, 1000.0, r"client 'c0' has visits_per_day = 1000, more visits than a day holds "
-                       r"\(VisitParams.max_visits = 8\)"),
+        (10.0, 20.0, r"client 'c0' has visits_per_day = 20, more visits than a day holds "
+                     r"\(VisitParams.max_visits = 8\)"),
         (3.5, 0.0, r"client 'c0' has hours_per_week = 3.5 but visits_per_day = 0"),
     ],
 )
@@ -122,8 +121,17 @@ def test_care_a_day_cannot_hold_is_rejected(hours, visits, match):
         route_day(sc, ["A"], max_iterations=10)
 
 
+@pytest.mark.parametrize(("hours", "visits", "field"), [(1000.0, 3.0, "hours_per_week"),
+                                                        (10.0, 1000.0, "visits_per_day")])
+def test_care_no_week_can_hold_is_refused_where_it_enters(hours, visits, field):
+    # issue 26: refused by the scenario itself, before any routing
+    with pytest.raises(ScenarioError, match=rf"row 'c0', field '{field}': must be a number >= 0 "
+                                            r"and at most"):
+        scenario([hours], [visits], east_m=[1000.0])
+
+
 def test_more_than_one_bad_client_is_counted():
-    sc = scenario([200.0, 300.0, 3.5], [1.0, 1.0, 1.0])
+    sc = scenario([3.5, 3.5, 3.5], [20.0, 30.0, 1.0])
     with pytest.raises(InputError, match=r"client 'c0' .* \(and 1 more clients\)"):
         day_of_visits(sc, ["A"] * 3, seed=0)
 

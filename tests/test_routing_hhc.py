@@ -130,8 +130,8 @@ def test_skill_mismatch_refused(tmp_path):
     inst = read_hhc(path)
     with pytest.raises(InputError, match=r"\['p1'\] cannot be served \(\['skill_missing'\]\)"):
         solve_hhc(inst, time_limit_s=None, max_iterations=5)
-    assert check_plan(inst.problem, [[0]]).violations == ("visit 0 copy 0: staff 0 lacks "
-                                                          "skill 1",)
+    assert check_plan(inst.problem, [[0]]).violations == ("visit 'p1' copy 0: staff 'c1' "
+                                                          "lacks skill 1",)
 
 
 def test_random_tiny_instances_objective_and_counts(tmp_path):

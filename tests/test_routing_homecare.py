@@ -77,7 +77,8 @@ def test_double_visit_never_on_one_staff_and_dropped_with_reason():
                         latest=[100, 100], duration=[10, 10], staffing=[2, 1],
                         shift_start=[0], shift_end=[480])
     r = solve_homecare(p, max_iterations=10)
-    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "no_second_staff"}]
+    assert r.dropped[["visit", "reason", "constraint"]].to_dict("records") == [
+        {"visit": 0, "reason": "no_second_staff", "constraint": "synchronisation"}]
     assert r.routes == (((1, 0),),)
     assert_consistent(p, r)
 
@@ -128,7 +129,8 @@ def test_skill_mismatch_refused():
     # nobody has skill 0: dropped, with the reason
     p = HomeCareProblem(**base, staff_skills=[[False], [False]])
     r = solve_homecare(p, max_iterations=20)
-    assert r.dropped.to_dict("records") == [{"visit": 0, "reason": "skill_missing"}]
+    assert r.dropped[["visit", "reason", "constraint"]].to_dict("records") == [
+        {"visit": 0, "reason": "skill_missing", "constraint": "skill"}]
     # a hand plan giving it to staff 0 is refused by the checker
     chk = check_plan(p, [[0], [1]])
     assert chk.violations == ("visit 0 copy 0: staff 0 lacks skill 0",)
@@ -271,3 +273,36 @@ def test_bad_input(kwargs, msg):
         HomeCareProblem(**{**base, **kwargs})
     with pytest.raises(InputError, match="time_limit_s"):
         solve_homecare(HomeCareProblem(**base), time_limit_s=0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cost_terms_agree_with_the_checker(seed):
+    """Paid time, km, a cost per carer, overtime, staff costs, several breaks and a limit on
+    carers per client: the solver's objective equals the independent checker's."""
+    rng = np.random.default_rng(seed)
+    n, k, L = 9, 3, 6
+    xy = rng.uniform(0, 30, (L, 2))
+    t = np.round(np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)), 1)
+    e = rng.uniform(0, 300, n).round()
+    p = HomeCareProblem(
+        travel=t, distance=t / 2, visit_location=rng.integers(1, L, n), earliest=e,
+        latest=e + 60, duration=rng.choice([15.0, 30.0], n),
+        staffing=np.where(rng.random(n) < 0.25, 2, 1), duration2=np.full(n, 10.0),
+        sync_min=np.full(n, 5.0), sync_max=np.full(n, 15.0), earliest2=e + 5,
+        latest2=e + 75, shift_start=[0, 0, 60], shift_end=[400, 420, 480],
+        break_duration=[[20, 10]] * k, break_earliest=[[100, 250]] * k,
+        break_latest=[[200, 330]] * k, hard_windows=True, travel_weight=0.0,
+        time_weight=5.0, distance_weight=4.0, staff_fixed_cost=[400, 300, 500],
+        max_overtime=[30, 0, 0], overtime_weight=2.5,
+        staff_cost=rng.choice([0.0, 150.0], (n, k)), client=rng.integers(0, 4, n),
+        max_carers=2, drop_penalty=rng.choice([5_000.0, 20_000.0], n))
+    r = solve_homecare(p, max_iterations=150, seed=seed)
+    chk = check_plan(p, [list(x) for x in r.routes], breaks_after=r.breaks_after)
+    assert chk.violations == () and r.violations == ()
+    drops = sum(p.drop_cost(v) for v in r.dropped.visit)
+    assert r.objective == pytest.approx(chk.objective + drops)
+    assert chk.distance == pytest.approx(chk.travel / 2)
+    # both breaks of every used staff member are taken, in order and in their windows
+    for _, g in r.breaks.groupby("staff"):
+        assert g.start.tolist()[0] >= 100 and g.start.tolist()[0] <= 200
+        assert len(g) == 2 and 250 <= g.start.tolist()[1] <= 330

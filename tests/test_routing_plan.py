@@ -73,8 +73,8 @@ def test_manual_plan_recosted_with_violations():
                            "order": [0, 0, 1, 2, 1]})
     plan = route_plan(visits, staff, travel, manual=manual, max_iterations=100)
     v = plan.manual.violations
-    assert "visit 2 copy 0: staff 1 lacks skill 0" in v
-    assert "visit 3: staff 1 is excluded by the client" in v
+    assert "[skill] visit 'v3' copy 0: staff 'ben' lacks skill 0" in v
+    assert "[excluded] visit 'v4': staff 'ben' is excluded by the client" in v
     # anna: office -> a (10) -> b (5) -> office (12); ben walks home -> b -> c -> a -> home
     assert plan.manual.travel == pytest.approx(27 + 3 * (6 + 4 + 7 + 6))
     assert list(plan.comparison.columns) == ["manual", "optimised"]
@@ -97,10 +97,14 @@ def test_places_and_travel_models():
 
 @pytest.mark.parametrize(("change", "msg"), [
     (lambda v, s: (v.drop(columns="duration"), s), "missing column"),
-    (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s), "not in the matrix"),
-    (lambda v, s: (v, s.assign(mode=["car", "boat"])), "'boat' has no travel data"),
-    (lambda v, s: (v.assign(earliest="8h"), s), "minutes or 'HH:MM'"),
-    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s), "staff 'zoe'"),
+    (lambda v, s: (v.assign(place=["a", "b", "zz", "a"]), s),
+     "visit 'v3', column 'place': place not in the travel matrices, got 'zz'"),
+    (lambda v, s: (v, s.assign(mode=["car", "boat"])),
+     "staff 'ben', column 'mode': no travel data"),
+    (lambda v, s: (v.assign(earliest="8h"), s),
+     "visit 'v1', column 'earliest': not a clock time"),
+    (lambda v, s: (v.assign(excluded=["", "", "", "zoe"]), s),
+     "visit 'v4', column 'excluded': staff id not in the staff table, got 'zoe'"),
 ])
 def test_bad_tables(change, msg):
     visits, staff, travel = tiny()
@@ -112,25 +116,33 @@ def test_bad_tables(change, msg):
     pd.testing.assert_frame_equal(staff, s0)
 
 
-def test_cli_example(tmp_path, capsys):
-    out = tmp_path / "plan"
+def example_args(out, *extra):
     args = ["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv")]
     for m in ("car", "walk", "bike"):
         args += ["--matrix", f"{m}={EXAMPLE / (m + '.csv')}"]
-    args += ["--manual", str(EXAMPLE / "manual_plan.csv"), "--out", str(out),
-             "--iterations", "300"]
-    assert main(args) == 0
+    return [*args, "--distance", f"car={EXAMPLE / 'car_km.csv'}", "--out", str(out), *extra]
+
+
+def test_cli_example(tmp_path, capsys):
+    out = tmp_path / "plan"
+    assert main(example_args(out, "--manual", str(EXAMPLE / "manual_plan.csv"),
+                             "--iterations", "300")) == 0
     text = capsys.readouterr().out
     assert "manual" in text and "optimised" in text
+    assert "run: deterministic: 300 iterations, seed 0" in text
     kpis = pd.read_csv(out / "kpis.csv", index_col="kpi")
     assert kpis.loc["travel_min", "manual"] == pytest.approx(382.8)
+    # the hand plan's four planned breaks are counted, and it breaks no rule
+    assert kpis.loc["breaks", "manual"] == 4 and kpis.loc["violations", "manual"] == 0
     assert kpis.loc["travel_min", "optimised"] < kpis.loc["travel_min", "manual"]
     assert kpis.loc["double_served", "optimised"] == 2
     stops = pd.read_csv(out / "stops.csv")
     breaks = pd.read_csv(out / "breaks.csv")
-    assert len(breaks) == 4  # four six-hour shifts
-    assert ((breaks.start >= 7 * 60 + 180) & (breaks.start <= 7 * 60 + 300)).all()
+    # a 30-min break 3-5 hours into each used six-hour shift, in HH:MM
+    assert len(breaks) == stops.staff.nunique()
+    assert breaks.start.between("10:00", "12:00").all()
     assert len(stops) == 18  # 16 visits, two of them double
+    assert (out / "manual_violations.txt").read_text() == ""
     assert main(["route-plan", str(EXAMPLE / "visits.csv"), str(EXAMPLE / "staff.csv"),
                  "--matrix", "car", "--out", str(out)]) == 2
 
@@ -152,3 +164,61 @@ def test_cli_places_and_models(tmp_path, capsys):
     assert kpis.loc["distance_km", "optimised"] > 0
     assert main([*base, "--model", "car=urban", "--model", "walk=fast"]) == 2
     assert "neither a preset" in capsys.readouterr().err
+
+
+def test_cli_outputs_prechecked_locked_atomic_and_neutralised(tmp_path, capsys):
+    from hemopt._io import output_lock
+
+    out = tmp_path / "plan"
+    assert main(example_args(out, "--manual", str(EXAMPLE / "manual_plan.csv"),
+                             "--iterations", "20")) == 0
+    assert (out / "manual_stops.csv").exists()
+    # a new plan without --manual: the old hand plan's files are removed, not left beside it
+    assert main(example_args(out, "--iterations", "20")) == 0
+    assert not (out / "manual_stops.csv").exists()
+    assert not (out / "manual_violations.txt").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["breaks.csv", "dropped.csv", "kpis.csv",
+                                                     "notes.txt", "stops.csv"]
+    capsys.readouterr()
+    # --out/dropped.csv is a folder: refused before any solving or writing
+    bad = tmp_path / "bad"
+    (bad / "dropped.csv").mkdir(parents=True)
+    assert main(example_args(bad, "--iterations", "20")) == 2
+    assert "dropped.csv" in capsys.readouterr().err
+    assert sorted(p.name for p in bad.iterdir()) == ["dropped.csv"]
+    # a second run on the same --out fails at once
+    with output_lock(out, "--out", folder=True):
+        assert main(example_args(out, "--iterations", "20")) == 2
+    assert "in use" in capsys.readouterr().err
+    # a staff id a spreadsheet would run as a formula is written inert
+    staff = pd.read_csv(EXAMPLE / "staff.csv", dtype=str, keep_default_na=False)
+    evil = "=HYPERLINK(\"x\")"
+    staff.loc[0, "staff"] = evil
+    staff.to_csv(tmp_path / "staff.csv", index=False)
+    visits = pd.read_csv(EXAMPLE / "visits.csv", dtype=str, keep_default_na=False)
+    for col in ("contact", "usual_carers"):
+        visits[col] = visits[col].str.replace("anna", evil)
+    visits.to_csv(tmp_path / "visits.csv", index=False)
+    args = example_args(tmp_path / "f", "--iterations", "50")
+    args[1:3] = [str(tmp_path / "visits.csv"), str(tmp_path / "staff.csv")]
+    assert main(args) == 0
+    text = (tmp_path / "f" / "stops.csv").read_text()
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+
+
+def test_example_keeps_continuity_serves_all_and_cuts_travel():
+    """The issue's bar on the shipped example with usual carers (docs/routing.md)."""
+    def read(name):
+        return pd.read_csv(EXAMPLE / name, dtype=str, keep_default_na=False)
+
+    mats = {m: pd.read_csv(EXAMPLE / f"{m}.csv", index_col=0) for m in ("car", "walk", "bike")}
+    plan = route_plan(read("visits.csv"), read("staff.csv"), mats,
+                      distance={"car": pd.read_csv(EXAMPLE / "car_km.csv", index_col=0)},
+                      manual=read("manual_plan.csv"))
+    k, m = plan.kpis, plan.comparison["manual"]
+    served_by_hand = set(plan.problem.visit_ids[v] for v in plan.manual.stops.visit)
+    assert served_by_hand <= set(plan.stops.visit)
+    assert k["dropped"] == 0 and m["violations"] == 0
+    assert k["usual_carer_share"] >= 0.5
+    assert k["travel_min"] < m["travel_min"]
+    assert k["cost_sek"] < m["cost_sek"]

@@ -14,6 +14,8 @@ import hemopt
 from hemopt import Scenario, ScenarioError
 from hemopt.testing import assert_scenario_equal
 
+X0, Y0 = 600_000.0, 6_580_000.0
+
 
 def test_tiny_scenario_tables(tiny_scenario):
     sc = tiny_scenario
@@ -292,15 +294,15 @@ def test_replace_validates(tiny_scenario):
 def test_default_boundary_and_derived_ids():
     clients = gpd.GeoDataFrame(
         {"client_id": ["a", "b", "c"], "hours_per_week": [1.0, 2.0, 7.0]},
-        geometry=[Point(0, 0), Point(0, 0), Point(500, 0)], crs=3006,
+        geometry=[Point(X0, Y0), Point(X0, Y0), Point(X0 + 500, Y0)], crs=3006,
     )
     providers = gpd.GeoDataFrame({"provider_id": ["m"], "kind": ["municipal"]},
-                                 geometry=[Point(100, 100)], crs=3006)
+                                 geometry=[Point(X0 + 100, Y0 + 100)], crs=3006)
     sc = Scenario(clients, providers)
     # two clients at one point share a stairwell
     assert sc.clients["stairwell_id"].nunique() == 2
     assert sc.clients["visits_per_day"].tolist() == [0.29, 0.57, 2.0]
-    assert sc.area.contains(Point(500, 0))
+    assert sc.area.contains(Point(X0 + 500, Y0))
 
 
 def test_bases(tables, tmp_path):

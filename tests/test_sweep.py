@@ -102,7 +102,7 @@ def test_connect_refuses_clearly(tmp_path):
         connect("tcp://127.0.0.1:1", timeout_s=1)
 
 
-def test_connect_refuses_workers_of_another_version(monkeypatch):
+def test_rule_sweep_source_hash(monkeypatch):
     distributed = pytest.importorskip("distributed")
     from hemopt.errors import HemoptError
     from hemopt.sweep import connect
@@ -113,13 +113,17 @@ def test_connect_refuses_workers_of_another_version(monkeypatch):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         with pytest.raises(HemoptError, match=r"1 worker\(s\) of .* run another hemopt "
-                                              r"than this process \(0\.0\.0-other\)"):
+                                              r"than this process \(source hash 0\.0\.0-other\)"):
             connect(cluster.scheduler_address)
+        # sweep(client=Client(addr)), as documented, checks the workers too
+        with distributed.Client(cluster.scheduler_address) as client:
+            with pytest.raises(HemoptError, match=r"run another hemopt than this process"):
+                sweep(GRID, seeds=[0], client=client, progress=False)
         with pytest.raises(HemoptError, match=r"has 1 worker\(s\) after 2 s; min_workers = 3"):
             connect(cluster.scheduler_address, timeout_s=2, min_workers=3)
 
 
-def test_failures_are_recorded_and_resume(tmp_path):
+def test_rule_sweep_quarantine(tmp_path):
     grid = {"preset": ["strangnas", "botkyrka"], "scale": 0.04, "n_external": 3}
     out = tmp_path / "parts"
     df = sweep(grid, seeds=[0], routing="solver", max_iterations=20, n_workers=1, out=out,
@@ -128,12 +132,14 @@ def test_failures_are_recorded_and_resume(tmp_path):
     assert len(failed) == 1 and failed["preset"].iloc[0] == "botkyrka"
     assert "n_external applies to LOV presets" in failed["error"].iloc[0]
     assert (df.loc[df["preset"] == "strangnas", "error"] == "").all()
-    assert len(list(out.glob("*.parquet"))) == 2
+    # the failed task was retried, then quarantined with its error apart from the parts
+    assert len(list(out.glob("*.parquet"))) == 1
+    assert [p.stem for p in (out / "quarantine").glob("*.parquet")] == [failed["task_id"].iloc[0]]
     # resume: nothing left to do, same frame back
     msgs = []
     again = sweep(grid, seeds=[0], routing="solver", max_iterations=20, n_workers=1, out=out,
                   progress=msgs.append)
-    assert any("resuming: 2 of 2" in m for m in msgs)
+    assert any("resuming: 2 of 2" in m and "1 quarantined" in m for m in msgs)
     pd.testing.assert_frame_equal(_kpis(df), _kpis(again))
 
 
@@ -252,3 +258,59 @@ def test_second_sweep_on_the_same_folder_is_refused(tmp_path):
     with output_lock(out, "out", folder=True), \
             pytest.raises(OutputError, match="in use by another hemopt run"):
         sweep(GRID, seeds=[0], n_workers=1, out=out, progress=False)
+
+
+def test_rule_sweep_parts_validated(tmp_path):
+    grid = {"preset": "strangnas", "scale": 0.04, "n_external": [2, 3]}
+    out = tmp_path / "parts"
+    df = sweep(grid, seeds=[0], n_workers=1, out=out, progress=False)
+    parts = sorted(out.glob("*.parquet"))
+    assert len(parts) == 2
+    data = parts[0].read_bytes()
+    parts[0].write_bytes(data[: len(data) // 2])  # a truncated part
+    msgs = []
+    again = sweep(grid, seeds=[0], n_workers=1, out=out, progress=msgs.append)
+    assert any(f"part {parts[0].name} is not whole (unreadable" in m for m in msgs)
+    assert (out / (parts[0].name + ".corrupt")).exists()
+    pd.testing.assert_frame_equal(_kpis(df), _kpis(again))
+    # a part with rows of another task is not whole either
+    other = pd.read_parquet(parts[1])
+    other.to_parquet(parts[0], index=False)
+    msgs.clear()
+    third = sweep(grid, seeds=[0], n_workers=1, out=out, progress=msgs.append)
+    assert any("rows of another task" in m for m in msgs)
+    pd.testing.assert_frame_equal(_kpis(df), _kpis(third))
+
+
+def test_rule_sweep_retry(monkeypatch):
+    sw = importlib.import_module("hemopt.sweep")
+
+    calls = []
+    real = sw.run_task
+
+    def flaky(task):
+        calls.append(task["task_id"])
+        if len(calls) == 1:
+            return [{**task, "regime": "", "error": "OSError: transient", "runtime_s": 0.0}]
+        return real(task)
+
+    monkeypatch.setattr(sw, "run_task", flaky)
+    df = sweep({"preset": "strangnas", "scale": 0.04}, seeds=[0], n_workers=1, progress=False)
+    assert len(calls) == 2 and calls[0] == calls[1]  # the same task, run again
+    assert (df["error"] == "").all() and len(df) == 3
+
+
+def test_rule_sweep_task_source():
+    from hemopt.sweep import run_task, source_hash
+
+    task = tasks_of({"preset": "strangnas", "scale": 0.04}, seeds=[0])[0]
+    assert task["hemopt_source"] == source_hash()
+    rows = run_task({**task, "hemopt_source": "0123456789abcdef"})
+    assert len(rows) == 1 and "differs from the sweep's (0123456789abcdef)" in rows[0]["error"]
+
+
+def test_rule_sweep_n_workers_client():
+    with pytest.raises(InputError, match=r"n_workers=2 with client=.*own workers"):
+        sweep(GRID, seeds=[0], client=object(), n_workers=2, progress=False)
+    with pytest.raises(InputError, match="n_workers must be a whole number >= 1"):
+        sweep(GRID, seeds=[0], n_workers=0, progress=False)

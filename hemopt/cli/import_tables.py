@@ -55,7 +55,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="keep the client ids instead of pseudonyms (outputs then hold them)")
     p.add_argument("--salt", default=None,
                    help=f"secret key of the pseudonyms; better set it in ${SALT_ENV}, since a "
-                        "command line is kept in the shell's history")
+                        "command line is kept in the shell's history. Default: this machine's "
+                        "secret salt, generated once in ~/.config/hemopt/pseudonym-salt "
+                        "(or the file named by $HEMOPT_SALT_FILE), never written to --out")
     p.add_argument("--keep-column", action="append", default=[], metavar="COLUMN",
                    help="keep this extra column (repeatable); others are dropped")
     p.add_argument("--name", help="scenario name (default: the --out file's stem)")

@@ -52,12 +52,45 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="how far apart the two staff of a double visit may start (default 0)")
     p.add_argument("--soft-windows", action="store_true",
                    help="allow late starts at a cost instead of dropping the visit")
+    p.add_argument("--distance", action="append", default=[], metavar="MODE=FILE",
+                   help="distance matrix (km) of one mode beside its time matrix, for km and "
+                        "their cost (repeatable; a mode without one counts 0 km)")
+    p.add_argument("--breaks", help="several breaks per staff member: a table of staff, "
+                                    "duration, earliest, latest (one row per break)")
     p.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="seconds of search (default: 1000 iterations, deterministic)")
-    p.add_argument("--iterations", type=int, default=None)
+                   help="seconds of search: NOT reproducible (the plan depends on the "
+                        "machine's speed and load); default: --iterations")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="iterations of search (default 1000): deterministic, the same plan "
+                        "on any machine")
     p.add_argument("--seed", type=int, default=0)
+    c = p.add_argument_group("costs (the objective; defaults: compare's cost model)")
+    c.add_argument("--wage", type=float, default=300.0, metavar="SEK",
+                   help="per paid staff hour (default 300)")
+    c.add_argument("--km-cost", type=float, default=4.0, metavar="SEK",
+                   help="per km, with --distance or --places (default 4)")
+    c.add_argument("--carer-cost", type=float, default=400.0, metavar="SEK",
+                   help="per staff member used (default 400: 80 min at the wage)")
+    c.add_argument("--overtime-cost", type=float, default=150.0, metavar="SEK",
+                   help="per overtime hour on top of the wage, within the staff table's "
+                        "max_overtime (default 150)")
+    c.add_argument("--drop-cost", type=float, default=10_000.0, metavar="SEK",
+                   help="per visit left unserved, times its priority (default 10000)")
+    c.add_argument("--continuity-cost", type=float, default=150.0, metavar="SEK",
+                   help="per task by a staff member who is not one of the client's usual "
+                        "carers or contact person (default 150; 0 ignores continuity)")
+    c.add_argument("--max-carers", type=int, default=None, metavar="N",
+                   help="at most N different staff per client in the day")
+    c.add_argument("--continuity-curve", metavar="SEK,SEK,...",
+                   help="also route the day at each of these continuity costs and write the "
+                        "km-continuity trade-off to continuity_curve.csv")
     p.set_defaults(func=_cmd_route_plan)
     return p
+
+
+#: Every file route-plan may write into --out (older ones of these are replaced or removed).
+OUT_FILES = ("stops.csv", "breaks.csv", "dropped.csv", "kpis.csv", "manual_stops.csv",
+             "manual_breaks.csv", "manual_violations.txt", "continuity_curve.csv", "notes.txt")
 
 
 def _read_csv(path: str, what: str, **kw):
@@ -65,19 +98,83 @@ def _read_csv(path: str, what: str, **kw):
 
     from hemopt.errors import InputError
 
+    if not Path(path).is_file():
+        raise InputError(f"{what}: file {path!r} not found")
     try:
-        return pd.read_csv(path, **kw)
-    except FileNotFoundError:
-        raise
-    except (ValueError, pd.errors.ParserError) as err:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, **kw)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise InputError(f"{what} {path!r}: cannot read the CSV ({err})") from None
 
 
+def _pairs(specs, option: str) -> list:
+    from hemopt.errors import InputError
+
+    out = []
+    for spec in specs:
+        mode, sep, file = spec.partition("=")
+        if not sep or not mode or not file:
+            raise InputError(f"{option} must be MODE=FILE, got {spec!r}")
+        out.append((mode, file))
+    return out
+
+
+def _matrix(file: str, what: str):
+    m = _read_csv(file, what, index_col=0)
+    m.index = m.index.map(str)
+    return m
+
+
+def _neutral(df):
+    import pandas as pd
+
+    """Cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the
+    start) get a leading apostrophe (OWASP CSV injection); numbers are left alone."""
+    def fix(v):
+        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + v
+        return v
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(fix)
+    out.index = out.index.map(fix)
+    return out
+
+
+def _clock_columns(df, cols=("arrival", "start", "end")):
+    from hemopt.routing.plan_tables import hhmm
+
+    out = df.copy()
+    for c in cols:
+        if c in out.columns:
+            out[c] = [hhmm(x) for x in out[c]]
+    return out
+
+
 def _cmd_route_plan(args: argparse.Namespace) -> int:
-    from hemopt._io import check_folder
+    import os
+
+    import pandas as pd
+
+    from hemopt._io import check_folder, output_lock, temporary_folder
     from hemopt.errors import InputError
     from hemopt.routing import route_plan
+    from hemopt.routing.plan import PlanCosts, continuity_curve
 
+    out = check_folder(args.out, "--out", files=OUT_FILES)
+    costs = PlanCosts(wage_sek_per_hour=args.wage, sek_per_km=args.km_cost,
+                      sek_per_carer=args.carer_cost, overtime_sek_per_hour=args.overtime_cost,
+                      drop_sek=args.drop_cost, non_usual_sek=args.continuity_cost)
+    curve_costs = None
+    if args.continuity_curve:
+        try:
+            curve_costs = [float(x) for x in args.continuity_curve.split(",") if x.strip()]
+        except ValueError:
+            raise InputError(f"--continuity-curve must be SEK values separated by commas, got "
+                             f"{args.continuity_curve!r}") from None
+        if not curve_costs or any(not (c >= 0 and c < float("inf")) for c in curve_costs):
+            raise InputError(f"--continuity-curve: costs must be numbers >= 0, got "
+                             f"{args.continuity_curve!r}")
     matrices: dict = {}
     places = None
     if bool(args.matrix) == bool(args.places):
@@ -86,7 +183,7 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
     if args.places:
         from hemopt.travel import TravelModel
 
-        places = _read_csv(args.places, "--places", dtype={"place": str})
+        places = _read_csv(args.places, "--places")
         presets = {"urban": TravelModel.urban, "rural": TravelModel.rural,
                    "walking": TravelModel.walking, "cycling": TravelModel.cycling}
         for spec in args.model:
@@ -101,49 +198,75 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
                 except ValueError:
                     raise InputError(f"--model {mode}: {preset!r} is neither a preset "
                                      f"({', '.join(presets)}) nor a speed in km/h") from None
+                if not 0 < kmh < 1000:
+                    raise InputError(f"--model {mode}: speed must be in (0, 1000) km/h, got "
+                                     f"{preset!r}")
                 matrices[mode] = TravelModel(detour_factor=1.3, speed_kmh=kmh,
                                              overhead_min=1.0)
-    for spec in args.matrix:
-        mode, sep, file = spec.partition("=")
-        if not sep or not mode or not file:
-            raise InputError(f"--matrix must be MODE=FILE, got {spec!r}")
-        m = _read_csv(file, f"--matrix {mode}", index_col=0)
-        m.index = m.index.map(str)
-        matrices[mode] = m
-    visits = _read_csv(args.visits, "visits", dtype={"visit": str, "place": str})
-    staff = _read_csv(args.staff, "staff", dtype={"staff": str, "start": str, "end": str})
-    manual = None
-    if args.manual:
-        manual = _read_csv(args.manual, "--manual", dtype={"staff": str, "visit": str})
-    out = check_folder(args.out, "--out")
-    plan = route_plan(visits, staff, matrices, places=places, manual=manual,
-                      tolerance_min=args.tolerance, sync_tolerance_min=args.sync_tolerance,
-                      hard_windows=not args.soft_windows, time_limit_s=args.time_limit,
-                      max_iterations=args.iterations, seed=args.seed)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    plan.stops.to_csv(out / "stops.csv", index=False)
-    plan.breaks.to_csv(out / "breaks.csv", index=False)
-    plan.dropped.to_csv(out / "dropped.csv", index=False)
-    if plan.comparison is not None:
-        plan.comparison.to_csv(out / "kpis.csv", index_label="kpi")
-        print(plan.comparison.to_string())
-        plan.manual.stops.to_csv(out / "manual_stops.csv", index=False)
-        (out / "manual_violations.txt").write_text("".join(
-            f"{v}\n" for v in plan.manual.violations))
-        print(f"\nmanual plan: {len(plan.manual.violations)} violation(s) (its breaks are not "
-              "checked)")
+    for mode, file in _pairs(args.matrix, "--matrix"):
+        matrices[mode] = _matrix(file, f"--matrix {mode}")
+    distance = {mode: _matrix(file, f"--distance {mode}")
+                for mode, file in _pairs(args.distance, "--distance")} or None
+    visits = _read_csv(args.visits, "visits")
+    staff = _read_csv(args.staff, "staff")
+    breaks = _read_csv(args.breaks, "--breaks") if args.breaks else None
+    manual = _read_csv(args.manual, "--manual") if args.manual else None
+    kw = dict(places=places, distance=distance, breaks=breaks, tolerance_min=args.tolerance,
+              sync_tolerance_min=args.sync_tolerance, hard_windows=not args.soft_windows,
+              max_carers=args.max_carers, time_limit_s=args.time_limit,
+              max_iterations=args.iterations, seed=args.seed)
+    with output_lock(out, "--out", folder=True):
+        plan = route_plan(visits, staff, matrices, manual=manual, costs=costs, **kw)
+        curve = (continuity_curve(visits, staff, matrices, curve_costs, costs=costs, **kw)
+                 if curve_costs is not None else None)
+        files = {
+            "stops.csv": _clock_columns(plan.stops),
+            "breaks.csv": _clock_columns(plan.breaks),
+            "dropped.csv": plan.dropped,
+            "kpis.csv": (plan.comparison if plan.comparison is not None else
+                         pd.DataFrame({"optimised": pd.Series(plan.kpis)})),
+        }
+        if plan.manual is not None:
+            p = plan.problem
+            files["manual_stops.csv"] = _clock_columns(plan.manual.stops.assign(
+                staff=[p.staff_ids[k] for k in plan.manual.stops.staff],
+                visit=[p.visit_ids[v] for v in plan.manual.stops.visit]))
+            files["manual_breaks.csv"] = _clock_columns(plan.manual.breaks.assign(
+                staff=[p.staff_ids[k] for k in plan.manual.breaks.staff]))
+            files["manual_violations.txt"] = "".join(f"{v}\n" for v in plan.manual.violations)
+        if curve is not None:
+            files["continuity_curve.csv"] = curve
+        if "run" in files["kpis.csv"].index:
+            files["kpis.csv"] = files["kpis.csv"].drop(index="run")
+        files["notes.txt"] = "".join(f"{n}\n" for n in (plan.kpis["run"], *plan.notes))
+        with temporary_folder(out) as tmp:
+            for name, content in files.items():
+                if isinstance(content, str):
+                    (tmp / name).write_text(content, encoding="utf-8")
+                else:
+                    _neutral(content).to_csv(tmp / name, index=name == "kpis.csv",
+                                             index_label="kpi" if name == "kpis.csv" else None)
+            for name in files:
+                os.replace(tmp / name, Path(out) / name)
+            for name in OUT_FILES:
+                if name not in files and (Path(out) / name).is_file():
+                    (Path(out) / name).unlink()  # stale, from an earlier run
+    table = plan.comparison if plan.comparison is not None else pd.DataFrame(
+        {"optimised": pd.Series(plan.kpis)})
+    print(table.drop(index="run").to_string())
+    print(f"\nrun: {plan.kpis['run']}")
+    for n in plan.notes:
+        print(f"note: {n}")
+    if plan.manual is not None:
+        print(f"\nmanual plan: {len(plan.manual.violations)} violation(s)")
         for v in plan.manual.violations[:20]:
             print(f"  - {v}")
-    else:
-        import pandas as pd
-
-        pd.Series(plan.kpis, name="optimised").to_csv(out / "kpis.csv", index_label="kpi")
-        for k, v in plan.kpis.items():
-            print(f"{k:>20}  {v}")
     if len(plan.dropped):
         print(f"\ndropped: {len(plan.dropped)} visit(s)")
         for row in plan.dropped.itertuples():
-            print(f"  - {row.visit}: {row.reason}")
-    print(f"\nwrote {out}/stops.csv, breaks.csv, dropped.csv, kpis.csv", file=sys.stderr)
+            print(f"  - {row.visit}: {row.constraint} ({row.detail})")
+    if curve is not None:
+        print("\nkm-continuity trade-off:")
+        print(curve.to_string(index=False))
+    print(f"\nwrote {', '.join(files)} to {out}", file=sys.stderr)
     return 0

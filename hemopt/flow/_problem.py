@@ -38,6 +38,9 @@ class AssignmentProblem:
         True when the caller gave ``demand``.
     unserved_cost
         Penalty per client of staying unserved; ``inf`` means the client must be served.
+    reference
+        ``(cheapest, smallest)`` of the caller's costs when ``cost`` and ``unserved_cost`` are
+        offset-free (:func:`normalise`); None for the caller's own costs.
     """
 
     cost: NDArray[np.float64]
@@ -47,6 +50,7 @@ class AssignmentProblem:
     demand: NDArray[np.int64]
     weighted: bool
     unserved_cost: NDArray[np.float64]
+    reference: tuple[float, float] | None = None
 
     @property
     def n_clients(self) -> int:
@@ -83,6 +87,7 @@ class AssignmentProblem:
             demand=demand,
             weighted=self.weighted,
             unserved_cost=self.unserved_cost[clients],
+            reference=self.reference,
         )
 
     def with_costs(
@@ -274,3 +279,135 @@ def validate(
         weighted=weighted,
         unserved_cost=u,
     )
+
+
+# ------------------------------------------------------------------ per-client offsets
+@dataclass(frozen=True, eq=False)
+class Normalised:
+    """An assignment problem with each client's cheapest option subtracted (internal).
+
+    Attributes
+    ----------
+    problem
+        The same network with costs ``cost - offset[i]`` and ``unserved_cost - offset[i]``:
+        every client's cheapest option costs 0. Every assignment (and every flow, since a
+        client's shares sum to 1) costs ``offset.sum()`` less than under the caller's costs,
+        so the optimum is the same, and a constant added to a client's costs no longer sets
+        the integer scale.
+    offset
+        (n_clients,) the offsets, as floats.
+    error
+        Bound on how much the shifted costs of any two assignments can differ from the true
+        difference of their costs: twice the sum over clients of the largest error of a
+        subtraction (0 when every subtraction is exact: integer costs, or costs within a
+        factor of 2 of the offset).
+    """
+
+    problem: AssignmentProblem
+    offset: NDArray[np.float64]
+    error: float
+
+
+def _two_diff(a: NDArray[np.float64], b: NDArray[np.float64]
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``a - b`` rounded, and its exact rounding error (Knuth's TwoSum)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = a - b
+        bb = s - a
+        err = (a - (s - bb)) + (-b - bb)
+    return s, np.where(np.isfinite(err), err, 0.0)
+
+
+def _reference(problem: AssignmentProblem) -> tuple[float, float]:
+    """``(sum over clients of the cheapest |cost|, smallest non-zero |cost|)`` of the caller's
+    per-client costs (what :func:`~hemopt.flow._scaling.cheapest_costs` gives for them)."""
+    c = np.where(problem.allowed, np.abs(problem.cost), np.inf)
+    u = np.abs(problem.unserved_cost)
+    allc = np.concatenate([c, u[:, None]], axis=1) if c.size or len(u) else c
+    if not allc.size:
+        return 0.0, 0.0
+    cheapest = allc.min(axis=1)
+    cheapest = np.where(np.isfinite(cheapest), cheapest, 0.0)
+    nz = np.where(allc > 0, allc, np.inf)
+    small = nz.min()
+    return float(cheapest.sum()), float(small) if np.isfinite(small) else 0.0
+
+
+def normalise(problem: AssignmentProblem, int_cost: NDArray | None = None,
+              int_unserved: NDArray | None = None) -> Normalised:
+    """Subtract each client's cheapest option (the unserved cost included) from its costs.
+
+    ``int_cost``, the caller's cost array when it is of an integer type, is shifted in integer
+    arithmetic, exactly (``2**62 + 512 k`` is not exact in float64; its offsets are), and so is
+    ``int_unserved``, the caller's unserved costs when they are integers (one per client).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = validate(np.array([[1e14 + 3, 1e14 + 1], [1e14, 1e14 + 5]]), [1, 1], None, None,
+    ...              None)
+    >>> n = normalise(p)
+    >>> n.problem.cost.tolist(), n.offset.tolist(), n.error
+    ([[2.0, 0.0], [0.0, 5.0]], [100000000000001.0, 100000000000000.0], 0.0)
+    """
+    c, ok, u = problem.cost, problem.allowed, problem.unserved_cost
+    n, p = c.shape
+    if n == 0:
+        return Normalised(problem, np.zeros(0), 0.0)
+    off = np.minimum(np.where(ok, c, np.inf).min(axis=1) if p else np.full(n, np.inf), u)
+    shifted = None
+    if int_cost is not None and int_cost.shape == c.shape:
+        shifted = _int_shift(int_cost, ok, u, int_unserved)
+    if shifted is not None:
+        sc, su, off, err_rows = shifted
+    else:
+        sc, ec = _two_diff(c, off[:, None])
+        sc = np.where(ok, sc, np.inf)
+        su, eu = _two_diff(u, off)
+        su = np.where(np.isfinite(u), su, np.inf)
+        ec = np.where(ok, np.abs(ec), 0.0)
+        eu = np.where(np.isfinite(u), np.abs(eu), 0.0)
+        err_rows = np.maximum(ec.max(axis=1) if p else np.zeros(n), eu)
+    # a subtraction that rounds may leave -0.0 or a tiny negative: clamp at the cheapest, 0
+    sc = np.where(ok, np.maximum(sc, 0.0), sc)
+    su = np.maximum(su, 0.0)
+    out = AssignmentProblem(
+        cost=sc, allowed=ok, capacity=problem.capacity, capacity_int=problem.capacity_int,
+        demand=problem.demand, weighted=problem.weighted, unserved_cost=su,
+        reference=_reference(problem),
+    )
+    return Normalised(out, off.astype(np.float64), float(2.0 * err_rows.sum()))
+
+
+def _int_shift(ci: NDArray, ok: NDArray[np.bool_], u: NDArray[np.float64],
+               ui: NDArray | None = None) -> tuple[NDArray, NDArray, NDArray, NDArray] | None:
+    """The integer path of :func:`normalise`, or None when it does not apply (unserved costs
+    that are not whole numbers, values beyond int64)."""
+    fin = np.isfinite(u)
+    if ui is not None and ui.shape == u.shape:
+        u64 = ui.astype(np.int64)
+    elif fin.any() and not (np.all(u[fin] == np.rint(u[fin]))
+                            and np.all(np.abs(u[fin]) < 2**53)):
+        return None  # a float unserved cost that is not a whole number exact in float64
+    else:
+        u64 = np.where(fin, u, 0.0).astype(np.int64)
+    try:
+        c64 = ci.astype(np.int64, casting="safe")
+    except TypeError:
+        return None
+    n = c64.shape[0]
+    big = np.iinfo(np.int64).max
+    off = np.where(ok, c64, big).min(axis=1) if c64.shape[1] else np.full(n, big)
+    off = np.where(fin, np.minimum(off, u64), off)
+    with np.errstate(over="ignore"):
+        diff = c64 - off[:, None]
+        du = u64 - off
+    if np.any(ok & (diff < 0)) or np.any(fin & (du < 0)):
+        return None  # the row spans beyond int64
+    sc = np.where(ok, diff.astype(np.float64), np.inf)
+    su = np.where(fin, du.astype(np.float64), np.inf)
+    exact = 2**53
+    ec = np.where(ok & (diff > exact), np.spacing(np.abs(np.where(ok, sc, 0.0))), 0.0)
+    eu = np.where(fin & (du > exact), np.spacing(np.abs(np.where(fin, su, 0.0))), 0.0)
+    err_rows = np.maximum(ec.max(axis=1) if ec.shape[1] else np.zeros(n), eu)
+    return sc, su, off.astype(np.float64), err_rows

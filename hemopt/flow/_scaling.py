@@ -12,6 +12,15 @@ The rule (documented in :func:`hemopt.flow.min_cost_assignment` and ``docs/assig
   units) of the true optimum. The flow backends tighten that bound after solving with a dual
   certificate (:func:`hemopt.flow.backends.dual_error_bound`).
 
+Offsets first (issue 26): :func:`hemopt.flow.min_cost_assignment` subtracts each client's
+cheapest option (its unserved cost included) before scaling
+(:func:`hemopt.flow._problem.normalise`), so a constant common to a client's costs
+(``1e14 + k``) no longer sets the scale and rounds the ``k`` away. The optimum is unchanged:
+every assignment costs the same sum of offsets less. An answer is then "optimal" only when the
+error bound is at most ``RTOL`` times its offset-free cost, or the least non-zero step of a
+client's options (:attr:`ScaledCosts.least`), whichever is larger; an answer at every client's
+exact minimum is optimal whatever the rounding.
+
 The range check (issue 19: a cost of 1e13 next to costs of 1 to 5 used to round them all to
 multiples of 10 and return a suboptimal assignment as "optimal"). The bound is compared with the
 *magnitude* of the problem: the sum over clients of their cheapest |cost| or, when that is 0,
@@ -97,6 +106,13 @@ class ScaledCosts:
         The smallest non-zero |cost| of a client's option.
     limit
         The largest scaled |unit cost| that was safe for the solver.
+    least
+        The smallest non-zero |cost| of a client's option in the costs that were scaled (after
+        :func:`hemopt.flow._problem.normalise` subtracted each client's cheapest option, the
+        least a client's choice can change the objective); ``smallest`` when not given.
+
+    ``cheapest`` and ``smallest`` describe the caller's costs (before the per-client offsets
+    were subtracted): they set the refusal threshold and name the costs in messages.
     """
 
     values: NDArray[np.int64]
@@ -105,6 +121,7 @@ class ScaledCosts:
     cheapest: float
     smallest: float
     limit: float
+    least: float | None = None
 
     @property
     def magnitude(self) -> float:
@@ -122,13 +139,16 @@ class ScaledCosts:
 
     @property
     def tolerance(self) -> float:
-        """``RTOL * magnitude``: rounding below this cannot matter."""
-        return RTOL * self.magnitude
+        """``RTOL * least``: rounding below this cannot change which assignment is optimal,
+        judged on the offset-free costs (a constant added to a client's costs cannot inflate
+        it)."""
+        least = self.smallest if self.least is None else self.least
+        return RTOL * least
 
     @property
     def negligible(self) -> bool:
-        """True when ``error_bound`` is within :attr:`tolerance`."""
-        return self.error_bound <= self.tolerance
+        """True when ``error_bound`` is 0 or within :attr:`tolerance`."""
+        return self.error_bound == 0.0 or self.error_bound <= self.tolerance
 
 
 def max_scaled_cost(headroom: float) -> float:
@@ -173,6 +193,7 @@ def integer_costs(
     headroom: float,
     scale: float | None = None,
     client_units: NDArray[np.int64] | None = None,
+    reference: tuple[float, float] | None = None,
 ) -> ScaledCosts:
     """Scale and round ``unit_costs`` to int64.
 
@@ -191,6 +212,9 @@ def integer_costs(
     client_units
         Units of one client of each owner, when an owner stands for a group of identical
         clients (:mod:`hemopt.flow._collapse`); default ``units``.
+    reference
+        ``(cheapest, smallest)`` of the caller's costs when ``unit_costs`` are offset-free
+        costs (:func:`hemopt.flow._problem.normalise`); default: those of ``unit_costs``.
 
     Raises
     ------
@@ -224,6 +248,9 @@ def integer_costs(
         np.maximum.at(per_owner, owner, residual)
     error_bound = float(2.0 * np.dot(per_owner, units) / scale)
     cheapest, smallest = cheapest_costs(unit_costs, owner, units, client_units)
+    least = smallest
+    if reference is not None:
+        cheapest, smallest = reference
     return ScaledCosts(
         values=values,
         scale=float(scale),
@@ -231,6 +258,7 @@ def integer_costs(
         cheapest=cheapest,
         smallest=smallest,
         limit=float(limit),
+        least=least,
     )
 
 

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from hemopt.errors import InputError, SolverError
 from hemopt.flow._basis import ClientFlow
 from hemopt.flow._collapse import ClientGroups, expand, group_clients
-from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, integer_costs
+from hemopt.flow._scaling import MAX_RTOL, RTOL, ScaledCosts, integer_costs
 
 if TYPE_CHECKING:
     from hemopt.flow._problem import AssignmentProblem
@@ -182,7 +182,10 @@ class FlowNetwork:
         :func:`dual_error_bound` (the smaller of the two is reported).
         """
         scaled = self.scaled
-        if not scaled.negligible:
+        # the flow's cost at the (offset-free) true costs: a bound far below it needs no
+        # certificate (the judgement of min_cost_assignment)
+        found = float(np.dot(self.float_costs, flows)) if not scaled.negligible else 0.0
+        if not scaled.negligible and not scaled.error_bound <= RTOL * found:
             certified = dual_error_bound(self, flows)
             if certified < scaled.error_bound:
                 scaled = replace(scaled, error_bound=certified)
@@ -279,7 +282,7 @@ def build_flow_network(
     unit = np.concatenate([arc_unit, u[uc] / d[uc]])
     owner = np.concatenate([ci, uc])
     scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
-                           client_units=client_units)
+                           client_units=client_units, reference=problem.reference)
     providers = np.arange(m, m + p)
     i32 = {"dtype": np.int32, "casting": "same_kind"}
     tails = np.concatenate([ci, uc, providers], **i32)
@@ -641,6 +644,7 @@ class CpSatBackend:
             np.ones(n, dtype=np.int64),
             headroom=n_arcs + len(uc) + 1,
             scale=scale,
+            reference=problem.reference,
         )
         if scale is None and scaled.error_bound > MAX_RTOL * scaled.magnitude:
             raise CostRangeTooWide(scaled)  # no certificate can rescue it: do not search

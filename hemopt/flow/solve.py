@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hemopt.errors import InfeasibleError, InputError
 from hemopt.flow._basis import ClientFlow, to_basic_flow
-from hemopt.flow._problem import AssignmentProblem, validate
-from hemopt.flow._scaling import MAX_RTOL, ScaledCosts, ScalingWarning, user_stacklevel
+from hemopt.flow._problem import AssignmentProblem, normalise, validate
+from hemopt.flow._scaling import MAX_RTOL, RTOL, ScaledCosts, ScalingWarning, user_stacklevel
 from hemopt.flow.backends import (
     AssignmentBackend,
     BackendSolution,
@@ -75,8 +75,10 @@ class AssignmentResult:
         rounded assignment breaks a capacity and may cost less than ``bound``.
     optimal
         True when the assignment is proven optimal up to ``cost_error_bound`` and that bound is
-        negligible (at most 1e-6 of the problem's magnitude): unit-demand flows, demand-weighted
-        flows that split no client, CP-SAT with status OPTIMAL.
+        negligible: at most 1e-6 of the answer's cost above every client's cheapest option (or
+        of the least non-zero step between a client's options), so that no offset added to
+        the costs can inflate it; unit-demand flows, demand-weighted flows that split no
+        client, CP-SAT with status OPTIMAL.
     status
         ``"optimal"``; ``"feasible"`` (within capacities, not proven optimal: CP-SAT stopped by
         its time limit, a rounded split flow without overflow, or integer rounding of the costs
@@ -294,6 +296,10 @@ def min_cost_assignment(
     (4.6, 5.0, 0.08)
     """
     problem = validate(cost, capacity, demand, allowed, unserved_cost)
+    int_cost = _integer_input(cost)
+    int_unserved = _integer_input(unserved_cost) if unserved_cost is not None else None
+    if int_unserved is not None:
+        int_unserved = np.broadcast_to(int_unserved, (problem.n_clients,))
     be = get_backend(backend)
     time_limit_s = _positive("time_limit_s", time_limit_s)
     if scale is not None:
@@ -306,7 +312,13 @@ def min_cost_assignment(
 
     t0 = time.perf_counter()
     sub = problem if active.all() else problem.subset(active)
-    sol = _solve(be, sub, time_limit_s, scale, np.flatnonzero(active)) if active.any() else None
+    sol, norm = None, None
+    if active.any():
+        # Each client's cheapest option (unserved included) is subtracted first: the optimum
+        # is the same, and an offset common to a client's costs cannot coarsen the scale.
+        norm = normalise(sub, None if int_cost is None else int_cost[active],
+                         None if int_unserved is None else int_unserved[active])
+        sol = _solve(be, norm.problem, time_limit_s, scale, np.flatnonzero(active), sub)
     wall = time.perf_counter() - t0
 
     zero_cost = _zero_demand_cost(problem, ~active, provider)
@@ -317,28 +329,40 @@ def min_cost_assignment(
     split = np.zeros(0, dtype=np.int64)
     split_shares = np.zeros((0, p + 1), dtype=np.float64)
     rounding_matters = False
-    if sol is not None:
-        scale_used, error_bound = sol.scaled.scale, sol.scaled.error_bound
-        rounding_matters = not sol.scaled.negligible
+    if sol is not None and norm is not None:
+        nsub = norm.problem
+        offsets = float(np.sum(norm.offset))
+        scale_used = sol.scaled.scale
+        flow = sol.flow(nsub)
+        if sol.fractional:
+            flow = to_basic_flow(nsub, flow)
+        split_shares = flow.split_flow / nsub.demand[flow.split, None]
+        shifted = _flow_cost(nsub, flow, split_shares)
+        if shifted == 0.0:
+            # every client at an option of its exact minimum cost: optimal whatever rounding did
+            error_bound = 0.0
+        else:
+            error_bound = sol.scaled.error_bound + norm.error
+        least = sol.scaled.least if sol.scaled.least is not None else sol.scaled.smallest
+        # "optimal" only when what rounding may have cost is negligible next to the
+        # offset-free cost of the answer (or the least a client's choice changes it)
+        rounding_matters = error_bound > RTOL * max(shifted, least)
         if rounding_matters:
             _check_rounding(
-                sub, np.flatnonzero(active), sol.scaled, be.fractional and sub.weighted, scale
+                sub, np.flatnonzero(active), replace(sol.scaled, error_bound=error_bound),
+                be.fractional and sub.weighted, scale
             )
-        flow = sol.flow(sub)
-        if sol.fractional:
-            flow = to_basic_flow(sub, flow)
         # Largest share wins; ties go to the lowest provider index, unserved (last) loses them.
         choice = flow.option.copy()
         choice[flow.split] = np.argmax(flow.split_flow, axis=1)
         provider[active] = np.where(choice == p, -1, choice)
         split = np.flatnonzero(active)[flow.split]
-        split_shares = flow.split_flow / sub.demand[flow.split, None]
         if sol.fractional:
-            lp_cost = zero_cost + _flow_cost(sub, flow, split_shares)
+            lp_cost = zero_cost + offsets + shifted
             bound = lp_cost
         else:
             lp_cost = None
-            bound = zero_cost + (sol.bound if sol.bound is not None else -np.inf)
+            bound = zero_cost + offsets + (sol.bound if sol.bound is not None else -np.inf)
         optimal, status = sol.optimal, sol.status
         if rounding_matters:
             # Honest: the rounded model's optimum is only within error_bound of the true one.
@@ -419,7 +443,8 @@ def _check_rounding(
             text += f" (demand[{i}] = {int(sub.demand[owner[k]])}: {unit[k]:.3g} per unit)"
         return text
 
-    span = unit[big] / unit[small]
+    with np.errstate(over="ignore"):
+        span = unit[big] / unit[small]
     per = " per unit of demand" if per_unit else ""
     raise InputError(
         f"{name(big)} is too large next to the other costs: the costs{per} span "
@@ -432,6 +457,17 @@ def _check_rounding(
         "np.inf instead of a huge cost, use a smaller unserved_cost (np.inf if a client must "
         "be served), or rescale the costs to a narrower range"
     )
+
+
+def _integer_input(cost: ArrayLike) -> NDArray | None:
+    """The caller's cost array when it is of an integer type (shifted exactly), else None."""
+    if isinstance(cost, np.ndarray):
+        return cost if cost.dtype.kind in "iu" else None
+    try:
+        arr = np.asarray(cost)
+    except (TypeError, ValueError):
+        return None
+    return arr if arr.dtype.kind in "iu" else None
 
 
 def _positive(name: str, value: float) -> float:
@@ -450,14 +486,17 @@ def _solve(
     time_limit_s: float,
     scale: float | None,
     index: NDArray[np.intp],
+    caller: AssignmentProblem | None = None,
 ) -> BackendSolution:
-    """Run the backend; on infeasibility find clients that cannot be served and raise."""
+    """Run the backend on ``sub`` (offset-free costs); on infeasibility find clients that cannot
+    be served and raise. ``caller`` holds the caller's costs, named in messages."""
     try:
         return be.solve(sub, time_limit_s=time_limit_s, scale=scale)
     except ModelInfeasible:
         pass
     except CostRangeTooWide as exc:
-        _check_rounding(sub, index, exc.scaled, be.fractional and sub.weighted, scale)
+        _check_rounding(caller if caller is not None else sub, index, exc.scaled,
+                        be.fractional and sub.weighted, scale)
         raise  # pragma: no cover - _check_rounding raises for such costs
     # Diagnose: no costs, penalty 1 per must-serve client left unserved, 0 for the others.
     must = ~sub.can_be_unserved

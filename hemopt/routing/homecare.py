@@ -106,6 +106,8 @@ class HomeCareProblem:
         Window for the *start* of the visit.
     duration : float array (n,)
         Duration of the visit (of copy 0); ``duration2`` is copy 1's (default: the same).
+    earliest2, latest2 : float arrays (n,), optional
+        Copy 1's window (default: the visit's), e.g. shifted by a second carer's offset.
     staffing : int array (n,), optional
         1 or 2 staff (default 1).
     sync_min, sync_max : float arrays (n,), optional
@@ -125,9 +127,11 @@ class HomeCareProblem:
         ``shift_end``. The length of the arrays is the number of staff.
     staff_skills : bool array (staff, skills), optional
         Which skills each staff member has (default: no skills).
-    break_duration, break_earliest, break_latest : float arrays (staff,), optional
+    break_duration, break_earliest, break_latest : float arrays (staff,) or (staff, breaks)
         A break of ``break_duration`` (0 = none, the default) starting in
-        ``[break_earliest, break_latest]``; taken at the place of the previous visit.
+        ``[break_earliest, break_latest]``; taken at the place of the previous visit. With a
+        second axis, several breaks per staff member (a 0 duration fills a shorter list), taken
+        in the order of their earliest starts.
     distance : array like ``travel``, optional
         Distances (km) for reporting.
     hard_windows : bool
@@ -135,8 +139,25 @@ class HomeCareProblem:
     travel_weight, tardiness_weight, max_tardiness_weight : float
         Objective: ``travel_weight × travel + tardiness_weight × total tardiness +
         max_tardiness_weight × largest tardiness`` (+ drop penalties).
-    drop_penalty : float or None
-        Cost of leaving a visit unserved (per visit); None: every visit must be served.
+    drop_penalty : float, float array (n,) or None
+        Cost of leaving a visit unserved (per visit, or one per visit: priorities); None: every
+        visit must be served.
+    time_weight : float
+        Cost per minute of paid staff time: from ``shift_start`` until the staff member is
+        back, breaks excluded (visits, travel, waiting), for each staff member with a route.
+    distance_weight : float
+        Cost per unit of ``distance`` (km); needs ``distance``.
+    staff_fixed_cost : float or float array (staff,)
+        Cost per staff member with a route (a shift used).
+    max_overtime, overtime_weight : float or float arrays (staff,), float
+        A staff member may be back up to ``max_overtime`` after ``shift_end`` (default 0), at
+        ``overtime_weight`` per minute on top of ``time_weight``.
+    staff_cost : float array (n, staff), optional
+        Cost of staff k serving (a copy of) visit v, e.g. a continuity cost for a staff member
+        who is not one of the client's usual carers.
+    client : int array (n,), optional; max_carers : int, optional
+        The client of each visit; at most ``max_carers`` different staff serve one client's
+        visits (a hard rule).
 
     Examples
     --------
@@ -156,6 +177,8 @@ class HomeCareProblem:
     shift_end: np.ndarray
     staffing: np.ndarray | None = None
     duration2: np.ndarray | None = None
+    earliest2: np.ndarray | None = None
+    latest2: np.ndarray | None = None
     sync_min: np.ndarray | None = None
     sync_max: np.ndarray | None = None
     skill: np.ndarray | None = None
@@ -173,9 +196,17 @@ class HomeCareProblem:
     travel_weight: float = 1.0
     tardiness_weight: float = 1.0
     max_tardiness_weight: float = 0.0
-    drop_penalty: float | None = 10_000.0
+    drop_penalty: float | np.ndarray | None = 10_000.0
     visit_ids: Sequence | None = None
     staff_ids: Sequence | None = None
+    time_weight: float = 0.0
+    distance_weight: float = 0.0
+    staff_fixed_cost: float | np.ndarray = 0.0
+    max_overtime: float | np.ndarray = 0.0
+    overtime_weight: float = 0.0
+    staff_cost: np.ndarray | None = None
+    client: np.ndarray | None = None
+    max_carers: int | None = None
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -215,6 +246,10 @@ class HomeCareProblem:
             v = int(bad[0])
             raise InputError(f"latest must be >= earliest, got latest[{v}]="
                              f"{self.latest[v]} < earliest[{v}]={self.earliest[v]}")
+        s(self, "earliest2", _arr("earliest2", self.earliest2, n, float, self.earliest))
+        s(self, "latest2", _arr("latest2", self.latest2, n, float, self.latest))
+        if (self.latest2 < self.earliest2).any():
+            raise InputError("latest2 must be >= earliest2")
         st = _arr("staffing", self.staffing, n, int, 1)
         if n and not np.isin(st, (1, 2)).all():
             raise InputError(f"staffing must be 1 or 2, got {int(st[~np.isin(st, (1, 2))][0])}")
@@ -262,14 +297,68 @@ class HomeCareProblem:
                 raise InputError(f"excluded must be (visits={n}, staff={k}), got {ex.shape}")
         ex.setflags(write=False)
         s(self, "excluded", ex)
-        s(self, "break_duration", _arr("break_duration", self.break_duration, k, float, 0.0))
-        s(self, "break_earliest", _arr("break_earliest", self.break_earliest, k, float, ss))
-        s(self, "break_latest", _arr("break_latest", self.break_latest, k, float,
-                                     self.shift_end))
-        if (self.break_duration < 0).any() or (self.break_latest < self.break_earliest).any():
+        bd = np.array(0.0 if self.break_duration is None else self.break_duration, dtype=float)
+        bd = np.full(k, bd.item()) if bd.ndim == 0 else bd
+        two_d = bd.ndim == 2
+        nb = bd.shape[1] if two_d else 1
+        brk = {}
+        for name, default in (("break_duration", 0.0), ("break_earliest", ss),
+                              ("break_latest", self.shift_end)):
+            val = getattr(self, name)
+            a = np.array(default if val is None else val, dtype=float)
+            if a.ndim == 0:
+                a = np.full(k, a.item())
+            if a.ndim == 1 and (two_d or val is None):
+                a = np.repeat(a[:, None], nb, axis=1) if a.shape == (k,) else a
+            if (a.ndim == 1 and a.shape != (k,)) or (a.ndim == 2 and a.shape != (k, nb)) \
+                    or a.ndim > 2:
+                raise InputError(f"{name} must have shape ({k},) or ({k}, breaks), got "
+                                 f"{a.shape}")
+            if np.isnan(a).any():
+                raise InputError(f"{name} has NaN")
+            a.setflags(write=False)
+            brk[name] = a
+            s(self, name, a)
+        if (brk["break_duration"] < 0).any() or (brk["break_latest"]
+                                                 < brk["break_earliest"]).any():
             raise InputError("break_duration must be >= 0 and break_latest >= break_earliest")
-        if self.drop_penalty is not None and not self.drop_penalty > 0:
-            raise InputError(f"drop_penalty must be > 0 or None, got {self.drop_penalty}")
+        if self.drop_penalty is not None:
+            dp = np.array(self.drop_penalty, dtype=float)
+            if dp.ndim == 0:
+                if not dp > 0:
+                    raise InputError(f"drop_penalty must be > 0 or None, got "
+                                     f"{self.drop_penalty}")
+            else:
+                dp = _arr("drop_penalty", dp, n, float)
+                if not (dp > 0).all():
+                    raise InputError("drop_penalty must be > 0 for every visit")
+                s(self, "drop_penalty", dp)
+        for name in ("time_weight", "distance_weight", "overtime_weight"):
+            w = float(getattr(self, name))
+            if not (np.isfinite(w) and w >= 0):
+                raise InputError(f"{name} must be a finite number >= 0, got {w}")
+            s(self, name, w)
+        if self.distance_weight > 0 and self.distance is None:
+            raise InputError("distance_weight needs a distance matrix")
+        for name in ("staff_fixed_cost", "max_overtime"):
+            a = _arr(name, getattr(self, name), k, float)
+            if not (np.isfinite(a).all() and (a >= 0).all()):
+                raise InputError(f"{name} must be finite and >= 0")
+            s(self, name, a)
+        if self.staff_cost is not None:
+            sc = np.array(self.staff_cost, dtype=float)
+            if sc.shape != (n, k) or not np.isfinite(sc).all():
+                raise InputError(f"staff_cost must be a finite (visits={n}, staff={k}) array, "
+                                 f"got shape {sc.shape}")
+            sc.setflags(write=False)
+            s(self, "staff_cost", sc)
+        if self.client is not None:
+            s(self, "client", _arr("client", self.client, n, int))
+        if self.max_carers is not None:
+            if self.client is None or int(self.max_carers) < 1:
+                raise InputError(f"max_carers must be >= 1 and needs client, got "
+                                 f"{self.max_carers}")
+            s(self, "max_carers", int(self.max_carers))
         s(self, "visit_ids", list(range(n)) if self.visit_ids is None else list(self.visit_ids))
         s(self, "staff_ids", list(range(k)) if self.staff_ids is None else list(self.staff_ids))
         if len(self.visit_ids) != n or len(self.staff_ids) != k:
@@ -290,6 +379,31 @@ class HomeCareProblem:
         """Number of tasks (a double-staffed visit is two)."""
         return int(self.staffing.sum())
 
+    def breaks_of(self, k: int) -> list[tuple[float, float, float]]:
+        """Staff k's breaks as (duration, earliest, latest), by earliest start; none of 0
+        duration.
+
+        >>> import numpy as np
+        >>> p = HomeCareProblem(travel=np.zeros((1, 1)), visit_location=[], earliest=[],
+        ...                     latest=[], duration=[], shift_start=[0], shift_end=[600],
+        ...                     break_duration=[[15, 30]], break_earliest=[[300, 120]],
+        ...                     break_latest=[[360, 200]])
+        >>> p.breaks_of(0)
+        [(30.0, 120.0, 200.0), (15.0, 300.0, 360.0)]
+        """
+        d, e, lat = (np.atleast_1d(np.asarray(a)[k]) for a in
+                     (self.break_duration, self.break_earliest, self.break_latest))
+        out = [(float(x), float(y), float(z)) for x, y, z in zip(d, e, lat, strict=True)
+               if x > 0]
+        return sorted(out, key=lambda b: (b[1], b[2]))
+
+    def drop_cost(self, v: int) -> float | None:
+        """Cost of leaving visit v unserved (None: it must be served)."""
+        if self.drop_penalty is None:
+            return None
+        dp = np.asarray(self.drop_penalty)
+        return float(dp) if dp.ndim == 0 else float(dp[v])
+
 
 @dataclass(frozen=True)
 class PlanCheck:
@@ -308,6 +422,10 @@ class PlanCheck:
         Visits with all their copies served; visits not served.
     violations : tuple of str
         Empty for a feasible plan.
+    overtime : float
+        Minutes back after the shift ends, within the allowances.
+    objective : float
+        The problem's objective of the served visits (drop costs not included).
 
     Examples
     --------
@@ -323,6 +441,8 @@ class PlanCheck:
     served: int
     dropped: int
     violations: tuple[str, ...]
+    overtime: float = 0.0
+    objective: float = float("nan")
 
     @property
     def feasible(self) -> bool:
@@ -397,8 +517,10 @@ class _Model:
         m = len(task_visit)
         self.m = m
         self.loc = [int(p.visit_location[v]) for v in task_visit]
-        self.e = [float(p.earliest[v]) for v in task_visit]
-        self.l = [float(p.latest[v]) for v in task_visit]
+        self.e = [float(p.earliest[v] if c == 0 else p.earliest2[v])
+                  for v, c in zip(task_visit, task_copy, strict=True)]
+        self.l = [float(p.latest[v] if c == 0 else p.latest2[v])
+                  for v, c in zip(task_visit, task_copy, strict=True)]
         self.dur = [float(p.duration[v] if c == 0 else p.duration2[v])
                     for v, c in zip(task_visit, task_copy, strict=True)]
         self.partner = [-1] * m
@@ -419,15 +541,28 @@ class _Model:
         self.s1 = p.shift_end.tolist()
         self.start_loc = p.start_place.tolist()
         self.end_loc = p.end_place.tolist()
-        self.bd = p.break_duration.tolist()
-        self.be = p.break_earliest.tolist()
-        self.bl = p.break_latest.tolist()
+        self.brk = [p.breaks_of(s) for s in range(k)]
         self.hard = bool(p.hard_windows)
         self.w_travel = float(p.travel_weight)
         self.w_tard = float(p.tardiness_weight)
         self.w_max = float(p.max_tardiness_weight)
-        self.drop = p.drop_penalty
+        self.w_time = float(p.time_weight)
+        self.w_dist = float(p.distance_weight)
+        self.w_ot = float(p.overtime_weight)
+        self.fixed = p.staff_fixed_cost.tolist()
+        self.ot_max = p.max_overtime.tolist()
+        self.D = None
+        if self.w_dist > 0:
+            dm = [p.distance[md].tolist() for md in range(p.distance.shape[0])]
+            self.D = [dm[int(p.staff_mode[s])] for s in range(k)]
+        self.sc = (None if p.staff_cost is None
+                   else [p.staff_cost[v].tolist() for v in task_visit])
+        self.client = None if p.client is None else [int(p.client[v]) for v in task_visit]
+        self.max_carers = p.max_carers
+        self.drop = (None if p.drop_penalty is None
+                     else [p.drop_cost(v) for v in range(n)])
         # eligibility and the reasons of visits nobody can serve
+        self.unreachable_kind: dict[int, str] = {}
         self.elig: list[list[int]] = []
         self.reason: dict[int, str] = {}
         for i in range(m):
@@ -444,6 +579,8 @@ class _Model:
                     self.reason[v] = "all_staff_excluded"
                 elif not ok:
                     self.reason[v] = "unreachable"
+                    shift_only = any(self._reachable(i, s, windows=False) for s in allowed)
+                    self.unreachable_kind[v] = "window" if shift_only else "shift"
         for v in range(n):
             if p.staffing[v] == 2 and v not in self.reason:
                 a, b = self.elig[first_task[v]], self.elig[first_task[v] + 1]
@@ -453,14 +590,17 @@ class _Model:
         # neighbours by location for related removal
         self.xy_rank = None
 
-    def _reachable(self, i: int, s: int) -> bool:
+    def _reachable(self, i: int, s: int, windows: bool = True) -> bool:
         T = self.T[s]
         a = self.s0[s] + T[self.start_loc[s]][self.loc[i]]
         st = max(a, self.e[i])
+        if not windows:
+            return st + self.dur[i] + T[self.loc[i]][self.end_loc[s]] <= (
+                self.s1[s] + self.ot_max[s] + _TOL)
         if self.hard and st > self.l[i] + _TOL:
             return False
         back = st + self.dur[i] + T[self.loc[i]][self.end_loc[s]]
-        return back <= self.s1[s] + _TOL
+        return back <= self.s1[s] + self.ot_max[s] + _TOL
 
     def tasks_of(self, v: int) -> list[int]:
         f = self.first_task[v]
@@ -468,12 +608,13 @@ class _Model:
 
     def evaluate(self, routes, detail: bool = False):
         """Schedule the routes; return (cost, travel, tard_sum, tard_max, viol, start) or
-        None on a synchronisation deadlock. ``detail`` adds arrivals and break starts."""
+        None on a synchronisation deadlock. ``detail`` adds arrivals, break starts, break
+        positions and the violations by kind (window, shift, break, carers)."""
         m, K = self.m, self.K
         loc, e, lat, dur, partner, first = (self.loc, self.e, self.l, self.dur, self.partner,
                                           self.first)
         lo, hi = self.lo, self.hi
-        T, bd, be, bl = self.T, self.bd, self.be, self.bl
+        T, brk = self.T, self.brk
         arr = [-1.0] * m
         start = [0.0] * m
         owner = [0] * m
@@ -483,13 +624,17 @@ class _Model:
         pos = [0] * K
         t = list(self.s0)
         cur = list(self.start_loc)
-        taken = [b <= 0 for b in bd]
-        bstart = [-1.0] * K
-        bpos = [-1] * K
+        nb = [0] * K
+        bstart: list[list[float]] = [[] for _ in range(K)]
+        bpos: list[list[int]] = [[] for _ in range(K)]
         travel = 0.0
         tsum = 0.0
         tmax = 0.0
-        viol = 0.0
+        v_win = v_shift = v_break = v_carers = 0.0
+        extra = 0.0
+        dist = 0.0
+        D = self.D
+        sc = self.sc
         hard = self.hard
         progress = True
         while progress:
@@ -498,24 +643,31 @@ class _Model:
                 r = routes[k]
                 n = len(r)
                 p = pos[k]
+                bk = brk[k]
                 while p < n:
                     i = r[p]
                     if arr[i] < 0:
                         tr = T[k][cur[k]][loc[i]]
                         tt = t[k]
-                        if not taken[k]:
-                            bs = tt if tt > be[k] else be[k]
+                        while nb[k] < len(bk):
+                            bdur, bear, blat = bk[nb[k]]
+                            bs = tt if tt > bear else bear
                             a_nb = tt + tr
                             s_nb = a_nb if a_nb > e[i] else e[i]
-                            if bs + bd[k] + tr <= s_nb or s_nb + dur[i] > bl[k]:
-                                taken[k] = True
-                                bstart[k] = bs
-                                bpos[k] = p
-                                if bs > bl[k]:
-                                    viol += bs - bl[k]
-                                tt = bs + bd[k]
+                            if not (bs + bdur + tr <= s_nb or s_nb + dur[i] > blat):
+                                break
+                            bstart[k].append(bs)
+                            bpos[k].append(p)
+                            if bs > blat:
+                                v_break += bs - blat
+                            tt = bs + bdur
+                            nb[k] += 1
                         arr[i] = tt + tr
                         travel += tr
+                        if D is not None:
+                            dist += D[k][cur[k]][loc[i]]
+                        if sc is not None:
+                            extra += sc[i][k]
                     j = partner[i]
                     if j < 0:
                         s = arr[i] if arr[i] > e[i] else e[i]
@@ -542,7 +694,7 @@ class _Model:
                     for late in lates:
                         if late > 0:
                             if hard:
-                                viol += late
+                                v_win += late
                             else:
                                 tsum += late
                                 if late > tmax:
@@ -555,24 +707,47 @@ class _Model:
         for k in range(K):
             if pos[k] < len(routes[k]):
                 return None
-            if not routes[k]:
+            r = routes[k]
+            if not r:
                 continue
-            if not taken[k]:
-                bs = t[k] if t[k] > be[k] else be[k]
-                bstart[k] = bs
-                bpos[k] = len(routes[k])
-                if bs > bl[k]:
-                    viol += bs - bl[k]
-                t[k] = bs + bd[k]
+            bk = brk[k]
+            while nb[k] < len(bk):
+                bdur, bear, blat = bk[nb[k]]
+                bs = t[k] if t[k] > bear else bear
+                bstart[k].append(bs)
+                bpos[k].append(len(r))
+                if bs > blat:
+                    v_break += bs - blat
+                t[k] = bs + bdur
+                nb[k] += 1
             tr = T[k][cur[k]][self.end_loc[k]]
             travel += tr
             back = t[k] + tr
-            if back > self.s1[k]:
-                viol += back - self.s1[k]
-        cost = (self.w_travel * travel + self.w_tard * tsum + self.w_max * tmax
-                + _VIOLATION_WEIGHT * viol)
+            over = back - self.s1[k]
+            if over > 0:
+                if over > self.ot_max[k]:
+                    v_shift += over - self.ot_max[k]
+                    over = self.ot_max[k]
+                extra += self.w_ot * over
+            extra += self.fixed[k]
+            if self.w_time:
+                extra += self.w_time * (back - self.s0[k] - sum(b[0] for b in bk))
+            if D is not None:
+                dist += D[k][cur[k]][self.end_loc[k]]
+        if self.max_carers is not None:
+            seen: dict[int, set] = {}
+            cl = self.client
+            for i in range(m):
+                if arr[i] >= 0:
+                    seen.setdefault(cl[i], set()).add(owner[i])
+            mc = self.max_carers
+            v_carers = 60.0 * sum(len(x) - mc for x in seen.values() if len(x) > mc)
+        viol = v_win + v_shift + v_break + v_carers
+        cost = (self.w_travel * travel + self.w_tard * tsum + self.w_max * tmax + extra
+                + self.w_dist * dist + _VIOLATION_WEIGHT * viol)
         if detail:
-            return cost, travel, tsum, tmax, viol, start, arr, bstart, bpos
+            kinds = {"window": v_win, "shift": v_shift, "break": v_break, "carers": v_carers}
+            return cost, travel, tsum, tmax, viol, start, arr, bstart, bpos, kinds
         return cost, travel, tsum, tmax, viol, start
 
 
@@ -585,6 +760,9 @@ class _Search:
         self.md = model
         self.rng = random.Random(seed)
         self.M = n_candidates
+        # route elimination only where a used route costs in itself (keeps the search of
+        # travel-and-tardiness instances, e.g. Mankowska's, exactly as it was)
+        self.eliminate = bool(model.w_time > 0 or any(f > 0 for f in model.fixed))
         p = model.p
         # proximity of visits: travel on mode 0 plus the gap between windows
         n = p.n_visits
@@ -609,6 +787,9 @@ class _Search:
         wt = md.w_tard if not md.hard else _VIOLATION_WEIGHT
         prev_loc = md.start_loc[k]
         prev_fin = md.s0[k]
+        w_move = md.w_travel + md.w_time
+        D = None if md.D is None else md.D[k]
+        base = (md.sc[i][k] if md.sc is not None else 0.0) + (0.0 if r else md.fixed[k])
         out = []
         n = len(r)
         for p in range(n + 1):
@@ -621,7 +802,10 @@ class _Search:
             d = T[prev_loc][x] + T[x][b] - T[prev_loc][b]
             a = prev_fin + T[prev_loc][x]
             s = a if a > e else e
-            est = md.w_travel * d
+            fix = base
+            if D is not None:
+                fix += md.w_dist * (D[prev_loc][x] + D[x][b] - D[prev_loc][b])
+            est = w_move * d + fix
             if s > li:
                 est += wt * (s - li)
             fin = s + dur + T[x][b]
@@ -629,16 +813,16 @@ class _Search:
                 push = fin - start[nxt]
                 if push > 0:
                     est += 0.5 * wt * push
-            elif fin > md.s1[k]:
-                est += _VIOLATION_WEIGHT * (fin - md.s1[k])
-            lb = md.w_travel * d + (wt * (s - li) if s > li else 0.0)
+            elif fin > md.s1[k] + md.ot_max[k]:
+                est += _VIOLATION_WEIGHT * (fin - md.s1[k] - md.ot_max[k])
+            lb = md.w_travel * d + fix + (wt * (s - li) if s > li else 0.0)
             out.append((est, p, s, lb))
             if nxt >= 0:
                 prev_loc = b
                 prev_fin = start[nxt] + md.dur[nxt]
         return out
 
-    def insert_visit(self, routes, ev_now, v, force):
+    def insert_visit(self, routes, ev_now, v, force, forbid=()):
         """Insert visit v at its best evaluated position; return its evaluation or None."""
         md = self.md
         start = ev_now[5]
@@ -649,6 +833,8 @@ class _Search:
         if len(tasks) == 1:
             i = tasks[0]
             for k in md.elig[i]:
+                if k in forbid:
+                    continue
                 for est, p, _, lb in self._cheap(routes, start, i, k):
                     cands.append((est, k, p, lb))
             cands.sort()
@@ -658,9 +844,13 @@ class _Search:
             lo, hi = md.lo[a], md.hi[a]
             ca, cb = [], []
             for k in md.elig[a]:
+                if k in forbid:
+                    continue
                 ca.extend((est, k, p, s, lb)
                           for est, p, s, lb in self._cheap(routes, start, a, k))
             for k in md.elig[b]:
+                if k in forbid:
+                    continue
                 cb.extend((est, k, p, s, lb)
                           for est, p, s, lb in self._cheap(routes, start, b, k))
             ca.sort()
@@ -703,13 +893,13 @@ class _Search:
         if best is None:
             return None
         ev, cand = best
-        if not force and md.drop is not None and ev[0] - cost_now >= md.drop:
+        if not force and md.drop is not None and ev[0] - cost_now >= md.drop[v]:
             return None
         for (k, p), i in zip(cand, tasks, strict=True):
             routes[k].insert(p, i)
         return ev
 
-    def recreate(self, routes, unassigned, ev):
+    def recreate(self, routes, unassigned, ev, forbid=()):
         md = self.md
         order = list(unassigned)
         mode = self.rng.random()
@@ -724,7 +914,7 @@ class _Search:
         left = []
         force = md.drop is None
         for v in order:
-            new = self.insert_visit(routes, ev, v, force)
+            new = self.insert_visit(routes, ev, v, force, forbid)
             if new is None:
                 left.append(v)
             else:
@@ -784,7 +974,7 @@ class _Search:
         best = cur
 
         def total(e, un):
-            return e[0] + (md.drop or 0.0) * len(un)
+            return e[0] + (sum(md.drop[v] for v in un) if md.drop is not None else 0.0)
 
         n_ok = len(md.visits_ok)
         if n_ok == 0:
@@ -807,9 +997,21 @@ class _Search:
             temp = t0 * (t_end / t0) ** frac
             it += 1
             routes = [list(r) for r in cur[0]]
-            removed = self.ruin(routes, self.rng.randint(1, max_remove))
+            forbid = ()
+            used = [k for k in range(md.K) if routes[k]]
+            if self.eliminate and len(used) > 1 and self.rng.random() < 0.15:
+                # route elimination: empty one or two routes and re-insert their visits
+                # elsewhere
+                # (what a fixed cost per staff member, or per paid minute, rewards)
+                forbid = tuple(self.rng.sample(used, self.rng.randint(1, 2)))
+                removed = list(dict.fromkeys(md.task_visit[i] for k in forbid
+                                             for i in routes[k]))
+                gone = {i for v in removed for i in md.tasks_of(v)}
+                routes = [[i for i in r if i not in gone] for r in routes]
+            else:
+                removed = self.ruin(routes, self.rng.randint(1, max_remove))
             ev0 = md.evaluate(routes)
-            ev1, left = self.recreate(routes, list(cur[1]) + removed, ev0)
+            ev1, left = self.recreate(routes, list(cur[1]) + removed, ev0, forbid)
             new_cost = total(ev1, left)
             cur_cost = total(cur[2], cur[1])
             if new_cost < cur_cost - 1e-9 or self.rng.random() < math.exp(
@@ -888,31 +1090,105 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
                 v = md.task_visit[i]
                 trial = [[x for x in r if md.task_visit[x] != v] for r in routes]
                 e2 = md.evaluate(trial)
-                score = _INF if e2 is None else e2[4] * _VIOLATION_WEIGHT + e2[0] * 1e-9
+                score = _INF if e2 is None else (e2[4] * _VIOLATION_WEIGHT + 1e-9 * (
+                    e2[0] + (md.drop[v] if md.drop is not None else 0.0)))
                 if best is None or score < best[0]:
                     best = (score, v, trial)
         routes = best[2]
         reasons[best[1]] = "no_capacity"
-    return _result(problem, md, routes, ev, reasons, iters, secs)
+    blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
+    return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
 
-def _result(problem, md, routes, ev, reasons, iters, secs) -> HomeCareResult:
+#: The constraint that blocks a dropped visit (the ``constraint`` column of ``dropped``).
+HOMECARE_BLOCKING: dict[str, str] = {
+    "skill": "no staff member has the required skill",
+    "excluded": "the client excludes every qualified staff member",
+    "synchronisation": "the two staff of a double visit cannot be found or cannot meet",
+    "window": "no staff member can start the visit within its time window",
+    "shift": "no staff member can serve it and be back by the end of the shift (overtime "
+             "allowance included)",
+    "break": "serving it would push a staff member's break past its latest start",
+    "carers": "serving it would exceed the client's limit on distinct carers",
+    "capacity": "the staff have no room for it",
+    "cost": "it could be served, but at a cost above its drop cost (its priority)",
+}
+
+
+def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
+    """(constraint, detail): what blocks visit v in the final plan ``routes``."""
+    p = md.p
+    static = md.reason.get(v)
+    if static == "skill_missing":
+        return "skill", "no staff member has the skill"
+    if static == "all_staff_excluded":
+        return "excluded", "every staff member with the skill is excluded by the client"
+    if static == "no_second_staff":
+        return "synchronisation", "fewer than two different qualified, permitted staff"
+    if static == "unreachable":
+        return md.unreachable_kind.get(v, "window"), "no staff member can reach it in time"
+    tasks = md.tasks_of(v)
+    start = ev[5]
+    per = []
+    for i in tasks:
+        c = []
+        for k in md.elig[i]:
+            c.extend((est, k, pos) for est, pos, _, _ in search._cheap(routes, start, i, k))
+        c.sort()
+        per.append(c[:40])
+    if len(tasks) == 1:
+        cands = [((k, pos),) for _, k, pos in per[0]]
+    else:
+        cands = [((ka, pa), (kb, pb)) for _, ka, pa in per[0][:12] for _, kb, pb in per[1][:12]
+                 if ka != kb][:80]
+    best = None
+    for cand in cands:
+        trial = [list(r) for r in routes]
+        for (k, pos), i in zip(cand, tasks, strict=True):
+            trial[k].insert(pos, i)
+        e2 = md.evaluate(trial, detail=True)
+        if e2 is None:
+            continue
+        if best is None or (e2[4], e2[0]) < (best[0][4], best[0][0]):
+            best = (e2, cand)
+    if best is None:
+        return ("synchronisation" if len(tasks) == 2 else "capacity",
+                "every insertion leaves the two staff waiting for each other"
+                if len(tasks) == 2 else "no place in any route")
+    e2, cand = best
+    who = ", ".join(f"{p.staff_ids[k]} after {pos} task(s)" for k, pos in cand)
+    if e2[4] <= 1e-9:
+        extra = e2[0] - ev[0]
+        return "cost", (f"best place {who} adds {extra:.0f} to the objective, above its drop "
+                        f"cost {md.drop[v]:.0f}" if md.drop is not None else who)
+    kind = max(e2[9], key=e2[9].get)
+    over = e2[9][kind] - ev[9][kind]
+    text = {"window": f"would start {over:.0f} min after its window",
+            "shift": f"a staff member would be back {over:.0f} min after the shift end",
+            "break": f"a break would start {over:.0f} min after its latest start",
+            "carers": "the client would have one carer more than allowed"}[kind]
+    return kind, f"best place {who}: {text}"
+
+
+def _result(problem, md, routes, ev, reasons, iters, secs, blocking) -> HomeCareResult:
     bpos = ev[8]
-    breaks_after = {k: bpos[k] for k in range(md.K) if bpos[k] >= 0}
+    one = np.asarray(problem.break_duration).ndim == 1
+    breaks_after = {k: (bpos[k][0] if one else tuple(bpos[k]))
+                    for k in range(md.K) if bpos[k]}
     task_routes = [[(md.task_visit[i], md.task_copy[i]) for i in r] for r in routes]
     chk = check_plan(problem, task_routes, breaks_after=breaks_after)
-    dropped = pd.DataFrame({"visit": sorted(reasons),
-                            "reason": [reasons[v] for v in sorted(reasons)]},
-                           columns=["visit", "reason"])
+    vs = sorted(reasons)
+    dropped = pd.DataFrame({"visit": vs, "reason": [reasons[v] for v in vs],
+                            "constraint": [blocking[v][0] for v in vs],
+                            "detail": [blocking[v][1] for v in vs]},
+                           columns=["visit", "reason", "constraint", "detail"])
     st = chk.stops
     summary = pd.DataFrame({
         "staff": range(md.K),
         "tasks": [len(r) for r in routes],
         "travel": [_route_travel(md, k, routes[k]) for k in range(md.K)],
     })
-    objective = (problem.travel_weight * chk.travel + problem.tardiness_weight
-                 * chk.total_tardiness + problem.max_tardiness_weight * chk.max_tardiness
-                 + (problem.drop_penalty or 0.0) * len(dropped))
+    objective = chk.objective + sum(problem.drop_cost(v) or 0.0 for v in reasons)
     return HomeCareResult(
         routes=tuple(tuple(r) for r in task_routes), breaks_after=breaks_after, stops=st,
         breaks=chk.breaks, dropped=dropped, travel=chk.travel, distance=chk.distance,
@@ -928,7 +1204,8 @@ def _route_travel(md, k, r) -> float:
 
 
 def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
-               breaks_after: Mapping[int, int] | None = None) -> PlanCheck:
+               breaks_after: Mapping[int, int | Sequence[int]] | None = None, *,
+               clock: bool = False) -> PlanCheck:
     """Re-compute a plan's schedule from its routes and list its violations.
 
     Independent of the solver: the earliest start times are the least fixed point of the
@@ -943,8 +1220,9 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     routes : sequence (one per staff) of sequences of (visit, copy) or of visit
         A bare visit means copy 0 (a double visit's second copy must then appear on another
         route as ``(visit, 1)``).
-    breaks_after : mapping staff -> int, optional
-        Where each staff member's break is: after that many tasks of the route. None: breaks
+    breaks_after : mapping staff -> int or sequence of int, optional
+        Where each staff member's break is (or breaks are, by earliest start): after that
+        many tasks of the route. None: breaks
         are not checked (a hand-made plan without breaks). Given: a staff member with a break
         to take and a route, missing from the mapping, is a violation.
 
@@ -968,6 +1246,19 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     """
     p = problem
     K = p.n_staff
+
+    def sid(k):
+        return f"staff {p.staff_ids[k]!r}" if isinstance(p.staff_ids[k], str) else f"staff {k}"
+
+    def vid(v):
+        return f"visit {p.visit_ids[v]!r}" if isinstance(p.visit_ids[v], str) else f"visit {v}"
+
+    def tm(x):
+        if not clock:
+            return f"{x:.2f}"
+        m = round(x)
+        return f"{m // 60:02d}:{m % 60:02d}"
+
     if len(routes) != K:
         raise InputError(f"routes must have one route per staff ({K}), got {len(routes)}")
     viol: list[str] = []
@@ -977,10 +1268,10 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for o, item in enumerate(r):
             v, c = (item, 0) if np.isscalar(item) else (int(item[0]), int(item[1]))
             if not 0 <= v < p.n_visits or c not in (0, 1) or c >= p.staffing[v]:
-                viol.append(f"staff {k}: unknown task (visit {v}, copy {c})")
+                viol.append(f"{sid(k)}: unknown task (visit {v}, copy {c})")
                 continue
             if (v, c) in where:
-                viol.append(f"visit {v} copy {c}: served twice")
+                viol.append(f"{vid(v)} copy {c}: served twice")
                 continue
             where[(v, c)] = len(tasks)
             tasks.append((k, o, int(v), c))
@@ -988,22 +1279,23 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     for v in range(p.n_visits):
         have = [(v, c) in where for c in range(int(p.staffing[v]))]
         if any(have) and not all(have):
-            viol.append(f"visit {v}: only {sum(have)} of {len(have)} staff")
+            viol.append(f"{vid(v)}: only {sum(have)} of {len(have)} staff")
         if len(have) == 2 and all(have):
             ka, kb = tasks[where[(v, 0)]][0], tasks[where[(v, 1)]][0]
             if ka == kb:
-                viol.append(f"visit {v}: both copies on staff {ka}")
+                viol.append(f"{vid(v)}: both copies on {sid(ka)}")
     for k, _, v, c in tasks:
         need = p.skill[v] if c == 0 else p.skill2[v]
         if need >= 0 and not (need < p.staff_skills.shape[1] and p.staff_skills[k, need]):
-            viol.append(f"visit {v} copy {c}: staff {k} lacks skill {int(need)}")
+            viol.append(f"{vid(v)} copy {c}: {sid(k)} lacks skill {int(need)}")
         if p.excluded[v, k]:
-            viol.append(f"visit {v}: staff {k} is excluded by the client")
+            viol.append(f"{vid(v)}: {sid(k)} is excluded by the client")
     # least fixed point of the start times
     nt = len(tasks)
     loc = [int(p.visit_location[v]) for _, _, v, _ in tasks]
     dur = [float(p.duration[v] if c == 0 else p.duration2[v]) for _, _, v, c in tasks]
-    e = [float(p.earliest[v]) for _, _, v, _ in tasks]
+    e = [float(p.earliest[v] if c == 0 else p.earliest2[v]) for _, _, v, c in tasks]
+    late = [float(p.latest[v] if c == 0 else p.latest2[v]) for _, _, v, c in tasks]
     start = list(e)
     arrival = [0.0] * nt
     brk: dict[int, float] = {}
@@ -1011,7 +1303,11 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
              for v in range(p.n_visits)
              if p.staffing[v] == 2 and (v, 0) in where and (v, 1) in where
              and tasks[where[(v, 0)]][0] != tasks[where[(v, 1)]][0]]
-    take = {} if breaks_after is None else dict(breaks_after)
+    take: dict[int, list[int]] = {}
+    for k, at in ({} if breaks_after is None else dict(breaks_after)).items():
+        take[int(k)] = [int(at)] if np.isscalar(at) else [int(x) for x in at]
+    bks = [p.breaks_of(k) for k in range(K)]
+    brk: dict[int, list[float]] = {}
     converged = False
     for _ in range(2 * nt + 5):
         changed = False
@@ -1019,11 +1315,14 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
             tt = float(p.shift_start[k])
             cur = int(p.start_place[k])
             T = p.travel[p.staff_mode[k]]
+            at = take.get(k, [])
+            brk[k] = []
             for o, t in enumerate(seq[k]):
-                if take.get(k) == o:
-                    bs = max(tt, float(p.break_earliest[k]))
-                    brk[k] = bs
-                    tt = bs + float(p.break_duration[k])
+                for b, pos in enumerate(at):
+                    if pos == o and b < len(bks[k]):
+                        bs = max(tt, bks[k][b][1])
+                        brk[k].append(bs)
+                        tt = bs + bks[k][b][0]
                 a = tt + T[cur, loc[t]]
                 arrival[t] = a
                 if a > start[t] + 1e-9:
@@ -1044,8 +1343,11 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     if not converged:
         viol.append("synchronisation cannot be met: staff wait for each other (a cycle)")
     travel = dist = 0.0
+    cost = 0.0
+    overtime = 0.0
     for k in range(K):
         if not seq[k]:
+            brk.pop(k, None)
             continue
         T = p.travel[p.staff_mode[k]]
         D = None if p.distance is None else p.distance[p.staff_mode[k]]
@@ -1053,31 +1355,57 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for a, b in itertools.pairwise(locs):
             travel += T[a, b]
             dist += np.nan if D is None else D[a, b]
-        if p.break_duration[k] > 0 and breaks_after is not None:
-            if k not in take:
-                viol.append(f"staff {k}: no break")
-            elif not 0 <= take[k] <= len(seq[k]):
-                viol.append(f"staff {k}: break after {take[k]} of {len(seq[k])} tasks")
+            if p.distance_weight:
+                cost += p.distance_weight * D[a, b]
+        at = take.get(k, [])
+        if bks[k] and breaks_after is not None:
+            if not at:
+                viol.append(f"{sid(k)}: no break")
+            elif len(at) != len(bks[k]):
+                viol.append(f"{sid(k)}: {len(at)} break(s) placed, {len(bks[k])} to take")
+            elif any(not 0 <= x <= len(seq[k]) for x in at) or list(at) != sorted(at):
+                viol.append(f"{sid(k)}: break after {list(at)} of {len(seq[k])} tasks")
         last = seq[k][-1]
         tt = start[last] + dur[last]
-        if take.get(k) == len(seq[k]):
-            bs = max(tt, float(p.break_earliest[k]))
-            brk[k] = bs
-            tt = bs + float(p.break_duration[k])
+        for b, pos in enumerate(at):
+            if pos == len(seq[k]) and b < len(bks[k]):
+                bs = max(tt, bks[k][b][1])
+                brk[k].append(bs)
+                tt = bs + bks[k][b][0]
         back = tt + T[loc[last], int(p.end_place[k])]
-        if back > p.shift_end[k] + _TOL:
-            viol.append(f"staff {k}: back at {back:.2f} after the shift end {p.shift_end[k]:g}")
-        if k in brk and brk[k] > p.break_latest[k] + _TOL:
-            viol.append(f"staff {k}: break starts at {brk[k]:.2f} after "
-                        f"{p.break_latest[k]:g}")
+        over = max(0.0, back - float(p.shift_end[k]))
+        if over > p.max_overtime[k] + _TOL:
+            viol.append(f"{sid(k)}: back at {tm(back)} after the shift end "
+                        f"{tm(p.shift_end[k])}" + (f" and its overtime allowance "
+                                                 f"{p.max_overtime[k]:g}"
+                                                 if p.max_overtime[k] else ""))
+        overtime += min(over, float(p.max_overtime[k]))
+        cost += (p.overtime_weight * min(over, float(p.max_overtime[k]))
+                 + float(p.staff_fixed_cost[k]) + p.time_weight * (
+                     back - float(p.shift_start[k]) - sum(x[0] for x in bks[k])))
+        if p.staff_cost is not None:
+            cost += float(sum(p.staff_cost[tasks[t][2], k] for t in seq[k]))
+        for b, bs in enumerate(brk[k]):
+            if bs > bks[k][b][2] + _TOL:
+                viol.append(f"{sid(k)}: break starts at {tm(bs)} after {tm(bks[k][b][2])}")
+    if p.max_carers is not None:
+        carers: dict[int, set] = {}
+        for k, _, v, _ in tasks:
+            carers.setdefault(int(p.client[v]), set()).add(k)
+        for c, ks in sorted(carers.items()):
+            if len(ks) > p.max_carers:
+                viol.append(f"client {c}: {len(ks)} different staff, at most "
+                            f"{p.max_carers} allowed")
     for a, b, lo, hi in pairs:
         if not lo - _TOL <= start[b] - start[a] <= hi + _TOL:
-            viol.append(f"visit {tasks[a][2]}: copies start {start[b] - start[a]:.2f} apart, "
+            viol.append(f"{vid(tasks[a][2])}: copies start {start[b] - start[a]:.2f} apart, "
                         f"allowed [{lo:g}, {hi:g}]")
-    tard = [max(0.0, start[t] - float(p.latest[tasks[t][2]])) for t in range(nt)]
+    tard = [max(0.0, start[t] - late[t]) for t in range(nt)]
     for t in range(nt):
         if p.hard_windows and tard[t] > _TOL:
-            viol.append(f"visit {tasks[t][2]}: starts {tard[t]:.2f} after its latest start")
+            viol.append(f"{vid(tasks[t][2])}: starts {tard[t]:.2f}"
+                        f"{' min' if clock else ''} after its latest start "
+                        f"{tm(late[t])}")
     tsum = float(sum(tard))
     tmax = float(max(tard, default=0.0))
     stops = pd.DataFrame(
@@ -1086,10 +1414,14 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         columns=["staff", "order", "visit", "copy", "arrival", "start", "end", "tardiness"])
     stops = stops.sort_values(["staff", "order"], kind="stable").reset_index(drop=True)
     breaks = pd.DataFrame(
-        [(k, take[k], brk[k], brk[k] + float(p.break_duration[k])) for k in sorted(brk)],
+        [(k, take[k][b], bs, bs + bks[k][b][0]) for k in sorted(brk)
+         for b, bs in enumerate(brk[k])],
         columns=["staff", "after", "start", "end"])
+    cost += (p.travel_weight * travel + p.tardiness_weight * tsum
+             + p.max_tardiness_weight * tmax)
     served = sum(1 for v in range(p.n_visits)
                  if all((v, c) in where for c in range(int(p.staffing[v]))))
     return PlanCheck(stops=stops, breaks=breaks, travel=float(travel), distance=float(dist),
                      total_tardiness=tsum, max_tardiness=tmax, served=served,
-                     dropped=p.n_visits - served, violations=tuple(viol))
+                     dropped=p.n_visits - served, violations=tuple(viol),
+                     overtime=float(overtime), objective=float(cost))

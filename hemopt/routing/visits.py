@@ -291,11 +291,14 @@ def check_care(scenario: Scenario, params: VisitParams | None = None) -> None:
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
     >>> cl = sc.clients.copy()
-    >>> cl.loc[0, "hours_per_week"] = 1000.0
+    >>> cl.loc[0, "visits_per_day"] = 20.0
     >>> check_care(sc.replace(clients=cl))
     Traceback (most recent call last):
     ...
-    hemopt.errors.InputError: clients: client 'c00000' has hours_per_week = 1000, more than ...
+    hemopt.errors.InputError: clients: client 'c00000' has visits_per_day = 20, more visits ...
+
+    (A scenario refuses more than 168 hours a week where the data enters, so this check
+    guards scenarios built around the constructor.)
     """
     params = params or VisitParams()
     cl = scenario.clients
