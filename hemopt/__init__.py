@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
+from hemopt import excel as _excel  # noqa: F401
+
 # late-bound functions (hemopt._views): the figures of Scenario, Assignment and Comparison,
 # and the table importer behind Scenario.from_tables
 from hemopt import plot as _plot  # noqa: F401

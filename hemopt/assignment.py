@@ -166,6 +166,18 @@ class Assignment:
         return view("assignment")(self, ax=ax, title=title,
                                zones=self.zones if zones is None else zones)
 
+    def explore(self) -> Any:
+        """An interactive map (folium, for notebooks): clients coloured by provider, the
+        areas, the offices. See :func:`hemopt.plot.explore_assignment`."""
+        from hemopt._views import view
+
+        return view("assignment.explore")(self)
+
+    def _repr_html_(self) -> str:
+        from hemopt._views import view
+
+        return view("assignment.html_card")(self)
+
     def __repr__(self) -> str:
         s = self.summary()
         return (f"Assignment({self.regime}: {s['clients']} clients, first choice "

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemopt._progress import sayer
+from hemopt._progress import auto_progress, sayer
 from hemopt._views import view
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
@@ -234,14 +234,33 @@ class Comparison:
         """Choice fulfilled against cost per year, one point per regime. Returns the Axes."""
         return view("comparison.choice_cost")(self, ax=ax)
 
-    def maps(self, axes: Any = None) -> Any:
-        """One map per regime coloured by provider, busiest stairwells marked. Returns the
-        Figure."""
-        return view("comparison.maps")(self, axes=axes)
+    def maps(self, axes: Any = None, *, regime: str | None = None,
+             centre: bool = True) -> Any:
+        """One map per regime coloured by provider, busiest stairwells marked, and (with
+        ``centre``) the town centre enlarged; ``regime`` draws that one alone (a figure
+        large enough to read in the docs). Returns the Figure."""
+        return view("comparison.maps")(self, axes=axes, regime=regime, centre=centre)
 
-    def to_html(self, path: str | Path) -> Path:
-        """A self-contained HTML report (tables, embedded figures, parameters, reading)."""
-        return view("comparison.html")(self, path)
+    def to_html(self, path: str | Path, *, lang: str = "en",
+                interactive_map: str | None = None) -> Path:
+        """A self-contained HTML report (tables, embedded figures, parameters, reading);
+        ``lang="sv"`` writes it in Swedish. See :func:`hemopt.report.write_html`."""
+        return view("comparison.html")(self, path, lang=lang, interactive_map=interactive_map)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """The tables in one Excel workbook, one formatted sheet each (KPIs, providers,
+        transitions, settings). See :func:`hemopt.excel.comparison_sheets`."""
+        return view("comparison.excel")(self, path)
+
+    def to_gpkg(self, path: str | Path) -> Path:
+        """Every regime's assignment as a layer ``assignment_<regime>`` of one GeoPackage
+        (written whole: an existing file is replaced)."""
+        return view("comparison.gpkg")(self, path)
+
+    def explore(self, regime: str | None = None) -> Any:
+        """An interactive map (folium, for notebooks) of ``regime``'s assignment, or of every
+        regime as layers to switch between. See :func:`hemopt.plot.explore_comparison`."""
+        return view("comparison.explore")(self, regime)
 
     def _repr_html_(self) -> str:
         """A compact table of the main measures, in words, for notebooks."""
@@ -287,7 +306,7 @@ def compare(
     backend: str = "pyvrp",
     max_iterations: int | None = 1000,
     time_limit_s: float | None = None,
-    progress: bool | Callable[[str], None] = False,
+    progress: bool | Callable[[str], None] | None = None,
     base_rule: BaseRule | None = None,
     continuity: bool | None = None,
     continuity_routing: RoutingSettings | None = None,
@@ -319,7 +338,8 @@ def compare(
         gives the same routes on every machine; a time limit makes runs faster but the result
         depends on the machine's speed.
     progress
-        True to print progress to stderr, or a callable taking a message.
+        True to print progress to stderr, or a callable taking a message; None (the
+        default): on in a notebook or when stderr is a terminal.
     base_rule
         Where shifts start (:class:`hemopt.bases.BaseRule`), one rule for every regime.
     continuity
@@ -387,6 +407,8 @@ def compare(
     names = [r.name for r in regimes]
     if len(set(names)) != len(names):
         raise InputError(f"regimes: names must be distinct, got {names}; set .name on each")
+    if progress is None:  # on in a notebook or on a terminal (hemopt._progress)
+        progress = auto_progress()
     say = sayer(progress)
     c_settings = continuity_routing or RoutingSettings(method="approx")
     c_runtime = 0.0

@@ -46,16 +46,19 @@ from hemopt.evaluate import RoutingSettings
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
 from hemopt.routing.approx import approximate_day
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
+from hemopt.routing.instance import RoutingObjective
 from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
 
 __all__ = [
     "CONTINUITY_KPIS",
+    "PLANNER_WEIGHT",
     "Continuity",
     "Horizon",
     "continuity_kpis",
     "day_seed",
     "fortnight_visits",
+    "kolada_clients",
     "route_horizon",
     "routes_of_day",
     "staff_continuity",
@@ -80,6 +83,11 @@ CONTINUITY_KPIS: dict[str, str] = {
     "staff_per_client_14d_2visits_mean": "distinct staff per client with at least two visits "
                                          "every day (Kolada's definition), mean",
     "clients_2visits": "clients with at least two visits on every day of the horizon",
+    "continuity_kolada_mean_staff": "Kolada's staff continuity (N21521-like definition): mean "
+                                    "distinct staff over 14 days per client aged 65+ with "
+                                    "two or more visits between 07:00 and 22:00 every day, "
+                                    "both staff of a double visit counted",
+    "continuity_kolada_clients": "clients in Kolada's measure",
     "contact_person_visit_pct": "visits made by the client's contact person (%)",
     "temp_share": "share of visits made by pool or agency staff",
     "staff_per_provider_mean": "regular staff per provider with clients, mean",
@@ -239,19 +247,31 @@ def routes_of_day(day: DayRouting, day_index: int = 0) -> pd.DataFrame:
     served = day.visits[day.visits["served"]] if "served" in day.visits else day.visits
     per_stop = served.groupby(["stop_id", "client_id"]).size().rename("n_visits").reset_index()
     stop_of: dict[str, str] = {}
+    second: list[tuple[str, str]] = []  # (stop, route of its second staff member)
     rows = []
     for key, res in day.results.items():
         pid, base, shift, mode = key
-        stop_ids = stops["stop_id"].to_numpy()[groups[key]]
+        g = stops.iloc[groups[key]]
+        stop_ids = g["stop_id"].to_numpy()
+        # the copies of double-staffed stops follow the stops, in order (route_day)
+        doubles = (np.flatnonzero(g["staff_per_visit"].to_numpy() == 2)
+                   if day.care_modelled and "staff_per_visit" in g else np.zeros(0, int))
         for k, route in enumerate(res.routes):
             rid = f"d{day_index:02d}-{pid}-{base}-{shift}-{mode}-{k}"
             for c in route:
-                if c <= len(stop_ids):  # above: the second staff of a double-staffed stop
+                if c <= len(stop_ids):
                     stop_of[stop_ids[c - 1]] = rid
+                elif c - len(stop_ids) - 1 < len(doubles):  # the second staff's copy
+                    second.append((stop_ids[doubles[c - len(stop_ids) - 1]], rid))
             rows.append((rid, pid, shift, float(res.route_duration[k])))
     info = pd.DataFrame(rows, columns=["route_id", "provider_id", "shift", "route_min"])
     per_stop["route_id"] = per_stop["stop_id"].map(stop_of)
-    out = (per_stop.dropna(subset=["route_id"])
+    # the second staff member of a double visit meets the client too (Kolada counts both);
+    # the visits are counted once, on the first staff member's route
+    sec = pd.DataFrame(second, columns=["stop_id", "route_id"]).merge(
+        per_stop[["stop_id", "client_id"]].drop_duplicates(), on="stop_id")
+    sec["n_visits"] = 0
+    out = (pd.concat([per_stop.dropna(subset=["route_id"]), sec], ignore_index=True)
            .groupby(["route_id", "client_id"], sort=True)["n_visits"].sum().reset_index()
            .merge(info, on="route_id"))
     out["day"] = day_index
@@ -376,6 +396,7 @@ def route_horizon(
     travel: Any = None,
     territory: dict[tuple[str, str, str], int] | None = None,
     territory_penalty_m: float = 0.0,
+    objective: RoutingObjective | None = RoutingObjective(),  # noqa: B008 - frozen
 ) -> Horizon:
     """Draw and route every day of the horizon for ``assignment``.
 
@@ -396,6 +417,11 @@ def route_horizon(
         Stable routes (the solver only): territories from :func:`territories` and the
         penalty in metres the solver pays for a move between two of them
         (:func:`hemopt.route_day`). 0: free daily routing.
+    objective
+        What the solver minimises (:func:`hemopt.route_day`; default the cost model
+        compare reports). Territory penalties are metres: give ``None`` (the distance) with
+        them, as :func:`territory_tradeoff` does, since under a cost objective they are
+        priced at the mode's km cost, nothing on foot.
 
     Examples
     --------
@@ -426,7 +452,7 @@ def route_horizon(
                                 time_limit_s=routing.time_limit_s,
                                 max_iterations=routing.max_iterations, params=visit_params,
                                 shifts=shifts, workers=routing.workers, territory=territory,
-                                territory_penalty_m=territory_penalty_m)
+                                territory_penalty_m=territory_penalty_m, objective=objective)
             else:
                 day = approximate_day(sc, assignment, seed=day_seed(seed, w), visits=vd,
                                       travel=travel, params=visit_params, shifts=shifts)
@@ -575,6 +601,8 @@ def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
                .reindex(columns=range(horizon.days), fill_value=0))
     two = cs[cs["client_id"].isin(per_day.index[(per_day >= 2).all(axis=1)])]
     k2 = _stats(two["staff"], "staff_per_client_14d_2visits")
+    kolada = kolada_clients(horizon)
+    kol = cs.loc[cs["client_id"].isin(kolada), "staff"]
     return {
         **_stats(daily["staff"], "staff_per_client_14d"),
         **_stats(cs["staff"], "staff_per_client_14d_all"),
@@ -582,6 +610,8 @@ def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
         "staff_per_client_14d_2visits_median": k2["staff_per_client_14d_2visits_median"],
         "staff_per_client_14d_2visits_mean": k2["staff_per_client_14d_2visits_mean"],
         "clients_2visits": len(two),
+        "continuity_kolada_mean_staff": float(kol.mean()) if len(kol) else math.nan,
+        "continuity_kolada_clients": len(kol),
         "contact_person_visit_pct": (100.0 * float(cs["contact_visits"].sum()) / visits
                                      if visits else math.nan),
         "temp_share": float(cs["temp_visits"].sum()) / visits if visits else math.nan,
@@ -594,14 +624,65 @@ def _kpis(cs: pd.DataFrame, horizon: Horizon, ros: Roster,
     }
 
 
+#: Kolada's measure: clients this old or older ...
+KOLADA_MIN_AGE = 65
+#: ... with at least this many visits ...
+KOLADA_MIN_VISITS = 2
+#: ... every day, counting visits that start between these minutes after midnight (07-22).
+KOLADA_HOURS_MIN = (7 * 60, 22 * 60)
+
+
+def kolada_clients(horizon: Horizon) -> np.ndarray:
+    """The clients Kolada's staff continuity counts (``docs/continuity.md``): aged 65 or more,
+    with two or more visits between 07:00 and 22:00 on every day of the horizon.
+
+    A visit counts by the start of its window (``earliest_min``). Without an ``age`` column
+    in the scenario's clients every client passes the age test (and the measure is not
+    Kolada's); a missing age (NaN) fails it.
+
+    Examples
+    --------
+    >>> import pandas as pd, types
+    >>> v = pd.DataFrame({"client_id": ["a", "a", "b", "b", "c", "c", "a", "a", "b", "b"],
+    ...                   "day": [0, 0, 0, 0, 0, 0, 1, 1, 1, 1],
+    ...                   "earliest_min": [420, 1000, 420, 1350, 420, 600, 430, 900, 420, 500]})
+    >>> clients = pd.DataFrame({"client_id": ["a", "b", "c"], "age": [82, 70, 90]})
+    >>> hz = types.SimpleNamespace(visits=v, days=2, assignment=types.SimpleNamespace(
+    ...     scenario=types.SimpleNamespace(clients=clients)))
+    >>> kolada_clients(hz).tolist()  # b: a night visit on day 0; c: no visits on day 1
+    ['a']
+    """
+    v = horizon.visits
+    lo, hi = KOLADA_HOURS_MIN
+    t = v["earliest_min"].to_numpy(dtype=float)
+    v = v[(t >= lo) & (t < hi)]
+    per_day = (v.groupby(["client_id", "day"]).size().unstack(fill_value=0)
+               .reindex(columns=range(horizon.days), fill_value=0))
+    ok = per_day.index[(per_day >= KOLADA_MIN_VISITS).all(axis=1)].to_numpy()
+    clients = horizon.assignment.scenario.clients
+    if "age" in clients.columns:
+        age = pd.to_numeric(clients["age"], errors="coerce").to_numpy(dtype=float)
+        old = set(clients["client_id"].to_numpy()[age >= KOLADA_MIN_AGE])
+        ok = np.array([c for c in ok if c in old], dtype=object)
+    return ok
+
+
+#: The weight planners give continuity when they hand out each day's routes (both the
+#: new-face and the contact-person weight of :func:`hemopt.roster.assign_staff`), calibrated
+#: so that LOV on the presets gives Kolada's measure near Sweden's 14.9 and Strängnäs' 16
+#: (``docs/continuity.md``): against a route's fit of about 5 (hours × worked share),
+#: continuity only breaks near-ties, as when routes are handed out by hours first.
+PLANNER_WEIGHT = 0.005
+
+
 def continuity_kpis(
     assignment: Assignment,
     *,
     days: int = 14,
     seed: int = 0,
     routing: RoutingSettings | None = None,
-    weight: float = 1.0,
-    contact_weight: float = 1.0,
+    weight: float = PLANNER_WEIGHT,
+    contact_weight: float = PLANNER_WEIGHT,
     roster: RosterParams | None = None,
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
@@ -620,7 +701,8 @@ def continuity_kpis(
     days, seed, routing, visit_params, shifts, travel
         As in :func:`route_horizon` (default routing: the solver at 30 iterations).
     weight, contact_weight, roster
-        As in :func:`staff_continuity`.
+        As in :func:`staff_continuity` (default :data:`PLANNER_WEIGHT`, calibrated to
+        Kolada's measure; 1.0 is a plan that guards continuity first).
 
     Examples
     --------
@@ -738,8 +820,9 @@ def territory_tradeoff(
     pen = [float(p) for p in penalties_m]
     if not pen or any(not (math.isfinite(p) and p >= 0) for p in pen):
         raise InputError(f"penalties_m must be finite numbers >= 0 (metres), got {penalties_m!r}")
+    # the penalties are metres: the km–continuity curve is traced with the distance objective
     kw = dict(seed=seed, routing=routing, visit_params=visit_params, shifts=shifts,
-              travel=travel)
+              travel=travel, objective=None)
     free = route_horizon(assignment, **kw)
     terr = territories(free)
     rows = []

@@ -30,6 +30,7 @@ from hemopt.assignment import Assignment
 from hemopt.errors import InputError
 from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
+from hemopt.routing.instance import RoutingObjective
 from hemopt.routing.visits import VisitParams, day_of_visits
 from hemopt.travel import TravelModes
 
@@ -284,7 +285,10 @@ def evaluate(
                       backend=routing.backend, time_limit_s=routing.time_limit_s,
                       max_iterations=routing.max_iterations, params=visit_params,
                       shifts=shifts, progress=progress, workers=routing.workers,
-                      care=routing.care)
+                      care=routing.care, objective=RoutingObjective.paid_shifts(
+                          sek_per_hour=cost.staff_sek_per_hour, sek_per_km=cost.sek_per_km,
+                          indirect_min_per_shift=cost.indirect_min_per_shift,
+                          min_paid_shift_hours=cost.min_paid_shift_hours))
     else:
         from hemopt.routing.approx import approximate_day
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemopt._progress import sayer
+from hemopt._progress import auto_progress, sayer
 from hemopt.compare import Comparison, _jsonable, compare
 from hemopt.decompose import decompose_steps
 from hemopt.errors import InputError
@@ -228,11 +228,21 @@ class SeedComparison:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
         return path
 
-    def to_html(self, path: str | Path) -> Path:
-        """The report of the headline seed, with the ranges and the decomposition."""
+    def to_html(self, path: str | Path, *, lang: str = "en",
+                interactive_map: str | None = None) -> Path:
+        """The report of the headline seed, with the ranges and the decomposition;
+        ``lang="sv"`` writes it in Swedish."""
         from hemopt._views import view
 
-        return view("comparison.html")(self.headline, path, seeds=self)
+        return view("comparison.html")(self.headline, path, seeds=self, lang=lang,
+                                       interactive_map=interactive_map)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """The tables in one Excel workbook: KPIs per seed, intervals, decomposition steps,
+        and the headline seed's providers, transitions and settings."""
+        from hemopt._views import view
+
+        return view("seeds.excel")(self, path)
 
     def _repr_html_(self) -> str:
         from hemopt._views import view
@@ -261,7 +271,7 @@ def compare_seeds(
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
     max_iterations: int | None = 300,
-    progress: bool | Callable[[str], None] = False,
+    progress: bool | Callable[[str], None] | None = None,
     **compare_kwargs: Any,
 ) -> SeedComparison:
     """Compare the regimes on each seed and summarise the ranges and the paired differences.
@@ -304,6 +314,8 @@ def compare_seeds(
     headline_seed = seeds[0] if headline_seed is None else int(headline_seed)
     if headline_seed not in seeds:
         raise InputError(f"headline_seed {headline_seed} is not among the seeds {seeds}")
+    if progress is None:  # on in a notebook or on a terminal (hemopt._progress)
+        progress = auto_progress()
     say = sayer(progress)
     cost = cost or CostParams()
     visit_params = visit_params or VisitParams()

@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import json
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ import numpy as np
 import pandas as pd
 
 from hemopt._views import register
+from hemopt.i18n import kpi_text, language
+from hemopt.i18n import number as _loc
+from hemopt.i18n import t as _t
 
 if TYPE_CHECKING:
     from hemopt.compare import Comparison
@@ -40,6 +44,7 @@ __all__ = [
     "Measure",
     "fmt_change",
     "fmt_value",
+    "formatted_table",
     "html_fragment",
     "plot_choice_cost",
     "plot_kpis",
@@ -47,10 +52,13 @@ __all__ = [
     "plot_regime_map",
     "plot_waterfall",
     "reading",
+    "report_title",
     "seeds_html_fragment",
     "waterfall_table",
     "write_html",
 ]
+
+logger = logging.getLogger(__name__)
 
 _REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}
 
@@ -181,7 +189,10 @@ _NA = "–"
 
 
 def _measure(kpi: str) -> Measure:
-    return MEASURES.get(kpi, Measure(kpi.replace("_", " "), "", "2f"))
+    """How ``kpi`` is shown, its label and unit in the current language (hemopt.i18n)."""
+    m = MEASURES.get(kpi, Measure(kpi.replace("_", " "), "", "2f"))
+    label, unit = kpi_text(kpi, m.label, m.unit)
+    return m if (label, unit) == (m.label, m.unit) else Measure(label, unit, m.kind)
 
 
 def _num(v: Any) -> float:
@@ -212,17 +223,17 @@ def fmt_value(kpi: str, v: Any, *, sign: bool = False) -> str:
     kind = _measure(kpi).kind
     s = "+" if sign else ""
     if kind == "count":
-        return f"{x:{s},.0f}" if float(x).is_integer() else f"{x:{s},.1f}"
+        return _loc(f"{x:{s},.0f}" if float(x).is_integer() else f"{x:{s},.1f}")
     if kind == "int":
-        return f"{x:{s},.0f}"
+        return _loc(f"{x:{s},.0f}")
     if kind == "1f" or kind == "pct":
-        return f"{x:{s},.1f}"
+        return _loc(f"{x:{s},.1f}")
     if kind == "2f":
-        return f"{x:{s},.2f}"
+        return _loc(f"{x:{s},.2f}")
     if kind == "share":
-        return f"{100 * x:{s},.1f}"
+        return _loc(f"{100 * x:{s},.1f}")
     if kind == "msek":
-        return f"{x / 1e6:{s},.1f}"
+        return _loc(f"{x / 1e6:{s},.1f}")
     raise ValueError(f"unknown format kind {kind!r}")
 
 
@@ -230,7 +241,7 @@ def _span(lo: str, hi: str) -> str:
     """``lo–hi``, or ``lo to hi`` when a bound has a sign (so a minus is never read as a
     dash)."""
     signed = lo.startswith(("-", "+")) or hi.startswith(("-", "+"))
-    return f"{lo} to {hi}" if signed else f"{lo}–{hi}"
+    return _t("{a} to {b}", a=lo, b=hi) if signed else f"{lo}–{hi}"
 
 
 def fmt_range(kpi: str, median: Any, low: Any, high: Any) -> str:
@@ -271,10 +282,10 @@ def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
     """
     m = _measure(kpi)
     if m.is_share:
-        return f"{fmt_value(kpi, diff, sign=True)} points"
+        return f"{fmt_value(kpi, diff, sign=True)} {_t('points')}"
     p = _num(pct)
     if math.isfinite(p) and kpi not in _ABSOLUTE_CHANGE:
-        return f"{p:+.1f} %"
+        return f"{_loc(f'{p:+.1f}')} %"
     return fmt_value(kpi, diff, sign=True)
 
 
@@ -284,10 +295,10 @@ def _change_interval(kpi: str, r: Any) -> str:
     if m.is_share:
         vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
                                                         r["diff_high"])]
-        unit = " points"
+        unit = " " + _t("points")
     elif kpi not in _ABSOLUTE_CHANGE and all(
             math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
-        vals = [f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high")]
+        vals = [_loc(f"{_num(r[k]):+.1f}") for k in ("pct_median", "pct_low", "pct_high")]
         unit = " %"
     else:
         vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
@@ -295,7 +306,7 @@ def _change_interval(kpi: str, r: Any) -> str:
         unit = ""
     if vals[1] == vals[2] == vals[0]:
         return f"{vals[0]}{unit}"
-    return f"{vals[0]}{unit} [{vals[1]} to {vals[2]}{unit}]"
+    return f"{vals[0]}{unit} [{_t('{a} to {b}', a=vals[1], b=vals[2] + unit)}]"
 
 
 def _noise_note(r: Any) -> str:
@@ -303,8 +314,8 @@ def _noise_note(r: Any) -> str:
     paired difference contains 0, else ``""``."""
     lo, hi = _num(r["diff_low"]), _num(r["diff_high"])
     if lo == 0 and hi == 0:
-        return "no change"
-    return "within noise" if bool(r["within_noise"]) else ""
+        return _t("no change")
+    return _t("within noise") if bool(r["within_noise"]) else ""
 
 
 # ------------------------------------------------------------------------ data helpers
@@ -347,15 +358,17 @@ def _seed_list(seeds: Sequence[int]) -> str:
 
 def _routing_words(p: dict[str, Any]) -> str:
     if p.get("routing") == "approx":
-        return "the continuous routing approximation (calibrated against the solver)"
-    backend = {"pyvrp": "PyVRP", "ortools": "OR-Tools", "greedy": "the greedy plan"}.get(
+        return _t("the continuous routing approximation (calibrated against the solver)")
+    backend = {"pyvrp": "PyVRP", "ortools": "OR-Tools", "greedy": _t("the greedy plan")}.get(
         str(p.get("backend")), str(p.get("backend")))
     effort = []
     if p.get("max_iterations"):
-        effort.append(f"{int(p['max_iterations']):,} iterations per instance")
+        effort.append(_t("{n} iterations per instance",
+                         n=_loc(f"{int(p['max_iterations']):,}")))
     if p.get("time_limit_s"):
-        effort.append(f"at most {p['time_limit_s']:g} s per instance (machine-dependent)")
-    return f"the VRPTW solver ({backend}{', ' + ', '.join(effort) if effort else ''})"
+        effort.append(_t("at most {s} s per instance (machine-dependent)",
+                         s=_loc(f"{p['time_limit_s']:g}")))
+    return _t("the VRPTW solver ({what})", what=", ".join([backend, *effort]))
 
 
 def run_description(comp: Comparison, seeds: SeedComparison | None = None) -> str:
@@ -371,23 +384,25 @@ def run_description(comp: Comparison, seeds: SeedComparison | None = None) -> st
     'One seed (3), routed with the VRPTW solver (PyVRP, 40 iterations per instance).'
     """
     if seeds is None:
-        return f"One seed ({comp.seed}), routed with {_routing_words(comp.parameters)}."
+        return _t("One seed ({seed}), routed with {how}.", seed=comp.seed,
+                  how=_routing_words(comp.parameters))
     groups: dict[str, list[int]] = {}
     for s, c in seeds.comparisons.items():
         groups.setdefault(_routing_words(c.parameters), []).append(int(s))
-    how = "; ".join(f"seed{'s' if len(v) > 1 else ''} {_seed_list(v)}: {k}"
-                    for k, v in groups.items())
+    how = "; ".join(_t("seeds {seeds}: {how}" if len(v) > 1 else "seed {seeds}: {how}",
+                       seeds=_seed_list(v), how=k) for k, v in groups.items())
     scen = {id(c.scenario) for c in seeds.comparisons.values()}
-    clients = ("a new municipality per seed (new clients drawn on the same geography; the "
-               "seed also draws the day of visits, the order of requests and the solver's "
-               "search)" if len(scen) > 1 else
-               "the same clients in every seed (the seed draws the day of visits, the order "
-               "of requests and the solver's search)")
+    clients = _t("a new municipality per seed (new clients drawn on the same geography; the "
+                 "seed also draws the day of visits, the order of requests and the solver's "
+                 "search)" if len(scen) > 1 else
+                 "the same clients in every seed (the seed draws the day of visits, the order "
+                 "of requests and the solver's search)")
     n = len(seeds.comparisons)
-    return (f"{n} seeds ({_seed_list(seeds.seeds)}), {clients}. Routing: {how}. Differences "
-            "are paired: computed within each seed, then summarised as the median and the "
-            f"range (min–max) over the seeds. Maps and detail tables show seed "
-            f"{seeds.headline_seed}.")
+    return _t("{n} seeds ({seeds}), {clients}. Routing: {how}. Differences are paired: "
+              "computed within each seed, then summarised as the median and the range "
+              "(min–max) over the seeds. Maps and detail tables show seed {headline}.",
+              n=n, seeds=_seed_list(seeds.seeds), clients=clients, how=how,
+              headline=seeds.headline_seed)
 
 
 # ------------------------------------------------------------------------ charts
@@ -449,9 +464,9 @@ def plot_kpis(comp: Comparison, axes: Any = None, *, seeds: SeedComparison | Non
             ax.annotate(fmt_value(col, raw), (b.get_x() + b.get_width() / 2, 0),
                         xytext=(0, 4), textcoords="offset points", ha="center", va="bottom",
                         fontsize=9, color="white", fontweight="bold")
-    what = (f"median over {len(seeds.seeds)} seeds, error bars: range" if seeds is not None
-            else f"seed {comp.seed}")
-    fig.suptitle(f"{comp.scenario.name}: regimes compared ({what})")
+    what = (_t("median over {n} seeds, error bars: range", n=len(seeds.seeds))
+            if seeds is not None else _t("seed {seed}", seed=comp.seed))
+    fig.suptitle(_t("{name}: regimes compared ({what})", name=comp.scenario.name, what=what))
     fig.tight_layout()
     return fig
 
@@ -481,9 +496,9 @@ def plot_choice_cost(comp: Comparison, ax: Any = None, *,
                     markersize=11, color=_colour(name, k), markeredgecolor="black",
                     capsize=4, zorder=3)
         ax.annotate(name, (x, y), xytext=(9, 5), textcoords="offset points")
-    ax.set_xlabel("cost per year (MSEK): paid staff time, driving, fixed costs")
-    ax.set_ylabel("choosing clients with their first choice (%)")
-    ax.set_title("What choice costs")
+    ax.set_xlabel(_t("cost per year (MSEK): paid staff time, driving, fixed costs"))
+    ax.set_ylabel(_t("choosing clients with their first choice (%)"))
+    ax.set_title(_t("What choice costs"))
     ax.grid(alpha=0.3)
     return ax
 
@@ -574,12 +589,14 @@ def plot_waterfall(seeds: SeedComparison, axes: Any = None) -> Any:
         pad = 0.14 * max(float(ext.max() - ext.min()), 1.0)
         ax.set_ylim(float(ext.min()) - pad, float(ext.max()) + pad)
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_xticks(x, [str(s).replace(" and ", " and\n") for s in g["step"]], fontsize=9)
-        ax.set_ylabel("change in km driven per day against LOV")
-        ax.set_title(f"{regime} against LOV: where the change in driving comes from", fontsize=10)
+        ax.set_xticks(x, [_t(str(s)).replace(" and ", " and\n") for s in g["step"]],
+                      fontsize=9)
+        ax.set_ylabel(_t("change in km driven per day against LOV"))
+        ax.set_title(_t("{name} against LOV: where the change in driving comes from",
+                        name=regime), fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle(f"Mean over {len(seeds.seeds)} seeds; error bars: range over the seeds "
-                 "(green: less driving, red: more)", fontsize=10)
+    fig.suptitle(_t("Mean over {n} seeds; error bars: range over the seeds (green: less "
+                    "driving, red: more)", n=len(seeds.seeds)), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -592,7 +609,7 @@ def plot_regime_map(comp: Comparison, name: str, axes: Any = None, *, busiest: i
     outlined on the first. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from hemopt.plot import centre_box, draw_box, plot_assignment
+    from hemopt.plot import add_scale_bar, centre_box, draw_box, plot_assignment
 
     if axes is None:
         fig, axes = plt.subplots(1, 2 if centre else 1, figsize=(16 if centre else 9, 8),
@@ -620,31 +637,41 @@ def plot_regime_map(comp: Comparison, name: str, axes: Any = None, *, busiest: i
                 ax.annotate(str(r.p), (r.x, r.y), xytext=(5, 5), textcoords="offset points",
                             fontsize=9, fontweight="bold", zorder=7)
         if k == 0:
-            ax.set_title(f"{name}: the municipality (circled: the {busiest} busiest "
-                         "stairwells, number = providers serving them)", fontsize=10)
+            ax.set_title(_t("{name}: the municipality (circled: the {n} busiest stairwells, "
+                            "number = providers serving them)", name=name, n=busiest),
+                         fontsize=10)
             if box is not None and len(panels) > 1:
-                draw_box(ax, box, "town centre")
+                draw_box(ax, box, _t("town centre"))
         else:
             assert box is not None
             ax.set_xlim(box[0], box[2])
             ax.set_ylim(box[1], box[3])
+            add_scale_bar(ax)
             leg = ax.get_legend()
             if leg is not None:
                 leg.remove()
-            ax.set_title(f"{name}: the town centre enlarged "
-                         f"({(box[2] - box[0]) / 1000:.1f} km across)", fontsize=10)
+            ax.set_title(_t("{name}: the town centre enlarged ({km} km across)", name=name,
+                            km=_loc(f"{(box[2] - box[0]) / 1000:.1f}")), fontsize=10)
     fig.tight_layout()
     return fig
 
 
 @register("comparison.maps")
-def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: bool = True
-              ) -> Any:
+def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: bool = True,
+              regime: str | None = None) -> Any:
     """One row per regime: the municipality's map and, with ``centre``, the town centre
     enlarged (:func:`plot_regime_map`). ``axes`` holds one Axes per regime (no centre panels)
-    or two. Returns the Figure."""
+    or two. ``regime``: that regime's map alone (one 9 × 8 inch panel without ``centre``).
+    Returns the Figure."""
     import matplotlib.pyplot as plt
 
+    if regime is not None:
+        if regime not in comp.assignments:
+            from hemopt.errors import InputError
+
+            raise InputError(f"regime {regime!r} is not in this comparison "
+                             f"({', '.join(_regimes(comp))})")
+        return plot_regime_map(comp, regime, axes=axes, busiest=busiest, centre=centre)
     names = _regimes(comp)
     if axes is None:
         cols = 2 if centre else 1
@@ -672,18 +699,24 @@ def _fig_to_base64(fig: Any, dpi: int = 90) -> str:
 
 # ------------------------------------------------------------------------ words
 def _less_more(x: float, less: str = "less", more: str = "more") -> str:
-    return less if x < 0 else more
+    return _t(less) if x < 0 else _t(more)
 
 
-def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
+def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
+            lang: str | None = None) -> list[str]:
     """A plain-language reading, a few sentences per regime against LOV.
 
     With ``seeds`` every figure is the median over the seeds with its range, and a
     difference whose range includes no change is called within noise. Without, the figures
     are those of one seed, with a warning that a few per cent is within the solver's noise.
+    ``lang`` (``"en"`` or ``"sv"``) sets the language; ``None`` keeps the one in force
+    (:func:`hemopt.i18n.language`, English by default).
     """
+    if lang is not None:
+        with language(lang):
+            return reading(comp, seeds)
     if "LOV" not in comp.table.index:
-        return ["No LOV run to compare against."]
+        return [_t("No LOV run to compare against.")]
     out: list[str] = []
     if seeds is not None:
         iv = _intervals(seeds, ["driven_km_per_day", "paid_staff_hours_per_day",
@@ -697,23 +730,24 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
                               ("paid_staff_hours_per_day", "paid staff hours"),
                               ("cost_sek_per_year", "costs")):
                 r = iv.loc[(name, kpi)]
-                parts.append(_clause(name, kpi, what, r, n))
+                parts.append(_clause(name, kpi, _t(what), r, n))
             def rg(regime: str, kpi: str) -> str:
                 r = iv.loc[(regime, kpi)]
                 return fmt_range(kpi, r["median"], r["low"], r["high"])
 
-            out.append(
-                f"{name} against LOV, over {n} seeds: " + "; ".join(parts) + ". "
-                f"Choosing clients who get their first choice: "
-                f"{rg('LOV', 'first_choice_pct')} % under LOV, "
-                f"{rg(name, 'first_choice_pct')} % under {name}; clients queueing: "
-                f"{rg(name, 'queue')}. Providers per stairwell: "
-                f"{rg('LOV', 'providers_per_stairwell')} under LOV, "
-                f"{rg(name, 'providers_per_stairwell')} under {name}. Clients changing "
-                f"provider from today: {rg(name, 'clients_changing_provider_pct')} %.")
-        out.append("Figures are medians over the seeds with their range [min–max]; a "
-                   "difference whose range includes no change is within noise: the seeds "
-                   "do not agree on its direction.")
+            out.append(_t(
+                "{name} against LOV, over {n} seeds: {parts}. Choosing clients who get their "
+                "first choice: {lov_first} % under LOV, {first} % under {name}; clients "
+                "queueing: {queue}. Providers per stairwell: {lov_stair} under LOV, {stair} "
+                "under {name}. Clients changing provider from today: {change} %.",
+                name=name, n=n, parts="; ".join(parts),
+                lov_first=rg("LOV", "first_choice_pct"), first=rg(name, "first_choice_pct"),
+                queue=rg(name, "queue"), lov_stair=rg("LOV", "providers_per_stairwell"),
+                stair=rg(name, "providers_per_stairwell"),
+                change=rg(name, "clients_changing_provider_pct")))
+        out.append(_t("Figures are medians over the seeds with their range [min–max]; a "
+                      "difference whose range includes no change is within noise: the seeds "
+                      "do not agree on its direction."))
         return out
     t = _values(comp)
     ref = t.loc["LOV"]
@@ -724,22 +758,25 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None) -> list[str]:
         dh = row["paid_staff_hours_per_day"] - ref["paid_staff_hours_per_day"]
         dc = row["cost_sek_per_year"] - ref["cost_sek_per_year"]
         pkm = 100 * dkm / ref["driven_km_per_day"] if ref["driven_km_per_day"] else math.nan
-        out.append(
-            f"{name} drives {fmt_value('driven_km_per_day', abs(dkm))} km "
-            f"{_less_more(dkm)} per day than LOV ({pkm:+.1f} %), uses "
-            f"{fmt_value('paid_staff_hours_per_day', abs(dh))} "
-            f"{_less_more(dh, 'fewer', 'more')} paid staff hours per day and costs "
-            f"{abs(dc) / 1e6:,.1f} MSEK a year {_less_more(dc)}. Choosing clients who get "
-            f"their first choice: {fmt_value('first_choice_pct', ref['first_choice_pct'])} % "
-            f"under LOV, {fmt_value('first_choice_pct', row['first_choice_pct'])} % under "
-            f"{name}; {fmt_value('queue', row['queue'])} clients queue. Providers per "
-            f"stairwell: {fmt_value('providers_per_stairwell', ref['providers_per_stairwell'])}"
-            f" under LOV, {fmt_value('providers_per_stairwell', row['providers_per_stairwell'])}"
-            f" under {name}.")
-    out.append("These are one seed's figures. Over seeds of the same preset a difference in "
-               "km or staff hours can vary by tens of per cent, and a few per cent is within "
-               "the routing solver's noise: use hemopt.compare_seeds for ranges before "
-               "quoting a figure. The choice figures are exact for this seed.")
+        pkm_text = (f"{_loc(f'{pkm:+.1f}')} %" if math.isfinite(pkm) else
+                    _t("no driving") if not row["driven_km_per_day"] else _NA)
+        out.append(_t(
+            "{name} drives {km} km {dkm} per day than LOV ({pkm}), uses {h} {dh} paid staff "
+            "hours per day and costs {c} MSEK a year {dc}. Choosing clients who get their "
+            "first choice: {lov_first} % under LOV, {first} % under {name}; {queue} clients "
+            "queue. Providers per stairwell: {lov_stair} under LOV, {stair} under {name}.",
+            name=name, km=fmt_value("driven_km_per_day", abs(dkm)), dkm=_less_more(dkm),
+            pkm=pkm_text, h=fmt_value("paid_staff_hours_per_day", abs(dh)),
+            dh=_less_more(dh, "fewer", "more"), c=_loc(f"{abs(dc) / 1e6:,.1f}"),
+            dc=_less_more(dc), lov_first=fmt_value("first_choice_pct", ref["first_choice_pct"]),
+            first=fmt_value("first_choice_pct", row["first_choice_pct"]),
+            queue=fmt_value("queue", row["queue"]),
+            lov_stair=fmt_value("providers_per_stairwell", ref["providers_per_stairwell"]),
+            stair=fmt_value("providers_per_stairwell", row["providers_per_stairwell"])))
+    out.append(_t("These are one seed's figures. Over seeds of the same preset a difference "
+                  "in km or staff hours can vary by tens of per cent, and a few per cent is "
+                  "within the routing solver's noise: use hemopt.compare_seeds for ranges "
+                  "before quoting a figure. The choice figures are exact for this seed."))
     return out
 
 
@@ -747,25 +784,28 @@ def _clause(name: str, kpi: str, what: str, r: Any, n: int) -> str:
     """``driving -27.6 % (median; range -39.0 to -15.2 %)``, or the same with ``within
     noise``; costs in MSEK a year."""
     note = _noise_note(r)
-    if note == "no change":
-        return f"{what}: no change in any seed"
+    if note == _t("no change"):
+        return _t("{what}: no change in any seed", what=what)
     if _measure(kpi).kind == "msek":
         med = _num(r["diff_median"]) / 1e6
-        text = (f"{what} {abs(med):,.1f} MSEK a year {_less_more(med)} (median; range "
-                f"{_span(f'{_num(r.diff_low) / 1e6:+,.1f}', f'{_num(r.diff_high) / 1e6:+,.1f}')}"
-                " MSEK")
+        span = _span(_loc(f"{_num(r.diff_low) / 1e6:+,.1f}"),
+                     _loc(f"{_num(r.diff_high) / 1e6:+,.1f}"))
+        text = _t("{what} {value} MSEK a year {dir} (median; range {span} MSEK", what=what,
+                  value=_loc(f"{abs(med):,.1f}"), dir=_less_more(med), span=span)
     else:
         m = _measure(kpi)
         if m.is_share or not math.isfinite(_num(r["pct_median"])):
             med = fmt_value(kpi, r["diff_median"], sign=True)
             lo, hi = (fmt_value(kpi, r[k], sign=True) for k in ("diff_low", "diff_high"))
-            unit = " points" if m.is_share else ""
+            unit = " " + _t("points") if m.is_share else ""
         else:
-            med, lo, hi = (f"{_num(r[k]):+.1f}" for k in ("pct_median", "pct_low", "pct_high"))
+            med, lo, hi = (_loc(f"{_num(r[k]):+.1f}")
+                           for k in ("pct_median", "pct_low", "pct_high"))
             unit = " %"
-        text = f"{what} {med}{unit} (median; range {lo} to {hi}{unit}"
-    if note == "within noise":
-        text += f"; within noise: the range over the {n} seeds includes no change"
+        text = _t("{what} {med}{unit} (median; range {lo} to {hi}{unit}", what=what, med=med,
+                  unit=unit, lo=lo, hi=hi)
+    if note == _t("within noise"):
+        text += _t("; within noise: the range over the {n} seeds includes no change", n=n)
     return text + ")"
 
 
@@ -836,7 +876,7 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
     groups = KEY_GROUPS if groups is None else groups
     names = _regimes(comp)
     others = [n for n in names if n != "LOV"] if "LOV" in names else []
-    header = ["Measure", *names, *[f"{n} against LOV" for n in others]]
+    header = [_t("Measure"), *names, *[_t("{name} against LOV", name=n) for n in others]]
     rows: list[list[str]] = []
     classes: list[str] = []
     if seeds is not None:
@@ -845,7 +885,7 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
             kpis = [k for k in kpis if ("LOV", k) in iv.index]
             if not kpis:
                 continue
-            rows.append([title])
+            rows.append([_t(title)])
             classes.append("group")
             for kpi in kpis:
                 cells = [_esc(_measure(kpi).title())]
@@ -859,8 +899,8 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
                         cells.append(_NA)
                         continue
                     note = _noise_note(r)
-                    if note == "no change":
-                        cells.append("no change")
+                    if note == _t("no change"):
+                        cells.append(note)
                     else:
                         cells.append(_two_lines(_change_interval(kpi, r))
                                      + (f"<span class='noise'>{note}</span>" if note else ""))
@@ -873,7 +913,7 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
         kpis = [k for k in kpis if k in t.columns]
         if not kpis:
             continue
-        rows.append([title])
+        rows.append([_t(title)])
         classes.append("group")
         for kpi in kpis:
             cells = [_measure(kpi).title(), *[fmt_value(kpi, t.at[n, kpi]) for n in names]]
@@ -894,7 +934,7 @@ def _all_figures_table(comp: Comparison) -> str:
     names = _regimes(comp)
     kpis = [k for k in MEASURES if k in t.columns]
     rows = [[_measure(k).title(), *[fmt_value(k, t.at[n, k]) for n in names]] for k in kpis]
-    return _table(["Measure", *names], rows)
+    return _table([_t("Measure"), *names], rows)
 
 
 def decomposition_table(seeds: SeedComparison) -> str:
@@ -903,23 +943,27 @@ def decomposition_table(seeds: SeedComparison) -> str:
     the total."""
     w = waterfall_table(seeds)
     if w.empty:
-        return "<p class='note'>No decomposition was computed (compare_seeds(..., " \
-               "decompose=False)).</p>"
+        return ("<p class='note'>"
+                + _esc(_t("No decomposition was computed (compare_seeds(..., decompose=False))."))
+                + "</p>")
     rows, classes = [], []
     for regime, g in w.groupby("regime", sort=False):
-        rows.append([f"{regime} against LOV"])
+        rows.append([_t("{name} against LOV", name=regime)])
         classes.append("group")
         total = float(g.loc[g["step"] == "total", "km_change"].iloc[0])
         for r in g.itertuples():
-            share = (f"{_signed_km(100 * r.km_change / total).lstrip('+')} %"
+            share = (f"{_loc(_signed_km(100 * r.km_change / total)).lstrip('+')} %"
                      if abs(total) > 1e-9 and r.step != "total" else "")
-            km = _mean_range(r.km_change, r.km_low, r.km_high, _signed_km)
-            cost = _mean_range(r.cost_change_sek, r.cost_low, r.cost_high, _signed_msek)
-            rows.append([str(r.step), str(r.about), km, share, cost])
+            km = _mean_range(r.km_change, r.km_low, r.km_high, lambda x: _loc(_signed_km(x)))
+            cost = _mean_range(r.cost_change_sek, r.cost_low, r.cost_high,
+                               lambda x: _loc(_signed_msek(x)))
+            about = (_t("{name} minus LOV (the sum of the steps)", name=regime)
+                     if r.step == "total" else _t(str(r.about)))
+            rows.append([_t(str(r.step)), about, km, share, cost])
             classes.append("total" if r.step == "total" else "")
-    return _table(["Step", "What changes", "km per day: mean [range]", "Share of the km change",
-                   "Cost, MSEK per year: mean [range]"], rows, row_classes=classes,
-                  left=(0, 1))
+    return _table([_t("Step"), _t("What changes"), _t("km per day: mean [range]"),
+                   _t("Share of the km change"), _t("Cost, MSEK per year: mean [range]")], rows,
+                  row_classes=classes, left=(0, 1))
 
 
 def _signed_msek(x: float) -> str:
@@ -948,12 +992,16 @@ def transition_table(comp: Comparison) -> str:
             f"{fmt_value('hours_changing_provider_pct', tr['hours_changing_provider_pct'])} %",
             fmt_value("care_hours_moving_per_week", tr["care_hours_moving_per_week"]),
             f"{len(leaving)}" + (f" ({', '.join(map(str, leaving))})" if leaving else ""),
-            f"{tr['largest_provider']}: {tr['largest_provider_clients_before']:,} → "
-            f"{tr['largest_provider_clients_after']:,}",
+            f"{tr['largest_provider']}: "
+            + _loc(f"{tr['largest_provider_clients_before']:,} → "
+                   f"{tr['largest_provider_clients_after']:,}"),
         ])
-    return _table(["Regime", "Clients changing provider", "Care hours changing provider",
-                   "Care hours changing employer (per week)", "Providers leaving",
-                   "Largest provider: clients today → after"], rows, left=(4, 5))
+    return _table([_t(h) for h in ("Regime", "Clients changing provider",
+                                    "Care hours changing provider",
+                                    "Care hours changing employer (per week)",
+                                    "Providers leaving",
+                                    "Largest provider: clients today → after")],
+                  rows, left=(4, 5))
 
 
 def provider_table(comp: Comparison) -> str:
@@ -972,7 +1020,7 @@ def provider_table(comp: Comparison) -> str:
     active.sort(key=lambda p: (kinds.get(p) != "municipal", pids.index(p)))
     rows, classes = [], []
     for p in active:
-        cells = [p, str(kinds.get(p, ""))]
+        cells = [p, _t(str(kinds.get(p, "")))]
         for n in names:
             f = frames[n]
             h = f.at[p, "care_hours_per_week"] if p in f.index else 0.0
@@ -981,16 +1029,17 @@ def provider_table(comp: Comparison) -> str:
                       fmt_value("cost_per_care_hour_sek", c)]
         rows.append(cells)
         classes.append("muni" if kinds.get(p) == "municipal" else "")
-    cells = ["All providers", ""]
+    cells = [_t("All providers"), ""]
     for n in names:
         cells += [fmt_value("care_hours_per_week", comp.table.at[n, "care_hours_per_week"])
                   if "care_hours_per_week" in comp.table.columns else _NA,
                   fmt_value("cost_per_care_hour_sek", comp.table.at[n, "cost_per_care_hour_sek"])]
     rows.append(cells)
     classes.append("total")
-    header = ["Provider", "Kind"]
+    header = [_t("Provider"), _t("Kind")]
     for n in names:
-        header += [f"{n}: care hours per week", f"{n}: SEK per care hour"]
+        header += [_t("{name}: care hours per week", name=n),
+                   _t("{name}: SEK per care hour", name=n)]
     return _table(header, rows, row_classes=classes, left=(1,))
 
 
@@ -1012,12 +1061,12 @@ def _fallback_sentence(comp: Comparison) -> str:
         days = float(comp.parameters.get("cost", {}).get("days_per_year", 365.0))
         ext_cost = (ext["cost_sek_per_year"].sum()
                     / (ext["care_hours_per_week"].sum() * days / 7)) if len(ext) else math.nan
-        parts.append(f"{n} {fmt_value('cost_per_care_hour_sek', m['cost_per_care_hour_sek'])}"
-                     f" SEK (external providers together: "
-                     f"{fmt_value('cost_per_care_hour_sek', ext_cost)} SEK)")
-    return (f"The municipality ({muni[0]}) is the default provider: it serves the clients who do "
-            f"not choose and those nobody else takes, wherever they live. Its cost per care "
-            f"hour: {'; '.join(parts)}.")
+        parts.append(_t("{name} {cost} SEK (external providers together: {ext} SEK)", name=n,
+                        cost=fmt_value("cost_per_care_hour_sek", m["cost_per_care_hour_sek"]),
+                        ext=fmt_value("cost_per_care_hour_sek", ext_cost)))
+    return _t("The municipality ({muni}) is the default provider: it serves the clients who do "
+              "not choose and those nobody else takes, wherever they live. Its cost per care "
+              "hour: {parts}.", muni=muni[0], parts="; ".join(parts))
 
 
 def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list[str]]:
@@ -1036,45 +1085,51 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
     names = _regimes(comp)
     care = "; ".join(
         f"{n} " + rng([100 * _num(c.table.at[n, "care_share_of_paid_time"]) for c in comps
-                       if n in c.table.index], lambda x: f"{x:.1f} %") for n in names)
-    rows.append(["About 58 % of staff time in clients' homes",
-                 "time logs of 172 groups in 15 municipalities (Jordahl & Persson)", care,
-                 "The cost defaults (indirect time per shift and visit, minimum shift) were "
-                 "calibrated to this figure, so agreement is by construction, not a test."])
+                       if n in c.table.index], lambda x: _loc(f"{x:.1f}") + " %")
+        for n in names)
+    rows.append([_t("About 58 % of staff time in clients' homes"),
+                 _t("time logs of 172 groups in 15 municipalities (Jordahl & Persson)"), care,
+                 _t("The cost defaults (indirect time per shift and visit, minimum shift) were "
+                    "calibrated to this figure, so agreement is by construction, not a test.")])
     travel = "; ".join(
         f"{n} " + rng([100 * c.routings[n].totals()["travel_share"] for c in comps
-                       if n in c.routings], lambda x: f"{x:.1f} %") for n in names)
-    rows.append(["Travel about 18 % of visit-plus-travel time, planned by hand",
-                 "one real Swedish home-care day (99 clients, 32 staff)", travel,
-                 "One real day of one municipality, partly on foot and by bicycle; a check of "
-                 "order of magnitude."])
+                       if n in c.routings], lambda x: _loc(f"{x:.1f}") + " %")
+        for n in names)
+    rows.append([_t("Travel about 18 % of visit-plus-travel time, planned by hand"),
+                 _t("one real Swedish home-care day (99 clients, 32 staff)"), travel,
+                 _t("One real day of one municipality, partly on foot and by bicycle; a check "
+                    "of order of magnitude.")])
     if "LOV" in names and "Zoning" in names:
         ratios = [_num(c.table.at["LOV", "driven_km_per_day"])
                   / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps]
-        ratio = rng(ratios, lambda x: f"{x:.2f}")
+        ratio = rng(ratios, lambda x: _loc(f"{x:.2f}"))
         if min(ratios) > 1:
-            verdict = (f"Same direction: LOV drives more in every seed, but {max(ratios):.2f} "
-                       "times at most, far from 2–3 times.")
+            verdict = _t("Same direction: LOV drives more in every seed, but {ratio} times at "
+                         "most, far from 2–3 times.", ratio=_loc(f"{max(ratios):.2f}"))
         elif max(ratios) > 1:
-            verdict = ("Not settled here: LOV drives more than zoning in some seeds and less "
-                       "in others.")
+            verdict = _t("Not settled here: LOV drives more than zoning in some seeds and less "
+                         "in others.")
         else:
-            verdict = "Not the same direction here: zoning drives more than LOV."
-        rows.append(["Driving rises sharply when a private provider performs part of the "
-                     "visits; 2–3 times as long when cleaning is split off to another "
-                     "provider", "Vägverket/Trafikverket 2010:29, Valfrihet och transporter i "
-                     "hemtjänsten", f"km under LOV / km under zoning: {ratio}",
-                     verdict + " Splitting cleaning off to a second provider "
-                     "(hemopt.variants.split_service) changes LOV's km by -5 % to +6 % on the "
-                     "presets (docs/validation.md), not 2–3 times."])
+            verdict = _t("Not the same direction here: zoning drives more than LOV.")
+        rows.append([_t("Driving rises sharply when a private provider performs part of the "
+                        "visits; 2–3 times as long when cleaning is split off to another "
+                        "provider"), "Vägverket/Trafikverket 2010:29, Valfrihet och "
+                     "transporter i hemtjänsten",
+                     _t("km under LOV / km under zoning: {ratio}", ratio=ratio),
+                     verdict + _t(" Splitting cleaning off to a second provider "
+                                  "(hemopt.variants.split_service) changes LOV's km by -5 % "
+                                  "to +6 % on the presets (docs/validation.md), not 2–3 "
+                                  "times.")])
         cost = rng([(_num(c.table.at["Zoning", "cost_sek_per_year"])
                      - _num(c.table.at["LOV", "cost_sek_per_year"])) / 1e6 for c in comps],
-                   lambda x: f"{x:+,.1f} MSEK")
-        rows.append(["Redrawing four home-care areas into two saves about 3.2 MSEK a year",
-                     "Strängnäs kommun, 2021 estimate", f"zoning − LOV, cost per year: {cost}",
-                     "Not the same change: Strängnäs' estimate concerns its own organisation's "
-                     "areas; the model's includes procurement and every provider's fixed "
-                     "costs (stated assumptions). Order of magnitude only."])
+                   lambda x: _loc(f"{x:+,.1f}") + _t(" MSEK"))
+        rows.append([_t("Redrawing four home-care areas into two saves about 3.2 MSEK a year"),
+                     _t("Strängnäs kommun, 2021 estimate"),
+                     _t("zoning − LOV, cost per year: {cost}", cost=cost),
+                     _t("Not the same change: Strängnäs' estimate concerns its own "
+                        "organisation's areas; the model's includes procurement and every "
+                        "provider's fixed costs (stated assumptions). Order of magnitude "
+                        "only.")])
     return rows
 
 
@@ -1102,63 +1157,68 @@ def continuity_table(comp: Comparison, seeds: SeedComparison | None = None) -> s
         else:
             cells += [fmt_value(kpi, comp.table.at[n, kpi]) for n in _regimes(comp)]
         rows.append(cells)
-    return _table(["Measure", *_regimes(comp)], rows, left=(0,))
+    return _table([_t("Measure"), *_regimes(comp)], rows, left=(0,))
 
 
 def _continuity_section(comp: Comparison, seeds: SeedComparison | None) -> str:
     table = continuity_table(comp, seeds)
     if not table:
-        return ("<p class='note'>Not computed in this run (compare(..., continuity=False) or "
-                "hemopt compare --no-continuity).</p>")
+        return ("<p class='note'>" + _esc(_t(
+            "Not computed in this run (compare(..., continuity=False) or hemopt compare "
+            "--no-continuity).")) + "</p>")
     p = comp.parameters.get("continuity") or {}
-    how = ("routed with the solver" if p.get("routing") == "solver" else
-           "cut into routes by a sweep around each base from the routing approximation's "
-           "route counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per "
-           "client and larger differences between regimes, docs/continuity.md)")
+    how = _t("routed with the solver" if p.get("routing") == "solver" else
+             "cut into routes by a sweep around each base from the routing approximation's "
+             "route counts (a quick proxy; the solver's routes give 1.5 to 4 more faces per "
+             "client and larger differences between regimes, docs/continuity.md)")
     return (
-        "<p>Personalkontinuitet: how many different staff visit a client in 14 days, the "
-        "measure municipalities report to Kolada. Each regime's clients get two weeks of "
-        "visits from their weekly care plans (daily care every day; showers, cleaning and "
-        "light clients' help on fixed weekdays), " + _esc(how) + ". Each provider's staff "
-        "are sized from its routes and rostered (day or evening shifts, full and part time, "
-        "every other weekend, 9 % absence in spells, a pool and agency temps for the gaps); "
-        "every day a min-cost assignment hands the routes to the staff on duty, preferring "
-        "staff the clients already know and their contact person.</p>"
-        "<p class='note'>Published: about 15 distinct staff in 14 days on average in Sweden "
-        "(14.9 in 2021), municipalities from about 7 to 24 (Kolada, clients 65+ with at least "
-        "two visits every day, 07–22). The model plans every fortnight optimally and knows "
-        "each absence in advance; it has no staff turnover, holidays, double staffing or "
-        "night patrol, so it sits at the low end. Compare regimes with each other, not with "
-        "the published level.</p>" + table)
+        "<p>" + _esc(_t(
+            "Personalkontinuitet: how many different staff visit a client in 14 days, the "
+            "measure municipalities report to Kolada. Each regime's clients get two weeks of "
+            "visits from their weekly care plans (daily care every day; showers, cleaning and "
+            "light clients' help on fixed weekdays), {how}. Each provider's staff are sized "
+            "from its routes and rostered (day or evening shifts, full and part time, every "
+            "other weekend, 9 % absence in spells, a pool and agency temps for the gaps); "
+            "every day a min-cost assignment hands the routes to the staff on duty, "
+            "preferring staff the clients already know and their contact person.", how=how))
+        + "</p><p class='note'>" + _esc(_t(
+            "Published: about 15 distinct staff in 14 days on average in Sweden (14.9 in "
+            "2021), municipalities from about 7 to 24 (Kolada, clients 65+ with at least two "
+            "visits every day, 07–22). The model plans every fortnight optimally and knows "
+            "each absence in advance; it has no staff turnover, holidays, double staffing or "
+            "night patrol, so it sits at the low end. Compare regimes with each other, not "
+            "with the published level.")) + "</p>" + table)
 
 
 def _what_this_means(comp: Comparison, seeds: SeedComparison | None) -> str:
     scale = comp.scenario.meta.get("scale")
-    scaled = (f" This scenario is scaled to {scale:g} of the municipality's population: its "
-              "costs and kilometres are not the municipality's."
+    scaled = (_t(" This scenario is scaled to {scale} of the municipality's population: its "
+                 "costs and kilometres are not the municipality's.", scale=_loc(f"{scale:g}"))
               if isinstance(scale, (int, float)) and scale != 1 else "")
-    ranges = ("The ranges show how much the figures move between seeds; they are not "
-              "confidence intervals of the real municipality's figures, which depend on the "
-              "limits below." if seeds is not None else
-              "These are one seed's figures: run hemopt.compare_seeds for ranges before "
-              "quoting any of them.")
+    ranges = _t("The ranges show how much the figures move between seeds; they are not "
+                "confidence intervals of the real municipality's figures, which depend on the "
+                "limits below." if seeds is not None else
+                "These are one seed's figures: run hemopt.compare_seeds for ranges before "
+                "quoting any of them.")
     return (
-        "<p>The model measures what the way home care is bought does to driving, staff time, "
-        "cost and choice, with everything else held equal: the same clients, the same day of "
-        "visits, the same rules for bases and routes. It is a comparison of regimes, not a "
-        "forecast of a budget. " + html.escape(ranges) + html.escape(scaled) + "</p>"
-        "<p>Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
-        "figures, not the municipality's register; staff walk, cycle or drive by the "
-        "distance of their stops from the base, and a car trip is the straight line times a "
-        "detour factor (1.3) at urban and rural speeds, not a road network; one day of visits "
-        "is routed, not a week with absences and changes; where shifts start follows one rule "
-        "for every regime (offices, the scenario's bases, a local base where a provider has "
-        "enough hours in an area); fixed costs per provider, per contract and per base are "
-        "stated assumptions; the clients' choices follow a model of ranking, and quality of "
-        "care and the clients' own view of choice are not measured (continuity of staff is, "
-        "over 14 days, with the limits of its section). See "
-        "docs/compare.md for the parameters and their sources and docs/validation.md for the "
-        "model beside published figures.</p>")
+        "<p>" + _esc(_t(
+            "The model measures what the way home care is bought does to driving, staff "
+            "time, cost and choice, with everything else held equal: the same clients, the "
+            "same day of visits, the same rules for bases and routes. It is a comparison of "
+            "regimes, not a forecast of a budget.")) + " " + _esc(ranges) + _esc(scaled)
+        + "</p><p>" + _esc(_t(
+            "Its limits: the clients are synthetic, drawn per DeSO area from SCB's population "
+            "figures, not the municipality's register; staff walk, cycle or drive by the "
+            "distance of their stops from the base, and a car trip is the straight line "
+            "times a detour factor (1.3) at urban and rural speeds, not a road network; one "
+            "day of visits is routed, not a week with absences and changes; where shifts "
+            "start follows one rule for every regime (offices, the scenario's bases, a local "
+            "base where a provider has enough hours in an area); fixed costs per provider, "
+            "per contract and per base are stated assumptions; the clients' choices follow a "
+            "model of ranking, and quality of care and the clients' own view of choice are "
+            "not measured (continuity of staff is, over 14 days, with the limits of its "
+            "section). See docs/compare.md for the parameters and their sources and "
+            "docs/validation.md for the model beside published figures.")) + "</p>")
 
 
 def _scenario_tables(comp: Comparison) -> str:
@@ -1182,30 +1242,53 @@ def _scenario_tables(comp: Comparison) -> str:
     for k, (lab, f) in labels.items():
         if k in summary:
             v = _num(summary[k])
-            rows.append([lab, f"{100 * v:.1f}" if f == "pct" else f.format(v)])
-    prov_rows = [[str(p["provider_id"]), str(p.get("name", "")), str(p["kind"]),
-                  f"{int(p['clients']):,}", f"{_num(p['hours_per_week']):,.0f}",
-                  f"{100 * _num(p['share_hours']):.1f}"] for p in providers]
-    return (_table(["Scenario", "Value"], rows)
-            + "<h3>Providers today</h3>"
-            + _table(["Provider", "Name", "Kind", "Clients", "Care hours per week",
-                      "Share of care hours (%)"], prov_rows, left=(1, 2)))
+            rows.append([_t(lab), _loc(f"{100 * v:.1f}" if f == "pct" else f.format(v))])
+    prov_rows = [[str(p["provider_id"]), str(p.get("name", "")), _t(str(p["kind"])),
+                  _loc(f"{int(p['clients']):,}"), _loc(f"{_num(p['hours_per_week']):,.0f}"),
+                  _loc(f"{100 * _num(p['share_hours']):.1f}")] for p in providers]
+    return (_table([_t("Scenario"), _t("Value")], rows)
+            + f"<h3>{_esc(_t('Providers today'))}</h3>"
+            + _table([_t(h) for h in ("Provider", "Name", "Kind", "Clients",
+                                      "Care hours per week", "Share of care hours (%)")],
+                     prov_rows, left=(1, 2)))
 
 
 def _glossary() -> str:
     from hemopt.evaluate import KPI_COLUMNS
 
     rows = [[_measure(k).title(), v, k] for k, v in KPI_COLUMNS.items()]
-    return ("<details><summary>What each measure means (and its key in comparison.json)"
-            "</summary>" + _table(["Measure", "Definition", "Key in comparison.json"], rows,
-                                  left=(1, 2)) + "</details>")
+    note = ("<p class='note'>Definitionerna finns ännu bara på engelska.</p>"
+            if _t("Definition") != "Definition" or _t("Measure") != "Measure" else "")
+    return (note + "<details><summary>"
+            + _esc(_t("What each measure means (and its key in comparison.json)"))
+            + "</summary>" + _table([_t("Measure"), _t("Definition"),
+                                     _t("Key in comparison.json")], rows, left=(1, 2))
+            + "</details>")
+
+
+def municipality_name(comp: Comparison) -> str:
+    """The municipality's name: the boundary's ``name`` (e.g. ``Strängnäs``), else the
+    scenario's name."""
+    b = comp.scenario.boundary
+    if "name" in b.columns and len(b):
+        name = str(b["name"].iloc[0]).strip()
+        if name and name.lower() not in ("nan", "none"):
+            return name
+    return comp.scenario.name
+
+
+def report_title(comp: Comparison, seeds: SeedComparison | None = None) -> str:
+    """The municipality and the seeds the report covers, e.g. ``Strängnäs, seeds 1–5``."""
+    s = list(seeds.seeds) if seeds is not None else [comp.seed]
+    key = "{municipality}, seeds {seeds}" if len(s) > 1 else "{municipality}, seed {seeds}"
+    return _t(key, municipality=municipality_name(comp), seeds=_seed_list(s))
 
 
 @register("comparison.html")
-def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None = None
-               ) -> Path:
+def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None = None, *,
+               lang: str = "en", interactive_map: str | None = None) -> Path:
     """Write the report for people: one self-contained HTML file (figures embedded as base64
-    PNG, no external CSS or JavaScript).
+    PNG, no external CSS, JavaScript or fonts).
 
     Parameters
     ----------
@@ -1218,27 +1301,40 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
         A :class:`~hemopt.ranges.SeedComparison`: every figure becomes a median with its
         range over the seeds, the bar charts get error bars, and the saving is split into
         its causes (waterfall and table).
+    lang
+        ``"en"`` (the default) or ``"sv"``: Swedish, with the words councils use
+        (:mod:`hemopt.i18n`).
+    interactive_map
+        The file name of an interactive map page beside the report
+        (:func:`write_interactive_map`), linked from the maps section; ``None``: no link.
 
     Returns
     -------
     pathlib.Path
     """
-    path = Path(path)
+    with language(lang):
+        out = _write_html(comp, Path(path), seeds, lang, interactive_map)
+    logger.info("wrote the report (%s) to %s", lang, out)
+    return out
+
+
+def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang: str,
+                interactive_map: str | None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     names = _regimes(comp)
     sc = comp.scenario
     meta = sc.meta
-    origin = (f"preset {meta['preset']}, seed {meta.get('seed')}" if "preset" in meta
-              else "your own data")
+    origin = (_t("preset {preset}, seed {seed}", preset=meta["preset"], seed=meta.get("seed"))
+              if "preset" in meta else _t("your own data"))
     figs: list[tuple[str, str, str]] = [
-        ("kpis", "Bar charts of the main measures per regime",
+        ("kpis", _t("Bar charts of the main measures per regime"),
          _fig_to_base64(plot_kpis(comp, seeds=seeds))),
     ]
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     plot_choice_cost(comp, ax=ax, seeds=seeds)
-    figs.append(("choice_cost", "Choice against cost", _fig_to_base64(fig)))
+    figs.append(("choice_cost", _t("Choice against cost"), _fig_to_base64(fig)))
     has_dec = seeds is not None and not seeds.decomposition.empty
     waterfall = _fig_to_base64(plot_waterfall(seeds)) if has_dec and seeds is not None else ""
     maps = [(n, _fig_to_base64(plot_regime_map(comp, n), dpi=100)) for n in names]
@@ -1247,92 +1343,108 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
         i = f" id='{id_}'" if id_ else ""
         return f"<img{i} alt='{_esc(alt)}' src='data:image/png;base64,{b64}'>"
 
-    lead = ("LOV: free choice among all approved providers. LOU: procured external providers "
-            "per area with a capped share of the hours, the municipality takes the rest and "
-            "clients queue for their choice. Zoning: one provider per area, assigned by "
-            "address; some areas procured, the others municipal.")
+    def note(text: str) -> str:
+        return f"<p class='note'>{_esc(text)}</p>"
+
+    lead = _t("LOV: free choice among all approved providers. LOU: procured external providers "
+              "per area with a capped share of the hours, the municipality takes the rest and "
+              "clients queue for their choice. Zoning: one provider per area, assigned by "
+              "address; some areas procured, the others municipal.")
+    interactive = ""
+    if interactive_map:
+        interactive = (f"<p><a href='{_esc(interactive_map)}'>"
+                       f"{_esc(_t('Open the interactive map'))}</a>. "
+                       + _esc(_t("A map to zoom and click (one layer per regime; each client "
+                                 "shows its provider). It loads the Leaflet map library and "
+                                 "the background map tiles from the internet."))
+                       + "</p>")
+    every = (_t("Every measure for seed {seed}", seed=comp.seed) if seeds is not None
+             else _t("Every measure"))
     sections = [
-        ("reading", "Reading", "<ul>" + "".join(f"<li>{_esc(s)}</li>"
-                                                for s in reading(comp, seeds)) + "</ul>"),
-        ("key-figures", "Key figures",
-         ("<p class='note'>Median [min–max] over the seeds. Against LOV: the paired change in "
-          "per cent of LOV's value (percentage points for percentages; the change itself "
-          "where LOV's value is 0).</p>" if seeds is not None else
-          "<p class='note'>One seed. Against LOV: the change in per cent of LOV's value "
-          "(percentage points for percentages; the change itself where LOV's value is 0)."
-          "</p>") + key_table(comp, seeds)
-         + ("<details><summary>Every measure for seed "
-            f"{comp.seed}</summary>{_all_figures_table(comp)}</details>"
-            if seeds is not None else
-            f"<details><summary>Every measure</summary>{_all_figures_table(comp)}</details>")),
-        ("charts", "Charts", img(figs[0][1], figs[0][2], "fig-kpis")
+        ("reading", _t("Reading"), "<ul>" + "".join(f"<li>{_esc(s)}</li>"
+                                                    for s in reading(comp, seeds)) + "</ul>"),
+        ("key-figures", _t("Key figures"),
+         note(_t("Median [min–max] over the seeds. Against LOV: the paired change in per cent "
+                 "of LOV's value (percentage points for percentages; the change itself where "
+                 "LOV's value is 0).") if seeds is not None else
+              _t("One seed. Against LOV: the change in per cent of LOV's value (percentage "
+                 "points for percentages; the change itself where LOV's value is 0)."))
+         + key_table(comp, seeds)
+         + f"<details><summary>{_esc(every)}</summary>{_all_figures_table(comp)}</details>"),
+        ("charts", _t("Charts"), img(figs[0][1], figs[0][2], "fig-kpis")
          + img(figs[1][1], figs[1][2], "fig-choice-cost")),
     ]
     if has_dec and seeds is not None:
         sections.append((
-            "decomposition", "Where the difference comes from",
-            "<p>Each regime's difference to LOV is split into steps: a chain of counterfactual "
-            "assignments from LOV's, each changing one thing, each routed on the same day. "
-            "The steps add up to the total. Against zoning: one provider per stairwell (the "
-            "Strängnäs argument: several providers in the same stairwell the same day), per "
-            "building, one provider per area (consolidation), then each area to the provider "
-            "the regime gives it (procurement). Against LOU: the contracts, then the share "
-            "and the queue. Bases follow one rule, so each step includes the bases its "
-            "assignment implies.</p>" + img("Waterfall of the change in driving", waterfall,
-                                            "fig-waterfall")
+            "decomposition", _t("Where the difference comes from"),
+            "<p>" + _esc(_t(
+                "Each regime's difference to LOV is split into steps: a chain of "
+                "counterfactual assignments from LOV's, each changing one thing, each routed "
+                "on the same day. The steps add up to the total. Against zoning: one provider "
+                "per stairwell (the Strängnäs argument: several providers in the same "
+                "stairwell the same day), per building, one provider per area (consolidation), "
+                "then each area to the provider the regime gives it (procurement). Against "
+                "LOU: the contracts, then the share and the queue. Bases follow one rule, so "
+                "each step includes the bases its assignment implies.")) + "</p>"
+            + img(_t("Waterfall of the change in driving"), waterfall, "fig-waterfall")
             + decomposition_table(seeds)))
     else:
         sections.append((
-            "decomposition", "Where the difference comes from",
-            "<p class='note'>Not computed for a single comparison: "
-            "hemopt.compare_seeds(...) splits each difference into its causes (stairwell, "
-            "building, consolidation, procurement; contracts, share and queue).</p>"))
-    sections.append(("continuity", "Continuity of care (14 days)",
+            "decomposition", _t("Where the difference comes from"),
+            note(_t("Not computed for a single comparison: hemopt.compare_seeds(...) splits "
+                    "each difference into its causes (stairwell, building, consolidation, "
+                    "procurement; contracts, share and queue)."))))
+    sections.append(("continuity", _t("Continuity of care (14 days)"),
                      _continuity_section(comp, seeds)))
-    which = f" (seed {comp.seed})" if seeds is not None else ""
+    which = _t(" (seed {seed})", seed=comp.seed) if seeds is not None else ""
     sections += [
-        ("transition", "Who changes provider",
-         f"<p class='note'>From today's providers to each regime{which}; "
-         "staff hours follow the care between employers.</p>" + transition_table(comp)),
-        ("providers", "Cost per provider",
-         "<p>" + _esc(_fallback_sentence(comp)) + " Cost per care hour: paid staff time, "
-         "driving and the fixed costs per year, over the provider's care hours per year.</p>"
-         + provider_table(comp)),
-        ("maps", "Maps",
-         "<p class='note'>Clients coloured by provider, offices as stars, area borders "
-         "dashed; the busiest stairwells circled with the number of providers serving them. "
-         "Right: the town centre enlarged (the densest part of the municipality, outlined "
-         "on the left).</p>"
-         + "".join(f"<h3>{_esc(n)}</h3>" + img(f"Map of {n}", b, f"map-{n}")
+        ("transition", _t("Who changes provider"),
+         note(_t("From today's providers to each regime{which}; staff hours follow the care "
+                 "between employers.", which=which)) + transition_table(comp)),
+        ("providers", _t("Cost per provider"),
+         "<p>" + _esc(_fallback_sentence(comp)) + _esc(_t(
+             " Cost per care hour: paid staff time, driving and the fixed costs per year, over "
+             "the provider's care hours per year.")) + "</p>" + provider_table(comp)),
+        ("maps", _t("Maps"),
+         note(_t("Clients coloured by provider, offices as stars, area borders dashed; the "
+                 "busiest stairwells circled with the number of providers serving them. "
+                 "Right: the town centre enlarged (the densest part of the municipality, "
+                 "outlined on the left).")) + interactive
+         + "".join(f"<h3>{_esc(n)}</h3>" + img(_t("Map of {name}", name=n), b, f"map-{n}")
                    for n, b in maps)),
-        ("published", "Beside published figures",
-         "<p class='note'>Docs: validation.md sets five published figures (continuity of "
-         "care among them) beside the model's, with what a routing optimiser adds against a "
-         "simple plan.</p>"
-         + _table(["Published", "Source", "This model", "Reading"],
+        ("published", _t("Beside published figures"),
+         note(_t("Docs: validation.md sets five published figures (continuity of care among "
+                 "them) beside the model's, with what a routing optimiser adds against a "
+                 "simple plan."))
+         + _table([_t("Published"), _t("Source"), _t("This model"), _t("Our reading")],
                   _published_rows(comp, seeds), left=(1, 2, 3))),
-        ("meaning", "What this means", _what_this_means(comp, seeds)),
-        ("scenario", "Scenario", _scenario_tables(comp)),
-        ("glossary", "Definitions", _glossary()),
-        ("parameters", "Parameters",
-         "<details><summary>Every parameter of the run (reproduce with these and the seed)"
-         f"</summary><pre>{_esc(json.dumps(comp.to_dict()['parameters'], indent=2))}</pre>"
+        ("meaning", _t("What this means"), _what_this_means(comp, seeds)),
+        ("scenario", _t("Scenario"), _scenario_tables(comp)),
+        ("glossary", _t("Definitions"), _glossary()),
+        ("parameters", _t("Parameters"),
+         "<details><summary>"
+         + _esc(_t("Every parameter of the run (reproduce with these and the seed)"))
+         + f"</summary><pre>{_esc(json.dumps(comp.to_dict()['parameters'], indent=2))}</pre>"
          "</details>"),
     ]
     runtime = seeds.runtime_s if seeds is not None else comp.runtime_s
+    title = report_title(comp, seeds)
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>hemopt: {_esc(sc.name)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Home care regimes compared: {_esc(sc.name)}</h1>",
-        f"<p class='sub'>{sc.n_clients:,} clients, {sc.n_providers} providers ({_esc(origin)})."
-        f" Regimes: {_esc(', '.join(names))}.</p>",
+        f"<title>hemopt: {_esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_esc(_t('Home care regimes compared: {name}', name=title))}</h1>",
+        "<p class='sub'>" + _esc(_t(
+            "{clients} clients, {providers} providers ({origin}). Regimes: {regimes}.",
+            clients=_loc(f"{sc.n_clients:,}"), providers=sc.n_providers, origin=origin,
+            regimes=", ".join(names))) + f" <span class='scn'>({_esc(sc.name)})</span></p>",
         f"<p>{_esc(lead)}</p>",
         f"<p class='run' id='run'>{_esc(run_description(comp, seeds))}</p>",
         "<nav><ul>" + "".join(f"<li><a href='#{i}'>{_esc(t)}</a></li>"
                               for i, t, _ in sections) + "</ul></nav>",
         *[f"<section id='{i}'><h2>{_esc(t)}</h2>{body}</section>" for i, t, body in sections],
-        f"<p class='note'>hemopt; computed in {runtime:,.0f} s.</p></body></html>",
+        "<p class='note'>" + _esc(_t("hemopt; computed in {s} s.",
+                                     s=_loc(f"{runtime:,.0f}"))) + "</p></body></html>",
     ]
     from hemopt._io import atomic_write_text
 
@@ -1373,3 +1485,109 @@ def seeds_html_fragment(seeds: SeedComparison) -> str:
     return (f"<div><p><b>Comparison of {_esc(', '.join(_regimes(comp)))}</b> on "
             f"{_esc(comp.scenario.name)}. {_esc(run_description(comp, seeds))}</p>"
             f"{key_table(comp, seeds, groups)}</div>")
+
+
+_CARD = ("<div style='border:1px solid #ccc;border-radius:6px;padding:.6em 1em;"
+         "max-width:640px;font-size:14px'>")
+
+
+def _card_rows(rows: Sequence[tuple[str, str]]) -> str:
+    return ("<table style='border-collapse:collapse'>" + "".join(
+        f"<tr><td style='padding:1px 14px 1px 0;color:#555'>{_esc(k)}</td>"
+        f"<td style='text-align:right'>{_esc(v)}</td></tr>" for k, v in rows) + "</table>")
+
+
+@register("scenario.html_card")
+def scenario_card(sc: Any) -> str:
+    """A summary card of a :class:`~hemopt.scenario.Scenario` for notebooks
+    (``Scenario._repr_html_``): where, how many clients and care hours, the providers today.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> card = sc._repr_html_()
+    >>> "Strängnäs" in card and "Home-care clients" in card and "E1" in card
+    True
+    """
+    s = sc.summary()
+    b = sc.boundary
+    where = str(b["name"].iloc[0]) if "name" in b.columns and len(b) else ""
+    rows = [("Scenario", str(sc.name))]
+    if where:
+        rows.append(("Municipality", where))
+    for key, label, f in (("area_km2", "Land area (km²)", "{:,.0f}"),
+                          ("inhabitants", "Inhabitants", "{:,.0f}"),
+                          ("clients", "Home-care clients", "{:,.0f}"),
+                          ("hours_per_week_total", "Care hours per week", "{:,.0f}"),
+                          ("visits_per_day_total", "Visits per day", "{:,.0f}"),
+                          ("zones", "Home-care areas", "{:,.0f}")):
+        if key in s:
+            rows.append((label, f.format(_num(s[key]))))
+    prov = [[str(p["provider_id"]), str(p.get("name", "")), str(p["kind"]),
+             f"{int(p['clients']):,}", f"{_num(p['hours_per_week']):,.0f}"]
+            for p in s["providers"]]
+    return (f"{_CARD}<b>Scenario {_esc(sc.name)}</b>" + _card_rows(rows)
+            + "<details><summary>Providers today</summary>"
+            + _table(["Provider", "Name", "Kind", "Clients", "Care hours per week"], prov,
+                     left=(1, 2)) + "</details></div>")
+
+
+@register("assignment.html_card")
+def assignment_card(a: Any) -> str:
+    """A summary card of an :class:`~hemopt.assignment.Assignment` for notebooks
+    (``Assignment._repr_html_``): choice met, queue, unserved, and each serving provider's
+    clients and hours.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> card = hemopt.assign(sc, hemopt.LOV())._repr_html_()
+    >>> "First choice met" in card and "Providers with clients" in card
+    True
+    """
+    from hemopt.plot import serving_providers
+
+    s = a.summary()
+    serving = serving_providers(a)
+    rows = [("Scenario", str(a.scenario.name)), ("Clients", f"{s['clients']:,}"),
+            ("First choice met (% of choosing clients)", f"{s['first_choice_pct']:.1f}"),
+            ("Clients queueing for their choice", f"{s['queue']:,}"),
+            ("Clients without a provider", f"{s['unserved']:,}"),
+            ("Care hours with external providers (%)",
+             f"{100 * _num(s['external_share_hours']):.1f}"),
+            ("Providers with clients", f"{len(serving)} of {a.scenario.n_providers}")]
+    cl = a.clients
+    per = cl[cl["provider_id"] != ""].groupby("provider_id").agg(
+        clients=("client_id", "size"), hours=("hours_per_week", "sum"))
+    prov = [[p, f"{int(per.at[p, 'clients']):,}", f"{per.at[p, 'hours']:,.0f}"]
+            for p in serving]
+    return (f"{_CARD}<b>Assignment: {_esc(a.regime)}</b>" + _card_rows(rows)
+            + _table(["Provider", "Clients", "Care hours per week"], prov) + "</div>")
+
+
+def formatted_table(comp: Comparison, kpis: Sequence[str] | None = None, *,
+                    lang: str = "en") -> pd.DataFrame:
+    """The KPIs as people read them: one row per measure (its words and unit), one column
+    per regime, each value a string in the measure's format (thousands separators, MSEK,
+    per cent; never scientific notation). For notebooks and docs; the numbers themselves
+    are in ``comp.table``.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], max_iterations=30, continuity=False)
+    >>> t = formatted_table(comp, ["driven_km_per_day", "cost_sek_per_year"])
+    >>> list(t.index)
+    ['Driving (km per day)', 'Cost (MSEK per year)']
+    >>> "e+" in t.to_string()
+    False
+    """
+    with language(lang):
+        t = _values(comp)
+        keys = [k for k in (kpis if kpis is not None else MEASURES) if k in t.columns]
+        return pd.DataFrame({n: [fmt_value(k, t.at[n, k]) for k in keys] for n in _regimes(comp)},
+                            index=pd.Index([_measure(k).title() for k in keys],
+                                           name=_t("Measure")))

@@ -29,7 +29,7 @@ Examples
 >>> demand = {"A": {"day": np.full(14, 3), "evening": np.full(14, 1)}}
 >>> r = build_roster(demand, days=14, seed=1)
 >>> r.staff.groupby("kind").size().to_dict()
-{'pool': 1, 'regular': 8}
+{'pool': 2, 'regular': 8}
 >>> regular = (r.staff["kind"] == "regular").to_numpy()
 >>> r.rostered[regular].sum(axis=1).tolist(), r.check_rules()
 ([9, 9, 9, 9, 7, 7, 11, 9], [])
@@ -88,23 +88,27 @@ class RosterParams:
         Full-time hours a week (default 38.25: the working week of Kommunal's agreement for
         staff working rotating shifts including evenings and weekends; a stated assumption).
     part_time_share
-        Share of regular staff working part time (default 0.3: assumption; a large share of
-        home-care assistants work part time, Kommunal's *heltid som norm* aims to lower it).
+        Share of regular staff working part time (default 0.4: assumption; a large share of
+        home-care assistants work part time, Kommunal's and SKR's *heltid som norm* aims to
+        lower it; calibrated with the other rates to Kolada's continuity, see
+        ``docs/continuity.md``).
     part_time_fraction
         Part-timers' hours as a fraction of full time (default 0.75: assumption).
     max_days_per_week
         Most days worked in a calendar week (default 6: one day off a week gives the 36 hours
         of weekly rest of arbetstidslagen 14 §, see ``docs/continuity.md``).
     absence_rate
-        Share of rostered days a regular is away: sickness and other leave (default 0.09:
-        assumption in the 8–10 % range of sickness absence reported for municipal home care;
-        holidays outside the summer not included).
+        Share of rostered days a regular is away: sickness and leave (default 0.12:
+        assumption; sickness absence of about 8–10 % reported for municipal home care, plus
+        about 3 % for annual leave and other leave taken outside the summer).
     absence_spell_days
         Mean length of an absence spell in days (default 3: assumption; most sick leave is
         short, the first days being unpaid and uncertified).
     pool_share
-        Pool staff per regular staff member (default 0.1, at least one per provider:
-        assumption). Pool staff work any shift, any day, one route a day.
+        Pool staff per regular staff member (default 0.25, at least one per provider). About
+        20 % of the municipalities' staff in elderly and disability care are employed by the
+        hour (SKR's yearly count, 2023, as reported by Arbetet 2024-04-10): 0.2 / 0.8 = 0.25
+        hourly staff per regular. Pool staff work any shift, any day, one route a day.
 
     Raises
     ------
@@ -122,12 +126,12 @@ class RosterParams:
     """
 
     full_time_h_week: float = 38.25
-    part_time_share: float = 0.3
+    part_time_share: float = 0.4
     part_time_fraction: float = 0.75
     max_days_per_week: int = 6
-    absence_rate: float = 0.09
+    absence_rate: float = 0.12
     absence_spell_days: float = 3.0
-    pool_share: float = 0.1
+    pool_share: float = 0.25
 
     def __post_init__(self) -> None:
         for k, v in asdict(self).items():

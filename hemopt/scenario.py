@@ -671,6 +671,14 @@ class Scenario:
                     raise ScenarioError(f"kind must be one of {PROVIDER_KINDS}", table=table,
                                         row=out[key][pos], field="kind", value=k)
         extra = [c for c in gdf.columns if c not in schema and c != gdf.geometry.name]
+        if table == "clients" and "age" in extra:  # optional: years, NaN for unknown
+            age = pd.to_numeric(gdf["age"], errors="coerce").to_numpy(dtype=float)
+            bad = np.flatnonzero((np.isnan(age) & gdf["age"].notna().to_numpy())
+                                 | (age < 0) | (age > 130))
+            if len(bad):
+                raise ScenarioError("age must be years in 0..130, or empty for unknown",
+                                    table=table, row=out[key][bad[0]], field="age",
+                                    value=gdf["age"].iloc[bad[0]])
         data = {c: out[c] for c in schema}
         for c in extra:  # keep the user's extra columns, untouched
             data[c] = gdf[c].to_numpy()
@@ -956,6 +964,11 @@ class Scenario:
         from hemopt._views import view
 
         return view("scenario")(self, ax=ax, title=title, by=by)
+
+    def _repr_html_(self) -> str:
+        from hemopt._views import view
+
+        return view("scenario.html_card")(self)
 
     def __repr__(self) -> str:
         return (

@@ -504,6 +504,42 @@ def _expected(deso: pd.DataFrame, p: Preset) -> np.ndarray:
     ])
 
 
+#: Ages drawn within each DeSO age band (SCB's bands; uniform within a band, an assumption):
+#: 80+ as 80-99, 65-79, and the under-65s with home care as 20-64.
+AGE_BANDS: tuple[tuple[int, int], ...] = ((80, 99), (65, 79), (20, 64))
+
+
+def client_ages(bands: np.ndarray, deso_codes: np.ndarray, client_deso: np.ndarray,
+                seed: int) -> np.ndarray:
+    """An age per client: the DeSO's clients in each age band (the rounded expectation per
+    band of :func:`_expected`) shuffled among the DeSO's clients, then an age uniform within
+    the band (:data:`AGE_BANDS`). Its own seeded stream, so the rest of the scenario does not
+    depend on it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ages = client_ages(np.array([[2, 1, 0]]), np.array(["D1"]),
+    ...                    np.array(["D1", "D1", "D1"]), seed=1)
+    >>> sorted(int(a >= 80) for a in ages), bool((ages >= 65).all())
+    ([0, 1, 1], True)
+    """
+    rng = np.random.default_rng([int(seed), 6580])
+    ages = np.full(len(client_deso), -1, dtype=np.int64)
+    for i, code in enumerate(deso_codes):
+        idx = np.flatnonzero(client_deso == code)
+        if not len(idx):
+            continue
+        band = np.repeat(np.arange(len(AGE_BANDS)), np.asarray(bands[i], dtype=np.int64))
+        band = rng.permutation(band)[: len(idx)]
+        if len(band) < len(idx):  # fewer dwellings than drawn: never, but keep every client
+            band = np.r_[band, np.zeros(len(idx) - len(band), dtype=np.int64)]
+        lo = np.array([AGE_BANDS[b][0] for b in band])
+        hi = np.array([AGE_BANDS[b][1] for b in band])
+        ages[idx] = rng.integers(lo, hi + 1)
+    return ages
+
+
 def _round_random(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Round each value down or up at random so that the expectation is exact."""
     lo = np.floor(x)
@@ -1120,7 +1156,8 @@ def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
 
     # clients per DeSO and age group: the expectation rounded at random
     expected = _expected(land, p)
-    n_clients_deso = _round_random(expected * scale, rng).sum(axis=1)
+    bands = _round_random(expected * scale, rng)  # (n_deso, 3): 80+, 65-79, under 65
+    n_clients_deso = bands.sum(axis=1)
 
     # housing: as many dwellings as households (scaled), at least one per client
     hh = land["households"].to_numpy(dtype=float)
@@ -1202,6 +1239,8 @@ def _build(p: Preset, land: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame,
         },
         geometry=shapely.points(c_xy), crs=CRS,
     )
+    clients["age"] = client_ages(bands, land["deso_code"].to_numpy(),
+                                 clients["deso_code"].to_numpy(), seed)
     clients["pattern_days"], clients["pattern_tasks"] = visit_patterns(
         hours, clients["visits_per_day"].to_numpy(), seed)
     needs = care_needs(hours, clients["visits_per_day"].to_numpy(), seed)

@@ -148,7 +148,7 @@ print(f"compared in {comp.runtime_s:.1f} s")
 cols = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",
         "cost_sek_per_year", "first_choice_pct", "queue", "providers_per_stairwell",
         "stairwells_multi_provider_pct", "stops_per_visit", "dropped_visits"]
-comp.table[cols].T
+hemopt.report.formatted_table(comp, cols)   # the numbers themselves: comp.table[cols]
 
 # %% [markdown]
 # The KPIs, per day of care:
@@ -169,7 +169,7 @@ comp.table[cols].T
 # %%
 d = comp.diff("LOV")
 d[["driven_km_per_day_pct", "staff_hours_per_day_pct", "cost_sek_per_year_pct",
-   "cost_sek_per_year", "first_choice_pct"]]
+   "cost_sek_per_year", "first_choice_pct"]].style.format("{:,.1f}")
 
 # %%
 lov, zon = comp.table.loc["LOV"], comp.table.loc["Zoning"]
@@ -196,10 +196,13 @@ ax = comp.plot_choice_cost()
 
 # %% [markdown]
 # And the maps: clients coloured by provider under each regime, the ten busiest stairwells
-# circled, with the number of providers that serve them.
+# circled, with the number of providers that serve them; the areas shaded and named, a scale
+# bar, the offices of the providers that serve. One regime per figure, large enough to read
+# (`comp.maps()` draws them all in one grid; `comp.explore()` gives a map to zoom and click).
 
 # %%
-fig = comp.maps()
+for name in comp.table.index:
+    fig = comp.maps(regime=name, centre=False)
 
 # %% [markdown]
 # ## What next

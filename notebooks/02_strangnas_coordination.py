@@ -41,7 +41,6 @@
 # longer runs: differences of 1–3 % between regimes are within the solver's noise.
 
 # %%
-# ruff: noqa: B018  (a cell's last expression is what the notebook shows)
 import time
 
 import matplotlib.pyplot as plt
@@ -84,7 +83,7 @@ kpis = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hour
         "external_share_hours"]
 print(sc)
 print("provider of each area:", comp.assignments["Zoning"].problem.provider_of_zone)
-comp.table[kpis].T
+hemopt.report.formatted_table(comp, kpis)   # numbers: comp.table[kpis]
 
 # %% [markdown]
 # The bids behind the winners, and what the base rule changes: the same comparison with

@@ -241,7 +241,7 @@ comp = hemopt.compare(sc, [hemopt.LOV(), lou20, lou50], seed=SEED, max_iteration
 cols = ["driven_km_per_day", "staff_hours_per_day", "driving_share", "cost_sek_per_year",
         "first_choice_pct", "queue", "external_share_hours", "providers_per_stairwell",
         "stairwells_multi_provider_pct"]
-comp.table[cols].T
+hemopt.report.formatted_table(comp, cols)   # numbers: comp.table[cols]
 
 # %%
 assert (comp.table["queue"] >= 0).all()

@@ -154,7 +154,8 @@ def test_two_compare_runs_on_one_folder(tmp_path):
     assert f"is in use by another hemopt run (pid {first.pid} " in err2
     assert "Traceback" not in err2 and "generating preset" not in err2
     assert _seeds_of_report(out) == (1, 1)
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assignments.gpkg", "comparison.json", "comparison.xlsx", "index.html"]
     # started together: whatever the timing, the folder holds one run's files, never a mix
     runs = [_hemopt("compare", "--scale", "0.05", "--seed", str(s), "--routing", "approx",
                     "--out", str(out)) for s in (3, 4)]
@@ -167,7 +168,8 @@ def test_two_compare_runs_on_one_folder(tmp_path):
         assert rc == 0 or "in use by another hemopt run" in err
     seeds = _seeds_of_report(out)
     assert seeds[0] == seeds[1] and seeds[0] in (3, 4)
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assignments.gpkg", "comparison.json", "comparison.xlsx", "index.html"]
 
 
 def test_stale_lock_file_does_not_block(tmp_path, capsys):
@@ -176,7 +178,8 @@ def test_stale_lock_file_does_not_block(tmp_path, capsys):
     (out / ".hemopt.lock").write_text("pid 999999 on elsewhere since 2020-01-01: killed run\n")
     rc = main(["compare", "--scale", "0.05", "--routing", "approx", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assignments.gpkg", "comparison.json", "comparison.xlsx", "index.html"]
 
 
 def test_failed_write_leaves_the_old_file(tmp_path):

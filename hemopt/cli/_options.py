@@ -25,7 +25,10 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default=None,
                    help=f"strangnas or botkyrka (default {DEFAULT_PRESET})")
     p.add_argument("--scenario", help="a scenario GeoPackage instead of a preset")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1,
+                   help="random seed (default 1): with a preset it draws the clients; it also "
+                        "draws the day of visits, the order of requests and the solver's "
+                        "search. Same seed, same figures")
     p.add_argument("--scale", type=float, default=None,
                    help="multiply the population by this factor, up to 20: below 1 for "
                         "quick runs, above 1 for a denser, larger municipality on the same "

@@ -375,7 +375,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     seeds = _seed_list(args.seeds, args.seed)
     default_it = 1000 if len(seeds) == 1 else SEEDS_ITERATIONS
     iterations = None if args.time_limit is not None else args.max_iterations or default_it
-    outputs = _check_outputs(folder=args.out, files=("comparison.json", "index.html"))
+    from hemopt.i18n import check_lang
+
+    check_lang(args.lang)
+    outputs = _check_outputs(folder=args.out, files=("comparison.json", "index.html",
+                                                     "comparison.xlsx", "assignments.gpkg",
+                                                     "map.html"))
     with _locked(outputs):
         if getattr(args, "scenario", None):
             fixed = load_scenario(args)
@@ -390,7 +395,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         r = compare_seeds(scenario_of, seeds, headline_seed=args.seed, routing=args.routing,
                           max_iterations=iterations, time_limit_s=args.time_limit,
-                          decompose=not args.no_decompose, progress=True,
+                          decompose=not args.no_decompose, progress=not args.quiet,
                           continuity=args.continuity,
                           workers=args.workers,
                           care=None if args.care else CareParams(enabled=False))
@@ -414,11 +419,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print()
         from hemopt.report import reading
 
-        for sentence in reading(comp, r if len(seeds) > 1 else None):
+        for sentence in reading(comp, r if len(seeds) > 1 else None, lang=args.lang):
             print("- " + sentence)
         out = Path(args.out)
         print(f"\nwrote {r.to_json(out / 'comparison.json')}")
-        print(f"wrote {r.to_html(out / 'index.html')}")
+        page = None
+        if args.interactive_map:
+            from hemopt.plot import write_interactive_map
+
+            page = write_interactive_map(comp, out / "map.html", lang=args.lang).name
+            print(f"wrote {out / page} (loads Leaflet and map tiles from the internet)")
+        print(f"wrote {r.to_html(out / 'index.html', lang=args.lang, interactive_map=page)}")
+        print(f"wrote {r.to_excel(out / 'comparison.xlsx')}")
+        print(f"wrote {comp.to_gpkg(out / 'assignments.gpkg')}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
@@ -454,7 +467,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         with _locked(outputs):
             df = sweep(cfg["grid"], seeds=cfg["seeds"], routing=cfg["routing"],
                        max_iterations=cfg["max_iterations"], cost=cfg["cost"], client=client,
-                       n_workers=args.workers, out=parts, progress=True)
+                       n_workers=args.workers, out=parts, progress=not args.quiet)
             with atomic_path(out) as tmp:
                 df.to_parquet(tmp, index=False)
             n_err = int((df["error"] != "").sum())
@@ -485,6 +498,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Home-care (hemtjänst) organisation models: LOV, LOU and zoning compared.",
     )
     parser.add_argument("--version", action="version", version=f"hemopt {__version__}")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="count", default=0,
+                      help="more messages on stderr (-v: what each step does, -vv: debug)")
+    loud.add_argument("-q", "--quiet", action="store_true",
+                      help="only warnings and errors on stderr (no progress bars)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser(
@@ -493,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--preset", default=None,
                    help="strangnas or botkyrka (default strangnas; with --deso: the market "
                         "and care parameters, default the generic LOV market)")
-    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--seed", type=int, default=1,
+                   help="random seed: draws the clients, their care and choices (same seed, "
+                        "same municipality; default 1)")
     g.add_argument("--scale", type=float, default=1.0,
                    help="multiply the population by this factor (quick runs)")
     g.add_argument("--boundary", help="municipality land boundary (GeoPackage/GeoJSON/...)")
@@ -535,7 +555,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compare", help="compare LOV, LOU and zoning on one municipality")
     add_scenario_args(c)
-    c.add_argument("--routing", default="solver", choices=["solver", "approx"])
+    c.add_argument("--routing", default="solver", choices=["solver", "approx"],
+                   help="solver: route every provider's day with the VRPTW solver (minutes "
+                        "at full scale); approx: the calibrated continuous approximation "
+                        "(seconds; continuity of care still routes 14 days, see "
+                        "--no-continuity)")
     c.add_argument("--max-iterations", type=int, default=None,
                    help="solver iterations per provider and shift (deterministic; default "
                         "300 with several seeds, 1000 with one)")
@@ -561,7 +585,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "results do not depend on it)")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
-    c.add_argument("--out", default="report", help="folder for index.html and comparison.json")
+    c.add_argument("--out", default="report",
+                   help="folder for index.html, comparison.json, comparison.xlsx (one sheet "
+                        "per table) and assignments.gpkg (each regime's assignment)")
+    c.add_argument("--lang", default="en", choices=["en", "sv"],
+                   help="language of the report and the printed reading: en (default) or "
+                        "sv (Swedish, in the words councils use)")
+    c.add_argument("--interactive-map", action="store_true",
+                   help="also write map.html, an interactive map of every regime linked from "
+                        "the report (it loads Leaflet and map tiles from the internet; the "
+                        "report itself works offline)")
     c.set_defaults(func=_cmd_compare)
 
     w = sub.add_parser("sweep", help="many scenarios x regimes x seeds (local or Dask)")
@@ -591,6 +624,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
+    for sp in sub.choices.values():  # -v/-q after the command too (hemopt compare -q ...)
+        g = sp.add_mutually_exclusive_group()
+        g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="more messages on stderr (-v, -vv)")
+        g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="only warnings and errors on stderr (no progress)")
     return parser
 
 
@@ -604,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
     could not be read or written), 130 interrupted."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from hemopt._progress import configure_logging
+
+    configure_logging(-1 if args.quiet else args.verbose)
     from hemopt.errors import MissingColumnWarning
 
     with warnings.catch_warnings():

@@ -125,20 +125,11 @@ def _matrix(file: str, what: str):
 
 
 def _neutral(df):
-    import pandas as pd
+    """Cells a spreadsheet would run as a formula neutralised (:func:`hemopt._io.neutralise_frame`,
+    OWASP CSV injection); numbers are left alone."""
+    from hemopt._io import neutralise_frame
 
-    """Cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the
-    start) get a leading apostrophe (OWASP CSV injection); numbers are left alone."""
-    def fix(v):
-        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + v
-        return v
-    out = df.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(fix)
-    out.index = out.index.map(fix)
-    return out
+    return neutralise_frame(df)
 
 
 def _clock_columns(df, cols=("arrival", "start", "end")):

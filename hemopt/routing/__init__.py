@@ -4,6 +4,7 @@ continuous approximation.
 Public names::
 
     VRPTWInstance, VRPTWResult, solve_vrptw    the problem, its answer, the solver
+    RoutingObjective                           what routes cost (staff time, km, shifts)
     read_solomon, write_solomon                Solomon's benchmark format
     RoutingBackend, register_backend,          the backend registry ("pyvrp", "ortools",
     available_backends                         "greedy")
@@ -55,6 +56,7 @@ from hemopt.routing.instance import DISTANCE_SCALE as DISTANCE_SCALE
 from hemopt.routing.instance import DROP_REASONS as DROP_REASONS
 from hemopt.routing.instance import TIME_SCALE as TIME_SCALE
 from hemopt.routing.instance import PrecisionWarning as PrecisionWarning
+from hemopt.routing.instance import RoutingObjective as RoutingObjective
 from hemopt.routing.instance import VRPTWInstance as VRPTWInstance
 from hemopt.routing.plan import RoutePlan as RoutePlan
 from hemopt.routing.plan import route_plan as route_plan
@@ -90,6 +92,7 @@ __all__ = [
     "PrecisionWarning",
     "RoutePlan",
     "RoutingBackend",
+    "RoutingObjective",
     "ShiftParams",
     "VRPTWInstance",
     "VRPTWResult",

@@ -14,6 +14,12 @@ Backends in :data:`BACKENDS` (the registry; :func:`register_backend` adds one):
 ``"greedy"``
     A time-oriented nearest-neighbour construction: instant, no search.
 
+Every backend minimises the objective of the scaled instance: the distance, or, given a
+:class:`~hemopt.routing.instance.RoutingObjective`, staff time at its wage (with a shift paid
+at least ``min_paid_min``), km at their cost and a cost per shift. PyVRP and OR-Tools
+optimise it exactly as defined; the greedy construction does not optimise it (it builds
+routes by time) but reports its cost.
+
 This module depends only on the instance's data (:mod:`hemopt.routing.instance`);
 :mod:`hemopt.routing.vrptw` imports it, never the other way round (the pattern of
 :mod:`hemopt.flow.backends`).
@@ -39,7 +45,6 @@ import numpy as np
 
 from hemopt.errors import InputError, SolverError
 from hemopt.routing.instance import (
-    DISTANCE_SCALE,
     RawRoute,
     RawSolution,
     ScaledInstance,
@@ -157,7 +162,9 @@ def greedy_routes(data: ScaledInstance) -> list[tuple[int, list[int]]]:
 class GreedyBackend:
     """:func:`greedy_routes` as a backend: instant, deterministic, a baseline (no search).
 
-    With an unlimited fleet it always serves every servable visit.
+    With an unlimited fleet it always serves every servable visit. It optimises nothing:
+    routes are built by time (the visit that can start first joins the route); the reported
+    objective is their distance, or their cost under the instance's objective.
     """
 
     name = "greedy"
@@ -177,12 +184,12 @@ class GreedyBackend:
         routes = [
             RawRoute(vehicle=v, clients=[int(data.clients[c - 1]) for c in r]) for v, r in found
         ]
-        dist = sum(int(data.distance[[0, *r], [*r, 0]].sum()) for _, r in found)
+        cost = sum(data.route_cost(r, data.route_duration(r, v)) for v, r in found)
         served = sum(len(r) for _, r in found)
         dropped = data.n_clients - served
         return RawSolution(
             routes=routes,
-            objective=(dist + dropped * data.drop_penalty) / DISTANCE_SCALE,
+            objective=(cost + dropped * data.drop_penalty) / data.cost_scale,
             runtime_s=time.perf_counter() - t0,
             status=f"greedy: {len(found)} routes",
         )
@@ -190,6 +197,13 @@ class GreedyBackend:
 
 class PyVRPBackend:
     """PyVRP's iterated local search (``pyvrp.solve`` on a ``ProblemData``).
+
+    The objective: PyVRP's distance is the instance's arc cost (the distance, or the km cost
+    under a :class:`~hemopt.routing.instance.RoutingObjective`); a route's staff time is its
+    duration (waiting included, the start as late as the windows allow), costed with
+    ``fixed_cost`` (the shift and its paid idle minutes), a soft ``shift_duration`` at the
+    minimum paid time and ``unit_overtime_cost`` at the wage beyond it, up to the hard
+    shift limit (``max_overtime``), so that PyVRP's cost is exactly the objective's.
 
     The problem data is built directly from the integer matrices (one numpy array each)
     rather than edge by edge through ``pyvrp.Model``, which would take ``(n+1)**2`` Python
@@ -250,17 +264,13 @@ class PyVRPBackend:
                 capacity=[int(data.capacity)] if with_load else [],  # type: ignore[arg-type]
                 tw_early=int(early),
                 tw_late=int(late),
-                shift_duration=(
-                    data.shift_duration
-                    if data.shift_duration is not None
-                    else np.iinfo(np.int64).max
-                ),
                 name=f"shift {early}-{late}",
+                **_duration_costs(data, int(late) - int(early)),
             )
             for early, late in type_shifts
         ]
         problem = pyvrp.ProblemData(
-            locations, clients, [depot], vehicle_types, [data.distance], [data.duration]
+            locations, clients, [depot], vehicle_types, [data.arcs], [data.duration]
         )
         criteria = []
         if time_limit_s is not None:
@@ -301,10 +311,29 @@ class PyVRPBackend:
             f"{'feasible' if best.is_feasible() else 'infeasible'} after "
             f"{result.num_iterations} iterations"
         )
-        objective = (best.distance() + best.uncollected_prizes()) / DISTANCE_SCALE
+        objective = (best.distance_cost() + best.duration_cost() + best.fixed_vehicle_cost()
+                     + best.uncollected_prizes()) / data.cost_scale
         return RawSolution(
             routes=routes, objective=objective, runtime_s=runtime, status=status, notes=notes
         )
+
+
+def _duration_costs(data: ScaledInstance, span: int) -> dict[str, int]:
+    """PyVRP's duration arguments of a vehicle type: the hard shift limit, and under an
+    objective the staff cost (a route is paid at least ``data.free_time``)."""
+    hard = data.shift_duration if data.shift_duration is not None else max(span, 0)
+    if data.objective is None or data.unit_time_cost == 0:
+        out = {"shift_duration": data.shift_duration if data.shift_duration is not None
+               else int(np.iinfo(np.int64).max)}
+    elif data.free_time == 0:
+        out = {"shift_duration": hard, "unit_duration_cost": data.unit_time_cost}
+    else:
+        free = min(data.free_time, hard)
+        out = {"shift_duration": free, "max_overtime": hard - free,
+               "unit_overtime_cost": data.unit_time_cost}
+    if data.objective is not None:
+        out |= {"fixed_cost": data.fixed_cost, "unit_distance_cost": 1}
+    return out
 
 
 def _greedy_solution(pyvrp: Any, problem: Any, data: ScaledInstance,
@@ -327,7 +356,10 @@ class ORToolsBackend:
     a span upper bound. Matrices are registered with ``RegisterTransitMatrix`` (no Python
     callback per arc). Every client is a disjunction with penalty
     :attr:`ScaledInstance.drop_penalty`; clients left out are reported as dropped.
-    ``max_iterations`` becomes the search's ``solution_limit``.
+    ``max_iterations`` becomes the search's ``solution_limit``. Under a
+    :class:`~hemopt.routing.instance.RoutingObjective` the arcs cost their km, each used
+    vehicle its fixed cost, and the time dimension's span beyond the minimum paid time its
+    wage (a soft span upper bound; a span cost when nothing is paid idle).
 
     OR-Tools needs a finite fleet. With ``n_vehicles=None`` it gets the number of routes of
     :func:`greedy_routes` (a feasible solution serving every servable visit) plus 25 %: enough
@@ -370,8 +402,10 @@ class ORToolsBackend:
         manager = pywrapcp.RoutingIndexManager(n_nodes, n_veh, 0)
         routing = pywrapcp.RoutingModel(manager)
 
-        dist_cb = routing.RegisterTransitMatrix(data.distance.tolist())
+        dist_cb = routing.RegisterTransitMatrix(data.arcs.tolist())
         routing.SetArcCostEvaluatorOfAllVehicles(dist_cb)
+        if data.objective is not None:
+            routing.SetFixedCostOfAllVehicles(int(data.fixed_cost))
         transit = data.duration + data.service[:, None]
         time_cb = routing.RegisterTransitMatrix(transit.tolist())
         horizon = int(data.horizon)
@@ -387,6 +421,12 @@ class ORToolsBackend:
             time_dim.CumulVar(routing.End(v)).SetRange(early, late)
             if data.shift_duration is not None:
                 time_dim.SetSpanUpperBoundForVehicle(int(data.shift_duration), v)
+            if data.objective is not None and data.unit_time_cost > 0:
+                if data.free_time > 0:  # paid at least free_time: the span beyond it costs
+                    time_dim.SetSoftSpanUpperBoundForVehicle(
+                        pywrapcp.BoundCost(int(data.free_time), int(data.unit_time_cost)), v)
+                else:
+                    time_dim.SetSpanCostCoefficientForVehicle(int(data.unit_time_cost), v)
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
         if data.demand is not None and data.capacity is not None:
@@ -441,7 +481,7 @@ class ORToolsBackend:
             notes.append(f"ortools: fleet of {n_veh} vehicles (greedy solution + 25 %)")
         return RawSolution(
             routes=routes,
-            objective=solution.ObjectiveValue() / DISTANCE_SCALE,
+            objective=solution.ObjectiveValue() / data.cost_scale,
             runtime_s=runtime,
             status=status,
             notes=tuple(notes),

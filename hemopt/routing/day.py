@@ -32,7 +32,7 @@ from scipy.spatial.distance import cdist
 from hemopt._workers import resolve_workers
 from hemopt.errors import InputError, SolverError
 from hemopt.routing.care import CareParams, apply_care, care_columns
-from hemopt.routing.instance import DROP_REASONS
+from hemopt.routing.instance import DROP_REASONS, RoutingObjective
 from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
 from hemopt.routing.territories import DEFAULT_MAX_STOPS, check_max_stops, split_tasks
 from hemopt.routing.visits import (
@@ -484,8 +484,9 @@ def route_day(
     max_stops: int | None = DEFAULT_MAX_STOPS,
     territory: Mapping[tuple[str, str, str], int] | None = None,
     territory_penalty_m: float = 0.0,
+    objective: RoutingObjective | None = RoutingObjective(),  # noqa: B008 - frozen
 ) -> DayRouting:
-    """Route every provider's day.
+    """Route every provider's day, at the least cost.
 
     Parameters
     ----------
@@ -546,6 +547,14 @@ def route_day(
         territories and stay the same from day to day (used by
         :func:`hemopt.continuity.territory_tradeoff`). The kilometres reported are the true
         ones. 0 (default): free routing.
+    objective
+        What the solver minimises in each instance
+        (:class:`~hemopt.routing.instance.RoutingObjective`): by default the cost model
+        ``hemopt compare`` reports (300 SEK a staff hour on the route, each shift paid at
+        least 160 route minutes plus 400 SEK, 4 SEK a driven km), so that plans do not buy
+        short distances with waiting and extra shifts. Km cost only by car: staff on foot
+        or by bicycle route with ``objective.without_km()``. ``None``: the total distance
+        (the objective before issue 27).
 
     Returns
     -------
@@ -576,6 +585,8 @@ def route_day(
     """
     n_workers = resolve_workers(workers)
     max_stops = check_max_stops(max_stops)
+    if objective is not None and not isinstance(objective, RoutingObjective):
+        raise InputError(f"objective: expected a RoutingObjective or None, got {objective!r}")
     if not (isinstance(territory_penalty_m, (int, float)) and np.isfinite(territory_penalty_m)
             and territory_penalty_m >= 0):
         raise InputError(f"territory_penalty_m must be a finite number >= 0 (metres), got "
@@ -611,6 +622,8 @@ def route_day(
             shift=shifts.window(shift), mode=str(mode), time_limit_s=tl,
             max_iterations=max_iterations, backend=backend, seed=seed,
             copy_of=tuple(int(r) for r in rows_[len(g):]),
+            objective=(None if objective is None
+                       else objective if mode == "car" else objective.without_km()),
             labels=None if not territory else np.array(
                 [territory.get((str(pid), str(shift), str(sw)), -1)
                  for sw in g["stairwell_id"].to_numpy()[rows_]], dtype=np.int64),

@@ -34,6 +34,7 @@ from hemopt.errors import InputError
 from hemopt.travel import Travel, as_xy
 
 __all__ = [
+    "COST_SCALE",
     "DISTANCE_SCALE",
     "DROP_REASONS",
     "LONGER_THAN_SHIFT",
@@ -46,6 +47,7 @@ __all__ = [
     "PrecisionWarning",
     "RawRoute",
     "RawSolution",
+    "RoutingObjective",
     "ScaledInstance",
     "VRPTWInstance",
     "scale_instance",
@@ -78,6 +80,11 @@ DROP_REASONS: dict[str, str] = {
 }
 
 DISTANCE_SCALE = 1000
+#: Costs (SEK) are multiplied by this for the solvers under a :class:`RoutingObjective`: a
+#: resolution of 0.0001 SEK. At 300 SEK an hour a 1/:data:`TIME_SCALE` minute costs 500 units
+#: and at 4 SEK a km a metre 40, so rounding stays below 0.1 %, while a day of 1,000 shifts
+#: stays far below the solvers' integer range.
+COST_SCALE = 10_000
 #: Times (minutes) are multiplied by this for the solvers: a resolution of 0.01 min (0.6 s).
 #: Travel and service times are rounded up, latest times down, so that a schedule feasible in
 #: integers is feasible in full precision.
@@ -92,6 +99,96 @@ _MIN_MEAN_SCALED = 100
 
 class PrecisionWarning(UserWarning):
     """Scaling the float data to the solver's integers loses noticeable precision."""
+
+
+@dataclass(frozen=True)
+class RoutingObjective:
+    """What a VRPTW's routes cost: staff time at its wage, km at their cost, a cost per shift.
+
+    The cost of one route (staff shift) of ``duration`` minutes (office to office: visits,
+    travel and waiting) and ``distance`` metres is ::
+
+        sek_per_shift + sek_per_hour / 60 × max(duration, min_paid_min) + sek_per_km × km
+
+    ``min_paid_min`` is paid idle time: a shorter route is paid as if it lasted that long.
+    :func:`~hemopt.routing.solve_vrptw` minimises the sum over routes when given an objective
+    (``objective=None``, its default, minimises distance, as Solomon's benchmark does).
+    The defaults are the cost model ``hemopt compare`` reports
+    (:class:`hemopt.evaluate.CostParams`, see :meth:`paid_shifts`): 300 SEK an hour, 4 SEK a
+    km, 80 paid minutes outside the route per shift (400 SEK) and a shift paid at least
+    4 hours (so a route is paid at least 160 minutes).
+
+    Parameters
+    ----------
+    sek_per_hour
+        Cost of one staff hour on a route (SEK), >= 0.
+    sek_per_km
+        Cost of one km of the route (SEK), >= 0 (0 for staff on foot or by bicycle).
+    sek_per_shift
+        Cost of using one more staff shift (SEK), >= 0.
+    min_paid_min
+        Minutes of route a shift is paid at least, >= 0.
+
+    Raises
+    ------
+    InputError
+        A figure that is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> from hemopt.routing import RoutingObjective
+    >>> obj = RoutingObjective()
+    >>> obj.route_cost(duration_min=300.0, distance_m=20_000.0)  # 400 + 5 × 300 + 4 × 20
+    1980.0
+    >>> obj.route_cost(duration_min=60.0, distance_m=0.0)  # paid 160 minutes
+    1200.0
+    >>> RoutingObjective.paid_shifts(sek_per_hour=300, sek_per_km=4,
+    ...                              indirect_min_per_shift=80, min_paid_shift_hours=4) == obj
+    True
+    """
+
+    sek_per_hour: float = 300.0
+    sek_per_km: float = 4.0
+    sek_per_shift: float = 400.0
+    min_paid_min: float = 160.0
+
+    def __post_init__(self) -> None:
+        for name in ("sek_per_hour", "sek_per_km", "sek_per_shift", "min_paid_min"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v)
+                                           and v >= 0):
+                raise InputError(f"RoutingObjective.{name} must be a finite number >= 0, "
+                                 f"got {v!r}")
+
+    @classmethod
+    def paid_shifts(cls, *, sek_per_hour: float, sek_per_km: float,
+                    indirect_min_per_shift: float, min_paid_shift_hours: float
+                    ) -> RoutingObjective:
+        """The objective of a cost model that pays each shift its route plus
+        ``indirect_min_per_shift`` minutes, and at least ``min_paid_shift_hours`` hours (the
+        model of :class:`hemopt.evaluate.CostParams`)."""
+        return cls(sek_per_hour=float(sek_per_hour), sek_per_km=float(sek_per_km),
+                   sek_per_shift=float(sek_per_hour) * float(indirect_min_per_shift) / 60.0,
+                   min_paid_min=max(0.0, 60.0 * float(min_paid_shift_hours)
+                                    - float(indirect_min_per_shift)))
+
+    def without_km(self) -> RoutingObjective:
+        """The same objective with km free (staff on foot or by bicycle)."""
+        return RoutingObjective(sek_per_hour=self.sek_per_hour, sek_per_km=0.0,
+                                sek_per_shift=self.sek_per_shift,
+                                min_paid_min=self.min_paid_min)
+
+    def route_cost(self, duration_min: float, distance_m: float) -> float:
+        """SEK of one route of ``duration_min`` minutes and ``distance_m`` metres."""
+        return (self.sek_per_shift
+                + self.sek_per_hour / 60.0 * max(float(duration_min), self.min_paid_min)
+                + self.sek_per_km * float(distance_m) / 1000.0)
+
+    def cost(self, route_duration: Sequence[float], route_distance: Sequence[float]) -> float:
+        """SEK of routes given their durations (minutes) and distances (metres), e.g. a
+        :class:`~hemopt.routing.VRPTWResult`'s ``route_duration`` and ``route_distance``."""
+        return float(sum(self.route_cost(t, d)
+                         for t, d in zip(route_duration, route_distance, strict=True)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -430,10 +527,59 @@ class ScaledInstance:
     n_vehicles: int
     fleet_limited: bool
     drop_penalty: int
+    #: What the solver minimises, per arc, in :attr:`cost_scale` units per objective unit:
+    #: the distance itself (``objective=None``), or the km cost in 1/:data:`COST_SCALE` SEK.
+    arc_cost: NDArray[np.int64] | None = None
+    #: The :class:`RoutingObjective`, or None for distance.
+    objective: RoutingObjective | None = None
+    #: Cost of one time unit (1/:data:`TIME_SCALE` minute) of a route beyond
+    #: :attr:`free_time`, in cost units (0 for distance).
+    unit_time_cost: int = 0
+    #: Cost of a used route (the shift's cost and its paid idle minutes), in cost units.
+    fixed_cost: int = 0
+    #: Route time paid at least (time units): time below it costs nothing more.
+    free_time: int = 0
+    #: Integer units per unit of the objective (``DISTANCE_SCALE`` or ``COST_SCALE``).
+    cost_scale: int = DISTANCE_SCALE
 
     @property
     def n_clients(self) -> int:
         return len(self.clients)
+
+    @property
+    def arcs(self) -> NDArray[np.int64]:
+        """:attr:`arc_cost`, or the distance when none was set."""
+        return self.distance if self.arc_cost is None else self.arc_cost
+
+    def route_duration(self, route: Sequence[int], vehicle: int) -> int:
+        """Shortest duration (time units) of ``route`` (scaled locations) on ``vehicle``:
+        a forward pass from the shift's start, then the departure delayed by the forward
+        time slack (waiting before the first visit never counts)."""
+        if not route:
+            return 0
+        t = int(self.shift_start[vehicle])
+        prev, waits, slack = 0, 0, None
+        for c in route:
+            a = t + int(self.duration[prev, c])
+            b = max(a, int(self.earliest[c]))
+            waits += b - a
+            room = waits + int(self.latest[c]) - b
+            slack = room if slack is None else min(slack, room)
+            t = b + int(self.service[c])
+            prev = c
+        end = t + int(self.duration[prev, 0])
+        delay = max(0, min(waits, slack if slack is not None else 0))
+        # the first arrival's waiting is absorbed by leaving later, up to the slack
+        return end - (int(self.shift_start[vehicle]) + delay)
+
+    def route_cost(self, route: Sequence[int], duration: int) -> int:
+        """The objective of one route (scaled locations ``1..n``) of ``duration`` time
+        units, in cost units."""
+        nodes = [0, *route, 0]
+        arcs = int(self.arcs[nodes[:-1], nodes[1:]].sum())
+        if self.objective is None:
+            return arcs
+        return self.fixed_cost + self.unit_time_cost * max(duration - self.free_time, 0) + arcs
 
 
 def _time_limit(inst: VRPTWInstance) -> float:
@@ -513,8 +659,12 @@ def unservable(inst: VRPTWInstance) -> dict[int, tuple[str, str]]:
     return reasons
 
 
-def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = ()) -> ScaledInstance:
-    """Scale ``inst`` to integers, leaving out the clients ``leave_out``."""
+def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = (),
+                   objective: RoutingObjective | None = None) -> ScaledInstance:
+    """Scale ``inst`` to integers, leaving out the clients ``leave_out``; with an
+    ``objective`` its costs too (distances are then metres, times minutes)."""
+    if objective is not None and not isinstance(objective, RoutingObjective):
+        raise InputError(f"objective: expected a RoutingObjective or None, got {objective!r}")
     drop = set(leave_out)
     clients = np.asarray([i for i in inst.clients if i not in drop], dtype=np.int64)
     loc = np.concatenate([[0], clients])
@@ -532,7 +682,8 @@ def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = ()) -> Scaled
         # only the distance is the solvers' objective: times are rounded up to 1/TIME_SCALE
         # minute (0.6 s), which keeps every integer schedule feasible and costs nothing in
         # the objective, so short walks between close stops need no warning
-        if name == "distance" and len(pos) and float(pos.mean()) * scale < _MIN_MEAN_SCALED:
+        if (name == "distance" and objective is None and len(pos)
+                and float(pos.mean()) * scale < _MIN_MEAN_SCALED):
             warnings.warn(
                 f"{name}: mean positive value {pos.mean():.4g} × scale {scale} is small; "
                 "rounding to integers for the solver may change the optimum by 1 % or more. "
@@ -552,6 +703,38 @@ def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = ()) -> Scaled
     ends = np.minimum(ends, end_of_day)
     dist_int = np.rint(dist * DISTANCE_SCALE).astype(np.int64)
     max_edge = int(dist_int.max(initial=0))
+    # serving one more visit always beats any saving in distance: any solution's total
+    # is at most (2 * clients) edges of the longest length
+    drop_penalty = (2 * len(loc)) * max(max_edge, 1) + 1
+    costs: dict = {}
+    if objective is not None:
+        arc = np.rint(dist * (objective.sek_per_km / 1000.0 * COST_SCALE)).astype(np.int64)
+        unit_time = objective.sek_per_hour / 60.0 / TIME_SCALE * COST_SCALE
+        unit_time_int = round(unit_time)
+        if unit_time > 0 and abs(unit_time_int - unit_time) > 0.005 * unit_time:
+            warnings.warn(
+                f"objective: {objective.sek_per_hour} SEK an hour is "
+                f"{unit_time:.4g} units per 1/{TIME_SCALE} minute at COST_SCALE "
+                f"{COST_SCALE}; rounding to {unit_time_int} changes the staff cost by more "
+                "than 0.5 %", PrecisionWarning, stacklevel=3)
+        fixed = round((objective.sek_per_shift
+                       + objective.sek_per_hour * objective.min_paid_min / 60.0) * COST_SCALE)
+        span = int(max(int(_down(ends, TIME_SCALE).max(initial=0))
+                       - int(_up(starts, TIME_SCALE).min(initial=0)), 0))
+        if inst.shift_duration is not None:
+            span = min(span, int(_down(inst.shift_duration, TIME_SCALE)))
+        # every shift used, each as long as it can be, every arc the longest: more than any
+        # solution costs, so that serving a visit always pays
+        drop_penalty = (n_vehicles * (fixed + unit_time_int * span)
+                        + (2 * len(loc)) * max(int(arc.max(initial=0)), 1) + 1)
+        if drop_penalty >= _MAX_SCALED:
+            raise InputError(
+                f"objective: the costs of {n_vehicles} shifts would overflow the solver's "
+                "integers; route fewer visits per instance or lower the costs")
+        costs = {"arc_cost": arc, "objective": objective, "unit_time_cost": unit_time_int,
+                 "fixed_cost": fixed, "free_time": int(_down(objective.min_paid_min,
+                                                             TIME_SCALE)),
+                 "cost_scale": COST_SCALE}
     return ScaledInstance(
         instance=inst,
         clients=clients,
@@ -570,9 +753,8 @@ def scale_instance(inst: VRPTWInstance, leave_out: Sequence[int] = ()) -> Scaled
         horizon=horizon,
         n_vehicles=n_vehicles,
         fleet_limited=inst.n_vehicles is not None,
-        # serving one more visit always beats any saving in distance: any solution's total
-        # is at most (2 * clients) edges of the longest length
-        drop_penalty=(2 * len(loc)) * max(max_edge, 1) + 1,
+        drop_penalty=drop_penalty,
+        **costs,
     )
 
 

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from hemopt._progress import bar
 from hemopt._workers import process_pool, stop_workers
-from hemopt.routing.instance import _MAX_SCALED, DISTANCE_SCALE, VRPTWInstance
+from hemopt.routing.instance import _MAX_SCALED, DISTANCE_SCALE, RoutingObjective, VRPTWInstance
 from hemopt.routing.vrptw import VRPTWResult, solve_vrptw
 from hemopt.travel import TravelModes
 
@@ -71,7 +71,11 @@ class InstanceTask:
         The last ``len(copy_of)`` stops are second copies of double-staffed stops
         (:mod:`hemopt.routing.care`): ``copy_of[j]`` is the position (0-based, among the
         stops) of the stop the ``j``-th copy duplicates. Travel between a stop and its copy is
-        made longer than any route, so the solver never serves both back to back.
+        made longer than any route, so the solver never serves both back to back (under a
+        cost objective, whose km may be free, it also takes longer than the shift).
+    objective
+        Passed to :func:`~hemopt.routing.solve_vrptw` (None: distance). Under a cost
+        objective the label penalty's metres are priced at its km cost.
     """
 
     key: tuple[str, int, str, str]
@@ -88,6 +92,7 @@ class InstanceTask:
     labels: NDArray[np.int64] | None = None
     label_penalty_m: float = 0.0
     copy_of: tuple[int, ...] = ()
+    objective: RoutingObjective | None = None
 
     @property
     def n_stops(self) -> int:
@@ -116,6 +121,8 @@ def build_instance(task: InstanceTask, modes: TravelModes) -> VRPTWInstance:
         far = min(2.0 * (n + 1) * float(dist.max(initial=0.0)) + 1.0,
                   _MAX_SCALED / (4.0 * DISTANCE_SCALE * (n + 2)))
         dist[orig, copy] = dist[copy, orig] = far
+        if task.objective is not None:  # km may cost nothing: time rules it out too
+            dur[orig, copy] = dur[copy, orig] = float(end - start) + 1.0
     earliest = np.concatenate([[start], task.earliest])
     service = np.concatenate([[0.0], task.service])
     latest = np.concatenate([[end], task.latest])
@@ -137,7 +144,8 @@ def _solve(task: InstanceTask, modes: TravelModes
         penalised = task.labels is not None and task.label_penalty_m > 0
         res = solve_vrptw(_with_label_penalty(inst, task) if penalised else inst,
                           time_limit_s=task.time_limit_s, backend=task.backend,
-                          seed=task.seed, max_iterations=task.max_iterations)
+                          seed=task.seed, max_iterations=task.max_iterations,
+                          objective=task.objective)
         if penalised:
             res = _true_distances(res, inst)
         runtime = time.perf_counter() - t0

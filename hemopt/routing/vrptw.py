@@ -5,11 +5,13 @@ the visits). :func:`solve_vrptw` scales it to integers for a solver backend
 (:mod:`hemopt.routing.backends`) and returns a :class:`VRPTWResult` whose distances and schedule
 are recomputed from the original float matrices along the routes found.
 
-The objective is the total distance, with as many vehicles (staff shifts) as needed unless
-``n_vehicles`` limits them. A visit is never silently dropped: visits that no route could ever
-serve (a window that cannot be reached from the office, a visit longer than a shift, a demand
-above the capacity) are reported with the reason before solving; visits the solver could not
-place within a limited fleet are reported as well.
+The objective is the total distance, or, given a
+:class:`~hemopt.routing.instance.RoutingObjective`, the cost of the routes (staff time at its
+wage, km at their cost, a cost per shift), with as many vehicles (staff shifts) as needed
+unless ``n_vehicles`` limits them. A visit is never silently dropped: visits that no route
+could ever serve (a window that cannot be reached from the office, a visit longer than a
+shift, a demand above the capacity) are reported with the reason before solving; visits the
+solver could not place within a limited fleet are reported as well.
 
 Examples
 --------
@@ -49,6 +51,7 @@ from hemopt.routing.instance import (
     PrecisionWarning,
     RawRoute,
     RawSolution,
+    RoutingObjective,
     ScaledInstance,
     VRPTWInstance,
     scale_instance,
@@ -62,6 +65,7 @@ __all__ = [
     "RawRoute",
     "RawSolution",
     "RoutingBackend",
+    "RoutingObjective",
     "ScaledInstance",
     "VRPTWInstance",
     "VRPTWResult",
@@ -87,7 +91,7 @@ class VRPTWResult:
     Attributes
     ----------
     distance
-        Total distance of all routes (the objective).
+        Total distance of all routes.
     duration
         Total duration of all routes (office to office, waiting included), minutes. Each
         route leaves the office as late as its windows allow, so waiting is minimal.
@@ -113,8 +117,9 @@ class VRPTWResult:
         :data:`~hemopt.routing.instance.DROP_REASONS` (``"longer_than_shift"``,
         ``"outside_time_window"``, ``"over_capacity"``, ``"no_capacity"``).
     drop_penalty
-        Penalty per dropped visit in the solver's objective (distance units): larger than
-        any possible saving, so that the solver drops a visit only when it cannot place it.
+        Penalty per dropped visit in the solver's objective (distance units, or SEK under a
+        :class:`~hemopt.routing.instance.RoutingObjective`): larger than any possible saving,
+        so that the solver drops a visit only when it cannot place it.
     late
         Clients whose service starts after their ``latest`` in the full-precision schedule
         (empty for a feasible result).
@@ -126,8 +131,10 @@ class VRPTWResult:
     feasible
         All time windows, shift limits and capacities respected (dropped visits aside).
     backend, runtime_s, objective, status, seed
-        Solver name, wall time, the solver's own objective (scaled back, rounding
-        included), its status text and the seed used.
+        Solver name, wall time, the solver's own objective (scaled back to distance units or
+        SEK, rounding included; recompute it at full precision with
+        ``RoutingObjective.cost(result.route_duration, result.route_distance)``), its status
+        text and the seed used.
     notes
         Warnings and remarks from the backend.
 
@@ -518,8 +525,9 @@ def solve_vrptw(
     max_iterations: int | None = None,
     options: dict[str, Any] | None = None,
     repair: bool = True,
+    objective: RoutingObjective | None = None,
 ) -> VRPTWResult:
-    """Minimise the total distance of routes serving every visit in its window.
+    """Minimise the total distance, or cost, of routes serving every visit in its window.
 
     Parameters
     ----------
@@ -553,6 +561,12 @@ def solve_vrptw(
     options
         Backend-specific options, e.g. ``{"warm_start": True}`` for ``"ortools"``. Unknown
         options are an error.
+    objective
+        ``None`` (default): minimise the total distance (Solomon's objective). A
+        :class:`~hemopt.routing.instance.RoutingObjective`: minimise what the routes cost
+        (staff time at its wage, with a minimum paid time per shift, km at their cost and a
+        cost per shift); distances must then be metres and times minutes. The caller
+        chooses: ``route_day`` passes the cost model compare reports.
 
     Returns
     -------
@@ -593,6 +607,16 @@ def solve_vrptw(
     >>> res.distance, res.routes, list(res.dropped)
     (40.0, [[1, 2, 3]], [])
 
+    Under a cost objective (300 SEK an hour, 4 SEK a km, 400 SEK a shift, no paid idle
+    time) the solver's objective is what the routes cost:
+
+    >>> from hemopt.routing import RoutingObjective
+    >>> obj = RoutingObjective(min_paid_min=0)
+    >>> res = hemopt.solve_vrptw(inst, time_limit_s=None, max_iterations=200, objective=obj)
+    >>> res.routes, round(res.objective, 2), round(obj.cost(res.route_duration,
+    ...                                                      res.route_distance), 2)
+    ([[1, 2, 3]], 675.16, 675.16)
+
     A window too early to reach from the office: the client is dropped, with the reason.
 
     >>> late = VRPTWInstance(coords=xy, service=[0, 5, 5, 5], earliest=[0, 0, 0, 0],
@@ -616,7 +640,7 @@ def solve_vrptw(
     solver = get_backend(backend)
     t0 = time.perf_counter()
     left_out = unservable(instance)
-    data = scale_instance(instance, sorted(left_out))
+    data = scale_instance(instance, sorted(left_out), objective)
     if data.n_clients == 0:
         raw = RawSolution(routes=[], objective=0.0, runtime_s=0.0, status="no clients to route")
     else:
@@ -640,6 +664,6 @@ def solve_vrptw(
         repaired=repaired,
         backend=solver.name,
         seed=int(seed),
-        drop_penalty=data.drop_penalty / DISTANCE_SCALE,
+        drop_penalty=data.drop_penalty / data.cost_scale,
         runtime_s=time.perf_counter() - t0,
     )
