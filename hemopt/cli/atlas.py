@@ -56,7 +56,8 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
                     seeds=_seeds(args.seeds), presets=presets, routing=args.routing,
                     max_iterations=args.max_iterations, n_areas=args.areas,
                     providers=args.providers, scale=args.scale, client=client,
-                    n_workers=args.workers, out=args.out, progress=not args.quiet)
+                    n_workers=args.workers, out=args.out,
+                    progress=not getattr(args, "quiet", False))
     finally:
         if client is not None:
             client.close()
@@ -129,6 +130,5 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    "`dask scheduler --scheduler-file`, as on SLURM/HPC clusters)")
     p.add_argument("--mine", help="a scenario of your own (GeoPackage from hemopt generate "
                    "or hemopt import): where it falls among the atlas (mine.json)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=_cmd_atlas)
     return p
