@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test docs lint bench clean venv browser
+.PHONY: demo test docs docs-figures lint bench clean venv browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -38,6 +38,9 @@ browser:
 
 # HEMOPT_DOCS_EXECUTE=1: the notebooks are executed (a few minutes; cached in .cache/notebooks
 # until a notebook or hemopt changes) so that the site shows their tables and figures.
+docs-figures: $(VENV)/.installed-dev  ## regenerate the generated figures of docs/ (benchmarks/docs_figures.py)
+	$(BIN)/python benchmarks/docs_figures.py
+
 docs: $(VENV)/.installed-dev
 	HEMOPT_DOCS_EXECUTE=1 $(BIN)/mkdocs build --strict --site-dir site
 

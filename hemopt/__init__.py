@@ -45,6 +45,9 @@ from hemopt.evaluate import RoutingSettings as RoutingSettings
 from hemopt.evaluate import evaluate as evaluate
 from hemopt.flow import AssignmentResult as AssignmentResult
 from hemopt.flow import min_cost_assignment as min_cost_assignment
+from hemopt.kpis import KPI as KPI
+from hemopt.kpis import register_kpi as register_kpi
+from hemopt.kpis import unregister_kpi as unregister_kpi
 from hemopt.ranges import SeedComparison as SeedComparison
 from hemopt.ranges import compare_seeds as compare_seeds
 from hemopt.regimes import LOU as LOU
@@ -85,6 +88,7 @@ from hemopt.zones import design_zones as design_zones
 __version__ = "0.1.0"
 
 __all__ = [
+    "KPI",
     "KPI_COLUMNS",
     "LOU",
     "LOV",
@@ -142,12 +146,14 @@ __all__ = [
     "rank_scenario",
     "read_solomon",
     "regime_from_name",
+    "register_kpi",
     "route_day",
     "show_versions",
     "simulate",
     "solve_vrptw",
     "sweep",
     "transition",
+    "unregister_kpi",
 ]
 
 

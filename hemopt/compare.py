@@ -50,10 +50,19 @@ SCHEMA = "hemopt-comparison/3"
 
 
 def load_schema() -> dict[str, Any]:
-    """The JSON schema of :meth:`Comparison.to_dict` (:data:`SCHEMA`)."""
+    """The JSON schema of :meth:`Comparison.to_dict` (:data:`SCHEMA`): the file
+    ``hemopt/schemas/comparison.schema.json`` with each regime record's KPI properties from
+    the KPI registry (:func:`hemopt.kpis.json_schema_properties`)."""
     from importlib.resources import files
 
-    return json.loads(files("hemopt").joinpath("schemas/comparison.schema.json").read_text())
+    from hemopt.kpis import json_schema_properties
+
+    schema = json.loads(files("hemopt").joinpath("schemas/comparison.schema.json").read_text())
+    items = schema["properties"]["regimes"]["items"]
+    props, required = json_schema_properties()  # the KPIs, from the registry
+    items["properties"] = {**items["properties"], **props}
+    items["required"] = [*items["required"], *required]
+    return schema
 
 def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
                     n_zones: int | None = None, procured_share: float = 0.5,

@@ -18,7 +18,7 @@ of each external contract) and per local base are added per year.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ import pandas as pd
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment
 from hemopt.errors import InputError
+from hemopt.kpis import KPIColumns, KPIInputs, evaluate_kpis
 from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.instance import RoutingObjective
@@ -37,41 +38,10 @@ from hemopt.travel import TravelModes
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
 
-KPI_COLUMNS: dict[str, str] = {
-    "driven_km_per_day": "km driven by staff per day",
-    "drive_hours_per_day": "hours spent driving per day",
-    "driving_share": "share of route time spent driving",
-    "staff_hours_per_day": "staff hours on routes per day, office to office",
-    "paid_staff_hours_per_day": "paid staff hours per day: routes, indirect time, minimum shift",
-    "care_share_of_paid_time": "share of paid staff time spent in clients' homes",
-    "cost_sek_per_year": "paid staff hours × cost per hour + km × cost per km + fixed costs, "
-                         "per year (SEK)",
-    "cost_per_care_hour_sek": "cost per year / care hours per year (SEK)",
-    "co2_tonnes_per_year": "CO2 from driving per year (tonnes)",
-    "first_choice_pct": "choosing clients served by their first choice (%)",
-    "queue": "clients queueing for a better-ranked provider",
-    "queued_hours_mean": "mean weekly care hours of queueing clients",
-    "served_hours_mean": "mean weekly care hours of clients not queueing",
-    "providers_per_stairwell": "mean distinct providers per stairwell with clients",
-    "stairwells_multi_provider_pct": "stairwells with 2+ clients served by 2+ providers (%)",
-    "stops_per_visit": "stops driven to per visit (1 = no visit shares a stop)",
-    "workload_cv": "coefficient of variation of staff minutes per shift",
-    "staff_shifts_per_day": "staff shifts (routes) per day",
-    "providers_active": "providers with clients",
-    "local_bases": "local bases opened by the base rule",
-    "dropped_visits": "visits no shift could serve (reported, never silent)",
-    "double_staffed_visits_served": "double-staffed visits served by two staff at once",
-    "double_extra_km_per_day": "km driven by the second staff of double-staffed visits",
-    "double_extra_staff_hours_per_day": "staff hours the second staff of double-staffed "
-                                        "visits add",
-    "breaks_taken": "breaks placed in their window in routes longer than 5 hours",
-    "breaks_not_placed": "routes longer than 5 hours where no break fitted",
-    "dropped_not_synchronised": "double-staffed visits dropped: no second staff at the time",
-    "dropped_no_licensed_staff": "visits dropped: no licensed staff had room",
-    "external_share_hours": "share of care hours with external providers",
-}
+KPI_COLUMNS: Mapping[str, str] = KPIColumns("evaluate")
 """KPI columns of an evaluation (and of :attr:`hemopt.Comparison.table`), in order, with
-their meaning and unit.
+their meaning and unit: a live view of the KPI registry (:mod:`hemopt.kpis`), where a KPI is
+declared once.
 
 Examples
 --------
@@ -300,8 +270,9 @@ def evaluate(
 
 
 def provider_costs(a: Assignment, d: DayRouting, cost: CostParams) -> pd.DataFrame:
-    """Per provider: care hours, paid hours, km, local bases, cost per year and per care
-    hour. The municipality's row shows the fallback burden of the scattered clients."""
+    """Per provider: care hours, paid hours, km, local bases, cost per year and per
+    delivered care hour (the care minutes of the day's dropped visits are not delivered).
+    The municipality's row shows the fallback burden of the scattered clients."""
     r = d.routes
     days = cost.days_per_year
     pids = list(a.scenario.provider_ids)
@@ -309,6 +280,12 @@ def provider_costs(a: Assignment, d: DayRouting, cost: CostParams) -> pd.DataFra
     office = a.scenario.bases_xy()
     bases = a.bases_xy()
     n_visits = d.visits.groupby("provider_id").size() if len(d.visits) else pd.Series(dtype=int)
+    # dropped care is not delivered: each provider's care hours are scaled by the share of its
+    # day's care minutes that were served (issue 26 §4)
+    in_min = (d.visits.groupby("provider_id")["duration_min"].sum() if len(d.visits)
+              else pd.Series(dtype=float))
+    drop_min = (d.dropped.groupby("provider_id")["duration_min"].sum() if len(d.dropped)
+                else pd.Series(dtype=float))
     rows = []
     for pid, kind in zip(pids, a.scenario.providers["kind"], strict=True):
         g = r[r["provider_id"] == pid]
@@ -327,7 +304,9 @@ def provider_costs(a: Assignment, d: DayRouting, cost: CostParams) -> pd.DataFra
                     else 0.0)
                  + cost.fixed_sek_per_base * local)
         per_year = (paid_min / 60.0 * cost.staff_sek_per_hour + km * cost.sek_per_km) * days + fixed
-        care_h_year = float(care_h_week[pid]) * days / 7.0
+        p_in = float(in_min.get(pid, 0.0))
+        delivered = 1.0 - float(drop_min.get(pid, 0.0)) / p_in if p_in > 0 else 1.0
+        care_h_year = float(care_h_week[pid]) * delivered * days / 7.0
         rows.append({
             "provider_id": pid, "kind": kind, "care_hours_per_week": float(care_h_week[pid]),
             "care_hours_per_day": float(g["service_min"].sum()) / 60.0,
@@ -338,17 +317,6 @@ def provider_costs(a: Assignment, d: DayRouting, cost: CostParams) -> pd.DataFra
             "cost_per_care_hour_sek": per_year / care_h_year if care_h_year > 0 else math.nan,
         })
     return pd.DataFrame(rows)
-
-
-def _stairwell_kpis(a: Assignment) -> tuple[float, float]:
-    cl = a.clients[a.clients["provider_id"] != ""]
-    if cl.empty:
-        return 0.0, 0.0
-    per = cl.groupby("stairwell_id")["provider_id"].nunique()
-    multi_client = cl.groupby("stairwell_id").size() >= 2
-    multi = per[multi_client]
-    pct = 100.0 * float((multi >= 2).mean()) if len(multi) else 0.0
-    return float(per.mean()), pct
 
 
 def _conservation(a: Assignment, d: DayRouting, visits_in: pd.DataFrame) -> dict[str, Any]:
@@ -386,54 +354,14 @@ def _conservation(a: Assignment, d: DayRouting, visits_in: pd.DataFrame) -> dict
 
 def _kpis(a: Assignment, d: DayRouting, cost: CostParams, prov: pd.DataFrame,
           visits_in: pd.DataFrame) -> dict[str, Any]:
-    t = d.totals()
-    s = a.summary()
-    per_stair, multi_pct = _stairwell_kpis(a)
-    per_shift: list[float] = []
-    for res in d.results.values():
-        per_shift.extend(res.route_duration)
-    arr = np.asarray(per_shift, dtype=float)
-    cv = float(arr.std() / arr.mean()) if arr.size > 1 and arr.mean() > 0 else float("nan")
-    km = t["driven_km_per_day"]
-    paid_h = float(prov["paid_hours_per_day"].sum())
-    per_year = float(prov["cost_sek_per_year"].sum())
-    care_h_week = float(a.clients["hours_per_week"].sum())
-    q = a.clients["queue_for"] != ""
-    h = a.clients["hours_per_week"]
-    return {
-        "driven_km_per_day": km,
-        "drive_hours_per_day": t["drive_hours_per_day"],
-        "driving_share": t["driving_share"],
-        "staff_hours_per_day": t["staff_hours_per_day"],
-        "paid_staff_hours_per_day": paid_h,
-        "care_share_of_paid_time": (t.get("service_hours_per_day", 0.0) / paid_h
-                                    if paid_h > 0 else math.nan),
-        "cost_sek_per_year": per_year,
-        "cost_per_care_hour_sek": (per_year / (care_h_week * cost.days_per_year / 7.0)
-                                   if care_h_week > 0 else math.nan),
-        "co2_tonnes_per_year": km * cost.co2_kg_per_km * cost.days_per_year / 1000.0,
-        "first_choice_pct": s["first_choice_pct"],
-        "queue": s["queue"],
-        "queued_hours_mean": float(h[q].mean()) if q.any() else math.nan,
-        "served_hours_mean": float(h[~q].mean()) if (~q).any() else math.nan,
-        "providers_per_stairwell": per_stair,
-        "stairwells_multi_provider_pct": multi_pct,
-        "stops_per_visit": t["stops_per_visit"],
-        "workload_cv": cv,
-        "staff_shifts_per_day": t["staff_shifts"],
-        "providers_active": int((a.providers["clients"] > 0).sum()),
-        "local_bases": int(prov["local_bases"].sum()),
-        "dropped_visits": t["dropped_visits"],
-        # not modelled (the approximation, or care switched off): NaN, never a false 0
-        **{k: t.get(k, math.nan) for k in ("double_staffed_visits_served",
-                                           "double_extra_km_per_day",
-                                           "double_extra_staff_hours_per_day",
-                                           "breaks_taken", "breaks_not_placed",
-                                           "dropped_not_synchronised",
-                                           "dropped_no_licensed_staff")},
-        "external_share_hours": s["external_share_hours"],
-        "visits_per_day": t["visits_in"],
-        "stops_per_day": t["stops"],
-        "care_hours_per_week": care_h_week,
-        "conservation": _conservation(a, d, visits_in),
-    }
+    """Every KPI of the registry computed from one routed day (:mod:`hemopt.kpis`), and the
+    conservation record."""
+    cons = _conservation(a, d, visits_in)
+    x = KPIInputs(assignment=a, routing=d, cost=cost, providers=prov, visits=visits_in,
+                  conservation=cons)
+    out: dict[str, Any] = {}
+    for key, k in evaluate_kpis().items():
+        assert k.compute is not None
+        out[key] = k.compute(x)
+    out["conservation"] = cons
+    return out

@@ -178,6 +178,45 @@ KPI_SV: dict[str, tuple[str, str]] = {
 
 #: The Swedish catalogue: English text (the message id) to Swedish.
 SV: dict[str, str] = {
+    "The range over seeds is not the whole uncertainty: the model's assumptions (fixed "
+    "costs, the externals' territories, the guarantee rule, visit durations ...) can move the "
+    "answer more; hemopt sensitivity shows how much.":
+        "Spannet över slumpfröna är inte hela osäkerheten: modellens antaganden (fasta "
+        "kostnader, de externa utförarnas områden, garantiregeln, besökens längd ...) kan flytta "
+        "svaret mer; hemopt sensitivity visar hur mycket.",
+    "Of {name}'s cost difference, {dv} MSEK a year is variable (staff time and km) and {df} "
+    "MSEK fixed (per provider and contract: stated assumptions that do not scale with the "
+    "hours).":
+        "Av kostnadsskillnaden för {name} är {dv} mnkr per år rörlig (personaltid och km) och "
+        "{df} mnkr fast (per utförare och avtal: angivna antaganden som inte växer med "
+        "timmarna).",
+    "of which variable costs (staff time and km)": "varav rörliga kostnader (personaltid och km)",
+    "and fixed costs (per provider and contract: stated assumptions that do not scale with the "
+    "hours)": "och fasta kostnader (per utförare och avtal: angivna antaganden som inte växer "
+              "med timmarna)",
+    "no driving under LOV or zoning": "ingen bilkörning med LOV eller zonindelning",
+    "zoning: no driving": "zonindelning: ingen bilkörning",
+    "Not testable here: nobody drives under either regime (every client within walking or "
+    "cycling distance of a base).": "Går inte att pröva här: ingen kör bil i någon av "
+                                    "formerna (alla brukare nås till fots eller med cykel).",
+    "Same direction: LOV drives and zoning does not.":
+        "Samma riktning: med LOV körs bil, med zonindelning inte.",
+    "Each regime's difference to LOV is split into steps, each changing one thing in who serves "
+    "whom, routed on the same day. A step's share is its Shapley value: its effect averaged "
+    "over every order in which the steps could be taken, so the shares add up to the total and "
+    "do not depend on the order. Against zoning: one provider per stairwell (the Strängnäs "
+    "argument: several providers in the same stairwell the same day), per building, one "
+    "provider per area (consolidation), then who that provider is (procurement). Against LOU: "
+    "the contracts, then the share and the queue. Bases follow one rule, so each step includes "
+    "the bases its assignment implies.":
+        "Varje forms skillnad mot LOV delas upp i steg som vart och ett ändrar en sak i vem "
+        "som betjänar vem, planerade på samma dag. Ett stegs andel är dess Shapleyvärde: "
+        "effekten i genomsnitt över alla ordningar stegen kan tas i, så att andelarna summerar "
+        "till helheten och inte beror på ordningen. Mot zonindelning: en utförare per "
+        "trappuppgång (Strängnäs argument: flera utförare i samma trappuppgång samma dag), per "
+        "byggnad, en utförare per område (samordning), sedan vilken utförare det är "
+        "(upphandling). Mot LOU: avtalen, sedan andelen och kön. Baserna följer en regel, så "
+        "varje steg tar med de baser dess fördelning ger.",
     # --- counts and small words
     "{n} seeds": "{n} slumpfrön",
     "seed {seed}": "slumpfrö {seed}",

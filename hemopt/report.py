@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from hemopt import kpis as _reg
 from hemopt._views import register
+from hemopt.i18n import current as language_now
 from hemopt.i18n import kpi_text, language
 from hemopt.i18n import number as _loc
 from hemopt.i18n import t as _t
@@ -95,103 +97,52 @@ class Measure:
         return self.kind in ("pct", "share")
 
 
-#: How each KPI (``hemopt.KPI_COLUMNS``, the transition figures and a few counts) is shown.
-MEASURES: dict[str, Measure] = {
-    "driven_km_per_day": Measure("Driving", "km per day", "int"),
-    "drive_hours_per_day": Measure("Driving time", "hours per day", "1f"),
-    "driving_share": Measure("Share of route time driving", "%", "share"),
-    "staff_hours_per_day": Measure("Staff hours on routes", "hours per day", "int"),
-    "paid_staff_hours_per_day": Measure("Paid staff hours", "hours per day", "int"),
-    "care_share_of_paid_time": Measure("Paid time spent in clients' homes", "%", "share"),
-    "cost_sek_per_year": Measure("Cost", "MSEK per year", "msek"),
-    "cost_per_care_hour_sek": Measure("Cost per care hour", "SEK", "int"),
-    "co2_tonnes_per_year": Measure("CO2 from driving", "tonnes per year", "1f"),
-    "first_choice_pct": Measure("First choice met", "% of choosing clients", "pct"),
-    "queue": Measure("Clients queueing for their choice", "clients", "count"),
-    "queued_hours_mean": Measure("Care of queueing clients", "hours per week, mean", "1f"),
-    "served_hours_mean": Measure("Care of other clients", "hours per week, mean", "1f"),
-    "providers_per_stairwell": Measure("Providers per stairwell", "mean", "2f"),
-    "stairwells_multi_provider_pct": Measure("Shared stairwells with 2+ providers",
-                                             "% of stairwells with 2+ clients", "pct"),
-    "stops_per_visit": Measure("Stops per visit", "1 = no visit shares a stop", "2f"),
-    "workload_cv": Measure("Spread of workload between shifts", "coefficient of variation",
-                           "2f"),
-    "staff_shifts_per_day": Measure("Staff shifts", "per day", "count"),
-    "providers_active": Measure("Providers with clients", "providers", "count"),
-    "local_bases": Measure("Local bases opened", "bases", "count"),
-    "dropped_visits": Measure("Visits no shift could serve", "per day", "count"),
-    "double_staffed_visits_served": Measure("Double-staffed visits served", "per day",
-                                            "count"),
-    "double_extra_km_per_day": Measure("Driving for double staffing", "km per day", "int"),
-    "double_extra_staff_hours_per_day": Measure("Staff time for double staffing",
-                                                "hours per day", "1f"),
-    "breaks_taken": Measure("Breaks placed", "per day", "count"),
-    "breaks_not_placed": Measure("Long routes without a break", "per day", "count"),
-    "dropped_not_synchronised": Measure("Double visits not synchronised", "per day", "count"),
-    "dropped_no_licensed_staff": Measure("Visits without licensed staff", "per day", "count"),
-    "external_share_hours": Measure("Care hours with external providers", "%", "share"),
-    "visits_per_day": Measure("Visits", "per day", "count"),
-    "stops_per_day": Measure("Stops", "per day", "count"),
-    "care_hours_per_week": Measure("Care", "hours per week", "int"),
-    "clients_changing_provider_pct": Measure("Clients changing provider", "%", "pct"),
-    "hours_changing_provider_pct": Measure("Care hours changing provider", "%", "pct"),
-    "providers_leaving_count": Measure("Providers leaving", "providers", "count"),
-    "largest_provider_clients_before": Measure("Largest provider's clients today", "clients",
-                                               "count"),
-    "largest_provider_clients_after": Measure("Largest provider's clients after", "clients",
-                                              "count"),
-    "care_hours_moving_per_week": Measure("Care hours changing employer", "hours per week",
-                                          "int"),
-    # staff continuity over 14 days (compare(..., continuity=True), hemopt.continuity)
-    "staff_per_client_14d_median": Measure("Staff met in 14 days, clients with daily visits",
-                                           "median", "1f"),
-    "staff_per_client_14d_p90": Measure("Staff met in 14 days, clients with daily visits",
-                                        "90th percentile", "1f"),
-    "staff_per_client_14d_mean": Measure("Staff met in 14 days, clients with daily visits",
-                                         "mean", "1f"),
-    "staff_per_client_14d_all_median": Measure("Staff met in 14 days, all clients", "median",
-                                               "1f"),
-    "staff_per_client_14d_all_p90": Measure("Staff met in 14 days, all clients",
-                                            "90th percentile", "1f"),
-    "staff_per_client_14d_all_mean": Measure("Staff met in 14 days, all clients", "mean", "1f"),
-    "clients_daily": Measure("Clients visited every day", "clients", "count"),
-    "contact_person_visit_pct": Measure("Visits by the client's contact person", "%", "pct"),
-    "temp_share": Measure("Visits by pool or agency staff", "%", "share"),
-    "staff_per_provider_mean": Measure("Regular staff per provider", "mean", "1f"),
-    "staff_regular": Measure("Regular staff", "all providers", "count"),
-    "workload_spread_pct": Measure("Spread of route hours per contract hour",
-                                   "% coefficient of variation", "pct"),
-    "routes": Measure("Staff routes in 14 days", "routes", "count"),
-    "staff_per_client_14d_2visits_median": Measure(
-        "Staff met in 14 days, clients with 2+ visits every day", "median", "1f"),
-    "staff_per_client_14d_2visits_mean": Measure(
-        "Staff met in 14 days, clients with 2+ visits every day (Kolada's measure)", "mean",
-        "1f"),
-    "clients_2visits": Measure("Clients with 2+ visits every day", "clients", "count"),
-}
+class _Measures(Mapping[str, Measure]):
+    """A read-only view of the KPI registry (:mod:`hemopt.kpis`): how each KPI is shown."""
 
-#: The measures of the key-figures table, in groups.
-KEY_GROUPS: list[tuple[str, list[str]]] = [
-    ("Travel and staff time", ["driven_km_per_day", "drive_hours_per_day",
-                               "staff_hours_per_day", "paid_staff_hours_per_day",
-                               "care_share_of_paid_time"]),
-    ("Cost", ["cost_sek_per_year", "cost_per_care_hour_sek", "co2_tonnes_per_year"]),
-    ("Choice", ["first_choice_pct", "queue", "external_share_hours"]),
-    ("Coordination", ["providers_per_stairwell", "stairwells_multi_provider_pct",
-                      "stops_per_visit"]),
-    ("Change from today's providers", ["clients_changing_provider_pct",
-                                       "care_hours_moving_per_week", "providers_leaving_count"]),
-    ("Staff continuity (14 days)", ["staff_per_client_14d_median", "staff_per_client_14d_p90",
-                                    "contact_person_visit_pct", "temp_share"]),
-]
+    def __getitem__(self, key: str) -> Measure:
+        r = _reg.registry()
+        if key not in r:
+            raise KeyError(key)
+        k = r[key]
+        return Measure(k.label, k.unit, k.fmt)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_reg.registry())
+
+    def __len__(self) -> int:
+        return len(_reg.registry())
+
+
+#: How each KPI (``hemopt.KPI_COLUMNS``, the transition figures, continuity) is shown: a view
+#: of the KPI registry, where a KPI is declared once.
+MEASURES: Mapping[str, Measure] = _Measures()
+
+
+def __getattr__(name: str) -> Any:
+    # KEY_GROUPS: the measures of the key-figures table, in groups, from the KPI registry
+    if name == "KEY_GROUPS":
+        return _reg.key_groups()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _NA = "–"
 
+#: Said under every reading: the seeds' range is not the whole uncertainty.
+UNCERTAINTY_NOTE = ("The range over seeds is not the whole uncertainty: the model's assumptions "
+                    "(fixed costs, the externals' territories, the guarantee rule, visit "
+                    "durations ...) can move the answer more; hemopt sensitivity shows how "
+                    "much.")
+
 
 def _measure(kpi: str) -> Measure:
-    """How ``kpi`` is shown, its label and unit in the current language (hemopt.i18n)."""
-    m = MEASURES.get(kpi, Measure(kpi.replace("_", " "), "", "2f"))
+    """How ``kpi`` is shown, its label and unit in the current language (hemopt.i18n; the
+    registry's ``label_sv`` where the Swedish catalogue has none)."""
+    m = MEASURES.get(kpi) or Measure(kpi.replace("_", " "), "", "2f")
     label, unit = kpi_text(kpi, m.label, m.unit)
+    if language_now() == "sv" and (label, unit) == (m.label, m.unit) and kpi in _reg.registry():
+        sv = getattr(_reg.get(kpi), "label_sv", "") or ""
+        label = sv or label
     return m if (label, unit) == (m.label, m.unit) else Measure(label, unit, m.kind)
 
 
@@ -217,24 +168,7 @@ def fmt_value(kpi: str, v: Any, *, sign: bool = False) -> str:
     >>> fmt_value("driven_km_per_day", -1138.2, sign=True)
     '-1,138'
     """
-    x = _num(v)
-    if not math.isfinite(x):
-        return _NA
-    kind = _measure(kpi).kind
-    s = "+" if sign else ""
-    if kind == "count":
-        return _loc(f"{x:{s},.0f}" if float(x).is_integer() else f"{x:{s},.1f}")
-    if kind == "int":
-        return _loc(f"{x:{s},.0f}")
-    if kind == "1f" or kind == "pct":
-        return _loc(f"{x:{s},.1f}")
-    if kind == "2f":
-        return _loc(f"{x:{s},.2f}")
-    if kind == "share":
-        return _loc(f"{100 * x:{s},.1f}")
-    if kind == "msek":
-        return _loc(f"{x / 1e6:{s},.1f}")
-    raise ValueError(f"unknown format kind {kind!r}")
+    return _loc(_reg.format_value(_measure(kpi).kind, v, sign=sign))
 
 
 def _span(lo: str, hi: str) -> str:
@@ -261,8 +195,9 @@ def fmt_range(kpi: str, median: Any, low: Any, high: Any) -> str:
 
 #: Measures whose change is shown as such, never in per cent: counts and transition figures,
 #: where LOV's value is often zero or near zero (a per cent of 1 hour is no information).
-_ABSOLUTE_CHANGE = frozenset({"care_hours_moving_per_week", "providers_leaving_count", "queue",
-                              "local_bases", "dropped_visits", "providers_active"})
+def _absolute(kpi: str) -> bool:
+    r = _reg.registry()
+    return kpi in r and r[kpi].absolute_change
 
 
 def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
@@ -284,7 +219,7 @@ def fmt_change(kpi: str, diff: Any, pct: Any) -> str:
     if m.is_share:
         return f"{fmt_value(kpi, diff, sign=True)} {_t('points')}"
     p = _num(pct)
-    if math.isfinite(p) and kpi not in _ABSOLUTE_CHANGE:
+    if math.isfinite(p) and not _absolute(kpi):
         return f"{_loc(f'{p:+.1f}')} %"
     return fmt_value(kpi, diff, sign=True)
 
@@ -296,7 +231,7 @@ def _change_interval(kpi: str, r: Any) -> str:
         vals = [fmt_value(kpi, x, sign=True) for x in (r["diff_median"], r["diff_low"],
                                                         r["diff_high"])]
         unit = " " + _t("points")
-    elif kpi not in _ABSOLUTE_CHANGE and all(
+    elif not _absolute(kpi) and all(
             math.isfinite(_num(r[k])) for k in ("pct_median", "pct_low", "pct_high")):
         vals = [_loc(f"{_num(r[k]):+.1f}") for k in ("pct_median", "pct_low", "pct_high")]
         unit = " %"
@@ -720,7 +655,8 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
     out: list[str] = []
     if seeds is not None:
         iv = _intervals(seeds, ["driven_km_per_day", "paid_staff_hours_per_day",
-                                "cost_sek_per_year", "first_choice_pct", "queue",
+                                "cost_sek_per_year", "variable_cost_sek_per_year",
+                                "fixed_cost_sek_per_year", "first_choice_pct", "queue",
                                 "providers_per_stairwell", "clients_changing_provider_pct"])
         n = len(seeds.seeds)
         regimes = [r for r in dict.fromkeys(iv.index.get_level_values(0)) if r != "LOV"]
@@ -728,7 +664,14 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
             parts = []
             for kpi, what in (("driven_km_per_day", "driving"),
                               ("paid_staff_hours_per_day", "paid staff hours"),
-                              ("cost_sek_per_year", "costs")):
+                              ("cost_sek_per_year", "costs"),
+                              ("variable_cost_sek_per_year", "of which variable costs (staff "
+                               "time and km)"),
+                              ("fixed_cost_sek_per_year", "and fixed costs (per provider and "
+                               "contract: stated assumptions that do not scale with the "
+                               "hours)")):
+                if (name, kpi) not in iv.index:
+                    continue
                 r = iv.loc[(name, kpi)]
                 parts.append(_clause(name, kpi, _t(what), r, n))
             def rg(regime: str, kpi: str) -> str:
@@ -748,6 +691,7 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
         out.append(_t("Figures are medians over the seeds with their range [min–max]; a "
                       "difference whose range includes no change is within noise: the seeds "
                       "do not agree on its direction."))
+        out.append(_t(UNCERTAINTY_NOTE))
         return out
     t = _values(comp)
     ref = t.loc["LOV"]
@@ -757,6 +701,9 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
         dkm = row["driven_km_per_day"] - ref["driven_km_per_day"]
         dh = row["paid_staff_hours_per_day"] - ref["paid_staff_hours_per_day"]
         dc = row["cost_sek_per_year"] - ref["cost_sek_per_year"]
+        dv = _num(row.get("variable_cost_sek_per_year")) - _num(
+            ref.get("variable_cost_sek_per_year"))
+        df_ = _num(row.get("fixed_cost_sek_per_year")) - _num(ref.get("fixed_cost_sek_per_year"))
         pkm = 100 * dkm / ref["driven_km_per_day"] if ref["driven_km_per_day"] else math.nan
         pkm_text = (f"{_loc(f'{pkm:+.1f}')} %" if math.isfinite(pkm) else
                     _t("no driving") if not row["driven_km_per_day"] else _NA)
@@ -773,10 +720,16 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
             queue=fmt_value("queue", row["queue"]),
             lov_stair=fmt_value("providers_per_stairwell", ref["providers_per_stairwell"]),
             stair=fmt_value("providers_per_stairwell", row["providers_per_stairwell"])))
+        if math.isfinite(dv) and math.isfinite(df_):
+            out.append(_t("Of {name}'s cost difference, {dv} MSEK a year is variable (staff "
+                          "time and km) and {df} MSEK fixed (per provider and contract: stated "
+                          "assumptions that do not scale with the hours).", name=name,
+                          dv=_loc(f"{dv / 1e6:+,.1f}"), df=_loc(f"{df_ / 1e6:+,.1f}")))
     out.append(_t("These are one seed's figures. Over seeds of the same preset a difference "
                   "in km or staff hours can vary by tens of per cent, and a few per cent is "
                   "within the routing solver's noise: use hemopt.compare_seeds for ranges "
                   "before quoting a figure. The choice figures are exact for this seed."))
+    out.append(_t(UNCERTAINTY_NOTE))
     return out
 
 
@@ -873,7 +826,7 @@ def key_table(comp: Comparison, seeds: SeedComparison | None = None,
     """The key figures as an HTML table: one row per measure (in words, with its unit), one
     column per regime and one per regime against LOV. With ``seeds``: medians [min–max] over
     the seeds and the paired differences, marked when within noise."""
-    groups = KEY_GROUPS if groups is None else groups
+    groups = _reg.key_groups() if groups is None else groups
     names = _regimes(comp)
     others = [n for n in names if n != "LOV"] if "LOV" in names else []
     header = [_t("Measure"), *names, *[_t("{name} against LOV", name=n) for n in others]]
@@ -1100,13 +1053,26 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
                  _t("One real day of one municipality, partly on foot and by bicycle; a check "
                     "of order of magnitude.")])
     if "LOV" in names and "Zoning" in names:
-        ratios = [_num(c.table.at["LOV", "driven_km_per_day"])
-                  / _num(c.table.at["Zoning", "driven_km_per_day"]) for c in comps]
+        km = [(_num(c.table.at["LOV", "driven_km_per_day"]),
+               _num(c.table.at["Zoning", "driven_km_per_day"])) for c in comps]
+        # a ratio only where zoning drives: with no driving (clients within walking
+        # distance) there is nothing to divide, and the row says so
+        ratios = [lov / zon if zon > 0 else (math.inf if lov > 0 else math.nan)
+                  for lov, zon in km]
         ratio = rng(ratios, lambda x: _loc(f"{x:.2f}"))
-        if min(ratios) > 1:
+        finite = [x for x in ratios if math.isfinite(x)]
+        known = [x for x in ratios if not math.isnan(x)]  # inf: only LOV drives
+        if all(lov == 0 and zon == 0 for lov, zon in km):
+            ratio = _t("no driving under LOV or zoning")
+            verdict = _t("Not testable here: nobody drives under either regime (every client "
+                         "within walking or cycling distance of a base).")
+        elif not finite:
+            ratio = _t("zoning: no driving")
+            verdict = _t("Same direction: LOV drives and zoning does not.")
+        elif min(known) > 1:
             verdict = _t("Same direction: LOV drives more in every seed, but {ratio} times at "
-                         "most, far from 2–3 times.", ratio=_loc(f"{max(ratios):.2f}"))
-        elif max(ratios) > 1:
+                         "most, far from 2–3 times.", ratio=_loc(f"{max(finite):.2f}"))
+        elif max(known) > 1:
             verdict = _t("Not settled here: LOV drives more than zoning in some seeds and less "
                          "in others.")
         else:
@@ -1378,14 +1344,15 @@ def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang
         sections.append((
             "decomposition", _t("Where the difference comes from"),
             "<p>" + _esc(_t(
-                "Each regime's difference to LOV is split into steps: a chain of "
-                "counterfactual assignments from LOV's, each changing one thing, each routed "
-                "on the same day. The steps add up to the total. Against zoning: one provider "
-                "per stairwell (the Strängnäs argument: several providers in the same "
-                "stairwell the same day), per building, one provider per area (consolidation), "
-                "then each area to the provider the regime gives it (procurement). Against "
-                "LOU: the contracts, then the share and the queue. Bases follow one rule, so "
-                "each step includes the bases its assignment implies.")) + "</p>"
+                "Each regime's difference to LOV is split into steps, each changing one thing "
+                "in who serves whom, routed on the same day. A step's share is its Shapley "
+                "value: its effect averaged over every order in which the steps could be "
+                "taken, so the shares add up to the total and do not depend on the order. "
+                "Against zoning: one provider per stairwell (the Strängnäs argument: several "
+                "providers in the same stairwell the same day), per building, one provider per "
+                "area (consolidation), then who that provider is (procurement). Against LOU: "
+                "the contracts, then the share and the queue. Bases follow one rule, so each "
+                "step includes the bases its assignment implies.")) + "</p>"
             + img(_t("Waterfall of the change in driving"), waterfall, "fig-waterfall")
             + decomposition_table(seeds)))
     else:

@@ -169,10 +169,11 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
             "hemopt_version": version, "hemopt_source": source_hash()}
 
 
-_KPIS = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",
-         "cost_sek_per_year", "co2_tonnes_per_year", "first_choice_pct", "queue",
-         "providers_per_stairwell", "stairwells_multi_provider_pct", "stops_per_visit",
-         "external_share_hours", "dropped_visits"]
+def _kpis() -> list[str]:
+    """The sweep's KPI columns, from the KPI registry (:func:`hemopt.kpis.sweep_kpis`)."""
+    from hemopt.kpis import sweep_kpis
+
+    return sweep_kpis()
 
 
 def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "approx",
@@ -269,7 +270,7 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows = []
         for name in comp.table.index:
             row = {**base, "regime": name, "error": "", "warnings": notes}
-            for k in _KPIS:
+            for k in _kpis():
                 row[k] = float(comp.table.at[name, k])
             row["clients"] = sc.n_clients
             row["runtime_s"] = time.perf_counter() - t0
@@ -284,7 +285,7 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
-    for k in _KPIS:
+    for k in _kpis():
         if k not in df.columns:
             df[k] = np.nan
     for col in ("traceback", "warnings"):

@@ -87,14 +87,16 @@ def test_compare_writes_report_and_json(tmp_path, capsys):
                "--max-iterations", "50", "--out", str(out)])
     assert rc == 0
     captured = capsys.readouterr()
-    assert "km driven per day" in captured.out and "Zoning" in captured.out
+    assert "Driving (km per day)" in captured.out and "Zoning" in captured.out
+    assert "Variable cost (MSEK per year)" in captured.out  # rows from the KPI registry
+    assert "Fixed cost (MSEK per year)" in captured.out
     assert "[3/3] Zoning" in captured.err  # progress
     doc = json.loads((out / "comparison.json").read_text())
     jsonschema.validate(doc, load_schema())
     assert doc["scenario"]["meta"]["seed"] == 1
     assert (out / "index.html").stat().st_size > 50_000
     # continuity of care is on by default, for every regime
-    assert "staff met in 14 days, median" in captured.out
+    assert "Staff met in 14 days, clients with daily visits (median)" in captured.out
     assert "continuity of care (14 days, every regime and seed)" in captured.err
     for rec in doc["regimes"]:
         assert rec["staff_per_client_14d_median"] <= rec["staff_per_client_14d_p90"]

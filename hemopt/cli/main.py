@@ -234,42 +234,31 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
 
 def _format_comparison(comp) -> str:
+    """The headline seed's table: one row per KPI marked ``cli`` in the KPI registry
+    (:mod:`hemopt.kpis`), labelled and formatted as the report shows it; then each regime's
+    change from LOV."""
+    from hemopt.kpis import cli_kpis
+    from hemopt.report import fmt_change
+
     t = comp.table
-    rows = [
-        ("km driven per day", "driven_km_per_day", "{:,.0f}"),
-        ("driving share of staff time", "driving_share", "{:.1%}"),
-        ("staff hours per day", "staff_hours_per_day", "{:,.0f}"),
-        ("cost per year (MSEK)", "cost_sek_per_year", "{:,.2f}"),
-        ("CO2 per year (t)", "co2_tonnes_per_year", "{:,.1f}"),
-        ("first choice met (%)", "first_choice_pct", "{:.1f}"),
-        ("queue (clients)", "queue", "{:.0f}"),
-        ("providers per stairwell", "providers_per_stairwell", "{:.3f}"),
-        ("stairwells with 2+ providers (%)", "stairwells_multi_provider_pct", "{:.1f}"),
-        ("stops per visit", "stops_per_visit", "{:.3f}"),
-        ("staff shifts per day", "staff_shifts_per_day", "{:.0f}"),
-        ("dropped visits", "dropped_visits", "{:.0f}"),
-        ("staff met in 14 days, median", "staff_per_client_14d_median", "{:.1f}"),
-        ("staff met in 14 days, p90", "staff_per_client_14d_p90", "{:.1f}"),
-        ("visits by contact person (%)", "contact_person_visit_pct", "{:.1f}"),
-        ("visits by temps (%)", "temp_share", "{:.1%}"),
-    ]
-    rows = [r for r in rows if r[1] in t.columns]
+    rows = [k for k in cli_kpis() if k.key in t.columns]
     names = list(t.index)
-    lines = [f"{'':<34}" + "".join(f"{n:>14}" for n in names)]
-    for label, col, fmt in rows:
-        vals = t[col].to_numpy(dtype=float)
-        if col == "cost_sek_per_year":
-            vals = vals / 1e6
-        lines.append(f"{label:<34}" + "".join(f"{fmt.format(v):>14}" for v in vals))
+    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
+    lines = [f"{'':<{w}}" + "".join(f"{n:>14}" for n in names)]
+    for k in rows:
+        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{k.format(t.at[n, k.key]):>14}"
+                                                      for n in names))
     if "LOV" in names:
         d = comp.diff()
         lines.append("")
-        lines.append(f"{'versus LOV':<34}" + "".join(f"{n:>14}" for n in names))
-        for label, col in (("km driven per day", "driven_km_per_day"),
-                           ("staff hours per day", "staff_hours_per_day"),
-                           ("cost per year", "cost_sek_per_year")):
-            lines.append(f"{label + ' (%)':<34}"
-                         + "".join(f"{d.loc[n, col + '_pct']:>+14.2f}" for n in names))
+        others = [n for n in names if n != "LOV"]
+        lines.append(f"{'versus LOV':<{w}}" + "".join(f"{n:>14}" for n in others))
+        for k in rows:
+            if k.direction is None:
+                continue
+            cells = [fmt_change(k.key, d.at[n, k.key], d.at[n, k.key + "_pct"])
+                     if k.key + "_pct" in d.columns else "–" for n in others]
+            lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>14}" for c in cells))
     return "\n".join(lines)
 
 
@@ -306,45 +295,59 @@ def _seed_list(text: str | None, headline: int) -> list[int]:
     return [headline, *seeds]
 
 
+def _row_label(k, width: int = 58) -> str:
+    """``label (unit)``, or the label alone when that is too long for a terminal row."""
+    return k.title() if len(k.title()) <= width else k.label
+
+
+#: The differences to LOV printed in per cent by ``hemopt compare`` over seeds (the rest of
+#: the headline KPIs are in the report).
+_RANGE_DIFFS = ("driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year",
+                "variable_cost_sek_per_year", "fixed_cost_sek_per_year")
+
+
 def _format_ranges(r) -> str:
+    """Medians [min, max] over seeds of the KPIs marked ``cli`` and ``headline`` in the KPI
+    registry, the paired differences to LOV, and the decomposition."""
+    from hemopt.kpis import cli_kpis, get
+
     iv = r.intervals
-    rows = [("km driven per day", "driven_km_per_day", 1.0, "{:,.0f}"),
-            ("paid staff hours per day", "paid_staff_hours_per_day", 1.0, "{:,.0f}"),
-            ("cost per year (MSEK)", "cost_sek_per_year", 1e-6, "{:,.1f}"),
-            ("first choice met (%)", "first_choice_pct", 1.0, "{:.1f}"),
-            ("staff met in 14 days, median", "staff_per_client_14d_median", 1.0, "{:.1f}"),
-            ("staff met in 14 days, p90", "staff_per_client_14d_p90", 1.0, "{:.1f}"),
-            ("visits by contact person (%)", "contact_person_visit_pct", 1.0, "{:.1f}")]
-    rows = [r for r in rows if r[1] in set(iv["kpi"])]
+    present = set(iv["kpi"])
+    rows = [k for k in cli_kpis() if k.headline and k.key in present]
     names = list(dict.fromkeys(iv["regime"]))
+    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
     lines = [f"median [min, max] over seeds {r.seeds}",
-             f"{'':<28}" + "".join(f"{n:>24}" for n in names)]
-    for label, kpi, f, fmt in rows:
+             f"{'':<{w}}" + "".join(f"{n:>24}" for n in names)]
+    for k in rows:
         cells = []
         for n in names:
-            x = r.interval(n, kpi)
-            cells.append(f"{fmt.format(x['median'] * f)} [{fmt.format(x['low'] * f)}, "
-                         f"{fmt.format(x['high'] * f)}]")
-        lines.append(f"{label:<28}" + "".join(f"{c:>24}" for c in cells))
+            x = r.interval(n, k.key)
+            m, lo, hi = (k.format(x[c]) for c in ("median", "low", "high"))
+            cells.append(m if m == lo == hi == "–" else f"{m} [{lo}, {hi}]")
+        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>24}" for c in cells))
     lines.append("")
     lines.append("versus LOV, paired within each seed: median % [min, max]")
-    for label, kpi, _f, _fmt in rows[:3]:
-        label = label.replace(" (MSEK)", "")
+    for key in _RANGE_DIFFS:
+        if key not in present:
+            continue
         cells = []
         for n in names:
-            x = r.interval(n, kpi)
+            x = r.interval(n, key)
             noise = "~" if x["within_noise"] and n != "LOV" else " "
             cells.append(f"{x['pct_median']:+.1f} [{x['pct_low']:+.1f}, {x['pct_high']:+.1f}]"
                          f"{noise}")
-        lines.append(f"{label + ' (%)':<28}" + "".join(f"{c:>24}" for c in cells))
+        lines.append(f"{get(key).label + ' (%)':<{w}}" + "".join(f"{c:>24}" for c in cells))
     lines.append("(~: the range contains 0, within noise)")
     dec = r.decomposition_summary()
     if len(dec):
         lines.append("")
-        lines.append("where the km difference comes from (mean over seeds [min, max], km/day)")
+        lines.append("where the difference comes from (Shapley values over the steps: mean over "
+                     "seeds [min, max])")
+        lines.append(f"  {'':<8}{'step':<18}{'km/day':>10}{'':<20}{'MSEK/year':>10}")
         for row in dec.itertuples():
             lines.append(f"  {row.regime:<8}{row.step:<18}{row.km_change:>+10,.0f} "
-                         f"[{row.km_low:+,.0f}, {row.km_high:+,.0f}]")
+                         f"[{row.km_low:+,.0f}, {row.km_high:+,.0f}]"
+                         f"{row.cost_change_sek / 1e6:>+14,.1f}   {row.about}")
     return "\n".join(lines)
 
 
@@ -399,6 +402,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                           continuity=args.continuity,
                           workers=args.workers,
                           care=None if args.care else CareParams(enabled=False))
+        if r.decomposition_evaluations:
+            print(f"decomposition (Shapley values over the steps): "
+                  f"{r.decomposition_evaluations} routed assignments, "
+                  f"{r.decomposition_runtime_s:.1f} s of the run; --no-decompose skips it",
+                  file=sys.stderr)
         c_s = sum(c.continuity_runtime_s for c in r.comparisons.values())
         if c_s > 0:
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
