@@ -23,6 +23,7 @@ from hemopt import tables as _tables  # noqa: F401
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
 from hemopt.assignment import assignment_from_providers as assignment_from_providers
+from hemopt.atlas import atlas as atlas
 from hemopt.bases import BaseRule as BaseRule
 from hemopt.choice import ChoiceModel as ChoiceModel
 from hemopt.choice import rank_scenario as rank_scenario
@@ -138,6 +139,7 @@ __all__ = [
     "approximate_day",
     "assign",
     "assignment_from_providers",
+    "atlas",
     "compare",
     "compare_seeds",
     "default_regimes",

@@ -169,8 +169,12 @@ def _bands(v: Any, source: str, code: str, field: str) -> np.ndarray:
             items = json.loads(s) if s.startswith("[") else [
                 x for x in s.replace(";", ",").split(",") if x.strip()]
         except json.JSONDecodeError as exc:
-            raise _err(f"not a list of numbers: {exc}", source, table="deso", row=code,
-                       field=field, value=v) from exc
+            # numpy's way of printing an array, as some GeoPackage writers store lists:
+            # "[26 29 26 ...]"
+            if not (s.startswith("[") and s.endswith("]")) or "," in s:
+                raise _err(f"not a list of numbers: {exc}", source, table="deso", row=code,
+                           field=field, value=v) from exc
+            items = s[1:-1].split()
     elif isinstance(v, (list, tuple, np.ndarray, pd.Series)):
         items = list(v)
     else:
@@ -320,9 +324,13 @@ age_f (17 five-year bands 0-4 ... 80+), or pop_80plus with pop_65plus or pop_65_
                 try:
                     v = json.loads(v)
                 except json.JSONDecodeError as exc:
-                    raise _err("tenure must be a list [rental, tenant-owned, owner, other]",
-                               source, table="deso", row=codes[i], field="tenure",
-                               value=v) from exc
+                    t = v.strip()
+                    if t.startswith("[") and t.endswith("]") and "," not in t:  # numpy print
+                        v = t[1:-1].split()
+                    else:
+                        raise _err("tenure must be a list [rental, tenant-owned, owner, other]",
+                                   source, table="deso", row=codes[i], field="tenure",
+                                   value=v) from exc
             arr = np.asarray(list(v), dtype=float)
             if len(arr) != 4 or not (np.isfinite(arr).all() and (arr >= 0).all()):
                 raise _err("tenure must be 4 household counts >= 0 [rental, tenant-owned, "
@@ -469,19 +477,34 @@ def read_tatorter(src: Any, *, layer: str | None = None) -> gpd.GeoDataFrame:
 
 def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
                  tolerance_m: float = 1000.0, min_inside: float = 0.5,
-                 min_land_share: float = 0.1) -> gpd.GeoDataFrame:
-    """Clip DeSO polygons (which include lakes) to the municipality's land boundary.
+                 min_land_share: float = 0.1, min_overlap_m2: float = 1e4,
+                 resolve_overlaps: bool = False, min_land_km2: float | None = None
+                 ) -> gpd.GeoDataFrame:
+    """Clip DeSO polygons (which include lakes and sea) to the municipality's land boundary.
 
-    Generalised boundaries are coarse: a DeSO area may stick out of them by some hundred
-    metres where it is land. So:
+    SCB's DeSO polygons reach out over lakes and the sea (for some coastal municipalities
+    only 12–50 % of their union is land), a rural DeSO area may be published without holes
+    for the town areas it surrounds, and generalised boundaries are coarse: a DeSO area may
+    stick out of them by some hundred metres where it is land. So:
 
-    * a DeSO area with less than ``min_inside`` of its area within ``tolerance_m`` of the
-      boundary lies outside the municipality: error;
+    * **overlaps** (with ``resolve_overlaps``, as the generic path of
+      :func:`hemopt.synth.from_public_data` does): where DeSO polygons overlap by more than
+      ``min_overlap_m2``, the smaller one keeps the overlap (a rural area surrounding a town
+      loses the town). The presets keep the published polygons, so that their documented
+      figures stay as they are;
+    * **membership**: when the boundary has a municipality code and every DeSO code starts
+      with it, the DeSO areas belong to it whatever their water. Otherwise a DeSO area with
+      less than ``min_inside`` of its area within ``tolerance_m`` of the boundary lies
+      outside the municipality: error;
     * its land is its intersection with the boundary; where that keeps less than
       ``min_land_share`` of its area (the coarse boundary cut away a populated shore), its
-      intersection with the boundary buffered by ``tolerance_m`` instead;
-    * the DeSO areas together must cover at least half of the boundary (otherwise they belong
-      to another municipality): error.
+      intersection with the boundary buffered by ``tolerance_m`` instead; a DeSO area with no
+      land even then is an error. With ``min_land_km2`` (the generic path: 0.05) the test is
+      absolute instead, less than that many km² of land: a rural area that is mostly sea
+      keeps its land and gets no strip of sea;
+    * without the code check, the DeSO areas together must cover at least half of the
+      boundary (otherwise they belong to another municipality): error. The share covered is
+      in ``attrs["boundary_covered"]``.
 
     Parameters
     ----------
@@ -489,7 +512,7 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
         From :func:`read_deso`.
     boundary
         From :func:`read_boundary`.
-    tolerance_m, min_inside, min_land_share
+    tolerance_m, min_inside, min_land_share, min_overlap_m2, resolve_overlaps, min_land_km2
         See above.
 
     Returns
@@ -518,42 +541,92 @@ def clip_to_land(deso: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *,
     ...
     hemopt.errors.ScenarioError: table 'deso', row '9999C0010', field 'geometry': the DeSO area \
 lies outside the boundary 'unnamed': 0 % of it within 1000 m (file: <GeoDataFrame>) (value: 0.0)
+
+    A coastal municipality: the DeSO area reaches 9 km out to sea, and a rural area covers
+    the town without a hole. The codes match the boundary's, so both are kept and clipped:
+
+    >>> coast = read_boundary(gpd.GeoDataFrame({"code": ["9999"], "name": ["Kust"]},
+    ...     geometry=[box(600000, 6580000, 601000, 6582000)], crs=3006))
+    >>> d = read_deso(gpd.GeoDataFrame(
+    ...     {"deso_code": ["9999A0010", "9999C0020"], "pop": [100, 900],
+    ...      "pop_65plus": [20, 150], "pop_80plus": [5, 40]},
+    ...     geometry=[box(600000, 6580000, 610000, 6582000), box(600000, 6580000, 601000,
+    ...               6581000)], crs=3006))
+    >>> land = clip_to_land(d, coast, resolve_overlaps=True, min_land_km2=0.05)
+    >>> land[["deso_code", "area_km2", "land_km2"]].to_numpy().tolist()
+    [['9999A0010', 20.0, 1.0], ['9999C0020', 1.0, 1.0]]
     """
     source = deso.attrs.get("source", "<GeoDataFrame>")
     b = boundary.geometry.iloc[0]
     bname = str(boundary["name"].iloc[0])
+    bcode = str(boundary["code"].iloc[0]) if "code" in boundary.columns else ""
+    codes = deso["deso_code"].astype(str).to_numpy(dtype=object)
+    by_code = bool(bcode) and all(c.startswith(bcode) for c in codes)
     b_tol = b.buffer(tolerance_m)
     shapely.prepare(b)
     shapely.prepare(b_tol)
     geoms = deso.geometry.values
+    if resolve_overlaps:
+        geoms = _without_overlaps(geoms, min_overlap_m2)
     area = shapely.area(geoms)
-    inside = shapely.area(shapely.intersection(geoms, b_tol)) / np.maximum(area, 1e-9)
-    bad = inside < min_inside
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise _err(f"the DeSO area lies outside the boundary {bname!r}: {100 * inside[k]:.0f} % "
-                   f"of it within {tolerance_m:.0f} m", source, table="deso",
-                   row=deso["deso_code"].iloc[k], field="geometry",
-                   value=round(float(inside[k]), 3))
+    if not by_code:
+        inside = shapely.area(shapely.intersection(geoms, b_tol)) / np.maximum(area, 1e-9)
+        bad = inside < min_inside
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise _err(f"the DeSO area lies outside the boundary {bname!r}: "
+                       f"{100 * inside[k]:.0f} % of it within {tolerance_m:.0f} m", source,
+                       table="deso", row=codes[k], field="geometry",
+                       value=round(float(inside[k]), 3))
     land = shapely.intersection(geoms, b)
     land_area = shapely.area(land)
-    thin = land_area < min_land_share * area
+    thin = (land_area < min_land_share * area if min_land_km2 is None
+            else land_area < min_land_km2 * 1e6)
     if thin.any():
         land[thin] = shapely.intersection(geoms[thin], b_tol)
         land_area = shapely.area(land)
     land = np.array([_polygonal(g) for g in land], dtype=object)
+    empty = shapely.area(land) <= 0
+    if empty.any():
+        k = int(np.flatnonzero(empty)[0])
+        raise _err(f"the DeSO area has no land within {tolerance_m:.0f} m of the boundary "
+                   f"{bname!r}", source, table="deso", row=codes[k], field="geometry",
+                   value=0.0)
     union = shapely.union_all(land)
     cover = shapely.area(shapely.intersection(union, b)) / b.area
-    if cover < 0.5:
+    if cover < 0.5 and not by_code:
         raise _err(f"the DeSO areas cover only {100 * cover:.0f} % of the boundary {bname!r}: "
                    "are they the same municipality?", source, table="deso", field="geometry",
                    value=round(float(cover), 3))
     out = deso.copy()
-    out["area_km2"] = area / 1e6
+    out["area_km2"] = shapely.area(deso.geometry.values) / 1e6
     out["land_km2"] = shapely.area(land) / 1e6
     out["land_share"] = out["land_km2"] / np.maximum(out["area_km2"], 1e-12)
     out = out.set_geometry(gpd.GeoSeries(land, crs=CRS, index=out.index))
     out.attrs["source"] = source
+    out.attrs["boundary_covered"] = round(float(cover), 4)
+    return out
+
+
+def _without_overlaps(geoms: np.ndarray, min_overlap_m2: float) -> np.ndarray:
+    """The polygons with each overlap above ``min_overlap_m2`` left to the smaller polygon
+    (polygons that do not overlap are returned unchanged, bit for bit)."""
+    out = np.array(geoms, dtype=object)
+    tree = shapely.STRtree(out)
+    left, right = tree.query(out, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    if not len(left):
+        return out
+    ov = shapely.area(shapely.intersection(out[left], out[right]))
+    area = shapely.area(out)
+    big = ov > min_overlap_m2
+    cut: dict[int, list[int]] = {}
+    for i, j in zip(left[big], right[big], strict=True):
+        larger, smaller = (i, j) if area[i] > area[j] or (area[i] == area[j] and i > j) else (j, i)
+        cut.setdefault(int(larger), []).append(int(smaller))
+    for i, small in cut.items():
+        out[i] = _polygonal(shapely.difference(geoms[i], shapely.union_all(geoms[small])))
     return out
 
 

@@ -57,6 +57,7 @@ from hemopt.areas import serves_matrix, zone_index
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError, ScenarioError
 from hemopt.geo import clip_to_land, read_boundary, read_deso, read_tatorter
+from hemopt.regions import design_areas
 from hemopt.scenario import CRS, Scenario
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "generate",
     "get_preset",
     "preset_deso",
+    "read_areas",
     "validation",
     "visit_patterns",
     "visits_per_day_from_hours",
@@ -1378,6 +1380,7 @@ def from_public_data(
     seed: int = 0,
     scale: float = 1.0,
     name: str | None = None,
+    n_areas: int | None = 3,
 ) -> Scenario:
     """Build a scenario for any Swedish municipality from SCB's public files.
 
@@ -1407,12 +1410,24 @@ def from_public_data(
         Municipality code (default: the boundary's code).
     areas
         Optional areas ``{zone_id: [DeSO or RegSO codes or prefixes]}`` covering every DeSO
-        area; with them the smaller private providers declare one area each.
+        area; with them the smaller private providers declare one area each. Without them
+        ``n_areas`` areas are designed from the DeSO areas (:func:`hemopt.regions.design_areas`).
+        Every area but the one with the fewest expected clients is marked ``procured``
+        (zoning's default: the municipality keeps one area, the proposal's shape).
     preset
         The market and care parameters (default :data:`GENERIC`: the municipality and seven
-        private providers with 16 % of the clients; or a preset name or :class:`Preset`).
-    seed, scale, name
+        private providers with 16 % of the clients; or a preset name or :class:`Preset`). A
+        preset whose external providers declare areas that all exist (e.g. ``A1``…) keeps
+        them; otherwise the two largest serve everywhere and the others one area each.
+    seed, scale
         As in :func:`generate`.
+    name
+        Scenario name (default: the municipality's name and the seed, ``borgholm-seed1``).
+    n_areas
+        Without ``areas``: design this many contiguous areas of whole DeSO areas with
+        balanced expected clients (at most the number of DeSO areas; default 3, fewer when
+        the municipality has fewer DeSO areas). ``None`` or 0: no areas (then LOU cannot
+        run: it procures areas).
 
     Returns
     -------
@@ -1434,8 +1449,8 @@ def from_public_data(
     >>> sc = from_public_data(data / "kommun_0486_0127_sweref99tm.geojson",
     ...                       data / "deso2025_botkyrka_0127.geojson", code="0127",
     ...                       coverage_80=0.162, seed=1, scale=0.1)
-    >>> sc.boundary["name"].iloc[0], sc.n_providers, len(sc.zones)
-    ('Botkyrka', 8, 0)
+    >>> sc.name, sc.boundary["name"].iloc[0], sc.n_providers, list(sc.zones["zone_id"])
+    ('botkyrka-seed1', 'Botkyrka', 8, ['A1', 'A2', 'A3'])
     >>> round(sc.meta["expected_clients"])
     110
     """
@@ -1447,25 +1462,131 @@ def from_public_data(
         if v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 1):
             raise InputError(f"{nm} must be a share in [0, 1], got {v!r}")
     _check_run(seed, scale)
+    if code is None:
+        code = _only_municipality(boundary, deso)
     bd = read_boundary(boundary, code=code)
     code = code or str(bd["code"].iloc[0]) or None
     d = read_deso(deso, code=code)
     tat = read_tatorter(tatorter) if tatorter is not None else None
-    land = clip_to_land(d, bd)
+    land = clip_to_land(d, bd, resolve_overlaps=True, min_land_km2=0.05)
     p = replace(base, name=base.name if preset is not None else "generic",
                 code=code or "", coverage_80=float(coverage_80),
                 coverage_65_79=coverage_65_79, data=None)
+    designed = False
+    if areas is None and n_areas:
+        k = min(int(n_areas), len(land)) if isinstance(n_areas, (int, np.integer)) else n_areas
+        weight = _expected(land, p).sum(axis=1)
+        areas = design_areas(land, k, weight=weight, seed=int(seed))
+        designed = True
     if areas is not None:
-        specs = tuple(AreaSpec(str(z), str(z), tuple(str(c) for c in codes))
+        names = {z: (f"Area {z[1:]}: " + ", ".join(list(c)[:3]) + (" …" if len(c) > 3 else ""))
+                 if designed else str(z) for z, c in areas.items()}
+        specs = tuple(AreaSpec(str(z), names[z], tuple(str(c) for c in codes))
                       for z, codes in areas.items())
-        provs = tuple(replace(q, zones=()) if q.kind == "external" else q
-                      for q in p.providers)
-        if p.regime == "lov" and p.lov_declared_areas:
-            provs = _declared_areas(provs, specs)
-        p = replace(p, areas=specs, providers=provs)
+        if len(specs) > 1:  # the proposal's shape: the municipality keeps its lightest area
+            zid = _zone_index_names(land, specs)
+            w = _expected(land, p).sum(axis=1)
+            load = [float(w[zid == a.zone_id].sum()) for a in specs]
+            keep = specs[int(np.argmin(load))].zone_id
+            specs = tuple(replace(a, procured=a.zone_id != keep) for a in specs)
+        ids = {a.zone_id for a in specs}
+        ext = [q for q in p.providers if q.kind == "external"]
+        keep = bool(ext) and any(q.zones for q in ext) and all(
+            set(q.zones) <= ids for q in p.providers)
+        if not keep:
+            provs = tuple(replace(q, zones=(), office="") if q.kind == "external" else
+                          replace(q, office="") if q.office.startswith("zone:") else q
+                          for q in p.providers)
+            if p.regime == "lov" and p.lov_declared_areas:
+                provs = _declared_areas(provs, specs)
+            p = replace(p, providers=provs)
+        p = replace(p, areas=specs)
     p = _check_preset(p, preset)
-    extra = {"data": {"deso": d.attrs.get("source", ""), "boundary": bd.attrs.get("source", "")}}
+    extra: dict[str, Any] = {
+        "data": {"deso": d.attrs.get("source", ""), "boundary": bd.attrs.get("source", "")},
+        "municipality": str(bd["name"].iloc[0]), "code": code or "",
+        "boundary_covered": land.attrs.get("boundary_covered"),
+    }
+    if designed:
+        extra["areas_designed"] = {str(z): list(c) for z, c in areas.items()}
+    if name is None:
+        name = f"{_slug(str(bd['name'].iloc[0])) or 'municipality'}-seed{int(seed)}"
     return _build(p, land, bd, tat, int(seed), float(scale), name, extra)
+
+
+def _only_municipality(boundary: Any, deso: Any) -> str | None:
+    """The code to use when none is given: ``None`` for a boundary of one municipality; the
+    DeSO areas' municipality when the boundary holds several; otherwise an error that
+    suggests ``code`` (``--boundary-code``)."""
+    if isinstance(boundary, shapely.Geometry):
+        return None
+    bd = boundary if isinstance(boundary, gpd.GeoDataFrame) else None
+    if bd is None:
+        import pyogrio
+
+        try:
+            bd = pyogrio.read_dataframe(boundary, read_geometry=False)
+        except Exception:  # unreadable: read_boundary says why
+            return None
+    col = next((c for c in ("code", "kommun_kod", "kommunkod", "kod") if c in bd.columns), None)
+    if col is None or bd[col].astype(str).nunique() <= 1:
+        return None
+    codes = bd[col].astype(str).str.strip()
+    d = deso if isinstance(deso, gpd.GeoDataFrame) and "deso_code" in deso.columns else None
+    if d is None:
+        try:
+            import pyogrio
+
+            d = pyogrio.read_dataframe(deso, read_geometry=False)
+        except Exception:
+            d = None
+    if d is not None and "deso_code" in d.columns:
+        prefixes = set(d["deso_code"].astype(str).str[:4])
+        if len(prefixes) == 1 and prefixes <= set(codes):
+            return prefixes.pop()
+    name = next((c for c in ("name", "kommun", "kommunnamn", "namn") if c in bd.columns), None)
+    listed = ", ".join(f"{c} {n}" for c, n in zip(codes, bd[name] if name else codes,
+                                                    strict=True))
+    raise InputError(f"the boundary file holds {len(codes)} municipalities ({listed[:200]}"
+                     f"{' …' if len(listed) > 200 else ''}): choose one with --boundary-code "
+                     f"(code= in Python), e.g. --boundary-code {codes.iloc[0]}")
+
+
+def read_areas(src: Any) -> dict[str, list[str]]:
+    """Areas from a table of ``deso_code`` (DeSO or RegSO codes or prefixes) and ``area``
+    (its area id): the ``areas`` argument of :func:`from_public_data`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hemopt.synth import read_areas
+    >>> read_areas(pd.DataFrame({"deso_code": ["0127R001", "0127R003"],
+    ...                          "area": ["north", "south"]}))
+    {'north': ['0127R001'], 'south': ['0127R003']}
+    """
+    df = src if isinstance(src, pd.DataFrame) else pd.read_csv(src, dtype=str, sep=None,
+                                                                engine="python")
+    code = next((c for c in ("deso_code", "code", "regso_code") if c in df.columns), None)
+    area = next((c for c in ("area", "zone_id", "zone", "omrade") if c in df.columns), None)
+    if code is None or area is None:
+        raise InputError(f"areas table: needs the columns deso_code and area; found "
+                         f"{list(df.columns)}")
+    out: dict[str, list[str]] = {}
+    for c, a in zip(df[code].astype(str).str.strip(), df[area].astype(str).str.strip(),
+                    strict=True):
+        if not c or not a or c == "nan" or a == "nan":
+            raise InputError(f"areas table: a row without deso_code or area ({c!r}, {a!r})")
+        out.setdefault(a, []).append(c)
+    return out
+
+
+def _slug(text: str) -> str:
+    """``"Östersund"`` → ``"ostersund"``: ASCII, lower case, words joined by ``-``."""
+    import re
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
 
 
 # --------------------------------------------------------------------------------- checks

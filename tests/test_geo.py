@@ -182,9 +182,11 @@ def test_generic_path_on_botkyrka_files(files):
                           coverage_80=0.162, tatorter=files / "tatorter.gpkg", seed=3)
     assert sc.boundary["name"].iloc[0] == "Botkyrka" and sc.boundary["code"].iloc[0] == "0127"
     assert sc.meta["preset"] == "generic" and sc.meta["inhabitants_80plus"] == 4110
-    # the generic market: the municipality and seven private providers serving everywhere
+    # the generic market: the municipality and seven private providers; the two largest
+    # serve everywhere, the others one of the three designed areas each
     assert sc.provider_ids == ["M", *(f"E{k}" for k in range(1, 8))]
-    assert all(z == () for z in sc.providers["zones"]) and len(sc.zones) == 0
+    assert list(sc.zones["zone_id"]) == ["A1", "A2", "A3"] and sc.name == "botkyrka-seed3"
+    assert [len(z) for z in sc.providers["zones"]] == [0, 0, 0, 1, 1, 1, 1, 1]
     v = validation(sc)
     assert v["pearson"] >= 0.99 and abs(v["rural_share"] - v["rural_expected"]) < 0.01
     assert 1070 <= sc.n_clients <= 1120

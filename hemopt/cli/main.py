@@ -51,7 +51,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             raise HemoptError("--deso needs --coverage-80: the share of people aged 80+ with "
                               "home care in ordinary housing (Kolada N21704), e.g. 0.14")
     else:
-        for opt in ("coverage_80", "coverage_65_79", "tatorter"):
+        for opt in ("coverage_80", "coverage_65_79", "tatorter", "areas", "n_areas"):
             if getattr(args, opt) is not None:
                 raise HemoptError(f"--{opt.replace('_', '-')} is used with --deso only")
     for flag in ("boundary", "deso", "tatorter"):
@@ -66,10 +66,14 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         if args.deso:
             print(f"building a scenario from {args.deso} and {args.boundary} with seed "
                   f"{args.seed} ...", file=sys.stderr)
+            from hemopt.synth import read_areas
+
             sc = from_public_data(args.boundary, args.deso, coverage_80=args.coverage_80,
                                   coverage_65_79=args.coverage_65_79, tatorter=args.tatorter,
                                   code=args.boundary_code, preset=args.preset, seed=args.seed,
-                                  scale=1.0 if args.scale is None else args.scale)
+                                  scale=1.0 if args.scale is None else args.scale,
+                                  areas=read_areas(args.areas) if args.areas else None,
+                                  n_areas=3 if args.n_areas is None else args.n_areas)
         else:
             preset = args.preset or "strangnas"
             print(f"generating preset {preset!r} with seed {args.seed} ...", file=sys.stderr)
@@ -434,6 +438,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
                   "run; --no-continuity skips it", file=sys.stderr)
         comp = r.headline
+        if "LOU" not in comp.table.index:
+            why = ("the scenario has no areas (zones) to procure" if not len(comp.scenario.zones)
+                   else "the scenario has no external providers to procure from")
+            print(f"LOU was not run: {why}. Give the scenario areas (hemopt generate --deso "
+                  "designs 3 by default, or --areas FILE) and external providers.",
+                  file=sys.stderr)
         print()
         print(f"seed {args.seed}:")
         print(_format_comparison(comp))
@@ -552,6 +562,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of people aged 65-79 with home care (default 0.15 x the 80+ "
                         "share)")
     g.add_argument("--tatorter", help="optional tätort points (name, pop, area in ha)")
+    g.add_argument("--areas", help="with --deso: the areas (LOU procurement areas, zoning "
+                   "zones) as a CSV of deso_code,area (DeSO or RegSO codes or prefixes)")
+    g.add_argument("--n-areas", type=int, default=None,
+                   help="with --deso and no --areas: design this many contiguous areas of "
+                        "whole DeSO areas with balanced care (default 3; 0: none, and then "
+                        "LOU cannot run)")
     g.add_argument("--out", help="write the scenario to this GeoPackage")
     g.add_argument("--map", help="write a map PNG here")
     g.set_defaults(func=_cmd_generate)
@@ -643,6 +659,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hemopt.cli.sensitivity import add_parser as add_sensitivity
 
     add_sensitivity(sub)
+    from hemopt.cli.atlas import add_parser as add_atlas
+
+    add_atlas(sub)
 
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
