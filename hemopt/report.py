@@ -1564,7 +1564,8 @@ def sensitivity_section(sensitivity: Any) -> str:
     skipped = doc.get("skipped") or {}
     if skipped:
         parts.append(f"<h3>{_esc(_t('Not varied'))}</h3><ul>"
-                     + "".join(f"<li><code>{_esc(k)}</code>: {_esc(_t(str(v)))}</li>"
+                     + "".join(f"<li><code>{_esc(k)}</code>: "
+                               f"{_esc(_t(str(v).removeprefix(f'{k}: ')))}</li>"
                                for k, v in skipped.items()) + "</ul>")
     fails = doc.get("failures") or []
     if fails:
