@@ -217,3 +217,13 @@ def test_assign_prints_shortfalls_and_takes_the_flags(capsys):
                "--guarantee", "none"])
     assert rc != 0
     assert "--guarantee applies to --regime lou, not 'lov'" in capsys.readouterr().err
+
+
+def test_compare_refuses_another_presets_sensitivity(sens, tmp_path, capsys):
+    rc = main(["-q", "compare", "--preset", "strangnas", "--scale", "0.05", "--routing",
+               "approx", "--seeds", "1", "--sensitivity", str(sens[0] / "sensitivity.json"),
+               "--out", str(tmp_path / "r")])
+    assert rc != 0
+    err = capsys.readouterr().err
+    assert "computed on preset 'botkyrka', but this comparison runs preset 'strangnas'" in err
+    assert not (tmp_path / "r" / "comparison.json").exists()

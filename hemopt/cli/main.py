@@ -463,6 +463,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from hemopt.sensitivity import read_sensitivity
 
         sens = read_sensitivity(args.sensitivity)
+        if not getattr(args, "scenario", None):
+            from hemopt.cli._options import DEFAULT_PRESET
+
+            preset = args.preset or DEFAULT_PRESET
+            if str(sens["preset"]).lower() != str(preset).lower():
+                raise InputError(f"--sensitivity {args.sensitivity}: computed on preset "
+                                 f"{sens['preset']!r}, but this comparison runs preset "
+                                 f"{preset!r}; run hemopt sensitivity --preset {preset}")
     opts = _regime_options(args)
     regimes = None
     if opts is not None:
