@@ -272,7 +272,8 @@ def sensitivity_sheets(sensitivity: Any) -> dict[str, pd.DataFrame]:
                                                     else -math.inf))
         rows.append({"difference": out, **{k: r.get(k) for k in (
             "unit", "baseline", "p5", "median", "p95", "p_sign", "n")},
-            "drivers": ", ".join(str(x["assumption"]) for x in recs[:2])})
+            "drivers": ", ".join(str(x["assumption"]) for x in recs[:2]
+                                 if (x.get(score) or 0) > 1e-12)})
         ix += [{"difference": out, **x} for x in recs]
     varied = [{"assumption": a["name"], "varied": True, "reason": "",
                **{k: v for k, v in a.items() if k != "name"}} for a in doc["assumptions"]]

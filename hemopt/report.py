@@ -1478,10 +1478,11 @@ def _difference_label(output: str) -> str:
 
 
 def _drivers(doc: Mapping[str, Any], output: str, n: int = 2) -> list[str]:
-    """The ``n`` assumptions with the largest index (μ* or ST) on ``output``."""
+    """The ``n`` assumptions with the largest index (μ* or ST) on ``output``; only those
+    that move it (an index of 0 drives nothing: km do not depend on the price of a km)."""
     score = "mu_star" if doc["method"] == "morris" else "ST"
-    rows = [r for r in doc["outputs"][output]["indices"] if _num(r.get(score)) == _num(
-        r.get(score))]  # NaN (a failed block) last, i.e. out
+    rows = [r for r in doc["outputs"][output]["indices"]
+            if _num(r.get(score)) > 1e-12]  # NaN (a failed block) and 0 left out
     rows.sort(key=lambda r: -_num(r[score]))
     return [str(r["assumption"]) for r in rows[:n]]
 

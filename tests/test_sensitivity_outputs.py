@@ -78,7 +78,20 @@ def test_sensitivity_cli_writes_page_and_workbook(sens):
                           for k in ("baseline", "p5", "median", "p95")]
     assert cells[5] == f"{100 * km['p_sign']:.0f} %"
     score = sorted(km["indices"], key=lambda r: -r["mu_star"])
-    assert cells[6] == f"{score[0]['assumption']}, {score[1]['assumption']}"
+    # of the three, only the guarantee moves who drives where; the prices move no km
+    assert score[0]["assumption"] == "lou_guarantee" and score[0]["mu_star"] > 0
+    assert [r["mu_star"] for r in score[1:]] == [0.0, 0.0]
+    assert cells[6] == "lou_guarantee"
+    cost = doc["outputs"]["LOU-LOV:cost_sek_per_year"]
+    crow = next(r for r in rows if "LOU − LOV, Cost" in r)
+    want = [r["assumption"] for r in sorted(cost["indices"], key=lambda r: -r["mu_star"])][:2]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", crow)[6] == ", ".join(want)
+    # nothing moves zoning's km (no assumption varied here changes who drives where): no
+    # driver is named, where the reading's ranking would name one at an index of 0
+    zkm = doc["outputs"]["Zoning-LOV:driven_km_per_day"]
+    assert max(r["mu_star"] for r in zkm["indices"]) == 0.0
+    zrow = next(r for r in rows if "Zoning − LOV, Driving" in r)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", zrow)[6] == "–"
     # the workbook holds the same figures
     wb = openpyxl.load_workbook(out / "sensitivity.xlsx")
     assert wb.sheetnames == ["Summary", "Indices", "Ranking", "Assumptions", "Run", "Points"]
@@ -89,6 +102,8 @@ def test_sensitivity_cli_writes_page_and_workbook(sens):
     for name, o in doc["outputs"].items():
         for k in ("baseline", "p5", "median", "p95", "p_sign"):
             assert got[name][k] == pytest.approx(o[k]), (name, k)
+    assert got["Zoning-LOV:driven_km_per_day"]["drivers"] is None  # empty cell
+    assert got["LOU-LOV:driven_km_per_day"]["drivers"] == cells[6]
     assert ws.max_row == 1 + 8
     assert wb["Points"].max_row == 1 + 8  # the 8 sampled points (the baseline apart)
     assert wb["Indices"].max_row == 1 + 8 * 3
