@@ -1524,10 +1524,14 @@ def plot_sensitivity(sensitivity: Any, n: int | None = 8) -> Any:
     for ax, out in zip(axes.ravel(), outputs, strict=False):
         recs = [r for r in doc["outputs"][out]["indices"] if not math.isnan(_num(r[score]))]
         recs = sorted(recs, key=lambda r: -_num(r[score]))[:k][::-1]
-        ax.barh([str(r["assumption"]) for r in recs], [_num(r[score]) for r in recs],
-                xerr=[_num(r.get(f"{score}_conf")) for r in recs], color="#4477aa",
-                ecolor="#333333", capsize=2)
         kpi = out.split(":", 1)[1]
+        # μ* is in the output's unit (SEK shown as MSEK, as the table); ST is a share
+        width = np.asarray([_num(r[score]) for r in recs], dtype=float)
+        err = np.asarray([_num(r.get(f"{score}_conf")) for r in recs], dtype=float)
+        if score == "mu_star":
+            width, err = _scaled(kpi, width), _scaled(kpi, err)
+        ax.barh([str(r["assumption"]) for r in recs], width, xerr=err, color="#4477aa",
+                ecolor="#333333", capsize=2)
         ax.set_xlabel(_t("μ* (mean |effect|), {unit}", unit=_measure(kpi).unit)
                       if score == "mu_star" else _t("ST (total index)"))
         ax.set_title(_difference_label(out), fontsize=9)

@@ -17,7 +17,7 @@ import hemopt
 from hemopt.cli.main import main
 from hemopt.compare import load_schema
 from hemopt.i18n import language
-from hemopt.report import fmt_value, sensitivity_table, write_html
+from hemopt.report import fmt_value, plot_sensitivity, sensitivity_table, write_html
 from hemopt.sensitivity import document, read_sensitivity
 
 ASSUMPTIONS = "sek_per_km,staff_sek_per_hour,lou_guarantee,lov_external_areas"
@@ -242,3 +242,23 @@ def test_compare_refuses_another_presets_sensitivity(sens, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "computed on preset 'botkyrka', but this comparison runs preset 'strangnas'" in err
     assert not (tmp_path / "r" / "comparison.json").exists()
+
+
+def test_tornado_bars_in_the_tables_units(sens):
+    """The tornado's μ* bars are in the unit on the axis: cost in MSEK, km as they are."""
+    import matplotlib.pyplot as plt
+
+    doc = read_sensitivity(sens[0] / "sensitivity.json")
+    fig = plot_sensitivity(doc)
+    axes = {ax.get_title(): ax for ax in fig.axes if ax.get_visible()}
+    for out in ("LOU-LOV:cost_sek_per_year", "LOU-LOV:driven_km_per_day"):
+        ax = next(a for t_, a in axes.items() if t_.startswith("LOU − LOV, " + (
+            "Cost" if "cost" in out else "Driving")))
+        widths = {lab.get_text(): bar.get_width() for lab, bar in
+                  zip(ax.get_yticklabels(), ax.patches, strict=True)}
+        want = {r["assumption"]: r["mu_star"] / (1e6 if "cost" in out else 1)
+                for r in doc["outputs"][out]["indices"]}
+        assert widths == pytest.approx(want)
+    assert "MSEK" in axes[next(t_ for t_ in axes if t_.startswith("LOU − LOV, Cost"))] \
+        .get_xlabel()
+    plt.close(fig)
