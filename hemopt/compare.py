@@ -230,6 +230,7 @@ class Comparison:
             pt = self.provider_tables.get(name)
             rec["providers"] = (_jsonable(pt.to_dict(orient="records"))
                                 if pt is not None else [])
+            rec["procurement"] = _procurement_json(self.assignments.get(name))
             regimes.append(rec)
         summary = self.scenario.summary()
         summary.pop("providers", None)
@@ -245,6 +246,20 @@ class Comparison:
 
         return atomic_write_text(Path(path),  # whole or not at all
                                  json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
+
+    def bids(self) -> pd.DataFrame:
+        """The procurement's bids and evaluation of every regime that procures (zoning's
+        lots, :func:`hemopt.procurement.evaluate_bids`): one row per lot and bidder, with the
+        regime first; empty (with the columns) when no regime procures."""
+        from hemopt.procurement import BID_COLUMNS
+
+        frames = [b.assign(regime=name) for name, b in
+                  ((n, procurement_of(a)[0]) for n, a in self.assignments.items())
+                  if b is not None]
+        cols = ["regime", *BID_COLUMNS]
+        if not frames:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(frames, ignore_index=True)[cols]
 
     # ---------------------------------------------------------------- figures
     def plot(self, axes: Any = None) -> Any:
@@ -291,6 +306,27 @@ class Comparison:
         cols = ["driven_km_per_day", "staff_hours_per_day", "cost_sek_per_year",
                 "first_choice_pct", "providers_per_stairwell"]
         return f"Comparison of {list(self.table.index)}\n{self.table[cols].round(2)}"
+
+
+def procurement_of(a: Assignment | None
+                   ) -> tuple[pd.DataFrame | None, dict[str, list[str]] | None]:
+    """The bids table and the lots (``{lot: [zone ids]}``) of assignment ``a``'s
+    procurement, or ``(None, None)`` when its regime procures nothing."""
+    layout = getattr(getattr(a, "problem", None), "layout", None)
+    bids = getattr(layout, "bids", None)
+    if bids is None:
+        return None, None
+    lots = getattr(layout, "lots", None) or {}
+    return bids, {str(k): [str(z) for z in v] for k, v in lots.items()}
+
+
+def _procurement_json(a: Assignment | None) -> dict[str, Any] | None:
+    """``{"lots": {lot: [zone ids]}, "bids": [one record per lot and bidder]}``, or None
+    when the regime procures nothing."""
+    bids, lots = procurement_of(a)
+    if bids is None:
+        return None
+    return {"lots": lots, "bids": _jsonable(bids.to_dict(orient="records"))}
 
 
 def _jsonable(v: Any) -> Any:

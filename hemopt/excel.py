@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from hemopt.compare import Comparison
     from hemopt.ranges import SeedComparison
 
-__all__ = ["comparison_sheets", "seeds_sheets", "sweep_to_excel", "write_comparison",
-           "write_gpkg", "write_seeds", "write_workbook"]
+__all__ = ["comparison_sheets", "seeds_sheets", "sensitivity_sheets", "sweep_to_excel",
+           "write_comparison", "write_gpkg", "write_seeds", "write_workbook"]
 
 logger = logging.getLogger(__name__)
 
@@ -214,11 +214,16 @@ def _settings(comp: Comparison) -> pd.DataFrame:
 
 def comparison_sheets(comp: Comparison) -> dict[str, pd.DataFrame]:
     """The tables of one comparison: ``KPIs`` (one row per measure, one column per regime,
-    the values of ``comparison.json``), ``Providers``, ``Transitions``, ``Settings``."""
+    the values of ``comparison.json``), ``Providers``, ``Transitions``, ``Settings``, and
+    ``Bids`` when a regime procures (:meth:`~hemopt.compare.Comparison.bids`)."""
     from hemopt.report import _values
 
-    return {"KPIs": _kpi_rows(_values(comp)), "Providers": _providers(comp),
-            "Transitions": _transitions(comp), "Settings": _settings(comp)}
+    sheets = {"KPIs": _kpi_rows(_values(comp)), "Providers": _providers(comp),
+              "Transitions": _transitions(comp), "Settings": _settings(comp)}
+    bids = comp.bids()
+    if len(bids):  # a regime procures: its bids and their evaluation
+        sheets["Bids"] = bids
+    return sheets
 
 
 def seeds_sheets(seeds: SeedComparison) -> dict[str, pd.DataFrame]:
@@ -242,9 +247,53 @@ def seeds_sheets(seeds: SeedComparison) -> dict[str, pd.DataFrame]:
                                         "value": [", ".join(map(str, seeds.seeds)),
                                                   seeds.headline_seed]}), settings],
                          ignore_index=True)
-    return {"KPIs": per_seed.reset_index(), "Intervals": iv, "Steps": steps,
-            "Providers": head["Providers"], "Transitions": head["Transitions"],
-            "Settings": settings}
+    out = {"KPIs": per_seed.reset_index(), "Intervals": iv, "Steps": steps,
+           "Providers": head["Providers"], "Transitions": head["Transitions"],
+           "Settings": settings}
+    if "Bids" in head:
+        out["Bids"] = head["Bids"]
+    return out
+
+
+def sensitivity_sheets(sensitivity: Any) -> dict[str, pd.DataFrame]:
+    """The tables of a sensitivity result (a :class:`~hemopt.sensitivity.SensitivityResult`
+    or its JSON document): ``Summary`` (per headline difference: the value at the defaults,
+    P5, median, P95, the share of points where the sign holds, the two largest drivers),
+    ``Indices`` (one row per difference and assumption), ``Ranking``, ``Assumptions`` (with
+    the range varied; the ones not varied with the reason), ``Points`` (each point's
+    assumptions and differences) and ``Run`` (method, runs, seeds, scale)."""
+    from hemopt.sensitivity import document
+
+    doc = document(sensitivity)
+    score = "mu_star" if doc["method"] == "morris" else "ST"
+    rows, ix = [], []
+    for out, r in doc["outputs"].items():
+        recs = sorted(r["indices"], key=lambda x: -(x.get(score) if x.get(score) is not None
+                                                    else -math.inf))
+        rows.append({"difference": out, **{k: r.get(k) for k in (
+            "unit", "baseline", "p5", "median", "p95", "p_sign", "n")},
+            "drivers": ", ".join(str(x["assumption"]) for x in recs[:2]
+                                 if (x.get(score) or 0) > 1e-12)})
+        ix += [{"difference": out, **x} for x in recs]
+    varied = [{"assumption": a["name"], "varied": True, "reason": "",
+               **{k: v for k, v in a.items() if k != "name"}} for a in doc["assumptions"]]
+    skipped = [{"assumption": k, "varied": False, "reason": v}
+               for k, v in doc["skipped"].items()]
+    p = doc["parameters"]
+    run = [("method", doc["method"]), ("preset", doc["preset"]), ("runs", doc["runs"]),
+           ("runtime_s", doc.get("runtime_s")),
+           *((k, ", ".join(map(str, v)) if isinstance(v, list) else v)
+             for k, v in p.items() if k != "settings"), ("failures", len(doc.get("failures")
+                                                                         or []))]
+    sheets = {"Summary": pd.DataFrame(rows), "Indices": pd.DataFrame(ix),
+              "Ranking": pd.DataFrame({"assumption": list(doc.get("ranking", {})),
+                                       "ranking": list(doc.get("ranking", {}).values())}),
+              "Assumptions": pd.DataFrame(varied + skipped).astype(object),
+              "Run": pd.DataFrame(run, columns=["setting", "value"]).astype({"value": object})}
+    if doc.get("design") and doc.get("values"):
+        sheets["Points"] = pd.concat([pd.DataFrame(doc["design"]),
+                                      pd.DataFrame(doc["values"])], axis=1)
+    return sheets
 
 
 @register("comparison.excel")

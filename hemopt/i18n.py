@@ -662,4 +662,61 @@ SV: dict[str, str] = {
     " MSEK": " mnkr",
     "Comparison of {regimes}": "Jämförelse av {regimes}",
     " on {name} ({clients} clients). ": " i {name} ({clients} brukare). ",
+    # what the answer depends on (hemopt.sensitivity in the report)
+    "What the answer depends on": "Vad svaret beror på",
+    "What the answer depends on: {preset}": "Vad svaret beror på: {preset}",
+    "{regime} − {reference}, {measure}": "{regime} − {reference}, {measure}",
+    "Difference": "Skillnad",
+    "At the defaults": "Med standardvärdena",
+    "Median": "Median",
+    "Sign holds": "Tecknet håller",
+    "Two largest drivers": "De två största drivkrafterna",
+    "μ* (mean |effect|), {unit}": "μ* (medelvärde av |effekt|), {unit}",
+    "ST (total index)": "ST (totalt index)",
+    "Tornado charts": "Tornadodiagram",
+    "Every declared assumption (docs/assumptions.md) was varied over its plausible range: "
+    "{method}, {n} assumptions, {runs} model runs on seed(s) {seeds} at scale {scale} (preset "
+    "{preset}, sample seed {seed}). The ranges over the seeds above cover only the noise "
+    "between seeds; these cover the modelling choices.":
+        "Varje angivet antagande (docs/assumptions.md) varierades över sitt rimliga intervall: "
+        "{method}, {n} antaganden, {runs} modellkörningar med slumpfrö {seeds} i skala {scale} "
+        "(förinställning {preset}, urvalets slumpfrö {seed}). Intervallen över slumpfröna ovan "
+        "täcker bara slumpens variation; dessa täcker modellvalen.",
+    "The two largest drivers over every difference: {drivers}.":
+        "De två största drivkrafterna över alla skillnader: {drivers}.",
+    "Not varied": "Inte varierade",
+    "{n} run(s) failed; their points are left out. First: {error}":
+        "{n} körning(ar) misslyckades; deras punkter är utelämnade. Första: {error}",
+    # procurement: bids and evaluation (hemopt.procurement in the report)
+    "Procurement: bids and evaluation": "Upphandling: anbud och utvärdering",
+    "Every external provider bids on every lot. Price: the lot's care hours at the hourly "
+    "cost, travel as round trips from the bidder's nearest office or base, and any expansion "
+    "beyond its capacity; the evaluated price weighs in quality. The lowest evaluated price "
+    "among qualified bidders wins (in bold).":
+        "Varje extern utförare lämnar anbud på varje anbudsområde. Pris: områdets "
+        "omsorgstimmar till timkostnaden, resor tur och retur från anbudsgivarens närmaste "
+        "kontor eller bas samt eventuell utbyggnad utöver dess kapacitet; utvärderingspriset "
+        "väger in kvalitet. Lägsta utvärderingspris bland kvalificerade anbudsgivare vinner "
+        "(i fetstil).",
+    "Lots (areas awarded together): {lots}.":
+        "Anbudsområden (områden som tilldelas tillsammans): {lots}.",
+    "Lot": "Anbudsområde",
+    "Bidder": "Anbudsgivare",
+    "Volume (h/week)": "Volym (timmar per vecka)",
+    "Travel (km/week)": "Resor (km per vecka)",
+    "Price (SEK/week)": "Pris (kr per vecka)",
+    "Quality": "Kvalitet",
+    "Evaluated price (SEK/week)": "Utvärderingspris (kr per vecka)",
+    "Capacity (h/week)": "Kapacitet (timmar per vecka)",
+    "Expansion (h/week)": "Utbyggnad (timmar per vecka)",
+    "Qualified": "Kvalificerad",
+    "Winner": "Vinnare",
+    "yes": "ja",
+    "no": "nej",
+    "The two largest drivers over the declared ranges ({method}, {runs} model runs; "
+    "{file}): {drivers}. The report's section \"What the answer depends on\" has each "
+    "difference's P5, median, P95 and how often its sign holds.":
+        "De två största drivkrafterna över de angivna intervallen ({method}, {runs} "
+        "modellkörningar; {file}): {drivers}. Rapportens avsnitt \"Vad svaret beror på\" "
+        "visar varje skillnads P5, median, P95 och hur ofta dess tecken håller.",
 }

@@ -53,12 +53,17 @@ __all__ = [
     "plot_kpis",
     "plot_maps",
     "plot_regime_map",
+    "plot_sensitivity",
     "plot_waterfall",
+    "procurement_table",
     "reading",
     "report_title",
     "seeds_html_fragment",
+    "sensitivity_section",
+    "sensitivity_table",
     "waterfall_table",
     "write_html",
+    "write_sensitivity_html",
 ]
 
 logger = logging.getLogger(__name__)
@@ -767,6 +772,7 @@ def _clause(name: str, kpi: str, what: str, r: Any, n: int) -> str:
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;
 margin:1.5em auto;padding:0 1em;color:#222;line-height:1.45}
+tr.win td{font-weight:bold}
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #4a6fa5;
 padding-bottom:.2em}h3{margin-top:1.2em}
 .sub{color:#555;margin-top:0}.run{background:#eef3fa;border-left:4px solid #4a6fa5;
@@ -1273,7 +1279,8 @@ def report_title(comp: Comparison, seeds: SeedComparison | None = None) -> str:
 
 @register("comparison.html")
 def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None = None, *,
-               lang: str = "en", interactive_map: str | None = None) -> Path:
+               lang: str = "en", interactive_map: str | None = None,
+               sensitivity: Any = None) -> Path:
     """Write the report for people: one self-contained HTML file (figures embedded as base64
     PNG, no external CSS, JavaScript or fonts).
 
@@ -1294,19 +1301,25 @@ def write_html(comp: Comparison, path: str | Path, seeds: SeedComparison | None 
     interactive_map
         The file name of an interactive map page beside the report
         (:func:`write_interactive_map`), linked from the maps section; ``None``: no link.
+    sensitivity
+        A :class:`~hemopt.sensitivity.SensitivityResult` or its JSON document
+        (``sensitivity.json``): adds the section "What the answer depends on"
+        (:func:`sensitivity_section`).
 
     Returns
     -------
     pathlib.Path
     """
+    doc = _sensitivity_doc(sensitivity) if sensitivity is not None else None
     with language(lang):
-        out = _write_html(comp, Path(path), seeds, lang, interactive_map)
+        out = _write_html(comp, Path(path), seeds, lang, interactive_map, doc)
     logger.info("wrote the report (%s) to %s", lang, out)
     return out
 
 
 def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang: str,
-                interactive_map: str | None) -> Path:
+                interactive_map: str | None, sensitivity: dict[str, Any] | None = None
+                ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     names = _regimes(comp)
     sc = comp.scenario
@@ -1382,6 +1395,16 @@ def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang
             note(_t("Not computed for a single comparison: hemopt.compare_seeds(...) splits "
                     "each difference into its causes (stairwell, building, consolidation, "
                     "procurement; contracts, share and queue)."))))
+    if sensitivity is not None:
+        sections.append(("sensitivity", _t("What the answer depends on"),
+                         sensitivity_section(sensitivity)))
+    bids = procurement_table(comp)
+    if bids:
+        sections.append(("procurement", _t("Procurement: bids and evaluation"), note(_t(
+            "Every external provider bids on every lot. Price: the lot's care hours at the "
+            "hourly cost, travel as round trips from the bidder's nearest office or base, and "
+            "any expansion beyond its capacity; the evaluated price weighs in quality. The "
+            "lowest evaluated price among qualified bidders wins (in bold).")) + bids))
     sections.append(("continuity", _t("Continuity of care (14 days)"),
                      _continuity_section(comp, seeds)))
     which = _t(" (seed {seed})", seed=comp.seed) if seeds is not None else ""
@@ -1437,6 +1460,182 @@ def _write_html(comp: Comparison, path: Path, seeds: SeedComparison | None, lang
     from hemopt._io import atomic_write_text
 
     return atomic_write_text(path, "\n".join(parts))  # whole or not at all
+
+
+# ------------------------------------------------------------------------ sensitivity
+def _sensitivity_doc(sensitivity: Any) -> dict[str, Any]:
+    from hemopt.sensitivity import document
+
+    return document(sensitivity)
+
+
+def _difference_label(output: str) -> str:
+    """``Zoning-LOV:driven_km_per_day`` in words: ``Zoning − LOV, Driving (km per day)``."""
+    pair, kpi = output.split(":", 1)
+    regime, _, reference = pair.partition("-")
+    return _t("{regime} − {reference}, {measure}", regime=regime, reference=reference,
+              measure=_measure(kpi).title())
+
+
+def _drivers(doc: Mapping[str, Any], output: str, n: int = 2) -> list[str]:
+    """The ``n`` assumptions with the largest index (μ* or ST) on ``output``; only those
+    that move it (an index of 0 drives nothing: km do not depend on the price of a km)."""
+    score = "mu_star" if doc["method"] == "morris" else "ST"
+    rows = [r for r in doc["outputs"][output]["indices"]
+            if _num(r.get(score)) > 1e-12]  # NaN (a failed block) and 0 left out
+    rows.sort(key=lambda r: -_num(r[score]))
+    return [str(r["assumption"]) for r in rows[:n]]
+
+
+def _share(p: Any) -> str:
+    v = _num(p)
+    return "–" if math.isnan(v) else _loc(f"{100 * v:.0f}") + " %"
+
+
+def sensitivity_table(sensitivity: Any) -> str:
+    """HTML table: per headline difference, its value at the defaults, P5, median and P95
+    over the declared ranges, the share of points where its sign holds and its two largest
+    drivers. ``sensitivity``: a :class:`~hemopt.sensitivity.SensitivityResult` or its JSON
+    document (``sensitivity.json``)."""
+    doc = _sensitivity_doc(sensitivity)
+    rows = []
+    for out, r in doc["outputs"].items():
+        kpi = out.split(":", 1)[1]
+        rows.append([_difference_label(out),
+                     *(fmt_value(kpi, r[k], sign=True) for k in ("baseline", "p5", "median",
+                                                                 "p95")),
+                     _share(r["p_sign"]), ", ".join(_drivers(doc, out)) or "–"])
+    return _table([_t("Difference"), _t("At the defaults"), "P5", _t("Median"), "P95",
+                   _t("Sign holds"), _t("Two largest drivers")], rows, left=(0, 6))
+
+
+def plot_sensitivity(sensitivity: Any, n: int | None = 8) -> Any:
+    """Tornado charts, one per headline difference: the ``n`` largest indices (Morris μ*
+    or Sobol ST) with their 95 % intervals, largest on top. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    doc = _sensitivity_doc(sensitivity)
+    outputs = list(doc["outputs"])
+    score = "mu_star" if doc["method"] == "morris" else "ST"
+    ncol = 2
+    nrow = max(1, (len(outputs) + 1) // ncol)
+    k = min(n or len(doc["assumptions"]), max(len(doc["assumptions"]), 1))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(11, (0.3 * k + 1.3) * nrow), squeeze=False)
+    for ax, out in zip(axes.ravel(), outputs, strict=False):
+        recs = [r for r in doc["outputs"][out]["indices"] if not math.isnan(_num(r[score]))]
+        recs = sorted(recs, key=lambda r: -_num(r[score]))[:k][::-1]
+        kpi = out.split(":", 1)[1]
+        # μ* is in the output's unit (SEK shown as MSEK, as the table); ST is a share
+        width = np.asarray([_num(r[score]) for r in recs], dtype=float)
+        err = np.asarray([_num(r.get(f"{score}_conf")) for r in recs], dtype=float)
+        if score == "mu_star":
+            width, err = _scaled(kpi, width), _scaled(kpi, err)
+        ax.barh([str(r["assumption"]) for r in recs], width, xerr=err, color="#4477aa",
+                ecolor="#333333", capsize=2)
+        ax.set_xlabel(_t("μ* (mean |effect|), {unit}", unit=_measure(kpi).unit)
+                      if score == "mu_star" else _t("ST (total index)"))
+        ax.set_title(_difference_label(out), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.ravel()[len(outputs):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_section(sensitivity: Any) -> str:
+    """The body of the report's section "What the answer depends on" (HTML): the method,
+    runs and seeds, the two largest drivers, :func:`sensitivity_table`, the tornado charts
+    (:func:`plot_sensitivity`) and the assumptions not varied with the reason."""
+    doc = _sensitivity_doc(sensitivity)
+    p = doc.get("parameters", {})
+    method = "Morris" if doc["method"] == "morris" else "Sobol"
+    how = _t("Every declared assumption (docs/assumptions.md) was varied over its plausible "
+             "range: {method}, {n} assumptions, {runs} model runs on seed(s) {seeds} at scale "
+             "{scale} (preset {preset}, sample seed {seed}). The ranges over the seeds above "
+             "cover only the noise between seeds; these cover the modelling choices.",
+             method=method, n=len(doc["assumptions"]), runs=doc["runs"],
+             seeds=_seed_list(list(p.get("seeds") or [])) or "–",
+             scale=_loc(f"{_num(p.get('scale', math.nan)):g}"), preset=doc["preset"],
+             seed=p.get("seed", "–"))
+    top = doc.get("top_drivers") or []
+    parts = [f"<p>{_esc(how)}</p>"]
+    if top:
+        parts.append("<p><b>" + _esc(_t("The two largest drivers over every difference: "
+                                         "{drivers}.", drivers=", ".join(top))) + "</b></p>")
+    parts.append(sensitivity_table(doc))
+    parts.append(f"<img id='fig-tornado' alt='{_esc(_t('Tornado charts'))}' "
+                 f"src='data:image/png;base64,{_fig_to_base64(plot_sensitivity(doc))}'>")
+    skipped = doc.get("skipped") or {}
+    if skipped:
+        parts.append(f"<h3>{_esc(_t('Not varied'))}</h3><ul>"
+                     + "".join(f"<li><code>{_esc(k)}</code>: "
+                               f"{_esc(_t(str(v).removeprefix(f'{k}: ')))}</li>"
+                               for k, v in skipped.items()) + "</ul>")
+    fails = doc.get("failures") or []
+    if fails:
+        parts.append("<p class='note'>" + _esc(_t(
+            "{n} run(s) failed; their points are left out. First: {error}", n=len(fails),
+            error=fails[0].get("error", ""))) + "</p>")
+    return "".join(parts)
+
+
+def write_sensitivity_html(sensitivity: Any, path: str | Path, *, lang: str = "en") -> Path:
+    """A small self-contained HTML page of :func:`sensitivity_section` (``hemopt
+    sensitivity --out DIR`` writes it as ``DIR/index.html``)."""
+    with language(lang):
+        doc = _sensitivity_doc(sensitivity)
+        title = _t("What the answer depends on: {preset}", preset=doc["preset"])
+        text = "\n".join([
+            f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
+            f"<title>hemopt: {_esc(title)}</title><style>{_CSS}</style></head><body>",
+            f"<h1>{_esc(title)}</h1>", sensitivity_section(doc), "</body></html>"])
+    from hemopt._io import atomic_write_text
+
+    return atomic_write_text(Path(path), text)
+
+
+# ------------------------------------------------------------------------ procurement
+_BID_HEAD = (("lot", "Lot"), ("provider_id", "Bidder"),
+             ("volume_hours_per_week", "Volume (h/week)"),
+             ("travel_km", "Travel (km/week)"), ("price_sek_per_week", "Price (SEK/week)"),
+             ("quality", "Quality"), ("evaluated_price", "Evaluated price (SEK/week)"),
+             ("capacity_hours_per_week", "Capacity (h/week)"),
+             ("expansion_hours_per_week", "Expansion (h/week)"),
+             ("capacity_ok", "Qualified"), ("winner", "Winner"))
+
+
+def procurement_table(comp: Comparison) -> str:
+    """HTML: per regime that procures (zoning's lots), its lots and every bid with its
+    evaluation (:func:`hemopt.procurement.evaluate_bids`), the winner of each lot in bold;
+    empty when no regime procures."""
+    from hemopt.compare import procurement_of
+
+    parts = []
+    for name, a in comp.assignments.items():
+        bids, lots = procurement_of(a)
+        if bids is None:
+            continue
+        lot_words = "; ".join(f"{k}: {', '.join(v)}" for k, v in (lots or {}).items())
+        rows = []
+        for r in bids.to_dict(orient="records"):
+            cells = []
+            for col, _ in _BID_HEAD:
+                v = r[col]
+                if isinstance(v, (bool, np.bool_)):
+                    cells.append(_t("yes") if v else _t("no"))
+                elif col == "quality":
+                    cells.append(_loc(f"{_num(v):.2f}"))
+                elif isinstance(v, (int, float, np.number)):
+                    cells.append(_loc(f"{_num(v):,.0f}") if math.isfinite(_num(v)) else "–")
+                else:
+                    cells.append(str(v))
+            rows.append(cells)
+        parts.append(f"<h3>{_esc(name)}</h3><p>" + _esc(_t("Lots (areas awarded together): "
+                                                           "{lots}.", lots=lot_words)) + "</p>"
+                     + _table([_t(h) for _, h in _BID_HEAD], rows, left=(0, 1),
+                              row_classes=["win" if w else "" for w in bids["winner"]]))
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------------ notebooks

@@ -49,8 +49,8 @@ from hemopt.assumptions import Assumption, apply_values, skip_reason
 from hemopt.errors import InputError
 from hemopt.settings import StudySettings
 
-__all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "plot_tornado",
-           "sample", "sensitivity"]
+__all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "document",
+           "plot_tornado", "read_sensitivity", "sample", "sensitivity"]
 
 #: Headline differences: (regime, reference).
 HEADLINE_DIFFERENCES: tuple[tuple[str, str], ...] = (("Zoning", "LOV"), ("LOU", "LOV"))
@@ -406,6 +406,60 @@ class SensitivityResult:
     def __repr__(self) -> str:
         return (f"SensitivityResult({self.method}, {self.preset}, {len(self.assumptions)} "
                 f"assumptions, {self.runs} runs; top drivers {self.top_drivers(2)})")
+
+
+#: The schema of :meth:`SensitivityResult.to_dict`.
+SCHEMA = "hemopt-sensitivity/1"
+_DOC_KEYS = ("method", "preset", "runs", "assumptions", "skipped", "parameters", "top_drivers",
+             "outputs")
+
+
+def document(result: SensitivityResult | Mapping[str, Any], what: str = "sensitivity"
+             ) -> dict[str, Any]:
+    """The JSON document of ``result`` (:meth:`SensitivityResult.to_dict`), or ``result``
+    itself when it is one already (read from ``sensitivity.json``), checked: the outputs
+    (report, workbook, ``comparison.json``) take either.
+
+    Raises
+    ------
+    InputError
+        ``result`` is neither a :class:`SensitivityResult` nor a ``hemopt-sensitivity/1``
+        document; ``what`` names it in the message.
+
+    Examples
+    --------
+    >>> document({"schema": "hemopt-comparison/3"})
+    Traceback (most recent call last):
+    ...
+    hemopt.errors.InputError: sensitivity: expected a hemopt-sensitivity/1 document (hemopt \
+sensitivity --out DIR writes DIR/sensitivity.json), got schema 'hemopt-comparison/3'
+    """
+    if isinstance(result, SensitivityResult):
+        return result.to_dict()
+    if not isinstance(result, Mapping):
+        raise InputError(f"{what}: expected a SensitivityResult or its JSON document, got "
+                         f"{type(result).__name__}")
+    if result.get("schema") != SCHEMA:
+        raise InputError(f"{what}: expected a {SCHEMA} document (hemopt sensitivity --out DIR "
+                         f"writes DIR/sensitivity.json), got schema {result.get('schema')!r}")
+    missing = [k for k in _DOC_KEYS if k not in result]
+    if missing:
+        raise InputError(f"{what}: the {SCHEMA} document lacks {', '.join(missing)}")
+    return dict(result)
+
+
+def read_sensitivity(path: str | Path) -> dict[str, Any]:
+    """The document of ``sensitivity.json`` (written by ``hemopt sensitivity``), checked
+    (:func:`document`); a missing or unreadable file is an :class:`InputError` naming it."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"--sensitivity {p}: no such file (hemopt sensitivity --out DIR "
+                         "writes DIR/sensitivity.json)") from None
+    except (OSError, ValueError) as e:
+        raise InputError(f"--sensitivity {p}: not a readable JSON file ({e})") from None
+    return document(doc, what=f"--sensitivity {p}")
 
 
 def _fmt(x: float) -> str:

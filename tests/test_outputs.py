@@ -45,7 +45,10 @@ def test_comparison_excel_has_the_json_figures(comp, tmp_path):
     p = comp.to_excel(tmp_path / "c.xlsx")
     doc = json.loads(comp.to_json(tmp_path / "c.json").read_text())
     wb = openpyxl.load_workbook(p)
-    assert wb.sheetnames == ["KPIs", "Providers", "Transitions", "Settings"]
+    assert wb.sheetnames == ["KPIs", "Providers", "Transitions", "Settings", "Bids"]
+    # zoning procures: its bids, one row per lot and bidder, as in comparison.json
+    zoning = next(r for r in doc["regimes"] if r["name"] == "Zoning")
+    assert wb["Bids"].max_row == 1 + len(zoning["procurement"]["bids"])
     ws = wb["KPIs"]
     header = [c.value for c in ws[1]]
     assert header[:3] == ["key", "Measure", "unit"]
@@ -85,7 +88,7 @@ def test_seed_comparison_excel(seeds, tmp_path):
     p = seeds.to_excel(tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(p)
     assert wb.sheetnames == ["KPIs", "Intervals", "Steps", "Providers", "Transitions",
-                             "Settings"]
+                             "Settings", "Bids"]
     iv = pd.read_excel(p, sheet_name="Intervals").set_index(["regime", "kpi"])
     want = paired_intervals(seeds.per_seed, "LOV", ["driven_km_per_day"]).set_index(
         ["regime", "kpi"])

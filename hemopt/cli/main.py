@@ -147,7 +147,35 @@ _REGIME_FLAGS = {
     "external_share": ("--external-share", "lou"),
     "n_zones": ("--n-zones", "zoning"),
     "procured_share": ("--procured-share", "zoning"),
+    "guarantee": ("--guarantee", "lou"),
+    "quality_weight": ("--quality-weight", "zoning"),
 }
+
+#: The choices of ``--guarantee`` (LOU's rule for placing clients who do not choose).
+_GUARANTEES = ("nearest", "below_share", "none")
+
+
+def _add_rule_flags(p: argparse.ArgumentParser) -> None:
+    """``--guarantee`` (LOU) and ``--quality-weight`` (zoning's procurement)."""
+    p.add_argument("--guarantee", default=None, choices=_GUARANTEES,
+                   help="LOU: how clients who do not choose are placed while externals are "
+                        "below their share: nearest (the default: the nearest external with "
+                        "room in the client's area), below_share (the external furthest "
+                        "below its share, however far) or none (the share is a cap only)")
+    p.add_argument("--quality-weight", type=float, default=None,
+                   help="zoning: the weight of quality in the procurement's evaluation, in "
+                        "[0, 1] (default 0: price only)")
+
+
+def _regime_options(args: argparse.Namespace) -> dict[str, dict[str, Any]] | None:
+    """``hemopt compare``'s ``--guarantee`` and ``--quality-weight`` as
+    :func:`hemopt.compare.default_regimes`' ``regime_options``; None when neither is given."""
+    opts: dict[str, dict[str, Any]] = {}
+    if args.guarantee is not None:
+        opts["LOU"] = {"guarantee": args.guarantee}
+    if args.quality_weight is not None:
+        opts["Zoning"] = {"quality_weight": args.quality_weight}
+    return opts or None
 
 
 def _make_regime(args: argparse.Namespace):
@@ -173,6 +201,15 @@ def _make_regime(args: argparse.Namespace):
     return regime_from_name(args.regime, **params)
 
 
+def _hours(v) -> str:
+    """Weekly hours for the printed summary; ``–`` where the regime has no such figure."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return f"{'–':>7}"
+    return f"{'–':>7}" if f != f else f"{f:>7.1f} h/wk"
+
+
 def _format_assignment(a) -> str:
     s = a.summary()
     lines = [
@@ -181,6 +218,10 @@ def _format_assignment(a) -> str:
         f"  queueing for a provider   {s['queue']:>7}",
         f"  unserved                  {s['unserved']:>7}",
         f"  external share of hours   {100 * s['external_share_hours']:>7.1f} %",
+        f"  guarantee shortfall       {_hours(s.get('guarantee_shortfall_hours_per_week'))}"
+        "   (LOU: hours the guarantee could not place)",
+        f"  procurement shortfall     {_hours(s.get('procurement_shortfall_hours_per_week'))}"
+        "   (zoning: hours below the procured share)",
         "",
         f"  {'provider':<10}{'kind':<10}{'clients':>8}{'hours/wk':>10}{'share':>8}{'queue':>7}",
     ]
@@ -369,6 +410,18 @@ def _settings_of(args: argparse.Namespace):
     return StudySettings.from_toml(args.settings)
 
 
+def _sensitivity_sentence(doc, path: str) -> str:
+    """The printed reading's sentence on an embedded sensitivity result: its two largest
+    drivers (in the report's language, :mod:`hemopt.i18n`)."""
+    from hemopt.i18n import t
+
+    return t("The two largest drivers over the declared ranges ({method}, {runs} model runs; "
+             "{file}): {drivers}. The report's section \"What the answer depends on\" has "
+             "each difference's P5, median, P95 and how often its sign holds.",
+             method=doc["method"], runs=doc["runs"], file=path,
+             drivers=", ".join(doc.get("top_drivers") or []) or "–")
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -405,6 +458,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     outputs = _check_outputs(folder=args.out, files=("comparison.json", "index.html",
                                                      "comparison.xlsx", "assignments.gpkg",
                                                      "map.html"))
+    sens = None
+    if args.sensitivity:
+        from hemopt.sensitivity import read_sensitivity
+
+        sens = read_sensitivity(args.sensitivity)
+        if not getattr(args, "scenario", None):
+            from hemopt.cli._options import DEFAULT_PRESET
+
+            preset = args.preset or DEFAULT_PRESET
+            if str(sens["preset"]).lower() != str(preset).lower():
+                raise InputError(f"--sensitivity {args.sensitivity}: computed on preset "
+                                 f"{sens['preset']!r}, but this comparison runs preset "
+                                 f"{preset!r}; run hemopt sensitivity --preset {preset}")
+    opts = _regime_options(args)
+    regimes = None
+    if opts is not None:
+        from hemopt.compare import default_regimes
+
+        def regimes(sc):
+            return default_regimes(sc, regime_options=opts)
+
     with _locked(outputs):
         if getattr(args, "scenario", None):
             fixed = load_scenario(args)
@@ -420,13 +494,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         if settings is not None:  # the run's settings all come from the file
             r = compare_seeds(scenario_of, seeds, headline_seed=args.seed,
                               decompose=not args.no_decompose, progress=not args.quiet,
-                              settings=settings)
+                              settings=settings, regimes=regimes)
         else:
             r = compare_seeds(scenario_of, seeds, headline_seed=args.seed,
                               routing=args.routing, max_iterations=iterations,
                               time_limit_s=args.time_limit, decompose=not args.no_decompose,
                               progress=not args.quiet, continuity=args.continuity,
-                              workers=args.workers,
+                              workers=args.workers, regimes=regimes,
                               care=CareParams(enabled=False) if args.care is False else None)
         if r.decomposition_evaluations:
             print(f"decomposition (Shapley values over the steps): "
@@ -455,15 +529,36 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         for sentence in reading(comp, r if len(seeds) > 1 else None, lang=args.lang):
             print("- " + sentence)
+        if sens is not None:
+            from hemopt.i18n import language
+
+            with language(args.lang):
+                print("- " + _sensitivity_sentence(sens, args.sensitivity))
         out = Path(args.out)
-        print(f"\nwrote {r.to_json(out / 'comparison.json')}")
+        if sens is None:
+            print(f"\nwrote {r.to_json(out / 'comparison.json')}")
+        else:
+            import json
+
+            from hemopt._io import atomic_write_text
+
+            doc = {**r.to_dict(), "sensitivity": sens}
+            path = atomic_write_text(out / "comparison.json", json.dumps(doc, indent=2) + "\n")
+            print(f"\nwrote {path} (with the sensitivity result of {args.sensitivity})")
         page = None
         if args.interactive_map:
             from hemopt.plot import write_interactive_map
 
             page = write_interactive_map(comp, out / "map.html", lang=args.lang).name
             print(f"wrote {out / page} (loads Leaflet and map tiles from the internet)")
-        print(f"wrote {r.to_html(out / 'index.html', lang=args.lang, interactive_map=page)}")
+        if sens is None:
+            print(f"wrote {r.to_html(out / 'index.html', lang=args.lang, interactive_map=page)}")
+        else:
+            from hemopt.report import write_html
+
+            html = write_html(comp, out / "index.html", r, lang=args.lang,
+                              interactive_map=page, sensitivity=sens)
+            print(f"wrote {html}")
         print(f"wrote {r.to_excel(out / 'comparison.xlsx')}")
         print(f"wrote {comp.to_gpkg(out / 'assignments.gpkg')}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -582,6 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--n-zones", type=int, default=None, help="zoning: design this many zones")
     a.add_argument("--procured-share", type=float, default=None,
                    help="zoning: external share (default 0.5)")
+    _add_rule_flags(a)
     a.add_argument("--backend", default="ortools", help="ortools, networkx or cpsat")
     a.add_argument("--out", help="write the assignment as a layer of this GeoPackage")
     a.add_argument("--map", help="write a map PNG here")
@@ -623,6 +719,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "results do not depend on it)")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
+    _add_rule_flags(c)
+    c.add_argument("--sensitivity", default=None, metavar="FILE",
+                   help="a sensitivity.json written by hemopt sensitivity --out DIR: embedded "
+                        "in the report (\"What the answer depends on\") and in "
+                        "comparison.json under \"sensitivity\"")
     c.add_argument("--out", default="report",
                    help="folder for index.html, comparison.json, comparison.xlsx (one sheet "
                         "per table) and assignments.gpkg (each regime's assignment)")

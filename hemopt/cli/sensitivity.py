@@ -39,8 +39,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     s.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
     s.add_argument("--scheduler", default=None, help="Dask scheduler address")
-    s.add_argument("--out", default="sens", help="folder for sensitivity.json, the tornado "
-                   "PNG and the resumable parts (default sens/)")
+    s.add_argument("--out", default="sens", help="folder for sensitivity.json, index.html (the "
+                   "report's section \"What the answer depends on\"), sensitivity.xlsx, the "
+                   "tornado PNG and the resumable parts (default sens/)")
+    s.add_argument("--lang", default="en", choices=["en", "sv"],
+                   help="language of index.html: en (default) or sv")
     s.set_defaults(func=_cmd_sensitivity)
     return s
 
@@ -69,6 +72,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from hemopt.settings import StudySettings
 
     t0 = time.perf_counter()
+    from hemopt.i18n import check_lang
+
+    check_lang(args.lang)
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
     settings = None
@@ -113,5 +119,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     fig.savefig(png, dpi=110)
     plt.close(fig)
     print(f"wrote {png}")
+    from hemopt.excel import sensitivity_sheets, write_workbook
+    from hemopt.report import write_sensitivity_html
+
+    print(f"wrote {write_sensitivity_html(r, out / 'index.html', lang=args.lang)}")
+    print(f"wrote {write_workbook(out / 'sensitivity.xlsx', sensitivity_sheets(r))}")
     print(f"done in {time.perf_counter() - t0:.1f} s ({r.runs} model runs)", file=sys.stderr)
     return 0
