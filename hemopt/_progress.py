@@ -19,8 +19,11 @@ logger = logging.getLogger("hemopt")
 
 def auto_progress() -> bool:
     """Whether progress shows by default: in a notebook, or on a terminal."""
-    if "ipykernel" in sys.modules:
-        return True
+    ipython = sys.modules.get("IPython")
+    if ipython is not None:  # a running notebook kernel, not merely ipykernel imported
+        shell = ipython.get_ipython()
+        if shell is not None and "IPKernelApp" in getattr(shell, "config", {}):
+            return True
     err = sys.stderr
     try:
         return bool(err is not None and err.isatty())

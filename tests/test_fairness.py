@@ -93,7 +93,10 @@ def test_zoning_plot_draws_the_designed_zones(small):
     assert set(a.clients["zone_id"]) <= set(a.zones["zone_id"])
     ax = a.plot()
     labels = {t.get_text() for t in ax.texts}
-    assert set(a.zones["zone_id"]) <= labels
+    from hemopt.plot import area_label
+
+    names = a.zones["name"] if "name" in a.zones else a.zones["zone_id"]
+    assert {area_label(z, n) for z, n in zip(a.zones["zone_id"], names, strict=True)} <= labels
     matplotlib.pyplot.close("all")
 
 
