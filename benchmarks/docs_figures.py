@@ -45,7 +45,8 @@ SOURCES: tuple[str, ...] = (
     "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes.py",
     "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/scenario.py", "hemopt/synth.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
-    "hemopt/areas.py", "hemopt/data/**/*",
+    "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
+    "hemopt/assumptions.py", "hemopt/data/**/*",
     "benchmarks/validation.py", "benchmarks/docs_figures.py",
 )
 

@@ -25,7 +25,7 @@ from hemopt._views import view
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
-from hemopt.continuity import continuity_kpis
+from hemopt.continuity import PLANNER_WEIGHT, continuity_kpis
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import LOU, LOV, Regime, Zoning
@@ -562,7 +562,7 @@ def compare(
         "shifts": asdict(shifts),
         "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
-        "continuity": ({"days": 14, "weight": 1.0, "contact_weight": 1.0,
+        "continuity": ({"days": 14, "weight": PLANNER_WEIGHT, "contact_weight": PLANNER_WEIGHT,
                         "routing": c_settings.method,
                         "max_iterations": (c_settings.max_iterations
                                            if c_settings.method == "solver" else None)}
