@@ -373,24 +373,37 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
+def cell_float(v: Any) -> float | None:
+    """A cell as a float, or None when it is not a number: a bool, or text that does not
+    read as one. Accepts a decimal comma (``3,5``) and no-break spaces as thousands
+    separators; text ``nan`` reads as NaN, which callers refuse. One reader for the client
+    lists and route-plan's tables.
+
+    >>> cell_float("3,5"), cell_float("1\u00a0200"), cell_float(2)
+    (3.5, 1200.0, 2.0)
+    >>> cell_float("ten"), cell_float(True)
+    (None, None)
+    """
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    s = str(v).strip().replace("\u00a0", "")
+    if _DECIMAL_COMMA.match(s):
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
 def _number(src: _Source, i: int, column: str, v: Any) -> float:
     """A cell as a float; blank is NaN. Accepts a decimal comma (``3,5``)."""
     if _blank(v):
         return math.nan
-    if isinstance(v, bool):
+    x = cell_float(v)
+    if x is None or (math.isnan(x) and not isinstance(v, (float, np.floating))):
         raise src.error(i, column, "must be a number", v)
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        x = float(v)
-    else:
-        s = str(v).strip().replace("\u00a0", "")
-        if _DECIMAL_COMMA.match(s):
-            s = s.replace(",", ".")
-        try:
-            x = float(s)
-        except ValueError:
-            raise src.error(i, column, "must be a number", v) from None
-        if math.isnan(x):
-            raise src.error(i, column, "must be a number", v)
     return x
 
 

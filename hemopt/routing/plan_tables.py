@@ -31,13 +31,13 @@ import numpy as np
 import pandas as pd
 
 from hemopt.errors import InputError
+from hemopt.tables import cell_float
 
 __all__ = ["CLOCK_MAX_MIN", "Table", "check_matrix", "hhmm"]
 
 #: Latest clock time accepted (36:00, minutes after midnight of the day planned).
 CLOCK_MAX_MIN = 36 * 60
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 def hhmm(minutes: float) -> str:
@@ -182,18 +182,9 @@ class Table:
         return out
 
     def _float(self, i, column, v, unit) -> float:
-        if isinstance(v, bool):
+        x = cell_float(v)
+        if x is None:
             raise self.error(i, column, f"must be a number ({unit})", v)
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            x = float(v)
-        else:
-            s = str(v).strip().replace("\u00a0", "")
-            if _DECIMAL_COMMA.match(s):
-                s = s.replace(",", ".")
-            try:
-                x = float(s)
-            except ValueError:
-                raise self.error(i, column, f"must be a number ({unit})", v) from None
         if not math.isfinite(x):
             raise self.error(i, column, f"must be a finite number ({unit})", v)
         return x
