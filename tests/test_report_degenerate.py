@@ -48,6 +48,9 @@ def test_own_data_walkthrough_writes_the_report(tmp_path):
     # the printed reading gives the variable and fixed cost apart and points further
     assert "Variable cost (MSEK per year)" in r.stdout and "Fixed cost (MSEK per year)" in r.stdout
     assert "of which variable costs" in r.stdout and "hemopt sensitivity" in r.stdout
+    # no per cent of 0 km: the paired driving row says there was no change, never "nan"
+    driving = next(line for line in r.stdout.splitlines() if line.startswith("Driving (%)"))
+    assert "nan" not in driving and "no change" in driving
 
 
 def _report(sc, tmp_path, regimes=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shutil
 import sys
 import time
@@ -375,8 +376,12 @@ def _format_ranges(r) -> str:
         for n in names:
             x = r.interval(n, key)
             noise = "~" if x["within_noise"] and n != "LOV" else " "
-            cells.append(f"{x['pct_median']:+.1f} [{x['pct_low']:+.1f}, {x['pct_high']:+.1f}]"
-                         f"{noise}")
+            pct = [float(x[c]) for c in ("pct_median", "pct_low", "pct_high")]
+            if all(math.isfinite(v) for v in pct):
+                cells.append(f"{pct[0]:+.1f} [{pct[1]:+.1f}, {pct[2]:+.1f}]{noise}")
+            else:  # no per cent of nothing: 0 under LOV (no driving), or missing
+                zero = x.get("diff_low") == x.get("diff_high") == 0
+                cells.append(("no change" if zero else "–") + " ")
         lines.append(f"{get(key).label + ' (%)':<{w}}" + "".join(f"{c:>24}" for c in cells))
     lines.append("(~: the range contains 0, within noise)")
     dec = r.decomposition_summary()
