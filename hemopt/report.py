@@ -1109,10 +1109,10 @@ def _published_rows(comp: Comparison, seeds: SeedComparison | None) -> list[list
                         "provider"), "Vägverket/Trafikverket 2010:29, Valfrihet och "
                      "transporter i hemtjänsten",
                      _t("km under LOV / km under zoning: {ratio}", ratio=ratio),
-                     verdict + _t(" Splitting cleaning off to a second provider "
-                                  "(hemopt.variants.split_service) changes LOV's km by -5 % "
-                                  "to +6 % on the presets (docs/validation.md), not 2–3 "
-                                  "times.")])
+                     verdict + _t(" The split-cleaning case is not tested here: "
+                                  "hemopt.variants.split_service changes the care visits "
+                                  "too, so its comparison is withdrawn "
+                                  "(docs/validation.md).")])
         cost = rng([(_num(c.table.at["Zoning", "cost_sek_per_year"])
                      - _num(c.table.at["LOV", "cost_sek_per_year"])) / 1e6 for c in comps],
                    lambda x: _loc(f"{x:+,.1f}") + _t(" MSEK"))
