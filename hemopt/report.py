@@ -938,12 +938,13 @@ def _step_about(about: str) -> str:
     if language_now() == "sv":
         for en, sv in SV_STEP_WORDS.items():
             tail = tail.replace(en, sv)
+        tail = re.sub(r"\barea ?(?=\w)", "område ", tail)  # area1, area Z1: område 1, område Z1
     return f"{_t(head)}: {tail}"
 
 
 #: The words of a step's scenario-specific part (hemopt.decompose._who) in Swedish.
 SV_STEP_WORDS = {"the municipality": "kommunen", " takes every area": " tar alla områden",
-                 "no area has clients": "inget område har brukare", "area": "område "}
+                 "no area has clients": "inget område har brukare"}
 
 
 def _signed_msek(x: float) -> str:

@@ -387,3 +387,20 @@ def test_one_regime_map_alone(comp):
     plt.close(fig)
     with pytest.raises(hemopt.InputError, match="regime 'X'"):
         comp.maps(regime="X")
+
+
+def test_decomposition_step_labels_in_swedish():
+    """The Shapley steps' labels (a fixed text, then what the step does in this scenario)
+    come out in Swedish, the scenario part included; English is unchanged."""
+    from hemopt.report import _step_about
+
+    label = "each area to the regime's provider: area1: E4, area3: the municipality (M)"
+    with language("sv"):
+        assert _step_about(label) == ("varje område till formens utförare: område 1: E4, "
+                                      "område 3: kommunen (M)")
+        assert _step_about("one provider per area, the one serving the most hours there: "
+                           "the municipality (M) takes every area").endswith(
+            "kommunen (M) tar alla områden")
+        assert _step_about("clients of providers not contracted in their area move "
+                           "(3 clients)").endswith("(3 brukare)")
+    assert _step_about(label) == label
