@@ -7,7 +7,7 @@ Pipeline (``docs/continuity.md``):
    client's weekly pattern (:func:`hemopt.scenario.weekly_pattern`: daily care every day,
    weekly tasks such as a shower or cleaning on fixed weekdays, light clients on fixed
    weekdays; weekly minutes conserved), or without pattern columns the one-day draw of
-   :func:`hemopt.routing.visits.day_of_visits` every day.
+   :func:`hemopt.day.visits.day_of_visits` every day.
 2. :func:`route_horizon` routes each weekday once with the assignment's providers (the VRPTW
    solver, whose routes are staff shifts; or the approximation, whose route counts are
    turned into routes by a sweep around the base, see :func:`sweep_routes`), optionally with
@@ -41,13 +41,13 @@ import numpy as np
 import pandas as pd
 
 from hemopt.assignment import Assignment
+from hemopt.day.approx import approximate_day
+from hemopt.day.route import DayRouting, ShiftParams, route_day
+from hemopt.day.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.errors import InputError
 from hemopt.evaluate import RoutingSettings
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
-from hemopt.routing.approx import approximate_day
-from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.instance import RoutingObjective
-from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
 
 __all__ = [
@@ -158,7 +158,7 @@ def fortnight_visits(
     generator draws them), each client gets its routine visits on its routine days and its
     weekly tasks (a shower, cleaning) on their weekdays, in the daytime chores window; light
     clients' visits are chores too. Without pattern columns every day is the one-day draw of
-    :func:`~hemopt.routing.visits.day_of_visits` (noted in ``Scenario.summary()``). Weekday
+    :func:`~hemopt.day.visits.day_of_visits` (noted in ``Scenario.summary()``). Weekday
     ``w`` draws with :func:`day_seed` ``(seed, w)``: a care plan repeats from week to week,
     so the second week's visits are the first's.
 
@@ -171,7 +171,7 @@ def fortnight_visits(
     seed
         Seed of the horizon.
     params
-        :class:`~hemopt.routing.visits.VisitParams`.
+        :class:`~hemopt.day.visits.VisitParams`.
 
     Returns
     -------

@@ -31,6 +31,7 @@ MODULES = [
     "hemopt.assignment",
     "hemopt.compare",
     "hemopt.routing.*",
+    "hemopt.day.*",
     "hemopt.travel",
     "hemopt.zones",
     "hemopt.calibration",

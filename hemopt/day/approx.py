@@ -1,6 +1,6 @@
 """Continuous approximation of a day's routing cost, calibrated against the VRPTW solver.
 
-Routing a municipality's day with :func:`hemopt.routing.day.route_day` takes seconds to tens
+Routing a municipality's day with :func:`hemopt.day.route.route_day` takes seconds to tens
 of seconds; sweeps of thousands of scenarios need an estimate in milliseconds. This module
 gives one in closed form, in the spirit of Beardwood–Halton–Hammersley (tour length of ``n``
 random points in an area ``A`` ≈ κ√(nA)) and Daganzo's *Logistics Systems Analysis* (``m``
@@ -27,7 +27,7 @@ with :class:`ExtrapolationWarning` outside it.
 Examples
 --------
 >>> import hemopt
->>> from hemopt.routing.approx import approximate_day
+>>> from hemopt.day.approx import approximate_day
 >>> sc = hemopt.generate("strangnas", seed=1, scale=0.2)
 >>> day = approximate_day(sc, sc.clients["current_provider"], seed=0)
 >>> day.backend, day.extrapolated
@@ -54,8 +54,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import Delaunay, QhullError
 from scipy.spatial.distance import pdist, squareform
 
-from hemopt.errors import InputError
-from hemopt.routing.day import (
+from hemopt.day.route import (
     ROUTE_COLUMNS,
     DayRouting,
     ShiftParams,
@@ -64,8 +63,9 @@ from hemopt.routing.day import (
     assign_modes,
     prepare_day,
 )
+from hemopt.day.visits import AssignedClients, VisitParams
+from hemopt.errors import InputError
 from hemopt.routing.instance import DROP_REASONS, LONGER_THAN_SHIFT, OUTSIDE_TIME_WINDOW
-from hemopt.routing.visits import AssignedClients, VisitParams
 from hemopt.travel import MixedTravel, StraightLineTravel, Travel, TravelModes
 
 if TYPE_CHECKING:
@@ -707,13 +707,13 @@ class ApproxModel:
         earliest_min, latest_min
             Service-start window per stop, minutes after midnight (default: the shift).
         shift
-            ``"day"`` or ``"evening"`` (:class:`~hemopt.routing.day.ShiftParams`).
+            ``"day"`` or ``"evening"`` (:class:`~hemopt.day.route.ShiftParams`).
         travel
             How the staff of this shift get about: any
             :class:`~hemopt.travel.StraightLineTravel` (default
             :class:`~hemopt.travel.MixedTravel`, by car; ``TravelModel.walking()``, ...).
         shifts
-            Shift windows and lengths (default :class:`~hemopt.routing.day.ShiftParams`).
+            Shift windows and lengths (default :class:`~hemopt.day.route.ShiftParams`).
         warn
             Warn with :class:`ExtrapolationWarning` when an input is outside the fitted range
             (it is always listed in :attr:`ApproxEstimate.outside_range`).
@@ -732,7 +732,7 @@ class ApproxModel:
         Twenty stops of 30 minutes spread over a 1 km square, 2 km from the office:
 
         >>> import numpy as np
-        >>> from hemopt.routing.approx import ApproxModel
+        >>> from hemopt.day.approx import ApproxModel
         >>> xy = np.random.default_rng(0).uniform(0, 1000, size=(20, 2)) + [2000, 0]
         >>> est = ApproxModel().predict(xy, 30.0, [0, 0], earliest_min=7 * 60,
         ...                             latest_min=13 * 60, warn=False)
@@ -857,7 +857,7 @@ def _empty_range() -> pd.DataFrame:
 
 @dataclass(frozen=True, eq=False)
 class ApproxDayRouting(DayRouting):
-    """A :class:`~hemopt.routing.day.DayRouting` estimated by :class:`ApproxModel`.
+    """A :class:`~hemopt.day.route.DayRouting` estimated by :class:`ApproxModel`.
 
     Same ``visits``, ``stops``, ``routes`` columns, ``dropped`` table and ``totals()`` as
     ``route_day``'s; ``results`` is empty and ``backend`` is ``"approx"``.
@@ -912,7 +912,7 @@ def approximate_stops(
     warn: bool = True,
 ) -> ApproxDayRouting:
     """Estimate each (provider, base, shift, mode) of a prepared day
-    (:func:`~hemopt.routing.day.prepare_day`).
+    (:func:`~hemopt.day.route.prepare_day`).
 
     Parameters
     ----------
@@ -946,7 +946,7 @@ def approximate_stops(
     Examples
     --------
     >>> import hemopt
-    >>> from hemopt.routing.day import prepare_day
+    >>> from hemopt.day.route import prepare_day
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.2)
     >>> visits, stops, bases = prepare_day(sc, sc.clients["current_provider"], seed=0)
     >>> day = approximate_stops(visits, stops, bases)
@@ -1033,7 +1033,7 @@ def approximate_day(
     params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
 ) -> ApproxDayRouting:
-    """Estimate every provider's day without solving: :func:`~hemopt.routing.day.route_day`
+    """Estimate every provider's day without solving: :func:`~hemopt.day.route.route_day`
     in milliseconds.
 
     The day's visits and stops are drawn exactly as ``route_day`` draws them (same ``seed``,
@@ -1046,7 +1046,7 @@ def approximate_day(
         The municipality (offices are the providers' points; routes start from the office
         or the base nearest their stops, as in ``route_day``).
     assigned
-        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        An :class:`~hemopt.day.visits.AssignedClients` (an
         :class:`~hemopt.assignment.Assignment`) or a provider id per client.
     seed
         Seed of the day's visits.
@@ -1064,7 +1064,7 @@ def approximate_day(
     Returns
     -------
     ApproxDayRouting
-        A :class:`~hemopt.routing.day.DayRouting` (``backend="approx"``, empty ``results``)
+        A :class:`~hemopt.day.route.DayRouting` (``backend="approx"``, empty ``results``)
         with the inputs outside the fitted range in ``outside_range``; an
         :class:`ExtrapolationWarning` is issued when there are any.
 
@@ -1101,7 +1101,7 @@ def approximate_day(
 
 class RoutedDay(Protocol):
     """A day routed by the solver: its stops (with ``base`` and ``mode``), every provider's
-    starting points, and ``route_day``'s routes table. :class:`~hemopt.routing.day.DayRouting`
+    starting points, and ``route_day``'s routes table. :class:`~hemopt.day.route.DayRouting`
     is one."""
 
     @property

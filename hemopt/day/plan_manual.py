@@ -2,7 +2,7 @@
 
 :func:`recost_manual` takes the manual plan's table (staff, visit, and optionally order,
 start, duration) for a :class:`~hemopt.routing.homecare.HomeCareProblem` built by
-:func:`hemopt.routing.route_plan`. Rows with an empty visit (or ``break``/``rast``) are the
+:func:`hemopt.day.route_plan`. Rows with an empty visit (or ``break``/``rast``) are the
 planned breaks. With planned starts, each task is checked at its planned time and every
 violation names its rule:
 
@@ -41,9 +41,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from hemopt.day.plan_tables import Table, hhmm
 from hemopt.errors import InputError
 from hemopt.routing.homecare import HomeCareProblem, PlanCheck, check_plan
-from hemopt.routing.plan_tables import Table, hhmm
 
 __all__ = ["MANUAL_RULES", "plans_breaks", "recost_manual"]
 

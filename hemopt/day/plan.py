@@ -52,7 +52,7 @@ staff time, km, a cost per staff member used, overtime, drops and continuity.
 Examples
 --------
 >>> import pandas as pd
->>> from hemopt.routing import route_plan
+>>> from hemopt.day import route_plan
 >>> places = ["office", "a", "b"]
 >>> car = pd.DataFrame([[0, 10, 12], [10, 0, 5], [12, 5, 0]], index=places, columns=places)
 >>> visits = pd.DataFrame({"visit": ["v1", "v2"], "place": ["a", "b"],
@@ -76,6 +76,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from hemopt.day.plan_manual import plans_breaks, recost_manual
+from hemopt.day.plan_tables import Table, check_matrix, hhmm
 from hemopt.errors import InputError
 from hemopt.routing.homecare import (
     HomeCareProblem,
@@ -83,8 +85,6 @@ from hemopt.routing.homecare import (
     PlanCheck,
     solve_homecare,
 )
-from hemopt.routing.plan_manual import plans_breaks, recost_manual
-from hemopt.routing.plan_tables import Table, check_matrix, hhmm
 
 __all__ = ["PlanCosts", "RoutePlan", "continuity_curve", "route_plan"]
 
@@ -168,7 +168,7 @@ class RoutePlan:
 
     Examples
     --------
-    See :mod:`hemopt.routing.plan`.
+    See :mod:`hemopt.day.plan`.
     """
 
     stops: pd.DataFrame
@@ -299,7 +299,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     Parameters
     ----------
     visits, staff : DataFrame
-        See :mod:`hemopt.routing.plan` for the columns.
+        See :mod:`hemopt.day.plan` for the columns.
     travel : mapping mode -> DataFrame or travel model
         One square travel-time matrix (minutes) per mode, rows and columns labelled by place;
         or, with ``places``, a :class:`hemopt.travel.Travel` model per mode (e.g.
@@ -339,7 +339,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
 
     Examples
     --------
-    See :mod:`hemopt.routing.plan`.
+    See :mod:`hemopt.day.plan`.
     """
     costs = PlanCosts() if costs is None else costs
     if not isinstance(costs, PlanCosts):

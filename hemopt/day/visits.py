@@ -25,7 +25,7 @@ go there once and walk between the visits (``walk_min`` each).
 Examples
 --------
 >>> import hemopt
->>> from hemopt.routing.visits import day_of_visits
+>>> from hemopt.day.visits import day_of_visits
 >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
 >>> v = day_of_visits(sc, sc.clients["current_provider"], seed=0)
 >>> daily = sc.clients.set_index("client_id")["hours_per_week"] * 60 / 7
