@@ -83,6 +83,7 @@ from hemopt.routing.homecare import (
     HomeCareProblem,
     HomeCareResult,
     PlanCheck,
+    eligible_staff,
     solve_homecare,
 )
 
@@ -502,10 +503,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
 
 def _idle_staff(p: HomeCareProblem):
     """Staff who can serve no visit, with the reason."""
-    from hemopt.routing.homecare import _Model
-
-    md = _Model(p)
-    can = {k for lst in md.elig for k in lst}
+    can = eligible_staff(p)
     for k in range(p.n_staff):
         if k in can or p.n_visits == 0:
             continue

@@ -8,7 +8,7 @@ provider, base, shift and mode form a VRPTW whose vehicles are staff shifts leav
 returning to the base (:func:`~hemopt.routing.solve_vrptw`).
 
 Every visit is accounted for: served, or dropped with a reason (one of
-:data:`~hemopt.routing.instance.DROP_REASONS`) in :attr:`DayRouting.dropped`;
+:data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS`) in :attr:`DayRouting.dropped`;
 :meth:`DayRouting.totals` reports visits and care minutes in, served and dropped, and
 :func:`route_day` checks that they add up.
 
@@ -40,8 +40,9 @@ from hemopt.day.visits import (
     provider_ids,
 )
 from hemopt.errors import InputError, SolverError
-from hemopt.routing.instance import DROP_REASONS, RoutingObjective
+from hemopt.routing.instance import RoutingObjective
 from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
+from hemopt.routing.reasons import VRPTW_DROP_REASONS
 from hemopt.routing.vrptw import VRPTWResult
 from hemopt.travel import MODES, Travel, TravelModes
 
@@ -165,7 +166,7 @@ class DayRouting:
     dropped
         One row per dropped visit: ``visit_id``, ``client_id``, ``provider_id``, ``stop_id``,
         ``period``, ``shift``, ``duration_min``, ``reason`` (one of
-        :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
+        :data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS`) and ``detail``.
     bases
         Every provider's starting points the day was routed from.
     care
@@ -295,7 +296,7 @@ def _care_totals(day: DayRouting) -> dict[str, float]:
     out["breaks_not_placed"] = out["breaks_needed"] - out["breaks_taken"]
     if not day.care_modelled:  # not modelled: unknown, never a false 0
         out = dict.fromkeys(out, math.nan)
-    for code in DROP_REASONS:
+    for code in VRPTW_DROP_REASONS:
         out[f"dropped_{code}"] = int((day.dropped["reason"] == code).sum())
     return out
 
