@@ -5,7 +5,7 @@ A study: generate municipalities (:mod:`hemopt.synth`), assign their clients und
 (:func:`hemopt.day.route_day`), and fit the constants of
 :class:`hemopt.day.approx.ApproxModel` to what the solver did. The model itself lives in
 the routing layer and needs none of this; its fitted constants are plain numbers there
-(:data:`hemopt.day.approx.FIT_CONSTANTS`).
+(:data:`hemopt.day.approx_model.FIT_CONSTANTS`).
 
 ::
 
