@@ -4,8 +4,8 @@ A study: generate municipalities (:mod:`hemopt.synth`), assign their clients und
 (:mod:`hemopt.regimes`, :mod:`hemopt.assignment`), route the day with the solver
 (:func:`hemopt.day.route_day`), and fit the constants of
 :class:`hemopt.day.approx.ApproxModel` to what the solver did. The model itself lives in
-the routing layer and needs none of this; its fitted constants are plain numbers there
-(:data:`hemopt.day.approx_model.FIT_CONSTANTS`).
+the day domain (:mod:`hemopt.day`) and needs none of this; its fitted constants are plain
+numbers there (:data:`hemopt.day.approx_model.FIT_CONSTANTS`).
 
 ::
 

@@ -245,10 +245,10 @@ def geometry_of(
         nc=cnt,
         area=area,
         rc=np.bincount(lab, r, n_cl) / cnt,
-        sc=np.bincount(lab, service, n_cl),
+        sc=np.bincount(lab, service, n_cl).astype(float),
         links=w[~keep] * det,
         pn=np.bincount(winv, minlength=npw).astype(float),
-        ps=np.bincount(winv, service, npw),
+        ps=np.bincount(winv, service, npw).astype(float),
         pe=wu[:, 0].astype(float),
         pl=wu[:, 1].astype(float),
     )

@@ -234,7 +234,7 @@ class ApproxModel:
 
     def with_theta(self, theta: ArrayLike, **kw: Any) -> ApproxModel:
         """A copy with the fitted constants ``theta`` (in the order of ``FIT_PARAMETERS``)."""
-        values = dict(zip(FIT_PARAMETERS, (float(v) for v in theta), strict=True))
+        values = dict(zip(FIT_PARAMETERS, np.asarray(theta, dtype=float).tolist(), strict=True))
         return replace(self, **values, **kw)
 
     def constants(self) -> dict[str, float]:
@@ -372,7 +372,8 @@ class ApproxModel:
             if g is not None:
                 by_travel.setdefault(id(travel), []).append(k)
         for ks in by_travel.values():
-            res = evaluate_batch(self.theta, Batch([geoms[k] for k in ks], travels[ks[0]]))
+            batch = [g for g in (geoms[k] for k in ks) if g is not None]  # ks: geometries only
+            res = evaluate_batch(self.theta, Batch(batch, travels[ks[0]]))
             for j, k in enumerate(ks):
                 results[k] = {name: float(v[j]) for name, v in res.items()}
         share = (time.perf_counter() - t0) / max(len(instances), 1)
@@ -402,7 +403,8 @@ class ApproxModel:
         return out, [t + share for t in times]
 
 
-def warn_extrapolation(flagged: list[tuple[str, Sequence[tuple]]], stacklevel: int) -> None:
+def warn_extrapolation(flagged: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
+                       stacklevel: int) -> None:
     parts = []
     for where, rows in flagged[:3]:
         where = f"{where}: " if where else ""

@@ -39,6 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,7 +139,7 @@ class CarePlan:
     pinned: dict[int, float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, inst: VRPTWInstance, res: VRPTWResult, skill: Sequence[bool],
+    def of(cls, inst: VRPTWInstance, res: VRPTWResult, skill: Sequence[bool] | NDArray[np.bool_],
            pairs: dict[int, int]) -> CarePlan:
         return cls(inst=inst, routes=[list(r) for r in res.routes],
                    earliest=inst.earliest.copy(), latest=inst.latest.copy(),
@@ -406,7 +407,7 @@ def check_skills(plans: Sequence[CarePlan], licensed_share: float) -> int:
 
 
 def place_breaks(plan: CarePlan, res: VRPTWResult, params: CareParams, shift: str
-                 ) -> list[dict[str, object]]:
+                 ) -> list[dict[str, Any]]:
     """Place a break in every route of ``res`` (the plan's result) working longer than
     ``params.break_after_min``.
 

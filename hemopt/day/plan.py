@@ -189,6 +189,7 @@ def _travel(travel, places, labels: list, distance) -> tuple:
         raise InputError("travel must be a mapping of mode -> matrix (or travel model)")
     modes = [str(m) for m in travel]
     times, dists = [], []
+    order: list[str] | None
     if places is not None:
         pt = Table(places, "places", "place")
         order = pt.ids
@@ -212,6 +213,8 @@ def _travel(travel, places, labels: list, distance) -> tuple:
                              f"matrix's: {sorted(set(rows) ^ set(order))[:5]}")
         idx = [rows.index(p) for p in order]
         times.append(arr[np.ix_(idx, idx)])
+    if order is None:  # cannot happen: travel is a non-empty mapping
+        raise InputError("travel must be a mapping of mode -> matrix (or travel model)")
     dmat = None
     if distance:
         if not isinstance(distance, Mapping):

@@ -224,8 +224,8 @@ def _check_timed(p: HomeCareProblem, items: list[list]) -> PlanCheck:
                 viol.append(f"[synchronisation] visit {vid[v]!r}: the two staff start "
                             f"{hhmm(sa)} and {hhmm(sb)}, {gap:g} min apart; allowed "
                             f"{p.sync_min[v] + 0:g} to {p.sync_max[v] + 0:g}")
-    if p.max_carers is not None:
-        carers: dict[int, set] = {}
+    if p.max_carers is not None and p.client is not None:  # max_carers needs client
+        carers: dict[int, set[int]] = {}
         for (v, _c), (k, _s) in starts.items():
             carers.setdefault(int(p.client[v]), set()).add(k)
         for c, ks in sorted(carers.items()):

@@ -598,7 +598,7 @@ def route_day(
     visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
                                        params=params, shifts=shifts, travel=modes,
                                        care=care_params)
-    care = visits.groupby("stop_id")["duration_min"].sum()
+    care_min = visits.groupby("stop_id")["duration_min"].sum()
     groups = list(stops.groupby(["provider_id", "base", "shift", "mode"], sort=True))
     tasks = []
     for (pid, base, shift, mode), g in groups:
@@ -606,6 +606,7 @@ def route_day(
         rows_ = np.arange(len(g))
         if care_params.enabled:
             rows_ = np.r_[rows_, np.flatnonzero(g["staff_per_visit"].to_numpy() == 2)]
+        tl: float | None
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
         elif time_limit_s is None and max_iterations is None:
@@ -682,7 +683,7 @@ def route_day(
                 "wait_min": res.wait_duration,
                 "staff_min": res.duration + extra_break,
                 "served": int(nvis[routed].sum()),
-                "care_min_served": float(care.loc[stop_ids[routed]].sum()),
+                "care_min_served": float(care_min.loc[stop_ids[routed]].sum()),
                 "dropped": int(nvis[drop_idx].sum()),
                 "late": int(nvis[late_idx].sum()),
                 "runtime_s": s.runtime_s,

@@ -392,7 +392,8 @@ def day_of_visits(
     today = np.where(v >= 1, per_day, per_day / np.where(v > 0, v, 1.0))
     chores = per_day < params.chores_below_min_per_day
     xy = scenario.client_xy()
-    rows_client, rows_period = [], []
+    rows_client: list[int] = []
+    rows_period: list[str] = []
     for i in np.flatnonzero((k > 0) & (prov != "")):
         pattern = ("chores",) * int(k[i]) if chores[i] else PATTERNS[int(k[i])]
         rows_client.extend([int(i)] * len(pattern))

@@ -39,7 +39,7 @@ import math
 import time
 import warnings
 from collections import Counter
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def greedy_routes(data: ScaledInstance) -> list[tuple[int, list[int]]]:
                 start = np.maximum(ready + travel[cur, cand], early[cand])
             finish = start + svc[cand] + back[cand]
             ok = (start <= late[cand]) & (finish <= shift_end) & (finish - dep <= max_span)
-            if demand is not None:
+            if demand is not None and data.capacity is not None:  # given together
                 ok &= load + demand[cand] <= data.capacity
             if not ok.any():
                 break
@@ -228,7 +228,7 @@ class PyVRPBackend:
     ) -> RawSolution:
         _no_options(self.name, options)
         import pyvrp
-        from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+        from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
         inst = data.instance
         loc = np.concatenate([[0], data.clients])
@@ -269,10 +269,11 @@ class PyVRPBackend:
             )
             for early, late in type_shifts
         ]
-        problem = pyvrp.ProblemData(
-            locations, clients, [depot], vehicle_types, [data.arcs], [data.duration]
+        problem = pyvrp.ProblemData(  # PyVRP's stub spells its matrices np.ndarray[int]
+            locations, clients, [depot], vehicle_types,
+            [data.arcs], [data.duration],  # type: ignore[list-item]
         )
-        criteria = []
+        criteria: list[StoppingCriterion] = []
         if time_limit_s is not None:
             criteria.append(MaxRuntime(time_limit_s))
         if max_iterations is not None:
@@ -318,10 +319,22 @@ class PyVRPBackend:
         )
 
 
-def _duration_costs(data: ScaledInstance, span: int) -> dict[str, int]:
+class _DurationCosts(TypedDict, total=False):
+    """The duration and cost arguments of a PyVRP vehicle type."""
+
+    shift_duration: int
+    unit_duration_cost: int
+    max_overtime: int
+    unit_overtime_cost: int
+    fixed_cost: int
+    unit_distance_cost: int
+
+
+def _duration_costs(data: ScaledInstance, span: int) -> _DurationCosts:
     """PyVRP's duration arguments of a vehicle type: the hard shift limit, and under an
     objective the staff cost (a route is paid at least ``data.free_time``)."""
     hard = data.shift_duration if data.shift_duration is not None else max(span, 0)
+    out: _DurationCosts
     if data.objective is None or data.unit_time_cost == 0:
         out = {"shift_duration": data.shift_duration if data.shift_duration is not None
                else int(np.iinfo(np.int64).max)}

@@ -18,6 +18,15 @@ from hemopt.routing.homecare_problem import _TOL, HomeCareProblem, PlanCheck
 __all__ = ["check_plan"]
 
 
+def _task(item: object) -> tuple[int, int]:
+    """``(visit, copy)`` of a route's item: a bare visit (copy 0) or a pair."""
+    if isinstance(item, int | np.integer):
+        return int(item), 0
+    if isinstance(item, Sequence | np.ndarray) and len(item) == 2:
+        return int(item[0]), int(item[1])
+    raise InputError(f"routes: a task is a visit or a (visit, copy) pair, got {item!r}")
+
+
 def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
                breaks_after: Mapping[int, int | Sequence[int]] | None = None, *,
                clock: bool = False) -> PlanCheck:
@@ -81,7 +90,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     where: dict[tuple[int, int], int] = {}
     for k, r in enumerate(routes):
         for o, item in enumerate(r):
-            v, c = (item, 0) if np.isscalar(item) else (int(item[0]), int(item[1]))
+            v, c = _task(item)
             if not 0 <= v < p.n_visits or c not in (0, 1) or c >= p.staffing[v]:
                 viol.append(f"{sid(k)}: unknown task (visit {v}, copy {c})")
                 continue
@@ -113,14 +122,13 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
     late = [float(p.latest[v] if c == 0 else p.latest2[v]) for _, _, v, c in tasks]
     start = list(e)
     arrival = [0.0] * nt
-    brk: dict[int, float] = {}
     pairs = [(where[(v, 0)], where[(v, 1)], float(p.sync_min[v]), float(p.sync_max[v]))
              for v in range(p.n_visits)
              if p.staffing[v] == 2 and (v, 0) in where and (v, 1) in where
              and tasks[where[(v, 0)]][0] != tasks[where[(v, 1)]][0]]
     take: dict[int, list[int]] = {}
     for k, at in ({} if breaks_after is None else dict(breaks_after)).items():
-        take[int(k)] = [int(at)] if np.isscalar(at) else [int(x) for x in at]
+        take[int(k)] = [int(at)] if isinstance(at, int | np.integer) else [int(x) for x in at]
     bks = [p.breaks_of(k) for k in range(K)]
     brk: dict[int, list[float]] = {}
     converged = False
@@ -170,7 +178,7 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for a, b in itertools.pairwise(locs):
             travel += T[a, b]
             dist += np.nan if D is None else D[a, b]
-            if p.distance_weight:
+            if p.distance_weight and D is not None:  # a distance weight needs distances
                 cost += p.distance_weight * D[a, b]
         at = take.get(k, [])
         if bks[k] and breaks_after is not None:
@@ -203,8 +211,8 @@ def check_plan(problem: HomeCareProblem, routes: Sequence[Sequence],
         for b, bs in enumerate(brk[k]):
             if bs > bks[k][b][2] + _TOL:
                 viol.append(f"{sid(k)}: break starts at {tm(bs)} after {tm(bks[k][b][2])}")
-    if p.max_carers is not None:
-        carers: dict[int, set] = {}
+    if p.max_carers is not None and p.client is not None:  # max_carers needs client
+        carers: dict[int, set[int]] = {}
         for k, _, v, _ in tasks:
             carers.setdefault(int(p.client[v]), set()).add(k)
         for c, ks in sorted(carers.items()):

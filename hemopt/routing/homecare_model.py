@@ -22,8 +22,9 @@ class TaskModel:
     def __init__(self, p: HomeCareProblem):
         self.p = p
         n = p.n_visits
-        task_visit, task_copy = [], []
-        first_task = []
+        task_visit: list[int] = []
+        task_copy: list[int] = []
+        first_task: list[int] = []
         for v in range(n):
             first_task.append(len(task_visit))
             for c in range(int(p.staffing[v])):
@@ -69,7 +70,7 @@ class TaskModel:
         self.fixed = p.staff_fixed_cost.tolist()
         self.ot_max = p.max_overtime.tolist()
         self.D = None
-        if self.w_dist > 0:
+        if self.w_dist > 0 and p.distance is not None:  # a distance weight needs distances
             dm = [p.distance[md].tolist() for md in range(p.distance.shape[0])]
             self.D = [dm[int(p.staff_mode[s])] for s in range(k)]
         self.sc = (None if p.staff_cost is None
@@ -189,7 +190,7 @@ class TaskModel:
                     if j < 0:
                         s = arr[i] if arr[i] > e[i] else e[i]
                         start[i] = s
-                        lates = (s - lat[i],)
+                        lates: tuple[float, ...] = (s - lat[i],)
                     else:
                         if arr[j] < 0:
                             break
@@ -251,8 +252,8 @@ class TaskModel:
                 extra += self.w_time * (back - self.s0[k] - sum(b[0] for b in bk))
             if D is not None:
                 dist += D[k][cur[k]][self.end_loc[k]]
-        if self.max_carers is not None:
-            seen: dict[int, set] = {}
+        if self.max_carers is not None and self.client is not None:  # max_carers needs client
+            seen: dict[int, set[int]] = {}
             cl = self.client
             for i in range(m):
                 if arr[i] >= 0:

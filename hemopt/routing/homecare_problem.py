@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from hemopt.errors import InputError
 from hemopt.routing.reasons import HOMECARE_DROP_REASONS
@@ -113,45 +115,71 @@ class HomeCareProblem:
     (1, 1, 1)
     """
 
-    travel: np.ndarray
-    visit_location: np.ndarray
-    earliest: np.ndarray
-    latest: np.ndarray
-    duration: np.ndarray
-    shift_start: np.ndarray
-    shift_end: np.ndarray
-    staffing: np.ndarray | None = None
-    duration2: np.ndarray | None = None
-    earliest2: np.ndarray | None = None
-    latest2: np.ndarray | None = None
-    sync_min: np.ndarray | None = None
-    sync_max: np.ndarray | None = None
-    skill: np.ndarray | None = None
-    skill2: np.ndarray | None = None
-    excluded: np.ndarray | None = None
-    staff_mode: np.ndarray | None = None
-    start_place: np.ndarray | None = None
-    end_place: np.ndarray | None = None
-    staff_skills: np.ndarray | None = None
-    break_duration: np.ndarray | None = None
-    break_earliest: np.ndarray | None = None
-    break_latest: np.ndarray | None = None
-    distance: np.ndarray | None = None
+    # The fields hold the normalised, read-only arrays (``__post_init__`` makes them from
+    # whatever array-likes were given); the ``__init__`` below tells the type checker what
+    # may be given.
+    travel: NDArray[np.float64]
+    visit_location: NDArray[np.int64]
+    earliest: NDArray[np.float64]
+    latest: NDArray[np.float64]
+    duration: NDArray[np.float64]
+    shift_start: NDArray[np.float64]
+    shift_end: NDArray[np.float64]
+    staffing: NDArray[np.int64] = None  # type: ignore[assignment]
+    duration2: NDArray[np.float64] = None  # type: ignore[assignment]
+    earliest2: NDArray[np.float64] = None  # type: ignore[assignment]
+    latest2: NDArray[np.float64] = None  # type: ignore[assignment]
+    sync_min: NDArray[np.float64] = None  # type: ignore[assignment]
+    sync_max: NDArray[np.float64] = None  # type: ignore[assignment]
+    skill: NDArray[np.int64] = None  # type: ignore[assignment]
+    skill2: NDArray[np.int64] = None  # type: ignore[assignment]
+    excluded: NDArray[np.bool_] = None  # type: ignore[assignment]
+    staff_mode: NDArray[np.int64] = None  # type: ignore[assignment]
+    start_place: NDArray[np.int64] = None  # type: ignore[assignment]
+    end_place: NDArray[np.int64] = None  # type: ignore[assignment]
+    staff_skills: NDArray[np.bool_] = None  # type: ignore[assignment]
+    break_duration: NDArray[np.float64] = None  # type: ignore[assignment]
+    break_earliest: NDArray[np.float64] = None  # type: ignore[assignment]
+    break_latest: NDArray[np.float64] = None  # type: ignore[assignment]
+    distance: NDArray[np.float64] | None = None
     hard_windows: bool = False
     travel_weight: float = 1.0
     tardiness_weight: float = 1.0
     max_tardiness_weight: float = 0.0
-    drop_penalty: float | np.ndarray | None = 10_000.0
-    visit_ids: Sequence | None = None
-    staff_ids: Sequence | None = None
+    drop_penalty: float | NDArray[np.float64] | None = 10_000.0
+    visit_ids: list[Any] = None  # type: ignore[assignment]
+    staff_ids: list[Any] = None  # type: ignore[assignment]
     time_weight: float = 0.0
     distance_weight: float = 0.0
-    staff_fixed_cost: float | np.ndarray = 0.0
-    max_overtime: float | np.ndarray = 0.0
+    staff_fixed_cost: NDArray[np.float64] = 0.0  # type: ignore[assignment]
+    max_overtime: NDArray[np.float64] = 0.0  # type: ignore[assignment]
     overtime_weight: float = 0.0
-    staff_cost: np.ndarray | None = None
-    client: np.ndarray | None = None
+    staff_cost: NDArray[np.float64] | None = None
+    client: NDArray[np.int64] | None = None
     max_carers: int | None = None
+
+    if TYPE_CHECKING:  # what the constructor accepts; the dataclass makes the real one
+        def __init__(
+            self, *, travel: ArrayLike, visit_location: ArrayLike, earliest: ArrayLike,
+            latest: ArrayLike, duration: ArrayLike, shift_start: ArrayLike,
+            shift_end: ArrayLike, staffing: ArrayLike | None = None,
+            duration2: ArrayLike | None = None, earliest2: ArrayLike | None = None,
+            latest2: ArrayLike | None = None, sync_min: ArrayLike | None = None,
+            sync_max: ArrayLike | None = None, skill: ArrayLike | None = None,
+            skill2: ArrayLike | None = None, excluded: ArrayLike | None = None,
+            staff_mode: ArrayLike | None = None, start_place: ArrayLike | None = None,
+            end_place: ArrayLike | None = None, staff_skills: ArrayLike | None = None,
+            break_duration: ArrayLike | None = None, break_earliest: ArrayLike | None = None,
+            break_latest: ArrayLike | None = None, distance: ArrayLike | None = None,
+            hard_windows: bool = False, travel_weight: float = 1.0,
+            tardiness_weight: float = 1.0, max_tardiness_weight: float = 0.0,
+            drop_penalty: ArrayLike | None = 10_000.0, visit_ids: Sequence[Any] | None = None,
+            staff_ids: Sequence[Any] | None = None, time_weight: float = 0.0,
+            distance_weight: float = 0.0, staff_fixed_cost: ArrayLike = 0.0,
+            max_overtime: ArrayLike = 0.0, overtime_weight: float = 0.0,
+            staff_cost: ArrayLike | None = None, client: ArrayLike | None = None,
+            max_carers: int | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -178,26 +206,37 @@ class HomeCareProblem:
             raise InputError(f"visit_location must be 1-D, got shape {loc.shape}")
         n = len(loc)
         s(self, "visit_location", loc)
+        ids = None if self.visit_ids is None else list(self.visit_ids)
+
+        def visit(v: int) -> str:  # errors name the caller's visit id where there is one
+            return f"visit {ids[v]!r}" if ids is not None and len(ids) == n else f"visit {v}"
+
         if n and (loc.min() < 0 or loc.max() >= n_loc):
-            bad = int(loc[(loc < 0) | (loc >= n_loc)][0])
-            raise InputError(f"visit_location must be in [0, {n_loc}), got {bad}")
+            v = int(np.flatnonzero((loc < 0) | (loc >= n_loc))[0])
+            raise InputError(f"visit_location must be in [0, {n_loc}), got {int(loc[v])} "
+                             f"({visit(v)})")
         for name in ("earliest", "latest", "duration"):
             s(self, name, _arr(name, getattr(self, name), n, float))
         s(self, "duration2", _arr("duration2", self.duration2, n, float, self.duration))
         if (self.duration < 0).any() or (self.duration2 < 0).any():
-            raise InputError("duration must be >= 0")
+            v = int(np.flatnonzero((self.duration < 0) | (self.duration2 < 0))[0])
+            raise InputError(f"duration must be >= 0, got {visit(v)} with "
+                             f"{min(self.duration[v], self.duration2[v]):g}")
         bad = np.flatnonzero(self.latest < self.earliest)
         if len(bad):
             v = int(bad[0])
-            raise InputError(f"latest must be >= earliest, got latest[{v}]="
-                             f"{self.latest[v]} < earliest[{v}]={self.earliest[v]}")
+            raise InputError(f"latest must be >= earliest, got {visit(v)} with latest "
+                             f"{self.latest[v]:g} < earliest {self.earliest[v]:g}")
         s(self, "earliest2", _arr("earliest2", self.earliest2, n, float, self.earliest))
         s(self, "latest2", _arr("latest2", self.latest2, n, float, self.latest))
         if (self.latest2 < self.earliest2).any():
-            raise InputError("latest2 must be >= earliest2")
+            v = int(np.flatnonzero(self.latest2 < self.earliest2)[0])
+            raise InputError(f"latest2 must be >= earliest2, got {visit(v)} with latest2 "
+                             f"{self.latest2[v]:g} < earliest2 {self.earliest2[v]:g}")
         st = _arr("staffing", self.staffing, n, int, 1)
         if n and not np.isin(st, (1, 2)).all():
-            raise InputError(f"staffing must be 1 or 2, got {int(st[~np.isin(st, (1, 2))][0])}")
+            v = int(np.flatnonzero(~np.isin(st, (1, 2)))[0])
+            raise InputError(f"staffing must be 1 or 2, got {int(st[v])} ({visit(v)})")
         s(self, "staffing", st)
         s(self, "sync_min", _arr("sync_min", self.sync_min, n, float, 0.0))
         s(self, "sync_max", _arr("sync_max", self.sync_max, n, float, 0.0))

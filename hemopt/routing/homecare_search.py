@@ -10,6 +10,7 @@ import itertools
 import math
 import random
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -359,6 +360,7 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
                     e2[0] + (md.drop[v] if md.drop is not None else 0.0)))
                 if best is None or score < best[0]:
                     best = (score, v, trial)
+        assert best is not None  # a plan with a violation has a task to take out
         routes = best[2]
         reasons[best[1]] = "no_capacity"
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
@@ -394,13 +396,14 @@ def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
         return md.unreachable_kind.get(v, "window"), "no staff member can reach it in time"
     tasks = md.tasks_of(v)
     start = ev[5]
-    per = []
+    per: list[list[tuple[float, int, int]]] = []
     for i in tasks:
-        c = []
+        c: list[tuple[float, int, int]] = []
         for k in md.elig[i]:
             c.extend((est, k, pos) for est, pos, _, _ in search._cheap(routes, start, i, k))
         c.sort()
         per.append(c[:40])
+    cands: Sequence[tuple[tuple[int, int], ...]]
     if len(tasks) == 1:
         cands = [((k, pos),) for _, k, pos in per[0]]
     else:

@@ -378,7 +378,7 @@ class VRPTWInstance:
             sd = float(sd)
             if not sd > 0:
                 raise InputError(f"shift_duration = {sd!r}; must be > 0 or None")
-        shifts = {}
+        shifts: dict[str, float | NDArray[np.float64] | None] = {}
         for name in ("shift_start", "shift_end"):
             value = getattr(self, name)
             if value is None or np.ndim(value) == 0:
@@ -585,7 +585,9 @@ def unservable(inst: VRPTWInstance) -> dict[int, tuple[str, str]]:
     dict
         ``{client: (code, explanation)}``, the code one of :data:`DROP_REASONS`.
     """
-    n_types = inst.n_vehicles if np.ndim(inst.shift_start) or np.ndim(inst.shift_end) else 1
+    per_vehicle = isinstance(inst.shift_start, np.ndarray) or isinstance(inst.shift_end,
+                                                                         np.ndarray)
+    n_types = inst.n_vehicles if per_vehicle else 1
     starts, ends = inst.vehicle_shifts(n_types)
     end_of_day = _time_limit(inst)
     ends = np.minimum(ends, end_of_day)
@@ -636,8 +638,8 @@ def unservable(inst: VRPTWInstance) -> dict[int, tuple[str, str]]:
                 f"shift ({float(np.max(ends))!r})"
             ))
     if inst.demand is not None and inst.capacity is not None:
-        for i in np.flatnonzero(inst.demand > inst.capacity):
-            i = int(i)
+        for j in np.flatnonzero(inst.demand > inst.capacity):
+            i = int(j)
             if i not in reasons:
                 reasons[i] = (OVER_CAPACITY,
                               f"demand {int(inst.demand[i])} > capacity {inst.capacity}")

@@ -473,22 +473,21 @@ def _make_feasible(
     a reason: :func:`_repair` serves them on extra routes.
     """
     limited = inst.n_vehicles is not None
-    n_fleet = inst.n_vehicles if limited else max(len(raw.routes), 1)
-    if limited:
+    if inst.n_vehicles is not None:
+        n_fleet = inst.n_vehicles
         starts, ends = inst.vehicle_shifts()
     else:  # every vehicle has the one shift
+        n_fleet = max(len(raw.routes), 1)
         starts, ends = (np.repeat(a, n_fleet) for a in inst.vehicle_shifts(1))
     routes = [(r.vehicle if limited else k, list(r.clients)) for k, r in enumerate(raw.routes)]
     removed: list[int] = []
     for v, route in routes:
-        while route_violation(inst, route, starts[v], ends[v]) > 0:
-            best = min(
-                range(len(route)),
-                key=lambda j, v=v, route=route: (
-                    route_violation(inst, route[:j] + route[j + 1:], starts[v], ends[v]),
-                    _route_length(inst, route[:j] + route[j + 1:]),
-                ),
-            )
+        start, end = float(starts[v]), float(ends[v])
+        while route_violation(inst, route, start, end) > 0:
+            left = [route[:j] + route[j + 1:] for j in range(len(route))]
+            scores = [(route_violation(inst, r, start, end), _route_length(inst, r))
+                      for r in left]
+            best = min(range(len(route)), key=scores.__getitem__)
             removed.append(route.pop(best))
     if not removed:
         return raw, {}
