@@ -130,3 +130,16 @@ def test_eligible_staff_is_who_can_serve_a_task():
                         excluded=[[True, False, False]])
     # staff 0 is excluded by the client, staff 2 cannot be back by the end of its shift
     assert eligible_staff(p) == {1}
+
+
+def test_route_day_names_the_client_of_a_provider_without_an_office():
+    import hemopt
+    from hemopt.day import route_day
+
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    assigned = sc.clients["current_provider"].copy()
+    assigned.iloc[3] = "NOPE"
+    cid = sc.clients["client_id"].iloc[3]
+    with pytest.raises(InputError, match=f"provider 'NOPE' \\(of client '{cid}'\\) has no "
+                                         "office or base"):
+        route_day(sc, assigned, max_iterations=5, time_limit_s=None)

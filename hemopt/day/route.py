@@ -433,6 +433,11 @@ def prepare_day(
     visits, stops = group_stops(visits, walk_min=params.walk_min,
                                 max_service_min=shifts.max_service_min())
     bases = assigned.bases_xy() if isinstance(assigned, AssignedClients) else scenario.bases_xy()
+    homeless = ~visits["provider_id"].isin(list(bases))
+    if homeless.any():  # name the user's client and provider, not a stop of the engine
+        row = visits.loc[homeless].iloc[0]
+        raise InputError(f"provider {row['provider_id']!r} (of client {row['client_id']!r}) "
+                         "has no office or base: give it an office in the providers table")
     stops = assign_modes(assign_bases(stops, bases), bases, modes)
     return visits, stops, bases
 
