@@ -440,7 +440,9 @@ def route_horizon(
     sc = assignment.scenario
     visits = fortnight_visits(sc, days=days, seed=seed, params=visit_params)
     lut = dict(zip(sc.clients["client_id"], assignment.client_providers(), strict=True))
-    week, notes, km = {}, [], {}
+    week: dict[int, pd.DataFrame] = {}
+    notes: list[str] = []
+    km: dict[int, float] = {}
     # the week repeats (fortnight_visits): each weekday is routed once, with its own seed
     for w in range(min(days, 7)):
         vd = visits[visits["day"] == w].drop(columns="day")

@@ -588,15 +588,15 @@ class Scenario:
                     vals.append(v)
                 out[col] = vals
             elif kind == "idlist":
-                vals = []
+                lists: list[tuple[str, ...]] = []
                 for pos, v in enumerate(s.tolist()):
                     if isinstance(v, tuple) and all(type(i) is str for i in v) and len(
                         set(v)
                     ) == len(v):
-                        vals.append(v)  # already normalised (fast path)
+                        lists.append(v)  # already normalised (fast path)
                     else:
-                        vals.append(_to_idlist(v, table, _row_id(table, gdf, pos), col))
-                out[col] = vals
+                        lists.append(_to_idlist(v, table, _row_id(table, gdf, pos), col))
+                out[col] = lists
             else:  # numeric
                 try:
                     arr = pd.to_numeric(s, errors="raise").to_numpy(dtype=float)
@@ -673,12 +673,12 @@ class Scenario:
         extra = [c for c in gdf.columns if c not in schema and c != gdf.geometry.name]
         if table == "clients" and "age" in extra:  # optional: years, NaN for unknown
             age = pd.to_numeric(gdf["age"], errors="coerce").to_numpy(dtype=float)
-            bad = np.flatnonzero((np.isnan(age) & gdf["age"].notna().to_numpy())
-                                 | (age < 0) | (age > 130))
-            if len(bad):
+            bad_age = np.flatnonzero((np.isnan(age) & gdf["age"].notna().to_numpy())
+                                     | (age < 0) | (age > 130))
+            if len(bad_age):
                 raise ScenarioError("age must be years in 0..130, or empty for unknown",
-                                    table=table, row=out[key][bad[0]], field="age",
-                                    value=gdf["age"].iloc[bad[0]])
+                                    table=table, row=out[key][bad_age[0]], field="age",
+                                    value=gdf["age"].iloc[bad_age[0]])
         data = {c: out[c] for c in schema}
         for c in extra:  # keep the user's extra columns, untouched
             data[c] = gdf[c].to_numpy()

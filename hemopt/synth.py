@@ -731,7 +731,7 @@ def _multi_storey(h: _Housing, n_flat: int, xy: np.ndarray, grid: float, density
     n_st = rng.choice([1, 2, 3, 4, 5], n_max, p=[0.2, 0.3, 0.3, 0.15, 0.05])
     per_floor = rng.integers(2, 5, n_max)
     size = floors * per_floor * n_st
-    nb = int(min(np.searchsorted(np.cumsum(size), n_flat) + 1, n_max))
+    nb = min(int(np.searchsorted(np.cumsum(size), n_flat)) + 1, n_max)
     dps = np.repeat(floors[:nb] * per_floor[:nb], n_st[:nb])
     excess = int(size[:nb].sum()) - n_flat
     if excess > 0:  # the last building gets fewer flats per stairwell
@@ -748,7 +748,7 @@ def _row_houses(h: _Housing, n_row: int, xy: np.ndarray, grid: float, settlement
     if n_row <= 0:
         return
     n_u = rng.integers(4, 9, len(xy))
-    nb = int(min(np.searchsorted(np.cumsum(n_u), n_row) + 1, len(xy)))
+    nb = min(int(np.searchsorted(np.cumsum(n_u), n_row)) + 1, len(xy))
     n_u = n_u[:nb]
     n_u[-1] = max(int(n_u[-1]) - (int(n_u.sum()) - n_row), 1)
     ang = grid + rng.integers(0, 2, nb) * (np.pi / 2)
@@ -859,7 +859,7 @@ def _deso_housing(h: _Housing, row: pd.Series, land: shapely.Geometry, n: int,
     n_iso = round(scattered * p.rural_isolated_share)
     n_ham = scattered - n_iso
     sizes = rng.integers(3, 13, n_ham // 3 + 1)
-    k = int(min(np.searchsorted(np.cumsum(sizes), n_ham) + 1, len(sizes))) if n_ham else 0
+    k = min(int(np.searchsorted(np.cumsum(sizes), n_ham)) + 1, len(sizes)) if n_ham else 0
     sizes = sizes[:k]
     if k:
         sizes[-1] -= max(int(sizes.sum()) - n_ham, 0)
@@ -1346,15 +1346,16 @@ def generate(
     p = get_preset(preset) if isinstance(preset, str) else preset
     p = _check_preset(p, preset)
     _check_run(seed, scale)
-    if p.data is None:
+    data = p.data  # _with_n_external below keeps it
+    if data is None:
         raise InputError(f"preset {p.name!r} has no shipped data; use "
                          "hemopt.synth.from_public_data(boundary, deso, ...)")
     if n_external is not None or concentration is not None:
         n_ext = n_external if n_external is not None else sum(
             q.kind == "external" for q in p.providers)
         p = _with_n_external(p, n_ext, 1.0 if concentration is None else concentration)
-    deso, bd, tat = _shipped(p.data, p.code)
-    src = {"deso": p.data.deso, "boundary": p.data.boundary}
+    deso, bd, tat = _shipped(data, p.code)
+    src = {"deso": data.deso, "boundary": data.boundary}
     if boundary is not None:
         bd = read_boundary(boundary, prefer_code=p.code)
         src["boundary"] = bd.attrs.get("source", "<given>")
@@ -1491,9 +1492,9 @@ def from_public_data(
             specs = tuple(replace(a, procured=a.zone_id != keep) for a in specs)
         ids = {a.zone_id for a in specs}
         ext = [q for q in p.providers if q.kind == "external"]
-        keep = bool(ext) and any(q.zones for q in ext) and all(
+        keep_zones = bool(ext) and any(q.zones for q in ext) and all(
             set(q.zones) <= ids for q in p.providers)
-        if not keep:
+        if not keep_zones:
             provs = tuple(replace(q, zones=(), office="") if q.kind == "external" else
                           replace(q, office="") if q.office.startswith("zone:") else q
                           for q in p.providers)
@@ -1507,7 +1508,7 @@ def from_public_data(
         "municipality": str(bd["name"].iloc[0]), "code": code or "",
         "boundary_covered": land.attrs.get("boundary_covered"),
     }
-    if designed:
+    if designed and areas is not None:
         extra["areas_designed"] = {str(z): list(c) for z, c in areas.items()}
     if name is None:
         name = f"{_slug(str(bd['name'].iloc[0])) or 'municipality'}-seed{int(seed)}"

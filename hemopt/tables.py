@@ -342,7 +342,7 @@ def _columns(src: _Source, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int
             raise src.error(None, src.columns[pos], f"column appears twice (also column "
                             f"{seen[n] + 1})")
         seen[n] = pos
-    out = {}
+    out: dict[str, int] = {}
     for canon, aliases in spec.items():
         for a in aliases:
             if a in seen and seen[a] not in out.values():

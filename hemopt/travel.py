@@ -426,7 +426,7 @@ class TravelModes:
         """The travel model of ``mode`` (``"walk"``, ``"bike"`` or ``"car"``)."""
         if mode not in MODES:
             raise InputError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
-        return getattr(self, mode)  # type: ignore[no-any-return]
+        return getattr(self, mode)
 
     def mode_of(self, base_m: ArrayLike, service_min: ArrayLike) -> NDArray[np.object_]:
         """The mode of each stop of one provider, base and shift.
@@ -450,12 +450,12 @@ class TravelModes:
             mode[r <= self.bike_within_m] = "bike"
         if self.walk_within_m > 0:
             mode[r <= self.walk_within_m] = "walk"
-        rank = {m: k for k, m in enumerate(MODES)}
+        rank: dict[str, int] = {m: k for k, m in enumerate(MODES)}
         for inner, outer in (("walk", "bike"), ("bike", "car")):
             ring = mode == inner
             if not ring.any():
                 continue
-            farther = np.array([rank[m] > rank[inner] for m in mode], dtype=bool)
+            farther = np.array([rank[m] > rank[inner] for m in mode], dtype=np.bool_)
             if svc[ring].sum() < self.min_service_min and farther.any():
                 mode[ring] = outer
         return mode
@@ -569,7 +569,7 @@ class RoadGraphTravel:
         for u, v, data in graph.edges(data=True):
             length_m = data.get("length")
             try:
-                length_m = float(length_m)  # type: ignore[arg-type]
+                length_m = float(length_m)
             except (TypeError, ValueError):
                 raise InputError(
                     f"graph: edge ({u!r}, {v!r}) has no numeric 'length' attribute "
