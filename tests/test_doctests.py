@@ -24,7 +24,7 @@ import hemopt
 MODULES = [
     "hemopt",
     "hemopt.scenario",
-    "hemopt.synth",
+    "hemopt.synth.*",
     "hemopt.choice",
     "hemopt.regimes",
     "hemopt.procurement",
