@@ -23,7 +23,7 @@ import hemopt
 #: submodule), plus every module that defines an object exported from ``hemopt``.
 MODULES = [
     "hemopt",
-    "hemopt.scenario",
+    "hemopt.scenario.*",
     "hemopt.synth.*",
     "hemopt.choice",
     "hemopt.regimes",

@@ -553,3 +553,30 @@ def test_staffing_and_skill_columns_are_read(tmp_path):
     assert plain.clients["staff_per_visit"].tolist() == [1, 1, 1]
     assert plain.clients["skill"].tolist() == ["", "", ""]
     assert plain.providers["licensed_share"].tolist() == [1.0]
+
+
+def test_scenario_from_tables_and_the_importer_take_the_same_options():
+    """``hemopt.tables.scenario_from_tables`` documents the options and forwards them to
+    ``Scenario.from_tables``, which gives them to the importer: same names, same defaults."""
+    import inspect
+
+    from hemopt.scenario.importer import read_tables
+    from hemopt.tables import scenario_from_tables
+
+    ours = inspect.signature(scenario_from_tables).parameters
+    theirs = inspect.signature(read_tables).parameters
+    assert list(ours) == list(theirs)
+    assert [p.default for p in ours.values()] == [p.default for p in theirs.values()]
+
+
+def test_from_tables_is_a_plain_import(monkeypatch):
+    """Scenario.from_tables needs no late-bound view (issue 24): it works with none."""
+    import hemopt._views
+
+    monkeypatch.setattr(hemopt._views, "_VIEWS", {})
+    clients = pd.DataFrame({"client_id": ["K-1", "K-2"], "hours_per_week": [3.5, 10],
+                            "x": [615400, 615401], "y": [6583800, 6583800]})
+    providers = pd.DataFrame({"provider_id": ["M"], "kind": ["municipal"],
+                              "x": [615000], "y": [6584000]})
+    sc = Scenario.from_tables(clients, providers, salt="a secret")
+    assert (sc.n_clients, sc.clients["stairwell_id"].nunique(), sc.provider_ids) == (2, 1, ["M"])
