@@ -40,7 +40,7 @@ MODULES = [
     "hemopt.ranges",
     "hemopt.decompose",
     "hemopt.roster",
-    "hemopt.continuity",
+    "hemopt.continuity.*",
     "hemopt.tables",
     "hemopt.geo",
     "hemopt.variants",
