@@ -1,11 +1,12 @@
-"""Late-bound functions: figures and reports (viz layer), which the objects of lower modules
-only name.
+"""Late-bound functions: figures and reports (viz layer) and the table importer, which the
+objects of lower modules only name.
 
 ``Scenario.plot()``, ``Assignment.plot()`` and ``Comparison.plot()/maps()/to_html()`` look
 their drawing function up here by name. :mod:`hemopt.plot` and :mod:`hemopt.report` register
 theirs when imported, and importing any part of hemopt imports the package, which imports
 them. So the layers below never import the viz layer (``docs/architecture.md``), like PyPSA's
-one-way plotting accessors.
+one-way plotting accessors. ``Scenario.from_tables`` reaches :mod:`hemopt.tables` the same way
+(tables builds scenarios, so scenario must not import it back).
 """
 
 from __future__ import annotations
