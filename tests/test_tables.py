@@ -569,11 +569,19 @@ def test_scenario_from_tables_and_the_importer_take_the_same_options():
     assert [p.default for p in ours.values()] == [p.default for p in theirs.values()]
 
 
-def test_from_tables_is_a_plain_import(monkeypatch):
-    """Scenario.from_tables needs no late-bound view (issue 24): it works with none."""
-    import hemopt._views
-
-    monkeypatch.setattr(hemopt._views, "_VIEWS", {})
+def test_from_tables_is_a_plain_import():
+    """Scenario.from_tables imports the importer, which the import contract sees (issue 24),
+    instead of looking a function up by name in hemopt._views."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("hemopt")
+    readers = ("hemopt.tables", "hemopt.scenario.importer", "hemopt.scenario.readers",
+               "hemopt.scenario.pseudonyms")
+    imported = {d for m in readers for d in graph.find_modules_directly_imported_by(m)}
+    assert "hemopt._views" not in imported  # nothing registers a table importer by name
+    assert "hemopt.scenario.core" not in {  # the importer returns frames, not the class
+        d for m in readers[1:] for d in graph.find_modules_directly_imported_by(m)}
+    assert "hemopt.scenario.importer" in graph.find_modules_directly_imported_by(
+        "hemopt.scenario.core")
     clients = pd.DataFrame({"client_id": ["K-1", "K-2"], "hours_per_week": [3.5, 10],
                             "x": [615400, 615401], "y": [6583800, 6583800]})
     providers = pd.DataFrame({"provider_id": ["M"], "kind": ["municipal"],
