@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 import traceback
@@ -41,7 +40,7 @@ import pandas as pd
 
 from hemopt._io import atomic_path
 from hemopt._progress import sayer
-from hemopt._workers import end_with_parent, stop_workers
+from hemopt._workers import process_pool, resolve_workers, stop_workers
 from hemopt.atlas_report import FEATURES, summarise_atlas, typology
 from hemopt.errors import InputError
 
@@ -392,10 +391,11 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
                            max_iterations=task["max_iterations"], continuity=False)
             dec = {}
-            if {"LOV", "Zoning"} <= set(comp.assignments):
+            base_name = comp.baseline  # LOV (the registry's baseline)
+            if {base_name, Zoning.name} <= set(comp.assignments):
                 settings = RoutingSettings(method=task["routing"],
                                            max_iterations=task["max_iterations"])
-                lov = comp.assignments["LOV"]
+                lov = comp.assignments[base_name]
                 visits = day_for(lov, seed=seed, params=VisitParams())
                 known = {id(x): comp.table.loc[n].to_dict() for n, x in comp.assignments.items()}
 
@@ -405,7 +405,7 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                     return evaluate(a, routing=settings, seed=seed, visits=visits,
                                     cost=cost).kpis
 
-                steps = decompose_steps(lov, comp.assignments["Zoning"], kpis_of)
+                steps = decompose_steps(lov, comp.assignments[Zoning.name], kpis_of)
                 for r in steps.itertuples():
                     dec[f"zoning_step_{_slug(r.step)}_km"] = float(r.driven_km_per_day_change)
         feats = _features(sc)
@@ -423,7 +423,7 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             tr = comp.transitions.get(name, {})
             row["clients_changing_provider_pct"] = float(
                 tr.get("clients_changing_provider_pct", np.nan))
-            if name == "Zoning":
+            if name == Zoning.name:
                 row.update(dec)
             row["warnings"] = notes
             rows.append(row)
@@ -490,15 +490,14 @@ def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers
             client.cancel(futures)
             raise
     else:
-        workers = n_workers or os.cpu_count() or 1
+        workers = resolve_workers(n_workers, "n_workers")  # every core unless in a worker
         if workers <= 1 or n <= 1:
             for k, t in enumerate(todo, start=1):
                 collect(run_atlas_task(t), k)
         else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import as_completed
 
-            ex = ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent,
-                                     initargs=(os.getpid(),))
+            ex = process_pool(workers)  # the one pool: its workers end with this process
             try:
                 futs = [ex.submit(run_atlas_task, t) for t in todo]
                 for k, f in enumerate(as_completed(futs), start=1):
@@ -563,9 +562,10 @@ class AtlasResult:
         f = _features(scenario)
         res: dict[str, Any] = {"name": scenario.name, "features": f}
         for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
-            d = [100.0 * (c.table.at["Zoning", k] - c.table.at["LOV", k]) / c.table.at["LOV", k]
-                 for c in comps if {"Zoning", "LOV"} <= set(c.table.index)
-                 and c.table.at["LOV", k] > 0]
+            d = [100.0 * (c.table.at["Zoning", k] - c.table.at[c.baseline, k])
+                 / c.table.at[c.baseline, k]
+                 for c in comps if {"Zoning", c.baseline} <= set(c.table.index)
+                 and c.baseline != "Zoning" and c.table.at[c.baseline, k] > 0]
             v = float(np.mean(d)) if d else float("nan")
             res[f"{short}_zoning_vs_lov_pct"] = v
             col = f"{short}_zoning_vs_lov_pct"

@@ -56,7 +56,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -66,26 +66,49 @@ import pandas as pd
 
 from hemopt._io import atomic_path, output_lock
 from hemopt._progress import sayer
-from hemopt._workers import end_with_parent as _end_with_parent
+from hemopt._workers import process_pool, resolve_workers
 from hemopt._workers import stop_workers as _stop_workers
 from hemopt.errors import HemoptError, InputError
 
-__all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "plot_sweep", "read_config",
-           "run_task", "source_hash", "summarise", "sweep", "tasks_of"]
+__all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "grid_keys", "plot_sweep",
+           "read_config", "run_task", "source_hash", "summarise", "sweep", "tasks_of"]
 
 #: Times a failed task is run again before it is quarantined with its error.
 RETRIES = 1
 
-#: Grid keys and their defaults.
-GRID_KEYS: dict[str, Any] = {
+#: The scenario's grid keys and their defaults; the regimes' grid keys (``external_share``,
+#: ``n_zones``, ``procured_share``) follow from the regime registry (:func:`grid_keys`).
+_SCENARIO_KEYS: dict[str, Any] = {
     "preset": "strangnas",
     "scale": 1.0,
     "n_external": None,
     "concentration": None,
-    "external_share": 0.2,
-    "n_zones": None,
-    "procured_share": 0.5,
 }
+
+
+def grid_keys() -> dict[str, Any]:
+    """Every grid key and its default: the scenario's, then each registered regime's
+    parameters that declare a grid test (:class:`hemopt.regimes.RegimeParam`).
+
+    Examples
+    --------
+    >>> list(grid_keys())
+    ['preset', 'scale', 'n_external', 'concentration', 'external_share', 'n_zones', \
+'procured_share']
+    """
+    from hemopt.regimes import registered_regimes
+
+    out = dict(_SCENARIO_KEYS)
+    for cls in registered_regimes().values():
+        for p in cls.parameters:
+            if p.grid is not None:
+                out.setdefault(p.name, p.grid_default)
+    return out
+
+
+#: Grid keys and their defaults (when hemopt was imported; :func:`grid_keys` reads the
+#: registry at the time of asking).
+GRID_KEYS: dict[str, Any] = grid_keys()
 
 #: Settings that change a result besides the grid keys: part of every task id and columns of
 #: the result (``max_iterations`` is None with the approximation, which does not use it).
@@ -116,8 +139,8 @@ def _presets() -> list[str]:
     return sorted(PRESETS)
 
 
-# grid key -> (test of one value, what the value must be)
-_GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+# scenario grid key -> (test of one value, what the value must be)
+_SCENARIO_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "preset": (lambda v: isinstance(v, str) and v in _presets(),
                "a preset name (botkyrka or strangnas)"),
     "scale": (lambda v: _is_num(v) and 0 < v <= 20, "a number in (0, 20]"),
@@ -125,11 +148,20 @@ _GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
                    "a whole number in [0, 50]"),
     "concentration": (lambda v: v is None or (_is_num(v) and 0 <= v <= 10),
                       "a number in [0, 10]"),
-    "external_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
-    "n_zones": (lambda v: v is None or (_is_int(v) and 1 <= v <= 200),
-                "a whole number in [1, 200]"),
-    "procured_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
 }
+
+
+def _grid_rules() -> dict[str, tuple[Callable[[Any], bool], str]]:
+    """Every grid key's test and what a value must be: the scenario's and the registered
+    regimes' (:meth:`hemopt.regimes.RegimeParam`'s ``grid`` and ``grid_must``)."""
+    from hemopt.regimes import registered_regimes
+
+    out = dict(_SCENARIO_RULES)
+    for cls in registered_regimes().values():
+        for p in cls.parameters:
+            if p.grid is not None:
+                out.setdefault(p.name, (p.grid, p.grid_must))
+    return out
 
 
 def _kind(v: Any) -> str:
@@ -195,24 +227,26 @@ def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "a
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a mapping of grid keys to values, got "
                          f"{type(grid).__name__}")
+    keys_defaults = grid_keys()
+    rules = _grid_rules()
     for k in grid:
-        if k not in GRID_KEYS:
-            raise InputError("grid: " + _unknown("unknown key", str(k), GRID_KEYS))
+        if k not in keys_defaults:
+            raise InputError("grid: " + _unknown("unknown key", str(k), keys_defaults))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise InputError(f"seeds must be a list of whole numbers >= 0, got {seeds!r}")
     seeds = list(seeds)
     if not seeds or not all(_is_int(s) and s >= 0 for s in seeds):
         raise InputError(f"seeds must be a non-empty list of whole numbers >= 0, got {seeds!r}")
     settings = _settings(routing, max_iterations, cost)
-    keys = list(GRID_KEYS)
+    keys = list(keys_defaults)
     values = []
     for k in keys:
-        v = grid.get(k, GRID_KEYS[k])
+        v = grid.get(k, keys_defaults[k])
         many = isinstance(v, (list, tuple, range, np.ndarray))
         v = list(v) if many else [v]
         if not v:
             raise InputError(f"grid[{k!r}] is empty")
-        ok, must = _GRID_RULES[k]
+        ok, must = rules[k]
         for i, x in enumerate(v):
             x = x.item() if isinstance(x, np.generic) else x
             if not ok(x):
@@ -259,9 +293,10 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             warnings.simplefilter("always")  # recorded in the ``warnings`` column
             sc = generate(task["preset"], seed=task["seed"], scale=task["scale"],
                           n_external=task["n_external"], concentration=task["concentration"])
-            regimes = default_regimes(sc, external_share=task["external_share"],
-                                      n_zones=task["n_zones"],
-                                      procured_share=task["procured_share"], seed=task["seed"])
+            # the regimes' grid keys are their keywords (hemopt.regimes.RegimeParam)
+            regime_keys = {k: task[k] for k in grid_keys() if k not in _SCENARIO_KEYS
+                           and k in task}
+            regimes = default_regimes(sc, seed=task["seed"], **regime_keys)
             cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
             comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"], cost=cost,
                            max_iterations=task["max_iterations"],
@@ -665,14 +700,13 @@ def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
             client.cancel(list(queue.futures) if hasattr(queue, "futures") else futures)
             raise
     else:
-        workers = n_workers or os.cpu_count() or 1
+        workers = resolve_workers(n_workers, "n_workers")  # every core unless in a worker
         if workers <= 1 or n <= 1:
             for t in todo:
                 while not collect(t, fn(t)):
                     pass
         else:
-            ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
-                                     initargs=(os.getpid(),))
+            ex = process_pool(workers)  # the one pool: its workers end with this process
             try:
                 pending = {ex.submit(fn, t): t for t in todo}
                 while pending:
@@ -714,7 +748,7 @@ _CONFIG_RULES: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
                   "a number of seeds >= 1 or a non-empty list of whole numbers >= 0"),
         "routing": (lambda v: v in ("approx", "solver"), "'approx' or 'solver'"),
         "max_iterations": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
-        "plot_by": (lambda v: isinstance(v, str) and v in GRID_KEYS,
+        "plot_by": (lambda v: isinstance(v, str) and v in grid_keys(),
                     f"a grid key ({', '.join(GRID_KEYS)})"),
         "value_of_choice_sek": (lambda v: _is_num(v) and v >= 0, "a number >= 0"),
     },
@@ -769,7 +803,8 @@ def read_config(path: str | Path) -> dict[str, Any]:
             raise InputError(f"{where}: {section} must be a section [{section}], got "
                              f"{table!r} ({_kind(table)})")
         for key, value in table.items():
-            rules = _CONFIG_RULES[section]
+            rules = ({k: (lambda v: True, "") for k in grid_keys()} if section == "grid"
+                     else _CONFIG_RULES[section])
             if key not in rules:
                 raise InputError(f"{where}: " + _unknown(f"unknown key in [{section}]:", key,
                                                           rules))

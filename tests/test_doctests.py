@@ -26,7 +26,7 @@ MODULES = [
     "hemopt.scenario",
     "hemopt.synth",
     "hemopt.choice",
-    "hemopt.regimes",
+    "hemopt.regimes.*",
     "hemopt.procurement",
     "hemopt.assignment",
     "hemopt.compare",
