@@ -481,7 +481,8 @@ def compare(
         client and larger differences between regimes, see ``docs/continuity.md``).
     workers
         Processes routing each day's instances side by side (default: every core). The
-        table does not depend on it.
+        table does not depend on it. With ``routing="approx"`` (nothing to route side by
+        side) it is refused, as ``time_limit_s`` is: an :class:`~hemopt.errors.InputError`.
     care
         Double staffing, skills and breaks in the day's routes
         (:class:`~hemopt.routing.CareParams`; default on with the solver;
@@ -527,6 +528,11 @@ def compare(
     if backend is not None:  # the old name, one release
         routing_backend = renamed_keyword("compare", "backend", "routing_backend", backend,
                                           routing_backend, "pyvrp")
+    if routing != "solver" and (workers is not None or time_limit_s is not None):
+        given = "workers" if workers is not None else "time_limit_s"
+        raise InputError(f"compare: {given}={workers if workers is not None else time_limit_s!r}"
+                         f" applies to routing='solver' (the day's VRPTW instances); with "
+                         f"routing={routing!r} it would be ignored: drop it")
     if settings is None:
         study = StudySettings.from_keywords(
             routing=routing, routing_backend=routing_backend, max_iterations=max_iterations,

@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,9 @@ from hemopt._progress import sayer
 from hemopt._workers import process_pool, resolve_workers
 from hemopt._workers import stop_workers as _stop_workers
 from hemopt.errors import HemoptError, InputError
+
+if TYPE_CHECKING:
+    from hemopt.settings import StudySettings
 
 __all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "grid_keys", "plot_sweep",
            "read_config", "run_task", "source_hash", "summarise", "sweep", "tasks_of"]
@@ -297,10 +300,17 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             regime_keys = {k: task[k] for k in grid_keys() if k not in _SCENARIO_KEYS
                            and k in task}
             regimes = default_regimes(sc, seed=task["seed"], **regime_keys)
-            cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
-            comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"], cost=cost,
-                           max_iterations=task["max_iterations"],
-                           continuity=False)  # not among the sweep's KPIs
+            if task.get("settings"):  # the study's settings whole
+                from hemopt.settings import ContinuitySettings, StudySettings
+
+                study = StudySettings.from_dict(json.loads(task["settings"]))
+                study = study.replace(continuity=ContinuitySettings(enabled=False))
+                comp = compare(sc, regimes, seed=task["seed"], settings=study)
+            else:
+                cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
+                comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"],
+                               cost=cost, max_iterations=task["max_iterations"],
+                               continuity=False)  # not among the sweep's KPIs
         notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         rows = []
         for name in comp.table.index:
@@ -395,6 +405,7 @@ def sweep(
     n_workers: int | None = None,
     out: str | Path | None = None,
     progress: bool | Callable[[str], None] = True,
+    settings: StudySettings | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return a tidy DataFrame (one row per task × regime).
 
@@ -422,6 +433,12 @@ def sweep(
         second sweep on it raises :class:`~hemopt.errors.OutputError`.
     progress
         True for a progress line on stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing``, ``max_iterations`` and
+        ``cost`` (giving both is an :class:`~hemopt.errors.InputError`): every task compares
+        the regimes with these settings whole (visits, shifts, care, bases, travel too), and
+        they are part of every task and its ``task_id`` (the ``settings`` column, as JSON).
+        Continuity of care is not a sweep KPI and is not measured.
 
     Returns
     -------
@@ -451,7 +468,15 @@ def sweep(
         from hemopt._workers import resolve_workers
 
         n_workers = resolve_workers(n_workers, "n_workers")
+    if settings is not None:
+        routing, max_iterations, cost = _from_settings(settings, routing, max_iterations, cost)
     tasks = tasks_of(grid, seeds, routing=routing, max_iterations=max_iterations, cost=cost)
+    if settings is not None:
+        doc = json.dumps(settings.to_dict(), sort_keys=True)
+        for t in tasks:  # the settings whole, and a task id that depends on them
+            t.pop("task_id")
+            t["settings"] = doc
+            t["task_id"] = hashlib.sha1(json.dumps(t, sort_keys=True).encode()).hexdigest()[:12]
     outdir = Path(out) if out is not None else None
     if outdir is None:
         return _run(tasks, None, client, n_workers, progress)
@@ -460,6 +485,25 @@ def sweep(
     check_folder(outdir, "out")
     with output_lock(outdir, "out", folder=True):
         return _run(tasks, outdir, client, n_workers, progress)
+
+
+def _from_settings(settings: StudySettings, routing: str, max_iterations: int | None,
+                   cost: Any) -> tuple[str, int | None, Any]:
+    """The sweep's ``routing``, ``max_iterations`` and ``cost`` from ``settings``; any of
+    them given too (not its default) is an error."""
+    from hemopt.settings import StudySettings
+
+    if not isinstance(settings, StudySettings):
+        raise InputError(f"settings: expected hemopt.StudySettings, got "
+                         f"{type(settings).__name__}")
+    both = [k for k, v, d in (("routing", routing, "approx"),
+                              ("max_iterations", max_iterations, 100), ("cost", cost, None))
+            if v != d]
+    if both:
+        raise InputError(f"sweep: give either settings= or the keywords {both}, not both; "
+                         "change a setting with settings.replace(...)")
+    r = settings.routing
+    return r.method, (r.max_iterations if r.method == "solver" else 100), settings.cost
 
 
 def connect(address: str | None = None, *, scheduler_file: str | Path | None = None,

@@ -268,7 +268,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.routing is None:
         args.routing = settings.routing.method if settings is not None else "solver"
     for flag, v in (("--max-iterations", args.max_iterations),
-                    ("--time-limit", args.time_limit)):
+                    ("--time-limit", args.time_limit), ("--workers", args.workers)):
         if v is not None and args.routing != "solver":
             raise InputError(f"{flag} applies to --routing solver, not {args.routing!r}; it "
                              "would be ignored")
@@ -535,8 +535,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="route every visit with one staff member and no break: no double "
                         "staffing, skills or breaks (they are modelled by default)")
     c.add_argument("--workers", type=int, default=None,
-                   help="processes routing each day side by side (default: every core; the "
-                        "results do not depend on it)")
+                   help="with --routing solver: processes routing each day side by side "
+                        "(default: every core; the results do not depend on it)")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
     add_regime_args(c, "compare")
