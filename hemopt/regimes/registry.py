@@ -10,14 +10,15 @@ Register a regime of your own with the :func:`register_regime` decorator (see
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from hemopt.errors import InputError
 from hemopt.regimes._base import Regime, RegimeParam
 
-__all__ = ["as_regime", "baseline_name", "regime_class", "regime_colour", "regime_from_name",
-           "register_regime", "registered_regimes", "unregister_regime"]
+__all__ = ["as_regime", "baseline_name", "regime_class", "regime_colour", "regime_colours",
+           "regime_from_name", "register_regime", "registered_regimes", "unregister_regime"]
 
 #: The registered regime classes by key, in the order of registration (LOV, LOU, Zoning).
 _REGIMES: dict[str, type[Regime]] = {}
@@ -26,6 +27,9 @@ R = TypeVar("R", bound=type[Regime])
 
 #: The colour of a regime that is not registered (a renamed instance, say).
 _OTHER_COLOUR = "#7f7f7f"
+
+#: ``{regime name: colour}`` of the registered regimes, kept by (un)registering.
+_COLOURS: dict[str, str] = {}
 
 
 def _key(cls: type[Regime]) -> str:
@@ -74,6 +78,7 @@ def register_regime(cls: R) -> R:
             raise InputError(f"register_regime: {other.__name__} is already the baseline; "
                              f"set baseline = False on {cls.__name__}")
     _REGIMES[key] = cls
+    _COLOURS[cls.name] = cls.colour
     return cls
 
 
@@ -87,6 +92,7 @@ def unregister_regime(name: str) -> None:
     """
     cls = regime_class(name)
     del _REGIMES[_key(cls)]
+    _COLOURS.pop(cls.name, None)
 
 
 def registered_regimes() -> dict[str, type[Regime]]:
@@ -133,6 +139,19 @@ def regime_colour(name: str) -> str:
         if cls.name == name:
             return cls.colour
     return _OTHER_COLOUR
+
+
+def regime_colours() -> Mapping[str, str]:
+    """A live, read-only ``{regime name: colour}`` of the registered regimes: a regime
+    registered later appears in it (for a chart module's colour table).
+
+    Examples
+    --------
+    >>> colours = regime_colours()
+    >>> colours["Zoning"], colours.get("someone else", "grey")
+    ('#55a868', 'grey')
+    """
+    return MappingProxyType(_COLOURS)
 
 
 def baseline_name(names: Sequence[str] | None = None) -> str | None:
