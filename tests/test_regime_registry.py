@@ -191,3 +191,95 @@ def test_cli_regimes_option_refuses(small, tmp_path, capsys):
     assert "--guarantee applies to no regime of --regimes" in capsys.readouterr().err
     assert main([*base, "--workers", "2"]) == 2
     assert "--workers applies to --routing solver" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ adversarial inputs to compare
+def _compare(sc, regimes=None):
+    return hemopt.compare(sc, regimes, routing="approx", seed=1, continuity=False,
+                          progress=False)
+
+
+def test_one_client_without_areas(small):
+    """default_regimes designed three zones for one client (and failed): now as many zones
+    as clients, and the comparison conserves the client."""
+    one = small.replace(clients=small.clients.iloc[:1].copy())
+    providers = one.providers.copy()
+    providers["zones"] = [()] * len(providers)
+    bare = one.replace(zones=one.zones.iloc[:0], providers=providers)
+    regs = hemopt.default_regimes(bare)
+    assert [r.name for r in regs] == ["LOV", "Zoning"]  # LOU needs areas
+    assert regs[1].n_zones == 1
+    comp = _compare(bare)
+    assert [c["clients_assigned"] for c in comp.conservation.values()] == [1, 1]
+    assert all(c["visits_dropped"] == 0 for c in comp.conservation.values())
+
+
+def test_one_provider_gives_every_regime_the_same_km(small):
+    keep = set(small.providers.loc[small.providers["kind"] == "municipal", "provider_id"])
+    clients = small.clients.copy()
+    clients["ranking"] = [tuple(p for p in r if p in keep) for r in clients["ranking"]]
+    clients["current_provider"] = [p if p in keep else None
+                                   for p in clients["current_provider"]]
+    sc = small.replace(providers=small.providers[small.providers["kind"] == "municipal"],
+                       clients=clients)
+    comp = _compare(sc)
+    assert list(comp.table.index) == ["LOV", "Zoning"]  # no external to procure from
+    km = comp.table["driven_km_per_day"]
+    assert km["LOV"] == pytest.approx(km["Zoning"]) and km["LOV"] > 0
+
+
+def test_every_client_at_one_address(small):
+    cl = small.clients.copy()
+    cl["stairwell_id"] = cl["stairwell_id"].iloc[0]
+    cl["building_id"] = cl["building_id"].iloc[0]
+    cl = cl.set_geometry([cl.geometry.iloc[0]] * len(cl), crs=cl.crs)
+    comp = _compare(small.replace(clients=cl))
+    assert all(c["clients_assigned"] == len(cl) for c in comp.conservation.values())
+    # zoning: one area, one provider at the address
+    assert comp.table.at["Zoning", "providers_per_stairwell"] == pytest.approx(1.0)
+
+
+def test_provider_without_capacity_serves_nobody(small):
+    pr = small.providers.copy()
+    ext = pr.index[pr["kind"] == "external"]
+    for j in ext:  # the preset's winner and every other external: no room at all
+        pr.loc[j, "capacity_clients"] = 0
+    with pytest.warns(UserWarning, match="no bidder can take lot"):  # said, not hidden
+        comp = _compare(small.replace(providers=pr))
+    assert comp.table.at["Zoning", "procurement_shortfall_hours_per_week"] > 0
+    for name, a in comp.assignments.items():
+        got = set(a.client_providers())
+        assert not got & set(pr.loc[ext, "provider_id"]), name
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_lou_shares_at_the_edges(small, share):
+    comp = _compare(small, [hemopt.LOV(), hemopt.LOU(share)])
+    ext = comp.table.at["LOU", "external_share_hours"]
+    assert 0.0 <= ext <= share + 1e-9
+    if share == 0.0:
+        assert ext == 0.0
+
+
+def test_decomposition_routes_with_the_runs_base_rule(small, monkeypatch):
+    """Every assignment the decomposition routes (the regimes' and the steps') carries the
+    run's base rule, not a default one."""
+    import importlib
+
+    from hemopt.bases import BaseRule
+
+    ranges_mod = importlib.import_module("hemopt.ranges")
+    rules = []
+    real = ranges_mod.evaluate
+
+    def spy(a, **kw):
+        rules.append(a.base_rule)
+        return real(a, **kw)
+
+    monkeypatch.setattr(ranges_mod, "evaluate", spy)
+    rule = BaseRule(local_bases=False)
+    r = hemopt.compare_seeds(small, seeds=(1,), routing="approx", base_rule=rule,
+                             continuity=False, progress=False)
+    assert len(r.decomposition) and rules  # the steps were routed here
+    assert all(x == rule for x in rules)
+    assert all(a.base_rule == rule for a in r.headline.assignments.values())
