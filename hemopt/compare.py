@@ -454,7 +454,7 @@ def compare(
         Passed to the routing (defaults: :class:`~hemopt.travel.TravelModes`,
         :class:`~hemopt.routing.visits.VisitParams`, :class:`~hemopt.routing.day.ShiftParams`).
     routing_backend
-        VRPTW backend for ``routing="solver"`` (:data:`hemopt.routing.BACKENDS`).
+        VRPTW backend for ``routing="solver"`` (:func:`hemopt.routing.available_backends`).
     max_iterations, time_limit_s
         Solver effort per (provider, shift). The default, 1000 iterations and no time limit,
         gives the same routes on every machine; a time limit makes runs faster but the result
