@@ -27,6 +27,7 @@ MODULES = [
     "hemopt.synth",
     "hemopt.choice",
     "hemopt.regimes.*",
+    "hemopt.sweep.*",
     "hemopt.procurement",
     "hemopt.assignment",
     "hemopt.compare",
