@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from hemopt._progress import sayer
 from hemopt._workers import process_pool, resolve_workers, stop_workers
 from hemopt.atlas_report import FEATURES, summarise_atlas, typology
 from hemopt.errors import InputError
+
+if TYPE_CHECKING:
+    from hemopt.settings import StudySettings
 
 __all__ = ["FEATURES", "AtlasResult", "Market", "atlas", "atlas_tasks", "find_inputs",
            "run_atlas_task", "summarise_atlas", "typology"]
@@ -277,7 +280,8 @@ def atlas_tasks(inputs: pd.DataFrame, seeds: Iterable[int], *, presets: Iterable
                 routing: str = "approx", max_iterations: int = 100, n_areas: int = 3,
                 market: Market | None = None, providers: Any = None,
                 external_share: float = 0.2, procured_share: float = 0.5,
-                scale: float = 1.0) -> list[dict[str, Any]]:
+                scale: float = 1.0, settings: Mapping[str, Any] | None = None
+                ) -> list[dict[str, Any]]:
     """One task per (municipality, seed), with every setting that changes its result and a
     ``task_id`` that hashes them (so a rerun with other settings recomputes)."""
     if routing not in ("approx", "solver"):
@@ -298,6 +302,8 @@ def atlas_tasks(inputs: pd.DataFrame, seeds: Iterable[int], *, presets: Iterable
               else None, "n_areas": int(n_areas), "external_share_lou": float(external_share),
               "procured_share": float(procured_share), "scale": float(scale),
               "market": asdict(market), "hemopt_version": _version()}
+    if settings is not None:  # a StudySettings.to_dict(): part of every task and its id
+        common["settings"] = dict(settings)
     units = [dict(r) for r in inputs.to_dict("records")]
     units += [{"code": p, "name": p, "preset": p} for p in presets]
     tasks = []
@@ -387,21 +393,33 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                 regimes = [Zoning(procured_zones=list(sc.zones.loc[sc.zones["procured"],
                                                                    "zone_id"]), seed=seed)
                            if isinstance(r, Zoning) else r for r in regimes]
-            cost = CostParams()
-            comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
-                           max_iterations=task["max_iterations"], continuity=False)
+            study = None
+            if task.get("settings"):  # the study's settings whole (continuity not measured)
+                from hemopt.settings import ContinuitySettings, StudySettings
+
+                study = StudySettings.from_dict(task["settings"]).replace(
+                    continuity=ContinuitySettings(enabled=False))
+                cost = study.cost
+                comp = compare(sc, regimes, seed=seed, settings=study)
+            else:
+                cost = CostParams()
+                comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
+                               max_iterations=task["max_iterations"], continuity=False)
             dec = {}
             base_name = comp.baseline  # LOV (the registry's baseline)
             if {base_name, Zoning.name} <= set(comp.assignments):
                 settings = RoutingSettings(method=task["routing"],
                                            max_iterations=task["max_iterations"])
                 lov = comp.assignments[base_name]
-                visits = day_for(lov, seed=seed, params=VisitParams())
+                visits = day_for(lov, seed=seed, params=VisitParams() if study is None
+                                 else study.visits)
                 known = {id(x): comp.table.loc[n].to_dict() for n, x in comp.assignments.items()}
 
                 def kpis_of(a: Any) -> dict[str, Any]:
                     if id(a) in known:
                         return known[id(a)]
+                    if study is not None:  # the steps routed as the regimes were
+                        return evaluate(a, settings=study, seed=seed, visits=visits).kpis
                     return evaluate(a, routing=settings, seed=seed, visits=visits,
                                     cost=cost).kpis
 
@@ -612,7 +630,8 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
           max_iterations: int = 100, n_areas: int = 3, market: Market | None = None,
           providers: Any = None, scale: float = 1.0, sensitivity: bool = False,
           client: Any = None, n_workers: int | None = None, out: str | Path | None = None,
-          progress: bool | Callable[[str], None] = True) -> AtlasResult:
+          progress: bool | Callable[[str], None] = True,
+          settings: StudySettings | None = None) -> AtlasResult:
     """Compare LOV, LOU and zoning across municipalities (see the module docstring).
 
     Parameters
@@ -645,6 +664,11 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
         results of :meth:`AtlasResult.write`.
     progress
         True for a progress line on stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing`` and ``max_iterations``
+        (giving both is an :class:`~hemopt.errors.InputError`): every municipality is
+        compared, and its decomposition routed, with these settings whole; they are part of
+        every task and its id. Continuity of care is not measured.
 
     Returns
     -------
@@ -674,12 +698,30 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
     if sensitivity:
         raise InputError("atlas(sensitivity=True): the assumption sensitivity per "
                          "municipality is not wired in this version (hemopt.sensitivity)")
+    if client is not None and n_workers is not None:
+        raise InputError(f"n_workers={n_workers!r} with client=...: a Dask cluster runs the tasks "
+                         "on its own workers; drop n_workers, or scale the cluster")
+    doc = None
+    if settings is not None:
+        from hemopt.settings import StudySettings
+
+        if not isinstance(settings, StudySettings):
+            raise InputError(f"settings: expected hemopt.StudySettings, got "
+                             f"{type(settings).__name__}")
+        both = [k for k, v, d in (("routing", routing, "approx"),
+                                  ("max_iterations", max_iterations, 100)) if v != d]
+        if both:
+            raise InputError(f"atlas: give either settings= or the keywords {both}, not "
+                             "both; change a setting with settings.replace(...)")
+        routing = settings.routing.method
+        max_iterations = settings.routing.max_iterations or max_iterations
+        doc = settings.to_dict()
     t0 = time.perf_counter()
     say = sayer(progress, end="")
     inputs = find_inputs(data, coverage=coverage, boundaries=boundaries, codes=codes)
     tasks = atlas_tasks(inputs, seeds, presets=presets, routing=routing,
                         max_iterations=max_iterations, n_areas=n_areas, market=market,
-                        providers=providers, scale=scale)
+                        providers=providers, scale=scale, settings=doc)
     parts = None
     if out is not None:
         parts = Path(out) / "parts"
@@ -698,7 +740,7 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
     settings = {"seeds": sorted({int(s) for s in seeds}), "routing": routing,
                 "n_areas": n_areas, "market": asdict(market or Market()),
                 "providers_table": providers is not None, "presets": list(presets),
-                "scale": scale, "data": str(data)}
+                "scale": scale, "data": str(data), **({"study": doc} if doc else {})}
     res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
                       settings=settings, runtime_s=time.perf_counter() - t0)
     if out is not None:

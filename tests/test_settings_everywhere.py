@@ -100,3 +100,34 @@ def test_backend_renamed(small):
         hemopt.compare(small, regs, backend="greedy", settings=APPROX)
     s = replace(APPROX, routing=RoutingSettings(backend="greedy"))
     assert s.keywords()["routing_backend"] == "greedy"
+
+
+def _mini_atlas_folder(root):
+    """One municipality made from the shipped files (Botkyrka, as if it were new)."""
+    import shutil
+    from importlib import resources
+
+    data = resources.files("hemopt") / "data"
+    (root / "deso").mkdir(parents=True)
+    shutil.copy(data / "deso2025_botkyrka_0127.geojson", root / "deso")
+    shutil.copy(data / "kommun_0486_0127_sweref99tm.geojson", root / "boundaries.geojson")
+    (root / "coverage.csv").write_text("kommun_kod,n21704_pct_2023\n0127,16.2\n")
+    return root
+
+
+def test_atlas_takes_settings(tmp_path):
+    folder = _mini_atlas_folder(tmp_path / "mini")
+    res = hemopt.atlas(folder, seeds=[1], presets=(), scale=0.05, n_workers=1,
+                       progress=False, settings=APPROX)
+    assert len(res.failures) == 0 and res.settings["study"] == APPROX.to_dict()
+    rows = res.rows.set_index("regime")
+    cost = APPROX.cost
+    for name, r in rows.iterrows():  # the variable cost at the settings' 9 SEK per km
+        want = cost.days_per_year * (r["paid_staff_hours_per_day"] * cost.staff_sek_per_hour
+                                     + r["driven_km_per_day"] * cost.sek_per_km)
+        assert r["variable_cost_sek_per_year"] == pytest.approx(want), name
+    assert any(c.startswith("zoning_step_") for c in res.rows.columns)  # decomposed
+    with pytest.raises(InputError, match=r"either settings= or the keywords \['routing'\]"):
+        hemopt.atlas(folder, seeds=[1], presets=(), routing="solver", settings=APPROX)
+    with pytest.raises(InputError, match="Dask cluster runs the tasks on its own workers"):
+        hemopt.atlas(folder, seeds=[1], presets=(), client=object(), n_workers=1)
