@@ -141,13 +141,13 @@ def _market_preset(market: Mapping[str, Any], k: int, providers: Any = None) -> 
         total = 0.0
     w = np.arange(1, n + 1, dtype=float) ** -float(market["concentration"])
     n_every = max(1, round(n * float(market["everywhere"]))) if n else 0
-    specs = [ProviderSpec("M", "Municipal home care", "municipal", 1.0 - total)]
+    made = [ProviderSpec("M", "Municipal home care", "municipal", 1.0 - total)]
     for j in range(n):
         zones = () if j < n_every or k == 0 else (f"A{(j - n_every) % k + 1}",)
-        specs.append(ProviderSpec(f"E{j + 1}", f"Private provider {j + 1}", "external",
+        made.append(ProviderSpec(f"E{j + 1}", f"Private provider {j + 1}", "external",
                                   total * float(w[j] / w.sum()), zones,
                                   office=f"zone:{zones[0]}" if zones else ""))
-    return replace(GENERIC, providers=tuple(specs))
+    return replace(GENERIC, providers=tuple(made))
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -378,9 +378,9 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                     preset = _market_preset({}, k, task["providers"])
                     source = "providers table"
                 else:
-                    drawn = Market(**{f: tuple(v) if isinstance(v, (list, tuple)) else v
-                                      for f, v in task["market"].items()}
-                                   ).draw(task["code"], seed, exp * task["scale"])
+                    fields_: dict[str, Any] = {f: tuple(v) if isinstance(v, (list, tuple))
+                                               else v for f, v in task["market"].items()}
+                    drawn = Market(**fields_).draw(task["code"], seed, exp * task["scale"])
                     preset = _market_preset(drawn, k)
                     source = "drawn from the declared ranges"
                 sc = from_public_data(task["boundary"], d, code=task["code"],
@@ -432,9 +432,10 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
         for name in comp.table.index:
             row: dict[str, Any] = {**base, "regime": str(name), "error": "", **feats,
                                    "market_source": source,
-                                   **{f"market_{k}": v for k, v in drawn.items()}}
-            for k in _KPIS:
-                row[k] = float(comp.table.at[name, k]) if k in comp.table.columns else np.nan
+                                   **{f"market_{key}": v for key, v in drawn.items()}}
+            for kpi in _KPIS:
+                row[kpi] = (float(comp.table.at[name, kpi]) if kpi in comp.table.columns
+                            else np.nan)
             row["variable_cost_sek_per_year"] = cost.days_per_year * (
                 row["paid_staff_hours_per_day"] * cost.staff_sek_per_hour
                 + row["driven_km_per_day"] * cost.sek_per_km)
@@ -737,12 +738,13 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
             f"{r.code} seed {r.seed}: {r.error}" for r in failures.head(5).itertuples()) + "\n")
     table = summarise_atlas(rows)
     typ = {"km": typology(rows, "km"), "cost": typology(rows, "cost")}
-    settings = {"seeds": sorted({int(s) for s in seeds}), "routing": routing,
-                "n_areas": n_areas, "market": asdict(market or Market()),
-                "providers_table": providers is not None, "presets": list(presets),
-                "scale": scale, "data": str(data), **({"study": doc} if doc else {})}
+    recorded: dict[str, Any] = {
+        "seeds": sorted({int(s) for s in seeds}), "routing": routing, "n_areas": n_areas,
+        "market": asdict(market or Market()), "providers_table": providers is not None,
+        "presets": list(presets), "scale": scale, "data": str(data),
+        **({"study": doc} if doc else {})}
     res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
-                      settings=settings, runtime_s=time.perf_counter() - t0)
+                      settings=recorded, runtime_s=time.perf_counter() - t0)
     if out is not None:
         res.write(out)
     return res

@@ -70,7 +70,7 @@ def default_regimes(scenario: Scenario, *, seed: int = 0,
                     regime_options: Mapping[str, Mapping[str, Any]] | None = None,
                     **params: Any) -> list[Regime]:
     """The registered regimes that run by default (:mod:`hemopt.regimes.registry`), in the
-    order of registration, each made by its class's ``default``: LOV; LOU (only when the
+    order of registration, each made by its class's ``for_scenario``: LOV; LOU (only when the
     scenario has zones and external providers); Zoning on the scenario's zones, or on three
     designed zones when it has none.
 
@@ -108,7 +108,7 @@ def default_regimes(scenario: Scenario, *, seed: int = 0,
         if set(own) & set(more):
             raise InputError(f"default_regimes: {sorted(set(own) & set(more))} given both as "
                              f"keywords and in regime_options[{cls.name!r}]; give each once")
-        regimes.append(cls.default(scenario, seed=seed, **own, **more))
+        regimes.append(cls.for_scenario(scenario, seed=seed, **own, **more))
     return regimes
 
 
@@ -542,9 +542,9 @@ def compare(
     else:
         study = settings
     settings_doc = _settings_doc(study)
-    settings = RoutingSettings(method=routing, backend=routing_backend,
-                               max_iterations=max_iterations,
-                               time_limit_s=time_limit_s, workers=workers, care=care)
+    day_routing = RoutingSettings(method=routing, backend=routing_backend,
+                                  max_iterations=max_iterations,
+                                  time_limit_s=time_limit_s, workers=workers, care=care)
     cost = cost or CostParams()
     travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()
@@ -575,7 +575,7 @@ def compare(
         if visits is None:  # one day of visits for everyone, independent of the provider
             visits = day_for(a, seed=seed, params=visit_params)
         say(f"[{k}/{len(regimes)}] {regime.name}: routing ({routing}) ...")
-        ev = evaluate(a, routing=settings, seed=seed, visits=visits, cost=cost, travel=travel,
+        ev = evaluate(a, routing=day_routing, seed=seed, visits=visits, cost=cost, travel=travel,
                       visit_params=visit_params, shifts=shifts,
                       progress=say if progress else None)
         assignments[regime.name] = a
@@ -605,7 +605,7 @@ def compare(
                    **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
-        "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
+        "care": asdict(day_routing.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
         "continuity": ({"days": 14, "weight": PLANNER_WEIGHT, "contact_weight": PLANNER_WEIGHT,
                         "routing": c_settings.method,

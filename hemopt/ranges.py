@@ -112,12 +112,12 @@ def paired_intervals(per_seed: pd.DataFrame, reference: str | None = None,
                 diffs.append(v - ref)
                 pcts.append(100.0 * (v - ref) / ref if ref not in (0.0,) and math.isfinite(ref)
                             else math.nan)
-            v, d, p = (np.asarray(x, dtype=float) for x in (vals, diffs, pcts))
+            va, d, p = (np.asarray(x, dtype=float) for x in (vals, diffs, pcts))
             fin = np.isfinite(d)
             rows.append({
-                "regime": regime, "kpi": kpi, "n": len(v),
-                "median": _nan(np.nanmedian, v), "low": _nan(np.nanmin, v),
-                "high": _nan(np.nanmax, v),
+                "regime": regime, "kpi": kpi, "n": len(va),
+                "median": _nan(np.nanmedian, va), "low": _nan(np.nanmin, va),
+                "high": _nan(np.nanmax, va),
                 "diff_median": _nan(np.nanmedian, d), "diff_low": _nan(np.nanmin, d),
                 "diff_high": _nan(np.nanmax, d), "diff_mean": _nan(np.nanmean, d),
                 "pct_median": _nan(np.nanmedian, p), "pct_low": _nan(np.nanmin, p),

@@ -86,7 +86,7 @@ def _keywords(cls: Any) -> set[str]:
 def regimes_of(args: argparse.Namespace) -> Callable[[Any], list[Any]] | None:
     """``hemopt compare``'s regimes as a function of the scenario (for
     :func:`hemopt.ranges.compare_seeds`), or None for the default regimes with no option
-    given. ``--regimes`` picks registered regimes (each its class's ``default`` on the
+    given. ``--regimes`` picks registered regimes (each its class's ``for_scenario`` on the
     scenario); the regime options apply to the regimes that declare them."""
     from hemopt.regimes import regime_class
     from hemopt.regimes.registry import cli_parameters
@@ -120,7 +120,7 @@ def regimes_of(args: argparse.Namespace) -> Callable[[Any], list[Any]] | None:
             why = cls.unavailable(sc)
             if why is not None:
                 raise InputError(f"--regimes: {cls.name} cannot run on this scenario: {why}")
-            out.append(cls.default(sc, seed=0, **opts[cls.name]))
+            out.append(cls.for_scenario(sc, seed=0, **opts[cls.name]))
         return out
 
     return regimes

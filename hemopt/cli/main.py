@@ -587,11 +587,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     for sp in sub.choices.values():  # -v/-q after the command too (hemopt compare -q ...)
-        g = sp.add_mutually_exclusive_group()
-        g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                       help="more messages on stderr (-v, -vv)")
-        g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
-                       help="only warnings and errors on stderr (no progress)")
+        loudness = sp.add_mutually_exclusive_group()
+        loudness.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                              help="more messages on stderr (-v, -vv)")
+        loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                              help="only warnings and errors on stderr (no progress)")
     return parser
 
 

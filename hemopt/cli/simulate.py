@@ -229,7 +229,7 @@ def format_years(res: Any) -> str:
             elif fmt == "pct":
                 cells.append(f"{_fmt(100 * float(v), '{:.1f}'):>{w}}")
             else:
-                cells.append(f"{_fmt(v, fmt):>{w}}")
+                cells.append(f"{_fmt(v, str(fmt)):>{w}}")
         lines.append("".join(cells))
     ev = res.events
     if len(ev):

@@ -85,7 +85,7 @@ class RegimeParam:
         The values the option accepts, when they are few.
     compare
         Also an option of ``hemopt compare``, where it applies to the regime's default
-        instance (:meth:`Regime.default`); otherwise ``hemopt assign`` only.
+        instance (:meth:`Regime.for_scenario`); otherwise ``hemopt assign`` only.
     grid, grid_must, grid_default
         A sweep grid key (:func:`hemopt.sweep.sweep`): the test of one value, what a value
         must be (for the error), and the value when the grid does not give it.
@@ -424,7 +424,7 @@ class Regime(ABC):
         return None
 
     @classmethod
-    def default(cls, scenario: Scenario, *, seed: int = 0, **params: Any) -> Regime:
+    def for_scenario(cls, scenario: Scenario, *, seed: int = 0, **params: Any) -> Regime:
         """The instance :func:`hemopt.compare.default_regimes` runs on ``scenario`` with
         ``params`` (the regime's keywords given by the caller); ``seed`` is the run's."""
         return cls(**params)
@@ -579,7 +579,7 @@ def _is_whole(v: Any) -> bool:
 def _is_share(v: Any) -> bool:
     """A finite number in [0, 1] (not a boolean): a sweep grid value's test."""
     return (isinstance(v, numbers.Real) and not isinstance(v, bool)
-            and math.isfinite(float(v)) and 0 <= v <= 1)
+            and math.isfinite(float(v)) and 0 <= float(v) <= 1)
 
 
 def _minutes(scenario: Scenario) -> NDArray[np.float64]:
@@ -637,7 +637,8 @@ def _fifo(p: RegimeProblem, market: Market, minutes: NDArray[np.float64],
             if chooser[i] or prov[i] != d:
                 continue
             dist = np.hypot(*(market.office_xy - client_xy[i]).T)
-            j = guarantee_pick(p.caps, ext & serves[rows[i]], minutes[i], load_n, load_min,
+            candidates = np.asarray(ext & serves[rows[i]], dtype=bool)
+            j = guarantee_pick(p.caps, candidates, minutes[i], load_n, load_min,
                                ext, dist)
             if j >= 0:
                 prov[i] = j

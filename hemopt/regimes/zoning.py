@@ -117,7 +117,7 @@ class Zoning(Regime):
     )
 
     @classmethod
-    def default(cls, scenario: Scenario, *, seed: int = 0, **params: Any) -> Zoning:
+    def for_scenario(cls, scenario: Scenario, *, seed: int = 0, **params: Any) -> Zoning:
         """Zoning on the scenario's areas, or on three designed ones when it has none (as
         many as there are clients, when fewer); ``seed`` draws the design."""
         if params.get("n_zones") is None and not len(scenario.zones):
@@ -230,7 +230,7 @@ class Zoning(Regime):
         if lots and len(ext):
             cur = scenario.current_index()
             cur_h = np.bincount(cur[cur >= 0], weights=minutes[cur >= 0] / 60.0,
-                                minlength=len(market.provider_ids))
+                                minlength=len(market.provider_ids)).astype(float)
             bids, awards = evaluate_bids(
                 [(name, [zone_ids.index(z) for z in zs]) for name, zs in lots.items()],
                 list(ext), market.provider_ids, zone_ids=zone_ids, client_zone=zone,

@@ -165,7 +165,8 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
 
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
-    if routing == "solver" and not (_is_int(max_iterations) and max_iterations >= 1):
+    if routing == "solver" and not (isinstance(max_iterations, int) and _is_int(max_iterations)
+                                    and max_iterations >= 1):
         raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
     if cost is None:
         cost = CostParams()
@@ -178,7 +179,8 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
     elif not isinstance(cost, CostParams):
         raise InputError(f"cost must be a CostParams or a mapping, got {type(cost).__name__}")
     return {"routing": routing,
-            "max_iterations": int(max_iterations) if routing == "solver" else None,
+            "max_iterations": (int(max_iterations) if routing == "solver"
+                               and max_iterations is not None else None),
             **{k: float(v) for k, v in asdict(cost).items()},
             "hemopt_version": version, "hemopt_source": source_hash()}
 
@@ -327,7 +329,7 @@ def sweep(
     *,
     seeds: Iterable[int] = (0, 1, 2),
     routing: str = "approx",
-    max_iterations: int = 100,
+    max_iterations: int | None = 100,
     cost: Any = None,
     client: Any = None,
     n_workers: int | None = None,
