@@ -630,7 +630,7 @@ def _fifo(p: RegimeProblem, market: Market, minutes: NDArray[np.float64],
         load_min[got] += minutes[i]
     g = p.caps.guaranteed_minutes
     if g is not None and (g > 0).any():
-        chooser = (rank >= 0).any(axis=1)
+        chooser = np.asarray((rank >= 0).any(axis=1), dtype=bool)
         rows = _area_rows(p.zone, len(p.layout.zone_ids))
         serves = p.layout.serves(market)
         for i in order:
