@@ -702,6 +702,9 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
     if client is not None and n_workers is not None:
         raise InputError(f"n_workers={n_workers!r} with client=...: a Dask cluster runs the tasks "
                          "on its own workers; drop n_workers, or scale the cluster")
+    if settings is None and routing != "solver" and max_iterations != 100:
+        raise InputError(f"max_iterations={max_iterations!r} applies to routing='solver'; with "
+                         f"routing={routing!r} it would be ignored: drop it")
     doc = None
     if settings is not None:
         from hemopt.settings import StudySettings

@@ -77,6 +77,8 @@ def test_no_argument_accepted_and_ignored(small):
         hemopt.compare(small, routing="approx", time_limit_s=5.0)
     with pytest.raises(InputError, match="Dask cluster runs the tasks on its own workers"):
         hemopt.sweep({"preset": "strangnas"}, client=object(), n_workers=2)
+    with pytest.raises(InputError, match="max_iterations=30 applies to routing='solver'"):
+        hemopt.sweep({"preset": "strangnas"}, routing="approx", max_iterations=30)
 
 
 def test_backend_renamed(small):

@@ -400,6 +400,9 @@ def sweep(
         n_workers = resolve_workers(n_workers, "n_workers")
     if settings is not None:
         routing, max_iterations, cost = _from_settings(settings, routing, max_iterations, cost)
+    elif routing != "solver" and max_iterations not in (None, 100):
+        raise InputError(f"max_iterations={max_iterations!r} applies to routing='solver'; with "
+                         f"routing={routing!r} it would be ignored: drop it")
     tasks = tasks_of(grid, seeds, routing=routing, max_iterations=max_iterations, cost=cost)
     if settings is not None:
         doc = json.dumps(settings.to_dict(), sort_keys=True)
