@@ -38,7 +38,7 @@ def test_evaluate_takes_settings(small):
     with pytest.raises(InputError, match=r"either settings= or the keywords \['cost'\]"):
         hemopt.evaluate(a, settings=APPROX, cost=CostParams())
     other = APPROX.replace(bases=BaseRule(local_bases=False))
-    with pytest.raises(InputError, match="assign with base_rule=settings.bases"):
+    with pytest.raises(InputError, match=r"assign with base_rule=settings\.bases"):
         hemopt.evaluate(a, settings=other)
 
 
@@ -73,7 +73,7 @@ def test_simulate_takes_settings():
 def test_no_argument_accepted_and_ignored(small):
     with pytest.raises(InputError, match="workers=2 applies to routing='solver'"):
         hemopt.compare(small, routing="approx", workers=2)
-    with pytest.raises(InputError, match="time_limit_s=5.0 applies to routing='solver'"):
+    with pytest.raises(InputError, match=r"time_limit_s=5\.0 applies to routing='solver'"):
         hemopt.compare(small, routing="approx", time_limit_s=5.0)
     with pytest.raises(InputError, match="Dask cluster runs the tasks on its own workers"):
         hemopt.sweep({"preset": "strangnas"}, client=object(), n_workers=2)
