@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,9 +34,6 @@ from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.instance import RoutingObjective
 from hemopt.routing.visits import VisitParams, day_of_visits
 from hemopt.travel import TravelModes
-
-if TYPE_CHECKING:  # settings.py imports this module: the class is imported where used
-    from hemopt.settings import StudySettings
 
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
@@ -205,12 +202,11 @@ def day_for(assignment: Assignment, *, seed: int, params: VisitParams) -> pd.Dat
     return day_of_visits(sc, ["_"] * sc.n_clients, seed=seed, params=params)
 
 
-def _from_settings(settings: StudySettings, assignment: Assignment,
-                   **given: Any) -> tuple[Any, ...]:
-    """``evaluate``'s routing, cost, travel, visit and shift settings from ``settings``."""
-    from hemopt.settings import StudySettings
-
-    if not isinstance(settings, StudySettings):
+def _from_settings(settings: Any, assignment: Assignment, **given: Any) -> tuple[Any, ...]:
+    """``evaluate``'s routing, cost, travel, visit and shift settings from ``settings`` (a
+    :class:`~hemopt.StudySettings`; hemopt.settings imports this module, so it is recognised
+    by what it has rather than imported here)."""
+    if not callable(getattr(settings, "routing_settings", None)):
         raise InputError(f"settings: expected hemopt.StudySettings, got "
                          f"{type(settings).__name__}")
     both = [k for k, v in given.items() if v is not None]
@@ -236,7 +232,7 @@ def evaluate(
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
     progress: Callable[[str], None] | None = None,
-    settings: StudySettings | None = None,
+    settings: Any = None,
 ) -> Evaluation:
     """Route one day for ``assignment`` and compute its KPIs.
 
