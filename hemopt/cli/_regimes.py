@@ -10,10 +10,11 @@ from typing import Any
 
 from hemopt.errors import InputError
 
-__all__ = ["add_regime_args", "make_regime", "regimes_of"]
+__all__ = ["add_regime_args", "make_regime", "regime_names", "regimes_of"]
 
 
-def _names() -> str:
+def regime_names() -> str:
+    """The registered regimes' keys in words: ``"lov, lou or zoning"``."""
     from hemopt.regimes import registered_regimes
 
     keys = list(registered_regimes())
@@ -27,11 +28,11 @@ def add_regime_args(p: argparse.ArgumentParser, command: str) -> None:
     from hemopt.regimes.registry import cli_parameters, registered_regimes
 
     if command == "assign":
-        p.add_argument("--regime", default="lov", help=_names())
+        p.add_argument("--regime", default="lov", help=regime_names())
     else:
         defaults = [k for k, c in registered_regimes().items() if c.in_default]
         p.add_argument("--regimes", default=None,
-                       help=f"the regimes to compare, comma-separated, from {_names()} "
+                       help=f"the regimes to compare, comma-separated, from {regime_names()} "
                             f"(default: {','.join(defaults)}, those the scenario allows)")
     for name, (param, classes) in cli_parameters(command).items():
         who = " and ".join(c.name for c in classes)
@@ -46,7 +47,7 @@ def _kind(text: str) -> Any:
     key = text.strip().lower()
     fits = [k for k in registered_regimes() if key.startswith(k)]
     if not fits:
-        raise InputError(f"--regime: unknown regime {text!r}; choose {_names()}")
+        raise InputError(f"--regime: unknown regime {text!r}; choose {regime_names()}")
     return registered_regimes()[max(fits, key=len)]
 
 
