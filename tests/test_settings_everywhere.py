@@ -133,3 +133,18 @@ def test_atlas_takes_settings(tmp_path):
         hemopt.atlas(folder, seeds=[1], presets=(), routing="solver", settings=APPROX)
     with pytest.raises(InputError, match="Dask cluster runs the tasks on its own workers"):
         hemopt.atlas(folder, seeds=[1], presets=(), client=object(), n_workers=1)
+
+
+@pytest.mark.filterwarnings("default::FutureWarning")
+def test_cli_flow_backend(capsys):
+    from hemopt.cli import main
+
+    args = ["assign", "--preset", "strangnas", "--scale", "0.05"]
+    assert main([*args, "--flow-backend", "networkx"]) == 0
+    new = capsys.readouterr().out
+    assert main([*args, "--backend", "networkx"]) == 0  # the old name: said, and obeyed
+    out = capsys.readouterr()
+    assert "--backend is deprecated" in out.err and "use --flow-backend" in out.err
+    assert out.out == new
+    assert main([*args, "--backend", "networkx", "--flow-backend", "networkx"]) == 2
+    assert "give --flow-backend only" in capsys.readouterr().err
