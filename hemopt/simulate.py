@@ -447,6 +447,9 @@ class _RegimeState:
 
 
 class _Engine:
+    #: simulate's ``settings=``: the StudySettings the routed months use (None: ``routing``)
+    study: Any = None
+
     def __init__(self, scenario: Scenario, schedule: Callable[[int], Regime], n_months: int,
                  seed: int, params: SimParams, events: list[Event],
                  say: Callable[[str], None]) -> None:
@@ -1063,7 +1066,7 @@ class _Engine:
 
         sc, prov = self.month_scenario()
         pids = np.array(self.pid, dtype=object)
-        study = getattr(self, "study", None)
+        study = self.study
         a = assignment_from_providers(sc, pids[prov], regime=f"month {t}",
                                       base_rule=study.bases if study is not None else None)
         t0 = time.perf_counter()
