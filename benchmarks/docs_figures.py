@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES: tuple[str, ...] = (
     "hemopt/assignment.py", "hemopt/bases.py", "hemopt/choice.py", "hemopt/compare.py",
     "hemopt/continuity.py", "hemopt/decompose.py", "hemopt/evaluate.py", "hemopt/flow/*.py",
-    "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes.py",
+    "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes/*.py",
     "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/scenario.py", "hemopt/synth.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",

@@ -222,11 +222,13 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
         }
         if plan.manual is not None:
             p = plan.problem
+            staff_ids = list(p.staff_ids or [])  # given on every planned problem
+            visit_ids = list(p.visit_ids or [])
             files["manual_stops.csv"] = _clock_columns(plan.manual.stops.assign(
-                staff=[p.staff_ids[k] for k in plan.manual.stops.staff],
-                visit=[p.visit_ids[v] for v in plan.manual.stops.visit]))
+                staff=[staff_ids[k] for k in plan.manual.stops.staff],
+                visit=[visit_ids[v] for v in plan.manual.stops.visit]))
             files["manual_breaks.csv"] = _clock_columns(plan.manual.breaks.assign(
-                staff=[p.staff_ids[k] for k in plan.manual.breaks.staff]))
+                staff=[staff_ids[k] for k in plan.manual.breaks.staff]))
             files["manual_violations.txt"] = "".join(f"{v}\n" for v in plan.manual.violations)
         if curve is not None:
             files["continuity_curve.csv"] = curve
