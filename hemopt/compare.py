@@ -526,6 +526,8 @@ def compare(
     visits = None
     for k, regime in enumerate(regimes, start=1):
         say(f"[{k}/{len(regimes)}] {regime.name}: assigning ...")
+        if isinstance(regime, Zoning):  # the tender prices bids with the study's cost model
+            regime = regime.costed(cost.staff_sek_per_hour, cost.sek_per_km, travel.car)
         a = assign(scenario, regime, seed=seed, base_rule=base_rule)
         if visits is None:  # one day of visits for everyone, independent of the provider
             visits = day_for(a, seed=seed, params=visit_params)

@@ -28,6 +28,7 @@ under every regime (``docs/compare.md``, "Same resources, same rules").
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import warnings
@@ -475,7 +476,9 @@ class Regime(ABC):
         for k, v in vars(self).items():
             if k.startswith("_"):
                 continue
-            if isinstance(v, (CostWeights, Tender)):
+            if isinstance(v, Tender):
+                v = v.as_dict()
+            elif isinstance(v, CostWeights):
                 v = dataclasses.asdict(v)
             elif isinstance(v, gpd.GeoDataFrame):
                 v = f"<{len(v)} zones>"
@@ -945,6 +948,19 @@ class Zoning(Regime):
         self.weights = weights or CostWeights()
         self.seed = seed
         self._cache: tuple[Scenario, Layout] | None = None
+
+    def costed(self, staff_sek_per_hour: float, sek_per_km: float, car: Any) -> Zoning:
+        """This regime with its tender priced by a study's cost model (``CostParams``'
+        staff hour and km, ``TravelModes.car``) where the tender states none
+        (:meth:`hemopt.procurement.Tender.costed`); :func:`hemopt.compare` calls it. Returns
+        a copy; ``self`` is unchanged."""
+        tender = self.tender.costed(staff_sek_per_hour, sek_per_km, car)
+        if tender == self.tender:
+            return self
+        out = copy.copy(self)
+        out.tender = tender
+        out._cache = None
+        return out
 
     def zones_for(self, scenario: Scenario) -> gpd.GeoDataFrame:
         """The zones this regime uses on ``scenario`` (given, the scenario's, or designed)."""
