@@ -287,10 +287,10 @@ class SensitivityResult:
     ...                        progress=False)
     >>> r.score, list(r.summary().columns)
     ('mu_star', ['unit', 'baseline', 'p5', 'median', 'p95', 'p_sign', 'n'])
-    >>> r.top_drivers(1, "LOU-LOV:driven_km_per_day")  # km cost nothing: no driver moves km
-    ['sek_per_km']
-    >>> float(r.table("LOU-LOV:driven_km_per_day")["mu_star"].max())
+    >>> float(r.table("LOU-LOV:driven_km_per_day")["mu_star"].max())  # prices move no km
     0.0
+    >>> r.top_drivers(1, "LOU-LOV:driven_km_per_day")  # so no driver is named
+    []
     """
 
     method: str
@@ -349,10 +349,13 @@ class SensitivityResult:
 
     def top_drivers(self, n: int = 2, output: str | None = None) -> list[str]:
         """The ``n`` assumptions that move ``output`` most (default: over every output,
-        :meth:`ranking`)."""
+        :meth:`ranking`). Only assumptions whose index is above zero are drivers: fewer than
+        ``n`` (none) when fewer move the output at all."""
         if output is None:
-            return list(self.ranking().index[:n])
-        return list(self.table(output)["assumption"].iloc[:n])
+            r = self.ranking()
+            return list(r[r > 0].index[:n])
+        t = self.table(output)
+        return list(t.loc[t[self.score] > 0, "assumption"].iloc[:n])
 
     def reading(self) -> list[str]:
         """Sentences for the CLI and the report."""
@@ -360,12 +363,14 @@ class SensitivityResult:
         top = self.top_drivers(2)
         out = [f"The two largest drivers over the declared ranges ({self.method}, "
                f"{len(self.assumptions)} assumptions, {self.runs} model runs): "
-               + " and ".join(top) + "."]
+               + (" and ".join(top) if top else "none (no assumption moves the results)")
+               + "."]
         for name, r in s.iterrows():
+            drivers = self.top_drivers(2, name)
             out.append(f"{name}: {_fmt(r['baseline'])} at the defaults; P5 {_fmt(r['p5'])}, "
                        f"median {_fmt(r['median'])}, P95 {_fmt(r['p95'])} {r['unit']}; the sign "
                        f"holds in {100 * r['p_sign']:.0f} % of the points; drivers: "
-                       + ", ".join(self.top_drivers(2, name)) + ".")
+                       + (", ".join(drivers) if drivers else "none") + ".")
         if self.skipped:
             out.append("Not varied: " + "; ".join(self.skipped.values()) + ".")
         if self.failures:
