@@ -47,7 +47,7 @@ SOURCES: tuple[str, ...] = (
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
     "hemopt/assumptions.py", "hemopt/data/**/*",
-    "benchmarks/validation.py", "benchmarks/docs_figures.py",
+    "benchmarks/validation.py", "benchmarks/fairness_rules.py", "benchmarks/docs_figures.py",
 )
 
 PENDING = "pending"
@@ -94,6 +94,7 @@ BLOCKS: tuple[Block, ...] = (
     Block("validation-botkyrka", "docs/validation.md",
           ("benchmarks/validation.py", "--preset", "botkyrka", "--seeds", "1", "2", "3", "4",
            "5")),
+    Block("compare-rules", "docs/compare.md", ("benchmarks/fairness_rules.py",)),
     Block("compare-headline", "docs/compare.md",
           ("hemopt", "compare", "--preset", "strangnas", "--routing", "approx",
            "--no-continuity", "--seeds", "1-5", "--out", "{tmp}")),
