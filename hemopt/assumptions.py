@@ -36,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -124,7 +125,8 @@ class Assumption:
             if not ok or not lo <= self.default <= hi or not lo < hi:  # type: ignore[operator]
                 raise InputError(f"assumption {self.name!r}: need low < high with the default "
                                  f"{self.default!r} inside, got low={lo!r}, high={hi!r}")
-            if self.kind == "integer" and not all(float(x).is_integer() for x in (lo, hi)):
+            if self.kind == "integer" and not all(float(x).is_integer()  # type: ignore[arg-type]
+                                                  for x in (lo, hi)):
                 raise InputError(f"assumption {self.name!r}: an integer range needs whole "
                                  f"bounds, got {lo!r}, {hi!r}")
 
@@ -389,8 +391,9 @@ def check_overrides(overrides: Mapping[str, Any]) -> tuple[Assumption, ...]:
                                             and all(x in a.alternatives for x in v)):
                 raise InputError(f"settings [assumptions.{a.name}] alternatives: expected some "
                                  f"of {list(a.alternatives)}, got {v!r}")
-        kw = {k: (tuple(v) if k == "alternatives" else float(v) if k in ("low", "high") else v)
-              for k, v in ch.items()}
+        kw: dict[str, Any] = {
+            k: (tuple(v) if k == "alternatives" else float(v) if k in ("low", "high") else v)
+            for k, v in ch.items()}
         try:
             out.append(replace(a, **kw))
         except InputError as exc:
@@ -492,6 +495,11 @@ def _scenario(preset: Any, values: Mapping[str, Any]) -> Any:
     return p
 
 
+def _set_cost(name: str, settings: Any, value: Any) -> Any:
+    """``settings`` with ``CostParams.<name>`` = ``value``."""
+    return settings.replace(cost=replace(settings.cost, **{name: value}))
+
+
 _SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
     "min_visit_min": lambda s, v: s.replace(visits=replace(s.visits, min_visit_min=v)),
     "base_min_hours_per_week": lambda s, v: s.replace(
@@ -501,7 +509,7 @@ _SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
         bike_within_m=v + (s.travel.bike_within_m - s.travel.walk_within_m))),
     "bike_ring_m": lambda s, v: s.replace(travel=replace(
         s.travel, bike_within_m=s.travel.walk_within_m + v)),
-    **{name: (lambda s, v, _n=name: s.replace(cost=replace(s.cost, **{_n: v})))
+    **{name: functools.partial(_set_cost, name)
        for name in ("staff_sek_per_hour", "sek_per_km", "fixed_sek_per_provider",
                     "follow_up_sek_per_external", "indirect_min_per_shift",
                     "documentation_min_per_visit")},

@@ -37,6 +37,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,14 @@ from numpy.typing import NDArray
 from hemopt.errors import InputError
 from hemopt.travel import MixedTravel, Travel
 
-__all__ = ["BID_COLUMNS", "EXPANSION_SEK_PER_HOUR", "STAFF_SEK_PER_HOUR", "SEK_PER_KM",
-           "Tender", "evaluate_bids"]
+__all__ = [
+    "BID_COLUMNS",
+    "EXPANSION_SEK_PER_HOUR",
+    "SEK_PER_KM",
+    "STAFF_SEK_PER_HOUR",
+    "Tender",
+    "evaluate_bids",
+]
 
 #: Staff hour and km prices of a tender evaluated outside a study (``hemopt.assign`` on its
 #: own): the defaults of :class:`hemopt.CostParams` (tests/test_rules.py checks they agree).
@@ -60,8 +67,8 @@ EXPANSION_SEK_PER_HOUR = 1_000.0
 
 #: The columns of the bids table (:func:`evaluate_bids`), in order.
 BID_COLUMNS = ("lot", "zone_ids", "provider_id", "volume_hours_per_week", "care_sek",
-               "travel_km", "travel_hours", "travel_sek", "capacity_hours_per_week", "capacity_stated",
-               "expansion_hours_per_week", "expansion_sek", "capacity_ok",
+               "travel_km", "travel_hours", "travel_sek", "capacity_hours_per_week",
+               "capacity_stated", "expansion_hours_per_week", "expansion_sek", "capacity_ok",
                "price_sek_per_week", "quality", "evaluated_price", "winner")
 
 
@@ -272,7 +279,7 @@ def evaluate_bids(
     clients_left = (np.full(len(provider_ids), math.inf) if capacity_clients is None
                     else np.asarray(capacity_clients, dtype=float).copy())
     order = sorted(range(len(lots)), key=lambda k: (-float(vol_zone[list(lots[k][1])].sum()), k))
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     awards: dict[str, int] = {}
     for k in order:
         name, areas = lots[k]
@@ -280,7 +287,7 @@ def evaluate_bids(
         in_lot = np.isin(client_zone, areas)
         volume = float(hours_per_week[in_lot].sum())
         visits = visits_per_week[in_lot]
-        lot_rows = []
+        lot_rows: list[dict[str, Any]] = []
         for j in bidders:
             pid = provider_ids[j]
             km, hours = _round_trips(client_xy[in_lot], starts[pid], visits, tender)
@@ -296,7 +303,8 @@ def evaluate_bids(
             lot_rows.append({
                 "lot": name, "zone_ids": ",".join(zone_ids[z] for z in areas),
                 "provider_id": pid, "volume_hours_per_week": volume, "care_sek": care,
-                "travel_km": km, "travel_hours": hours, "travel_sek": travel, "capacity_hours_per_week": room,
+                "travel_km": km, "travel_hours": hours, "travel_sek": travel,
+                "capacity_hours_per_week": room,
                 "capacity_stated": bool(stated[j]), "expansion_hours_per_week": expansion,
                 "expansion_sek": exp_sek, "capacity_ok": bool(ok),
                 "price_sek_per_week": price, "quality": q,
@@ -306,7 +314,7 @@ def evaluate_bids(
         if qualified:
             best = min(qualified, key=lambda r: (r["evaluated_price"], lot_rows.index(r)))
             best["winner"] = True
-            j = best["_j"]
+            j = int(best["_j"])
             awards[name] = j
             base_left[j] = max(base_left[j] - volume, 0.0)
             clients_left[j] -= int(in_lot.sum())

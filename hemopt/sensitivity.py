@@ -212,7 +212,8 @@ def _compare(compare: Callable[..., Any], sc: Any, regimes: list[Any], seed: int
         except Exception:  # retried per regime below
             if len(regimes) <= 2:
                 raise
-        comps, failed = [], {}
+        comps: list[Any] = []
+        failed: dict[str, str] = {}
         ref, others = regimes[0], regimes[1:]
         for r in others:
             try:

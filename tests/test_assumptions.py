@@ -146,13 +146,12 @@ def test_fixed_and_regime_defaults_are_the_codes_defaults():
     one source of truth, checked here since those modules keep their own constants."""
     import dataclasses
 
+    from hemopt import synth
     from hemopt.continuity import PLANNER_WEIGHT
     from hemopt.procurement import Tender
     from hemopt.roster import RosterParams
     from hemopt.routing.plan import PlanCosts
     from hemopt.scenario import ISOLATED_M
-
-    from hemopt import synth
 
     r, p = RosterParams(), PlanCosts()
     code = {
@@ -190,7 +189,7 @@ def test_fixed_and_regime_defaults_are_the_codes_defaults():
 
 
 def test_fixed_assumptions_are_not_applied_silently():
-    with pytest.raises(InputError, match="roster_absence_rate = 0.2: a fixed assumption"):
+    with pytest.raises(InputError, match=r"roster_absence_rate = 0\.2: a fixed assumption"):
         apply_values({"roster_absence_rate": 0.2}, PRESETS["strangnas"], StudySettings())
     a = by_name("roster_absence_rate")
     from hemopt.assumptions import skip_reason
