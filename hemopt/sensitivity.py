@@ -52,6 +52,9 @@ from hemopt.settings import StudySettings
 __all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "document",
            "plot_tornado", "read_sensitivity", "sample", "sensitivity"]
 
+#: Below this share of an output's largest index an assumption is no driver of it (rounding).
+NOISE = 1e-9
+
 #: Headline differences: (regime, reference).
 HEADLINE_DIFFERENCES: tuple[tuple[str, str], ...] = (("Zoning", "LOV"), ("LOU", "LOV"))
 #: Measures of each difference, with their unit.
@@ -350,13 +353,17 @@ class SensitivityResult:
 
     def top_drivers(self, n: int = 2, output: str | None = None) -> list[str]:
         """The ``n`` assumptions that move ``output`` most (default: over every output,
-        :meth:`ranking`). Only assumptions whose index is above zero are drivers: fewer than
-        ``n`` (none) when fewer move the output at all."""
+        :meth:`ranking`). Only assumptions whose index is above zero are drivers (above
+        :data:`NOISE` times the output's largest index: differences that cancel exactly
+        leave rounding noise of about 1e-8 SEK): fewer than ``n`` (none) when fewer move
+        the output at all."""
         if output is None:
             r = self.ranking()
-            return list(r[r > 0].index[:n])
+            return list(r[r > NOISE].index[:n])
         t = self.table(output)
-        return list(t.loc[t[self.score] > 0, "assumption"].iloc[:n])
+        score = t[self.score].to_numpy(dtype=float)
+        top = float(np.nanmax(score)) if len(score) else 0.0
+        return list(t.loc[(score > 0) & (score > NOISE * top), "assumption"].iloc[:n])
 
     def reading(self) -> list[str]:
         """Sentences for the CLI and the report."""

@@ -183,7 +183,7 @@ def test_top_drivers_never_names_an_assumption_that_moves_nothing():
     ix = pd.DataFrame({
         "output": [out_a] * 3 + [out_b] * 3,
         "assumption": ["sek_per_km", "walk_within_m", "procurement_quality_weight"] * 2,
-        "mu_star": [0.0, 12.0, 0.0, 3.0, 1.0, 0.0]})
+        "mu_star": [0.0, 12.0, 0.0, 3.0, 1.0, 3e-10]})  # 3e-10: rounding
     r = SensitivityResult(
         "morris", "strangnas", [by_name(n) for n in ix["assumption"][:3]], {},
         design=pd.DataFrame(), outputs=pd.DataFrame({out_a: [1.0, 2.0], out_b: [1.0, 3.0]}),
