@@ -34,6 +34,7 @@ MODULES = [
     "hemopt.travel",
     "hemopt.zones",
     "hemopt.calibration",
+    "hemopt.realday",
     "hemopt.evaluate",
     "hemopt.bases",
     "hemopt.areas",
