@@ -48,7 +48,8 @@ SOURCES: tuple[str, ...] = (
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
     "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",  # packages now
     "hemopt/assumptions.py", "hemopt/data/**/*",
-    "benchmarks/validation.py", "benchmarks/docs_figures.py",
+    "benchmarks/validation.py", "benchmarks/fairness_rules.py", "benchmarks/continuity.py",
+    "benchmarks/docs_figures.py",
 )
 
 PENDING = "pending"
@@ -95,6 +96,9 @@ BLOCKS: tuple[Block, ...] = (
     Block("validation-botkyrka", "docs/validation.md",
           ("benchmarks/validation.py", "--preset", "botkyrka", "--seeds", "1", "2", "3", "4",
            "5")),
+    Block("validation-kolada", "docs/validation.md",
+          ("benchmarks/continuity.py", "--kolada", "--seeds", "1,2,3")),
+    Block("compare-rules", "docs/compare.md", ("benchmarks/fairness_rules.py",)),
     Block("compare-headline", "docs/compare.md",
           ("hemopt", "compare", "--preset", "strangnas", "--routing", "approx",
            "--no-continuity", "--seeds", "1-5", "--out", "{tmp}")),

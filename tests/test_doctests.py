@@ -35,6 +35,7 @@ MODULES = [
     "hemopt.travel",
     "hemopt.zones",
     "hemopt.calibration",
+    "hemopt.realday",
     "hemopt.evaluate",
     "hemopt.bases",
     "hemopt.areas",

@@ -507,7 +507,9 @@ class Regime(ABC):
         for k, v in vars(self).items():
             if k.startswith("_"):
                 continue
-            if isinstance(v, (CostWeights, Tender)):
+            if isinstance(v, Tender):
+                v = v.as_dict()
+            elif isinstance(v, CostWeights):
                 v = dataclasses.asdict(v)
             elif isinstance(v, gpd.GeoDataFrame):
                 v = f"<{len(v)} zones>"

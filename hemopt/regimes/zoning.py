@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -156,6 +157,19 @@ class Zoning(Regime):
         self.weights = weights or CostWeights()
         self.seed = seed
         self._cache: tuple[Scenario, Layout] | None = None
+
+    def costed(self, staff_sek_per_hour: float, sek_per_km: float, car: Any) -> Zoning:
+        """This regime with its tender priced by a study's cost model (``CostParams``'
+        staff hour and km, ``TravelModes.car``) where the tender states none
+        (:meth:`hemopt.procurement.Tender.costed`); :func:`hemopt.compare` calls it. Returns
+        a copy; ``self`` is unchanged."""
+        tender = self.tender.costed(staff_sek_per_hour, sek_per_km, car)
+        if tender == self.tender:
+            return self
+        out = copy.copy(self)
+        out.tender = tender
+        out._cache = None
+        return out
 
     def zones_for(self, scenario: Scenario) -> gpd.GeoDataFrame:
         """The zones this regime uses on ``scenario`` (given, the scenario's, or designed)."""
