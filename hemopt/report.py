@@ -37,6 +37,7 @@ from hemopt.i18n import current as language_now
 from hemopt.i18n import kpi_text, language
 from hemopt.i18n import number as _loc
 from hemopt.i18n import t as _t
+from hemopt.regimes import regime_colours
 
 if TYPE_CHECKING:
     from hemopt.compare import Comparison
@@ -68,7 +69,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}
+_REGIME_COLOURS = regime_colours()  # live: {name: colour} of the registered regimes
 
 
 # ------------------------------------------------------------------------ measures in words

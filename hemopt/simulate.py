@@ -447,6 +447,9 @@ class _RegimeState:
 
 
 class _Engine:
+    #: simulate's ``settings=``: the StudySettings the routed months use (None: ``routing``)
+    study: Any = None
+
     def __init__(self, scenario: Scenario, schedule: Callable[[int], Regime], n_months: int,
                  seed: int, params: SimParams, events: list[Event],
                  say: Callable[[str], None]) -> None:
@@ -1063,10 +1066,16 @@ class _Engine:
 
         sc, prov = self.month_scenario()
         pids = np.array(self.pid, dtype=object)
-        a = assignment_from_providers(sc, pids[prov], regime=f"month {t}")
+        study = self.study
+        a = assignment_from_providers(sc, pids[prov], regime=f"month {t}",
+                                      base_rule=study.bases if study is not None else None)
         t0 = time.perf_counter()
-        settings = RoutingSettings(method=method, max_iterations=self.params.routing_iterations)
-        ev = evaluate(a, routing=settings, seed=self.seed)
+        if study is not None:
+            ev = evaluate(a, settings=study, seed=self.seed)
+        else:
+            settings = RoutingSettings(method=method,
+                                       max_iterations=self.params.routing_iterations)
+            ev = evaluate(a, routing=settings, seed=self.seed)
         k = ev.kpis
         self.say(f"  month {t}: routed {sc.n_clients} clients ({method}) in "
                  f"{time.perf_counter() - t0:.1f} s")
@@ -1149,6 +1158,7 @@ def simulate(
     routing: str = "approx",
     start_year: int | None = None,
     progress: bool | Callable[[str], None] | None = None,
+    settings: Any = None,
 ) -> SimulationResult:
     """Simulate the municipality month by month over ``years`` years.
 
@@ -1180,6 +1190,11 @@ def simulate(
         Calendar year of months 1-12 (for the ``year`` column; default: years 1, 2, ...).
     progress
         True to print progress to stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings`: the routed months are routed with it whole
+        (routing method and effort, care, costs, visits, shifts, travel, bases) in place of
+        ``routing`` and ``sim_params.routing_iterations``; giving ``routing`` too is an
+        :class:`~hemopt.errors.InputError`.
 
     Returns
     -------
@@ -1231,11 +1246,22 @@ def simulate(
     for mo in rmonths:
         if not (isinstance(mo, (int, np.integer)) and 0 <= mo <= n_months):
             raise InputError(f"routing_months: month must be in 0..{n_months}, got {mo!r}")
+    if settings is not None:  # the routed months take the study's settings whole
+        from hemopt.settings import StudySettings
+
+        if not isinstance(settings, StudySettings):
+            raise InputError(f"settings: expected hemopt.StudySettings, got "
+                             f"{type(settings).__name__}")
+        if routing != "approx":
+            raise InputError(f"simulate: give either settings= or routing={routing!r}, not "
+                             "both; the settings' routing.method says how months are routed")
+        routing = settings.routing.method
     method = _routing_method(routing) if rmonths else ""
 
     say = sayer(progress)
 
     eng = _Engine(scenario, schedule, n_months, int(seed), params, evs, say)
+    eng.study = settings
     routed: dict[int, dict[str, Any]] = {}
     eng.start()
     if 0 in rmonths:

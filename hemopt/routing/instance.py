@@ -382,9 +382,9 @@ class VRPTWInstance:
         for name in ("shift_start", "shift_end"):
             value = getattr(self, name)
             if value is None or np.ndim(value) == 0:
-                if value is not None and math.isnan(float(value)):  # type: ignore[arg-type]
+                if value is not None and math.isnan(float(value)):
                     raise InputError(f"{name} = nan")
-                shifts[name] = None if value is None else float(value)  # type: ignore[arg-type]
+                shifts[name] = None if value is None else float(value)
                 continue
             if nv is None:
                 raise InputError(f"{name}: one value per vehicle needs n_vehicles")
