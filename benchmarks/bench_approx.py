@@ -55,7 +55,7 @@ from hemopt.calibration import (
     error_tables_markdown,
     write_docs_tables,
 )
-from hemopt.routing.approx import ApproxModel, ExtrapolationWarning, approximate_day
+from hemopt.day.approx import ApproxModel, ExtrapolationWarning, approximate_day
 
 QUICK = (
     CalibrationSpec("strangnas", 40, 0.15, "LOV"),

@@ -56,8 +56,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_assign import status_kib
 
 import hemopt
+from hemopt.day.territories import sweep_territories
 from hemopt.ranges import compare_seeds
-from hemopt.routing.territories import sweep_territories
 
 #: Targets on 2 cores (issue 16): seconds and bytes.
 APPROX_TARGET_S = 30.0
@@ -274,9 +274,9 @@ def largest_instance(preset: str, scale: float, seed: int, max_iterations: int,
     """The day's largest instance alone, at equal total iterations: split into ``k``
     territories of ``max_iterations`` each against whole with ``k × max_iterations`` (and
     whole with ``max_iterations``, as ``compare`` solves it)."""
-    from hemopt.routing.day import ShiftParams, prepare_day
+    from hemopt.day.route import ShiftParams, prepare_day
+    from hemopt.day.territories import split_tasks
     from hemopt.routing.parallel import InstanceTask, solve_tasks
-    from hemopt.routing.territories import split_tasks
     from hemopt.travel import TravelModes
 
     sc = hemopt.generate(preset, seed=seed, scale=scale)

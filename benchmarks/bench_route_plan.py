@@ -22,8 +22,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hemopt.routing import route_plan
-from hemopt.routing.plan import continuity_curve
+from hemopt.day import route_plan
+from hemopt.day.plan import continuity_curve
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "route_plan"
 KPIS = ["served", "dropped", "travel_min", "distance_km", "paid_hours", "staff_used",

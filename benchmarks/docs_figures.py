@@ -43,7 +43,8 @@ SOURCES: tuple[str, ...] = (
     "hemopt/assignment.py", "hemopt/bases.py", "hemopt/choice.py", "hemopt/compare.py",
     "hemopt/continuity.py", "hemopt/decompose.py", "hemopt/evaluate.py", "hemopt/flow/*.py",
     "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes/*.py",
-    "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/scenario.py", "hemopt/synth.py",
+    "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/day/*.py", "hemopt/scenario.py",
+    "hemopt/synth.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
     "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",  # packages now

@@ -348,11 +348,11 @@ def _features(sc: Any) -> dict[str, float]:
 def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run one task; never raises: a failure is one row with ``error`` (and ``traceback``)."""
     from hemopt.compare import CostParams, compare, default_regimes
+    from hemopt.day.visits import VisitParams
     from hemopt.decompose import decompose_steps
     from hemopt.evaluate import RoutingSettings, day_for, evaluate
     from hemopt.geo import read_deso
     from hemopt.regimes import Zoning
-    from hemopt.routing.visits import VisitParams
     from hemopt.synth import from_public_data, generate
 
     keys = ("task_id", "code", "name", "seed")

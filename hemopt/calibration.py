@@ -2,10 +2,10 @@
 
 A study: generate municipalities (:mod:`hemopt.synth`), assign their clients under a regime
 (:mod:`hemopt.regimes`, :mod:`hemopt.assignment`), route the day with the solver
-(:func:`hemopt.routing.route_day`), and fit the constants of
-:class:`hemopt.routing.approx.ApproxModel` to what the solver did. The model itself lives in
-the routing layer and needs none of this; its fitted constants are plain numbers there
-(:data:`hemopt.routing.approx.FIT_CONSTANTS`).
+(:func:`hemopt.day.route_day`), and fit the constants of
+:class:`hemopt.day.approx.ApproxModel` to what the solver did. The model itself lives in
+the day domain (:mod:`hemopt.day`) and needs none of this; its fitted constants are plain
+numbers there (:data:`hemopt.day.approx_model.FIT_CONSTANTS`).
 
 ::
 
@@ -46,18 +46,18 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hemopt.assignment import Assignment, assign
-from hemopt.errors import InputError
-from hemopt.realday import REAL_DAY, day_figures, real_day_comparison, real_day_markdown
-from hemopt.regimes import LOU, LOV, Regime, Zoning
-from hemopt.routing.approx import (
+from hemopt.day.approx import (
     ApproxModel,
     ExtrapolationWarning,
     FitData,
     approximate_stops,
 )
-from hemopt.routing.care import CareParams
-from hemopt.routing.day import ShiftParams, route_day
-from hemopt.routing.visits import VisitParams
+from hemopt.day.care import CareParams
+from hemopt.day.route import ShiftParams, route_day
+from hemopt.day.visits import VisitParams
+from hemopt.errors import InputError
+from hemopt.realday import REAL_DAY, day_figures, real_day_comparison, real_day_markdown
+from hemopt.regimes import LOU, LOV, Regime, Zoning
 from hemopt.scenario import Scenario
 from hemopt.synth import generate
 from hemopt.travel import Travel, TravelModes
@@ -151,7 +151,7 @@ class CalibrationDay:
     """A day routed by the solver: its visits (with ``stop_id``), stops (with ``base`` and
     ``mode``), every provider's starting points (office first) and ``route_day``'s routes
     table (one row per provider, base, shift and mode). A
-    :class:`~hemopt.routing.approx.RoutedDay`.
+    :class:`~hemopt.day.approx.RoutedDay`.
 
     Examples
     --------
@@ -172,7 +172,7 @@ class CalibrationDay:
 def _solve(spec: CalibrationSpec, max_iterations: int) -> CalibrationDay:
     sc, a = spec.build()
     t0 = time.perf_counter()
-    # the approximation models the plain VRPTW: no second staff, no breaks (hemopt.routing.care),
+    # the approximation models the plain VRPTW: no second staff, no breaks (hemopt.day.care),
     # and routes that minimise distance, the objective its constants were fitted on
     # (FIT_CONSTANTS); refitting it to the cost objective of issue 27 is open work
     r = route_day(sc, a, seed=spec.seed, max_iterations=max_iterations, time_limit_s=None,
@@ -255,7 +255,7 @@ def calibration_days(
 # ------------------------------------------------------------------------------------------------
 
 #: Where the fit starts (so that it does not depend on the shipped constants), in the order of
-#: :data:`hemopt.routing.approx.FIT_PARAMETERS`: the BHH constant for uniform points, a full
+#: :data:`hemopt.day.approx.FIT_PARAMETERS`: the BHH constant for uniform points, a full
 #: line-haul and link, routes 85 % full, ...
 THETA_START = np.array([0.7124, 1.0, 1.0, 0.85, 0.85, 1.0, 0.5, 0.5, 0.3])
 #: Bounds of the fitted constants.
@@ -281,7 +281,7 @@ def fit_approx(
     Parameters
     ----------
     days
-        From :func:`calibration_days` (any :class:`~hemopt.routing.approx.RoutedDay` with a
+        From :func:`calibration_days` (any :class:`~hemopt.day.approx.RoutedDay` with a
         ``spec``).
     start
         Starting constants, and the fixed ``cluster_m``, ``spread_m`` (default: a fixed start,
@@ -533,7 +533,7 @@ END_GENERATED = "<!-- end: held-out error tables -->"
 BEGIN_CONSTANTS = "<!-- begin: fitted constants (python -m hemopt.calibration) -->"
 END_CONSTANTS = "<!-- end: fitted constants -->"
 
-#: Symbol and meaning of each constant of :class:`~hemopt.routing.approx.ApproxModel`.
+#: Symbol and meaning of each constant of :class:`~hemopt.day.approx.ApproxModel`.
 CONSTANTS_DOC: dict[str, tuple[str, str]] = {
     "kappa": ("κ", "BHH constant within settlements (0.7124 for uniform random points)"),
     "line_haul": ("λ", "line-haul factor: each route travels about 2 λ r̄ to and from its area"),

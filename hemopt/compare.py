@@ -26,12 +26,12 @@ from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
 from hemopt.continuity import PLANNER_WEIGHT, continuity_kpis
+from hemopt.day.care import CareParams
+from hemopt.day.route import DayRouting, ShiftParams
+from hemopt.day.visits import VisitParams
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
 from hemopt.regimes import Regime, baseline_name, registered_regimes
-from hemopt.routing.care import CareParams
-from hemopt.routing.day import DayRouting, ShiftParams
-from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
 from hemopt.settings import StudySettings
 from hemopt.travel import TravelModes
@@ -165,7 +165,7 @@ class Comparison:
     assignments
         The :class:`~hemopt.assignment.Assignment` of each regime, by name.
     routings
-        The routed day (:class:`~hemopt.routing.day.DayRouting`) of each regime, by name.
+        The routed day (:class:`~hemopt.day.route.DayRouting`) of each regime, by name.
     provider_tables
         Per regime, one row per provider: care and paid hours, km, bases, cost per year and
         per care hour (:func:`hemopt.evaluate.provider_costs`).
@@ -452,7 +452,7 @@ def compare(
         :class:`CostParams`.
     travel, visit_params, shifts
         Passed to the routing (defaults: :class:`~hemopt.travel.TravelModes`,
-        :class:`~hemopt.routing.visits.VisitParams`, :class:`~hemopt.routing.day.ShiftParams`).
+        :class:`~hemopt.day.visits.VisitParams`, :class:`~hemopt.day.route.ShiftParams`).
     routing_backend
         VRPTW backend for ``routing="solver"`` (:func:`hemopt.routing.available_backends`).
     max_iterations, time_limit_s
@@ -485,7 +485,7 @@ def compare(
         side) it is refused, as ``time_limit_s`` is: an :class:`~hemopt.errors.InputError`.
     care
         Double staffing, skills and breaks in the day's routes
-        (:class:`~hemopt.routing.CareParams`; default on with the solver;
+        (:class:`~hemopt.day.CareParams`; default on with the solver;
         ``CareParams(enabled=False)`` routes every visit with one staff member and no break,
         as before these were modelled). The approximation does not model them: their
         figures are NaN.

@@ -27,12 +27,12 @@ import pandas as pd
 
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment
+from hemopt.day.care import CareParams
+from hemopt.day.route import DayRouting, ShiftParams, route_day
+from hemopt.day.visits import VisitParams, day_of_visits
 from hemopt.errors import InputError
 from hemopt.kpis import KPIColumns, KPIInputs, evaluate_kpis
-from hemopt.routing.care import CareParams
-from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.instance import RoutingObjective
-from hemopt.routing.visits import VisitParams, day_of_visits
 from hemopt.travel import TravelModes
 
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
@@ -140,9 +140,9 @@ class RoutingSettings:
         on every machine.
     workers
         Processes solving the day's instances side by side (default: every core; the routes
-        do not depend on it, see :func:`~hemopt.routing.route_day`).
+        do not depend on it, see :func:`~hemopt.day.route_day`).
     care
-        Double staffing, skills and breaks (:class:`~hemopt.routing.CareParams`; default
+        Double staffing, skills and breaks (:class:`~hemopt.day.CareParams`; default
         on). ``CareParams(enabled=False)`` routes as before issue 18.
 
     Examples
@@ -250,7 +250,7 @@ def evaluate(
     cost, travel, visit_params, shifts
         :class:`CostParams`; a travel model (default :class:`~hemopt.travel.TravelModes`:
         staff walk, cycle or drive by the distance of their stops from the base);
-        :class:`~hemopt.routing.visits.VisitParams`; :class:`~hemopt.routing.day.ShiftParams`.
+        :class:`~hemopt.day.visits.VisitParams`; :class:`~hemopt.day.route.ShiftParams`.
     progress
         Called with a short message after each routed instance.
     settings
@@ -289,7 +289,7 @@ def evaluate(
                           indirect_min_per_shift=cost.indirect_min_per_shift,
                           min_paid_shift_hours=cost.min_paid_shift_hours))
     else:
-        from hemopt.routing.approx import approximate_day
+        from hemopt.day.approx import approximate_day
 
         d = approximate_day(assignment.scenario, assignment, seed=seed, visits=visits,
                             travel=travel, params=visit_params, shifts=shifts)

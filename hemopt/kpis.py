@@ -118,7 +118,7 @@ class KPIInputs:
     assignment
         The :class:`~hemopt.assignment.Assignment`.
     routing
-        Its routed day (:class:`~hemopt.routing.day.DayRouting`).
+        Its routed day (:class:`~hemopt.day.route.DayRouting`).
     cost
         The :class:`~hemopt.evaluate.CostParams`.
     providers

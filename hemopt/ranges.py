@@ -28,13 +28,13 @@ import pandas as pd
 
 from hemopt._progress import auto_progress, sayer
 from hemopt.compare import Comparison, _jsonable, compare, renamed_keyword, takes_settings
+from hemopt.day.route import ShiftParams
+from hemopt.day.visits import VisitParams
 from hemopt.decompose import decompose_steps
 from hemopt.errors import InputError
 from hemopt.evaluate import CostParams, day_for, evaluate
 from hemopt.kpis import headline_kpis
 from hemopt.regimes import Regime, baseline_name
-from hemopt.routing.day import ShiftParams
-from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
 from hemopt.settings import StudySettings
 

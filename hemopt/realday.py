@@ -19,8 +19,8 @@ import math
 import pandas as pd
 
 from hemopt.assignment import assign
+from hemopt.day.route import DayRouting, route_day
 from hemopt.regimes import LOV
-from hemopt.routing.day import DayRouting, route_day
 from hemopt.synth import generate
 
 __all__ = ["REAL_DAY", "day_figures", "real_day_comparison", "real_day_markdown"]

@@ -57,7 +57,7 @@ __all__ = [
     "is_weekend",
 ]
 
-#: Shift kinds of the routing (``hemopt.routing.day.ShiftParams``: day 07–16, evening
+#: Shift kinds of the routing (``hemopt.day.route.ShiftParams``: day 07–16, evening
 #: 16–22) and their paid hours in a roster: 8 h in the day (the 9-hour window less an unpaid
 #: 30-minute lunch, rounded), 6 h in the evening.
 SHIFT_HOURS: dict[str, float] = {"day": 8.0, "evening": 6.0}

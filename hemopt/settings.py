@@ -48,11 +48,11 @@ from typing import Any
 
 from hemopt.assumptions import REGISTRY, Assumption, check_overrides
 from hemopt.bases import BaseRule
+from hemopt.day.care import CareParams
+from hemopt.day.route import ShiftParams
+from hemopt.day.visits import VisitParams
 from hemopt.errors import HemoptError, InputError
 from hemopt.evaluate import CostParams, RoutingSettings
-from hemopt.routing.care import CareParams
-from hemopt.routing.day import ShiftParams
-from hemopt.routing.visits import VisitParams
 from hemopt.travel import TravelModes
 
 __all__ = ["ContinuitySettings", "StudySettings"]
@@ -119,11 +119,11 @@ class StudySettings:
     cost
         :class:`~hemopt.evaluate.CostParams`.
     visits
-        :class:`~hemopt.routing.visits.VisitParams`.
+        :class:`~hemopt.day.visits.VisitParams`.
     shifts
-        :class:`~hemopt.routing.day.ShiftParams`.
+        :class:`~hemopt.day.route.ShiftParams`.
     care
-        :class:`~hemopt.routing.care.CareParams` (``enabled=False`` is ``--no-care``).
+        :class:`~hemopt.day.care.CareParams` (``enabled=False`` is ``--no-care``).
     bases
         :class:`~hemopt.bases.BaseRule`.
     travel
@@ -138,7 +138,7 @@ class StudySettings:
     Examples
     --------
     >>> import hemopt
-    >>> from hemopt.routing.care import CareParams
+    >>> from hemopt.day.care import CareParams
     >>> s = hemopt.StudySettings(routing=hemopt.RoutingSettings(method="approx"),
     ...                          care=CareParams(enabled=False))
     >>> s.routing_settings().care.enabled

@@ -113,7 +113,7 @@ class StraightLineTravel(Travel, Protocol):
     """A :class:`Travel` whose road distance is ``detour_factor`` × the straight line and whose
     trip time is ``drive_min(road distance) + overhead_min`` for trips of positive length.
 
-    The continuous routing approximation (:mod:`hemopt.routing.approx`) works with any model of
+    The continuous routing approximation (:mod:`hemopt.day.approx`) works with any model of
     this form; a road graph is not one.
 
     Examples

@@ -148,9 +148,9 @@ def test_fixed_and_regime_defaults_are_the_codes_defaults():
 
     from hemopt import synth
     from hemopt.continuity import PLANNER_WEIGHT
+    from hemopt.day.plan import PlanCosts
     from hemopt.procurement import Tender
     from hemopt.roster import RosterParams
-    from hemopt.routing.plan import PlanCosts
     from hemopt.scenario import ISOLATED_M
 
     r, p = RosterParams(), PlanCosts()

@@ -214,7 +214,7 @@ def test_compare_no_care_leaves_care_figures_unmodelled(tmp_path, capsys):
     import math
 
     from hemopt.cli import main
-    from hemopt.routing import CareParams
+    from hemopt.day import CareParams
 
     out = tmp_path / "rep"
     assert main(["compare", "--preset", "strangnas", "--scale", "0.05", "--seed", "1",

@@ -14,7 +14,7 @@ import hemopt
 from hemopt import InputError
 from hemopt.compare import CostParams, compare, load_schema
 from hemopt.regimes import LOV, Zoning
-from hemopt.routing.day import MixedTravel
+from hemopt.travel import MixedTravel
 
 X0, Y0 = 600_000.0, 6_580_000.0
 DETOUR = 1.3
@@ -141,7 +141,7 @@ def test_cost_params_and_bad_arguments():
 # The HTML report (tables, figures, rendering in Chromium) is tested in tests/test_report.py.
 
 
-@pytest.mark.filterwarnings("ignore::hemopt.routing.ExtrapolationWarning")  # a small scenario
+@pytest.mark.filterwarnings("ignore::hemopt.day.ExtrapolationWarning")  # a small scenario
 def test_continuity_is_automatic_by_size(monkeypatch):
     """By default continuity is measured up to CONTINUITY_AUTO_MAX_CLIENTS clients and skipped
     above, with a message; True forces it."""

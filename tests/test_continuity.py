@@ -18,10 +18,10 @@ from hemopt.continuity import (
     territories,
     territory_tradeoff,
 )
+from hemopt.day.visits import day_of_visits
 from hemopt.errors import InputError, ScenarioError
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster, is_weekend
 from hemopt.routing.parallel import InstanceTask, solve_tasks
-from hemopt.routing.visits import day_of_visits
 from hemopt.scenario import PATTERN_COLUMNS, weekly_pattern
 from hemopt.travel import TravelModel, TravelModes
 
@@ -239,7 +239,7 @@ def test_continuity_kpis_values_are_seeded() -> None:
     assert set(k1["staff_per_provider"]) <= set(sc.provider_ids)
 
 
-@pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+@pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 def test_compare_reports_continuity_per_regime():
     sc = hemopt.generate("botkyrka", seed=2, scale=0.1)
     comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], seed=2, routing="approx",

@@ -32,6 +32,7 @@ MODULES = [
     "hemopt.assignment",
     "hemopt.compare",
     "hemopt.routing.*",
+    "hemopt.day.*",
     "hemopt.travel",
     "hemopt.zones",
     "hemopt.calibration",

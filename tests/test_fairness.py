@@ -33,7 +33,7 @@ def _one_provider(sc: hemopt.Scenario) -> hemopt.Scenario:
     return sc.replace(providers=pr, clients=cl, bases=bases)
 
 
-EXTRAPOLATION = "ignore::hemopt.routing.approx.ExtrapolationWarning"
+EXTRAPOLATION = "ignore::hemopt.day.approx.ExtrapolationWarning"
 
 
 @pytest.mark.filterwarnings(EXTRAPOLATION)

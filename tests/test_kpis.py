@@ -19,7 +19,7 @@ from hemopt.errors import InputError
 
 TOY = "toy_visits_per_staff_hour"
 #: a small scenario: the approximation extrapolates a little, and says so
-pytestmark = pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 
 
 @pytest.fixture

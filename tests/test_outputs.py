@@ -293,7 +293,7 @@ def test_progress_is_auto_and_logged(caplog):
 
 
 # ------------------------------------------------------------------------ examples and CLI
-_TINY = "ignore::hemopt.routing.approx.ExtrapolationWarning"  # 14 clients: below its range
+_TINY = "ignore::hemopt.day.approx.ExtrapolationWarning"  # 14 clients: below its range
 
 
 @pytest.mark.filterwarnings(_TINY)

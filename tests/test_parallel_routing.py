@@ -18,8 +18,8 @@ import pytest
 import hemopt
 from hemopt import InputError
 from hemopt._workers import process_pool, resolve_workers
+from hemopt.day.route import route_day
 from hemopt.routing import parallel
-from hemopt.routing.day import route_day
 
 from ._procs import children, reap, running, wait_ended
 

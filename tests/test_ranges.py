@@ -60,7 +60,7 @@ def test_chain_changes_one_thing_at_a_time(small):
     assert (steps["procurement"] == zon.client_providers()).all()
 
 
-@pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+@pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 def test_steps_add_up_to_the_total(small):
     lov = hemopt.assign(small, hemopt.LOV(), seed=3)
     settings = hemopt.RoutingSettings(max_iterations=60)
@@ -77,7 +77,7 @@ def test_steps_add_up_to_the_total(small):
         assert d["cost_sek_per_year_change"].sum() == pytest.approx(cost, rel=0.01)
 
 
-@pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+@pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 def test_compare_seeds_document(tmp_path):
     r = compare_seeds(lambda s: hemopt.generate("botkyrka", seed=s, scale=0.1), seeds=(1, 2),
                       max_iterations=40)

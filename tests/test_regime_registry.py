@@ -34,7 +34,7 @@ from hemopt.regimes import (
 
 #: a small scenario: the approximation extrapolates a little, and says so
 pytestmark = pytest.mark.filterwarnings(
-    "ignore::hemopt.routing.approx.ExtrapolationWarning")
+    "ignore::hemopt.day.approx.ExtrapolationWarning")
 
 
 class Nearest(Regime):

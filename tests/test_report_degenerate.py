@@ -16,7 +16,7 @@ import pytest
 import hemopt
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-pytestmark = pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""The continuous routing approximation (hemopt.routing.approx) and its calibration
+"""The continuous routing approximation (hemopt.day.approx) and its calibration
 (hemopt.calibration)."""
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from hemopt.calibration import (
     error_tables_markdown,
     fit_approx,
 )
-from hemopt.routing.approx import (
+from hemopt.day.approx import (
     ApproxDayRouting,
     ApproxModel,
     ExtrapolationWarning,
     FitData,
     approximate_day,
 )
-from hemopt.routing.care import CareParams
-from hemopt.routing.day import DayRouting, route_day
+from hemopt.day.care import CareParams
+from hemopt.day.route import DayRouting, route_day
 from hemopt.travel import MixedTravel, TravelModel, TravelModes
 
 #: Documented 90th percentiles of the day totals' relative errors on held-out days

@@ -1,4 +1,4 @@
-"""Double staffing, skills and breaks on the day's routes (hemopt.routing.care)."""
+"""Double staffing, skills and breaks on the day's routes (hemopt.day.care)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import hemopt
+from hemopt.day import route_day
+from hemopt.day.care import CareParams, CarePlan, check_skills, place_breaks, synchronise
 from hemopt.errors import InputError
-from hemopt.routing import VRPTWInstance, route_day, solve_vrptw
-from hemopt.routing.care import CareParams, CarePlan, check_skills, place_breaks, synchronise
+from hemopt.routing import VRPTWInstance, solve_vrptw
 
 
 def line(service, earliest, latest, xs, *, shift=(420.0, 960.0), max_min=480.0):

@@ -11,10 +11,9 @@ from shapely.geometry import Point, box
 
 import hemopt
 from hemopt import InputError, ScenarioError
-from hemopt.errors import SolverError
-from hemopt.routing import ClientProviders
-from hemopt.routing.day import DayRouting, ShiftParams, assign_bases, prepare_day, route_day
-from hemopt.routing.visits import (
+from hemopt.day import ClientProviders
+from hemopt.day.route import DayRouting, ShiftParams, assign_bases, prepare_day, route_day
+from hemopt.day.visits import (
     PATTERNS,
     PERIODS,
     VisitParams,
@@ -22,6 +21,7 @@ from hemopt.routing.visits import (
     group_stops,
     stops_of,
 )
+from hemopt.errors import SolverError
 from hemopt.travel import MixedTravel, TravelModel, TravelModes
 
 X0, Y0 = 600_000.0, 6_580_000.0
@@ -347,4 +347,4 @@ def test_generated_day_accounts_for_everything():
     by_mode = day.routes.groupby("mode")[["driven_km", "travel_km"]].sum()
     for mode in set(by_mode.index) - {"car"}:
         assert by_mode.loc[mode, "driven_km"] == 0.0
-    pd.testing.assert_index_equal(day.routes.columns, pd.Index(hemopt.routing.day.ROUTE_COLUMNS))
+    pd.testing.assert_index_equal(day.routes.columns, pd.Index(hemopt.day.route.ROUTE_COLUMNS))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from hemopt.cli import main
+from hemopt.day import route_plan
 from hemopt.errors import InputError
-from hemopt.routing import route_plan
 from hemopt.travel import TravelModel
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "route_plan"

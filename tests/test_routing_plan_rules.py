@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hemopt.day import route_plan
+from hemopt.day.plan import PlanCosts, continuity_curve
 from hemopt.errors import InputError
 from hemopt.evaluate import CostParams
-from hemopt.routing import route_plan
-from hemopt.routing.plan import PlanCosts, continuity_curve
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "route_plan"
 PLACES = {"office": 0, "a": 10, "b": 20, "c": 30}

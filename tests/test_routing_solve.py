@@ -368,7 +368,7 @@ def test_no_import_cycle_between_solver_and_backends():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"backend": "gurobi"}, "backend = 'gurobi'; available: greedy, ortools, pyvrp"),
+        ({"backend": "gurobi"}, "backend = 'gurobi'; available: greedy, homecare, ortools, pyvrp"),
         ({"time_limit_s": None}, "time_limit_s: None needs max_iterations"),
         ({"time_limit_s": -1.0}, "time_limit_s = -1.0"),
         ({"max_iterations": 0}, "max_iterations = 0"),

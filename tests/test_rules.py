@@ -153,7 +153,7 @@ def test_bid_prices_follow_the_study_cost_model():
 def test_compare_prices_bids_with_its_cost_params():
     sc = corridor()
     cost = hemopt.CostParams(staff_sek_per_hour=377.0, sek_per_km=2.5)
-    from hemopt.routing.approx import ExtrapolationWarning
+    from hemopt.day.approx import ExtrapolationWarning
 
     with pytest.warns(ExtrapolationWarning):  # 8 clients: far below the fitted day sizes
         comp = hemopt.compare(sc, [LOV(), Zoning(procured_zones=["W"])], routing="approx",

@@ -12,7 +12,7 @@ import hemopt
 from hemopt import InputError
 from hemopt.sensitivity import analyse, plot_tornado, sample
 
-pytestmark = pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 
 NAMES = ["x0", "x1", "x2", "x3"]
 BOUNDS = [(0.0, 1.0), (0.0, 2.0), (-1.0, 1.0), (0.0, 1.0)]

@@ -12,11 +12,11 @@ import hemopt
 from hemopt import InputError, RoutingSettings, StudySettings
 from hemopt.assumptions import by_name
 from hemopt.bases import BaseRule
-from hemopt.routing.care import CareParams
+from hemopt.day.care import CareParams
 from hemopt.settings import ContinuitySettings
 
 # small scenarios lie outside the approximation's fitted range: it warns, as it should
-pytestmark = pytest.mark.filterwarnings("ignore::hemopt.routing.approx.ExtrapolationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 
 
 def _custom() -> StudySettings:

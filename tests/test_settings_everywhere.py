@@ -15,7 +15,7 @@ from hemopt.evaluate import CostParams, RoutingSettings
 from hemopt.settings import ContinuitySettings, StudySettings
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore::hemopt.routing.approx.ExtrapolationWarning")
+    "ignore::hemopt.day.approx.ExtrapolationWarning")
 
 APPROX = StudySettings(routing=RoutingSettings(method="approx"),
                        cost=CostParams(sek_per_km=9.0),

@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 import hemopt
 from hemopt import InputError
-from hemopt.routing import VRPTWInstance, solve_vrptw
-from hemopt.routing.day import prepare_day, route_day
-from hemopt.routing.territories import (
+from hemopt.day.route import prepare_day, route_day
+from hemopt.day.territories import (
     DEFAULT_MAX_STOPS,
     merge_results,
     split_tasks,
     sweep_territories,
 )
+from hemopt.routing import VRPTWInstance, solve_vrptw
 
 GROUP = ["provider_id", "base", "shift", "mode"]
 
@@ -235,8 +235,8 @@ def test_split_keeps_double_staffed_copies_with_their_originals(day_case):
     assert t["double_staffed_visits"] > 0
     assert (t["double_staffed_visits_served"] + t["dropped_not_synchronised"]
             + t["dropped_no_licensed_staff"] >= t["double_staffed_visits"] - t["visits_dropped"])
+    from hemopt.day.territories import split_tasks
     from hemopt.routing.parallel import InstanceTask
-    from hemopt.routing.territories import split_tasks
 
     xy = np.array([[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1], [1, 0], [0, -1]], dtype=float)
     task = InstanceTask(("A", 0, "day", "car"), xy, np.zeros(6), np.full(6, 600.0),
@@ -253,8 +253,8 @@ def test_split_keeps_double_staffed_copies_with_their_originals(day_case):
 
 
 def test_split_keeps_each_stops_continuity_label():
+    from hemopt.day.territories import split_tasks
     from hemopt.routing.parallel import InstanceTask
-    from hemopt.routing.territories import split_tasks
 
     xy = np.array([[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=float)
     task = InstanceTask(("A", 0, "day", "car"), xy, np.zeros(4), np.full(4, 600.0),

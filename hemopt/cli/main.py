@@ -258,9 +258,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    from hemopt.day.care import CareParams
     from hemopt.ranges import compare_seeds
     from hemopt.regimes import registered_regimes
-    from hemopt.routing.care import CareParams
 
     t0 = time.perf_counter()
     check_scenario_args(args)

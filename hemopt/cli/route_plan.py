@@ -5,10 +5,10 @@
     hemopt route-plan visits.csv staff.csv --matrix car=car.csv --matrix walk=walk.csv \\
         --out plan/ [--manual plan.csv] [--time-limit 30] [--seed 0]
 
-It reads the tables (columns: :mod:`hemopt.routing.plan`), one travel-time matrix per mode
+It reads the tables (columns: :mod:`hemopt.day.plan`), one travel-time matrix per mode
 (a CSV whose first column and header are the place ids) or a places table with a travel
 model per mode (``--places places.csv --model car=urban --model walk=walking``), routes the day with
-:func:`hemopt.routing.route_plan`, prints the KPIs (beside the manual plan's, and the manual
+:func:`hemopt.day.route_plan`, prints the KPIs (beside the manual plan's, and the manual
 plan's violations, with ``--manual``) and writes ``stops.csv``, ``breaks.csv``,
 ``dropped.csv`` and ``kpis.csv`` (and ``manual_stops.csv``, ``manual_violations.txt``) to
 ``--out``.
@@ -136,7 +136,7 @@ def _neutral(df):
 
 
 def _clock_columns(df, cols=("arrival", "start", "end")):
-    from hemopt.routing.plan_tables import hhmm
+    from hemopt.day.plan_tables import hhmm
 
     out = df.copy()
     for c in cols:
@@ -151,9 +151,9 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from hemopt._io import check_folder, output_lock, temporary_folder
+    from hemopt.day import route_plan
+    from hemopt.day.plan import PlanCosts, continuity_curve
     from hemopt.errors import InputError
-    from hemopt.routing import route_plan
-    from hemopt.routing.plan import PlanCosts, continuity_curve
 
     out = check_folder(args.out, "--out", files=OUT_FILES)
     costs = PlanCosts(wage_sek_per_hour=args.wage, sek_per_km=args.km_cost,

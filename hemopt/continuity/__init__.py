@@ -7,7 +7,7 @@ Pipeline (``docs/continuity.md``):
    client's weekly pattern (:func:`hemopt.scenario.weekly_pattern`: daily care every day,
    weekly tasks such as a shower or cleaning on fixed weekdays, light clients on fixed
    weekdays; weekly minutes conserved), or without pattern columns the one-day draw of
-   :func:`hemopt.routing.visits.day_of_visits` every day.
+   :func:`hemopt.day.visits.day_of_visits` every day.
 2. :func:`route_horizon` routes each weekday once with the assignment's providers (the VRPTW
    solver, whose routes are staff shifts; or the approximation, whose route counts are
    turned into routes by a sweep around the base, see :func:`sweep_routes`), optionally with

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from hemopt.assignment import Assignment
+from hemopt.day.approx import approximate_day
+from hemopt.day.route import DayRouting, ShiftParams, route_day
+from hemopt.day.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.errors import InputError
 from hemopt.evaluate import RoutingSettings
-from hemopt.routing.approx import approximate_day
-from hemopt.routing.day import DayRouting, ShiftParams, route_day
 from hemopt.routing.instance import RoutingObjective
-from hemopt.routing.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
 
 _ROUTE_COLUMNS = ["day", "route_id", "provider_id", "shift", "route_min", "client_id",
@@ -82,7 +82,7 @@ def fortnight_visits(
     generator draws them), each client gets its routine visits on its routine days and its
     weekly tasks (a shower, cleaning) on their weekdays, in the daytime chores window; light
     clients' visits are chores too. Without pattern columns every day is the one-day draw of
-    :func:`~hemopt.routing.visits.day_of_visits` (noted in ``Scenario.summary()``). Weekday
+    :func:`~hemopt.day.visits.day_of_visits` (noted in ``Scenario.summary()``). Weekday
     ``w`` draws with :func:`day_seed` ``(seed, w)``: a care plan repeats from week to week,
     so the second week's visits are the first's.
 
@@ -95,7 +95,7 @@ def fortnight_visits(
     seed
         Seed of the horizon.
     params
-        :class:`~hemopt.routing.visits.VisitParams`.
+        :class:`~hemopt.day.visits.VisitParams`.
 
     Returns
     -------

@@ -15,11 +15,11 @@ import pandas as pd
 
 from hemopt.assignment import Assignment
 from hemopt.continuity.horizon import Horizon, route_horizon
+from hemopt.day.route import ShiftParams
+from hemopt.day.visits import VisitParams
 from hemopt.errors import InputError
 from hemopt.evaluate import RoutingSettings
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
-from hemopt.routing.day import ShiftParams
-from hemopt.routing.visits import VisitParams
 
 #: The figures of :func:`continuity_kpis`, with their meaning.
 CONTINUITY_KPIS: dict[str, str] = {

@@ -13,6 +13,9 @@ Backends in :data:`BACKENDS` (the registry; :func:`register_backend` adds one):
     OR-Tools routing: PATH_CHEAPEST_ARC, then guided local search.
 ``"greedy"``
     A time-oriented nearest-neighbour construction: instant, no search.
+``"homecare"``
+    The home-care solver (:mod:`hemopt.routing.homecare`, a ruin-and-recreate search) on the
+    plain VRPTW: the second kind of solver behind the same interface (:class:`HomeCareBackend`).
 
 Every backend minimises the objective of the scaled instance: the distance, or, given a
 :class:`~hemopt.routing.instance.RoutingObjective`, staff time at its wage (with a shift paid
@@ -20,15 +23,15 @@ at least ``min_paid_min``), km at their cost and a cost per shift. PyVRP and OR-
 optimise it exactly as defined; the greedy construction does not optimise it (it builds
 routes by time) but reports its cost.
 
-This module depends only on the instance's data (:mod:`hemopt.routing.instance`);
-:mod:`hemopt.routing.vrptw` imports it, never the other way round (the pattern of
-:mod:`hemopt.flow.backends`).
+This module depends only on the instance's data (:mod:`hemopt.routing.instance`) and the
+home-care solver; :mod:`hemopt.routing.vrptw` imports it, never the other way round (the
+pattern of :mod:`hemopt.flow.backends`).
 
 Examples
 --------
 >>> from hemopt.routing.backends import available_backends, get_backend
 >>> available_backends()
-['greedy', 'ortools', 'pyvrp']
+['greedy', 'homecare', 'ortools', 'pyvrp']
 >>> get_backend("greedy").name
 'greedy'
 """
@@ -39,11 +42,13 @@ import math
 import time
 import warnings
 from collections import Counter
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
 
 from hemopt.errors import InputError, SolverError
+from hemopt.routing.homecare_problem import HomeCareProblem
+from hemopt.routing.homecare_search import solve_homecare
 from hemopt.routing.instance import (
     RawRoute,
     RawSolution,
@@ -53,6 +58,7 @@ from hemopt.routing.instance import (
 __all__ = [
     "BACKENDS",
     "GreedyBackend",
+    "HomeCareBackend",
     "ORToolsBackend",
     "PyVRPBackend",
     "RoutingBackend",
@@ -139,7 +145,7 @@ def greedy_routes(data: ScaledInstance) -> list[tuple[int, list[int]]]:
                 start = np.maximum(ready + travel[cur, cand], early[cand])
             finish = start + svc[cand] + back[cand]
             ok = (start <= late[cand]) & (finish <= shift_end) & (finish - dep <= max_span)
-            if demand is not None:
+            if demand is not None and data.capacity is not None:  # given together
                 ok &= load + demand[cand] <= data.capacity
             if not ok.any():
                 break
@@ -228,7 +234,7 @@ class PyVRPBackend:
     ) -> RawSolution:
         _no_options(self.name, options)
         import pyvrp
-        from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+        from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
         inst = data.instance
         loc = np.concatenate([[0], data.clients])
@@ -269,10 +275,11 @@ class PyVRPBackend:
             )
             for early, late in type_shifts
         ]
-        problem = pyvrp.ProblemData(
-            locations, clients, [depot], vehicle_types, [data.arcs], [data.duration]
+        problem = pyvrp.ProblemData(  # PyVRP's stub spells its matrices np.ndarray[int]
+            locations, clients, [depot], vehicle_types,
+            [data.arcs], [data.duration],  # type: ignore[list-item]
         )
-        criteria = []
+        criteria: list[StoppingCriterion] = []
         if time_limit_s is not None:
             criteria.append(MaxRuntime(time_limit_s))
         if max_iterations is not None:
@@ -318,10 +325,22 @@ class PyVRPBackend:
         )
 
 
-def _duration_costs(data: ScaledInstance, span: int) -> dict[str, int]:
+class _DurationCosts(TypedDict, total=False):
+    """The duration and cost arguments of a PyVRP vehicle type."""
+
+    shift_duration: int
+    unit_duration_cost: int
+    max_overtime: int
+    unit_overtime_cost: int
+    fixed_cost: int
+    unit_distance_cost: int
+
+
+def _duration_costs(data: ScaledInstance, span: int) -> _DurationCosts:
     """PyVRP's duration arguments of a vehicle type: the hard shift limit, and under an
     objective the staff cost (a route is paid at least ``data.free_time``)."""
     hard = data.shift_duration if data.shift_duration is not None else max(span, 0)
+    out: _DurationCosts
     if data.objective is None or data.unit_time_cost == 0:
         out = {"shift_duration": data.shift_duration if data.shift_duration is not None
                else int(np.iinfo(np.int64).max)}
@@ -498,10 +517,87 @@ def _status_name(status: object) -> str:
         return str(status)
 
 
+class HomeCareBackend:
+    """The home-care solver (:func:`~hemopt.routing.solve_homecare`) as a VRPTW backend.
+
+    The second kind of solver behind the one interface: the VRPTW's staff become home-care
+    staff (one per vehicle, each with its shift; with an unlimited fleet one per visit, at
+    most), its visits single-staffed visits with hard windows, and what it minimises is the
+    distance, or under a :class:`~hemopt.routing.RoutingObjective` the km cost plus the cost
+    per shift. Its routes come back as any backend's and are read by the same code
+    (:func:`~hemopt.routing.vrptw.result_from_routes`), with the drop reasons of
+    :data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS`.
+
+    What the home-care model cannot express is refused, never approximated: vehicle
+    capacities, a working time shorter than the shift, and a cost per staff hour (the
+    home-care solver pays a shift from its start, the VRPTW from the first departure).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hemopt.routing import VRPTWInstance, solve_vrptw
+    >>> xy = np.array([[0, 0], [0, 10], [10, 10], [10, 0]], dtype=float)
+    >>> inst = VRPTWInstance(coords=xy, service=[0, 5, 5, 5])
+    >>> res = solve_vrptw(inst, backend="homecare", time_limit_s=None, max_iterations=50)
+    >>> res.backend, res.routes, res.distance
+    ('homecare', [[1, 2, 3]], 40.0)
+    """
+
+    name = "homecare"
+
+    def solve(
+        self,
+        data: ScaledInstance,
+        *,
+        time_limit_s: float | None,
+        seed: int,
+        max_iterations: int | None,
+        **options: Any,
+    ) -> RawSolution:
+        _no_options(self.name, options)
+        refused = []
+        if data.demand is not None:
+            refused.append("vehicle capacities (demand)")
+        span = data.shift_end - data.shift_start
+        if data.shift_duration is not None and (data.shift_duration < span).any():
+            refused.append("a working time (shift_duration) shorter than the shift")
+        if data.unit_time_cost > 0:
+            refused.append("a cost per staff hour (RoutingObjective.sek_per_hour)")
+        if refused:
+            raise InputError(f"backend 'homecare' cannot model {' or '.join(refused)}; use "
+                             "'pyvrp' or 'ortools'")
+        t0 = time.perf_counter()
+        n, k = data.n_clients, data.n_vehicles
+        if not data.fleet_limited:
+            k = max(n, 1)
+        starts = np.resize(data.shift_start, k).astype(float)
+        ends = np.resize(data.shift_end, k).astype(float)
+        problem = HomeCareProblem(
+            travel=data.duration.astype(float), distance=data.arcs.astype(float),
+            visit_location=np.arange(1, n + 1), earliest=data.earliest[1:].astype(float),
+            latest=data.latest[1:].astype(float), duration=data.service[1:].astype(float),
+            shift_start=starts, shift_end=ends, hard_windows=True, travel_weight=0.0,
+            tardiness_weight=0.0, distance_weight=1.0,
+            staff_fixed_cost=float(data.fixed_cost), drop_penalty=float(data.drop_penalty),
+        )
+        if time_limit_s is None and max_iterations is None:
+            raise InputError("backend 'homecare': give time_limit_s or max_iterations")
+        res = solve_homecare(problem, time_limit_s=time_limit_s,
+                             max_iterations=max_iterations, seed=seed)
+        routes = [RawRoute(vehicle=v, clients=[int(data.clients[task[0]]) for task in r])
+                  for v, r in enumerate(res.routes) if r]
+        return RawSolution(
+            routes=routes,
+            objective=res.objective / data.cost_scale,
+            runtime_s=time.perf_counter() - t0,
+            status=f"homecare: {res.iterations} iterations, {len(res.dropped)} dropped",
+        )
+
+
 #: The registered backends by name: :func:`~hemopt.routing.solve_vrptw`'s ``backend=`` takes
 #: one of these names or any object implementing :class:`RoutingBackend`.
 BACKENDS: dict[str, RoutingBackend] = {
-    b.name: b for b in (PyVRPBackend(), ORToolsBackend(), GreedyBackend())
+    b.name: b for b in (PyVRPBackend(), ORToolsBackend(), GreedyBackend(), HomeCareBackend())
 }
 
 

@@ -196,7 +196,8 @@ def read_hhc(path) -> HHCInstance:
         smin.append(lo)
         smax.append(hi)
     skills = np.zeros((len(cgs), len(service_ids)), dtype=bool)
-    start, end = [], []
+    start: list[float] = []
+    end: list[float] = []
     for k, c in enumerate(cgs):
         for s in c.get("abilities", []):
             skills[k, sidx[s]] = True

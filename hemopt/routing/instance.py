@@ -6,7 +6,8 @@ durations are float matrices kept at full precision. :func:`scale_instance` scal
 integers for a backend (see :data:`DISTANCE_SCALE`, :data:`TIME_SCALE`) after leaving out the
 clients no route could serve; a backend answers with a :class:`RawSolution`.
 
-Why a client is not served is one of :data:`DROP_REASONS`.
+Why a client is not served is one of :data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS` (the
+one list of drop reasons of both solvers is :mod:`hemopt.routing.reasons`).
 
 Examples
 --------
@@ -31,6 +32,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial.distance import cdist
 
 from hemopt.errors import InputError
+from hemopt.routing.reasons import (
+    DROP_REASONS,
+    LONGER_THAN_SHIFT,
+    NO_CAPACITY,
+    NO_LICENSED_STAFF,
+    NOT_SYNCHRONISED,
+    OUTSIDE_TIME_WINDOW,
+    OVER_CAPACITY,
+)
 from hemopt.travel import Travel, as_xy
 
 __all__ = [
@@ -53,31 +63,6 @@ __all__ = [
     "scale_instance",
     "unservable",
 ]
-
-#: A visit takes longer than any shift: office -> visit -> office exceeds the shift's
-#: working time, or the shift's span.
-LONGER_THAN_SHIFT = "longer_than_shift"
-#: No shift can reach the visit within its time window and be back by the end of the shift.
-OUTSIDE_TIME_WINDOW = "outside_time_window"
-#: The visit's demand exceeds the vehicle capacity.
-OVER_CAPACITY = "over_capacity"
-#: The solver could not place the visit with the limited fleet.
-NO_CAPACITY = "no_capacity"
-#: A double-staffed visit whose two staff could not be there at the same time.
-NOT_SYNCHRONISED = "not_synchronised"
-#: A visit that needs a skill (delegated health care) no licensed staff member had room for.
-NO_LICENSED_STAFF = "no_licensed_staff"
-#: Every reason a visit can be dropped for, with what it means.
-DROP_REASONS: dict[str, str] = {
-    LONGER_THAN_SHIFT: "office -> visit -> office takes longer than any shift",
-    OUTSIDE_TIME_WINDOW: "no shift can start the visit in its window and return in time",
-    OVER_CAPACITY: "the visit's demand is above the vehicle capacity",
-    NO_CAPACITY: "the limited fleet had no room for the visit",
-    NOT_SYNCHRONISED: "a double-staffed visit: no second staff member could be there at the "
-                      "same time",
-    NO_LICENSED_STAFF: "the visit needs a licensed staff member (delegated health care) and "
-                       "none had room",
-}
 
 DISTANCE_SCALE = 1000
 #: Costs (SEK) are multiplied by this for the solvers under a :class:`RoutingObjective`: a
@@ -393,13 +378,13 @@ class VRPTWInstance:
             sd = float(sd)
             if not sd > 0:
                 raise InputError(f"shift_duration = {sd!r}; must be > 0 or None")
-        shifts = {}
+        shifts: dict[str, float | NDArray[np.float64] | None] = {}
         for name in ("shift_start", "shift_end"):
             value = getattr(self, name)
             if value is None or np.ndim(value) == 0:
-                if value is not None and math.isnan(float(value)):  # type: ignore[arg-type]
+                if value is not None and math.isnan(float(value)):
                     raise InputError(f"{name} = nan")
-                shifts[name] = None if value is None else float(value)  # type: ignore[arg-type]
+                shifts[name] = None if value is None else float(value)
                 continue
             if nv is None:
                 raise InputError(f"{name}: one value per vehicle needs n_vehicles")
@@ -600,7 +585,9 @@ def unservable(inst: VRPTWInstance) -> dict[int, tuple[str, str]]:
     dict
         ``{client: (code, explanation)}``, the code one of :data:`DROP_REASONS`.
     """
-    n_types = inst.n_vehicles if np.ndim(inst.shift_start) or np.ndim(inst.shift_end) else 1
+    per_vehicle = isinstance(inst.shift_start, np.ndarray) or isinstance(inst.shift_end,
+                                                                         np.ndarray)
+    n_types = inst.n_vehicles if per_vehicle else 1
     starts, ends = inst.vehicle_shifts(n_types)
     end_of_day = _time_limit(inst)
     ends = np.minimum(ends, end_of_day)
@@ -651,8 +638,8 @@ def unservable(inst: VRPTWInstance) -> dict[int, tuple[str, str]]:
                 f"shift ({float(np.max(ends))!r})"
             ))
     if inst.demand is not None and inst.capacity is not None:
-        for i in np.flatnonzero(inst.demand > inst.capacity):
-            i = int(i)
+        for j in np.flatnonzero(inst.demand > inst.capacity):
+            i = int(j)
             if i not in reasons:
                 reasons[i] = (OVER_CAPACITY,
                               f"demand {int(inst.demand[i])} > capacity {inst.capacity}")

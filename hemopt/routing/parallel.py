@@ -1,6 +1,6 @@
 """Solve the VRPTW instances of a day side by side, in local worker processes.
 
-The (provider, base, shift, mode) instances of a day (:func:`~hemopt.routing.day.route_day`)
+The (provider, base, shift, mode) instances of a day (:func:`~hemopt.day.route.route_day`)
 are independent: each is built and solved in a worker process of a pool, and the results come
 back in the order of the instances, whatever order they finish in. A worker builds its
 instance's matrices itself (the travel model is sent once per worker, not per instance) and
@@ -69,7 +69,7 @@ class InstanceTask:
         true ones, without the penalty; durations and windows are never changed.
     copy_of
         The last ``len(copy_of)`` stops are second copies of double-staffed stops
-        (:mod:`hemopt.routing.care`): ``copy_of[j]`` is the position (0-based, among the
+        (:mod:`hemopt.day.care`): ``copy_of[j]`` is the position (0-based, among the
         stops) of the stop the ``j``-th copy duplicates. Travel between a stop and its copy is
         made longer than any route, so the solver never serves both back to back (under a
         cost objective, whose km may be free, it also takes longer than the shift).

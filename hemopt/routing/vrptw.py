@@ -72,6 +72,9 @@ __all__ = [
     "available_backends",
     "get_backend",
     "register_backend",
+    "result_from_routes",
+    "route_schedule",
+    "route_violation",
     "solve_vrptw",
 ]
 
@@ -251,7 +254,7 @@ class VRPTWResult:
         return self.report()
 
 
-def _route_schedule(
+def route_schedule(
     inst: VRPTWInstance, route: Sequence[int], depart: float
 ) -> tuple[list[float], list[float], float, float, float]:
     """Full-precision schedule of one route, leaving as late as the windows allow.
@@ -288,7 +291,7 @@ def _route_schedule(
     return arr, beg, depart + delay, end, float(sum(waits))
 
 
-def _result(
+def result_from_routes(
     inst: VRPTWInstance,
     raw: RawSolution,
     left_out: dict[int, tuple[str, str]],
@@ -299,6 +302,18 @@ def _result(
     drop_penalty: float,
     runtime_s: float,
 ) -> VRPTWResult:
+    """The :class:`VRPTWResult` of the routes ``raw`` on ``inst``: full-precision schedules
+    (:func:`route_schedule`), totals, lateness and feasibility, and every client not on a
+    route dropped, with its reason from ``left_out`` or ``"no_capacity"``.
+
+    Used by :func:`solve_vrptw` and by post-steps that change a solution's routes (the care
+    rules of :mod:`hemopt.day.care`).
+
+    Raises
+    ------
+    SolverError
+        A route serves an unknown client, a client twice, or the same vehicle twice.
+    """
     seen: dict[int, int] = {}
     for r, route in enumerate(raw.routes):
         for c in route.clients:
@@ -330,7 +345,7 @@ def _result(
         nodes = np.asarray([0, *route.clients, 0])
         dist = float(inst.distance[nodes[:-1], nodes[1:]].sum())
         trav = float(inst.duration[nodes[:-1], nodes[1:]].sum())
-        arr, beg, dep, ret, w = _route_schedule(inst, route.clients, float(starts[v]))
+        arr, beg, dep, ret, w = route_schedule(inst, route.clients, float(starts[v]))
         for c, b in zip(route.clients, beg, strict=True):
             if b > inst.latest[c] + TIME_TOLERANCE:
                 late.append(c)
@@ -423,12 +438,13 @@ def _repair(
     )
 
 
-def _violation(inst: VRPTWInstance, route: Sequence[int], start: float, end: float) -> float:
+def route_violation(inst: VRPTWInstance, route: Sequence[int], start: float,
+                    end: float) -> float:
     """Minutes by which ``route`` (leaving at ``start`` at the earliest) breaks its limits:
     late starts, return after ``end``, excess duration; plus capacity excess. 0 if feasible."""
     if not route:
         return 0.0
-    _, beg, dep, ret, _ = _route_schedule(inst, route, start)
+    _, beg, dep, ret, _ = route_schedule(inst, route, start)
     late = float(np.maximum(np.asarray(beg) - inst.latest[list(route)], 0.0).sum())
     late += max(0.0, ret - end)
     if inst.shift_duration is not None:
@@ -457,22 +473,21 @@ def _make_feasible(
     a reason: :func:`_repair` serves them on extra routes.
     """
     limited = inst.n_vehicles is not None
-    n_fleet = inst.n_vehicles if limited else max(len(raw.routes), 1)
-    if limited:
+    if inst.n_vehicles is not None:
+        n_fleet = inst.n_vehicles
         starts, ends = inst.vehicle_shifts()
     else:  # every vehicle has the one shift
+        n_fleet = max(len(raw.routes), 1)
         starts, ends = (np.repeat(a, n_fleet) for a in inst.vehicle_shifts(1))
     routes = [(r.vehicle if limited else k, list(r.clients)) for k, r in enumerate(raw.routes)]
     removed: list[int] = []
     for v, route in routes:
-        while _violation(inst, route, starts[v], ends[v]) > 0:
-            best = min(
-                range(len(route)),
-                key=lambda j, v=v, route=route: (
-                    _violation(inst, route[:j] + route[j + 1:], starts[v], ends[v]),
-                    _route_length(inst, route[:j] + route[j + 1:]),
-                ),
-            )
+        start, end = float(starts[v]), float(ends[v])
+        while route_violation(inst, route, start, end) > 0:
+            left = [route[:j] + route[j + 1:] for j in range(len(route))]
+            scores = [(route_violation(inst, r, start, end), _route_length(inst, r))
+                      for r in left]
+            best = min(range(len(route)), key=scores.__getitem__)
             removed.append(route.pop(best))
     if not removed:
         return raw, {}
@@ -488,7 +503,7 @@ def _make_feasible(
                 base = _route_length(inst, route)
                 for j in range(len(route) + 1):
                     trial = [*route[:j], c, *route[j:]]
-                    if _violation(inst, trial, starts[v], ends[v]) == 0:
+                    if route_violation(inst, trial, starts[v], ends[v]) == 0:
                         extra = _route_length(inst, trial) - base
                         if best_place is None or extra < best_place[0]:
                             best_place = (extra, k, j)
@@ -657,7 +672,7 @@ def solve_vrptw(
         left_out = {**left_out, **removed}
     if repair and instance.n_vehicles is None:
         raw, repaired = _repair(instance, raw, left_out)
-    return _result(
+    return result_from_routes(
         instance,
         raw,
         left_out,

@@ -91,7 +91,7 @@ def _parse_tasks(v: Any, row: Any) -> tuple[tuple[str, int, float], ...]:
 def weekly_pattern(scenario: HasClients) -> WeeklyPattern | None:
     """The clients' weekly visit pattern, or ``None`` when the scenario has no
     ``pattern_days`` column (then every day of a horizon is the one-day draw of
-    :func:`hemopt.routing.visits.day_of_visits`).
+    :func:`hemopt.day.visits.day_of_visits`).
 
     Raises
     ------

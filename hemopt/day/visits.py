@@ -25,7 +25,7 @@ go there once and walk between the visits (``walk_min`` each).
 Examples
 --------
 >>> import hemopt
->>> from hemopt.routing.visits import day_of_visits
+>>> from hemopt.day.visits import day_of_visits
 >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
 >>> v = day_of_visits(sc, sc.clients["current_provider"], seed=0)
 >>> daily = sc.clients.set_index("client_id")["hours_per_week"] * 60 / 7
@@ -392,7 +392,8 @@ def day_of_visits(
     today = np.where(v >= 1, per_day, per_day / np.where(v > 0, v, 1.0))
     chores = per_day < params.chores_below_min_per_day
     xy = scenario.client_xy()
-    rows_client, rows_period = [], []
+    rows_client: list[int] = []
+    rows_period: list[str] = []
     for i in np.flatnonzero((k > 0) & (prov != "")):
         pattern = ("chores",) * int(k[i]) if chores[i] else PATTERNS[int(k[i])]
         rows_client.extend([int(i)] * len(pattern))

@@ -52,7 +52,7 @@ staff time, km, a cost per staff member used, overtime, drops and continuity.
 Examples
 --------
 >>> import pandas as pd
->>> from hemopt.routing import route_plan
+>>> from hemopt.day import route_plan
 >>> places = ["office", "a", "b"]
 >>> car = pd.DataFrame([[0, 10, 12], [10, 0, 5], [12, 5, 0]], index=places, columns=places)
 >>> visits = pd.DataFrame({"visit": ["v1", "v2"], "place": ["a", "b"],
@@ -76,15 +76,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from hemopt.day.plan_manual import plans_breaks, recost_manual
+from hemopt.day.plan_tables import Table, check_matrix, hhmm
 from hemopt.errors import InputError
 from hemopt.routing.homecare import (
     HomeCareProblem,
     HomeCareResult,
     PlanCheck,
+    eligible_staff,
     solve_homecare,
 )
-from hemopt.routing.plan_manual import plans_breaks, recost_manual
-from hemopt.routing.plan_tables import Table, check_matrix, hhmm
 
 __all__ = ["PlanCosts", "RoutePlan", "continuity_curve", "route_plan"]
 
@@ -168,7 +169,7 @@ class RoutePlan:
 
     Examples
     --------
-    See :mod:`hemopt.routing.plan`.
+    See :mod:`hemopt.day.plan`.
     """
 
     stops: pd.DataFrame
@@ -188,6 +189,7 @@ def _travel(travel, places, labels: list, distance) -> tuple:
         raise InputError("travel must be a mapping of mode -> matrix (or travel model)")
     modes = [str(m) for m in travel]
     times, dists = [], []
+    order: list[str] | None
     if places is not None:
         pt = Table(places, "places", "place")
         order = pt.ids
@@ -211,6 +213,8 @@ def _travel(travel, places, labels: list, distance) -> tuple:
                              f"matrix's: {sorted(set(rows) ^ set(order))[:5]}")
         idx = [rows.index(p) for p in order]
         times.append(arr[np.ix_(idx, idx)])
+    if order is None:  # cannot happen: travel is a non-empty mapping
+        raise InputError("travel must be a mapping of mode -> matrix (or travel model)")
     dmat = None
     if distance:
         if not isinstance(distance, Mapping):
@@ -299,7 +303,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     Parameters
     ----------
     visits, staff : DataFrame
-        See :mod:`hemopt.routing.plan` for the columns.
+        See :mod:`hemopt.day.plan` for the columns.
     travel : mapping mode -> DataFrame or travel model
         One square travel-time matrix (minutes) per mode, rows and columns labelled by place;
         or, with ``places``, a :class:`hemopt.travel.Travel` model per mode (e.g.
@@ -339,7 +343,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
 
     Examples
     --------
-    See :mod:`hemopt.routing.plan`.
+    See :mod:`hemopt.day.plan`.
     """
     costs = PlanCosts() if costs is None else costs
     if not isinstance(costs, PlanCosts):
@@ -502,10 +506,7 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
 
 def _idle_staff(p: HomeCareProblem):
     """Staff who can serve no visit, with the reason."""
-    from hemopt.routing.homecare import _Model
-
-    md = _Model(p)
-    can = {k for lst in md.elig for k in lst}
+    can = eligible_staff(p)
     for k in range(p.n_staff):
         if k in can or p.n_visits == 0:
             continue

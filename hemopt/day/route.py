@@ -1,14 +1,14 @@
 """Route a day of home care: one VRPTW per provider, base, shift and travel mode.
 
-Pipeline: the day's visits (:func:`~hemopt.routing.visits.day_of_visits`) are grouped into
-stops (:func:`~hemopt.routing.visits.group_stops`); each stop starts from its provider's nearest
+Pipeline: the day's visits (:func:`~hemopt.day.visits.day_of_visits`) are grouped into
+stops (:func:`~hemopt.day.visits.group_stops`); each stop starts from its provider's nearest
 base (:func:`assign_bases`) and gets a travel mode (:func:`assign_modes`: on foot or by bicycle
 near the base, by car farther out, see :class:`~hemopt.travel.TravelModes`). The stops of one
 provider, base, shift and mode form a VRPTW whose vehicles are staff shifts leaving from and
 returning to the base (:func:`~hemopt.routing.solve_vrptw`).
 
 Every visit is accounted for: served, or dropped with a reason (one of
-:data:`~hemopt.routing.instance.DROP_REASONS`) in :attr:`DayRouting.dropped`;
+:data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS`) in :attr:`DayRouting.dropped`;
 :meth:`DayRouting.totals` reports visits and care minutes in, served and dropped, and
 :func:`route_day` checks that they add up.
 
@@ -30,21 +30,21 @@ from numpy.typing import ArrayLike
 from scipy.spatial.distance import cdist
 
 from hemopt._workers import resolve_workers
-from hemopt.errors import InputError, SolverError
-from hemopt.routing.care import CareParams, apply_care, care_columns
-from hemopt.routing.instance import DROP_REASONS, RoutingObjective
-from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
-from hemopt.routing.territories import DEFAULT_MAX_STOPS, check_max_stops, split_tasks
-from hemopt.routing.visits import (
+from hemopt.day.care import CareParams, apply_care, care_columns
+from hemopt.day.territories import DEFAULT_MAX_STOPS, check_max_stops, split_tasks
+from hemopt.day.visits import (
     AssignedClients,
     VisitParams,
     day_of_visits,
     group_stops,
     provider_ids,
 )
+from hemopt.errors import InputError, SolverError
+from hemopt.routing.instance import RoutingObjective
+from hemopt.routing.parallel import MIN_PARALLEL_STOPS, InstanceTask, solve_tasks
+from hemopt.routing.reasons import VRPTW_DROP_REASONS
 from hemopt.routing.vrptw import VRPTWResult
 from hemopt.travel import MODES, Travel, TravelModes
-from hemopt.travel import MixedTravel as MixedTravel  # its former home; now hemopt.travel
 
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
@@ -67,7 +67,7 @@ ROUTE_COLUMNS = [
 ]
 #: The columns of :attr:`DayRouting.care`, one row per (provider, base, shift, mode): double
 #: -staffed stops and visits in and served, what their second staff cost (km, minutes), the
-#: routes with skilled stops, and the breaks (see :mod:`hemopt.routing.care`).
+#: routes with skilled stops, and the breaks (see :mod:`hemopt.day.care`).
 CARE_COLUMNS = ["provider_id", "base", "shift", "mode", "double_stops", "double_visits",
                 "double_visits_served", "double_extra_km", "double_extra_min",
                 "skilled_visits", "licensed_routes", "breaks_needed", "breaks_taken",
@@ -94,7 +94,7 @@ class ShiftParams:
     day_max_min, evening_max_min
         Most minutes a staff shift spends on the road and in homes: 480 in the day (the
         9-hour window keeps room for a 30-minute lunch break, which PyVRP cannot model; it
-        is placed afterwards by :mod:`hemopt.routing.care`, see ``docs/routing.md``), 360 in
+        is placed afterwards by :mod:`hemopt.day.care`, see ``docs/routing.md``), 360 in
         the evening.
 
     Raises
@@ -148,7 +148,7 @@ class DayRouting:
     Attributes
     ----------
     visits
-        The day's visits (see :mod:`hemopt.routing.visits`), with their ``stop_id`` and
+        The day's visits (see :mod:`hemopt.day.visits`), with their ``stop_id`` and
         ``served`` (False for the dropped ones).
     stops
         The day's stops, with their ``base`` and ``mode``.
@@ -166,14 +166,14 @@ class DayRouting:
     dropped
         One row per dropped visit: ``visit_id``, ``client_id``, ``provider_id``, ``stop_id``,
         ``period``, ``shift``, ``duration_min``, ``reason`` (one of
-        :data:`~hemopt.routing.instance.DROP_REASONS`) and ``detail``.
+        :data:`~hemopt.routing.reasons.VRPTW_DROP_REASONS`) and ``detail``.
     bases
         Every provider's starting points the day was routed from.
     care
         One row per (provider, base, shift, mode) (:data:`CARE_COLUMNS`): double-staffed
         stops and visits, those served, the km and minutes their second staff add, skilled
         visits, routes holding them, breaks needed and taken and the minutes they add
-        (:mod:`hemopt.routing.care`; empty with ``CareParams(enabled=False)``).
+        (:mod:`hemopt.day.care`; empty with ``CareParams(enabled=False)``).
     breaks
         One row per route that needs a break (:data:`BREAK_COLUMNS`): ``route`` (its index in
         the instance's result), ``placed``, ``start_min``, ``extra_min``, ``how``.
@@ -296,7 +296,7 @@ def _care_totals(day: DayRouting) -> dict[str, float]:
     out["breaks_not_placed"] = out["breaks_needed"] - out["breaks_taken"]
     if not day.care_modelled:  # not modelled: unknown, never a false 0
         out = dict.fromkeys(out, math.nan)
-    for code in DROP_REASONS:
+    for code in VRPTW_DROP_REASONS:
         out[f"dropped_{code}"] = int((day.dropped["reason"] == code).sum())
     return out
 
@@ -372,16 +372,16 @@ def prepare_day(
     care: CareParams | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """The day's visits, its stops and every provider's starting points: what
-    :func:`route_day` and :func:`~hemopt.routing.approx.approximate_day` route.
+    :func:`route_day` and :func:`~hemopt.day.approx.approximate_day` route.
 
     Parameters
     ----------
     scenario
         The municipality.
     assigned
-        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        An :class:`~hemopt.day.visits.AssignedClients` (an
         :class:`~hemopt.assignment.Assignment`, a
-        :class:`~hemopt.routing.visits.ClientProviders`), or a provider id per client (the
+        :class:`~hemopt.day.visits.ClientProviders`), or a provider id per client (the
         scenario's offices and bases are then the starting points).
     seed, params
         Of the day's visits.
@@ -393,7 +393,7 @@ def prepare_day(
         How staff get about: :class:`~hemopt.travel.TravelModes`, or one travel model for
         everyone (default ``TravelModes()``).
     care
-        :class:`~hemopt.routing.care.CareParams`: when enabled (the default) the visits and
+        :class:`~hemopt.day.care.CareParams`: when enabled (the default) the visits and
         stops carry the clients' ``staff_per_visit`` and ``skill``.
 
     Returns
@@ -433,6 +433,11 @@ def prepare_day(
     visits, stops = group_stops(visits, walk_min=params.walk_min,
                                 max_service_min=shifts.max_service_min())
     bases = assigned.bases_xy() if isinstance(assigned, AssignedClients) else scenario.bases_xy()
+    homeless = ~visits["provider_id"].isin(list(bases))
+    if homeless.any():  # name the user's client and provider, not a stop of the engine
+        row = visits.loc[homeless].iloc[0]
+        raise InputError(f"provider {row['provider_id']!r} (of client {row['client_id']!r}) "
+                         "has no office or base: give it an office in the providers table")
     stops = assign_modes(assign_bases(stops, bases), bases, modes)
     return visits, stops, bases
 
@@ -493,9 +498,9 @@ def route_day(
     scenario
         The municipality (offices are the providers' points).
     assigned
-        An :class:`~hemopt.routing.visits.AssignedClients` (an
+        An :class:`~hemopt.day.visits.AssignedClients` (an
         :class:`~hemopt.assignment.Assignment`, or
-        :class:`~hemopt.routing.visits.ClientProviders`), or a provider id per client (routes
+        :class:`~hemopt.day.visits.ClientProviders`), or a provider id per client (routes
         then start from the scenario's offices and bases).
     seed
         Seed of the day's visits and of the solver.
@@ -530,16 +535,16 @@ def route_day(
         routes are the same for any number of workers; ``runtime_s`` is each solve's wall
         time.
     care
-        :class:`~hemopt.routing.care.CareParams` (default on): double-staffed stops are
+        :class:`~hemopt.day.care.CareParams` (default on): double-staffed stops are
         routed twice and synchronised, skilled stops kept within the licensed staff, breaks
-        placed (:mod:`hemopt.routing.care`); the figures are in :attr:`DayRouting.care`,
+        placed (:mod:`hemopt.day.care`); the figures are in :attr:`DayRouting.care`,
         :attr:`DayRouting.breaks` and ``totals()``.
     max_stops
         Most stops of one VRPTW instance (default
-        :data:`~hemopt.routing.territories.DEFAULT_MAX_STOPS`, 1,000): a larger (provider,
+        :data:`~hemopt.day.territories.DEFAULT_MAX_STOPS`, 1,000): a larger (provider,
         base, shift, mode) is split into territories around its base, solved separately (its
         time limit shared out by stops) and joined into its one row of ``routes``
-        (:mod:`hemopt.routing.territories`); ``None`` never splits.
+        (:mod:`hemopt.day.territories`); ``None`` never splits.
     territory, territory_penalty_m
         Optional territories: ``{(provider_id, shift, stairwell_id): label}``. The solver
         pays ``territory_penalty_m`` metres for every move between stops of different labels
@@ -598,7 +603,7 @@ def route_day(
     visits, stops, bases = prepare_day(scenario, assigned, seed=seed, visits=visits,
                                        params=params, shifts=shifts, travel=modes,
                                        care=care_params)
-    care = visits.groupby("stop_id")["duration_min"].sum()
+    care_min = visits.groupby("stop_id")["duration_min"].sum()
     groups = list(stops.groupby(["provider_id", "base", "shift", "mode"], sort=True))
     tasks = []
     for (pid, base, shift, mode), g in groups:
@@ -606,6 +611,7 @@ def route_day(
         rows_ = np.arange(len(g))
         if care_params.enabled:
             rows_ = np.r_[rows_, np.flatnonzero(g["staff_per_visit"].to_numpy() == 2)]
+        tl: float | None
         if callable(time_limit_s):
             tl = time_limit_s(len(g))
         elif time_limit_s is None and max_iterations is None:
@@ -682,7 +688,7 @@ def route_day(
                 "wait_min": res.wait_duration,
                 "staff_min": res.duration + extra_break,
                 "served": int(nvis[routed].sum()),
-                "care_min_served": float(care.loc[stop_ids[routed]].sum()),
+                "care_min_served": float(care_min.loc[stop_ids[routed]].sum()),
                 "dropped": int(nvis[drop_idx].sum()),
                 "late": int(nvis[late_idx].sum()),
                 "runtime_s": s.runtime_s,

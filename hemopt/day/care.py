@@ -39,6 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ from hemopt.routing.instance import (
     VRPTWInstance,
 )
 from hemopt.routing.parallel import InstanceTask, build_instance
-from hemopt.routing.vrptw import VRPTWResult, _result, _route_schedule, _violation
+from hemopt.routing.vrptw import VRPTWResult, result_from_routes, route_schedule, route_violation
 from hemopt.travel import TravelModes
 
 __all__ = ["CareParams", "CarePlan", "apply_care", "care_columns", "check_skills", "place_breaks",
@@ -138,7 +139,7 @@ class CarePlan:
     pinned: dict[int, float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, inst: VRPTWInstance, res: VRPTWResult, skill: Sequence[bool],
+    def of(cls, inst: VRPTWInstance, res: VRPTWResult, skill: Sequence[bool] | NDArray[np.bool_],
            pairs: dict[int, int]) -> CarePlan:
         return cls(inst=inst, routes=[list(r) for r in res.routes],
                    earliest=inst.earliest.copy(), latest=inst.latest.copy(),
@@ -161,7 +162,7 @@ class CarePlan:
 
     def ok(self, route: Sequence[int]) -> bool:
         start, end = self.shift
-        return _violation(self._view(), list(route), start, end) == 0  # type: ignore[arg-type]
+        return route_violation(self._view(), list(route), start, end) == 0  # type: ignore[arg-type]
 
     def window(self, route: Sequence[int], c: int) -> tuple[float, float]:
         """Earliest and latest start of ``c`` on its (feasible) ``route``, every other stop
@@ -201,7 +202,7 @@ class CarePlan:
 
     def start_in(self, route: Sequence[int], c: int) -> float:
         """When ``c`` starts on ``route`` in its schedule (leaving as late as useful)."""
-        _, beg, _, _, _ = _route_schedule(self._view(), list(route),  # type: ignore[arg-type]
+        _, beg, _, _, _ = route_schedule(self._view(), list(route),  # type: ignore[arg-type]
                                           self.shift[0])
         return float(beg[list(route).index(c)])
 
@@ -270,7 +271,7 @@ class CarePlan:
         raw = RawSolution(routes=[RawRoute(k, r) for k, r in enumerate(self.routes) if r],
                           objective=res.objective, runtime_s=res.runtime_s, status=res.status,
                           notes=res.notes)
-        out = _result(pinned, raw, dict(self.dropped), repaired=res.repaired,
+        out = result_from_routes(pinned, raw, dict(self.dropped), repaired=res.repaired,
                       backend=res.backend, seed=res.seed, drop_penalty=res.drop_penalty,
                       runtime_s=res.runtime_s)
         return out
@@ -406,7 +407,7 @@ def check_skills(plans: Sequence[CarePlan], licensed_share: float) -> int:
 
 
 def place_breaks(plan: CarePlan, res: VRPTWResult, params: CareParams, shift: str
-                 ) -> list[dict[str, object]]:
+                 ) -> list[dict[str, Any]]:
     """Place a break in every route of ``res`` (the plan's result) working longer than
     ``params.break_after_min``.
 
@@ -501,7 +502,7 @@ def without_copies(inst: VRPTWInstance, res: VRPTWResult, n_stops: int
             continue
         nodes = [0, *r, 0]
         dist += float(inst.distance[nodes[:-1], nodes[1:]].sum())
-        _, _, dep, ret, _ = _route_schedule(inst, r, float(inst.vehicle_shifts(1)[0][0]))
+        _, _, dep, ret, _ = route_schedule(inst, r, float(inst.vehicle_shifts(1)[0][0]))
         dur += ret - dep
     return dist, dur
 
@@ -519,7 +520,7 @@ def apply_care(
 
     ``tasks[i]`` routes the stops ``stops[i]`` followed by a copy of each double-staffed one,
     in order; ``results[i]`` is its solution. Returns the repaired results, one row of
-    figures per instance (the care columns of :class:`~hemopt.routing.day.DayRouting`) and
+    figures per instance (the care columns of :class:`~hemopt.day.route.DayRouting`) and
     one row per route that needs a break.
     """
     plans: list[CarePlan] = []

@@ -1,6 +1,6 @@
 """Territories: split a provider-day too large for one VRPTW into sectors around its base.
 
-A (provider, base, shift, mode) instance of :func:`~hemopt.routing.day.route_day` grows with
+A (provider, base, shift, mode) instance of :func:`~hemopt.day.route.route_day` grows with
 the municipality: at city scale (``generate("botkyrka", scale=14)``, about 15,000 clients and
 30,000 visits a day) the municipal provider's day shift holds 4,500 stops from one base. One
 PyVRP instance of that size needs about 1.8 GB (its distance and duration matrices grow with

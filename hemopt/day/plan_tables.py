@@ -160,8 +160,8 @@ class Table:
         """
         if not self.has(column):
             if default is None:
-                self.need([column])
-            return np.full(self.n, float(default))
+                self.need([column])  # raises: the column is required
+            return np.full(self.n, default, dtype=float)
         out = np.empty(self.n)
         for i, v in enumerate(self.df[column]):
             if _blank(v):
@@ -194,8 +194,8 @@ class Table:
         minutes, between 00:00 and 36:00."""
         if not self.has(column):
             if default is None:
-                self.need([column])
-            return np.full(self.n, float(default))
+                self.need([column])  # raises: the column is required
+            return np.full(self.n, default, dtype=float)
         out = np.empty(self.n)
         fix = "give a clock time HH:MM between 00:00 and 36:00 (or minutes after midnight)"
         for i, v in enumerate(self.df[column]):

@@ -2,7 +2,7 @@
 
 :func:`recost_manual` takes the manual plan's table (staff, visit, and optionally order,
 start, duration) for a :class:`~hemopt.routing.homecare.HomeCareProblem` built by
-:func:`hemopt.routing.route_plan`. Rows with an empty visit (or ``break``/``rast``) are the
+:func:`hemopt.day.route_plan`. Rows with an empty visit (or ``break``/``rast``) are the
 planned breaks. With planned starts, each task is checked at its planned time and every
 violation names its rule:
 
@@ -41,9 +41,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from hemopt.day.plan_tables import Table, hhmm
 from hemopt.errors import InputError
 from hemopt.routing.homecare import HomeCareProblem, PlanCheck, check_plan
-from hemopt.routing.plan_tables import Table, hhmm
 
 __all__ = ["MANUAL_RULES", "plans_breaks", "recost_manual"]
 
@@ -224,8 +224,8 @@ def _check_timed(p: HomeCareProblem, items: list[list]) -> PlanCheck:
                 viol.append(f"[synchronisation] visit {vid[v]!r}: the two staff start "
                             f"{hhmm(sa)} and {hhmm(sb)}, {gap:g} min apart; allowed "
                             f"{p.sync_min[v] + 0:g} to {p.sync_max[v] + 0:g}")
-    if p.max_carers is not None:
-        carers: dict[int, set] = {}
+    if p.max_carers is not None and p.client is not None:  # max_carers needs client
+        carers: dict[int, set[int]] = {}
         for (v, _c), (k, _s) in starts.items():
             carers.setdefault(int(p.client[v]), set()).add(k)
         for c, ks in sorted(carers.items()):
