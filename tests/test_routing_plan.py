@@ -222,3 +222,48 @@ def test_example_keeps_continuity_serves_all_and_cuts_travel():
     assert k["usual_carer_share"] >= 0.5
     assert k["travel_min"] < m["travel_min"]
     assert k["cost_sek"] < m["cost_sek"]
+
+
+def _swedish_excel_export(src: Path, dst: Path) -> None:
+    """``src`` as Swedish Excel saves a CSV: semicolons, decimal commas, Windows-1252, lists
+    in a cell separated by ``|`` (``;`` being the delimiter)."""
+    df = pd.read_csv(src, dtype=str, keep_default_na=False)
+    for col in df.columns:
+        df[col] = df[col].str.replace(";", "|", regex=False).str.replace(
+            r"^(\d+)\.(\d+)$", r"\1,\2", regex=True)
+    dst.write_bytes(df.to_csv(index=False, sep=";").encode("cp1252"))
+
+
+def test_cli_reads_swedish_excel_csv_and_workbooks(tmp_path, capsys):
+    """The same day read from comma CSV, from Swedish Excel CSV (semicolons, decimal commas,
+    Windows-1252, ``|`` lists, an 'Åsa' in the staff) and from .xlsx workbooks gives the same
+    plan: the tables are read as the client lists are."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("visits.csv", "staff.csv", "car.csv", "walk.csv", "bike.csv"):
+        text = (EXAMPLE / name).read_text(encoding="utf-8").replace("anna", "Åsa")
+        (src / name).write_text(text, encoding="utf-8")
+    sv = tmp_path / "sv"
+    sv.mkdir()
+    for name in ("visits.csv", "staff.csv", "car.csv", "walk.csv", "bike.csv"):
+        _swedish_excel_export(src / name, sv / name)
+    assert b";" in (sv / "car.csv").read_bytes() and b"," in (sv / "car.csv").read_bytes()
+    xl = tmp_path / "xl"
+    xl.mkdir()
+    for name in ("visits", "staff"):
+        pd.read_csv(src / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
+            xl / f"{name}.xlsx", index=False)
+
+    def plan(folder: Path, visits: Path, staff: Path) -> pd.DataFrame:
+        out = tmp_path / f"out_{folder.name}"
+        args = ["route-plan", str(visits), str(staff), "--out", str(out), "--iterations", "200"]
+        for mode in ("car", "walk", "bike"):
+            args += ["--matrix", f"{mode}={folder / (mode + '.csv')}"]
+        assert main(args) == 0
+        return pd.read_csv(out / "stops.csv")
+
+    base = plan(src, src / "visits.csv", src / "staff.csv")
+    assert "Åsa" in set(base.staff)
+    pd.testing.assert_frame_equal(plan(sv, sv / "visits.csv", sv / "staff.csv"), base)
+    pd.testing.assert_frame_equal(plan(src, xl / "visits.xlsx", xl / "staff.xlsx"), base)
+    capsys.readouterr()

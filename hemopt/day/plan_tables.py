@@ -148,8 +148,10 @@ class Table:
         return out
 
     def ids_of(self, column: str) -> list[list[str]]:
-        """The column as lists of ids separated by ``;``."""
-        return [[s.strip() for s in v.split(";") if s.strip()] for v in self.text(column)]
+        """The column as lists of ids separated by ``;`` or ``|`` (``|`` where ``;`` is the
+        file's own delimiter), as in the client lists."""
+        return [[s.strip() for s in re.split(r"[;|]", v) if s.strip()]
+                for v in self.text(column)]
 
     def number(self, column: str, *, default: float | None = None, lo: float | None = None,
                hi: float | None = None, integer: bool = False, positive: bool = False,
