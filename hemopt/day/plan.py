@@ -444,7 +444,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     ss, se = st.clock("shift_start"), st.clock("shift_end")
     for k in range(st.n):
         if se[k] <= ss[k]:
-            raise st.error(k, "shift_end", f"must be after shift_start {hhmm(ss[k])}",
+            hint = (f" (a shift past midnight: write the end as {hhmm(se[k] + 24 * 60)}, "
+                    "times after 24:00 are the next morning)" if se[k] < ss[k] else "")
+            raise st.error(k, "shift_end", f"must be after shift_start {hhmm(ss[k])}{hint}",
                            hhmm(se[k]))
     max_ot = st.number("max_overtime", default=0.0, lo=0, hi=24 * 60)
     bd, be, bl = _staff_breaks(st, ss, se, breaks, break_after_h, break_min_default)
