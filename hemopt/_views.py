@@ -1,12 +1,10 @@
-"""Late-bound functions: figures and reports (viz layer) and the table importer, which the
-objects of lower modules only name.
+"""Late-bound functions: a function of a higher module that a lower one only names.
 
-``Scenario.plot()``, ``Assignment.plot()`` and ``Comparison.plot()/maps()/to_html()`` look
-their drawing function up here by name. :mod:`hemopt.plot` and :mod:`hemopt.report` register
-theirs when imported, and importing any part of hemopt imports the package, which imports
-them. So the layers below never import the viz layer (``docs/architecture.md``), like PyPSA's
-one-way plotting accessors. ``Scenario.from_tables`` reaches :mod:`hemopt.tables` the same way
-(tables builds scenarios, so scenario must not import it back).
+One is left: ``Scenario.from_tables`` reaches :mod:`hemopt.tables` through the name
+``scenario.from_tables`` (tables builds scenarios, so scenario must not import it back);
+:mod:`hemopt.tables` registers it when imported, and importing any part of hemopt imports
+the package, which imports it. Figures and reports no longer come through here: they are
+functions of :mod:`hemopt.viz`, and the results hold data only.
 """
 
 from __future__ import annotations
@@ -35,4 +33,4 @@ def view(name: str) -> Callable[..., Any]:
         return _VIEWS[name]
     except KeyError:
         raise LookupError(f"no view {name!r} is registered; import hemopt (which imports "
-                          "hemopt.plot and hemopt.report) first") from None
+                          "hemopt.tables) first") from None
