@@ -188,7 +188,6 @@ __all__ = [
     "sweep",
     "transition",
     "unregister_kpi",
-    "viz",
     "write_excel",
     "write_gpkg",
     "write_interactive_map",

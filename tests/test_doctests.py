@@ -44,6 +44,7 @@ MODULES = [
     "hemopt.tables",
     "hemopt.geo",
     "hemopt.variants",
+    "hemopt.viz.*",
 ]
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

@@ -17,8 +17,10 @@ import hemopt
 from hemopt.cli.main import main
 from hemopt.compare import load_schema
 from hemopt.i18n import language
-from hemopt.report import fmt_value, plot_sensitivity, sensitivity_table, write_html
 from hemopt.sensitivity import document, read_sensitivity
+from hemopt.viz.format import fmt_value
+from hemopt.viz.report import write_report
+from hemopt.viz.sensitivity import plot_sensitivity, sensitivity_table
 
 ASSUMPTIONS = "sek_per_km,staff_sek_per_hour,lou_guarantee,lov_external_areas"
 
@@ -189,8 +191,8 @@ def test_swedish_sections(sens, tmp_path):
     sc = hemopt.generate("botkyrka", seed=1, scale=0.1)
     comp = hemopt.compare(sc, routing="approx", continuity=False)
     doc = read_sensitivity(sens[0] / "sensitivity.json")
-    text = write_html(comp, tmp_path / "sv.html", lang="sv",
-                      sensitivity=doc).read_text(encoding="utf-8")
+    text = write_report(comp, tmp_path / "sv.html", lang="sv",
+                        sensitivity=doc).read_text(encoding="utf-8")
     for sec, words in (("sensitivity", ("Vad svaret beror på", "Med standardvärdena",
                                         "De två största drivkrafterna", "Tecknet håller",
                                         "Inte varierade")),
@@ -203,7 +205,7 @@ def test_swedish_sections(sens, tmp_path):
         for english in (" the ", " and ", " of ", "Winner", "Difference"):
             assert english not in plain, (sec, english)
     # without a sensitivity result there is no such section
-    plain = write_html(comp, tmp_path / "en.html").read_text(encoding="utf-8")
+    plain = write_report(comp, tmp_path / "en.html").read_text(encoding="utf-8")
     assert "id='sensitivity'" not in plain and "id='procurement'" in plain
     with language("sv"):
         assert "Skillnad" in sensitivity_table(doc)

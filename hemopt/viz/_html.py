@@ -37,8 +37,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(name: str, **context: Any) -> Markup:
-    """Template ``name`` rendered with ``context``, as markup (safe to put into another
+def render(template: str, /, **context: Any) -> Markup:
+    """Template ``template`` rendered with ``context``, as markup (safe to put into another
     template).
 
     Examples
@@ -47,7 +47,7 @@ def render(name: str, **context: Any) -> Markup:
     >>> str(page).removeprefix("<table class='t'><thead>")
     '<tr><th>a</th></tr></thead><tbody><tr><td>&lt;1&gt;</td></tr></tbody></table>'
     """
-    return Markup(environment().get_template(name).render(**context))
+    return Markup(environment().get_template(template).render(**context))
 
 
 def _css() -> Markup:

@@ -48,7 +48,18 @@ def plot_comparison(comp: Comparison, axes: Any = None, *, seeds: SeedComparison
               ) -> Any:
     """A grid of bar charts, one KPI each, one bar per regime; with ``seeds`` the bars are
     the medians over the seeds and the error bars their range (min–max). Returns the
-    Figure."""
+    Figure.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
+    ...                       continuity=False)
+    >>> fig = plot_comparison(comp)
+    >>> fig.axes[0].get_title()
+    'Driving (km per day)'
+    """
     import matplotlib.pyplot as plt
 
     if axes is None:
@@ -91,7 +102,18 @@ def plot_comparison(comp: Comparison, axes: Any = None, *, seeds: SeedComparison
 def plot_choice_cost(comp: Comparison, ax: Any = None, *,
                      seeds: SeedComparison | None = None) -> Any:
     """First choice met (%) against cost per year (MSEK), one point per regime (with
-    ``seeds``: the medians, with the ranges as error bars). Returns the Axes."""
+    ``seeds``: the medians, with the ranges as error bars). Returns the Axes.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
+    ...                       continuity=False)
+    >>> ax = plot_choice_cost(comp)
+    >>> ax.get_title(), [t.get_text() for t in ax.texts]
+    ('What choice costs', ['LOV', 'Zoning'])
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -221,7 +243,18 @@ def plot_regime_map(comp: Comparison, name: str, axes: Any = None, *, busiest: i
     """The map of regime ``name``: clients coloured by provider, the ``busiest`` stairwells
     (most visits in the day) circled with the number of providers serving them; with
     ``centre`` a second panel enlarges the town centre (:func:`hemopt.viz.maps.centre_box`),
-    outlined on the first. Returns the Figure."""
+    outlined on the first. Returns the Figure.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], max_iterations=20,
+    ...                       continuity=False)
+    >>> fig = plot_regime_map(comp, "LOV", centre=False)
+    >>> fig.axes[0].get_title().startswith("LOV: the municipality")
+    True
+    """
     import matplotlib.pyplot as plt
 
     from hemopt.viz.maps import add_scale_bar, centre_box, draw_box, plot_assignment
@@ -276,7 +309,17 @@ def plot_maps(comp: Comparison, axes: Any = None, *, busiest: int = 10, centre: 
     """One row per regime: the municipality's map and, with ``centre``, the town centre
     enlarged (:func:`plot_regime_map`). ``axes`` holds one Axes per regime (no centre panels)
     or two. ``regime``: that regime's map alone (one 9 × 8 inch panel without ``centre``).
-    Returns the Figure."""
+    Returns the Figure.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
+    ...                       continuity=False)
+    >>> len(plot_maps(comp, centre=False).axes)  # one map per regime
+    2
+    """
     import matplotlib.pyplot as plt
 
     if regime is not None:

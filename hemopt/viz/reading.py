@@ -43,6 +43,17 @@ def reading(comp: Comparison, seeds: SeedComparison | None = None, *,
     are those of one seed, with a warning that a few per cent is within the solver's noise.
     ``lang`` (``"en"`` or ``"sv"``) sets the language; ``None`` keeps the one in force
     (:func:`hemopt.i18n.language`, English by default).
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
+    ...                       continuity=False)
+    >>> reading(comp)[0].startswith("Zoning drives")
+    True
+    >>> reading(comp, lang="sv")[0].startswith("Zoning ger")
+    True
     """
     if lang is not None:
         with language(lang):

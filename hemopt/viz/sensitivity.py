@@ -76,7 +76,22 @@ def sensitivity_table(sensitivity: Any) -> str:
 
 def plot_sensitivity(sensitivity: Any, n: int | None = 8) -> Any:
     """Tornado charts, one per headline difference: the ``n`` largest indices (Morris μ*
-    or Sobol ST) with their 95 % intervals, largest on top. Returns the Figure."""
+    or Sobol ST) with their 95 % intervals, largest on top. Returns the Figure.
+
+    Examples
+    --------
+    A document with one difference and two assumptions (Morris μ*, in km per day):
+
+    >>> doc = {"schema": "hemopt-sensitivity/1", "method": "morris", "preset": "strangnas",
+    ...        "runs": 6, "assumptions": ["a", "b"], "skipped": {}, "top_drivers": ["a"],
+    ...        "parameters": {"seeds": [1], "scale": 0.1}, "outputs": {
+    ...            "Zoning-LOV:driven_km_per_day": {"indices": [
+    ...                {"assumption": "a", "mu_star": 30.0, "mu_star_conf": 5.0},
+    ...                {"assumption": "b", "mu_star": 10.0, "mu_star_conf": 2.0}]}}}
+    >>> fig = plot_sensitivity(doc)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]  # largest on top
+    ['b', 'a']
+    """
     import matplotlib.pyplot as plt
 
     doc = _sensitivity_doc(sensitivity)
@@ -133,7 +148,24 @@ def sensitivity_section(sensitivity: Any) -> str:
 
 def write_sensitivity_html(sensitivity: Any, path: str | Path, *, lang: str = "en") -> Path:
     """A small self-contained HTML page of :func:`sensitivity_section` (``hemopt
-    sensitivity --out DIR`` writes it as ``DIR/index.html``)."""
+    sensitivity --out DIR`` writes it as ``DIR/index.html``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> doc = {"schema": "hemopt-sensitivity/1", "method": "morris", "preset": "strangnas",
+    ...        "runs": 6, "assumptions": ["a", "b"], "skipped": {}, "top_drivers": ["a"],
+    ...        "parameters": {"seeds": [1], "scale": 0.1},
+    ...        "outputs": {"Zoning-LOV:driven_km_per_day": {
+    ...            "baseline": -100.0, "p5": -150.0, "median": -90.0, "p95": -20.0,
+    ...            "p_sign": 1.0, "indices": [
+    ...                {"assumption": "a", "mu_star": 30.0, "mu_star_conf": 5.0},
+    ...                {"assumption": "b", "mu_star": 10.0, "mu_star_conf": 2.0}]}}}
+    >>> page = write_sensitivity_html(doc, Path(tempfile.mkdtemp()) / "index.html")
+    >>> "<h1>What the answer depends on: strangnas</h1>" in page.read_text(encoding="utf-8")
+    True
+    """
     with language(lang):
         doc = _sensitivity_doc(sensitivity)
         title = _t("What the answer depends on: {preset}", preset=doc["preset"])
@@ -148,7 +180,19 @@ def plot_tornado(result: SensitivityResult, output: str | None = None, ax: Any =
                  n: int | None = None) -> Any:
     """Tornado chart of ``output`` (default: the first, Zoning − LOV km): one bar per
     assumption, largest on top, μ* (Morris) or ST (Sobol) with its 95 % interval. Returns
-    the Axes."""
+    the Axes.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> r = hemopt.sensitivity("botkyrka", scale=0.1, trajectories=2, n_workers=1,
+    ...                        assumptions=["sek_per_km", "staff_sek_per_hour"],
+    ...                        progress=False)
+    >>> ax = plot_tornado(r, "LOU-LOV:cost_sek_per_year")
+    >>> top = ax.get_yticklabels()[-1].get_text()  # the largest on top
+    >>> top == r.top_drivers(1, "LOU-LOV:cost_sek_per_year")[0]
+    True
+    """
     import matplotlib.pyplot as plt
 
     output = output or str(result.outputs.columns[0])

@@ -23,6 +23,18 @@ def plot_sweep(df: pd.DataFrame, by: str, kpis: Iterable[str] = ("driven_km_per_
     last panel shows zoning's net saving against LOV, ``Δcost + value × Δfirst_choice``, and
     the break-even line at zero: where it is above zero, zoning's savings exceed the stated
     value of the choice lost. Every panel states the number of seeds per point.
+
+    Examples
+    --------
+    Two values of a grid key, two seeds each (a sweep's table, made by hand here):
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"n_external": [2, 2, 4, 4], "regime": ["LOV"] * 4,
+    ...                    "seed": [1, 2, 1, 2], "task_id": [0, 0, 1, 1], "error": [""] * 4,
+    ...                    "driven_km_per_day": [100.0, 110.0, 120.0, 130.0]})
+    >>> fig = plot_sweep(df, "n_external", ["driven_km_per_day"])
+    >>> fig.axes[0].get_lines()[0].get_ydata().tolist()  # the mean over seeds
+    [105.0, 125.0]
     """
     import matplotlib.pyplot as plt
 
