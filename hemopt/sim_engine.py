@@ -275,9 +275,9 @@ class _Engine:
         """(provider, wanted) for client ``i`` by the regime's rule; wanted -1 when none."""
         ch = self.choosable(rs, np.array([i]))[0]
         if not rs.regime.clients_choose:
-            for j in np.flatnonzero(ch):
-                if j != rs.default and self.room(rs, int(j), self.cmin[i]):
-                    return int(j), -1
+            for jj in np.flatnonzero(ch):
+                if jj != rs.default and self.room(rs, int(jj), self.cmin[i]):
+                    return int(jj), -1
             return rs.default, -1
         cands = [int(j) for j in self.rank[i] if j >= 0 and ch[j]]
         wanted = cands[0] if cands else -1
@@ -543,16 +543,16 @@ class _Engine:
     def _reset_counters(self) -> None:
         self.arrivals = 0
         self.departures = 0
-        self.forced = 0
-        self.voluntary = 0
-        self.rule_moves = 0
+        self.forced: int = 0
+        self.voluntary: int = 0
+        self.rule_moves: int = 0
         self.cap_returns = 0
         self.joined = 0
         self.reconsidered = 0
         self.served_waits: list[int] = []
         self.gained = np.zeros(self.m, dtype=np.int64)
         self.lost = np.zeros(self.m, dtype=np.int64)
-        self.departed = np.zeros(self.m, dtype=np.int64)
+        self.departed: np.ndarray = np.zeros(self.m, dtype=np.int64)
 
     def check(self, t: int) -> None:
         """The state is consistent (raises AssertionError otherwise: a bug)."""

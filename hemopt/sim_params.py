@@ -216,7 +216,8 @@ def lou_schedule(*shares: float | Iterable[float], **lou_kwargs: Any) -> list[LO
     if not shares:
         raise InputError("schedule: give at least one external share")
     out = []
-    for k, s in enumerate(shares):
+    values: list[Any] = list(shares)
+    for k, s in enumerate(values):
         if not (_is_number(s) and math.isfinite(s) and 0.0 <= s <= 1.0):
             raise InputError(f"schedule[{k}]: external share must be in [0, 1], got {s!r}")
         out.append(LOU(external_share=float(s), **lou_kwargs))

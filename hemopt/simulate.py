@@ -417,7 +417,7 @@ def simulate(
                             runtime_s=time.perf_counter() - t_start)
 
 
-def _compress(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _compress(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Runs of months with the same regime: ``[{"from": 1, "to": 12, "regime": ...}]``."""
     out: list[dict[str, Any]] = []
     for r in rows:

@@ -6,6 +6,7 @@ its schema, the printed reading), the bids in comparison.json and Excel, and the
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -68,8 +69,8 @@ def test_sensitivity_cli_writes_page_and_workbook(sens):
     assert "id='fig-tornado'" in page and "data:image/png;base64," in page
     assert doc["skipped"]["lov_external_areas"] == \
         "lov_external_areas: applies to LOV presets; 'botkyrka' is LOU"
-    assert ("<code>lov_external_areas</code>: applies to LOV presets; &#x27;botkyrka&#x27; is "
-            "LOU</li>") in page
+    assert ("<code>lov_external_areas</code>: applies to LOV presets; 'botkyrka' is "
+            "LOU</li>") in html.unescape(page)
     # one table row per headline difference, the JSON's figures formatted as the report does
     rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "<td" in r]
     assert len(rows) == len(doc["outputs"]) == 8

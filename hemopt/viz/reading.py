@@ -148,11 +148,11 @@ def _clause(name: str, kpi: str, what: str, r: Any, n: int) -> str:
     if note == _t("no change"):
         return _t("{what}: no change in any seed", what=what)
     if _measure(kpi).kind == "msek":
-        med = _num(r["diff_median"]) / 1e6
+        msek = _num(r["diff_median"]) / 1e6
         span = _span(_loc(f"{_num(r.diff_low) / 1e6:+,.1f}"),
                      _loc(f"{_num(r.diff_high) / 1e6:+,.1f}"))
         text = _t("{what} {value} MSEK a year {dir} (median; range {span} MSEK", what=what,
-                  value=_loc(f"{abs(med):,.1f}"), dir=_less_more(med), span=span)
+                  value=_loc(f"{abs(msek):,.1f}"), dir=_less_more(msek), span=span)
     else:
         m = _measure(kpi)
         if m.is_share or not math.isfinite(_num(r["pct_median"])):
