@@ -66,9 +66,6 @@ def _fig_to_base64(fig: Any, dpi: int = 90) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-
-
-
 def _esc(x: Any) -> str:
     """``x`` as escaped HTML text (a plain ``str``, so concatenating it escapes nothing
     twice)."""

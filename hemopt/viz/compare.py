@@ -4,7 +4,6 @@ decomposition, and the maps of each regime."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +17,8 @@ if TYPE_CHECKING:
     from hemopt.compare import Comparison
     from hemopt.ranges import SeedComparison
 
-logger = logging.getLogger(__name__)
+__all__ = ["plot_choice_cost", "plot_comparison", "plot_maps", "plot_regime_map", "plot_waterfall",
+           "waterfall_table"]
 
 
 _REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}

@@ -4,7 +4,6 @@ Excel and the command line."""
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ if TYPE_CHECKING:
     from hemopt.compare import Comparison
     from hemopt.ranges import SeedComparison
 
-logger = logging.getLogger(__name__)
+__all__ = ["MEASURES", "UNCERTAINTY_NOTE", "Measure", "fmt_change", "fmt_range", "fmt_value",
+           "formatted_table", "run_description", "seed_intervals"]
 
 
 # ------------------------------------------------------------------------ measures in words
@@ -328,7 +328,6 @@ def run_description(comp: Comparison, seeds: SeedComparison | None = None) -> st
               "(min–max) over the seeds. Maps and detail tables show seed {headline}.",
               n=n, seeds=_seed_list(seeds.seeds), clients=clients, how=how,
               headline=seeds.headline_seed)
-
 
 
 def formatted_table(comp: Comparison, kpis: Sequence[str] | None = None, *,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from hemopt.compare import Comparison
     from hemopt.ranges import SeedComparison
 
-logger = logging.getLogger(__name__)
+__all__ = ["reading"]
 
 
 # ------------------------------------------------------------------------ words

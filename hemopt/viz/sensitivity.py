@@ -3,7 +3,6 @@ section "What the answer depends on" and its own small page."""
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +23,8 @@ if TYPE_CHECKING:
     from hemopt.sensitivity import SensitivityResult
     pass
 
-logger = logging.getLogger(__name__)
+__all__ = ["plot_sensitivity", "plot_tornado", "sensitivity_section", "sensitivity_table",
+           "write_sensitivity_html"]
 
 
 # ------------------------------------------------------------------------ sensitivity

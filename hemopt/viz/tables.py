@@ -3,7 +3,6 @@ cost per provider, continuity, published figures, scenario, glossary and procure
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -39,7 +38,10 @@ if TYPE_CHECKING:
     from hemopt.compare import Comparison
     from hemopt.ranges import SeedComparison
 
-logger = logging.getLogger(__name__)
+__all__ = ["CONTINUITY_COLUMNS", "SV_STEP_WORDS", "continuity_how", "continuity_table",
+           "decomposition_table", "glossary_table", "key_table", "municipality_name",
+           "procurement_table", "provider_table", "report_title", "scale_note", "scenario_tables",
+           "transition_table"]
 
 
 def key_table(comp: Comparison, seeds: SeedComparison | None = None,
@@ -444,7 +446,6 @@ def report_title(comp: Comparison, seeds: SeedComparison | None = None) -> str:
     s = list(seeds.seeds) if seeds is not None else [comp.seed]
     key = "{municipality}, seeds {seeds}" if len(s) > 1 else "{municipality}, seed {seeds}"
     return _t(key, municipality=municipality_name(comp), seeds=_seed_list(s))
-
 
 
 # ------------------------------------------------------------------------ procurement
