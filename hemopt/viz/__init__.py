@@ -83,6 +83,7 @@ __all__ = [
     "plot_simulation",
     "plot_sweep",
     "plot_tornado",
+    "plot_waterfall",
     "reading",
     "register_notebook_display",
     "write_excel",

@@ -191,7 +191,25 @@ def _signed_km(x: float) -> str:
 def plot_waterfall(seeds: SeedComparison, axes: Any = None) -> Any:
     """The km change of each regime against LOV split into its steps (:mod:`hemopt.decompose`):
     one panel per regime; floating bars with the step's mean change over seeds and its range
-    as an error bar, then the total. Returns the Figure."""
+    as an error bar, then the total. Returns the Figure.
+
+    Examples
+    --------
+    Two seeds' decomposition of zoning against LOV, made by hand (the waterfall needs only
+    the steps, not the comparisons):
+
+    >>> import pandas as pd
+    >>> from hemopt.ranges import SeedComparison
+    >>> steps = pd.DataFrame({"seed": [1, 1, 2, 2], "regime": ["Zoning"] * 4,
+    ...                       "step": ["stairwell", "area"] * 2, "about": [""] * 4,
+    ...                       "km_change": [-10.0, -50.0, -20.0, -30.0],
+    ...                       "cost_change_sek": [0.0] * 4})
+    >>> seeds = SeedComparison(comparisons=dict.fromkeys((1, 2)), per_seed=pd.DataFrame(),
+    ...                        intervals=pd.DataFrame(), decomposition=steps, headline_seed=1)
+    >>> fig = plot_waterfall(seeds)
+    >>> [round(p.get_height()) for p in fig.axes[0].patches]  # the steps, then the total
+    [-15, -40, -55]
+    """
     import matplotlib.pyplot as plt
 
     w = waterfall_table(seeds)

@@ -265,7 +265,12 @@ def seed_intervals(seeds: SeedComparison, kpis: Sequence[str],
 
 
 def _seed_stats(seeds: SeedComparison, kpi: str) -> pd.DataFrame:
-    """Per regime: median, min and max of ``kpi`` over the seeds."""
+    """Per regime: median, min and max of ``kpi`` over the seeds; those
+    :attr:`SeedComparison.intervals <hemopt.ranges.SeedComparison.intervals>` holds when it
+    holds ``kpi``."""
+    held = seeds.intervals
+    if len(held) and kpi in set(held["kpi"]):
+        return held[held["kpi"] == kpi].set_index("regime")[["median", "low", "high"]]
     g = seeds.per_seed[kpi].astype(float).groupby(level="regime", sort=False)
     return pd.DataFrame({"median": g.median(), "low": g.min(), "high": g.max()})
 
