@@ -8,7 +8,7 @@ leaves out. It is one HTML file with the figures embedded (base64 PNG) and no ex
 JavaScript, so it opens offline and can be mailed.
 
 The page is built from Jinja2 templates (package data in ``hemopt/viz/templates``, autoescape
-on): ``report.html`` lays out the page and each section is ``report/<id>.html``. This
+on): ``report.html`` lays out the page and each section is ``sections/<id>.html``. This
 module computes what the sections show (figures, tables, sentences) and nothing else; the
 ranges over seeds come from the :class:`~hemopt.ranges.SeedComparison` as it holds them.
 """
