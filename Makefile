@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test docs docs-figures lint bench clean venv browser
+.PHONY: demo test docs docs-figures lint typecheck bench clean venv browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -47,8 +47,12 @@ docs: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check hemopt tests benchmarks
 
+# mypy with [tool.mypy] of pyproject.toml; make test runs it too (tests/test_types.py)
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/python -m mypy hemopt
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) report site .cache .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(OUT) report site .cache .pytest_cache .mypy_cache .hypothesis build *.egg-info

@@ -46,6 +46,7 @@ SOURCES: tuple[str, ...] = (
     "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/scenario.py", "hemopt/synth.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
+    "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",  # packages now
     "hemopt/assumptions.py", "hemopt/data/**/*",
     "benchmarks/validation.py", "benchmarks/docs_figures.py",
 )

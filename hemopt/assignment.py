@@ -287,7 +287,8 @@ def _repair_overflow(problem: RegimeProblem, res: AssignmentResult) -> Assignmen
     prov = res.provider.copy()
     demand = problem.demand if problem.demand is not None else np.ones(len(prov))
     cap = problem.capacity
-    load = np.bincount(prov[prov >= 0], weights=demand[prov >= 0], minlength=len(cap))
+    load = np.asarray(np.bincount(prov[prov >= 0], weights=demand[prov >= 0],
+                                  minlength=len(cap)), dtype=np.float64)
     for i in res.split_clients:
         j = prov[i]
         if j < 0 or load[j] <= cap[j]:

@@ -16,14 +16,13 @@ that give the same assignment get the same bases and the same kilometres (tested
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 from hemopt.scenario import Scenario
 
 __all__ = ["BaseRule"]
@@ -58,10 +57,7 @@ class BaseRule:
     min_hours_per_week: float = 160.0
 
     def __post_init__(self) -> None:
-        v = self.min_hours_per_week
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-            raise InputError(f"BaseRule.min_hours_per_week must be a finite number >= 0, "
-                             f"got {v!r}")
+        check_fields(self, {"min_hours_per_week": ">=0"})
 
     def bases(self, scenario: Scenario, providers: ArrayLike) -> dict[str, NDArray[np.float64]]:
         """Starting points per provider, ``{provider_id: (k, 2) array}``, office first.

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.special import softmax
 
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 
 __all__ = ["ChoiceModel", "rank_scenario"]
 
@@ -74,19 +74,9 @@ class ChoiceModel:
     ranking_length: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("beta_distance_per_km", "beta_quality", "beta_share", "inertia"):
-            v = getattr(self, name)
-            if not np.isfinite(v):
-                raise InputError(f"ChoiceModel.{name} must be finite, got {v!r}")
-        if self.beta_distance_per_km < 0:
-            raise InputError(
-                f"ChoiceModel.beta_distance_per_km must be >= 0, got {self.beta_distance_per_km}"
-            )
-        if int(self.ranking_length) != self.ranking_length or self.ranking_length < 1:
-            raise InputError(
-                f"ChoiceModel.ranking_length must be a whole number >= 1, "
-                f"got {self.ranking_length!r}"
-            )
+        check_fields(self, {"beta_distance_per_km": ">=0", "beta_quality": "finite",
+                            "beta_share": "finite", "inertia": "finite",
+                            "ranking_length": "int>=1"})
 
     def systematic_utility(
         self,

@@ -7,6 +7,9 @@ inside a solver.
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -118,6 +121,73 @@ class InputError(HemoptError, ValueError):
     ...     print(err)
     external_share must be a share in [0, 1], got 1.5
     """
+
+
+#: The rules :func:`check_fields` knows: rule -> (the test, what the message says it must be).
+FIELD_RULES: dict[str, tuple[Any, str]] = {
+    "finite": (lambda v: True, "a finite number"),
+    ">=0": (lambda v: v >= 0, "a finite number >= 0"),
+    ">0": (lambda v: v > 0, "a finite number > 0"),
+    "0..1": (lambda v: 0 <= v <= 1, "a finite number in [0, 1]"),
+    "int>=0": (lambda v: v >= 0 and float(v).is_integer(), "a whole number >= 0"),
+    "int>=1": (lambda v: v >= 1 and float(v).is_integer(), "a whole number >= 1"),
+}
+
+
+def check_fields(obj: Any, rules: Mapping[str, str], *, owner: str | None = None) -> None:
+    """Check numeric fields of a parameter object, raising :class:`InputError` on the first bad
+    one, named as ``Owner.field`` with its value.
+
+    The one check behind the ``__post_init__`` of hemopt's frozen parameter dataclasses:
+    every value must be a real number (not a bool, not NaN or infinite) satisfying its rule.
+
+    Parameters
+    ----------
+    obj
+        The object whose attributes are checked.
+    rules
+        Field name -> rule, one of :data:`FIELD_RULES`: ``"finite"``, ``">=0"``, ``">0"``,
+        ``"0..1"``, ``"int>=0"``, ``"int>=1"``.
+    owner
+        The name the message gives the object (default: its class name).
+
+    Raises
+    ------
+    InputError
+        Naming the field and the value, e.g. ``ChoiceModel.inertia must be a finite number,
+        got nan``.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> from hemopt.errors import InputError, check_fields
+    >>> @dataclass
+    ... class Tariff:
+    ...     sek_per_hour: float = 300.0
+    ...     share: float = 0.5
+    >>> check_fields(Tariff(), {"sek_per_hour": ">=0", "share": "0..1"})
+    >>> try:
+    ...     check_fields(Tariff(sek_per_hour=-1.0), {"sek_per_hour": ">=0"})
+    ... except InputError as err:
+    ...     print(err)
+    Tariff.sek_per_hour must be a finite number >= 0, got -1.0
+    >>> try:
+    ...     check_fields(Tariff(share=True), {"share": "0..1"}, owner="tender")
+    ... except InputError as err:
+    ...     print(err)
+    tender.share must be a finite number in [0, 1], got True
+    """
+    name = owner if owner is not None else type(obj).__name__
+    for field, rule in rules.items():
+        if rule not in FIELD_RULES:
+            raise ValueError(f"check_fields: unknown rule {rule!r} for {field!r}; "
+                             f"choose one of {sorted(FIELD_RULES)}")
+        test, must = FIELD_RULES[rule]
+        v = getattr(obj, field)
+        ok = (isinstance(v, numbers.Real) and not isinstance(v, bool)
+              and type(v).__name__ != "bool_" and math.isfinite(v) and test(v))
+        if not ok:
+            raise InputError(f"{name}.{field} must be {must}, got {v!r}")
 
 
 class InfeasibleError(HemoptError):

@@ -664,8 +664,8 @@ for _key, _meaning, _label, _unit, _fmt, _extra in (
          "1f", {"group": _CONT, "cli": True, "direction": "lower", "schema": _NUM0N}),
         ("continuity_kolada_clients", "clients in Kolada's staff-continuity measure",
          "Clients in Kolada's measure", "clients", "count", {})):
-    _extra = dict(_extra)
-    _extra.setdefault("direction", "lower" if _key.startswith("staff_per_client") else None)
-    _extra.setdefault("schema", _NUM0N)
-    _k(_key, _meaning, _label, _unit, _fmt, source="continuity", **_extra)
-del _key, _meaning, _label, _unit, _fmt, _extra
+    _kw: dict[str, Any] = dict(_extra)
+    _kw.setdefault("direction", "lower" if _key.startswith("staff_per_client") else None)
+    _kw.setdefault("schema", _NUM0N)
+    _k(_key, _meaning, _label, _unit, _fmt, source="continuity", **_kw)
+del _key, _meaning, _label, _unit, _fmt, _extra, _kw

@@ -196,6 +196,7 @@ def design_areas(land: gpd.GeoDataFrame, k: int, *, weight: Any = None, seed: in
                  round(float(((load - w.sum() / k) ** 2).sum()), 9))
         if best_score is None or score < best_score:
             best_label, best_score = label, score
+    assert best_label is not None  # _AREA_STARTS >= 1
     label = best_label
     order = np.argsort([min(i for i in range(n) if label[i] == r) for r in range(k)])
     return {f"A{j + 1}": [codes[i] for i in range(n) if label[i] == r]

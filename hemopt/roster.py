@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 from hemopt.flow import min_cost_assignment
 
 __all__ = [
@@ -134,9 +134,7 @@ class RosterParams:
     pool_share: float = 0.25
 
     def __post_init__(self) -> None:
-        for k, v in asdict(self).items():
-            if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v)):
-                raise InputError(f"RosterParams.{k} must be a finite number, got {v!r}")
+        check_fields(self, dict.fromkeys(asdict(self), "finite"))
         if self.full_time_h_week <= 0 or self.full_time_h_week > 48:
             raise InputError("RosterParams.full_time_h_week must be in (0, 48], got "
                              f"{self.full_time_h_week!r}")

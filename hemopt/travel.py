@@ -155,6 +155,11 @@ def as_xy(name: str, xy: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
+def _where(xy: NDArray[np.float64]) -> str:
+    """A point as the user's table gives it: ``x=615400, y=6583800``."""
+    return f"x={xy[0]:.0f}, y={xy[1]:.0f}"
+
+
 def _add_overhead(
     time_min: NDArray[np.float64], direct_m: NDArray[np.float64], overhead: float
 ) -> NDArray[np.float64]:
@@ -426,7 +431,7 @@ class TravelModes:
         """The travel model of ``mode`` (``"walk"``, ``"bike"`` or ``"car"``)."""
         if mode not in MODES:
             raise InputError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
-        return getattr(self, mode)  # type: ignore[no-any-return]
+        return getattr(self, mode)
 
     def mode_of(self, base_m: ArrayLike, service_min: ArrayLike) -> NDArray[np.object_]:
         """The mode of each stop of one provider, base and shift.
@@ -450,12 +455,12 @@ class TravelModes:
             mode[r <= self.bike_within_m] = "bike"
         if self.walk_within_m > 0:
             mode[r <= self.walk_within_m] = "walk"
-        rank = {m: k for k, m in enumerate(MODES)}
+        rank: dict[str, int] = {m: k for k, m in enumerate(MODES)}
         for inner, outer in (("walk", "bike"), ("bike", "car")):
             ring = mode == inner
             if not ring.any():
                 continue
-            farther = np.array([rank[m] > rank[inner] for m in mode], dtype=bool)
+            farther = np.array([rank[m] > rank[inner] for m in mode], dtype=np.bool_)
             if svc[ring].sum() < self.min_service_min and farther.any():
                 mode[ring] = outer
         return mode
@@ -569,7 +574,7 @@ class RoadGraphTravel:
         for u, v, data in graph.edges(data=True):
             length_m = data.get("length")
             try:
-                length_m = float(length_m)  # type: ignore[arg-type]
+                length_m = float(length_m)
             except (TypeError, ValueError):
                 raise InputError(
                     f"graph: edge ({u!r}, {v!r}) has no numeric 'length' attribute "
@@ -624,8 +629,10 @@ class RoadGraphTravel:
         if self.max_snap_m is not None and len(pts) and snap_m.max() > self.max_snap_m:
             i = int(np.argmax(snap_m))
             raise InputError(
-                f"{name}: point {i} at {pts[i].tolist()} is {snap_m[i]:.0f} m from the nearest "
-                f"road node {self.node_ids[idx[i]]!r}, more than max_snap_m={self.max_snap_m}"
+                f"the place at {_where(pts[i])} (point {i} of {name}) is {snap_m[i]:.0f} m from "
+                f"the nearest road node {self.node_ids[idx[i]]!r}, more than "
+                f"max_snap_m={self.max_snap_m:g}: check its x/y (SWEREF 99 TM metres, "
+                "EPSG:3006), or give a road graph that covers it"
             )
         return np.asarray(idx, dtype=np.int64), np.asarray(snap_m, dtype=np.float64)
 
@@ -668,9 +675,10 @@ class RoadGraphTravel:
             bad = np.argwhere(np.isinf(net))
             i, j = (int(k) for k in bad[0])
             raise InputError(
-                f"graph: no path from xy_from point {i} (node {self.node_ids[na[i]]!r}) to "
-                f"xy_to point {j} (node {self.node_ids[nb[j]]!r}); {len(bad)} pair(s) are "
-                "disconnected in the road graph"
+                f"graph: no road path from the place at {_where(a[i])} (point {i} of xy_from, "
+                f"node {self.node_ids[na[i]]!r}) to the place at {_where(b[j])} (point {j} of "
+                f"xy_to, node {self.node_ids[nb[j]]!r}): they lie in parts of the road graph that "
+                f"do not connect ({len(bad)} pair(s) of places)"
             )
         same = na[:, None] == nb[None, :]
         direct = cdist(a, b)

@@ -83,3 +83,36 @@ def test_bad_parameters():
         ChoiceModel(ranking_length=0)
     with pytest.raises(InputError, match="target_share"):
         ChoiceModel().calibrate_asc(np.zeros((3, 2)), np.array([0.5, 0.6]))
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"beta_distance_per_km": -1}, "ChoiceModel.beta_distance_per_km must be a finite number "
+                                   ">= 0, got -1"),
+    ({"inertia": float("nan")}, "ChoiceModel.inertia must be a finite number, got nan"),
+    ({"beta_share": True}, "ChoiceModel.beta_share must be a finite number, got True"),
+    ({"beta_quality": "0.5"}, "ChoiceModel.beta_quality must be a finite number, got '0.5'"),
+    ({"ranking_length": 2.5}, "ChoiceModel.ranking_length must be a whole number >= 1, got 2.5"),
+])
+def test_bad_parameters_name_field_and_value(kwargs, message):
+    with pytest.raises(InputError) as err:
+        ChoiceModel(**kwargs)
+    assert str(err.value) == message
+
+
+def test_check_fields_rules():
+    from types import SimpleNamespace
+
+    from hemopt.errors import check_fields
+
+    ok = SimpleNamespace(a=0, b=np.float64(0.25), c=np.int64(3), d=1.0)
+    check_fields(ok, {"a": ">=0", "b": "0..1", "c": "int>=1", "d": ">0"})  # no error
+    for value, rule, must in [(0, ">0", "a finite number > 0"),
+                              (1.5, "0..1", "a finite number in [0, 1]"),
+                              (np.bool_(True), "finite", "a finite number"),
+                              (float("inf"), ">=0", "a finite number >= 0"),
+                              (-1, "int>=0", "a whole number >= 0")]:
+        with pytest.raises(InputError) as err:
+            check_fields(SimpleNamespace(x=value), {"x": rule}, owner="Tender")
+        assert str(err.value) == f"Tender.x must be {must}, got {value!r}"
+    with pytest.raises(ValueError, match="unknown rule"):
+        check_fields(ok, {"a": ">= 0"})

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import hemopt
-from hemopt.continuity import _client_staff, _kpis, kolada_clients, routes_of_day
+from hemopt.continuity import kolada_clients, routes_of_day
+from hemopt.continuity.staff import _client_staff, _kpis
 from hemopt.roster import Roster, RosterParams, build_roster
 from hemopt.synth import AGE_BANDS, client_ages
 

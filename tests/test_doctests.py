@@ -23,8 +23,8 @@ import hemopt
 #: submodule), plus every module that defines an object exported from ``hemopt``.
 MODULES = [
     "hemopt",
-    "hemopt.scenario",
-    "hemopt.synth",
+    "hemopt.scenario.*",
+    "hemopt.synth.*",
     "hemopt.choice",
     "hemopt.regimes",
     "hemopt.procurement",
@@ -40,7 +40,7 @@ MODULES = [
     "hemopt.ranges",
     "hemopt.decompose",
     "hemopt.roster",
-    "hemopt.continuity",
+    "hemopt.continuity.*",
     "hemopt.tables",
     "hemopt.geo",
     "hemopt.variants",

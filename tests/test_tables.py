@@ -553,3 +553,38 @@ def test_staffing_and_skill_columns_are_read(tmp_path):
     assert plain.clients["staff_per_visit"].tolist() == [1, 1, 1]
     assert plain.clients["skill"].tolist() == ["", "", ""]
     assert plain.providers["licensed_share"].tolist() == [1.0]
+
+
+def test_scenario_from_tables_and_the_importer_take_the_same_options():
+    """``hemopt.tables.scenario_from_tables`` documents the options and forwards them to
+    ``Scenario.from_tables``, which gives them to the importer: same names, same defaults."""
+    import inspect
+
+    from hemopt.scenario.importer import read_tables
+    from hemopt.tables import scenario_from_tables
+
+    ours = inspect.signature(scenario_from_tables).parameters
+    theirs = inspect.signature(read_tables).parameters
+    assert list(ours) == list(theirs)
+    assert [p.default for p in ours.values()] == [p.default for p in theirs.values()]
+
+
+def test_from_tables_is_a_plain_import():
+    """Scenario.from_tables imports the importer, which the import contract sees (issue 24),
+    instead of looking a function up by name in hemopt._views."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("hemopt")
+    readers = ("hemopt.tables", "hemopt.scenario.importer", "hemopt.scenario.readers",
+               "hemopt.scenario.pseudonyms")
+    imported = {d for m in readers for d in graph.find_modules_directly_imported_by(m)}
+    assert "hemopt._views" not in imported  # nothing registers a table importer by name
+    assert "hemopt.scenario.core" not in {  # the importer returns frames, not the class
+        d for m in readers[1:] for d in graph.find_modules_directly_imported_by(m)}
+    assert "hemopt.scenario.importer" in graph.find_modules_directly_imported_by(
+        "hemopt.scenario.core")
+    clients = pd.DataFrame({"client_id": ["K-1", "K-2"], "hours_per_week": [3.5, 10],
+                            "x": [615400, 615401], "y": [6583800, 6583800]})
+    providers = pd.DataFrame({"provider_id": ["M"], "kind": ["municipal"],
+                              "x": [615000], "y": [6584000]})
+    sc = Scenario.from_tables(clients, providers, salt="a secret")
+    assert (sc.n_clients, sc.clients["stairwell_id"].nunique(), sc.provider_ids) == (2, 1, ["M"])

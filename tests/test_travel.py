@@ -223,14 +223,18 @@ def test_disconnected_pair_names_the_points():
     g.add_node("island", x=9000.0, y=9000.0)
     road = RoadGraphTravel(g)
     with pytest.raises(
-        InputError, match=r"no path from xy_from point 0 .* point 1 \(node 'island'\)"
+        InputError, match=r"no road path from the place at x=0, y=0 \(point 0 of xy_from, node "
+                          r"\(0, 0\)\) to the place at x=9000, y=9000 \(point 1 of xy_to, "
+                          r"node 'island'\)"
     ):
         road.distance_matrix_m([[0.0, 0.0], [9000.0, 9000.0]])
 
 
 def test_max_snap():
     road = RoadGraphTravel(grid(), max_snap_m=100.0)
-    with pytest.raises(InputError, match=r"xy_from: point 1 .* max_snap_m=100"):
+    with pytest.raises(InputError, match=r"the place at x=500, y=500 \(point 1 of xy_from\) is "
+                                         r"\d+ m from the nearest road node .*, more than "
+                                         r"max_snap_m=100: check its x/y"):
         road.distance_matrix_m([[0.0, 0.0], [500.0, 500.0]])
 
 

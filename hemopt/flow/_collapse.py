@@ -109,7 +109,8 @@ def group_clients(problem: AssignmentProblem) -> ClientGroups:
     """
     n = problem.n_clients
     rng = np.random.default_rng(0x5EED)
-    weights = rng.integers(1, 2**63, size=problem.n_providers + 2, dtype=np.uint64) | 1
+    weights = (rng.integers(1, 2**63, size=problem.n_providers + 2, dtype=np.uint64)
+               | np.uint64(1)).astype(np.uint64, copy=False)
     h = np.empty(n, dtype=np.uint64)
     for lo in range(0, n, _CHUNK):
         h[lo : lo + _CHUNK] = _hash(_keys(problem, slice(lo, lo + _CHUNK)), weights)

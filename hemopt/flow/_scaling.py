@@ -47,6 +47,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass
+from types import FrameType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -265,7 +266,7 @@ def integer_costs(
 def user_stacklevel() -> int:
     """Stack level of the first frame outside ``hemopt.flow`` (for ``warnings.warn``)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
         frame = frame.f_back

@@ -128,8 +128,11 @@ class AssignmentBackend(Protocol):
         solves the exact integer model.
     """
 
-    name: str
-    fractional: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def fractional(self) -> bool: ...
 
     def solve(
         self, problem: AssignmentProblem, *, time_limit_s: float, scale: float | None
@@ -284,9 +287,9 @@ def build_flow_network(
     scaled = integer_costs(unit, owner, supply, headroom=max(total, n + p + 2), scale=scale,
                            client_units=client_units, reference=problem.reference)
     providers = np.arange(m, m + p)
-    i32 = {"dtype": np.int32, "casting": "same_kind"}
-    tails = np.concatenate([ci, uc, providers], **i32)
-    heads = np.concatenate([pj, np.full(len(uc), sink - m), np.full(p, sink - m)], **i32)
+    tails = np.concatenate([ci, uc, providers], dtype=np.int32, casting="same_kind")
+    heads = np.concatenate([pj, np.full(len(uc), sink - m), np.full(p, sink - m)],
+                           dtype=np.int32, casting="same_kind")
     heads += m
     arc_supply = (np.repeat(supply, p) if groups is not None and len(ci) == m * p
                   else supply[ci])
