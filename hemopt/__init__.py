@@ -13,9 +13,6 @@ Examples
 
 from __future__ import annotations
 
-# the table importer behind Scenario.from_tables (a late-bound function, hemopt._views)
-from hemopt import tables as _tables  # noqa: F401
-
 # the viz layer: every figure, map and report (the results hold data only)
 from hemopt import viz as viz
 from hemopt.assignment import Assignment as Assignment
