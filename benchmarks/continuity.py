@@ -20,6 +20,7 @@ Run: .venv/bin/python benchmarks/continuity.py [--seeds 1,2,3] [--kolada] [--tra
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -47,7 +48,7 @@ def table(presets: tuple[str, ...], seeds: tuple[int, ...]) -> pd.DataFrame:
                     rows.append({"preset": preset, "seed": seed, "regime": regime.name,
                                  "routes": method, **{x: k[x] for x in KPIS},
                                  "seconds": k["continuity_runtime_s"]})
-                    print(rows[-1], flush=True)
+                    print(rows[-1], file=sys.stderr, flush=True)  # progress
     return pd.DataFrame(rows)
 
 
@@ -64,7 +65,7 @@ def kolada(presets: tuple[str, ...], seeds: tuple[int, ...]) -> pd.DataFrame:
                          "kolada_clients": k["continuity_kolada_clients"],
                          "clients": sc.n_clients, "temp_share": k["temp_share"],
                          "contact_person_visit_pct": k["contact_person_visit_pct"]})
-            print(rows[-1], flush=True)
+            print(rows[-1], file=sys.stderr, flush=True)  # progress
     return pd.DataFrame(rows)
 
 

@@ -42,13 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES: tuple[str, ...] = (
     "hemopt/assignment.py", "hemopt/bases.py", "hemopt/choice.py", "hemopt/compare.py",
     "hemopt/continuity.py", "hemopt/decompose.py", "hemopt/evaluate.py", "hemopt/flow/*.py",
-    "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes.py",
+    "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes/*.py",
     "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/scenario.py", "hemopt/synth.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
     "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",  # packages now
     "hemopt/assumptions.py", "hemopt/data/**/*",
-    "benchmarks/validation.py", "benchmarks/docs_figures.py",
+    "benchmarks/validation.py", "benchmarks/fairness_rules.py", "benchmarks/continuity.py",
+    "benchmarks/docs_figures.py",
 )
 
 PENDING = "pending"
@@ -95,6 +96,9 @@ BLOCKS: tuple[Block, ...] = (
     Block("validation-botkyrka", "docs/validation.md",
           ("benchmarks/validation.py", "--preset", "botkyrka", "--seeds", "1", "2", "3", "4",
            "5")),
+    Block("validation-kolada", "docs/validation.md",
+          ("benchmarks/continuity.py", "--kolada", "--seeds", "1,2,3")),
+    Block("compare-rules", "docs/compare.md", ("benchmarks/fairness_rules.py",)),
     Block("compare-headline", "docs/compare.md",
           ("hemopt", "compare", "--preset", "strangnas", "--routing", "approx",
            "--no-continuity", "--seeds", "1-5", "--out", "{tmp}")),

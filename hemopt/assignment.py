@@ -169,9 +169,10 @@ def assign(
     regime: Regime | RegimeProblem,
     *,
     seed: int = 0,
-    backend: str = "ortools",
+    flow_backend: str = "ortools",
     time_limit_s: float = 10.0,
     base_rule: BaseRule | None = None,
+    backend: str | None = None,
 ) -> Assignment:
     """Assign every client a provider under ``regime``.
 
@@ -184,12 +185,15 @@ def assign(
         :class:`~hemopt.regimes.Zoning` or a problem a regime produced.
     seed
         Seed of the regime's random draws (LOV's switching).
-    backend
-        ``"ortools"`` (default), ``"networkx"`` or ``"cpsat"`` (exact for capacities in hours).
+    flow_backend
+        The min-cost flow solver: ``"ortools"`` (default), ``"networkx"`` or ``"cpsat"``
+        (exact for capacities in hours).
     time_limit_s
         Time limit of the ``"cpsat"`` backend.
     base_rule
         Where shifts start (default :class:`hemopt.bases.BaseRule`), kept with the result.
+    backend
+        The old name of ``flow_backend`` (a DeprecationWarning; removed in the next release).
 
     Returns
     -------
@@ -203,6 +207,15 @@ def assign(
     >>> a.summary()["unserved"]
     0
     """
+    if backend is not None:  # the old name, one release
+        if flow_backend != "ortools":
+            raise InputError("assign: backend= and flow_backend= both given; backend is the "
+                             "old name of flow_backend, give flow_backend only")
+        import warnings
+
+        warnings.warn("assign(backend=...) is deprecated and will be removed in the next "
+                      "release; use flow_backend=...", DeprecationWarning, stacklevel=2)
+        flow_backend = backend
     if isinstance(regime, Regime):
         problem = regime.problem(scenario, seed=seed)
     elif isinstance(regime, RegimeProblem):
@@ -214,7 +227,7 @@ def assign(
                          f"{(scenario.n_clients, scenario.n_providers)} clients x providers")
     res = min_cost_assignment(
         problem.cost, problem.capacity, demand=problem.demand, allowed=problem.allowed,
-        unserved_cost=problem.unserved_cost, backend=backend, time_limit_s=time_limit_s,
+        unserved_cost=problem.unserved_cost, backend=flow_backend, time_limit_s=time_limit_s,
     )
     if res.overflow.sum() > 0:
         res = _repair_overflow(problem, res)

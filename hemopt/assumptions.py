@@ -9,7 +9,11 @@ distribution :func:`hemopt.sensitivity` draws it from, its unit, its source (or
 
 * ``scenario``: the synthetic municipality (:class:`hemopt.synth.Preset`), redrawn per value;
 * ``regimes``: the regime objects (LOU's guarantee, the procurement's quality weight);
-* ``settings``: the :class:`hemopt.StudySettings` (costs, visits, bases, travel).
+* ``settings``: the :class:`hemopt.StudySettings` (costs, visits, bases, travel);
+* ``fixed``: a number the code uses as stated (roster rates, the route planner's prices, a
+  warning's distance): declared so that nothing the model chooses is hidden, never varied by
+  :func:`hemopt.sensitivity` (the headline differences do not depend on it, or no setting
+  reaches it yet); tests check the declared default is the code's.
 
 :func:`apply_values` turns a dict of values into the preset, settings and regime options of
 one model run. The page ``docs/assumptions.md`` is generated from the registry by
@@ -32,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -43,7 +48,7 @@ from hemopt.errors import InputError
 __all__ = ["REGISTRY", "Assumption", "apply_values", "by_name", "check_overrides",
            "markdown", "regime_options_supported", "skip_reason"]
 
-_APPLIES = ("scenario", "regimes", "settings")
+_APPLIES = ("scenario", "regimes", "settings", "fixed")
 _KINDS = ("number", "integer", "choice")
 
 
@@ -60,7 +65,7 @@ class Assumption:
     where
         The code it sets, e.g. ``CostParams.fixed_sek_per_provider``.
     applies
-        ``"scenario"``, ``"regimes"`` or ``"settings"``.
+        ``"scenario"``, ``"regimes"``, ``"settings"`` or ``"fixed"`` (declared, never varied).
     kind
         ``"number"``, ``"integer"`` or ``"choice"``.
     default
@@ -103,6 +108,8 @@ class Assumption:
         if self.applies not in _APPLIES:
             raise InputError(f"assumption {self.name!r}: applies must be one of {_APPLIES}, "
                              f"got {self.applies!r}")
+        if self.applies == "fixed" and self.vary:
+            raise InputError(f"assumption {self.name!r}: a fixed assumption cannot vary")
         if self.kind not in _KINDS:
             raise InputError(f"assumption {self.name!r}: kind must be one of {_KINDS}, "
                              f"got {self.kind!r}")
@@ -118,7 +125,8 @@ class Assumption:
             if not ok or not lo <= self.default <= hi or not lo < hi:  # type: ignore[operator]
                 raise InputError(f"assumption {self.name!r}: need low < high with the default "
                                  f"{self.default!r} inside, got low={lo!r}, high={hi!r}")
-            if self.kind == "integer" and not all(float(x).is_integer() for x in (lo, hi)):
+            if self.kind == "integer" and not all(float(x).is_integer()  # type: ignore[arg-type]
+                                                  for x in (lo, hi)):
                 raise InputError(f"assumption {self.name!r}: an integer range needs whole "
                                  f"bounds, got {lo!r}, {hi!r}")
 
@@ -247,11 +255,67 @@ REGISTRY: tuple[Assumption, ...] = (
         source="Botkyrka's contracts guarantee a share; the placement rule is an assumption"),
     Assumption(
         "procurement_quality_weight", "Weight of quality against price when zoning's "
-        "procurement evaluates the bids (0: price only). It changes nothing while the bidders "
-        "carry no quality score (Zoning(quality=), 0 for all by default), so it is not varied "
-        "by default; give scores and set vary = true.", "Zoning(quality_weight=)",
-        "regimes", "number", 0.0, 0.0, 0.5, unit="share",
-        source="assumption; Swedish home-care tenders weigh quality 30–70 %", vary=False),
+        "procurement evaluates the bids (0: price only). It changes the award only where the "
+        "bidders carry quality scores (Zoning(quality=), 0 for all by default): on the "
+        "presets its index is 0, which says that price alone decides there.",
+        "Zoning(quality_weight=)", "regimes", "number", 0.0, 0.0, 0.5, unit="share",
+        source="assumption; Swedish home-care tenders weigh quality 30–70 %"),
+    Assumption(
+        "procurement_expansion_sek_per_hour", "One-off cost a bidder declares per weekly care "
+        "hour it must add to take a lot, spread over a four-year contract (208 weeks).",
+        "Tender.expansion_sek_per_hour", "regimes", "number", 1_000.0, 500.0, 2_000.0,
+        unit="SEK per weekly hour", source="assumption: about 1/30 of a full-time post at "
+        "about 30,000 SEK to recruit and introduce one"),
+    Assumption(
+        "double_staff_rate", "Probability that a client among the heaviest tenth by hours "
+        "is visited by two carers at once.", "synth.DOUBLE_STAFF_RATE", "fixed", "number",
+        0.12, 0.06, 0.2, unit="share", source="one real Swedish day: 4.2 % of visits "
+        "double-staffed (docs/scenario.md)", vary=False),
+    Assumption(
+        "delegated_rate", "Share of clients visited daily who need a delegated health-care "
+        "task (insulin, wound care) that only licensed staff may do.",
+        "synth.DELEGATED_RATE", "fixed", "number", 0.15, 0.05, 0.3, unit="share",
+        source="assumption (docs/scenario.md)", vary=False),
+    Assumption(
+        "licensed_share", "Share of each provider's staff holding a delegation for health-care "
+        "tasks.", "synth.LICENSED_SHARE", "fixed", "number", 0.5, 0.3, 0.8, unit="share",
+        source="assumption (docs/scenario.md)", vary=False),
+    Assumption(
+        "roster_part_time_share", "Share of regular staff working part time (continuity of "
+        "care only).", "RosterParams.part_time_share", "fixed", "number", 0.4, 0.2, 0.6,
+        unit="share", source="assumption, calibrated with the other rates to Kolada's "
+        "continuity (docs/continuity.md)", vary=False),
+    Assumption(
+        "roster_absence_rate", "Share of rostered days a regular is away, sickness and leave "
+        "(continuity of care only).", "RosterParams.absence_rate", "fixed", "number", 0.12,
+        0.08, 0.16, unit="share", source="assumption: sickness 8–10 % plus leave about 3 %",
+        vary=False),
+    Assumption(
+        "roster_pool_share", "Pool (hourly) staff per regular staff member (continuity of care "
+        "only).", "RosterParams.pool_share", "fixed", "number", 0.25, 0.1, 0.4, unit="share",
+        source="SKR 2023: 20 % of staff employed by the hour, 0.2 / 0.8", vary=False),
+    Assumption(
+        "planner_weight", "Weight a day's planner gives the usual carers against a route's "
+        "fit (continuity of care only; 1.0 guards continuity first).",
+        "continuity.PLANNER_WEIGHT", "fixed", "number", 0.005, 0.0, 1.0, unit="",
+        source="calibrated to Kolada's measure (docs/continuity.md)", vary=False),
+    Assumption(
+        "plan_sek_per_carer", "Route planner (hemopt route-plan): cost of calling in one more "
+        "carer.", "PlanCosts.sek_per_carer", "fixed", "number", 400.0, 0.0, 1_000.0,
+        unit="SEK", source="assumption: a carer's fixed cost of a shift", vary=False),
+    Assumption(
+        "plan_overtime_sek_per_hour", "Route planner: supplement per hour beyond a carer's "
+        "shift.", "PlanCosts.overtime_sek_per_hour", "fixed", "number", 150.0, 75.0, 300.0,
+        unit="SEK/h", source="assumption: a 50 % supplement on 300 SEK/h", vary=False),
+    Assumption(
+        "plan_non_usual_sek", "Route planner: cost per task done by a carer who is not one of "
+        "the client's usual carers (the value of continuity).", "PlanCosts.non_usual_sek",
+        "fixed", "number", 150.0, 0.0, 300.0, unit="SEK/task",
+        source="assumption: half an hour of staff time", vary=False),
+    Assumption(
+        "isolated_point_m", "A client or office this far from every other point is warned "
+        "about when the scenario has no boundary.", "scenario.ISOLATED_M", "fixed", "number",
+        20_000.0, 10_000.0, 40_000.0, unit="m", source="assumption", vary=False),
 )
 """The declared assumptions (see :class:`Assumption`); ``docs/assumptions.md`` lists them."""
 
@@ -259,7 +323,17 @@ REGISTRY: tuple[Assumption, ...] = (
 _REGIME_KEYWORDS: dict[str, tuple[str, str]] = {
     "lou_guarantee": ("LOU", "guarantee"),
     "procurement_quality_weight": ("Zoning", "quality_weight"),
+    "procurement_expansion_sek_per_hour": ("Zoning", "tender"),
 }
+
+
+def _regime_value(name: str, value: Any) -> Any:
+    """The regime keyword's value of ``regimes`` assumption ``name``."""
+    if name == "procurement_expansion_sek_per_hour":
+        from hemopt.procurement import Tender
+
+        return Tender(expansion_sek_per_hour=float(value))
+    return value
 
 
 def by_name(name: str, registry: Sequence[Assumption] = REGISTRY) -> Assumption:
@@ -317,8 +391,9 @@ def check_overrides(overrides: Mapping[str, Any]) -> tuple[Assumption, ...]:
                                             and all(x in a.alternatives for x in v)):
                 raise InputError(f"settings [assumptions.{a.name}] alternatives: expected some "
                                  f"of {list(a.alternatives)}, got {v!r}")
-        kw = {k: (tuple(v) if k == "alternatives" else float(v) if k in ("low", "high") else v)
-              for k, v in ch.items()}
+        kw: dict[str, Any] = {
+            k: (tuple(v) if k == "alternatives" else float(v) if k in ("low", "high") else v)
+            for k, v in ch.items()}
         try:
             out.append(replace(a, **kw))
         except InputError as exc:
@@ -345,6 +420,9 @@ def skip_reason(a: Assumption, preset: Any) -> str | None:
     """Why ``a`` cannot be varied on ``preset`` (a :class:`~hemopt.synth.Preset`), or None."""
     if a.lov_only and getattr(preset, "regime", "lov") != "lov":
         return f"{a.name}: applies to LOV presets; {preset.name!r} is {preset.regime.upper()}"
+    if a.applies == "fixed":
+        return (f"{a.name}: declared, used as stated ({a.where}); hemopt sensitivity does "
+                "not vary it")
     if a.applies == "regimes" and not regime_options_supported(a.name):
         klass, kw = _REGIME_KEYWORDS[a.name]
         return (f"{a.name}: {klass}'s {kw}= does not take {a.range_text()} in this version "
@@ -417,6 +495,11 @@ def _scenario(preset: Any, values: Mapping[str, Any]) -> Any:
     return p
 
 
+def _set_cost(name: str, settings: Any, value: Any) -> Any:
+    """``settings`` with ``CostParams.<name>`` = ``value``."""
+    return settings.replace(cost=replace(settings.cost, **{name: value}))
+
+
 _SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
     "min_visit_min": lambda s, v: s.replace(visits=replace(s.visits, min_visit_min=v)),
     "base_min_hours_per_week": lambda s, v: s.replace(
@@ -426,7 +509,7 @@ _SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
         bike_within_m=v + (s.travel.bike_within_m - s.travel.walk_within_m))),
     "bike_ring_m": lambda s, v: s.replace(travel=replace(
         s.travel, bike_within_m=s.travel.walk_within_m + v)),
-    **{name: (lambda s, v, _n=name: s.replace(cost=replace(s.cost, **{_n: v})))
+    **{name: functools.partial(_set_cost, name)
        for name in ("staff_sek_per_hour", "sek_per_km", "fixed_sek_per_provider",
                     "follow_up_sek_per_external", "indirect_min_per_shift",
                     "documentation_min_per_visit")},
@@ -466,6 +549,11 @@ def apply_values(values: Mapping[str, Any], preset: Any, settings: Any
     unknown = [k for k in values if k not in {a.name for a in REGISTRY}]
     if unknown:
         raise InputError(f"values: unknown assumptions {unknown}")
+    for k, v in values.items():
+        a = by_name(k)
+        if a.applies == "fixed" and v != a.default:
+            raise InputError(f"values: {k} = {v!r}: a fixed assumption is used as stated "
+                             f"({a.where} = {a.default!r}); set it there")
     scen = {k: v for k, v in values.items() if by_name(k).applies == "scenario"}
     preset = _scenario(preset, scen)
     # walk before the ring, so that the ring is measured from the new walking radius
@@ -475,7 +563,7 @@ def apply_values(values: Mapping[str, Any], preset: Any, settings: Any
     opts: dict[str, dict[str, Any]] = {}
     for name, (klass, kw) in _REGIME_KEYWORDS.items():
         if name in values:
-            opts.setdefault(klass, {})[kw] = values[name]
+            opts.setdefault(klass, {})[kw] = _regime_value(name, values[name])
     return preset, settings, opts
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 import traceback
@@ -34,16 +33,19 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hemopt._io import atomic_path
 from hemopt._progress import sayer
-from hemopt._workers import end_with_parent, stop_workers
+from hemopt._workers import process_pool, resolve_workers, stop_workers
 from hemopt.atlas_report import FEATURES, summarise_atlas, typology
 from hemopt.errors import InputError
+
+if TYPE_CHECKING:
+    from hemopt.settings import StudySettings
 
 __all__ = ["FEATURES", "AtlasResult", "Market", "atlas", "atlas_tasks", "find_inputs",
            "run_atlas_task", "summarise_atlas", "typology"]
@@ -139,13 +141,13 @@ def _market_preset(market: Mapping[str, Any], k: int, providers: Any = None) -> 
         total = 0.0
     w = np.arange(1, n + 1, dtype=float) ** -float(market["concentration"])
     n_every = max(1, round(n * float(market["everywhere"]))) if n else 0
-    specs = [ProviderSpec("M", "Municipal home care", "municipal", 1.0 - total)]
+    made = [ProviderSpec("M", "Municipal home care", "municipal", 1.0 - total)]
     for j in range(n):
         zones = () if j < n_every or k == 0 else (f"A{(j - n_every) % k + 1}",)
-        specs.append(ProviderSpec(f"E{j + 1}", f"Private provider {j + 1}", "external",
+        made.append(ProviderSpec(f"E{j + 1}", f"Private provider {j + 1}", "external",
                                   total * float(w[j] / w.sum()), zones,
                                   office=f"zone:{zones[0]}" if zones else ""))
-    return replace(GENERIC, providers=tuple(specs))
+    return replace(GENERIC, providers=tuple(made))
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -278,7 +280,8 @@ def atlas_tasks(inputs: pd.DataFrame, seeds: Iterable[int], *, presets: Iterable
                 routing: str = "approx", max_iterations: int = 100, n_areas: int = 3,
                 market: Market | None = None, providers: Any = None,
                 external_share: float = 0.2, procured_share: float = 0.5,
-                scale: float = 1.0) -> list[dict[str, Any]]:
+                scale: float = 1.0, settings: Mapping[str, Any] | None = None
+                ) -> list[dict[str, Any]]:
     """One task per (municipality, seed), with every setting that changes its result and a
     ``task_id`` that hashes them (so a rerun with other settings recomputes)."""
     if routing not in ("approx", "solver"):
@@ -299,6 +302,8 @@ def atlas_tasks(inputs: pd.DataFrame, seeds: Iterable[int], *, presets: Iterable
               else None, "n_areas": int(n_areas), "external_share_lou": float(external_share),
               "procured_share": float(procured_share), "scale": float(scale),
               "market": asdict(market), "hemopt_version": _version()}
+    if settings is not None:  # a StudySettings.to_dict(): part of every task and its id
+        common["settings"] = dict(settings)
     units = [dict(r) for r in inputs.to_dict("records")]
     units += [{"code": p, "name": p, "preset": p} for p in presets]
     tasks = []
@@ -373,9 +378,9 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                     preset = _market_preset({}, k, task["providers"])
                     source = "providers table"
                 else:
-                    drawn = Market(**{f: tuple(v) if isinstance(v, (list, tuple)) else v
-                                      for f, v in task["market"].items()}
-                                   ).draw(task["code"], seed, exp * task["scale"])
+                    fields_: dict[str, Any] = {f: tuple(v) if isinstance(v, (list, tuple))
+                                               else v for f, v in task["market"].items()}
+                    drawn = Market(**fields_).draw(task["code"], seed, exp * task["scale"])
                     preset = _market_preset(drawn, k)
                     source = "drawn from the declared ranges"
                 sc = from_public_data(task["boundary"], d, code=task["code"],
@@ -388,24 +393,37 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
                 regimes = [Zoning(procured_zones=list(sc.zones.loc[sc.zones["procured"],
                                                                    "zone_id"]), seed=seed)
                            if isinstance(r, Zoning) else r for r in regimes]
-            cost = CostParams()
-            comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
-                           max_iterations=task["max_iterations"], continuity=False)
+            study = None
+            if task.get("settings"):  # the study's settings whole (continuity not measured)
+                from hemopt.settings import ContinuitySettings, StudySettings
+
+                study = StudySettings.from_dict(task["settings"]).replace(
+                    continuity=ContinuitySettings(enabled=False))
+                cost = study.cost
+                comp = compare(sc, regimes, seed=seed, settings=study)
+            else:
+                cost = CostParams()
+                comp = compare(sc, regimes, routing=task["routing"], seed=seed, cost=cost,
+                               max_iterations=task["max_iterations"], continuity=False)
             dec = {}
-            if {"LOV", "Zoning"} <= set(comp.assignments):
+            base_name = comp.baseline  # LOV (the registry's baseline)
+            if {base_name, Zoning.name} <= set(comp.assignments):
                 settings = RoutingSettings(method=task["routing"],
                                            max_iterations=task["max_iterations"])
-                lov = comp.assignments["LOV"]
-                visits = day_for(lov, seed=seed, params=VisitParams())
+                lov = comp.assignments[base_name]
+                visits = day_for(lov, seed=seed, params=VisitParams() if study is None
+                                 else study.visits)
                 known = {id(x): comp.table.loc[n].to_dict() for n, x in comp.assignments.items()}
 
                 def kpis_of(a: Any) -> dict[str, Any]:
                     if id(a) in known:
                         return known[id(a)]
+                    if study is not None:  # the steps routed as the regimes were
+                        return evaluate(a, settings=study, seed=seed, visits=visits).kpis
                     return evaluate(a, routing=settings, seed=seed, visits=visits,
                                     cost=cost).kpis
 
-                steps = decompose_steps(lov, comp.assignments["Zoning"], kpis_of)
+                steps = decompose_steps(lov, comp.assignments[Zoning.name], kpis_of)
                 for r in steps.itertuples():
                     dec[f"zoning_step_{_slug(r.step)}_km"] = float(r.driven_km_per_day_change)
         feats = _features(sc)
@@ -414,16 +432,17 @@ def run_atlas_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
         for name in comp.table.index:
             row: dict[str, Any] = {**base, "regime": str(name), "error": "", **feats,
                                    "market_source": source,
-                                   **{f"market_{k}": v for k, v in drawn.items()}}
-            for k in _KPIS:
-                row[k] = float(comp.table.at[name, k]) if k in comp.table.columns else np.nan
+                                   **{f"market_{key}": v for key, v in drawn.items()}}
+            for kpi in _KPIS:
+                row[kpi] = (float(comp.table.at[name, kpi]) if kpi in comp.table.columns
+                            else np.nan)
             row["variable_cost_sek_per_year"] = cost.days_per_year * (
                 row["paid_staff_hours_per_day"] * cost.staff_sek_per_hour
                 + row["driven_km_per_day"] * cost.sek_per_km)
             tr = comp.transitions.get(name, {})
             row["clients_changing_provider_pct"] = float(
                 tr.get("clients_changing_provider_pct", np.nan))
-            if name == "Zoning":
+            if name == Zoning.name:
                 row.update(dec)
             row["warnings"] = notes
             rows.append(row)
@@ -490,15 +509,14 @@ def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers
             client.cancel(futures)
             raise
     else:
-        workers = n_workers or os.cpu_count() or 1
+        workers = resolve_workers(n_workers, "n_workers")  # every core unless in a worker
         if workers <= 1 or n <= 1:
             for k, t in enumerate(todo, start=1):
                 collect(run_atlas_task(t), k)
         else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import as_completed
 
-            ex = ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent,
-                                     initargs=(os.getpid(),))
+            ex = process_pool(workers)  # the one pool: its workers end with this process
             try:
                 futs = [ex.submit(run_atlas_task, t) for t in todo]
                 for k, f in enumerate(as_completed(futs), start=1):
@@ -563,9 +581,10 @@ class AtlasResult:
         f = _features(scenario)
         res: dict[str, Any] = {"name": scenario.name, "features": f}
         for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
-            d = [100.0 * (c.table.at["Zoning", k] - c.table.at["LOV", k]) / c.table.at["LOV", k]
-                 for c in comps if {"Zoning", "LOV"} <= set(c.table.index)
-                 and c.table.at["LOV", k] > 0]
+            d = [100.0 * (c.table.at["Zoning", k] - c.table.at[c.baseline, k])
+                 / c.table.at[c.baseline, k]
+                 for c in comps if {"Zoning", c.baseline} <= set(c.table.index)
+                 and c.baseline != "Zoning" and c.table.at[c.baseline, k] > 0]
             v = float(np.mean(d)) if d else float("nan")
             res[f"{short}_zoning_vs_lov_pct"] = v
             col = f"{short}_zoning_vs_lov_pct"
@@ -612,7 +631,8 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
           max_iterations: int = 100, n_areas: int = 3, market: Market | None = None,
           providers: Any = None, scale: float = 1.0, sensitivity: bool = False,
           client: Any = None, n_workers: int | None = None, out: str | Path | None = None,
-          progress: bool | Callable[[str], None] = True) -> AtlasResult:
+          progress: bool | Callable[[str], None] = True,
+          settings: StudySettings | None = None) -> AtlasResult:
     """Compare LOV, LOU and zoning across municipalities (see the module docstring).
 
     Parameters
@@ -645,6 +665,11 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
         results of :meth:`AtlasResult.write`.
     progress
         True for a progress line on stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing`` and ``max_iterations``
+        (giving both is an :class:`~hemopt.errors.InputError`): every municipality is
+        compared, and its decomposition routed, with these settings whole; they are part of
+        every task and its id. Continuity of care is not measured.
 
     Returns
     -------
@@ -674,12 +699,33 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
     if sensitivity:
         raise InputError("atlas(sensitivity=True): the assumption sensitivity per "
                          "municipality is not wired in this version (hemopt.sensitivity)")
+    if client is not None and n_workers is not None:
+        raise InputError(f"n_workers={n_workers!r} with client=...: a Dask cluster runs the tasks "
+                         "on its own workers; drop n_workers, or scale the cluster")
+    if settings is None and routing != "solver" and max_iterations != 100:
+        raise InputError(f"max_iterations={max_iterations!r} applies to routing='solver'; with "
+                         f"routing={routing!r} it would be ignored: drop it")
+    doc = None
+    if settings is not None:
+        from hemopt.settings import StudySettings
+
+        if not isinstance(settings, StudySettings):
+            raise InputError(f"settings: expected hemopt.StudySettings, got "
+                             f"{type(settings).__name__}")
+        both = [k for k, v, d in (("routing", routing, "approx"),
+                                  ("max_iterations", max_iterations, 100)) if v != d]
+        if both:
+            raise InputError(f"atlas: give either settings= or the keywords {both}, not "
+                             "both; change a setting with settings.replace(...)")
+        routing = settings.routing.method
+        max_iterations = settings.routing.max_iterations or max_iterations
+        doc = settings.to_dict()
     t0 = time.perf_counter()
     say = sayer(progress, end="")
     inputs = find_inputs(data, coverage=coverage, boundaries=boundaries, codes=codes)
     tasks = atlas_tasks(inputs, seeds, presets=presets, routing=routing,
                         max_iterations=max_iterations, n_areas=n_areas, market=market,
-                        providers=providers, scale=scale)
+                        providers=providers, scale=scale, settings=doc)
     parts = None
     if out is not None:
         parts = Path(out) / "parts"
@@ -695,12 +741,13 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
             f"{r.code} seed {r.seed}: {r.error}" for r in failures.head(5).itertuples()) + "\n")
     table = summarise_atlas(rows)
     typ = {"km": typology(rows, "km"), "cost": typology(rows, "cost")}
-    settings = {"seeds": sorted({int(s) for s in seeds}), "routing": routing,
-                "n_areas": n_areas, "market": asdict(market or Market()),
-                "providers_table": providers is not None, "presets": list(presets),
-                "scale": scale, "data": str(data)}
+    recorded: dict[str, Any] = {
+        "seeds": sorted({int(s) for s in seeds}), "routing": routing, "n_areas": n_areas,
+        "market": asdict(market or Market()), "providers_table": providers is not None,
+        "presets": list(presets), "scale": scale, "data": str(data),
+        **({"study": doc} if doc else {})}
     res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
-                      settings=settings, runtime_s=time.perf_counter() - t0)
+                      settings=recorded, runtime_s=time.perf_counter() - t0)
     if out is not None:
         res.write(out)
     return res

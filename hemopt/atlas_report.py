@@ -25,7 +25,11 @@ __all__ = ["FEATURES", "map_figure", "summarise_atlas", "typology", "write_repor
 #: coverage (%), number of private LOV providers and their share of the clients.
 FEATURES = ("log10_density", "rural_share", "share_80plus", "coverage_80_pct", "n_external",
             "external_share")
-_REGIMES = ("LOV", "LOU", "Zoning")
+def _regimes() -> tuple[str, list[str]]:
+    """The baseline regime's name and every registered regime's (the regime registry)."""
+    from hemopt.regimes import baseline_name, registered_regimes
+
+    return str(baseline_name()), [c.name for c in registered_regimes().values()]
 
 _NAMES = {
     "log10_density": "density (log10 inhabitants per km² of land)",
@@ -54,8 +58,9 @@ def _boundaries(result: Any) -> Any:
         path = cands[0]
     for code in result.table["code"]:
         try:
-            if code in PRESETS:
+            if code in PRESETS and PRESETS[code].data is not None:
                 p = PRESETS[code]
+                assert p.data is not None  # the shipped presets carry their public data
                 b = read_boundary(str(_data_path(p.data.boundary)), code=p.code)
             elif path is not None:
                 b = read_boundary(path, code=code)
@@ -250,31 +255,33 @@ def summarise_atlas(rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     feats = ["name", "inhabitants", "land_km2", "density_per_km2", "clients", "n_areas",
              *FEATURES]
-    out = ok[ok["regime"] == "LOV"].groupby("code")[feats].agg(
+    base, names = _regimes()  # LOV and every registered regime
+    out = ok[ok["regime"] == base].groupby("code")[feats].agg(
         lambda s: s.mean() if pd.api.types.is_numeric_dtype(s) else s.iloc[0])
-    out["seeds"] = ok[ok["regime"] == "LOV"].groupby("code")["seed"].nunique()
+    out["seeds"] = ok[ok["regime"] == base].groupby("code")["seed"].nunique()
     kpis = {"driven_km_per_day": "km", "staff_hours_per_day": "staff_hours",
             "variable_cost_sek_per_year": "variable_cost", "cost_sek_per_year": "cost",
             "first_choice_pct": "first_choice_pct",
             "clients_changing_provider_pct": "changing_provider_pct"}
     wide = ok.pivot_table(index=["code", "seed"], columns="regime",
                           values=list(kpis), aggfunc="first")
-    for reg in _REGIMES:
+    for reg in names:
         for k, short in kpis.items():
             if (k, reg) in wide.columns:
                 out[f"{short}_{reg.lower()}"] = wide[(k, reg)].groupby("code").mean()
-    for reg in ("LOU", "Zoning"):
+    vs = f"vs_{base.lower()}"
+    for reg in (n for n in names if n != base):
         for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost"),
                          ("staff_hours_per_day", "staff_hours")):
-            if (k, reg) not in wide.columns:
+            if (k, reg) not in wide.columns or (k, base) not in wide.columns:
                 continue
-            d = _pct(wide[(k, reg)], wide[(k, "LOV")]).groupby("code")
-            out[f"{short}_{reg.lower()}_vs_lov_pct"] = d.mean()
-            out[f"{short}_{reg.lower()}_vs_lov_pct_min"] = d.min()
-            out[f"{short}_{reg.lower()}_vs_lov_pct_max"] = d.max()
-    if ("driven_km_per_day", "Zoning") in wide.columns:
+            d = _pct(wide[(k, reg)], wide[(k, base)]).groupby("code")
+            out[f"{short}_{reg.lower()}_{vs}_pct"] = d.mean()
+            out[f"{short}_{reg.lower()}_{vs}_pct_min"] = d.min()
+            out[f"{short}_{reg.lower()}_{vs}_pct_max"] = d.max()
+    if {("driven_km_per_day", "Zoning"), ("driven_km_per_day", base)} <= set(wide.columns):
         for k, short in (("driven_km_per_day", "km"), ("cost_sek_per_year", "cost")):
-            saves = (wide[(k, "Zoning")] < wide[(k, "LOV")]).astype(float)
+            saves = (wide[(k, "Zoning")] < wide[(k, base)]).astype(float)
             out[f"p_zoning_saves_{short}"] = saves.groupby("code").mean()
     steps = [c for c in ok.columns if c.startswith("zoning_step_")]
     if steps:
@@ -306,10 +313,11 @@ def typology(rows: pd.DataFrame, target: str = "km", *,
     wide = ok.pivot_table(index=["code", "seed"], columns="regime", values=col,
                           aggfunc="first")
     feats = list(features)
-    if "Zoning" not in wide.columns or "LOV" not in wide.columns:
+    base = _regimes()[0]
+    if "Zoning" not in wide.columns or base not in wide.columns:
         return {"n": 0}
-    y = _pct(wide["Zoning"], wide["LOV"])
-    x = ok[ok["regime"] == "LOV"].set_index(["code", "seed"])[feats].astype(float)
+    y = _pct(wide["Zoning"], wide[base])
+    x = ok[ok["regime"] == base].set_index(["code", "seed"])[feats].astype(float)
     df = pd.concat([x, y.rename("y")], axis=1).dropna()
     n, groups = len(df), df.index.get_level_values(0).to_numpy()
     if n < len(feats) + 3 or len(set(groups)) < 3:

@@ -27,7 +27,7 @@ from hemopt.bases import BaseRule
 from hemopt.continuity import PLANNER_WEIGHT, continuity_kpis
 from hemopt.errors import InputError
 from hemopt.evaluate import KPI_COLUMNS, CostParams, RoutingSettings, day_for, evaluate
-from hemopt.regimes import LOU, LOV, Regime, Zoning
+from hemopt.regimes import Regime, baseline_name, registered_regimes
 from hemopt.routing.care import CareParams
 from hemopt.routing.day import DayRouting, ShiftParams
 from hemopt.routing.visits import VisitParams
@@ -65,16 +65,19 @@ def load_schema() -> dict[str, Any]:
     items["required"] = [*items["required"], *required]
     return schema
 
-def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
-                    n_zones: int | None = None, procured_share: float = 0.5,
-                    seed: int = 0,
-                    regime_options: Mapping[str, Mapping[str, Any]] | None = None
-                    ) -> list[Regime]:
-    """LOV; LOU with ``external_share`` (only when the scenario has zones and external
-    providers); Zoning with ``procured_share`` on ``n_zones`` designed zones (default: the
-    scenario's zones, or three designed when it has none). ``regime_options`` gives more
-    keywords per regime class, e.g. ``{"LOU": {"guarantee": "none"}}``
-    (:func:`hemopt.assumptions.apply_values` makes them).
+def default_regimes(scenario: Scenario, *, seed: int = 0,
+                    regime_options: Mapping[str, Mapping[str, Any]] | None = None,
+                    **params: Any) -> list[Regime]:
+    """The registered regimes that run by default (:mod:`hemopt.regimes.registry`), in the
+    order of registration, each made by its class's ``for_scenario``: LOV; LOU (only when the
+    scenario has zones and external providers); Zoning on the scenario's zones, or on three
+    designed zones when it has none.
+
+    ``params`` are regime keywords by name (``external_share=0.3`` for LOU,
+    ``n_zones=4`` and ``procured_share=0.5`` for zoning: any keyword a registered regime
+    declares in its ``parameters``), each passed to the regimes that declare it.
+    ``regime_options`` gives more keywords per regime name, e.g.
+    ``{"LOU": {"guarantee": "none"}}`` (:func:`hemopt.assumptions.apply_values` makes them).
 
     Examples
     --------
@@ -83,18 +86,28 @@ def default_regimes(scenario: Scenario, *, external_share: float = 0.2,
     >>> [r.label() for r in hemopt.default_regimes(sc, external_share=0.3)]
     ['LOV', 'LOU 30 %', 'Zoning']
     """
+    classes = [c for c in registered_regimes().values() if c.in_default]
     opts = {k: dict(v) for k, v in (regime_options or {}).items()}
-    unknown = sorted(set(opts) - {"LOV", "LOU", "Zoning"})
+    names = [c.name for c in registered_regimes().values()]
+    unknown = sorted(set(opts) - set(names))
     if unknown:
-        raise InputError(f"regime_options: unknown regime {unknown[0]!r}; give LOV, LOU or "
-                         "Zoning")
-    regimes: list[Regime] = [LOV(**opts.get("LOV", {}))]
-    if len(scenario.zones) and (scenario.providers["kind"] == "external").any():
-        regimes.append(LOU(external_share=external_share, **opts.get("LOU", {})))
-    if n_zones is None and not len(scenario.zones):
-        n_zones = 3
-    regimes.append(Zoning(n_zones=n_zones, procured_share=procured_share, seed=seed,
-                          **opts.get("Zoning", {})))
+        raise InputError(f"regime_options: unknown regime {unknown[0]!r}; give "
+                         f"{', '.join(names[:-1])} or {names[-1]}")
+    declared = {p.name for c in registered_regimes().values() for p in c.parameters}
+    bad = sorted(set(params) - declared)
+    if bad:
+        raise InputError(f"default_regimes: unknown keyword {bad[0]!r}; the regimes declare "
+                         f"{sorted(declared)}")
+    regimes: list[Regime] = []
+    for cls in classes:
+        if cls.unavailable(scenario) is not None:
+            continue
+        own = {p.name: params[p.name] for p in cls.parameters if p.name in params}
+        more = opts.get(cls.name, {})
+        if set(own) & set(more):
+            raise InputError(f"default_regimes: {sorted(set(own) & set(more))} given both as "
+                             f"keywords and in regime_options[{cls.name!r}]; give each once")
+        regimes.append(cls.for_scenario(scenario, seed=seed, **own, **more))
     return regimes
 
 
@@ -200,9 +213,16 @@ class Comparison:
     continuity_runtime_s: float = field(default=0.0)
 
     # ---------------------------------------------------------------- tables
-    def diff(self, reference: str = "LOV") -> pd.DataFrame:
-        """Difference of each regime to ``reference``: ``<kpi>`` absolute and
-        ``<kpi>_pct`` relative (per cent of the reference value)."""
+    @property
+    def baseline(self) -> str:
+        """The regime the others are compared with: the registered baseline (LOV) when it
+        was run, else the first regime (:func:`hemopt.regimes.baseline_name`)."""
+        return str(baseline_name(list(self.table.index)))
+
+    def diff(self, reference: str | None = None) -> pd.DataFrame:
+        """Difference of each regime to ``reference`` (default: :attr:`baseline`): ``<kpi>``
+        absolute and ``<kpi>_pct`` relative (per cent of the reference value)."""
+        reference = self.baseline if reference is None else reference
         if reference not in self.table.index:
             raise InputError(f"reference regime {reference!r} is not in the comparison "
                              f"({list(self.table.index)})")
@@ -222,8 +242,9 @@ class Comparison:
             for k in self.table.columns:
                 rec[k] = _jsonable(self.table.at[name, k])  # keeps each column's dtype
             rec["parameters"] = _jsonable(self.regimes[name].params())
+            # the difference to the baseline (the key keeps its schema name)
             rec["vs_lov"] = ({k: _jsonable(v) for k, v in self.diff().loc[name].items()}
-                             if "LOV" in self.table.index else None)
+                             if baseline_name() in self.table.index else None)
             rec.update(_jsonable(self.transitions.get(name, {})))
             rec["conservation"] = _jsonable(self.conservation.get(name, {}))
             pt = self.provider_tables.get(name)
@@ -308,9 +329,9 @@ def _jsonable(v: Any) -> Any:
 CONTINUITY_AUTO_MAX_CLIENTS = 5_000
 
 #: The keywords of :func:`compare` that a :class:`~hemopt.StudySettings` gives.
-SETTING_KEYWORDS = ("routing", "backend", "max_iterations", "time_limit_s", "workers", "care",
-                    "cost", "travel", "visit_params", "shifts", "base_rule", "continuity",
-                    "continuity_routing")
+SETTING_KEYWORDS = ("routing", "routing_backend", "max_iterations", "time_limit_s", "workers",
+                    "care", "cost", "travel", "visit_params", "shifts", "base_rule",
+                    "continuity", "continuity_routing")
 
 
 def takes_settings(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -326,7 +347,7 @@ def takes_settings(f: Callable[..., Any]) -> Callable[..., Any]:
         if not isinstance(settings, StudySettings):
             raise InputError(f"settings: expected hemopt.StudySettings, got "
                              f"{type(settings).__name__}")
-        given = [k for k in kwargs if k in SETTING_KEYWORDS]  # keyword-only parameters
+        given = [k for k in kwargs if k in (*SETTING_KEYWORDS, "backend")]  # keyword-only
         if given:
             raise InputError(f"{f.__name__}: give either settings= or the keywords {given}, "
                              "not both; change a setting with settings.replace(...)")
@@ -335,8 +356,21 @@ def takes_settings(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@takes_settings
+def renamed_keyword(func: str, old: str, new: str, value: Any, new_value: Any,
+                    new_default: Any) -> Any:
+    """The value of keyword ``old`` of ``func``, renamed ``new``: a DeprecationWarning naming
+    the new name, and an :class:`~hemopt.errors.InputError` when both are given."""
+    import warnings
 
+    if new_value != new_default:
+        raise InputError(f"{func}: {old}= and {new}= both given; {old} is the old name of "
+                         f"{new}, give {new} only")
+    warnings.warn(f"{func}({old}=...) is deprecated and will be removed in the next release; "
+                  f"use {new}=...", DeprecationWarning, stacklevel=4)
+    return value
+
+
+@takes_settings
 def compare(
     scenario: Scenario,
     regimes: Sequence[Regime] | None = None,
@@ -347,7 +381,7 @@ def compare(
     travel: Any = None,
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
-    backend: str = "pyvrp",
+    routing_backend: str = "pyvrp",
     max_iterations: int | None = 1000,
     time_limit_s: float | None = None,
     progress: bool | Callable[[str], None] | None = None,
@@ -357,6 +391,7 @@ def compare(
     workers: int | None = None,
     care: CareParams | None = None,
     settings: StudySettings | None = None,
+    backend: str | None = None,
 ) -> Comparison:
     """Run each regime on the same scenario and the same day of visits.
 
@@ -376,8 +411,8 @@ def compare(
     travel, visit_params, shifts
         Passed to the routing (defaults: :class:`~hemopt.travel.TravelModes`,
         :class:`~hemopt.routing.visits.VisitParams`, :class:`~hemopt.routing.day.ShiftParams`).
-    backend
-        VRPTW backend for ``routing="solver"``.
+    routing_backend
+        VRPTW backend for ``routing="solver"`` (:func:`hemopt.routing.available_backends`).
     max_iterations, time_limit_s
         Solver effort per (provider, shift). The default, 1000 iterations and no time limit,
         gives the same routes on every machine; a time limit makes runs faster but the result
@@ -404,7 +439,8 @@ def compare(
         client and larger differences between regimes, see ``docs/continuity.md``).
     workers
         Processes routing each day's instances side by side (default: every core). The
-        table does not depend on it.
+        table does not depend on it. With ``routing="approx"`` (nothing to route side by
+        side) it is refused, as ``time_limit_s`` is: an :class:`~hemopt.errors.InputError`.
     care
         Double staffing, skills and breaks in the day's routes
         (:class:`~hemopt.routing.CareParams`; default on with the solver;
@@ -412,7 +448,7 @@ def compare(
         as before these were modelled). The approximation does not model them: their
         figures are NaN.
     settings
-        A :class:`~hemopt.StudySettings` in place of ``routing``, ``backend``,
+        A :class:`~hemopt.StudySettings` in place of ``routing``, ``routing_backend``,
         ``max_iterations``, ``time_limit_s``, ``workers``, ``care``, ``cost``, ``travel``,
         ``visit_params``, ``shifts``, ``base_rule``, ``continuity`` and
         ``continuity_routing`` (:data:`SETTING_KEYWORDS`); giving both is an
@@ -447,17 +483,26 @@ def compare(
     True
     """
     t_start = time.perf_counter()
+    if backend is not None:  # the old name, one release
+        routing_backend = renamed_keyword("compare", "backend", "routing_backend", backend,
+                                          routing_backend, "pyvrp")
+    if routing != "solver" and (workers is not None or time_limit_s is not None):
+        given = "workers" if workers is not None else "time_limit_s"
+        raise InputError(f"compare: {given}={workers if workers is not None else time_limit_s!r}"
+                         f" applies to routing='solver' (the day's VRPTW instances); with "
+                         f"routing={routing!r} it would be ignored: drop it")
     if settings is None:
         study = StudySettings.from_keywords(
-            routing=routing, backend=backend, max_iterations=max_iterations,
+            routing=routing, routing_backend=routing_backend, max_iterations=max_iterations,
             time_limit_s=time_limit_s, workers=workers, care=care, cost=cost, travel=travel,
             visit_params=visit_params, shifts=shifts, base_rule=base_rule,
             continuity=continuity, continuity_routing=continuity_routing)
     else:
         study = settings
     settings_doc = _settings_doc(study)
-    settings = RoutingSettings(method=routing, backend=backend, max_iterations=max_iterations,
-                               time_limit_s=time_limit_s, workers=workers, care=care)
+    day_routing = RoutingSettings(method=routing, backend=routing_backend,
+                                  max_iterations=max_iterations,
+                                  time_limit_s=time_limit_s, workers=workers, care=care)
     cost = cost or CostParams()
     travel = travel or TravelModes()
     visit_params = visit_params or VisitParams()
@@ -484,11 +529,14 @@ def compare(
     visits = None
     for k, regime in enumerate(regimes, start=1):
         say(f"[{k}/{len(regimes)}] {regime.name}: assigning ...")
+        costed = getattr(regime, "costed", None)  # a tender prices bids by the study's costs
+        if costed is not None:
+            regime = costed(cost.staff_sek_per_hour, cost.sek_per_km, travel.car)
         a = assign(scenario, regime, seed=seed, base_rule=base_rule)
         if visits is None:  # one day of visits for everyone, independent of the provider
             visits = day_for(a, seed=seed, params=visit_params)
         say(f"[{k}/{len(regimes)}] {regime.name}: routing ({routing}) ...")
-        ev = evaluate(a, routing=settings, seed=seed, visits=visits, cost=cost, travel=travel,
+        ev = evaluate(a, routing=day_routing, seed=seed, visits=visits, cost=cost, travel=travel,
                       visit_params=visit_params, shifts=shifts,
                       progress=say if progress else None)
         assignments[regime.name] = a
@@ -509,7 +557,7 @@ def compare(
     table = pd.DataFrame(rows).set_index("regime")
     params = {
         "routing": routing,
-        "backend": backend if routing == "solver" else "approx",
+        "backend": routing_backend if routing == "solver" else "approx",
         "max_iterations": max_iterations,
         "time_limit_s": time_limit_s,
         "workers": resolve_workers(workers) if routing == "solver" else None,
@@ -518,7 +566,7 @@ def compare(
                    **(travel.as_dict() if hasattr(travel, "as_dict") else _dataclass_dict(travel))},
         "visits": asdict(visit_params),
         "shifts": asdict(shifts),
-        "care": asdict(settings.care or CareParams()),  # double staffing, skills, breaks
+        "care": asdict(day_routing.care or CareParams()),  # double staffing, skills, breaks
         "bases": asdict(base_rule),
         "continuity": ({"days": 14, "weight": PLANNER_WEIGHT, "contact_weight": PLANNER_WEIGHT,
                         "routing": c_settings.method,

@@ -352,7 +352,10 @@ def decompose_steps(lov: Assignment, target: Assignment, evaluate_fn: Any,
             cache[s] = kpis_of(s)
         return cache[s]
 
-    phis = {k: shapley_values(n, lambda s, _k=k: cached(s)[_k]) for k in kpis}
+    def value_of(k: str) -> Callable[[frozenset[int]], float]:
+        return lambda s: cached(s)[k]
+
+    phis = {k: shapley_values(n, value_of(k)) for k in kpis}
     rows = []
     for i, m in enumerate(moves):
         row: dict[str, Any] = {"step": m.name, "about": m.about}

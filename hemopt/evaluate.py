@@ -202,6 +202,25 @@ def day_for(assignment: Assignment, *, seed: int, params: VisitParams) -> pd.Dat
     return day_of_visits(sc, ["_"] * sc.n_clients, seed=seed, params=params)
 
 
+def _from_settings(settings: Any, assignment: Assignment, **given: Any) -> tuple[Any, ...]:
+    """``evaluate``'s routing, cost, travel, visit and shift settings from ``settings`` (a
+    :class:`~hemopt.StudySettings`; hemopt.settings imports this module, so it is recognised
+    by what it has rather than imported here)."""
+    if not callable(getattr(settings, "routing_settings", None)):
+        raise InputError(f"settings: expected hemopt.StudySettings, got "
+                         f"{type(settings).__name__}")
+    both = [k for k, v in given.items() if v is not None]
+    if both:
+        raise InputError(f"evaluate: give either settings= or the keywords {both}, not both; "
+                         "change a setting with settings.replace(...)")
+    if assignment.base_rule != settings.bases:
+        raise InputError(f"evaluate: the assignment's base rule {assignment.base_rule} is not "
+                         f"settings.bases {settings.bases}; assign with "
+                         "base_rule=settings.bases")
+    return (settings.routing_settings(), settings.cost, settings.travel, settings.visits,
+            settings.shifts)
+
+
 def evaluate(
     assignment: Assignment,
     *,
@@ -213,6 +232,7 @@ def evaluate(
     visit_params: VisitParams | None = None,
     shifts: ShiftParams | None = None,
     progress: Callable[[str], None] | None = None,
+    settings: Any = None,
 ) -> Evaluation:
     """Route one day for ``assignment`` and compute its KPIs.
 
@@ -233,6 +253,11 @@ def evaluate(
         :class:`~hemopt.routing.visits.VisitParams`; :class:`~hemopt.routing.day.ShiftParams`.
     progress
         Called with a short message after each routed instance.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing`` (its routing, care
+        included), ``cost``, ``travel``, ``visit_params`` and ``shifts``; giving both is an
+        :class:`~hemopt.errors.InputError`, and so is an assignment made with another base
+        rule than ``settings.bases`` (the bases would not be the settings').
 
     Examples
     --------
@@ -243,6 +268,10 @@ def evaluate(
     >>> ev.kpis["driven_km_per_day"] > 0, ev.kpis["conservation"]["clients_unserved"]
     (True, 0)
     """
+    if settings is not None:
+        routing, cost, travel, visit_params, shifts = _from_settings(
+            settings, assignment, routing=routing, cost=cost, travel=travel,
+            visit_params=visit_params, shifts=shifts)
     routing = routing or RoutingSettings()
     cost = cost or CostParams()
     travel = travel or TravelModes()

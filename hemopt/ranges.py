@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from hemopt._progress import auto_progress, sayer
-from hemopt.compare import Comparison, _jsonable, compare, takes_settings
+from hemopt.compare import Comparison, _jsonable, compare, renamed_keyword, takes_settings
 from hemopt.decompose import decompose_steps
 from hemopt.errors import InputError
 from hemopt.evaluate import CostParams, day_for, evaluate
 from hemopt.kpis import headline_kpis
-from hemopt.regimes import Regime
+from hemopt.regimes import Regime, baseline_name
 from hemopt.routing.day import ShiftParams
 from hemopt.routing.visits import VisitParams
 from hemopt.scenario import Scenario
@@ -50,7 +50,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def paired_intervals(per_seed: pd.DataFrame, reference: str = "LOV",
+def paired_intervals(per_seed: pd.DataFrame, reference: str | None = None,
                      kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """Median and range over seeds of each KPI, and of its paired difference to ``reference``.
 
@@ -59,7 +59,8 @@ def paired_intervals(per_seed: pd.DataFrame, reference: str = "LOV",
     per_seed
         One row per (seed, regime): a MultiIndex ``(seed, regime)`` and KPI columns.
     reference
-        The regime differences are taken to (it must be in every seed).
+        The regime differences are taken to (it must be in every seed); default: the
+        baseline (:func:`hemopt.regimes.baseline_name`: LOV, else the first regime).
     kpis
         Columns to summarise (default: every numeric column).
 
@@ -93,6 +94,8 @@ def paired_intervals(per_seed: pd.DataFrame, reference: str = "LOV",
         raise InputError(f"kpis: {missing} are not numeric columns of per_seed")
     regimes = list(dict.fromkeys(per_seed.index.get_level_values(1)))
     seeds = list(dict.fromkeys(per_seed.index.get_level_values(0)))
+    if reference is None:
+        reference = baseline_name(regimes)
     for s in seeds:
         if (s, reference) not in per_seed.index:
             raise InputError(f"reference {reference!r} is missing in seed {s}")
@@ -109,12 +112,12 @@ def paired_intervals(per_seed: pd.DataFrame, reference: str = "LOV",
                 diffs.append(v - ref)
                 pcts.append(100.0 * (v - ref) / ref if ref not in (0.0,) and math.isfinite(ref)
                             else math.nan)
-            v, d, p = (np.asarray(x, dtype=float) for x in (vals, diffs, pcts))
+            va, d, p = (np.asarray(x, dtype=float) for x in (vals, diffs, pcts))
             fin = np.isfinite(d)
             rows.append({
-                "regime": regime, "kpi": kpi, "n": len(v),
-                "median": _nan(np.nanmedian, v), "low": _nan(np.nanmin, v),
-                "high": _nan(np.nanmax, v),
+                "regime": regime, "kpi": kpi, "n": len(va),
+                "median": _nan(np.nanmedian, va), "low": _nan(np.nanmin, va),
+                "high": _nan(np.nanmax, va),
                 "diff_median": _nan(np.nanmedian, d), "diff_low": _nan(np.nanmin, d),
                 "diff_high": _nan(np.nanmax, d), "diff_mean": _nan(np.nanmean, d),
                 "pct_median": _nan(np.nanmedian, p), "pct_low": _nan(np.nanmin, p),
@@ -322,16 +325,18 @@ def compare_seeds(
 
     # the decomposition's steps are routed exactly as the regimes: every routing setting,
     # care included (it was rebuilt by hand here and lost care: --no-care routed them with care)
+    if "backend" in compare_kwargs:  # the old name, one release
+        compare_kwargs["routing_backend"] = renamed_keyword(
+            "compare_seeds", "backend", "routing_backend", compare_kwargs.pop("backend"),
+            compare_kwargs.get("routing_backend", "pyvrp"), "pyvrp")
+    passed = ("routing_backend", "time_limit_s", "workers", "care", "travel", "base_rule",
+              "continuity", "continuity_routing")
     study = settings if settings is not None else StudySettings.from_keywords(
         routing=routing, max_iterations=max_iterations, cost=cost, visit_params=visit_params,
-        shifts=shifts, **{k: compare_kwargs[k] for k in (
-            "backend", "time_limit_s", "workers", "care", "travel", "base_rule", "continuity",
-            "continuity_routing") if k in compare_kwargs})
+        shifts=shifts, **{k: compare_kwargs[k] for k in passed if k in compare_kwargs})
     routing_settings = study.routing_settings()
     if settings is not None:  # compare gets the settings whole (recorded in its parameters)
-        compare_kwargs = {k: v for k, v in compare_kwargs.items()
-                          if k not in ("backend", "time_limit_s", "workers", "care", "travel",
-                                       "base_rule", "continuity", "continuity_routing")}
+        compare_kwargs = {k: v for k, v in compare_kwargs.items() if k not in passed}
         run_settings: dict[str, Any] = {"settings": settings}
     else:
         run_settings = {"routing": routing, "cost": cost, "visit_params": visit_params,
@@ -348,8 +353,9 @@ def compare_seeds(
             rows.append({"seed": seed, "regime": name, **comp.table.loc[name].to_dict(),
                          **{key: v for key, v in comp.transitions[name].items()
                             if isinstance(v, (int, float))}})
-        if decompose and "LOV" in comp.assignments:
-            lov = comp.assignments["LOV"]
+        base_name = comp.baseline  # LOV, or the first regime when LOV was not run
+        if decompose and base_name in comp.assignments and len(comp.assignments) > 1:
+            lov = comp.assignments[base_name]
             visits = day_for(lov, seed=seed, params=visit_params)
 
             # the regimes' own assignments are routed already: their KPIs are the table's
@@ -364,9 +370,9 @@ def compare_seeds(
                                 visit_params=visit_params, shifts=shifts).kpis
 
             for name, a in comp.assignments.items():
-                if name == "LOV":
+                if name == base_name:
                     continue
-                say(f"seed {seed}: decomposing {name} against LOV (Shapley values) ...")
+                say(f"seed {seed}: decomposing {name} against {base_name} (Shapley values) ...")
                 t_dec = time.perf_counter()
                 steps = decompose_steps(lov, a, kpis_of)
                 dec_s += time.perf_counter() - t_dec
@@ -378,8 +384,8 @@ def compare_seeds(
                                      "cost_change_sek": r.cost_sek_per_year_change})
     per_seed = pd.DataFrame(rows).set_index(["seed", "regime"])
     kpis = [k for k in headline_kpis() if k in per_seed.columns]
-    intervals = (paired_intervals(per_seed, "LOV", kpis)
-                 if "LOV" in per_seed.index.get_level_values(1) else pd.DataFrame())
+    intervals = (paired_intervals(per_seed, comps[headline_seed].baseline, kpis)
+                 if len(per_seed) else pd.DataFrame())
     dec = pd.DataFrame(dec_rows, columns=["seed", "regime", "step", "about", "km_change",
                                           "cost_change_sek"])
     return SeedComparison(comparisons=comps, per_seed=per_seed, intervals=intervals,

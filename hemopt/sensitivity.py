@@ -52,6 +52,9 @@ from hemopt.settings import StudySettings
 __all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "document",
            "read_sensitivity", "sample", "sensitivity"]
 
+#: Below this share of an output's largest index an assumption is no driver of it (rounding).
+NOISE = 1e-9
+
 #: Headline differences: (regime, reference).
 HEADLINE_DIFFERENCES: tuple[tuple[str, str], ...] = (("Zoning", "LOV"), ("LOU", "LOV"))
 #: Measures of each difference, with their unit.
@@ -212,7 +215,8 @@ def _compare(compare: Callable[..., Any], sc: Any, regimes: list[Any], seed: int
         except Exception:  # retried per regime below
             if len(regimes) <= 2:
                 raise
-        comps, failed = [], {}
+        comps: list[Any] = []
+        failed: dict[str, str] = {}
         ref, others = regimes[0], regimes[1:]
         for r in others:
             try:
@@ -287,10 +291,10 @@ class SensitivityResult:
     ...                        progress=False)
     >>> r.score, list(r.summary().columns)
     ('mu_star', ['unit', 'baseline', 'p5', 'median', 'p95', 'p_sign', 'n'])
-    >>> r.top_drivers(1, "LOU-LOV:driven_km_per_day")  # km cost nothing: no driver moves km
-    ['sek_per_km']
-    >>> float(r.table("LOU-LOV:driven_km_per_day")["mu_star"].max())
+    >>> float(r.table("LOU-LOV:driven_km_per_day")["mu_star"].max())  # prices move no km
     0.0
+    >>> r.top_drivers(1, "LOU-LOV:driven_km_per_day")  # so no driver is named
+    []
     """
 
     method: str
@@ -349,10 +353,17 @@ class SensitivityResult:
 
     def top_drivers(self, n: int = 2, output: str | None = None) -> list[str]:
         """The ``n`` assumptions that move ``output`` most (default: over every output,
-        :meth:`ranking`)."""
+        :meth:`ranking`). Only assumptions whose index is above zero are drivers (above
+        :data:`NOISE` times the output's largest index: differences that cancel exactly
+        leave rounding noise of about 1e-8 SEK): fewer than ``n`` (none) when fewer move
+        the output at all."""
         if output is None:
-            return list(self.ranking().index[:n])
-        return list(self.table(output)["assumption"].iloc[:n])
+            r = self.ranking()
+            return list(r[r > NOISE].index[:n])
+        t = self.table(output)
+        score = t[self.score].to_numpy(dtype=float)
+        top = float(np.nanmax(score)) if len(score) else 0.0
+        return list(t.loc[(score > 0) & (score > NOISE * top), "assumption"].iloc[:n])
 
     def reading(self) -> list[str]:
         """Sentences for the CLI and the report."""
@@ -360,12 +371,14 @@ class SensitivityResult:
         top = self.top_drivers(2)
         out = [f"The two largest drivers over the declared ranges ({self.method}, "
                f"{len(self.assumptions)} assumptions, {self.runs} model runs): "
-               + " and ".join(top) + "."]
+               + (" and ".join(top) if top else "none (no assumption moves the results)")
+               + "."]
         for name, r in s.iterrows():
+            drivers = self.top_drivers(2, name)
             out.append(f"{name}: {_fmt(r['baseline'])} at the defaults; P5 {_fmt(r['p5'])}, "
                        f"median {_fmt(r['median'])}, P95 {_fmt(r['p95'])} {r['unit']}; the sign "
                        f"holds in {100 * r['p_sign']:.0f} % of the points; drivers: "
-                       + ", ".join(self.top_drivers(2, name)) + ".")
+                       + (", ".join(drivers) if drivers else "none") + ".")
         if self.skipped:
             out.append("Not varied: " + "; ".join(self.skipped.values()) + ".")
         if self.failures:

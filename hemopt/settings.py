@@ -192,7 +192,8 @@ class StudySettings:
         """The separate keywords of :func:`hemopt.compare` these settings stand for
         (the inverse of :meth:`from_keywords`)."""
         r = self.routing
-        return {"routing": r.method, "backend": r.backend, "max_iterations": r.max_iterations,
+        return {"routing": r.method, "routing_backend": r.backend,
+                "max_iterations": r.max_iterations,
                 "time_limit_s": r.time_limit_s, "workers": r.workers, "care": self.care,
                 "cost": self.cost, "travel": self.travel, "visit_params": self.visits,
                 "shifts": self.shifts, "base_rule": self.bases,
@@ -298,7 +299,7 @@ class StudySettings:
         return text
 
     @classmethod
-    def from_keywords(cls, *, routing: str = "solver", backend: str = "pyvrp",
+    def from_keywords(cls, *, routing: str = "solver", routing_backend: str = "pyvrp",
                       max_iterations: int | None = 1000, time_limit_s: float | None = None,
                       workers: int | None = None, care: CareParams | None = None,
                       cost: CostParams | None = None, travel: Any = None,
@@ -310,7 +311,7 @@ class StudySettings:
         same defaults)."""
         cr = continuity_routing or RoutingSettings(method="approx")
         return cls(
-            routing=RoutingSettings(method=routing, backend=backend,
+            routing=RoutingSettings(method=routing, backend=routing_backend,
                                     max_iterations=max_iterations, time_limit_s=time_limit_s,
                                     workers=workers),
             cost=cost or CostParams(), visits=visit_params or VisitParams(),

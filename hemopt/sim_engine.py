@@ -62,6 +62,9 @@ class _RegimeState:
 
 
 class _Engine:
+    #: simulate's ``settings=``: the StudySettings the routed months use (None: ``routing``)
+    study: Any = None
+
     def __init__(self, scenario: Scenario, schedule: Callable[[int], Regime], n_months: int,
                  seed: int, params: SimParams, events: list[Event],
                  say: Callable[[str], None]) -> None:
@@ -678,10 +681,16 @@ class _Engine:
 
         sc, prov = self.month_scenario()
         pids = np.array(self.pid, dtype=object)
-        a = assignment_from_providers(sc, pids[prov], regime=f"month {t}")
+        study = self.study
+        a = assignment_from_providers(sc, pids[prov], regime=f"month {t}",
+                                      base_rule=study.bases if study is not None else None)
         t0 = time.perf_counter()
-        settings = RoutingSettings(method=method, max_iterations=self.params.routing_iterations)
-        ev = evaluate(a, routing=settings, seed=self.seed)
+        if study is not None:
+            ev = evaluate(a, settings=study, seed=self.seed)
+        else:
+            settings = RoutingSettings(method=method,
+                                       max_iterations=self.params.routing_iterations)
+            ev = evaluate(a, routing=settings, seed=self.seed)
         k = ev.kpis
         self.say(f"  month {t}: routed {sc.n_clients} clients ({method}) in "
                  f"{time.perf_counter() - t0:.1f} s")

@@ -267,6 +267,7 @@ def simulate(
     routing: str = "approx",
     start_year: int | None = None,
     progress: bool | Callable[[str], None] | None = None,
+    settings: Any = None,
 ) -> SimulationResult:
     """Simulate the municipality month by month over ``years`` years.
 
@@ -298,6 +299,11 @@ def simulate(
         Calendar year of months 1-12 (for the ``year`` column; default: years 1, 2, ...).
     progress
         True to print progress to stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings`: the routed months are routed with it whole
+        (routing method and effort, care, costs, visits, shifts, travel, bases) in place of
+        ``routing`` and ``sim_params.routing_iterations``; giving ``routing`` too is an
+        :class:`~hemopt.errors.InputError`.
 
     Returns
     -------
@@ -349,11 +355,22 @@ def simulate(
     for mo in rmonths:
         if not (isinstance(mo, (int, np.integer)) and 0 <= mo <= n_months):
             raise InputError(f"routing_months: month must be in 0..{n_months}, got {mo!r}")
+    if settings is not None:  # the routed months take the study's settings whole
+        from hemopt.settings import StudySettings
+
+        if not isinstance(settings, StudySettings):
+            raise InputError(f"settings: expected hemopt.StudySettings, got "
+                             f"{type(settings).__name__}")
+        if routing != "approx":
+            raise InputError(f"simulate: give either settings= or routing={routing!r}, not "
+                             "both; the settings' routing.method says how months are routed")
+        routing = settings.routing.method
     method = _routing_method(routing) if rmonths else ""
 
     say = sayer(progress)
 
     eng = _Engine(scenario, schedule, n_months, int(seed), params, evs, say)
+    eng.study = settings
     routed: dict[int, dict[str, Any]] = {}
     eng.start()
     if 0 in rmonths:

@@ -29,7 +29,7 @@ from typing import Any
 
 from hemopt.scenario.core import Scenario
 from hemopt.scenario.pseudonyms import SALT_FILE_ENV, cluster_points, local_salt, pseudonym
-from hemopt.scenario.readers import CLIENT_COLUMNS, PROVIDER_COLUMNS, cell_float
+from hemopt.scenario.readers import CLIENT_COLUMNS, PROVIDER_COLUMNS, cell_float, read_table
 from hemopt.scenario.schema import CRS, SWEDEN_LATLON, SWEDEN_SWEREF
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "cluster_points",
     "local_salt",
     "pseudonym",
+    "read_table",
     "scenario_from_tables",
 ]
 

@@ -139,3 +139,67 @@ def test_regime_assumptions_reach_the_regimes():
     assert regs["Zoning"].params()["tender"]["quality_weight"] == 0.3
     # the declared default is the regime's own default
     assert hemopt.LOU().params()["guarantee"] == by_name("lou_guarantee").default
+
+
+def test_fixed_and_regime_defaults_are_the_codes_defaults():
+    """The numbers declared as ``fixed`` (and the procurement's) are the ones the code uses:
+    one source of truth, checked here since those modules keep their own constants."""
+    import dataclasses
+
+    from hemopt import synth
+    from hemopt.continuity import PLANNER_WEIGHT
+    from hemopt.procurement import Tender
+    from hemopt.roster import RosterParams
+    from hemopt.routing.plan import PlanCosts
+    from hemopt.scenario import ISOLATED_M
+
+    r, p = RosterParams(), PlanCosts()
+    code = {
+        "double_staff_rate": synth.DOUBLE_STAFF_RATE,
+        "delegated_rate": synth.DELEGATED_RATE,
+        "licensed_share": synth.LICENSED_SHARE,
+        "roster_part_time_share": r.part_time_share,
+        "roster_absence_rate": r.absence_rate,
+        "roster_pool_share": r.pool_share,
+        "planner_weight": PLANNER_WEIGHT,
+        "plan_sek_per_carer": p.sek_per_carer,
+        "plan_overtime_sek_per_hour": p.overtime_sek_per_hour,
+        "plan_non_usual_sek": p.non_usual_sek,
+        "isolated_point_m": ISOLATED_M,
+        "procurement_expansion_sek_per_hour": Tender().expansion_sek_per_hour,
+        "procurement_quality_weight": Tender().quality_weight,
+    }
+    for name, value in code.items():
+        assert by_name(name).default == value, name
+    fixed = {a.name for a in REGISTRY if a.applies == "fixed"}
+    assert fixed <= set(code) and not any(by_name(n).vary for n in fixed)
+    # the route-plan command's defaults are the planner's
+    import argparse
+
+    from hemopt.cli.route_plan import add_parser
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    cmd = add_parser(sub)
+    d = {a.dest: a.default for a in cmd._actions}
+    assert (d["carer_cost"], d["overtime_cost"], d["continuity_cost"], d["wage"],
+            d["km_cost"]) == (p.sek_per_carer, p.overtime_sek_per_hour, p.non_usual_sek,
+                              p.wage_sek_per_hour, p.sek_per_km)
+    assert {f.name for f in dataclasses.fields(PlanCosts)} >= {"sek_per_carer",
+                                                               "non_usual_sek"}
+
+
+def test_fixed_assumptions_are_not_applied_silently():
+    with pytest.raises(InputError, match=r"roster_absence_rate = 0\.2: a fixed assumption"):
+        apply_values({"roster_absence_rate": 0.2}, PRESETS["strangnas"], StudySettings())
+    a = by_name("roster_absence_rate")
+    from hemopt.assumptions import skip_reason
+
+    assert "does not vary it" in skip_reason(a, PRESETS["strangnas"])
+
+
+def test_expansion_cost_reaches_the_tender():
+    _, _, opts = apply_values({"procurement_expansion_sek_per_hour": 2000.0,
+                               "procurement_quality_weight": 0.3},
+                              PRESETS["strangnas"], StudySettings())
+    z = hemopt.Zoning(**opts["Zoning"])
+    assert z.tender.expansion_sek_per_hour == 2000.0 and z.tender.quality_weight == 0.3

@@ -86,9 +86,21 @@ def corridor(capacity_hours=(math.inf, math.inf, math.inf)):
                                                                           Y0 + 1000))
 
 
-def _round_trip_km(office_x, xs):
-    # 7 visits a week, each a round trip from the office (y 900) to the client (y 500)
-    return sum(7 * 2 * math.hypot(x - office_x, 400.0) for x in xs) / 1000.0
+def _round_trips(office_x, xs, travel_min=None):
+    """Road km and hours a week of 7 round trips from the office (y 900) to each client
+    (y 500); default: MixedTravel's defaults (detour 1.3; 3 km at 25 km/h, the rest at 60;
+    2 min per trip to park)."""
+    def mixed(road_m):
+        urban = min(road_m, 3000.0)
+        return urban / 25_000 * 60 + (road_m - urban) / 60_000 * 60 + 2.0
+
+    km = hours = 0.0
+    for x in xs:
+        straight = math.hypot(x - office_x, 400.0)
+        road = straight * 1.3 if travel_min is None else straight
+        km += 14 * road / 1000.0
+        hours += 14 * (mixed(road) if travel_min is None else travel_min(road)) / 60.0
+    return km, hours
 
 
 def test_bid_prices_are_staff_time_travel_and_expansion():
@@ -97,20 +109,74 @@ def test_bid_prices_are_staff_time_travel_and_expansion():
     bids = a.problem.layout.bids.set_index("provider_id")
     xs_w = 100 + 1800 * np.arange(4) / 7
     for pid, ox in (("A", 200.0), ("B", 1800.0)):
-        km = _round_trip_km(ox, xs_w)
+        km, hours = _round_trips(ox, xs_w)
         assert bids.loc[pid, "travel_km"] == pytest.approx(km)
+        assert bids.loc[pid, "travel_hours"] == pytest.approx(hours)
         assert bids.loc[pid, "care_sek"] == 8 * 300.0
-        assert bids.loc[pid, "travel_sek"] == pytest.approx(km * (4.0 + 300.0 / 40.0))
+        assert bids.loc[pid, "travel_sek"] == pytest.approx(km * 4.0 + hours * 300.0)
         # nobody serves anyone now: each bidder expands by the lot's 8 h/week
         assert bids.loc[pid, "expansion_hours_per_week"] == 8.0
         assert bids.loc[pid, "expansion_sek"] == pytest.approx(8 * 1000.0 / 208.0)
         assert bids.loc[pid, "price_sek_per_week"] == pytest.approx(
-            2400.0 + km * 11.5 + 8000.0 / 208.0)
+            2400.0 + km * 4.0 + hours * 300.0 + 8000.0 / 208.0)
     assert bids["winner"].to_dict() == {"A": True, "B": False}
     assert a.problem.provider_of_zone == {"W": "A", "E": "M"}
     s = a.summary()
     assert s["procurement_shortfall_hours_per_week"] == 0.0  # 8 of 16 h: half
     assert math.isnan(s["guarantee_shortfall_hours_per_week"])
+
+
+def test_bid_prices_follow_the_study_cost_model():
+    """The tender prices staff hours and km with the study's CostParams and its car travel
+    model: 377 SEK/h, 2.5 SEK/km, straight lines at 40 km/h, as computed by hand; a price
+    the tender states itself wins; the regime the user gave is not changed."""
+    from hemopt.travel import TravelModel
+
+    car = TravelModel(detour_factor=1.0, speed_kmh=40.0, overhead_min=0.0)
+    z = Zoning(procured_zones=["W"])
+    zc = z.costed(377.0, 2.5, car)
+    assert z.tender.sek_per_hour is None and z.tender.car is None  # the user's is unchanged
+    bids = zc.layout(corridor()).bids.set_index("provider_id")
+    xs_w = 100 + 1800 * np.arange(4) / 7
+    for pid, ox in (("A", 200.0), ("B", 1800.0)):
+        km, hours = _round_trips(ox, xs_w, travel_min=lambda road: road / 40_000 * 60)
+        assert hours == pytest.approx(km / 40.0)
+        assert bids.loc[pid, "care_sek"] == pytest.approx(8 * 377.0)
+        assert bids.loc[pid, "travel_sek"] == pytest.approx(km * 2.5 + km / 40.0 * 377.0)
+        assert bids.loc[pid, "price_sek_per_week"] == pytest.approx(
+            8 * 377.0 + km * (2.5 + 377.0 / 40.0) + 8000.0 / 208.0)
+    stated = Zoning(procured_zones=["W"], tender=Tender(sek_per_hour=350.0)).costed(
+        377.0, 2.5, car)
+    assert stated.tender.staff_sek_per_hour == 350.0 and stated.tender.km_sek == 2.5
+
+
+def test_compare_prices_bids_with_its_cost_params():
+    sc = corridor()
+    cost = hemopt.CostParams(staff_sek_per_hour=377.0, sek_per_km=2.5)
+    from hemopt.routing.approx import ExtrapolationWarning
+
+    with pytest.warns(ExtrapolationWarning):  # 8 clients: far below the fitted day sizes
+        comp = hemopt.compare(sc, [LOV(), Zoning(procured_zones=["W"])], routing="approx",
+                              cost=cost, progress=False, continuity=False)
+    bids = comp.assignments["Zoning"].problem.layout.bids.set_index("provider_id")
+    km, hours = _round_trips(200.0, 100 + 1800 * np.arange(4) / 7)
+    assert bids.loc["A", "care_sek"] == pytest.approx(8 * 377.0)
+    assert bids.loc["A", "travel_sek"] == pytest.approx(km * 2.5 + hours * 377.0)
+
+
+def test_tender_defaults_are_the_cost_model_defaults():
+    """One source of truth: the prices a tender uses outside a study are CostParams' and
+    TravelModes' defaults, and the expansion cost is the declared assumption's default."""
+    from hemopt import procurement
+    from hemopt.assumptions import by_name
+    from hemopt.travel import TravelModes
+
+    c = hemopt.CostParams()
+    assert procurement.STAFF_SEK_PER_HOUR == c.staff_sek_per_hour
+    assert procurement.SEK_PER_KM == c.sek_per_km
+    assert Tender().car_model == TravelModes().car
+    assert Tender().expansion_sek_per_hour == by_name(
+        "procurement_expansion_sek_per_hour").default
 
 
 def test_quality_weight_can_outweigh_price():

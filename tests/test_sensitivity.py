@@ -170,3 +170,31 @@ def test_a_failed_run_costs_its_trajectory_only(monkeypatch):
     assert np.isfinite(r.indices["mu_star"]).all()
     assert r.failures == [{"point": 3, "seed": 1, "regime": "LOU", "error": "ScenarioError: x"}]
     assert np.isnan(r.outputs.loc[2, "LOU-LOV:cost_sek_per_year"])  # design row 2 = point 3
+
+
+def test_top_drivers_never_names_an_assumption_that_moves_nothing():
+    """An assumption whose index is 0 on an output is no driver of it (nor of the ranking
+    when it moves nothing at all); the reading says "none" rather than name it."""
+    import pandas as pd
+
+    from hemopt.assumptions import by_name
+    from hemopt.sensitivity import SensitivityResult
+
+    out_a, out_b = "Zoning-LOV:driven_km_per_day", "Zoning-LOV:cost_sek_per_year"
+    ix = pd.DataFrame({
+        "output": [out_a] * 3 + [out_b] * 3,
+        "assumption": ["sek_per_km", "walk_within_m", "procurement_quality_weight"] * 2,
+        "mu_star": [0.0, 12.0, 0.0, 3.0, 1.0, 3e-10]})  # 3e-10: rounding
+    r = SensitivityResult(
+        "morris", "strangnas", [by_name(n) for n in ix["assumption"][:3]], {},
+        design=pd.DataFrame(), outputs=pd.DataFrame({out_a: [1.0, 2.0], out_b: [1.0, 3.0]}),
+        baseline={out_a: 1.0, out_b: 1.0}, indices=ix, runs=3)
+    assert r.top_drivers(2, out_a) == ["walk_within_m"]  # sek_per_km has mu* = 0 on km
+    assert r.top_drivers(3, out_b) == ["sek_per_km", "walk_within_m"]
+    assert r.top_drivers(3) == ["walk_within_m", "sek_per_km"]  # (1 + 1/3)/2 > (0 + 1)/2
+    assert "procurement_quality_weight" not in r.top_drivers(3)
+    assert "drivers: walk_within_m." in r.reading()[1]
+    none = SensitivityResult(
+        "morris", "strangnas", r.assumptions, {}, design=pd.DataFrame(),
+        outputs=r.outputs, baseline=r.baseline, indices=ix.assign(mu_star=0.0), runs=3)
+    assert none.top_drivers(2) == [] and "none (no assumption" in none.reading()[0]

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import shutil
 import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 from hemopt._io import (
     atomic_path,
@@ -21,6 +19,7 @@ from hemopt._io import (
     is_parquet,
     output_lock,
 )
+from hemopt.cli._format import _format_assignment, _format_comparison, _format_ranges
 from hemopt.cli._options import (
     _format_summary,
     add_scenario_args,
@@ -31,6 +30,7 @@ from hemopt.cli._options import (
     load_scenario,
     save_figure,
 )
+from hemopt.cli._regimes import add_regime_args, make_regime, regimes_of
 from hemopt.errors import HemoptError, InputError
 
 __all__ = ["main"]
@@ -133,100 +133,16 @@ def _locked(outputs: list[tuple[Path, str, bool]]):
         yield
 
 
-# option of ``hemopt assign`` -> (flag, the regime it applies to); None: the regime's default
-_REGIME_FLAGS = {
-    "switch_propensity": ("--switch-propensity", "lov"),
-    "external_share": ("--external-share", "lou"),
-    "n_zones": ("--n-zones", "zoning"),
-    "procured_share": ("--procured-share", "zoning"),
-    "guarantee": ("--guarantee", "lou"),
-    "quality_weight": ("--quality-weight", "zoning"),
-}
-
-#: The choices of ``--guarantee`` (LOU's rule for placing clients who do not choose).
-_GUARANTEES = ("nearest", "below_share", "none")
-
-
-def _add_rule_flags(p: argparse.ArgumentParser) -> None:
-    """``--guarantee`` (LOU) and ``--quality-weight`` (zoning's procurement)."""
-    p.add_argument("--guarantee", default=None, choices=_GUARANTEES,
-                   help="LOU: how clients who do not choose are placed while externals are "
-                        "below their share: nearest (the default: the nearest external with "
-                        "room in the client's area), below_share (the external furthest "
-                        "below its share, however far) or none (the share is a cap only)")
-    p.add_argument("--quality-weight", type=float, default=None,
-                   help="zoning: the weight of quality in the procurement's evaluation, in "
-                        "[0, 1] (default 0: price only)")
-
-
-def _regime_options(args: argparse.Namespace) -> dict[str, dict[str, Any]] | None:
-    """``hemopt compare``'s ``--guarantee`` and ``--quality-weight`` as
-    :func:`hemopt.compare.default_regimes`' ``regime_options``; None when neither is given."""
-    opts: dict[str, dict[str, Any]] = {}
-    if args.guarantee is not None:
-        opts["LOU"] = {"guarantee": args.guarantee}
-    if args.quality_weight is not None:
-        opts["Zoning"] = {"quality_weight": args.quality_weight}
-    return opts or None
-
-
-def _make_regime(args: argparse.Namespace):
-    from hemopt.regimes import regime_from_name
-
-    key = args.regime.strip().lower()
-    kind = next((k for k in ("lov", "lou", "zoning") if key.startswith(k)), None)
-    if kind is None:
-        raise InputError(f"--regime: unknown regime {args.regime!r}; choose lov, lou or zoning")
-    params: dict[str, Any] = {}
-    for dest, (flag, regime) in _REGIME_FLAGS.items():
-        value = getattr(args, dest)
-        if value is not None:
-            if regime != kind:
-                raise InputError(f"{flag} applies to --regime {regime}, not {args.regime!r}; it "
-                                 "would be ignored")
-            params[dest] = value
-    if kind == "lou" and key[3:].strip() and "external_share" in params:
-        raise InputError(f"--external-share and --regime {args.regime!r} both give LOU's "
-                         "external share; give one")
-    if kind == "zoning":
-        params["seed"] = args.seed
-    return regime_from_name(args.regime, **params)
-
-
-def _hours(v) -> str:
-    """Weekly hours for the printed summary; ``–`` where the regime has no such figure."""
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return f"{'–':>7}"
-    return f"{'–':>7}" if f != f else f"{f:>7.1f} h/wk"
-
-
-def _format_assignment(a) -> str:
-    s = a.summary()
-    lines = [
-        f"{a.regime} on {a.scenario.name}: {s['clients']} clients, {s['choosers']} choose",
-        f"  first choice met          {s['first_choice_pct']:>7.1f} % of choosing clients",
-        f"  queueing for a provider   {s['queue']:>7}",
-        f"  unserved                  {s['unserved']:>7}",
-        f"  external share of hours   {100 * s['external_share_hours']:>7.1f} %",
-        f"  guarantee shortfall       {_hours(s.get('guarantee_shortfall_hours_per_week'))}"
-        "   (LOU: hours the guarantee could not place)",
-        f"  procurement shortfall     {_hours(s.get('procurement_shortfall_hours_per_week'))}"
-        "   (zoning: hours below the procured share)",
-        "",
-        f"  {'provider':<10}{'kind':<10}{'clients':>8}{'hours/wk':>10}{'share':>8}{'queue':>7}",
-    ]
-    for r in a.providers.itertuples():
-        lines.append(f"  {r.provider_id:<10}{r.kind:<10}{r.clients:>8}{r.hours_per_week:>10.0f}"
-                     f"{100 * r.share_hours:>7.1f}%{r.queue:>7}")
-    poz = a.problem.provider_of_zone
-    if poz is not None:
-        lines.append("")
-        hours = a.clients.groupby("zone_id")["hours_per_week"].sum()
-        for z, p in poz.items():
-            lines.append(f"  zone {z:<8} -> {p:<6} {hours.get(z, 0.0):>8.0f} h/wk")
-    return "\n".join(lines)
+def _flow_backend(args: argparse.Namespace) -> str:
+    """``--flow-backend``, or its old name ``--backend`` (with a warning naming the new)."""
+    if args.old_backend is not None:
+        if args.flow_backend is not None:
+            raise InputError("--backend and --flow-backend both given; --backend is the old "
+                             "name of --flow-backend, give --flow-backend only")
+        warnings.warn("--backend is deprecated and will be removed in the next release; use "
+                      "--flow-backend", FutureWarning, stacklevel=2)
+        return str(args.old_backend)
+    return args.flow_backend or "ortools"
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
@@ -234,12 +150,12 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     check_scenario_args(args)
-    regime = _make_regime(args)
+    regime = make_regime(args)
     outputs = _check_outputs(gpkg=args.out, figure=args.map)
     with _locked(outputs):
         sc = load_scenario(args)
         print(f"assigning under {regime.name} ...", file=sys.stderr)
-        a = assign(sc, regime, seed=args.seed, backend=args.backend)
+        a = assign(sc, regime, seed=args.seed, flow_backend=_flow_backend(args))
         print(_format_assignment(a))
         if args.out:
             # add the layer to a copy and rename it over the original: never half a file
@@ -266,35 +182,6 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             print(f"wrote {args.map}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
-
-
-def _format_comparison(comp) -> str:
-    """The headline seed's table: one row per KPI marked ``cli`` in the KPI registry
-    (:mod:`hemopt.kpis`), labelled and formatted as the report shows it; then each regime's
-    change from LOV."""
-    from hemopt.kpis import cli_kpis
-    from hemopt.viz.format import fmt_change
-
-    t = comp.table
-    rows = [k for k in cli_kpis() if k.key in t.columns]
-    names = list(t.index)
-    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
-    lines = [f"{'':<{w}}" + "".join(f"{n:>14}" for n in names)]
-    for k in rows:
-        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{k.format(t.at[n, k.key]):>14}"
-                                                      for n in names))
-    if "LOV" in names:
-        d = comp.diff()
-        lines.append("")
-        others = [n for n in names if n != "LOV"]
-        lines.append(f"{'versus LOV':<{w}}" + "".join(f"{n:>14}" for n in others))
-        for k in rows:
-            if k.direction is None:
-                continue
-            cells = [fmt_change(k.key, d.at[n, k.key], d.at[n, k.key + "_pct"])
-                     if k.key + "_pct" in d.columns else "–" for n in others]
-            lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>14}" for c in cells))
-    return "\n".join(lines)
 
 
 #: Seeds of ``hemopt compare`` when ``--seeds`` is not given, and the solver's iterations per
@@ -328,66 +215,6 @@ def _seed_list(text: str | None, headline: int) -> list[int]:
     if headline in seeds:
         seeds.remove(headline)
     return [headline, *seeds]
-
-
-def _row_label(k, width: int = 58) -> str:
-    """``label (unit)``, or the label alone when that is too long for a terminal row."""
-    return k.title() if len(k.title()) <= width else k.label
-
-
-#: The differences to LOV printed in per cent by ``hemopt compare`` over seeds (the rest of
-#: the headline KPIs are in the report).
-_RANGE_DIFFS = ("driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year",
-                "variable_cost_sek_per_year", "fixed_cost_sek_per_year")
-
-
-def _format_ranges(r) -> str:
-    """Medians [min, max] over seeds of the KPIs marked ``cli`` and ``headline`` in the KPI
-    registry, the paired differences to LOV, and the decomposition."""
-    from hemopt.kpis import cli_kpis, get
-
-    iv = r.intervals
-    present = set(iv["kpi"])
-    rows = [k for k in cli_kpis() if k.headline and k.key in present]
-    names = list(dict.fromkeys(iv["regime"]))
-    w = max([len(_row_label(k)) for k in rows] + [12]) + 2
-    lines = [f"median [min, max] over seeds {r.seeds}",
-             f"{'':<{w}}" + "".join(f"{n:>24}" for n in names)]
-    for k in rows:
-        cells = []
-        for n in names:
-            x = r.interval(n, k.key)
-            m, lo, hi = (k.format(x[c]) for c in ("median", "low", "high"))
-            cells.append(m if m == lo == hi == "–" else f"{m} [{lo}, {hi}]")
-        lines.append(f"{_row_label(k):<{w}}" + "".join(f"{c:>24}" for c in cells))
-    lines.append("")
-    lines.append("versus LOV, paired within each seed: median % [min, max]")
-    for key in _RANGE_DIFFS:
-        if key not in present:
-            continue
-        cells = []
-        for n in names:
-            x = r.interval(n, key)
-            noise = "~" if x["within_noise"] and n != "LOV" else " "
-            pct = [float(x[c]) for c in ("pct_median", "pct_low", "pct_high")]
-            if all(math.isfinite(v) for v in pct):
-                cells.append(f"{pct[0]:+.1f} [{pct[1]:+.1f}, {pct[2]:+.1f}]{noise}")
-            else:  # no per cent of nothing: 0 under LOV (no driving), or missing
-                zero = x.get("diff_low") == x.get("diff_high") == 0
-                cells.append(("no change" if zero else "–") + " ")
-        lines.append(f"{get(key).label + ' (%)':<{w}}" + "".join(f"{c:>24}" for c in cells))
-    lines.append("(~: the range contains 0, within noise)")
-    dec = r.decomposition_summary()
-    if len(dec):
-        lines.append("")
-        lines.append("where the difference comes from (Shapley values over the steps: mean over "
-                     "seeds [min, max])")
-        lines.append(f"  {'':<8}{'step':<18}{'km/day':>10}{'':<20}{'MSEK/year':>10}")
-        for row in dec.itertuples():
-            lines.append(f"  {row.regime:<8}{row.step:<18}{row.km_change:>+10,.0f} "
-                         f"[{row.km_low:+,.0f}, {row.km_high:+,.0f}]"
-                         f"{row.cost_change_sek / 1e6:>+14,.1f}   {row.about}")
-    return "\n".join(lines)
 
 
 def _settings_of(args: argparse.Namespace):
@@ -425,6 +252,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     from hemopt.ranges import compare_seeds
+    from hemopt.regimes import registered_regimes
     from hemopt.routing.care import CareParams
 
     t0 = time.perf_counter()
@@ -433,7 +261,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.routing is None:
         args.routing = settings.routing.method if settings is not None else "solver"
     for flag, v in (("--max-iterations", args.max_iterations),
-                    ("--time-limit", args.time_limit)):
+                    ("--time-limit", args.time_limit), ("--workers", args.workers)):
         if v is not None and args.routing != "solver":
             raise InputError(f"{flag} applies to --routing solver, not {args.routing!r}; it "
                              "would be ignored")
@@ -469,13 +297,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 raise InputError(f"--sensitivity {args.sensitivity}: computed on preset "
                                  f"{sens['preset']!r}, but this comparison runs preset "
                                  f"{preset!r}; run hemopt sensitivity --preset {preset}")
-    opts = _regime_options(args)
-    regimes = None
-    if opts is not None:
-        from hemopt.compare import default_regimes
-
-        def regimes(sc):
-            return default_regimes(sc, regime_options=opts)
+    regimes = regimes_of(args)
 
     with _locked(outputs):
         if getattr(args, "scenario", None):
@@ -510,12 +332,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"continuity of care (14 days, every regime and seed): {c_s:.1f} s of the "
                   "run; --no-continuity skips it", file=sys.stderr)
         comp = r.headline
-        if "LOU" not in comp.table.index:
-            why = ("the scenario has no areas (zones) to procure" if not len(comp.scenario.zones)
-                   else "the scenario has no external providers to procure from")
-            print(f"LOU was not run: {why}. Give the scenario areas (hemopt generate --deso "
-                  "designs 3 by default, or --areas FILE) and external providers.",
-                  file=sys.stderr)
+        for cls in registered_regimes().values():
+            why = cls.unavailable(comp.scenario)
+            if args.regimes is None and cls.in_default and why is not None:
+                print(f"{cls.name} was not run: {why}.", file=sys.stderr)
         print()
         print(f"seed {args.seed}:")
         print(_format_comparison(comp))
@@ -665,16 +485,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("assign", help="assign providers to clients under one regime")
     add_scenario_args(a)
-    a.add_argument("--regime", default="lov", help="lov, lou or zoning")
-    a.add_argument("--external-share", type=float, default=None,
-                   help="LOU: cap on externals (default 0.2)")
-    a.add_argument("--switch-propensity", type=float, default=None,
-                   help="LOV: loyalty (default 0.1)")
-    a.add_argument("--n-zones", type=int, default=None, help="zoning: design this many zones")
-    a.add_argument("--procured-share", type=float, default=None,
-                   help="zoning: external share (default 0.5)")
-    _add_rule_flags(a)
-    a.add_argument("--backend", default="ortools", help="ortools, networkx or cpsat")
+    add_regime_args(a, "assign")
+    a.add_argument("--flow-backend", default=None,
+                   help="the min-cost flow solver: ortools (default), networkx or cpsat")
+    a.add_argument("--backend", dest="old_backend", default=None,
+                   help="the old name of --flow-backend (deprecated)")
     a.add_argument("--out", help="write the assignment as a layer of this GeoPackage")
     a.add_argument("--map", help="write a map PNG here")
     a.set_defaults(func=_cmd_assign)
@@ -711,11 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="route every visit with one staff member and no break: no double "
                         "staffing, skills or breaks (they are modelled by default)")
     c.add_argument("--workers", type=int, default=None,
-                   help="processes routing each day side by side (default: every core; the "
-                        "results do not depend on it)")
+                   help="with --routing solver: processes routing each day side by side "
+                        "(default: every core; the results do not depend on it)")
     c.add_argument("--no-decompose", action="store_true",
                    help="skip splitting each difference to LOV into its causes")
-    _add_rule_flags(c)
+    add_regime_args(c, "compare")
     c.add_argument("--sensitivity", default=None, metavar="FILE",
                    help="a sensitivity.json written by hemopt sensitivity --out DIR: embedded "
                         "in the report (\"What the answer depends on\") and in "
@@ -763,11 +578,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("versions", help="print versions of hemopt and its dependencies")
     v.set_defaults(func=lambda a: (__import__("hemopt").show_versions(), 0)[1])
     for sp in sub.choices.values():  # -v/-q after the command too (hemopt compare -q ...)
-        g = sp.add_mutually_exclusive_group()
-        g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                       help="more messages on stderr (-v, -vv)")
-        g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
-                       help="only warnings and errors on stderr (no progress)")
+        loudness = sp.add_mutually_exclusive_group()
+        loudness.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                              help="more messages on stderr (-v, -vv)")
+        loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                              help="only warnings and errors on stderr (no progress)")
     return parser
 
 

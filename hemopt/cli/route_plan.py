@@ -93,17 +93,20 @@ OUT_FILES = ("stops.csv", "breaks.csv", "dropped.csv", "kpis.csv", "manual_stops
              "manual_breaks.csv", "manual_violations.txt", "continuity_curve.csv", "notes.txt")
 
 
-def _read_csv(path: str, what: str, **kw):
-    import pandas as pd
-
+def _read_csv(path: str, what: str, *, index_col: int | None = None):
+    """A table of route-plan as text, read as the client lists are: comma, semicolon or tab
+    (sniffed), UTF-8 or Windows-1252, or an Excel workbook (:func:`hemopt.tables.read_table`)."""
     from hemopt.errors import InputError
+    from hemopt.tables import read_table
 
     if not Path(path).is_file():
         raise InputError(f"{what}: file {path!r} not found")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, **kw)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise InputError(f"{what} {path!r}: cannot read the CSV ({err})") from None
+    frame, notes = read_table(path, what)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if index_col is not None:
+        frame = frame.set_index(frame.columns[index_col])
+    return frame
 
 
 def _pairs(specs, option: str) -> list:
@@ -219,11 +222,13 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
         }
         if plan.manual is not None:
             p = plan.problem
+            staff_ids = list(p.staff_ids or [])  # given on every planned problem
+            visit_ids = list(p.visit_ids or [])
             files["manual_stops.csv"] = _clock_columns(plan.manual.stops.assign(
-                staff=[p.staff_ids[k] for k in plan.manual.stops.staff],
-                visit=[p.visit_ids[v] for v in plan.manual.stops.visit]))
+                staff=[staff_ids[k] for k in plan.manual.stops.staff],
+                visit=[visit_ids[v] for v in plan.manual.stops.visit]))
             files["manual_breaks.csv"] = _clock_columns(plan.manual.breaks.assign(
-                staff=[p.staff_ids[k] for k in plan.manual.breaks.staff]))
+                staff=[staff_ids[k] for k in plan.manual.breaks.staff]))
             files["manual_violations.txt"] = "".join(f"{v}\n" for v in plan.manual.violations)
         if curve is not None:
             files["continuity_curve.csv"] = curve

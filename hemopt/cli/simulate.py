@@ -39,7 +39,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "providers exit, enter and are rated.",
     )
     add_scenario_args(s)
-    s.add_argument("--regime", default="lov", help="lov, lou or zoning")
+    from hemopt.cli._regimes import regime_names
+
+    s.add_argument("--regime", default="lov", help=regime_names())
     s.add_argument("--schedule", default=None,
                    help="LOU: external share per year, e.g. 0.2,0.3,0.5 (the last continues)")
     s.add_argument("--external-share", type=float, default=None,
@@ -229,7 +231,7 @@ def format_years(res: Any) -> str:
             elif fmt == "pct":
                 cells.append(f"{_fmt(100 * float(v), '{:.1f}'):>{w}}")
             else:
-                cells.append(f"{_fmt(v, fmt):>{w}}")
+                cells.append(f"{_fmt(v, str(fmt)):>{w}}")
         lines.append("".join(cells))
     ev = res.events
     if len(ev):

@@ -234,7 +234,7 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
         lines.append(line)
     if header is None:
         raise ScenarioError("the file is empty: expected a header line and one row per "
-                            f"{_ROW[table]}", table=table, file=shown, line=1)
+                            f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, notes=notes,
                    header_line=header_line)
 
@@ -252,7 +252,8 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise ScenarioError(f"cannot read the workbook: {exc}", table=table, file=shown) from exc
     names = {_norm(n): n for n in wb.sheetnames}
-    sheet = next((names[n] for n in _SHEET_NAMES[table] if n in names), wb.sheetnames[0])
+    sheet = next((names[n] for n in _SHEET_NAMES.get(table, (table,)) if n in names),
+                 wb.sheetnames[0])
     ws = wb[sheet]
     if len(wb.sheetnames) > 1:
         shown = f"{shown}, sheet {sheet!r}"
@@ -281,8 +282,61 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
     wb.close()
     if header is None:
         raise ScenarioError("the sheet is empty: expected a header row and one row per "
-                            f"{_ROW[table]}", table=table, file=shown, line=1)
+                            f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, header_line=header_line)
+
+
+def _cell_text(v: Any) -> str:
+    """A raw cell as the text a CSV would hold: blank for empty, ``30`` for an Excel 30.0,
+    ``07:30:00`` for an Excel time."""
+    if _blank(v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def read_table(data: Any, table: str) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV or Excel table as text, the way the client lists are read.
+
+    The delimiter is sniffed (comma, semicolon or tab; Excel's ``sep=;`` line is honoured),
+    a file that is not UTF-8 is read as Windows-1252 (Excel's Swedish default), a UTF-8 byte
+    order mark is dropped, and ``.xlsx`` workbooks are read with openpyxl. Every cell comes
+    back as text (blank for empty), so callers parse numbers and times themselves.
+
+    Parameters
+    ----------
+    data
+        A path (``.csv``, ``.txt``, ``.tsv``, ``.xlsx``, ``.xlsm``) or a DataFrame.
+    table
+        The table's name, used in messages (``"visits"``, ``"staff"``, ...).
+
+    Returns
+    -------
+    (frame, notes)
+        The table as a DataFrame of strings, and notes on how it was read.
+
+    Raises
+    ------
+    ScenarioError
+        When the file does not exist, is empty or has cells right of its header.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "visits.csv"
+    >>> _ = p.write_text("visit;duration\\nv1;30\\n", encoding="cp1252")
+    >>> frame, notes = read_table(p, "visits")
+    >>> frame.to_dict("records")
+    [{'visit': 'v1', 'duration': '30'}]
+    """
+    src = _read(table, data)
+    cols = [str(c).strip().lstrip("\ufeff") for c in src.columns]
+    frame = pd.DataFrame([[_cell_text(v) for v in row] for row in src.rows], columns=cols,
+                         dtype=object)
+    if not len(src.rows):
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return frame, list(src.notes)
 
 
 def _columns(src: _Source, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int]:

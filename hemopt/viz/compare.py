@@ -11,6 +11,7 @@ import pandas as pd
 
 from hemopt.i18n import number as _loc
 from hemopt.i18n import t as _t
+from hemopt.regimes import regime_colours
 from hemopt.viz.format import _measure, _regimes, _seed_stats, _values, fmt_value
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ __all__ = ["plot_choice_cost", "plot_comparison", "plot_maps", "plot_regime_map"
            "waterfall_table"]
 
 
-_REGIME_COLOURS = {"LOV": "#4a6fa5", "LOU": "#dd8452", "Zoning": "#55a868"}
+_REGIME_COLOURS = regime_colours()  # live: {name: colour} of the registered regimes
 
 # ------------------------------------------------------------------------ charts
 def _colour(name: str, k: int) -> Any:

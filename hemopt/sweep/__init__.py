@@ -45,47 +45,65 @@ fields); an unknown section or key, or a value of the wrong type, is an error na
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import itertools
 import json
 import math
-import numbers
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hemopt._io import atomic_path, output_lock
-from hemopt._progress import sayer
-from hemopt._workers import end_with_parent as _end_with_parent
-from hemopt._workers import stop_workers as _stop_workers
+from hemopt._io import output_lock
 from hemopt.errors import HemoptError, InputError
+from hemopt.sweep._config import _is_int, _is_num, _kind, _unknown, read_config
+from hemopt.sweep._runner import QUARANTINE, RETRIES, _run  # noqa: F401 (re-exported)
 
-__all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "read_config",
+if TYPE_CHECKING:
+    from hemopt.settings import StudySettings
+
+__all__ = ["GRID_KEYS", "RETRIES", "SETTING_KEYS", "connect", "grid_keys", "read_config",
            "run_task", "source_hash", "summarise", "sweep", "tasks_of"]
 
-#: Times a failed task is run again before it is quarantined with its error.
-RETRIES = 1
-
-#: Grid keys and their defaults.
-GRID_KEYS: dict[str, Any] = {
+#: The scenario's grid keys and their defaults; the regimes' grid keys (``external_share``,
+#: ``n_zones``, ``procured_share``) follow from the regime registry (:func:`grid_keys`).
+_SCENARIO_KEYS: dict[str, Any] = {
     "preset": "strangnas",
     "scale": 1.0,
     "n_external": None,
     "concentration": None,
-    "external_share": 0.2,
-    "n_zones": None,
-    "procured_share": 0.5,
 }
+
+
+def grid_keys() -> dict[str, Any]:
+    """Every grid key and its default: the scenario's, then each registered regime's
+    parameters that declare a grid test (:class:`hemopt.regimes.RegimeParam`).
+
+    Examples
+    --------
+    >>> list(grid_keys())
+    ['preset', 'scale', 'n_external', 'concentration', 'external_share', 'n_zones', \
+'procured_share']
+    """
+    from hemopt.regimes import registered_regimes
+
+    out = dict(_SCENARIO_KEYS)
+    for cls in registered_regimes().values():
+        for p in cls.parameters:
+            if p.grid is not None:
+                out.setdefault(p.name, p.grid_default)
+    return out
+
+
+#: Grid keys and their defaults (when hemopt was imported; :func:`grid_keys` reads the
+#: registry at the time of asking).
+GRID_KEYS: dict[str, Any] = grid_keys()
 
 #: Settings that change a result besides the grid keys: part of every task id and columns of
 #: the result (``max_iterations`` is None with the approximation, which does not use it).
@@ -93,13 +111,8 @@ SETTING_KEYS = ("routing", "max_iterations", "staff_sek_per_hour", "sek_per_km",
                 "co2_kg_per_km", "days_per_year", "hemopt_version", "hemopt_source")
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _is_num(v: Any) -> bool:
-    return (isinstance(v, numbers.Real) and not isinstance(v, bool)
-            and math.isfinite(float(v)))
 
 
 @functools.cache
@@ -116,8 +129,8 @@ def _presets() -> list[str]:
     return sorted(PRESETS)
 
 
-# grid key -> (test of one value, what the value must be)
-_GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+# scenario grid key -> (test of one value, what the value must be)
+_SCENARIO_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "preset": (lambda v: isinstance(v, str) and v in _presets(),
                "a preset name (botkyrka or strangnas)"),
     "scale": (lambda v: _is_num(v) and 0 < v <= 20, "a number in (0, 20]"),
@@ -125,23 +138,24 @@ _GRID_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
                    "a whole number in [0, 50]"),
     "concentration": (lambda v: v is None or (_is_num(v) and 0 <= v <= 10),
                       "a number in [0, 10]"),
-    "external_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
-    "n_zones": (lambda v: v is None or (_is_int(v) and 1 <= v <= 200),
-                "a whole number in [1, 200]"),
-    "procured_share": (lambda v: _is_num(v) and 0 <= v <= 1, "a share in [0, 1]"),
 }
 
 
-def _kind(v: Any) -> str:
-    return {bool: "boolean", str: "string", int: "integer", float: "number", list: "list",
-            dict: "table"}.get(type(v), type(v).__name__)
+def _grid_rules() -> dict[str, tuple[Callable[[Any], bool], str]]:
+    """Every grid key's test and what a value must be: the scenario's and the registered
+    regimes' (:meth:`hemopt.regimes.RegimeParam`'s ``grid`` and ``grid_must``)."""
+    from hemopt.regimes import registered_regimes
+
+    out = dict(_SCENARIO_RULES)
+    for cls in registered_regimes().values():
+        for p in cls.parameters:
+            if p.grid is not None:
+                out.setdefault(p.name, (p.grid, p.grid_must))
+    return out
 
 
-def _unknown(what: str, name: str, allowed: Iterable[str]) -> str:
-    allowed = sorted(allowed)
-    near = difflib.get_close_matches(name, allowed, n=1)
-    hint = f" (did you mean {near[0]!r}?)" if near else ""
-    return f"{what} {name!r}{hint}; expected one of {', '.join(allowed)}"
+
+
 
 
 def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, Any]:
@@ -151,7 +165,8 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
 
     if routing not in ("approx", "solver"):
         raise InputError(f"routing must be 'approx' or 'solver', got {routing!r}")
-    if routing == "solver" and not (_is_int(max_iterations) and max_iterations >= 1):
+    if routing == "solver" and not (isinstance(max_iterations, int) and _is_int(max_iterations)
+                                    and max_iterations >= 1):
         raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
     if cost is None:
         cost = CostParams()
@@ -164,7 +179,8 @@ def _settings(routing: str, max_iterations: int | None, cost: Any) -> dict[str, 
     elif not isinstance(cost, CostParams):
         raise InputError(f"cost must be a CostParams or a mapping, got {type(cost).__name__}")
     return {"routing": routing,
-            "max_iterations": int(max_iterations) if routing == "solver" else None,
+            "max_iterations": (int(max_iterations) if routing == "solver"
+                               and max_iterations is not None else None),
             **{k: float(v) for k, v in asdict(cost).items()},
             "hemopt_version": version, "hemopt_source": source_hash()}
 
@@ -195,24 +211,26 @@ def tasks_of(grid: Mapping[str, Any], seeds: Iterable[int], *, routing: str = "a
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a mapping of grid keys to values, got "
                          f"{type(grid).__name__}")
+    keys_defaults = grid_keys()
+    rules = _grid_rules()
     for k in grid:
-        if k not in GRID_KEYS:
-            raise InputError("grid: " + _unknown("unknown key", str(k), GRID_KEYS))
+        if k not in keys_defaults:
+            raise InputError("grid: " + _unknown("unknown key", str(k), keys_defaults))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise InputError(f"seeds must be a list of whole numbers >= 0, got {seeds!r}")
     seeds = list(seeds)
     if not seeds or not all(_is_int(s) and s >= 0 for s in seeds):
         raise InputError(f"seeds must be a non-empty list of whole numbers >= 0, got {seeds!r}")
     settings = _settings(routing, max_iterations, cost)
-    keys = list(GRID_KEYS)
+    keys = list(keys_defaults)
     values = []
     for k in keys:
-        v = grid.get(k, GRID_KEYS[k])
+        v = grid.get(k, keys_defaults[k])
         many = isinstance(v, (list, tuple, range, np.ndarray))
         v = list(v) if many else [v]
         if not v:
             raise InputError(f"grid[{k!r}] is empty")
-        ok, must = _GRID_RULES[k]
+        ok, must = rules[k]
         for i, x in enumerate(v):
             x = x.item() if isinstance(x, np.generic) else x
             if not ok(x):
@@ -259,13 +277,21 @@ def run_task(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             warnings.simplefilter("always")  # recorded in the ``warnings`` column
             sc = generate(task["preset"], seed=task["seed"], scale=task["scale"],
                           n_external=task["n_external"], concentration=task["concentration"])
-            regimes = default_regimes(sc, external_share=task["external_share"],
-                                      n_zones=task["n_zones"],
-                                      procured_share=task["procured_share"], seed=task["seed"])
-            cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
-            comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"], cost=cost,
-                           max_iterations=task["max_iterations"],
-                           continuity=False)  # not among the sweep's KPIs
+            # the regimes' grid keys are their keywords (hemopt.regimes.RegimeParam)
+            regime_keys = {k: task[k] for k in grid_keys() if k not in _SCENARIO_KEYS
+                           and k in task}
+            regimes = default_regimes(sc, seed=task["seed"], **regime_keys)
+            if task.get("settings"):  # the study's settings whole
+                from hemopt.settings import ContinuitySettings, StudySettings
+
+                study = StudySettings.from_dict(json.loads(task["settings"]))
+                study = study.replace(continuity=ContinuitySettings(enabled=False))
+                comp = compare(sc, regimes, seed=task["seed"], settings=study)
+            else:
+                cost = CostParams(**{f.name: task[f.name] for f in fields(CostParams)})
+                comp = compare(sc, regimes, routing=task["routing"], seed=task["seed"],
+                               cost=cost, max_iterations=task["max_iterations"],
+                               continuity=False)  # not among the sweep's KPIs
         notes = "; ".join(sorted({f"{w.category.__name__}: {w.message}" for w in caught}))
         rows = []
         for name in comp.table.index:
@@ -298,68 +324,18 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-QUARANTINE = "quarantine"
-
-
-def _part_ok(path: Path, unit: tuple[str, ...] = ("regime",)) -> str:
-    """``""`` when ``path`` is a whole part of its task (readable, the task's rows, one per
-    regime, no error), else what is wrong with it."""
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several kinds on a truncated file
-        return f"unreadable ({type(exc).__name__}: {str(exc)[:120]})"
-    need = {"task_id", "regime", "error"}
-    if not need <= set(df.columns):
-        return f"columns {sorted(need - set(df.columns))} missing"
-    if len(df) == 0:
-        return "no rows"
-    if set(df["task_id"].astype(str)) != {path.stem}:
-        return "rows of another task"
-    if (df["error"].astype(str) != "").any():
-        return "an error row (the task failed)"
-    regimes = df["regime"].astype(str)
-    if (regimes == "").any() or df.duplicated(subset=list(unit)).any():
-        return "not one row per " + ", ".join(unit)
-    return ""
-
-
-def _done(out: Path, wanted: set[str] | None = None,
-          say: Callable[[str], None] | None = None,
-          unit: tuple[str, ...] = ("regime",)) -> set[str]:
-    """Task ids with a whole part in ``out`` (see :func:`_part_ok`) or a quarantined error.
-    Parts of ``wanted`` tasks that are not whole are renamed ``*.parquet.corrupt`` (kept for
-    inspection) so that their tasks run again."""
-    done = set()
-    for p in sorted(out.glob("*.parquet")):
-        if wanted is not None and p.stem not in wanted:
-            done.add(p.stem)  # another grid's part: left alone, not checked
-            continue
-        why = _part_ok(p, unit)
-        if not why:
-            done.add(p.stem)
-            continue
-        bad = p.with_name(p.name + ".corrupt")
-        os.replace(p, bad)
-        if say is not None:
-            say(f"part {p.name} is not whole ({why}): set aside as {bad.name}, its task runs "
-                "again\n")
-    q = out / QUARANTINE
-    if q.is_dir():
-        done |= {p.stem for p in q.glob("*.parquet")}
-    return done
-
-
 def sweep(
     grid: Mapping[str, Any],
     *,
     seeds: Iterable[int] = (0, 1, 2),
     routing: str = "approx",
-    max_iterations: int = 100,
+    max_iterations: int | None = 100,
     cost: Any = None,
     client: Any = None,
     n_workers: int | None = None,
     out: str | Path | None = None,
     progress: bool | Callable[[str], None] = True,
+    settings: StudySettings | None = None,
 ) -> pd.DataFrame:
     """Run a sweep and return a tidy DataFrame (one row per task × regime).
 
@@ -387,6 +363,12 @@ def sweep(
         second sweep on it raises :class:`~hemopt.errors.OutputError`.
     progress
         True for a progress line on stderr, or a callable taking a message.
+    settings
+        A :class:`~hemopt.StudySettings` in place of ``routing``, ``max_iterations`` and
+        ``cost`` (giving both is an :class:`~hemopt.errors.InputError`): every task compares
+        the regimes with these settings whole (visits, shifts, care, bases, travel too), and
+        they are part of every task and its ``task_id`` (the ``settings`` column, as JSON).
+        Continuity of care is not a sweep KPI and is not measured.
 
     Returns
     -------
@@ -416,7 +398,18 @@ def sweep(
         from hemopt._workers import resolve_workers
 
         n_workers = resolve_workers(n_workers, "n_workers")
+    if settings is not None:
+        routing, max_iterations, cost = _from_settings(settings, routing, max_iterations, cost)
+    elif routing != "solver" and max_iterations not in (None, 100):
+        raise InputError(f"max_iterations={max_iterations!r} applies to routing='solver'; with "
+                         f"routing={routing!r} it would be ignored: drop it")
     tasks = tasks_of(grid, seeds, routing=routing, max_iterations=max_iterations, cost=cost)
+    if settings is not None:
+        doc = json.dumps(settings.to_dict(), sort_keys=True)
+        for t in tasks:  # the settings whole, and a task id that depends on them
+            t.pop("task_id")
+            t["settings"] = doc
+            t["task_id"] = hashlib.sha1(json.dumps(t, sort_keys=True).encode()).hexdigest()[:12]
     outdir = Path(out) if out is not None else None
     if outdir is None:
         return _run(tasks, None, client, n_workers, progress)
@@ -425,6 +418,25 @@ def sweep(
     check_folder(outdir, "out")
     with output_lock(outdir, "out", folder=True):
         return _run(tasks, outdir, client, n_workers, progress)
+
+
+def _from_settings(settings: StudySettings, routing: str, max_iterations: int | None,
+                   cost: Any) -> tuple[str, int | None, Any]:
+    """The sweep's ``routing``, ``max_iterations`` and ``cost`` from ``settings``; any of
+    them given too (not its default) is an error."""
+    from hemopt.settings import StudySettings
+
+    if not isinstance(settings, StudySettings):
+        raise InputError(f"settings: expected hemopt.StudySettings, got "
+                         f"{type(settings).__name__}")
+    both = [k for k, v, d in (("routing", routing, "approx"),
+                              ("max_iterations", max_iterations, 100), ("cost", cost, None))
+            if v != d]
+    if both:
+        raise InputError(f"sweep: give either settings= or the keywords {both}, not both; "
+                         "change a setting with settings.replace(...)")
+    r = settings.routing
+    return r.method, (r.max_iterations if r.method == "solver" else 100), settings.cost
 
 
 def connect(address: str | None = None, *, scheduler_file: str | Path | None = None,
@@ -559,7 +571,7 @@ def source_hash() -> str:
     >>> len(source_hash()), source_hash() == source_hash()
     (16, True)
     """
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # hemopt/, this file is hemopt/sweep/
     h = hashlib.sha256()
     for p in sorted(root.rglob("*.py")):
         rel = p.relative_to(root).as_posix()
@@ -581,225 +593,6 @@ def _installed_version() -> str:
         return importlib.metadata.version("hemopt")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
         return "unknown"
-
-
-def _failed(result: list[dict[str, Any]]) -> bool:
-    return any(r.get("error") for r in result)
-
-
-def _crash_row(task: Mapping[str, Any], exc: BaseException) -> list[dict[str, Any]]:
-    """The error row of a task whose worker failed (not the task itself)."""
-    return [{**dict(task), "regime": "", "error": f"{type(exc).__name__}: {exc}",
-             "traceback": "".join(traceback.format_exception_only(exc)), "runtime_s": 0.0}]
-
-
-def _run(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
-         n_workers: int | None, progress: bool | Callable[[str], None], *,
-         fn: Callable[[Mapping[str, Any]], list[dict[str, Any]]] | None = None,
-         frame: Callable[[list[dict[str, Any]]], pd.DataFrame] | None = None,
-         tick: Callable[[int, int], None] | None = None,
-         unit: tuple[str, ...] = ("regime",)) -> pd.DataFrame:
-    fn = fn or run_task  # hooks for hemopt.sensitivity: its task, its rows, its progress
-    frame = frame or _frame
-    say = sayer(progress, end="")
-    todo = tasks
-    wanted = {t["task_id"] for t in tasks}
-    if outdir is not None:
-        done = _done(outdir, wanted, say, unit)
-        todo = [t for t in tasks if t["task_id"] not in done]
-        other = len(done - wanted)
-        quarantined = len(wanted & _done_quarantined(outdir))
-        if len(todo) < len(tasks) or other:
-            say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {outdir}"
-                + (f" ({quarantined} quarantined with their error in {outdir / QUARANTINE}; "
-                   "delete a part there to run its task again)" if quarantined else "")
-                + (f"; {other} part(s) there are of other grids or settings and are left out"
-                   if other else "") + "\n")
-    if client is not None and todo:
-        check_workers(client)
-    rows: list[dict[str, Any]] = []
-    t0 = time.perf_counter()
-    n = len(todo)
-    tries: dict[str, int] = {}
-    finished = 0
-
-    def collect(task: Mapping[str, Any], result: list[dict[str, Any]]) -> bool:
-        """Keep a result; False when the task failed and is to be run again."""
-        nonlocal finished
-        tid = task["task_id"]
-        tries[tid] = tries.get(tid, 0) + 1
-        if _failed(result) and tries[tid] <= RETRIES:
-            return False
-        rows.extend(result)
-        if outdir is not None:
-            folder = outdir / QUARANTINE if _failed(result) else outdir
-            with atomic_path(folder / f"{tid}.parquet") as tmp:
-                frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
-        finished += 1
-        el = time.perf_counter() - t0
-        if tick is not None:
-            tick(finished, n)
-        elif finished == n or finished % max(1, n // 50) == 0:
-            say(f"\r{finished}/{n} tasks, {el:.0f} s elapsed, "
-                f"~{el / finished * (n - finished):.0f} s left")
-        return True
-
-    if client is not None:
-        from distributed import as_completed as dask_completed
-
-        futures = client.map(fn, todo, pure=False)
-        by_key = {f.key: t for f, t in zip(futures, todo, strict=True)}
-        queue = dask_completed(futures)
-        try:
-            for fut in queue:
-                task = by_key[fut.key]
-                try:
-                    result = fut.result()
-                except Exception as exc:  # the worker died or could not run the task
-                    result = _crash_row(task, exc)
-                if not collect(task, result):
-                    again = client.submit(fn, task, pure=False)
-                    by_key[again.key] = task
-                    queue.add(again)
-        except BaseException:
-            client.cancel(list(queue.futures) if hasattr(queue, "futures") else futures)
-            raise
-    else:
-        workers = n_workers or os.cpu_count() or 1
-        if workers <= 1 or n <= 1:
-            for t in todo:
-                while not collect(t, fn(t)):
-                    pass
-        else:
-            ex = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent,
-                                     initargs=(os.getpid(),))
-            try:
-                pending = {ex.submit(fn, t): t for t in todo}
-                while pending:
-                    done_now, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for f in done_now:
-                        t = pending.pop(f)
-                        if not collect(t, f.result()):
-                            pending[ex.submit(fn, t)] = t
-            except BaseException:
-                _stop_workers(ex)
-                raise
-            ex.shutdown(wait=True)
-    if n and tick is None:
-        say("\n")
-    if outdir is not None:
-        paths = sorted(outdir.glob("*.parquet"))
-        q = outdir / QUARANTINE
-        if q.is_dir():
-            paths += sorted(q.glob("*.parquet"))
-        parts = [pd.read_parquet(p) for p in paths if p.stem in wanted]
-        df = pd.concat(parts, ignore_index=True) if parts else frame([])
-        df = df.drop_duplicates(subset=["task_id", *unit], keep="first")
-    else:
-        df = frame(rows) if rows else frame([])
-    return df.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
-
-
-def _done_quarantined(out: Path) -> set[str]:
-    q = out / QUARANTINE
-    return {p.stem for p in q.glob("*.parquet")} if q.is_dir() else set()
-
-
-# section -> key -> (test of the value, what it must be); [grid] is checked by tasks_of
-_CONFIG_RULES: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
-    "grid": {k: (lambda v: True, "") for k in GRID_KEYS},
-    "sweep": {
-        "seeds": (lambda v: (_is_int(v) and v >= 1)
-                  or (isinstance(v, list) and bool(v) and all(_is_int(x) and x >= 0 for x in v)),
-                  "a number of seeds >= 1 or a non-empty list of whole numbers >= 0"),
-        "routing": (lambda v: v in ("approx", "solver"), "'approx' or 'solver'"),
-        "max_iterations": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
-        "plot_by": (lambda v: isinstance(v, str) and v in GRID_KEYS,
-                    f"a grid key ({', '.join(GRID_KEYS)})"),
-        "value_of_choice_sek": (lambda v: _is_num(v) and v >= 0, "a number >= 0"),
-    },
-    "cost": {k: (lambda v: _is_num(v) and v >= 0, "a number >= 0")
-             for k in ("staff_sek_per_hour", "sek_per_km", "co2_kg_per_km", "days_per_year")},
-}
-
-
-def read_config(path: str | Path) -> dict[str, Any]:
-    """Read and check a sweep configuration (TOML) before any work.
-
-    Returns the keyword arguments of :func:`sweep` (``grid``, ``seeds``, ``routing``,
-    ``max_iterations``, ``cost``) plus ``plot_by`` and ``value_of_choice_sek`` (None when not
-    given). The grid and settings are checked as :func:`tasks_of` checks them.
-
-    Raises
-    ------
-    InputError
-        Naming the file and the unknown section, the unknown key (with the nearest known one)
-        or the key, value and type that are wrong.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
-    >>> _ = p.write_text('[grids]\\npreset = "strangnas"\\n')
-    >>> try:
-    ...     read_config(p)
-    ... except InputError as err:
-    ...     print(str(err).split(": ", 1)[1])
-    unknown section [grids] (did you mean [grid]?); expected one of [cost], [grid], [sweep]
-    """
-    import tomllib
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"--config: {'is a folder' if path.is_dir() else 'file not found'}: "
-                         f"{str(path)!r}")
-    try:
-        cfg = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"--config: {str(path)!r} is not valid TOML: {exc}") from exc
-    where = f"--config {str(path)!r}"
-    for section, table in cfg.items():
-        if section not in _CONFIG_RULES:
-            sections = [f"[{s}]" for s in _CONFIG_RULES]
-            near = difflib.get_close_matches(section, list(_CONFIG_RULES), n=1)
-            hint = f" (did you mean [{near[0]}]?)" if near else ""
-            raise InputError(f"{where}: unknown section [{section}]{hint}; expected one of "
-                             f"{', '.join(sorted(sections))}")
-        if not isinstance(table, dict):
-            raise InputError(f"{where}: {section} must be a section [{section}], got "
-                             f"{table!r} ({_kind(table)})")
-        for key, value in table.items():
-            rules = _CONFIG_RULES[section]
-            if key not in rules:
-                raise InputError(f"{where}: " + _unknown(f"unknown key in [{section}]:", key,
-                                                          rules))
-            ok, must = rules[key]
-            if not ok(value):
-                raise InputError(f"{where}: [{section}] {key} must be {must}, got {value!r} "
-                                 f"({_kind(value)})")
-    opts = cfg.get("sweep", {})
-    if "max_iterations" in opts and opts.get("routing", "approx") != "solver":
-        raise InputError(f"{where}: [sweep] max_iterations applies to routing = 'solver' only; "
-                         "drop it or set routing = 'solver'")
-    if "value_of_choice_sek" in opts and "plot_by" not in opts:
-        raise InputError(f"{where}: [sweep] value_of_choice_sek is used only by the plot; give "
-                         "plot_by too, or drop it")
-    seeds = opts.get("seeds", [0, 1, 2])
-    out = {
-        "grid": cfg.get("grid", {}),
-        "seeds": list(range(seeds)) if _is_int(seeds) else seeds,
-        "routing": opts.get("routing", "approx"),
-        "max_iterations": opts.get("max_iterations", 100),
-        "cost": cfg.get("cost") or None,
-        "plot_by": opts.get("plot_by"),
-        "value_of_choice_sek": opts.get("value_of_choice_sek"),
-    }
-    try:
-        tasks_of(out["grid"], out["seeds"], routing=out["routing"],
-                 max_iterations=out["max_iterations"], cost=out["cost"])
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from exc
-    return out
 
 
 def summarise(df: pd.DataFrame, by: str, kpi: str, *, confidence: float = 0.95
