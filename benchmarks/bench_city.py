@@ -184,7 +184,7 @@ def run_compare(preset: str, scale: float, seed: int, routing: str, workers: int
     import matplotlib
 
     matplotlib.use("Agg")
-    from hemopt.report import reading
+    from hemopt.viz.reading import reading
 
     m = Meter()
     m.start()
@@ -199,7 +199,7 @@ def run_compare(preset: str, scale: float, seed: int, routing: str, workers: int
         comp = r.headline
         list(reading(comp, None))
         r.to_json(Path(tmp) / "comparison.json")
-        r.to_html(Path(tmp) / "index.html")
+        hemopt.write_report(r, Path(tmp) / "index.html")
     m.stop()
     day = comp.routings["LOV"]
     return {

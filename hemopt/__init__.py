@@ -13,13 +13,8 @@ Examples
 
 from __future__ import annotations
 
-from hemopt import excel as _excel  # noqa: F401
-
-# late-bound functions (hemopt._views): the figures of Scenario, Assignment and Comparison,
-# and the table importer behind Scenario.from_tables
-from hemopt import plot as _plot  # noqa: F401
-from hemopt import report as _report  # noqa: F401
-from hemopt import tables as _tables  # noqa: F401
+# the viz layer: every figure, map and report (the results hold data only)
+from hemopt import viz as viz
 from hemopt.assignment import Assignment as Assignment
 from hemopt.assignment import assign as assign
 from hemopt.assignment import assignment_from_providers as assignment_from_providers
@@ -86,6 +81,23 @@ from hemopt.travel import MixedTravel as MixedTravel
 from hemopt.travel import RoadGraphTravel as RoadGraphTravel
 from hemopt.travel import TravelModel as TravelModel
 from hemopt.travel import TravelModes as TravelModes
+from hemopt.viz import explore_assignment as explore_assignment
+from hemopt.viz import explore_comparison as explore_comparison
+from hemopt.viz import formatted_table as formatted_table
+from hemopt.viz import plot_assignment as plot_assignment
+from hemopt.viz import plot_choice_cost as plot_choice_cost
+from hemopt.viz import plot_comparison as plot_comparison
+from hemopt.viz import plot_maps as plot_maps
+from hemopt.viz import plot_scenario as plot_scenario
+from hemopt.viz import plot_simulation as plot_simulation
+from hemopt.viz import plot_sweep as plot_sweep
+from hemopt.viz import plot_tornado as plot_tornado
+from hemopt.viz import plot_waterfall as plot_waterfall
+from hemopt.viz import reading as reading
+from hemopt.viz import write_excel as write_excel
+from hemopt.viz import write_gpkg as write_gpkg
+from hemopt.viz import write_interactive_map as write_interactive_map
+from hemopt.viz import write_report as write_report
 from hemopt.zones import design_zones as design_zones
 
 __version__ = "0.1.0"
@@ -145,11 +157,24 @@ __all__ = [
     "default_regimes",
     "design_zones",
     "evaluate",
+    "explore_assignment",
+    "explore_comparison",
+    "formatted_table",
     "generate",
     "lou_schedule",
     "min_cost_assignment",
+    "plot_assignment",
+    "plot_choice_cost",
+    "plot_comparison",
+    "plot_maps",
+    "plot_scenario",
+    "plot_simulation",
+    "plot_sweep",
+    "plot_tornado",
+    "plot_waterfall",
     "rank_scenario",
     "read_solomon",
+    "reading",
     "regime_from_name",
     "register_kpi",
     "route_day",
@@ -160,6 +185,10 @@ __all__ = [
     "sweep",
     "transition",
     "unregister_kpi",
+    "write_excel",
+    "write_gpkg",
+    "write_interactive_map",
+    "write_report",
 ]
 
 

@@ -158,26 +158,6 @@ class Assignment:
         pyogrio.write_dataframe(self.to_gdf(), path, layer=layer, driver="GPKG")
         return path
 
-    def plot(self, ax: Any = None, *, title: str | None = None, zones: Any = None) -> Any:
-        """Map of the clients coloured by assigned provider, with the borders of the areas the
-        regime worked with (:attr:`zones`; pass ``zones=`` to draw others)."""
-        from hemopt._views import view
-
-        return view("assignment")(self, ax=ax, title=title,
-                               zones=self.zones if zones is None else zones)
-
-    def explore(self) -> Any:
-        """An interactive map (folium, for notebooks): clients coloured by provider, the
-        areas, the offices. See :func:`hemopt.plot.explore_assignment`."""
-        from hemopt._views import view
-
-        return view("assignment.explore")(self)
-
-    def _repr_html_(self) -> str:
-        from hemopt._views import view
-
-        return view("assignment.html_card")(self)
-
     def __repr__(self) -> str:
         s = self.summary()
         return (f"Assignment({self.regime}: {s['clients']} clients, first choice "

@@ -613,7 +613,7 @@ def markdown(registry: Sequence[Assumption] = REGISTRY) -> str:
         "of points where the sign holds, and the indices with their 95 % intervals) and "
         "`sens/tornado.png`, and prints the two largest drivers. In Python: "
         "`hemopt.sensitivity(...)`, `hemopt.StudySettings.from_toml(...)`, "
-        "`from hemopt.sensitivity import plot_tornado`.",
+        "`from hemopt.viz import plot_tornado`.",
         "",
         "Regime assumptions are applied only when the regime class takes the keyword "
         "(`LOU(guarantee=)`, `Zoning(quality_weight=)`); otherwise `hemopt sensitivity` "

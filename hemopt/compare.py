@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from hemopt._progress import auto_progress, sayer
-from hemopt._views import view
 from hemopt._workers import resolve_workers
 from hemopt.assignment import Assignment, assign
 from hemopt.bases import BaseRule
@@ -281,47 +280,6 @@ class Comparison:
         if not frames:
             return pd.DataFrame(columns=cols)
         return pd.concat(frames, ignore_index=True)[cols]
-
-    # ---------------------------------------------------------------- figures
-    def plot(self, axes: Any = None) -> Any:
-        """Bar charts of the main KPIs per regime. Returns the Figure."""
-        return view("comparison.kpis")(self, axes=axes)
-
-    def plot_choice_cost(self, ax: Any = None) -> Any:
-        """Choice fulfilled against cost per year, one point per regime. Returns the Axes."""
-        return view("comparison.choice_cost")(self, ax=ax)
-
-    def maps(self, axes: Any = None, *, regime: str | None = None,
-             centre: bool = True) -> Any:
-        """One map per regime coloured by provider, busiest stairwells marked, and (with
-        ``centre``) the town centre enlarged; ``regime`` draws that one alone (a figure
-        large enough to read in the docs). Returns the Figure."""
-        return view("comparison.maps")(self, axes=axes, regime=regime, centre=centre)
-
-    def to_html(self, path: str | Path, *, lang: str = "en",
-                interactive_map: str | None = None) -> Path:
-        """A self-contained HTML report (tables, embedded figures, parameters, reading);
-        ``lang="sv"`` writes it in Swedish. See :func:`hemopt.report.write_html`."""
-        return view("comparison.html")(self, path, lang=lang, interactive_map=interactive_map)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """The tables in one Excel workbook, one formatted sheet each (KPIs, providers,
-        transitions, settings). See :func:`hemopt.excel.comparison_sheets`."""
-        return view("comparison.excel")(self, path)
-
-    def to_gpkg(self, path: str | Path) -> Path:
-        """Every regime's assignment as a layer ``assignment_<regime>`` of one GeoPackage
-        (written whole: an existing file is replaced)."""
-        return view("comparison.gpkg")(self, path)
-
-    def explore(self, regime: str | None = None) -> Any:
-        """An interactive map (folium, for notebooks) of ``regime``'s assignment, or of every
-        regime as layers to switch between. See :func:`hemopt.plot.explore_comparison`."""
-        return view("comparison.explore")(self, regime)
-
-    def _repr_html_(self) -> str:
-        """A compact table of the main measures, in words, for notebooks."""
-        return view("comparison.html_fragment")(self)
 
     def __repr__(self) -> str:
         cols = ["driven_km_per_day", "staff_hours_per_day", "cost_sek_per_year",

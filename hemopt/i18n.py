@@ -1,6 +1,6 @@
 """The words of the report in English and Swedish, in one place.
 
-The report (:mod:`hemopt.report`), its maps and charts (:mod:`hemopt.plot`) and the CLI's
+The report (:mod:`hemopt.viz.report`), its maps and charts (:mod:`hemopt.viz`) and the CLI's
 printed reading write every sentence through :func:`t`. Message ids are the English texts
 themselves (the gettext convention): English needs no catalogue, and a text missing from the
 Swedish catalogue falls back to English, visibly, rather than failing. KPI labels and units
@@ -102,7 +102,7 @@ def kpi_text(key: str, label: str, unit: str) -> tuple[str, str]:
 
 
 #: Swedish labels and units of the KPIs, keyed by KPI key (hemopt.KPI_COLUMNS and the
-#: transition and continuity figures of hemopt.report.MEASURES).
+#: transition and continuity figures of hemopt.viz.format.MEASURES).
 KPI_SV: dict[str, tuple[str, str]] = {
     "driven_km_per_day": ("Körda km", "km per dag"),
     "drive_hours_per_day": ("Körtid", "timmar per dag"),

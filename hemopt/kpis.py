@@ -10,7 +10,7 @@ PyPSA's ``statistics``):
   (:data:`hemopt.KPI_COLUMNS`);
 - the KPI properties of the JSON schema (:func:`json_schema_properties`, merged by
   :func:`hemopt.compare.load_schema`);
-- the report's rows (:func:`hemopt.report.fmt_value`, the key-figures groups and the table of
+- the report's rows (:func:`hemopt.viz.format.fmt_value`, the key-figures groups and the table of
   every figure);
 - the headline KPIs summarised over seeds (:func:`headline_kpis`);
 - the sweep's columns (:func:`sweep_kpis`);

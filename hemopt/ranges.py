@@ -241,27 +241,6 @@ class SeedComparison:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
         return path
 
-    def to_html(self, path: str | Path, *, lang: str = "en",
-                interactive_map: str | None = None) -> Path:
-        """The report of the headline seed, with the ranges and the decomposition;
-        ``lang="sv"`` writes it in Swedish."""
-        from hemopt._views import view
-
-        return view("comparison.html")(self.headline, path, seeds=self, lang=lang,
-                                       interactive_map=interactive_map)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """The tables in one Excel workbook: KPIs per seed, intervals, decomposition steps,
-        and the headline seed's providers, transitions and settings."""
-        from hemopt._views import view
-
-        return view("seeds.excel")(self, path)
-
-    def _repr_html_(self) -> str:
-        from hemopt._views import view
-
-        return view("seeds.html_fragment")(self)
-
     def __repr__(self) -> str:
         rows = self.intervals[self.intervals["kpi"] == "driven_km_per_day"]
         lines = [f"SeedComparison over seeds {self.seeds} (headline seed {self.headline_seed})"]

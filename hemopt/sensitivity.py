@@ -50,7 +50,7 @@ from hemopt.errors import InputError
 from hemopt.settings import StudySettings
 
 __all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "document",
-           "plot_tornado", "read_sensitivity", "sample", "sensitivity"]
+           "read_sensitivity", "sample", "sensitivity"]
 
 #: Below this share of an output's largest index an assumption is no driver of it (rounding).
 NOISE = 1e-9
@@ -481,31 +481,6 @@ def _fmt(x: float) -> str:
     if abs(x) >= 1e5:
         return f"{x / 1e6:+,.2f} M"
     return f"{x:+,.1f}"
-
-
-def plot_tornado(result: SensitivityResult, output: str | None = None, ax: Any = None,
-                 n: int | None = None) -> Any:
-    """Tornado chart of ``output`` (default: the first, Zoning − LOV km): one bar per
-    assumption, largest on top, μ* (Morris) or ST (Sobol) with its 95 % interval. Returns
-    the Axes."""
-    import matplotlib.pyplot as plt
-
-    output = output or str(result.outputs.columns[0])
-    t = result.table(output)
-    if n is not None:
-        t = t.iloc[:n]
-    t = t.iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 0.35 * len(t) + 1.2))
-    score = result.score
-    ax.barh(t["assumption"], t[score], xerr=t[f"{score}_conf"], color="#4477aa",
-            ecolor="#333333", capsize=2)
-    unit = MEASURES[output.split(":")[1]] if result.method == "morris" else "share of variance"
-    label = "μ* (mean |effect|)" if result.method == "morris" else "ST (total index)"
-    ax.set_xlabel(f"{label}, {unit}")
-    ax.set_title(output.replace(":", ": ").replace("-", " − ", 1), fontsize=10)
-    ax.grid(axis="x", alpha=0.3)
-    return ax
 
 
 # --------------------------------------------------------------------------- the study

@@ -82,7 +82,7 @@ pd.DataFrame(s["providers"]).set_index("provider_id")
 # provider, and the providers' offices.
 
 # %%
-ax = sc.plot(title="Synthetic Strängnäs, 20 % of the clients")
+ax = hemopt.plot_scenario(sc, title="Synthetic Strängnäs, 20 % of the clients")
 ax.figure.set_size_inches(8, 8)
 
 # %% [markdown]
@@ -129,7 +129,7 @@ pd.Series(changed, name="share of clients changing provider").map("{:.0%}".forma
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(18, 6.5))
 for ax, (name, a) in zip(axes, assignments.items(), strict=True):
-    a.plot(ax=ax, title=f"{name}: clients by assigned provider")
+    hemopt.plot_assignment(a, ax=ax, title=f"{name}: clients by assigned provider")
 fig.tight_layout()
 
 # %% [markdown]
@@ -148,7 +148,7 @@ print(f"compared in {comp.runtime_s:.1f} s")
 cols = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hours_per_day",
         "cost_sek_per_year", "first_choice_pct", "queue", "providers_per_stairwell",
         "stairwells_multi_provider_pct", "stops_per_visit", "dropped_visits"]
-hemopt.report.formatted_table(comp, cols)   # the numbers themselves: comp.table[cols]
+hemopt.viz.formatted_table(comp, cols)   # the numbers themselves: comp.table[cols]
 
 # %% [markdown]
 # The KPIs, per day of care:
@@ -186,23 +186,24 @@ print(f"Zoning drives {lov.driven_km_per_day - zon.driven_km_per_day:,.0f} km a 
 # The KPI bars (an axis that does not start at zero says *zoomed* in its title):
 
 # %%
-fig = comp.plot()
+fig = hemopt.plot_comparison(comp)
 
 # %% [markdown]
 # What is bought with the cost: choice fulfilled against cost per year, one point per regime.
 
 # %%
-ax = comp.plot_choice_cost()
+ax = hemopt.plot_choice_cost(comp)
 
 # %% [markdown]
 # And the maps: clients coloured by provider under each regime, the ten busiest stairwells
 # circled, with the number of providers that serve them; the areas shaded and named, a scale
 # bar, the offices of the providers that serve. One regime per figure, large enough to read
-# (`comp.maps()` draws them all in one grid; `comp.explore()` gives a map to zoom and click).
+# (`hemopt.plot_maps(comp)` draws them all in one grid; `hemopt.explore_comparison(comp)`
+# gives a map to zoom and click).
 
 # %%
 for name in comp.table.index:
-    fig = comp.maps(regime=name, centre=False)
+    fig = hemopt.plot_maps(comp, regime=name, centre=False)
 
 # %% [markdown]
 # ## What next
@@ -211,5 +212,5 @@ for name in comp.table.index:
 #   of LOV providers.
 # * `03_botkyrka_lou`: the external share of LOU (20 % against 50 %), queues and first choice.
 # * `04_own_data`: your own municipality boundary, clients and providers.
-# * `comp.to_html("report.html")` writes all of the above as one self-contained report;
+# * `hemopt.write_report(comp, "report.html")` writes all of the above as one self-contained report;
 #   the command line does the same: `hemopt compare --preset strangnas --seed 1 --out report`.

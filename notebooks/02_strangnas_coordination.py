@@ -83,7 +83,7 @@ kpis = ["driven_km_per_day", "drive_hours_per_day", "driving_share", "staff_hour
         "external_share_hours"]
 print(sc)
 print("provider of each area:", comp.assignments["Zoning"].problem.provider_of_zone)
-hemopt.report.formatted_table(comp, kpis)   # numbers: comp.table[kpis]
+hemopt.viz.formatted_table(comp, kpis)   # numbers: comp.table[kpis]
 
 # %% [markdown]
 # The bids behind the winners, and what the base rule changes: the same comparison with
@@ -113,7 +113,7 @@ for name in d.index[1:]:
 # are spread over the whole municipality; under zoning every area has one colour.
 
 # %%
-fig = comp.maps()
+fig = hemopt.plot_maps(comp)
 
 # %% [markdown]
 # Per provider: the visits of the day and the km driven per visit. A small provider with a

@@ -49,7 +49,7 @@ t_start = time.perf_counter()
 
 sc = hemopt.generate("botkyrka", seed=SEED, scale=0.25)
 print(sc)
-ax = sc.plot(title="Synthetic Botkyrka, 25 % of the clients: current providers")
+ax = hemopt.plot_scenario(sc, title="Synthetic Botkyrka, 25 % of the clients: current providers")
 ax.figure.set_size_inches(8, 8)
 
 # %% [markdown]
@@ -241,7 +241,7 @@ comp = hemopt.compare(sc, [hemopt.LOV(), lou20, lou50], seed=SEED, max_iteration
 cols = ["driven_km_per_day", "staff_hours_per_day", "driving_share", "cost_sek_per_year",
         "first_choice_pct", "queue", "external_share_hours", "providers_per_stairwell",
         "stairwells_multi_provider_pct"]
-hemopt.report.formatted_table(comp, cols)   # numbers: comp.table[cols]
+hemopt.viz.formatted_table(comp, cols)   # numbers: comp.table[cols]
 
 # %%
 assert (comp.table["queue"] >= 0).all()
@@ -254,7 +254,7 @@ print(f"Raising the cap from 20 % to 50 %: first choice {d.first_choice_pct:+.1f
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
-comp.plot_choice_cost(ax=axes[0])
+hemopt.plot_choice_cost(comp, ax=axes[0])
 names = list(comp.table.index)
 x = np.arange(len(names))
 axes[1].bar(x - 0.2, comp.table["driven_km_per_day"], 0.4, label="km per day",
@@ -270,7 +270,7 @@ ax2.legend(loc="upper right", fontsize=8)
 fig.tight_layout()
 
 # %%
-fig = comp.maps()
+fig = hemopt.plot_maps(comp)
 
 # %% [markdown]
 # ## Summary

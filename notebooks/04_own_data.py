@@ -230,10 +230,10 @@ comp.table[["driven_km_per_day", "paid_staff_hours_per_day", "cost_sek_per_year"
             "first_choice_pct", "queue", "providers_per_stairwell"]]
 
 # %%
-fig = comp.maps()
+fig = hemopt.plot_maps(comp)
 
 # %% [markdown]
-# `comp.to_html(...)` writes the whole comparison as one self-contained report, and
+# `hemopt.write_report(comp, ...)` writes the whole comparison as one self-contained report, and
 # `comp.to_json(...)` as a JSON document with every parameter and the seed, so that the run
 # can be repeated.
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 import hemopt
 from hemopt.continuity import route_horizon, staff_continuity, territory_tradeoff
-from hemopt.plot import plot_continuity_tradeoff
+from hemopt.viz.maps import plot_continuity_tradeoff
 
 pd.set_option("display.precision", 2)
 t_start = time.perf_counter()

@@ -47,6 +47,7 @@ MODULES = [
     "hemopt.tables",
     "hemopt.geo",
     "hemopt.variants",
+    "hemopt.viz.*",
 ]
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

@@ -91,9 +91,9 @@ def test_zoning_plot_draws_the_designed_zones(small):
     a = hemopt.assign(small, Zoning(n_zones=4))
     assert len(a.zones) == 4
     assert set(a.clients["zone_id"]) <= set(a.zones["zone_id"])
-    ax = a.plot()
+    ax = hemopt.plot_assignment(a)
     labels = {t.get_text() for t in ax.texts}
-    from hemopt.plot import area_label
+    from hemopt.viz.maps import area_label
 
     names = a.zones["name"] if "name" in a.zones else a.zones["zone_id"]
     assert {area_label(z, n) for z, n in zip(a.zones["zone_id"], names, strict=True)} <= labels

@@ -46,8 +46,9 @@ def test_toy_kpi_everywhere(toy_kpi, small, tmp_path):
     from hemopt.cli.main import _format_comparison, _format_ranges
     from hemopt.compare import load_schema
     from hemopt.ranges import HEADLINE_KPIS
-    from hemopt.report import MEASURES, _all_figures_table, fmt_value, key_table
     from hemopt.sweep import _kpis, run_task, tasks_of
+    from hemopt.viz.format import MEASURES, fmt_value
+    from hemopt.viz.tables import _all_figures_table, key_table
 
     assert TOY in hemopt.KPI_COLUMNS and TOY in HEADLINE_KPIS and TOY in _kpis()
     r = hemopt.compare_seeds(small, seeds=(1, 2), routing="approx", continuity=False,
@@ -75,7 +76,7 @@ def test_toy_kpi_everywhere(toy_kpi, small, tmp_path):
     assert fmt_value(TOY, 1.23456) == "1.23"
     assert "Toy visits per staff hour" in key_table(comp, r)
     assert "Toy visits per staff hour" in _all_figures_table(comp)
-    html = r.to_html(tmp_path / "index.html").read_text()
+    html = hemopt.write_report(r, tmp_path / "index.html").read_text()
     assert "Toy visits per staff hour" in html
     # the CLI rows
     lov = fmt_value(TOY, t.at["LOV", TOY])

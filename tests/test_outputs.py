@@ -20,9 +20,9 @@ import pyogrio
 import pytest
 
 import hemopt
-from hemopt.excel import sweep_to_excel, write_workbook
 from hemopt.i18n import KPI_SV, SV, language, number, t
-from hemopt.plot import BOUNDARY_COLOUR, plot_assignment, provider_colours, serving_providers
+from hemopt.viz.excel import sweep_to_excel, write_workbook
+from hemopt.viz.maps import BOUNDARY_COLOUR, plot_assignment, provider_colours, serving_providers
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -42,7 +42,7 @@ def seeds():
 
 # ------------------------------------------------------------------------ Excel
 def test_comparison_excel_has_the_json_figures(comp, tmp_path):
-    p = comp.to_excel(tmp_path / "c.xlsx")
+    p = hemopt.write_excel(comp, tmp_path / "c.xlsx")
     doc = json.loads(comp.to_json(tmp_path / "c.json").read_text())
     wb = openpyxl.load_workbook(p)
     assert wb.sheetnames == ["KPIs", "Providers", "Transitions", "Settings", "Bids"]
@@ -85,7 +85,7 @@ def test_comparison_excel_has_the_json_figures(comp, tmp_path):
 def test_seed_comparison_excel(seeds, tmp_path):
     from hemopt.ranges import paired_intervals
 
-    p = seeds.to_excel(tmp_path / "s.xlsx")
+    p = hemopt.write_excel(seeds, tmp_path / "s.xlsx")
     wb = openpyxl.load_workbook(p)
     assert wb.sheetnames == ["KPIs", "Intervals", "Steps", "Providers", "Transitions",
                              "Settings", "Bids"]
@@ -131,7 +131,7 @@ def test_bad_sheet_name_is_refused(tmp_path):
 
 
 def test_gpkg_has_every_regimes_assignment(comp, tmp_path):
-    p = comp.to_gpkg(tmp_path / "a.gpkg")
+    p = hemopt.write_gpkg(comp, tmp_path / "a.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(p)}
     assert layers == {"assignment_lov", "assignment_lou", "assignment_zoning", "zones",
                       "boundary"}
@@ -139,7 +139,7 @@ def test_gpkg_has_every_regimes_assignment(comp, tmp_path):
         g = pyogrio.read_dataframe(p, layer=f"assignment_{name.lower()}")
         assert len(g) == comp.scenario.n_clients
         assert (g["provider_id"].to_numpy() == a.clients["provider_id"].to_numpy()).all()
-    comp.to_gpkg(p)  # replaced whole, not appended
+    hemopt.write_gpkg(comp, p)  # replaced whole, not appended
     assert len(pyogrio.read_dataframe(p, layer="assignment_lov")) == comp.scenario.n_clients
 
 
@@ -152,7 +152,7 @@ def test_catalogue_fields_match():
 
 
 def test_swedish_numbers_and_words():
-    from hemopt.report import fmt_change, fmt_value
+    from hemopt.viz.format import fmt_change, fmt_value
 
     with language("sv"):
         assert fmt_value("driven_km_per_day", 4132.46) == "4\u00a0132"
@@ -167,7 +167,7 @@ def test_swedish_numbers_and_words():
 
 
 def test_swedish_report(seeds, tmp_path):
-    text = seeds.to_html(tmp_path / "sv.html", lang="sv").read_text(encoding="utf-8")
+    text = hemopt.write_report(seeds, tmp_path / "sv.html", lang="sv").read_text(encoding="utf-8")
     assert "<html lang='sv'>" in text
     h1 = re.search(r"<h1>(.*?)</h1>", text).group(1)
     assert h1 == "Hemtjänstens upphandlingsformer jämförda: Strängnäs, slumpfrön 1, 2"
@@ -184,15 +184,15 @@ def test_swedish_report(seeds, tmp_path):
     # the key figures' km: the median over the seeds, Swedish style
     st = seeds.per_seed.xs("Zoning", level="regime")["driven_km_per_day"].astype(float)
     assert f"{st.median():,.0f}".replace(",", "\u00a0") in text
-    reading = hemopt.report.reading(seeds.headline, seeds, lang="sv")
+    reading = hemopt.viz.reading(seeds.headline, seeds, lang="sv")
     assert reading[0].startswith("LOU mot LOV, över 2 slumpfrön: körda km")
-    assert hemopt.report.reading(seeds.headline, seeds)[0].startswith("LOU against LOV")
+    assert hemopt.viz.reading(seeds.headline, seeds)[0].startswith("LOU against LOV")
 
 
 def test_english_title_names_municipality_and_seeds(seeds, comp, tmp_path):
-    text = seeds.to_html(tmp_path / "en.html").read_text(encoding="utf-8")
+    text = hemopt.write_report(seeds, tmp_path / "en.html").read_text(encoding="utf-8")
     assert "<h1>Home care regimes compared: Strängnäs, seeds 1, 2</h1>" in text
-    one = comp.to_html(tmp_path / "one.html").read_text(encoding="utf-8")
+    one = hemopt.write_report(comp, tmp_path / "one.html").read_text(encoding="utf-8")
     assert "<h1>Home care regimes compared: Strängnäs, seed 1</h1>" in one
 
 
@@ -247,9 +247,9 @@ def test_provider_colours_are_never_red_nor_the_boundary():
 
 
 def test_interactive_maps(comp, tmp_path):
-    from hemopt.plot import write_interactive_map
+    from hemopt.viz.maps import write_interactive_map
 
-    m = comp.explore("Zoning")
+    m = hemopt.explore_comparison(comp, "Zoning")
     html = m.get_root().render()
     serving = serving_providers(comp.assignments["Zoning"])
     left = set(comp.scenario.provider_ids) - set(serving)
@@ -260,8 +260,8 @@ def test_interactive_maps(comp, tmp_path):
     # one GeoJSON point per client in the regime's layer
     assert html.count('"client_id"') >= comp.scenario.n_clients
     with pytest.raises(hemopt.InputError, match="regime 'X'"):
-        comp.explore("X")
-    a_map = comp.assignments["LOV"].explore().get_root().render()
+        hemopt.explore_comparison(comp, "X")
+    a_map = hemopt.explore_assignment(comp.assignments["LOV"]).get_root().render()
     assert "Leaflet" in a_map or "leaflet" in a_map
     page = write_interactive_map(comp, tmp_path / "map.html", lang="sv")
     text = page.read_text(encoding="utf-8")
@@ -271,10 +271,10 @@ def test_interactive_maps(comp, tmp_path):
 # ------------------------------------------------------------------------ notebooks
 def test_cards_for_scenario_and_assignment(comp):
     sc = comp.scenario
-    card = sc._repr_html_()
+    card = hemopt.viz.notebook.scenario_card(sc)
     assert "Strängnäs" in card and f"<td style='text-align:right'>{sc.n_clients}</td>" in card
     a = comp.assignments["Zoning"]
-    acard = a._repr_html_()
+    acard = hemopt.viz.notebook.assignment_card(a)
     s = a.summary()
     assert f"{s['first_choice_pct']:.1f}" in acard
     assert f"{len(serving_providers(a))} of {sc.n_providers}" in acard
@@ -310,9 +310,10 @@ def test_every_example_through_import_compare_html_excel(tmp_path):
                                          addresses=EXAMPLES / "addresses.csv", salt="test")
     comp = hemopt.compare(sc, routing="approx", continuity=False, progress=False)
     for lang in ("en", "sv"):
-        text = comp.to_html(tmp_path / f"{lang}.html", lang=lang).read_text(encoding="utf-8")
+        path = hemopt.write_report(comp, tmp_path / f"{lang}.html", lang=lang)
+        text = path.read_text(encoding="utf-8")
         assert "<h1>" in text and "Strängnäs" in text
-    wb = openpyxl.load_workbook(comp.to_excel(tmp_path / "c.xlsx"))
+    wb = openpyxl.load_workbook(hemopt.write_excel(comp, tmp_path / "c.xlsx"))
     ws = wb["KPIs"]
     row = next(r for r in ws.iter_rows(min_row=2, values_only=True)
                if r[0] == "care_hours_per_week")
@@ -353,7 +354,7 @@ _CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-fi
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="Debian's chromium is not installed (make test installs it as root)")
 def test_swedish_report_renders_in_chromium(seeds, tmp_path):
-    path = seeds.to_html(tmp_path / "sv.html", lang="sv")
+    path = hemopt.write_report(seeds, tmp_path / "sv.html", lang="sv")
     r = subprocess.run([*_CHROMIUM, f"--user-data-dir={tmp_path / 'chr'}", "--dump-dom",
                         path.as_uri()], capture_output=True, text=True, timeout=180,
                        check=True)
@@ -372,27 +373,27 @@ def test_doctests_of_i18n_excel_progress():
     import doctest
 
     import hemopt._progress
-    import hemopt.excel
     import hemopt.i18n
+    import hemopt.viz.excel
 
-    for mod in (hemopt.i18n, hemopt.excel, hemopt._progress):
+    for mod in (hemopt.i18n, hemopt.viz.excel, hemopt._progress):
         r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert r.failed == 0 and r.attempted > 0, mod.__name__
 
 
 def test_one_regime_map_alone(comp):
-    fig = comp.maps(regime="Zoning", centre=False)
+    fig = hemopt.plot_maps(comp, regime="Zoning", centre=False)
     assert len(fig.axes) == 1 and fig.get_size_inches()[0] >= 9
     assert "Zoning" in fig.axes[0].get_title()
     plt.close(fig)
     with pytest.raises(hemopt.InputError, match="regime 'X'"):
-        comp.maps(regime="X")
+        hemopt.plot_maps(comp, regime="X")
 
 
 def test_decomposition_step_labels_in_swedish():
     """The Shapley steps' labels (a fixed text, then what the step does in this scenario)
     come out in Swedish, the scenario part included; English is unchanged."""
-    from hemopt.report import _step_about
+    from hemopt.viz.tables import _step_about
 
     label = "each area to the regime's provider: area1: E4, area3: the municipality (M)"
     with language("sv"):

@@ -151,9 +151,9 @@ def test_toy_regime_through_compare_and_report(nearest, small, tmp_path):
                           continuity=False, progress=False)
     assert solo.baseline == "Nearest"
     assert float(solo.diff().at["Nearest", "driven_km_per_day"]) == 0.0
-    page = comp.to_html(tmp_path / "index.html").read_text(encoding="utf-8")
+    page = hemopt.write_report(comp, tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Nearest" in page
-    from hemopt.report import _REGIME_COLOURS
+    from hemopt.viz.compare import _REGIME_COLOURS
 
     assert _REGIME_COLOURS["Nearest"] == "#8172b3"  # the report's colour, from the registry
 

@@ -56,7 +56,7 @@ def test_own_data_walkthrough_writes_the_report(tmp_path):
 def _report(sc, tmp_path, regimes=None):
     r = hemopt.compare_seeds(sc, seeds=(1, 2), routing="approx", continuity=False,
                              regimes=regimes)
-    path = r.to_html(tmp_path / "index.html")
+    path = hemopt.write_report(r, tmp_path / "index.html")
     return r, path.read_text()
 
 

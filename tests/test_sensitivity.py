@@ -10,7 +10,8 @@ import pytest
 
 import hemopt
 from hemopt import InputError
-from hemopt.sensitivity import analyse, plot_tornado, sample
+from hemopt.sensitivity import analyse, sample
+from hemopt.viz import plot_tornado
 
 pytestmark = pytest.mark.filterwarnings("ignore::hemopt.day.approx.ExtrapolationWarning")
 

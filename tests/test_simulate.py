@@ -284,7 +284,7 @@ def test_routing_months_plot_and_csv(tmp_path):
     assert {"monthly", "providers", "events", "clients", "by_year"} <= set(paths)
     back = pd.read_csv(paths["monthly"])
     assert len(back) == 25 and "wait_p90_months" in back.columns
-    fig = res.plot()
+    fig = hemopt.plot_simulation(res)
     assert len(fig.axes) >= 4
     fig.savefig(tmp_path / "sim.png")
     assert (tmp_path / "sim.png").stat().st_size > 20_000

@@ -15,7 +15,8 @@ import pytest
 
 import hemopt
 from hemopt import InputError, OutputError
-from hemopt.sweep import plot_sweep, summarise, sweep, tasks_of
+from hemopt.sweep import summarise, sweep, tasks_of
+from hemopt.viz import plot_sweep
 
 from ._procs import children, reap, running, wait_ended
 

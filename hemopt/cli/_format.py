@@ -49,7 +49,7 @@ def _format_comparison(comp: Any) -> str:
     (:mod:`hemopt.kpis`), labelled and formatted as the report shows it; then each regime's
     change from the baseline (LOV, else the first regime)."""
     from hemopt.kpis import cli_kpis
-    from hemopt.report import fmt_change
+    from hemopt.viz.format import fmt_change
 
     t = comp.table
     rows = [k for k in cli_kpis() if k.key in t.columns]

@@ -97,18 +97,9 @@ def _generate_map(sc, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(16, 8))
-    sc.plot(ax=axes[0])
-    biggest = None
-    if "settlement" in sc.buildings.columns:
-        lut = dict(zip(sc.buildings["building_id"], sc.buildings["settlement"], strict=True))
-        counts = sc.clients["building_id"].map(lut).value_counts()
-        counts = counts[counts.index != "rural"]
-        biggest = str(counts.index[0]) if len(counts) else None
-    from hemopt.plot import plot_scenario
+    from hemopt.viz.maps import plot_scenario_overview
 
-    plot_scenario(sc, ax=axes[1], zoom=biggest, title=f"zoom: {biggest}")
-    fig.tight_layout()
+    fig = plot_scenario_overview(sc)
     save_figure(fig, path, dpi=110)
     plt.close(fig)
     print(f"wrote {path}")
@@ -183,7 +174,9 @@ def _cmd_assign(args: argparse.Namespace) -> int:
             zones = None
             if a.regime == "Zoning":
                 zones = regime.zones_for(sc)
-            a.plot(ax=ax, zones=zones)
+            from hemopt.viz import plot_assignment
+
+            plot_assignment(a, ax=ax, zones=zones)
             save_figure(fig, args.map, dpi=110, bbox_inches="tight")
             plt.close(fig)
             print(f"wrote {args.map}")
@@ -350,7 +343,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print()
             print(_format_ranges(r))
         print()
-        from hemopt.report import reading
+        from hemopt.viz import reading
 
         for sentence in reading(comp, r if len(seeds) > 1 else None, lang=args.lang):
             print("- " + sentence)
@@ -372,26 +365,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"\nwrote {path} (with the sensitivity result of {args.sensitivity})")
         page = None
         if args.interactive_map:
-            from hemopt.plot import write_interactive_map
+            from hemopt.viz import write_interactive_map
 
             page = write_interactive_map(comp, out / "map.html", lang=args.lang).name
             print(f"wrote {out / page} (loads Leaflet and map tiles from the internet)")
-        if sens is None:
-            print(f"wrote {r.to_html(out / 'index.html', lang=args.lang, interactive_map=page)}")
-        else:
-            from hemopt.report import write_html
+        from hemopt.viz import write_excel, write_gpkg, write_report
 
-            html = write_html(comp, out / "index.html", r, lang=args.lang,
-                              interactive_map=page, sensitivity=sens)
-            print(f"wrote {html}")
-        print(f"wrote {r.to_excel(out / 'comparison.xlsx')}")
-        print(f"wrote {comp.to_gpkg(out / 'assignments.gpkg')}")
+        html = write_report(r, out / "index.html", lang=args.lang, interactive_map=page,
+                            sensitivity=sens)
+        print(f"wrote {html}")
+        print(f"wrote {write_excel(r, out / 'comparison.xlsx')}")
+        print(f"wrote {write_gpkg(comp, out / 'assignments.gpkg')}")
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from hemopt.sweep import plot_sweep, read_config, sweep
+    from hemopt.sweep import read_config, sweep
+    from hemopt.viz import plot_sweep
 
     cfg = read_config(args.config)
     if args.workers is not None and args.workers < 1:

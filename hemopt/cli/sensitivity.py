@@ -68,8 +68,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from hemopt.sensitivity import plot_tornado, sensitivity
+    from hemopt.sensitivity import sensitivity
     from hemopt.settings import StudySettings
+    from hemopt.viz import plot_tornado
 
     t0 = time.perf_counter()
     from hemopt.i18n import check_lang
@@ -119,8 +120,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     fig.savefig(png, dpi=110)
     plt.close(fig)
     print(f"wrote {png}")
-    from hemopt.excel import sensitivity_sheets, write_workbook
-    from hemopt.report import write_sensitivity_html
+    from hemopt.viz.excel import sensitivity_sheets, write_workbook
+    from hemopt.viz.sensitivity import write_sensitivity_html
 
     print(f"wrote {write_sensitivity_html(r, out / 'index.html', lang=args.lang)}")
     print(f"wrote {write_workbook(out / 'sensitivity.xlsx', sensitivity_sheets(r))}")

@@ -275,7 +275,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                        start_year=args.start_year, progress=True)
         print(format_years(res))
         paths = _write_csvs(res, out)
-        fig = res.plot()
+        from hemopt.viz import plot_simulation
+
+        fig = plot_simulation(res)
         png = save_figure(fig, out / "simulation.png", dpi=110)
         plt.close(fig)
     print()

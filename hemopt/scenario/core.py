@@ -595,19 +595,6 @@ class Scenario:
         """
         return cls(**read_tables(clients, providers, **options))
 
-    # ------------------------------------------------------------------ display
-    def plot(self, ax: Any = None, *, title: str | None = None, by: str = "current_provider"):
-        """Map of the scenario: boundary, zones, buildings, clients coloured by ``by``,
-        provider offices. Returns the matplotlib Axes."""
-        from hemopt._views import view
-
-        return view("scenario")(self, ax=ax, title=title, by=by)
-
-    def _repr_html_(self) -> str:
-        from hemopt._views import view
-
-        return view("scenario.html_card")(self)
-
     def __repr__(self) -> str:
         return (
             f"Scenario({self.name!r}: {self.n_clients} clients in "

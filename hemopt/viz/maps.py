@@ -1,4 +1,5 @@
-"""Maps and charts (matplotlib, no screen needed)."""
+"""Maps of a scenario, an assignment and a comparison (matplotlib, no screen needed), and the
+interactive maps (folium) for notebooks and beside the report."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hemopt._views import register
 from hemopt.i18n import number as _loc
 from hemopt.i18n import t as _t
 
@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PROVIDER_PALETTE", "add_scale_bar", "centre_box", "draw_box", "explore_assignment",
            "explore_comparison", "plot_assignment", "plot_continuity_tradeoff", "plot_scenario",
+           "plot_scenario_overview",
            "provider_colours", "serving_providers", "write_interactive_map"]
 
 
@@ -182,7 +183,6 @@ def _offices_and_axes(ax: Any, sc: Scenario, colours: dict[str, Any], legend_tit
     add_scale_bar(ax)
 
 
-@register("scenario")
 def plot_scenario(
     scenario: Scenario,
     ax: Any = None,
@@ -195,6 +195,14 @@ def plot_scenario(
     column holding provider ids), provider offices as stars.
 
     ``zoom`` may name a settlement (``buildings.settlement``) to zoom on. Returns the Axes.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> ax = plot_scenario(sc, title="Strängnäs, 5 % of the clients")
+    >>> ax.get_title()
+    'Strängnäs, 5 % of the clients'
     """
     import matplotlib.pyplot as plt
 
@@ -219,6 +227,35 @@ def plot_scenario(
     ax.set_title(title or _t("{name}: {clients} clients, {providers} providers", name=sc.name,
                              clients=_loc(f"{sc.n_clients:,}"), providers=sc.n_providers))
     return ax
+
+
+def plot_scenario_overview(scenario: Scenario) -> Any:
+    """Two maps side by side: the whole municipality, and its largest settlement enlarged
+    (the one with the most clients; the whole map again when there are no settlements).
+    ``hemopt generate --map`` draws it. Returns the Figure.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> fig = plot_scenario_overview(sc)
+    >>> len(fig.axes), fig.axes[1].get_title().startswith("zoom: ")
+    (2, True)
+    """
+    import matplotlib.pyplot as plt
+
+    sc = scenario
+    fig, axes = plt.subplots(1, 2, figsize=(16, 8))
+    plot_scenario(sc, ax=axes[0])
+    biggest = None
+    if "settlement" in sc.buildings.columns:
+        lut = dict(zip(sc.buildings["building_id"], sc.buildings["settlement"], strict=True))
+        counts = sc.clients["building_id"].map(lut).value_counts()
+        counts = counts[counts.index != "rural"]
+        biggest = str(counts.index[0]) if len(counts) else None
+    plot_scenario(sc, ax=axes[1], zoom=biggest, title=f"zoom: {biggest}")
+    fig.tight_layout()
+    return fig
 
 
 def _draw_lines(ax: Any, geoms: Any, **kw: Any) -> None:
@@ -280,17 +317,29 @@ def serving_providers(assignment: Any) -> list[str]:
     return [p for p in assignment.scenario.provider_ids if p in used]
 
 
-@register("assignment")
 def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None,
                     zones: Any = None, size: float = 6.0) -> Any:
     """Map of an :class:`~hemopt.assignment.Assignment`: clients coloured by their assigned
-    provider (dots of ``size`` points²), queueing clients circled, the zone borders
-    (``zones``, default the scenario's), provider offices. Returns the Axes."""
+    provider (dots of ``size`` points²), queueing clients circled, the borders of the areas
+    the regime worked with (``zones``, default :attr:`Assignment.zones
+    <hemopt.assignment.Assignment.zones>`, else the scenario's), provider offices. Returns
+    the Axes.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> ax = plot_assignment(hemopt.assign(sc, hemopt.LOV()))
+    >>> ax.get_title()
+    'strangnas-seed1, LOV: first choice 100.0 %, queue 0'
+    """
     import matplotlib.pyplot as plt
 
     sc = assignment.scenario
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 9))
+    if zones is None:
+        zones = getattr(assignment, "zones", None)
     colours = _base_map(ax, sc, sc.zones if zones is None else zones)
     provider = assignment.clients["provider_id"]
     _clients_by_provider(ax, sc, provider, colours, none_label=_t("unserved"), none_size=20,
@@ -488,7 +537,6 @@ def _legend(m: Any, colours: dict[str, Any], providers: list[str]) -> None:
         f"<b>{html.escape(_t('provider'))}</b>{rows}</div>"))
 
 
-@register("assignment.explore")
 def explore_assignment(assignment: Any) -> Any:
     """An interactive map of an assignment (folium; shows itself in a notebook): clients
     coloured by provider with a tooltip (client, provider, hours, queue), the offices of the
@@ -500,7 +548,7 @@ def explore_assignment(assignment: Any) -> Any:
     --------
     >>> import hemopt
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
-    >>> m = hemopt.assign(sc, hemopt.Zoning()).explore()
+    >>> m = explore_assignment(hemopt.assign(sc, hemopt.Zoning()))
     >>> type(m).__name__, "Leaflet" in m.get_root().render()
     ('Map', True)
     """
@@ -513,11 +561,21 @@ def explore_assignment(assignment: Any) -> Any:
     return m
 
 
-@register("comparison.explore")
 def explore_comparison(comp: Any, regime: str | None = None) -> Any:
     """An interactive map of a comparison: ``regime``'s assignment, or (``None``) every
     regime as a layer to switch between (the first shown). See
-    :func:`explore_assignment`."""
+    :func:`explore_assignment`.
+
+    Examples
+    --------
+    >>> import hemopt
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
+    ...                       continuity=False)
+    >>> m = explore_comparison(comp)
+    >>> "LOV" in m.get_root().render() and "Zoning" in m.get_root().render()
+    True
+    """
     import folium
 
     names = [str(n) for n in comp.table.index]
@@ -543,7 +601,19 @@ def explore_comparison(comp: Any, regime: str | None = None) -> Any:
 def write_interactive_map(comp: Any, path: Any, *, lang: str = "en") -> Any:
     """Write :func:`explore_comparison` (every regime as a layer) as an HTML page. It loads
     Leaflet, its plugins and the OpenStreetMap tiles from their CDNs: it needs the internet,
-    unlike the report. Returns the path."""
+    unlike the report. Returns the path.
+
+    Examples
+    --------
+    >>> import hemopt, tempfile
+    >>> from pathlib import Path
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], max_iterations=20,
+    ...                       continuity=False)
+    >>> page = write_interactive_map(comp, Path(tempfile.mkdtemp()) / "map.html")
+    >>> page.name, "leaflet" in page.read_text(encoding="utf-8").lower()
+    ('map.html', True)
+    """
     from pathlib import Path
 
     from hemopt.i18n import language

@@ -1,8 +1,8 @@
 """Results out to Excel: one formatted sheet per table (openpyxl).
 
 Councils work in Excel, so every result that has tables can be written as a workbook:
-:meth:`Comparison.to_excel <hemopt.compare.Comparison.to_excel>`,
-:meth:`SeedComparison.to_excel <hemopt.ranges.SeedComparison.to_excel>`, a sweep's results
+:func:`write_excel` (a :class:`~hemopt.compare.Comparison` or a
+:class:`~hemopt.ranges.SeedComparison`), a sweep's results
 (:func:`sweep_to_excel`), and any other set of tables through the generic
 :func:`write_workbook` (the sensitivity results use it).
 
@@ -17,7 +17,7 @@ Examples
 --------
 >>> import pandas as pd, tempfile, openpyxl
 >>> from pathlib import Path
->>> from hemopt.excel import write_workbook
+>>> from hemopt.viz.excel import write_workbook
 >>> t = pd.DataFrame({"regime": ["LOV", "=1+1"], "km": [4132.5, 2994.0]})
 >>> p = write_workbook(Path(tempfile.mkdtemp()) / "t.xlsx", {"KPIs": t})
 >>> ws = openpyxl.load_workbook(p)["KPIs"]
@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hemopt._views import register
 from hemopt.errors import InputError
 from hemopt.i18n import language
 from hemopt.i18n import t as _t
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from hemopt.ranges import SeedComparison
 
 __all__ = ["comparison_sheets", "seeds_sheets", "sensitivity_sheets", "sweep_to_excel",
-           "write_comparison", "write_gpkg", "write_seeds", "write_workbook"]
+           "write_comparison", "write_excel", "write_gpkg", "write_seeds", "write_workbook"]
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +166,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
 # ------------------------------------------------------------------------ tables of results
 def _kpi_rows(values: pd.DataFrame) -> pd.DataFrame:
     """KPIs as rows (key, measure, unit), regimes as columns."""
-    from hemopt.report import MEASURES, _measure
+    from hemopt.viz.format import MEASURES, _measure
 
     keys = [k for k in values.columns if pd.api.types.is_numeric_dtype(values[k])]
     keys.sort(key=lambda k: (k not in MEASURES, list(MEASURES).index(k) if k in MEASURES
@@ -216,7 +215,7 @@ def comparison_sheets(comp: Comparison) -> dict[str, pd.DataFrame]:
     """The tables of one comparison: ``KPIs`` (one row per measure, one column per regime,
     the values of ``comparison.json``), ``Providers``, ``Transitions``, ``Settings``, and
     ``Bids`` when a regime procures (:meth:`~hemopt.compare.Comparison.bids`)."""
-    from hemopt.report import _values
+    from hemopt.viz.format import _values
 
     sheets = {"KPIs": _kpi_rows(_values(comp)), "Providers": _providers(comp),
               "Transitions": _transitions(comp), "Settings": _settings(comp)}
@@ -231,13 +230,13 @@ def seeds_sheets(seeds: SeedComparison) -> dict[str, pd.DataFrame]:
     ``Intervals`` (median, range and paired difference to LOV per regime and KPI),
     ``Steps`` (the decomposition of each difference, mean and range over seeds), and the
     headline seed's ``Providers``, ``Transitions`` and ``Settings``."""
-    from hemopt.ranges import paired_intervals
+    from hemopt.viz.format import seed_intervals
 
     per_seed = seeds.per_seed
     num = [c for c in per_seed.columns if pd.api.types.is_numeric_dtype(per_seed[c])]
     ref = "LOV" if "LOV" in per_seed.index.get_level_values("regime") else \
         str(per_seed.index.get_level_values("regime")[0])
-    iv = paired_intervals(per_seed, ref, num)
+    iv = seed_intervals(seeds, num, ref).reset_index()
     dec = seeds.decomposition
     steps = seeds.decomposition_summary() if dec is not None and not dec.empty else \
         pd.DataFrame(columns=["regime", "step"])
@@ -296,7 +295,42 @@ def sensitivity_sheets(sensitivity: Any) -> dict[str, pd.DataFrame]:
     return sheets
 
 
-@register("comparison.excel")
+def write_excel(result: Comparison | SeedComparison, path: str | Path, *,
+                lang: str = "en") -> Path:
+    """The tables of a comparison in one Excel workbook, one formatted sheet each.
+
+    Parameters
+    ----------
+    result
+        A :class:`~hemopt.compare.Comparison` (sheets: KPIs, providers, transitions,
+        settings; :func:`comparison_sheets`) or a :class:`~hemopt.ranges.SeedComparison`
+        (also the KPIs per seed, the intervals and the decomposition; :func:`seeds_sheets`).
+    path
+        The workbook to write (``.xlsx``).
+    lang
+        ``"en"`` or ``"sv"``: the language of the measure names.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import hemopt, tempfile, openpyxl
+    >>> from pathlib import Path
+    >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    >>> comp = hemopt.compare(sc, [hemopt.LOV()], max_iterations=20, continuity=False)
+    >>> p = write_excel(comp, Path(tempfile.mkdtemp()) / "c.xlsx")
+    >>> openpyxl.load_workbook(p).sheetnames[0]
+    'KPIs'
+    """
+    from hemopt.ranges import SeedComparison
+
+    if isinstance(result, SeedComparison):
+        return write_seeds(result, path, lang=lang)
+    return write_comparison(result, path, lang=lang)
+
+
 def write_comparison(comp: Comparison, path: str | Path, *, lang: str = "en") -> Path:
     """Write :func:`comparison_sheets` to ``path`` (``lang``: the language of the measure
     names)."""
@@ -304,7 +338,6 @@ def write_comparison(comp: Comparison, path: str | Path, *, lang: str = "en") ->
         return write_workbook(path, comparison_sheets(comp))
 
 
-@register("seeds.excel")
 def write_seeds(seeds: SeedComparison, path: str | Path, *, lang: str = "en") -> Path:
     """Write :func:`seeds_sheets` to ``path``."""
     with language(lang):
@@ -341,7 +374,6 @@ def sweep_to_excel(results: pd.DataFrame, path: str | Path, *,
     return write_workbook(path, sheets)
 
 
-@register("comparison.gpkg")
 def write_gpkg(comp: Comparison, path: str | Path) -> Path:
     """Every regime's assignment as a layer ``assignment_<regime>`` (clients as points with
     their provider, EPSG:3006), with the areas (``zones``) and the boundary, in one
@@ -354,7 +386,7 @@ def write_gpkg(comp: Comparison, path: str | Path) -> Path:
     >>> sc = hemopt.generate("strangnas", seed=1, scale=0.05)
     >>> comp = hemopt.compare(sc, [hemopt.LOV(), hemopt.Zoning()], max_iterations=20,
     ...                       continuity=False)
-    >>> p = comp.to_gpkg(Path(tempfile.mkdtemp()) / "a.gpkg")
+    >>> p = write_gpkg(comp, Path(tempfile.mkdtemp()) / "a.gpkg")
     >>> sorted(name for name, _ in pyogrio.list_layers(p))
     ['assignment_lov', 'assignment_zoning', 'boundary', 'zones']
     """
