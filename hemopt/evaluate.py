@@ -20,13 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hemopt._workers import resolve_workers
-from hemopt.assignment import Assignment
 from hemopt.day.care import CareParams
 from hemopt.day.route import DayRouting, ShiftParams, route_day
 from hemopt.day.visits import VisitParams, day_of_visits
@@ -34,6 +33,9 @@ from hemopt.errors import InputError
 from hemopt.kpis import KPIColumns, KPIInputs, evaluate_kpis
 from hemopt.routing.instance import RoutingObjective
 from hemopt.travel import TravelModes
+
+if TYPE_CHECKING:  # evaluate reads an assignment; it never builds one
+    from hemopt.assignment import Assignment
 
 __all__ = ["KPI_COLUMNS", "CostParams", "Evaluation", "RoutingSettings", "evaluate",
            "provider_costs"]
