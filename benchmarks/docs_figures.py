@@ -41,13 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (The report, the CLI and the plotting are left out: they show figures, not compute them.)
 SOURCES: tuple[str, ...] = (
     "hemopt/assignment.py", "hemopt/bases.py", "hemopt/choice.py", "hemopt/compare.py",
-    "hemopt/continuity.py", "hemopt/decompose.py", "hemopt/evaluate.py", "hemopt/flow/*.py",
+    "hemopt/decompose.py", "hemopt/evaluate.py", "hemopt/flow/*.py",
     "hemopt/geo.py", "hemopt/kpis.py", "hemopt/ranges.py", "hemopt/regimes/*.py",
-    "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/day/*.py", "hemopt/scenario.py",
-    "hemopt/synth.py",
+    "hemopt/roster.py", "hemopt/routing/*.py", "hemopt/day/*.py",
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
-    "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",  # packages now
+    "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",
     "hemopt/assumptions.py", "hemopt/data/**/*",
     "benchmarks/validation.py", "benchmarks/fairness_rules.py", "benchmarks/continuity.py",
     "benchmarks/docs_figures.py",

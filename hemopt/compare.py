@@ -531,7 +531,8 @@ def compare(
         say(f"[{k}/{len(regimes)}] {regime.name}: assigning ...")
         costed = getattr(regime, "costed", None)  # a tender prices bids by the study's costs
         if costed is not None:
-            regime = costed(cost.staff_sek_per_hour, cost.sek_per_km, travel.car)
+            car = travel.car if isinstance(travel, TravelModes) else travel  # one model: all
+            regime = costed(cost.staff_sek_per_hour, cost.sek_per_km, car)
         a = assign(scenario, regime, seed=seed, base_rule=base_rule)
         if visits is None:  # one day of visits for everyone, independent of the provider
             visits = day_for(a, seed=seed, params=visit_params)

@@ -405,9 +405,19 @@ class _Engine:
     # ---------------------------------------------------------------- month 0
     def start(self) -> None:
         from hemopt.assignment import assign
+        from hemopt.evaluate import CostParams
+        from hemopt.travel import TravelModes
 
         rs = self.regime_state(self.schedule(1))
-        a = assign(self.sc, rs.regime, seed=self.seed)
+        regime, study = rs.regime, self.study
+        costed = getattr(regime, "costed", None)  # a tender prices bids by the study's costs
+        if costed is not None:
+            cost = study.cost if study is not None else CostParams()
+            travel = study.travel if study is not None else TravelModes()
+            car = travel.car if isinstance(travel, TravelModes) else travel
+            regime = costed(cost.staff_sek_per_hour, cost.sek_per_km, car)
+        a = assign(self.sc, regime, seed=self.seed,
+                   base_rule=study.bases if study is not None else None)
         prov = a.result.provider.copy()
         prov[prov < 0] = rs.default
         for i in range(self.n0):

@@ -76,7 +76,9 @@ def test_stamp_goes_stale_when_a_source_changes(tmp_path):
 
 def test_sources_hash_covers_the_model():
     files = {p.relative_to(ROOT).as_posix() for p in df.source_files()}
-    for f in ("hemopt/evaluate.py", "hemopt/kpis.py", "hemopt/regimes.py",
-              "hemopt/day/approx.py", "hemopt/day/route.py", "benchmarks/validation.py"):
+    for f in ("hemopt/evaluate.py", "hemopt/kpis.py", "hemopt/regimes/_base.py",
+              "hemopt/regimes/zoning.py", "hemopt/procurement.py", "hemopt/day/approx.py",
+              "hemopt/day/route.py", "hemopt/scenario/core.py", "hemopt/synth/build.py",
+              "hemopt/continuity/staff.py", "benchmarks/validation.py"):
         assert f in files
     assert not any("__pycache__" in f for f in files)

@@ -59,7 +59,9 @@ def run(v, s, **kw):
     ("staff", "break_min", "half hour", "staff table, staff 'anna', column 'break_min': must "
                                         "be a number"),
     ("staff", "shift_end", "06:00", "staff 'anna', column 'shift_end': must be after "
-                                    "shift_start 07:00, got '06:00'"),
+                                    "shift_start 07:00 (a shift past midnight: write the end "
+                                    "as 30:00, times after 24:00 are the next morning), got "
+                                    "'06:00'"),
     ("staff", "mode", "boat", "staff 'anna', column 'mode': no travel data"),
 ])
 def test_bad_cells_named_by_table_id_column_value(table, column, value, msg):
