@@ -252,6 +252,20 @@ def test_provider_without_capacity_serves_nobody(small):
         assert not got & set(pr.loc[ext, "provider_id"]), name
 
 
+def test_no_municipal_provider_is_refused_with_what_to_do(small):
+    """A provider list without the municipality's own provider (the default that takes the
+    non-choosers): a ScenarioError naming the providers' kinds and how to mark one, from the
+    regimes and from the CLI; LOV with an explicit default runs."""
+    pr = small.providers.copy()
+    pr["kind"] = "external"
+    sc = small.replace(providers=pr)
+    with pytest.raises(hemopt.ScenarioError, match=r"mark one provider's kind as 'municipal'"
+                       r".*\(value: 'external'\)"):
+        _compare(sc, [hemopt.LOV()])
+    comp = _compare(sc, [hemopt.LOV(default=str(pr["provider_id"].iloc[0]))])
+    assert comp.conservation["LOV"]["clients_assigned"] == sc.n_clients
+
+
 @pytest.mark.parametrize("share", [0.0, 0.5])
 def test_lou_shares_at_the_edges(small, share):
     comp = _compare(small, [hemopt.LOV(), hemopt.LOU(share)])

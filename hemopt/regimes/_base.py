@@ -545,8 +545,12 @@ def _default_provider(market: Market, default: str | None) -> int:
         return market.index(default, "default")
     kinds = list(market.kinds)
     if "municipal" not in kinds:
-        raise ScenarioError("the scenario has no municipal provider to serve as default; pass "
-                            "default=<provider id>", table="providers", field="kind")
+        raise ScenarioError(
+            "the scenario has no municipal provider to serve as default (the provider that "
+            "takes the clients who do not choose, and those no other provider can take): mark "
+            "one provider's kind as 'municipal' in the provider list, or in Python give "
+            "LOV(default=<provider id>)", table="providers", field="kind",
+            value=", ".join(sorted(set(market.kinds))))
     return kinds.index("municipal")
 
 
