@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from hemopt._workers import resolve_workers
 from hemopt.day.care import CareParams
 from hemopt.day.route import DayRouting, ShiftParams, route_day
 from hemopt.day.visits import VisitParams, day_of_visits
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 from hemopt.kpis import KPIColumns, KPIInputs, evaluate_kpis
 from hemopt.routing.instance import RoutingObjective
 from hemopt.travel import TravelModes
@@ -121,9 +121,7 @@ class CostParams:
     fixed_sek_per_base: float = 250_000.0
 
     def __post_init__(self) -> None:
-        for k, v in asdict(self).items():
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                raise InputError(f"CostParams.{k} must be a finite number >= 0, got {v!r}")
+        check_fields(self, dict.fromkeys((f.name for f in fields(self)), ">=0"))
 
 
 @dataclass(frozen=True)

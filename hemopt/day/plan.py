@@ -78,7 +78,7 @@ import pandas as pd
 
 from hemopt.day.plan_manual import plans_breaks, recost_manual
 from hemopt.day.plan_tables import Table, check_matrix, hhmm
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 from hemopt.routing.homecare import (
     HomeCareProblem,
     HomeCareResult,
@@ -130,12 +130,8 @@ class PlanCosts:
     non_usual_sek: float = 150.0
 
     def __post_init__(self) -> None:
-        for name in ("wage_sek_per_hour", "sek_per_km", "sek_per_carer",
-                     "overtime_sek_per_hour", "non_usual_sek"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not (isinstance(v, (int, float)) and np.isfinite(v)
-                                           and v >= 0):
-                raise InputError(f"PlanCosts.{name} must be a finite number >= 0, got {v!r}")
+        check_fields(self, dict.fromkeys(("wage_sek_per_hour", "sek_per_km", "sek_per_carer",
+                                          "overtime_sek_per_hour", "non_usual_sek"), ">=0"))
         if isinstance(self.drop_sek, bool) or not (np.isfinite(self.drop_sek)
                                                    and self.drop_sek > 0):
             raise InputError(f"PlanCosts.drop_sek must be > 0, got {self.drop_sek!r}")

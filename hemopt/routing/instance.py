@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial.distance import cdist
 
-from hemopt.errors import InputError
+from hemopt.errors import InputError, check_fields
 from hemopt.routing.reasons import (
     DROP_REASONS,
     LONGER_THAN_SHIFT,
@@ -138,12 +138,8 @@ class RoutingObjective:
     min_paid_min: float = 160.0
 
     def __post_init__(self) -> None:
-        for name in ("sek_per_hour", "sek_per_km", "sek_per_shift", "min_paid_min"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v)
-                                           and v >= 0):
-                raise InputError(f"RoutingObjective.{name} must be a finite number >= 0, "
-                                 f"got {v!r}")
+        check_fields(self, dict.fromkeys(
+            ("sek_per_hour", "sek_per_km", "sek_per_shift", "min_paid_min"), ">=0"))
 
     @classmethod
     def paid_shifts(cls, *, sek_per_hour: float, sek_per_km: float,
