@@ -391,6 +391,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     duration2 = np.where(np.isnan(duration2), duration, duration2)
     off_lo = vt.number("second_offset_min", default=np.nan, lo=-24 * 60, hi=24 * 60)
     off_hi = vt.number("second_offset_max", default=np.nan, lo=-24 * 60, hi=24 * 60)
+    # without offsets both staff start within the tolerance, each inside the visit's own
+    # window (the tolerance does not widen it); with offsets the second follows the first
+    together = np.isnan(off_lo) & np.isnan(off_hi)
     off_lo = np.where(np.isnan(off_lo), np.where(np.isnan(off_hi), -sync_tolerance_min, off_hi),
                       off_lo)
     off_hi = np.where(np.isnan(off_hi), np.maximum(off_lo, sync_tolerance_min), off_hi)
@@ -456,7 +459,8 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         travel=tmat, distance=dmat,
         visit_location=[at[p] for p in vplace], earliest=e, latest=lat,
         duration=duration, duration2=duration2, staffing=staffing,
-        earliest2=np.maximum(e + off_lo, 0.0), latest2=lat + off_hi,
+        earliest2=np.where(together, e, np.maximum(e + off_lo, 0.0)),
+        latest2=np.where(together, lat, lat + off_hi),
         sync_min=off_lo, sync_max=off_hi, skill=skill, excluded=excluded,
         staff_mode=[modes.index(m) for m in st.text("mode")],
         start_place=[at[p] for p in sstart], end_place=[at[p] for p in send],
