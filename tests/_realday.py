@@ -62,13 +62,13 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
     # about 3.6 clients per staff member (within 50-80): a day the staff can mostly serve
     n_clients = (int(np.clip(3.6 * n_staff + rng.integers(-3, 4), 50, 80))
                  if n_clients is None else n_clients)
-    # places: two thirds in town (within 1.5 km of the office), the rest in three villages
+    # places: 80 % in town (within 1.5 km of the office), the rest in three villages
     places = [("kontoret", *OFFICE)]
     villages = [(OFFICE[0] + r * math.cos(a), OFFICE[1] + r * math.sin(a))
-                for r, a in zip(rng.uniform(3000, 7000, 3), rng.uniform(0, 2 * math.pi, 3),
+                for r, a in zip(rng.uniform(2500, 5000, 3), rng.uniform(0, 2 * math.pi, 3),
                                 strict=True)]
     for c in range(n_clients):
-        if rng.random() < 0.67:
+        if rng.random() < 0.8:
             r, a = 1500 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
             x, y = OFFICE[0] + r * math.cos(a), OFFICE[1] + r * math.sin(a)
         else:
@@ -78,7 +78,7 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
     # staff: shifts (day 07-16, morning 07-13, evening 13-22, split 07-10 + 16-21)
     names = [f"{FIRST[i % len(FIRST)]} {chr(65 + i // len(FIRST))}" for i in range(n_staff)]
     kinds = rng.choice(["day", "morning", "evening", "split"], size=n_staff,
-                       p=[0.35, 0.2, 0.3, 0.15])
+                       p=[0.45, 0.15, 0.25, 0.15])
     kinds[:4] = ["day", "evening", "morning", "split"]  # every kind at least once
     shift = {"day": [(420, 960)], "morning": [(420, 780)], "evening": [(780, 1320)],
              "split": [(420, 600), (960, 1260)]}
@@ -86,7 +86,7 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
                  "evening": [(30, 990, 1110), (15, 1170, 1230)], "split": []}
     srows, brows = [], []
     for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        mode = str(rng.choice(["car", "walk", "bike"], p=[0.55, 0.25, 0.2]))
+        mode = str(rng.choice(["car", "walk", "bike"], p=[0.6, 0.2, 0.2]))
         home = f"hem{i + 1:02d}"
         r, a = rng.uniform(800, 9000), rng.uniform(0, 2 * math.pi)
         places.append((home, round(OFFICE[0] + r * math.cos(a), 1),
@@ -128,9 +128,9 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
         elif rng.random() < 0.5:
             t = int(rng.choice([480, 720, 1200]))
             plan.append(("medicin", t, t, 5, 1, ""))
-        if rng.random() < 0.7:
+        if rng.random() < 0.6:
             plan.append(("lunch", 660, 780, int(rng.choice([10, 15, 20])), 1, ""))
-        if rng.random() < 0.5:
+        if rng.random() < 0.4:
             plan.append(("middag", 990, 1080, int(rng.choice([10, 15, 20])), 1, ""))
         if rng.random() < 0.15:
             plan.append(("dusch", 540, 840, int(rng.choice([45, 60])), 1, ""))
@@ -138,7 +138,7 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
             plan.append(("promenad", 600, 840, int(rng.choice([60, 90, 120])), 1, ""))
         if rng.random() < 0.1:
             plan.append(("såromläggning", 540, 900, 30, 1, "sårvård"))
-        if rng.random() < 0.75:
+        if rng.random() < 0.6:
             e0 = int(rng.integers(1140, 1230)) // 5 * 5
             plan.append(("kväll", e0, e0 + 45, int(rng.choice([15, 20, 30])), 2 if lift else 1,
                          ""))

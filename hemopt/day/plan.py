@@ -352,7 +352,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                                    or max_carers < 1):
         raise InputError(f"max_carers must be a whole number >= 1, got {max_carers!r}")
     vt = Table(visits, "visits", "visit")
-    st = Table(staff, "staff", "staff")
+    st = Table(staff, "staff", "staff", duplicate_hint=(
+        " (a split shift, 07-10 and 16-21 say, is two rows: give each part its own id, "
+        "e.g. 'anna fm' and 'anna em')"))
     vt.need(["place", "duration"])
     st.need(["mode", "start", "end", "shift_start", "shift_end"])
     if st.n == 0:
@@ -483,7 +485,10 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         notes.append("no distance matrices: km are not known and not costed")
     stops = _label(res.stops, problem, order, usual)
     breaks_out = res.breaks.assign(staff=[sid[k] for k in res.breaks.staff])
-    dropped = res.dropped.assign(visit=[vid[v] for v in res.dropped.visit])
+    dropped = res.dropped.assign(visit=[vid[v] for v in res.dropped.visit],
+                                 detail=[_night_hint(problem, v, d) for v, d in
+                                         zip(res.dropped.visit, res.dropped.detail,
+                                             strict=True)])
     kpis = _kpis(problem, res.stops, res.breaks, res.travel, res.distance,
                  res.total_tardiness, res.max_tardiness, len(res.dropped), usual, has_usual,
                  costs)
@@ -504,6 +509,18 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         comp = pd.DataFrame({"manual": mk, "optimised": kpis})
     return RoutePlan(stops=stops, breaks=breaks_out, dropped=dropped, kpis=kpis, result=res,
                      problem=problem, manual=man, comparison=comp, notes=tuple(notes))
+
+
+def _night_hint(p: HomeCareProblem, v: int, detail: str) -> str:
+    """A visit whose window lies before every shift but whose time one day later falls in a
+    night shift is likely written as the clock shows it (00:30) instead of 24:30."""
+    e, lat = float(p.earliest[v]) + 24 * 60, float(p.latest[v]) + 24 * 60
+    if float(p.latest[v]) < float(p.shift_start.min()) and any(
+            p.shift_start[k] <= lat and e + p.duration[v] <= p.shift_end[k]
+            for k in range(p.n_staff)):
+        return (f"{detail}; a night visit? times after midnight are written after 24:00 "
+                f"(write {hhmm(p.earliest[v])} as {hhmm(e)}), as the night shifts are")
+    return detail
 
 
 def _idle_staff(p: HomeCareProblem):

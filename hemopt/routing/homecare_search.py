@@ -382,6 +382,23 @@ HOMECARE_BLOCKING: dict[str, str] = {
 }
 
 
+def _clock(m: float) -> str:
+    return f"{int(m) // 60:02d}:{int(m) % 60:02d}"
+
+
+def _unreachable_detail(md, v) -> str:
+    """Why no qualified staff member can serve visit v alone: longer than any shift allows,
+    or its window lies where nobody can be there."""
+    i = md.first_task[v]
+    stay = max((md.s1[k] + md.ot_max[k] - md.s0[k] - md.T[k][md.start_loc[k]][md.loc[i]]
+                - md.T[k][md.loc[i]][md.end_loc[k]]) for k in range(md.K))
+    if md.dur[i] > stay + 1e-9:
+        return (f"it lasts {md.dur[i]:g} min, longer than any shift allows at the place "
+                f"(at most {max(stay, 0.0):g} min, travel to and from it taken out)")
+    return (f"no qualified staff member can start it within its window "
+            f"{_clock(md.e[i])}-{_clock(md.l[i])} and be back by the end of the shift")
+
+
 def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
     """(constraint, detail): what blocks visit v in the final plan ``routes``."""
     p = md.p
@@ -393,7 +410,7 @@ def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
     if static == "no_second_staff":
         return "synchronisation", "fewer than two different qualified, permitted staff"
     if static == "unreachable":
-        return md.unreachable_kind.get(v, "window"), "no staff member can reach it in time"
+        return md.unreachable_kind.get(v, "window"), _unreachable_detail(md, v)
     tasks = md.tasks_of(v)
     start = ev[5]
     per: list[list[tuple[float, int, int]]] = []
