@@ -134,8 +134,9 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
             plan.append(("middag", 990, 1080, int(rng.choice([10, 15, 20])), 1, ""))
         if rng.random() < 0.15:
             plan.append(("dusch", 540, 840, int(rng.choice([45, 60])), 1, ""))
-        if rng.random() < 0.08:
-            plan.append(("promenad", 600, 840, int(rng.choice([60, 90, 120])), 1, ""))
+        if rng.random() < 0.08 or c == 1:  # a walk: up to two hours, at least one of them
+            plan.append(("promenad", 600, 840, 120 if c == 1 else int(rng.choice([60, 90])),
+                         1, ""))
         if rng.random() < 0.1:
             plan.append(("såromläggning", 540, 900, 30, 1, "sårvård"))
         if rng.random() < 0.6:

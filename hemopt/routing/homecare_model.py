@@ -12,6 +12,7 @@ from hemopt.routing.homecare_problem import _TOL, HomeCareProblem
 __all__ = ["TaskModel", "eligible_staff"]
 
 _INF = float("inf")
+_EXACT_BREAKS = True
 #: Cost per minute of a hard violation (overtime, late break, hard window) during the search.
 _VIOLATION_WEIGHT = 1e6
 
@@ -199,8 +200,8 @@ class TaskModel:
                 owner[i] = k
         # where each break goes: exact for a route without double visits (hard windows), the
         # greedy rule below otherwise (and when no placement is feasible: it is penalised)
-        forced = ([self.break_positions(k, routes[k]) for k in range(K)] if self.hard
-                  else [None] * K)
+        forced = ([self.break_positions(k, routes[k]) for k in range(K)]
+                  if self.hard and _EXACT_BREAKS else [None] * K)
         pos = [0] * K
         t = list(self.s0)
         cur = list(self.start_loc)

@@ -363,6 +363,7 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         assert best is not None  # a plan with a violation has a task to take out
         routes = best[2]
         reasons[best[1]] = "no_capacity"
+    routes, ev = _fill(md, routes, ev, reasons)
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
     return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
@@ -380,6 +381,46 @@ HOMECARE_BLOCKING: dict[str, str] = {
     "capacity": "the staff have no room for it",
     "cost": "it could be served, but at a cost above its drop cost (its priority)",
 }
+
+
+def _fill(md, routes, ev, reasons):
+    """Insert each visit left out for lack of room (single-staffed) where it fits at the
+    least cost, trying every position of every eligible staff member on the full schedule.
+
+    The search evaluates only the positions a cheap estimate ranks first, so a visit could be
+    left out with room for it on a route the estimate ranked low (tests/test_realday.py found
+    one: a shower that fitted first on an evening route). A position is skipped when the
+    visit could not start by its latest time even without breaks: inserting delays nothing
+    before it. Deterministic. Returns (routes, evaluation with detail); ``reasons`` loses the
+    visits placed."""
+    for v in sorted(v for v, r in reasons.items() if r == "no_capacity"):
+        tasks = md.tasks_of(v)
+        if len(tasks) != 1:
+            continue
+        i = tasks[0]
+        drop = md.drop[v] if md.drop is not None else _INF
+        start = ev[5]
+        best = None
+        for k in md.elig[i]:
+            r, T = routes[k], md.T[k]
+            for p in range(len(r) + 1):
+                prev = r[p - 1] if p else -1
+                fin = md.s0[k] if prev < 0 else start[prev] + md.dur[prev]
+                here = md.start_loc[k] if prev < 0 else md.loc[prev]
+                if fin + T[here][md.loc[i]] > md.l[i] + 1e-9:
+                    break  # later positions start later still
+                trial = [list(x) for x in routes]
+                trial[k].insert(p, i)
+                e2 = md.evaluate(trial)
+                if e2 is None or e2[4] > 1e-9 or e2[0] - ev[0] >= drop:
+                    continue
+                if best is None or e2[0] < best[0]:
+                    best = (e2[0], trial)
+        if best is not None:
+            routes = best[1]
+            ev = md.evaluate(routes, detail=True)
+            del reasons[v]
+    return routes, ev
 
 
 def _clock(m: float) -> str:
