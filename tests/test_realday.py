@@ -289,3 +289,12 @@ def test_double_visit_second_carer_inside_the_window():
     p = _plan(v, _s(), sync_tolerance_min=5)
     assert p.problem.earliest2[0] == 480 and p.problem.latest2[0] == 480
     assert (p.stops[p.stops.visit == "v1"].start == 480).all()
+
+
+def test_progress_lines_for_long_days():
+    lines: list[str] = []
+    p = _plan(_v(), _s(), progress=lines.append)
+    assert p.kpis["served"] == 2
+    assert lines[0].startswith("route-plan: first plan: 2 of 2 visits placed")
+    assert any(x.startswith("route-plan: search: iteration 2 of 20") for x in lines)
+    assert lines[-1].startswith("route-plan: fill pass: 0 visits")

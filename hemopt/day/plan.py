@@ -70,12 +70,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from hemopt._progress import sayer
 from hemopt.day.plan_manual import plans_breaks, recost_manual
 from hemopt.day.plan_tables import Table, check_matrix, hhmm
 from hemopt.errors import InputError, check_fields
@@ -293,7 +294,8 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                hard_windows: bool = True, break_after_h: float = 5.0,
                break_min_default: float = 30.0, costs: PlanCosts | None = None,
                max_carers: int | None = None, time_limit_s: float | None = None,
-               max_iterations: int | None = None, seed: int = 0) -> RoutePlan:
+               max_iterations: int | None = None, seed: int = 0,
+               progress: bool | Callable[[str], None] | None = False) -> RoutePlan:
     """Route a home-care day from tables at the least cost; re-cost a manual plan beside it.
 
     Parameters
@@ -332,6 +334,10 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     time_limit_s, max_iterations, seed
         As :func:`~hemopt.routing.homecare.solve_homecare`. Without a time limit the run is
         deterministic (1000 iterations by default): the same plan on any machine.
+    progress : bool or callable, optional
+        Lines on the search's progress (the first plan, every tenth of the iterations): True
+        prints them to stderr, None when stderr is a terminal, a callable gets them. Default
+        False.
 
     Returns
     -------
@@ -473,8 +479,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         staff_fixed_cost=costs.sek_per_carer, max_overtime=max_ot,
         overtime_weight=costs.overtime_sek_per_hour / 60, staff_cost=staff_cost,
         drop_penalty=drop, client=[cl_idx[c] for c in client_names], max_carers=max_carers)
+    say = sayer(progress)
     res = solve_homecare(problem, time_limit_s=time_limit_s, max_iterations=max_iterations,
-                         seed=seed)
+                         seed=seed, progress=lambda msg: say(f"route-plan: {msg}"))
     run = (f"time-limited: {time_limit_s:g} s, seed {seed}, {res.iterations} iterations "
            "(depends on the machine's speed and load; use --iterations for a reproducible "
            "plan)" if time_limit_s is not None else

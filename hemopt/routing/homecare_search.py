@@ -10,7 +10,7 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,7 @@ class _Search:
             routes[k].insert(p, i)
         return ev
 
-    def recreate(self, routes, unassigned, ev, forbid=()):
+    def recreate(self, routes, unassigned, ev, forbid=(), say=None):
         md = self.md
         order = list(unassigned)
         mode = self.rng.random()
@@ -181,7 +181,10 @@ class _Search:
             order.sort(key=lambda v: md.p.latest[v] - md.p.earliest[v])
         left = []
         force = md.drop is None
-        for v in order:
+        step = max(1, len(order) // 10)
+        for n, v in enumerate(order):
+            if say is not None and n and n % step == 0 and len(order) >= 100:
+                say(f"first plan: {n} of {len(order)} visits tried")
             new = self.insert_visit(routes, ev, v, force, forbid)
             if new is None:
                 left.append(v)
@@ -232,12 +235,16 @@ class _Search:
             routes[k] = [i for i in routes[k] if i not in gone]
         return chosen
 
-    def run(self, max_iterations, time_limit_s):
+    def run(self, max_iterations, time_limit_s, say=None):
         md = self.md
         t_start = time.perf_counter()
         routes = [[] for _ in range(md.K)]
         ev = md.evaluate(routes)
-        ev, unassigned = self.recreate(routes, md.visits_ok, ev)
+        ev, unassigned = self.recreate(routes, md.visits_ok, ev, say=say)
+        if say is not None:
+            say(f"first plan: {len(md.visits_ok) - len(unassigned)} of {md.p.n_visits} visits "
+                f"placed ({time.perf_counter() - t_start:.0f} s)")
+        last_said = time.perf_counter()
         cur = ([list(r) for r in routes], list(unassigned), ev)
         best = cur
 
@@ -263,6 +270,13 @@ class _Search:
             else:
                 frac = elapsed / time_limit_s
             temp = t0 * (t_end / t0) ** frac
+            if say is not None and (
+                    (max_iterations and it and it % max(1, max_iterations // 10) == 0)
+                    or (not max_iterations and time.perf_counter() - last_said > 10)):
+                last_said = time.perf_counter()
+                say(f"search: iteration {it}{f' of {max_iterations}' if max_iterations else ''}"
+                    f", {n_ok - len(best[1])} visits placed, cost "
+                    f"{total(best[2], best[1]):,.0f} ({elapsed:.0f} s)")
             it += 1
             routes = [list(r) for r in cur[0]]
             forbid = ()
@@ -293,7 +307,8 @@ class _Search:
 
 
 def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = None,
-                   max_iterations: int | None = None, seed: int = 0) -> HomeCareResult:
+                   max_iterations: int | None = None, seed: int = 0,
+                   progress: Callable[[str], None] | None = None) -> HomeCareResult:
     """Route a home-care day: every visit served by qualified, permitted staff, double visits
     synchronised, breaks in their windows; what cannot be served is dropped with a reason.
 
@@ -311,6 +326,10 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
     max_iterations : int, optional
         Number of ruin-and-recreate iterations (default 1000 when no time limit is given).
     seed : int
+    progress : callable, optional
+        Called with a line of text as the first plan is built (every tenth of the visits),
+        every tenth of the iterations (every 10 s with a time limit) and before the final
+        fill pass: for days of thousands of visits.
 
     Returns
     -------
@@ -338,7 +357,7 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         max_iterations = 1000
     md = TaskModel(problem)
     search = _Search(md, seed)
-    (routes, left, _), iters, secs = search.run(max_iterations, time_limit_s)
+    (routes, left, _), iters, secs = search.run(max_iterations, time_limit_s, say=progress)
     reasons = dict(md.reason)
     for v in left:
         reasons[v] = "no_capacity"
@@ -363,6 +382,9 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         assert best is not None  # a plan with a violation has a task to take out
         routes = best[2]
         reasons[best[1]] = "no_capacity"
+    if progress is not None:
+        progress(f"fill pass: {sum(r == 'no_capacity' for r in reasons.values())} visits "
+                 "left out for lack of room tried in every position")
     routes, ev = _fill(md, routes, ev, reasons)
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
     return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
