@@ -169,7 +169,7 @@ def generate_day(seed: int, *, n_staff: int | None = None, n_clients: int | None
 
 # ------------------------------------------------------------------------------- writing
 def _clock(m: float, dialect: str, i: int):
-    h, mm = divmod(int(round(m)), 60)
+    h, mm = divmod(round(m), 60)
     if dialect == "xlsx":
         return dt.time(h, mm) if h < 24 else f"{h}:{mm:02d}"
     if dialect == "excel":

@@ -136,7 +136,7 @@ def _manual_from(plan, day):
             for r in plan.stops.itertuples()]
     rows += [{"staff": r.staff, "visit": "", "order": "",
               "start": f"{int(r.start) // 60:02d}:{int(r.start) % 60:02d}",
-              "duration": int(round(r.end - r.start))} for r in plan.breaks.itertuples()]
+              "duration": round(r.end - r.start)} for r in plan.breaks.itertuples()]
     return pd.DataFrame(rows)
 
 

@@ -172,8 +172,9 @@ class TaskModel:
                     st = st if st > e[i] else e[i]
                     best[b] = (st + dur[i], cur[1]) if st <= lat[i] + _TOL else None
                 place = loc[i]
-            if best[B] is not None:
-                out = list(best[B][1])
+            last = best[B]
+            if last is not None:
+                out = list(last[1])
         if len(cache) > 200_000:
             cache.clear()
         cache[key] = out
