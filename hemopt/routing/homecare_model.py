@@ -12,6 +12,8 @@ from hemopt.routing.homecare_problem import _TOL, HomeCareProblem
 __all__ = ["TaskModel", "eligible_staff"]
 
 _INF = float("inf")
+#: Exact break placement on routes without double visits (a switch for
+#: benchmarks/bench_route_plan_realday.py's before/after).
 _EXACT_BREAKS = True
 #: Cost per minute of a hard violation (overtime, late break, hard window) during the search.
 _VIOLATION_WEIGHT = 1e6

@@ -385,7 +385,8 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
     if progress is not None:
         progress(f"fill pass: {sum(r == 'no_capacity' for r in reasons.values())} visits "
                  "left out for lack of room tried in every position")
-    routes, ev = _fill(md, routes, ev, reasons)
+    if _FILL:
+        routes, ev = _fill(md, routes, ev, reasons)
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
     return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
@@ -403,6 +404,10 @@ HOMECARE_BLOCKING: dict[str, str] = {
     "capacity": "the staff have no room for it",
     "cost": "it could be served, but at a cost above its drop cost (its priority)",
 }
+
+
+#: The fill pass on (a switch for benchmarks/bench_route_plan_realday.py's before/after).
+_FILL = True
 
 
 def _fill(md, routes, ev, reasons):
