@@ -102,8 +102,12 @@ def _cli(paths, out, *extra):
 
 def test_cli_plan_from_planner_files_checked_from_its_output(day, plan, tmp_path, capsys):
     paths = write_day(day, tmp_path / "in", "excel")  # semicolons, cp1252, 8.30, 3,5
-    assert _cli(paths, tmp_path / "out") == 0
+    manual = _manual_from(plan, day)  # the API's plan as a hand plan: re-costed the same
+    manual.to_csv(tmp_path / "manual.csv", index=False, sep=";", encoding="cp1252")
+    assert _cli(paths, tmp_path / "out", "--manual", str(tmp_path / "manual.csv")) == 0
     stops, breaks, dropped, kpis = _read_out(tmp_path / "out")
+    assert (tmp_path / "out" / "manual_violations.txt").read_text(encoding="utf-8") == ""
+    assert float(kpis.loc["cost_sek", "manual"]) == pytest.approx(plan.kpis["cost_sek"])
     chk = check_plan(day, stops, breaks, dropped, sync_tolerance=SYNC)  # HH:MM times
     assert chk.violations == []
     assert false_drops(day, stops, dropped) == []
@@ -298,3 +302,28 @@ def test_progress_lines_for_long_days():
     assert lines[0].startswith("route-plan: first plan: 2 of 2 visits placed")
     assert any(x.startswith("route-plan: search: iteration 2 of 20") for x in lines)
     assert lines[-1].startswith("route-plan: fill pass: 0 visits")
+
+
+def test_places_as_sweref_coordinates(day):
+    """--places with travel models: times from the documented formulas (docs/routing.md:
+    straight line x 1.3 at the preset's speed, plus the overhead per trip)."""
+    from hemopt.travel import TravelModel
+
+    xy = day.places[["x", "y"]].to_numpy()
+    d = 1.3 * np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    labels = list(day.places.place)
+    presets = {"car": (25.0, 2.0), "walk": (4.5, 0.5), "bike": (13.0, 1.0)}
+    time = {m: pd.DataFrame(np.where(d > 0, d / (kmh * 1000) * 60 + over, 0.0), index=labels,
+                            columns=labels) for m, (kmh, over) in presets.items()}
+    km = {m: pd.DataFrame(d / 1000, index=labels, columns=labels) for m in presets}
+    geo = type(day)(visits=day.visits, staff=day.staff, breaks=day.breaks,
+                    places=day.places, time=time, km=km)
+    tb = planner_tables(day, "csv")
+    models = {"car": TravelModel.urban(), "walk": TravelModel.walking(),
+              "bike": TravelModel.cycling()}
+    p = route_plan(tb["visits"], tb["staff"], models, places=day.places, breaks=tb["breaks"],
+                   sync_tolerance_min=SYNC, max_iterations=ITER)
+    chk = check_plan(geo, p.stops, p.breaks, p.dropped, sync_tolerance=SYNC, tol=1e-6)
+    assert chk.violations == []
+    assert p.kpis["travel_min"] == pytest.approx(chk.travel_min, abs=0.01)
+    assert p.kpis["distance_km"] == pytest.approx(chk.km, abs=0.01)  # every mode's km
