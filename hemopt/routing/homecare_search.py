@@ -23,6 +23,10 @@ from hemopt.routing.homecare_problem import HomeCareProblem, HomeCareResult
 __all__ = ["HOMECARE_BLOCKING", "solve_homecare"]
 
 
+#: Neighbours kept per visit for the related removals (at most 30 are removed at once).
+_NEAR = 300
+
+
 class _Search:
     def __init__(self, model: TaskModel, seed: int, n_candidates: int = 20):
         self.md = model
@@ -37,8 +41,14 @@ class _Search:
         t0 = p.travel[0]
         locs = p.visit_location
         mid = (p.earliest + p.latest) / 2
-        rel = t0[np.ix_(locs, locs)] + 0.5 * np.abs(mid[:, None] - mid[None, :])
-        self.near = np.argsort(rel, axis=1, kind="stable").tolist() if n else []
+        # each visit's nearest _NEAR (all on days up to that size: the same lists as a full
+        # sort), rows in chunks: a 2,000-visit day's full lists were 4 million Python ints
+        self.near = []
+        for a in range(0, n, 256):
+            rows = np.arange(a, min(a + 256, n))
+            rel = (t0[np.ix_(locs[rows], locs)]
+                   + 0.5 * np.abs(mid[rows, None] - mid[None, :]))
+            self.near.extend(np.argsort(rel, axis=1, kind="stable")[:, :_NEAR].tolist())
 
     # -- insertion --------------------------------------------------------------------------
     def _cheap(self, routes, start, i, k):
