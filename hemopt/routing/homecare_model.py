@@ -182,6 +182,42 @@ class TaskModel:
         cache[key] = out
         return out
 
+    def fits_alone(self, k: int, route) -> bool:
+        """Whether staff ``k`` can serve ``route`` (single-staffed tasks only) with every
+        window, break window and the shift's end (with its overtime) held: the dynamic
+        programme of :meth:`break_positions`, route-local (no other route is scheduled)."""
+        T, bk = self.T[k], self.brk[k]
+        loc, e, lat, dur = self.loc, self.e, self.l, self.dur
+        B = len(bk)
+        best: list[float | None] = [self.s0[k]] + [None] * B
+        place = self.start_loc[k]
+        n = len(route)
+        for j in range(n + 1):
+            for b in range(B):
+                t = best[b]
+                if t is None:
+                    continue
+                bdur, bear, blat = bk[b]
+                bs = t if t > bear else bear
+                nxt = best[b + 1]
+                if bs <= blat + _TOL and (nxt is None or bs + bdur < nxt):
+                    best[b + 1] = bs + bdur
+            if j == n:
+                break
+            i = route[j]
+            tr = T[place][loc[i]]
+            for b in range(B + 1):
+                t = best[b]
+                if t is None:
+                    continue
+                st = t + tr
+                st = st if st > e[i] else e[i]
+                best[b] = st + dur[i] if st <= lat[i] + _TOL else None
+            place = loc[i]
+        last = best[B]
+        return last is not None and (last + T[place][self.end_loc[k]]
+                                     <= self.s1[k] + self.ot_max[k] + _TOL)
+
     def tasks_of(self, v: int) -> list[int]:
         f = self.first_task[v]
         return [f, f + 1] if self.partner[f] >= 0 else [f]

@@ -440,12 +440,15 @@ def _fill(md, routes, ev, reasons):
         best = None
         for k in md.elig[i]:
             r, T = routes[k], md.T[k]
+            single = all(md.partner[x] < 0 for x in r)
             for p in range(len(r) + 1):
                 prev = r[p - 1] if p else -1
                 fin = md.s0[k] if prev < 0 else start[prev] + md.dur[prev]
                 here = md.start_loc[k] if prev < 0 else md.loc[prev]
                 if fin + T[here][md.loc[i]] > md.l[i] + 1e-9:
                     break  # later positions start later still
+                if single and md.hard and not md.fits_alone(k, [*r[:p], i, *r[p:]]):
+                    continue  # route-local and exact: the full schedule would break a rule
                 trial = [list(x) for x in routes]
                 trial[k].insert(p, i)
                 e2 = md.evaluate(trial)
