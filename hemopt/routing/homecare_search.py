@@ -396,7 +396,7 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         progress(f"fill pass: {sum(r == 'no_capacity' for r in reasons.values())} visits "
                  "left out for lack of room tried in every position")
     if _FILL:
-        routes, ev = _fill(md, routes, ev, reasons)
+        routes, ev = _fill(md, search, routes, ev, reasons)
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
     return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
@@ -420,16 +420,20 @@ HOMECARE_BLOCKING: dict[str, str] = {
 _FILL = True
 
 
-def _fill(md, routes, ev, reasons):
+def _fill(md, search, routes, ev, reasons, n_full: int = 20):
     """Insert each visit left out for lack of room (single-staffed) where it fits at the
-    least cost, trying every position of every eligible staff member on the full schedule.
+    least cost.
 
     The search evaluates only the positions a cheap estimate ranks first, so a visit could be
     left out with room for it on a route the estimate ranked low (tests/test_realday.py found
-    one: a shower that fitted first on an evening route). A position is skipped when the
-    visit could not start by its latest time even without breaks: inserting delays nothing
-    before it. Deterministic. Returns (routes, evaluation with detail); ``reasons`` loses the
-    visits placed."""
+    one: a shower that fitted first on an evening route). Here every position of every
+    eligible staff member is considered: skipped when the visit could not start by its
+    latest time even without breaks (inserting delays nothing before it); on a route without
+    double visits (hard windows) checked exactly on the route alone
+    (:meth:`TaskModel.fits_alone`); of the positions left, the ``n_full`` the estimate ranks
+    first are evaluated on the full schedule, and the cheapest that holds every rule, below
+    the visit's drop cost, is taken. Deterministic. Returns (routes, evaluation with detail);
+    ``reasons`` loses the visits placed."""
     for v in sorted(v for v, r in reasons.items() if r == "no_capacity"):
         tasks = md.tasks_of(v)
         if len(tasks) != 1:
@@ -437,25 +441,31 @@ def _fill(md, routes, ev, reasons):
         i = tasks[0]
         drop = md.drop[v] if md.drop is not None else _INF
         start = ev[5]
-        best = None
+        cands = []
         for k in md.elig[i]:
             r, T = routes[k], md.T[k]
-            single = all(md.partner[x] < 0 for x in r)
+            single = md.hard and all(md.partner[x] < 0 for x in r)
+            est = None
             for p in range(len(r) + 1):
                 prev = r[p - 1] if p else -1
                 fin = md.s0[k] if prev < 0 else start[prev] + md.dur[prev]
                 here = md.start_loc[k] if prev < 0 else md.loc[prev]
                 if fin + T[here][md.loc[i]] > md.l[i] + 1e-9:
                     break  # later positions start later still
-                if single and md.hard and not md.fits_alone(k, [*r[:p], i, *r[p:]]):
+                if single and not md.fits_alone(k, [*r[:p], i, *r[p:]]):
                     continue  # route-local and exact: the full schedule would break a rule
-                trial = [list(x) for x in routes]
-                trial[k].insert(p, i)
-                e2 = md.evaluate(trial)
-                if e2 is None or e2[4] > 1e-9 or e2[0] - ev[0] >= drop:
-                    continue
-                if best is None or e2[0] < best[0]:
-                    best = (e2[0], trial)
+                if est is None:
+                    est = {pos: x for x, pos, _, _ in search._cheap(routes, start, i, k)}
+                cands.append((est[p], k, p))
+        best = None
+        for _, k, p in sorted(cands)[:n_full]:
+            trial = [list(x) for x in routes]
+            trial[k].insert(p, i)
+            e2 = md.evaluate(trial)
+            if e2 is None or e2[4] > 1e-9 or e2[0] - ev[0] >= drop:
+                continue
+            if best is None or e2[0] < best[0]:
+                best = (e2[0], trial)
         if best is not None:
             routes = best[1]
             ev = md.evaluate(routes, detail=True)
