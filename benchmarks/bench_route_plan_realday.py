@@ -83,7 +83,7 @@ def main(argv=None) -> int:
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     print()
-    print(table.to_markdown(index=False))
+    print(table.to_string(index=False))
     print(f"\n{args.iterations} iterations; load average {os.getloadavg()}; peak memory "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     bad = table[(table.search == "now") & ((table.violations > 0) | (table.false_drops > 0))]
