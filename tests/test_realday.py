@@ -327,3 +327,5 @@ def test_places_as_sweref_coordinates(day):
     assert chk.violations == []
     assert p.kpis["travel_min"] == pytest.approx(chk.travel_min, abs=0.01)
     assert p.kpis["distance_km"] == pytest.approx(chk.km, abs=0.01)  # every mode's km
+    assert any("km of every mode (car, walk, bike) are counted and costed" in n
+               for n in p.notes)

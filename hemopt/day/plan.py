@@ -490,6 +490,10 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     notes = list(_idle_staff(problem))
     if dmat is None:
         notes.append("no distance matrices: km are not known and not costed")
+    elif places is not None and len(modes) > 1:
+        notes.append(f"places with travel models: the km of every mode ({', '.join(modes)}) "
+                     f"are counted and costed at {costs.sek_per_km:g} SEK/km, on foot and by "
+                     f"bicycle too; give time and distance matrices to cost only a car's km")
     stops = _label(res.stops, problem, order, usual)
     breaks_out = res.breaks.assign(staff=[sid[k] for k in res.breaks.staff])
     dropped = res.dropped.assign(visit=[vid[v] for v in res.dropped.visit],
