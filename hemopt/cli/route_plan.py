@@ -208,7 +208,7 @@ def _cmd_route_plan(args: argparse.Namespace) -> int:
     kw = dict(places=places, distance=distance, breaks=breaks, tolerance_min=args.tolerance,
               sync_tolerance_min=args.sync_tolerance, hard_windows=not args.soft_windows,
               max_carers=args.max_carers, time_limit_s=args.time_limit,
-              max_iterations=args.iterations, seed=args.seed)
+              max_iterations=args.iterations, seed=args.seed, progress=None)
     with output_lock(out, "--out", folder=True):
         plan = route_plan(visits, staff, matrices, manual=manual, costs=costs, **kw)
         curve = (continuity_curve(visits, staff, matrices, curve_costs, costs=costs, **kw)

@@ -70,12 +70,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from hemopt._progress import sayer
 from hemopt.day.plan_manual import plans_breaks, recost_manual
 from hemopt.day.plan_tables import Table, check_matrix, hhmm
 from hemopt.errors import InputError, check_fields
@@ -293,7 +294,8 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                hard_windows: bool = True, break_after_h: float = 5.0,
                break_min_default: float = 30.0, costs: PlanCosts | None = None,
                max_carers: int | None = None, time_limit_s: float | None = None,
-               max_iterations: int | None = None, seed: int = 0) -> RoutePlan:
+               max_iterations: int | None = None, seed: int = 0,
+               progress: bool | Callable[[str], None] | None = False) -> RoutePlan:
     """Route a home-care day from tables at the least cost; re-cost a manual plan beside it.
 
     Parameters
@@ -332,6 +334,10 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     time_limit_s, max_iterations, seed
         As :func:`~hemopt.routing.homecare.solve_homecare`. Without a time limit the run is
         deterministic (1000 iterations by default): the same plan on any machine.
+    progress : bool or callable, optional
+        Lines on the search's progress (the first plan, every tenth of the iterations): True
+        prints them to stderr, None when stderr is a terminal, a callable gets them. Default
+        False.
 
     Returns
     -------
@@ -352,7 +358,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
                                    or max_carers < 1):
         raise InputError(f"max_carers must be a whole number >= 1, got {max_carers!r}")
     vt = Table(visits, "visits", "visit")
-    st = Table(staff, "staff", "staff")
+    st = Table(staff, "staff", "staff", duplicate_hint=(
+        " (a split shift, 07-10 and 16-21 say, is two rows: give each part its own id, "
+        "e.g. 'anna fm' and 'anna em')"))
     vt.need(["place", "duration"])
     st.need(["mode", "start", "end", "shift_start", "shift_end"])
     if st.n == 0:
@@ -391,6 +399,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     duration2 = np.where(np.isnan(duration2), duration, duration2)
     off_lo = vt.number("second_offset_min", default=np.nan, lo=-24 * 60, hi=24 * 60)
     off_hi = vt.number("second_offset_max", default=np.nan, lo=-24 * 60, hi=24 * 60)
+    # without offsets both staff start within the tolerance, each inside the visit's own
+    # window (the tolerance does not widen it); with offsets the second follows the first
+    together = np.isnan(off_lo) & np.isnan(off_hi)
     off_lo = np.where(np.isnan(off_lo), np.where(np.isnan(off_hi), -sync_tolerance_min, off_hi),
                       off_lo)
     off_hi = np.where(np.isnan(off_hi), np.maximum(off_lo, sync_tolerance_min), off_hi)
@@ -456,7 +467,8 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         travel=tmat, distance=dmat,
         visit_location=[at[p] for p in vplace], earliest=e, latest=lat,
         duration=duration, duration2=duration2, staffing=staffing,
-        earliest2=np.maximum(e + off_lo, 0.0), latest2=lat + off_hi,
+        earliest2=np.where(together, e, np.maximum(e + off_lo, 0.0)),
+        latest2=np.where(together, lat, lat + off_hi),
         sync_min=off_lo, sync_max=off_hi, skill=skill, excluded=excluded,
         staff_mode=[modes.index(m) for m in st.text("mode")],
         start_place=[at[p] for p in sstart], end_place=[at[p] for p in send],
@@ -467,8 +479,9 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         staff_fixed_cost=costs.sek_per_carer, max_overtime=max_ot,
         overtime_weight=costs.overtime_sek_per_hour / 60, staff_cost=staff_cost,
         drop_penalty=drop, client=[cl_idx[c] for c in client_names], max_carers=max_carers)
+    say = sayer(progress)
     res = solve_homecare(problem, time_limit_s=time_limit_s, max_iterations=max_iterations,
-                         seed=seed)
+                         seed=seed, progress=lambda msg: say(f"route-plan: {msg}"))
     run = (f"time-limited: {time_limit_s:g} s, seed {seed}, {res.iterations} iterations "
            "(depends on the machine's speed and load; use --iterations for a reproducible "
            "plan)" if time_limit_s is not None else
@@ -477,9 +490,16 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
     notes = list(_idle_staff(problem))
     if dmat is None:
         notes.append("no distance matrices: km are not known and not costed")
+    elif places is not None and len(modes) > 1:
+        notes.append(f"places with travel models: the km of every mode ({', '.join(modes)}) "
+                     f"are counted and costed at {costs.sek_per_km:g} SEK/km, on foot and by "
+                     f"bicycle too; give time and distance matrices to cost only a car's km")
     stops = _label(res.stops, problem, order, usual)
     breaks_out = res.breaks.assign(staff=[sid[k] for k in res.breaks.staff])
-    dropped = res.dropped.assign(visit=[vid[v] for v in res.dropped.visit])
+    dropped = res.dropped.assign(visit=[vid[v] for v in res.dropped.visit],
+                                 detail=[_night_hint(problem, v, d) for v, d in
+                                         zip(res.dropped.visit, res.dropped.detail,
+                                             strict=True)])
     kpis = _kpis(problem, res.stops, res.breaks, res.travel, res.distance,
                  res.total_tardiness, res.max_tardiness, len(res.dropped), usual, has_usual,
                  costs)
@@ -500,6 +520,18 @@ def route_plan(visits: pd.DataFrame, staff: pd.DataFrame, travel: Mapping, *,
         comp = pd.DataFrame({"manual": mk, "optimised": kpis})
     return RoutePlan(stops=stops, breaks=breaks_out, dropped=dropped, kpis=kpis, result=res,
                      problem=problem, manual=man, comparison=comp, notes=tuple(notes))
+
+
+def _night_hint(p: HomeCareProblem, v: int, detail: str) -> str:
+    """A visit whose window lies before every shift but whose time one day later falls in a
+    night shift is likely written as the clock shows it (00:30) instead of 24:30."""
+    e, lat = float(p.earliest[v]) + 24 * 60, float(p.latest[v]) + 24 * 60
+    if float(p.latest[v]) < float(p.shift_start.min()) and any(
+            p.shift_start[k] <= lat and e + p.duration[v] <= p.shift_end[k]
+            for k in range(p.n_staff)):
+        return (f"{detail}; a night visit? times after midnight are written after 24:00 "
+                f"(write {hhmm(p.earliest[v])} as {hhmm(e)}), as the night shifts are")
+    return detail
 
 
 def _idle_staff(p: HomeCareProblem):

@@ -99,8 +99,13 @@ def recost_manual(p: HomeCareProblem, manual: pd.DataFrame) -> PlanCheck:
             if is_break[i] and not bdur[i] > 0:
                 raise mt.error(i, "duration", "a planned break needs its duration in "
                                "minutes", None)
-    rows = sorted(range(mt.n), key=lambda i: (kpos[who[i]], order[i]
-                                              if not np.isnan(order[i]) else start[i], i))
+    if timed:  # as planned: by the planned start (order breaks ties); a break row's order
+        # may be blank, and an order beside start minutes would put it anywhere
+        rows = sorted(range(mt.n), key=lambda i: (kpos[who[i]], start[i], np.inf if np.isnan(
+            order[i]) else order[i], i))
+    else:
+        rows = sorted(range(mt.n), key=lambda i: (kpos[who[i]], order[i]
+                                                  if not np.isnan(order[i]) else start[i], i))
     seen: dict[int, int] = {}
     routes: list[list] = [[] for _ in p.staff_ids]
     items: list[list] = [[] for _ in p.staff_ids]

@@ -4,7 +4,8 @@
 reads columns as numbers, clock times, integers or id lists. A bad cell raises an
 :class:`~hemopt.errors.InputError` naming the table, the row's id, the column and the value,
 and how to fix it; times are shown as HH:MM. Clock times are ``"HH:MM"`` (or minutes after
-midnight as a number) between 00:00 and 36:00 (a night shift may end after midnight).
+midnight as a number) between 00:00 and 36:00 (a night shift may end after midnight); the
+Swedish ``8.30`` is 08:30.
 
 Examples
 --------
@@ -16,8 +17,9 @@ Examples
 ... except Exception as err:
 ...     print(err)
 visits table, visit 'v2', column 'duration': must be a number (minutes), got '20 min'
->>> Table(pd.DataFrame({"visit": ["v1"], "at": ["08:30"]}), "visits", "visit").clock("at")
-array([510.])
+>>> Table(pd.DataFrame({"visit": ["v1", "v2"], "at": ["08:30", "8.30"]}), "visits",
+...       "visit").clock("at")
+array([510., 510.])
 >>> hhmm(1530)
 '25:30'
 """
@@ -38,6 +40,7 @@ __all__ = ["CLOCK_MAX_MIN", "Table", "check_matrix", "hhmm"]
 #: Latest clock time accepted (36:00, minutes after midnight of the day planned).
 CLOCK_MAX_MIN = 36 * 60
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_CLOCK_SV = re.compile(r"^(\d{1,2})\.(\d{2})$")
 
 
 def hhmm(minutes: float) -> str:
@@ -79,7 +82,8 @@ class Table:
         line 1).
     """
 
-    def __init__(self, df: pd.DataFrame, name: str, id_column: str | None):
+    def __init__(self, df: pd.DataFrame, name: str, id_column: str | None,
+                 duplicate_hint: str = ""):
         if not isinstance(df, pd.DataFrame):
             raise InputError(f"{name} table must be a DataFrame, got {type(df).__name__}")
         self.df = df
@@ -93,7 +97,8 @@ class Table:
             for i, v in enumerate(self.ids):
                 if v in seen:
                     raise InputError(f"{name} table, column {id_column!r}: duplicate id {v!r} "
-                                     f"(lines {seen[v] + 2} and {i + 2}); ids must be unique")
+                                     f"(lines {seen[v] + 2} and {i + 2}); ids must be unique"
+                                     f"{duplicate_hint}")
                 seen[v] = i
         else:
             self.ids = [f"line {i + 2}" for i in range(self.n)]
@@ -211,15 +216,25 @@ class Table:
                 if not m or int(m.group(2)) >= 60 or (m.group(3) and int(m.group(3)) >= 60):
                     raise self.error(i, column, f"not a clock time; {fix}", v)
                 x = 60 * int(m.group(1)) + int(m.group(2)) + int(m.group(3) or 0) / 60
+            elif isinstance(v, str) and (m := _CLOCK_SV.match(v.strip())):
+                # Swedish clock notation, kl. 8.30 (Språkrådet): hours, a point, two-digit
+                # minutes. A decimal comma (8,30) or one digit (8.5) could be hours: refused
+                if int(m.group(2)) >= 60:
+                    raise self.error(i, column, f"not a clock time; {fix}", v)
+                x = 60 * int(m.group(1)) + int(m.group(2))
             else:
-                if isinstance(v, str) and re.fullmatch(r"\s*\d{1,2}[.,]\d{2}\s*", v):
-                    raise self.error(i, column, "ambiguous: a clock time with a point or "
-                                     "comma? write it as HH:MM (or whole minutes after "
-                                     "midnight)", v)
+                if isinstance(v, str) and re.fullmatch(r"\s*\d{1,2}[.,]\d{1,2}\s*", v):
+                    raise self.error(i, column, "ambiguous: a clock time with a comma, or "
+                                     "decimal hours? write it as HH:MM (8.30 and 08:30 are "
+                                     "read as 08:30; or whole minutes after midnight)", v)
                 try:
                     x = self._float(i, column, v, "minutes after midnight")
                 except InputError:
                     raise self.error(i, column, f"not a clock time; {fix}", v) from None
+                if 0 < x < 1:
+                    raise self.error(i, column, f"a fraction of a minute after midnight: an "
+                                     f"Excel time as a fraction of a day ({hhmm(x * 1440)})? "
+                                     f"{fix}", v)
             if not 0 <= x <= CLOCK_MAX_MIN:
                 raise self.error(i, column, f"outside 00:00-36:00; {fix}", v)
             out[i] = x

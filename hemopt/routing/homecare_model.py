@@ -12,6 +12,9 @@ from hemopt.routing.homecare_problem import _TOL, HomeCareProblem
 __all__ = ["TaskModel", "eligible_staff"]
 
 _INF = float("inf")
+#: Exact break placement on routes without double visits (a switch for
+#: benchmarks/bench_route_plan_realday.py's before/after).
+_EXACT_BREAKS = True
 #: Cost per minute of a hard violation (overtime, late break, hard window) during the search.
 _VIOLATION_WEIGHT = 1e6
 
@@ -107,6 +110,7 @@ class TaskModel:
         self.visits_ok = [v for v in range(n) if v not in self.reason]
         # neighbours by location for related removal
         self.xy_rank = None
+        self._bp_cache: dict[tuple, list[int] | None] = {}
 
     def _reachable(self, i: int, s: int, windows: bool = True) -> bool:
         T = self.T[s]
@@ -119,6 +123,100 @@ class TaskModel:
             return False
         back = st + self.dur[i] + T[self.loc[i]][self.end_loc[s]]
         return back <= self.s1[s] + self.ot_max[s] + _TOL
+
+    def break_positions(self, k: int, route) -> list[int] | None:
+        """The break positions (after that many tasks) of staff ``k`` on ``route`` that bring
+        it back earliest with every window and break window held, or None: the route has no
+        break, a double visit (its times depend on another route) or no such placement.
+
+        A dynamic programme over (tasks done, breaks taken) keeping the earliest time free:
+        every rule bounds a time from above, so an earlier state is never worse. The greedy
+        rule (take a break when it fits in the waiting time or cannot wait past the next
+        visit) misses placements: a break postponed past a visit with slack can push the
+        next, tight visit out of its window (found by tests/test_realday.py)."""
+        bk = self.brk[k]
+        if not bk or not route:
+            return None
+        key = (k, tuple(route))
+        cache = self._bp_cache
+        if key in cache:
+            return cache[key]
+        out: list[int] | None = None
+        partner = self.partner
+        if all(partner[i] < 0 for i in route):
+            T = self.T[k]
+            loc, e, lat, dur = self.loc, self.e, self.l, self.dur
+            B = len(bk)
+            # best[b]: (earliest time free, break positions) with b breaks taken
+            best: list[tuple[float, tuple[int, ...]] | None] = [(self.s0[k], ())] + [None] * B
+            place = self.start_loc[k]
+            n = len(route)
+            for j in range(n + 1):
+                for b in range(B):
+                    cur = best[b]
+                    if cur is None:
+                        continue
+                    bdur, bear, blat = bk[b]
+                    bs = cur[0] if cur[0] > bear else bear
+                    if bs <= blat + _TOL:
+                        nxt = best[b + 1]
+                        if nxt is None or bs + bdur < nxt[0] - _TOL:
+                            best[b + 1] = (bs + bdur, (*cur[1], j))
+                if j == n:
+                    break
+                i = route[j]
+                tr = T[place][loc[i]]
+                for b in range(B + 1):
+                    cur = best[b]
+                    if cur is None:
+                        continue
+                    st = cur[0] + tr
+                    st = st if st > e[i] else e[i]
+                    best[b] = (st + dur[i], cur[1]) if st <= lat[i] + _TOL else None
+                place = loc[i]
+            last = best[B]
+            if last is not None:
+                out = list(last[1])
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[key] = out
+        return out
+
+    def fits_alone(self, k: int, route) -> bool:
+        """Whether staff ``k`` can serve ``route`` (single-staffed tasks only) with every
+        window, break window and the shift's end (with its overtime) held: the dynamic
+        programme of :meth:`break_positions`, route-local (no other route is scheduled)."""
+        T, bk = self.T[k], self.brk[k]
+        loc, e, lat, dur = self.loc, self.e, self.l, self.dur
+        B = len(bk)
+        best: list[float | None] = [self.s0[k]] + [None] * B
+        place = self.start_loc[k]
+        n = len(route)
+        for j in range(n + 1):
+            for b in range(B):
+                t = best[b]
+                if t is None:
+                    continue
+                bdur, bear, blat = bk[b]
+                bs = t if t > bear else bear
+                nxt = best[b + 1]
+                if bs <= blat + _TOL and (nxt is None or bs + bdur < nxt):
+                    best[b + 1] = bs + bdur
+            if j == n:
+                break
+            i = route[j]
+            tr = T[place][loc[i]]
+            for b in range(B + 1):
+                t = best[b]
+                if t is None:
+                    continue
+                st = t + tr
+                st = st if st > e[i] else e[i]
+                best[b] = st + dur[i] if st <= lat[i] + _TOL else None
+            place = loc[i]
+        last = best[B]
+        return last is not None and (last + T[place][self.end_loc[k]]
+                                     <= self.s1[k] + self.ot_max[k] + _TOL)
 
     def tasks_of(self, v: int) -> list[int]:
         f = self.first_task[v]
@@ -139,6 +237,10 @@ class TaskModel:
         for k in range(K):
             for i in routes[k]:
                 owner[i] = k
+        # where each break goes: exact for a route without double visits (hard windows), the
+        # greedy rule below otherwise (and when no placement is feasible: it is penalised)
+        forced = ([self.break_positions(k, routes[k]) for k in range(K)]
+                  if self.hard and _EXACT_BREAKS else [None] * K)
         pos = [0] * K
         t = list(self.s0)
         cur = list(self.start_loc)
@@ -170,10 +272,15 @@ class TaskModel:
                         while nb[k] < len(bk):
                             bdur, bear, blat = bk[nb[k]]
                             bs = tt if tt > bear else bear
-                            a_nb = tt + tr
-                            s_nb = a_nb if a_nb > e[i] else e[i]
-                            if not (bs + bdur + tr <= s_nb or s_nb + dur[i] > blat):
-                                break
+                            fk = forced[k]
+                            if fk is not None:
+                                if fk[nb[k]] != p:
+                                    break
+                            else:
+                                a_nb = tt + tr
+                                s_nb = a_nb if a_nb > e[i] else e[i]
+                                if not (bs + bdur + tr <= s_nb or s_nb + dur[i] > blat):
+                                    break
                             bstart[k].append(bs)
                             bpos[k].append(p)
                             if bs > blat:

@@ -10,7 +10,7 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,10 @@ from hemopt.routing.homecare_model import _INF, _VIOLATION_WEIGHT, TaskModel
 from hemopt.routing.homecare_problem import HomeCareProblem, HomeCareResult
 
 __all__ = ["HOMECARE_BLOCKING", "solve_homecare"]
+
+
+#: Neighbours kept per visit for the related removals (at most 30 are removed at once).
+_NEAR = 300
 
 
 class _Search:
@@ -37,8 +41,14 @@ class _Search:
         t0 = p.travel[0]
         locs = p.visit_location
         mid = (p.earliest + p.latest) / 2
-        rel = t0[np.ix_(locs, locs)] + 0.5 * np.abs(mid[:, None] - mid[None, :])
-        self.near = np.argsort(rel, axis=1, kind="stable").tolist() if n else []
+        # each visit's nearest _NEAR (all on days up to that size: the same lists as a full
+        # sort), rows in chunks: a 2,000-visit day's full lists were 4 million Python ints
+        self.near = []
+        for a in range(0, n, 256):
+            rows = np.arange(a, min(a + 256, n))
+            rel = (t0[np.ix_(locs[rows], locs)]
+                   + 0.5 * np.abs(mid[rows, None] - mid[None, :]))
+            self.near.extend(np.argsort(rel, axis=1, kind="stable")[:, :_NEAR].tolist())
 
     # -- insertion --------------------------------------------------------------------------
     def _cheap(self, routes, start, i, k):
@@ -167,7 +177,7 @@ class _Search:
             routes[k].insert(p, i)
         return ev
 
-    def recreate(self, routes, unassigned, ev, forbid=()):
+    def recreate(self, routes, unassigned, ev, forbid=(), say=None):
         md = self.md
         order = list(unassigned)
         mode = self.rng.random()
@@ -181,7 +191,10 @@ class _Search:
             order.sort(key=lambda v: md.p.latest[v] - md.p.earliest[v])
         left = []
         force = md.drop is None
-        for v in order:
+        step = max(1, len(order) // 10)
+        for n, v in enumerate(order):
+            if say is not None and n and n % step == 0 and len(order) >= 100:
+                say(f"first plan: {n} of {len(order)} visits tried")
             new = self.insert_visit(routes, ev, v, force, forbid)
             if new is None:
                 left.append(v)
@@ -232,12 +245,16 @@ class _Search:
             routes[k] = [i for i in routes[k] if i not in gone]
         return chosen
 
-    def run(self, max_iterations, time_limit_s):
+    def run(self, max_iterations, time_limit_s, say=None):
         md = self.md
         t_start = time.perf_counter()
         routes = [[] for _ in range(md.K)]
         ev = md.evaluate(routes)
-        ev, unassigned = self.recreate(routes, md.visits_ok, ev)
+        ev, unassigned = self.recreate(routes, md.visits_ok, ev, say=say)
+        if say is not None:
+            say(f"first plan: {len(md.visits_ok) - len(unassigned)} of {md.p.n_visits} visits "
+                f"placed ({time.perf_counter() - t_start:.0f} s)")
+        last_said = time.perf_counter()
         cur = ([list(r) for r in routes], list(unassigned), ev)
         best = cur
 
@@ -263,6 +280,13 @@ class _Search:
             else:
                 frac = elapsed / time_limit_s
             temp = t0 * (t_end / t0) ** frac
+            if say is not None and (
+                    (max_iterations and it and it % max(1, max_iterations // 10) == 0)
+                    or (not max_iterations and time.perf_counter() - last_said > 10)):
+                last_said = time.perf_counter()
+                say(f"search: iteration {it}{f' of {max_iterations}' if max_iterations else ''}"
+                    f", {n_ok - len(best[1])} visits placed, cost "
+                    f"{total(best[2], best[1]):,.0f} ({elapsed:.0f} s)")
             it += 1
             routes = [list(r) for r in cur[0]]
             forbid = ()
@@ -293,7 +317,8 @@ class _Search:
 
 
 def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = None,
-                   max_iterations: int | None = None, seed: int = 0) -> HomeCareResult:
+                   max_iterations: int | None = None, seed: int = 0,
+                   progress: Callable[[str], None] | None = None) -> HomeCareResult:
     """Route a home-care day: every visit served by qualified, permitted staff, double visits
     synchronised, breaks in their windows; what cannot be served is dropped with a reason.
 
@@ -311,6 +336,10 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
     max_iterations : int, optional
         Number of ruin-and-recreate iterations (default 1000 when no time limit is given).
     seed : int
+    progress : callable, optional
+        Called with a line of text as the first plan is built (every tenth of the visits),
+        every tenth of the iterations (every 10 s with a time limit) and before the final
+        fill pass: for days of thousands of visits.
 
     Returns
     -------
@@ -338,7 +367,7 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         max_iterations = 1000
     md = TaskModel(problem)
     search = _Search(md, seed)
-    (routes, left, _), iters, secs = search.run(max_iterations, time_limit_s)
+    (routes, left, _), iters, secs = search.run(max_iterations, time_limit_s, say=progress)
     reasons = dict(md.reason)
     for v in left:
         reasons[v] = "no_capacity"
@@ -363,6 +392,11 @@ def solve_homecare(problem: HomeCareProblem, *, time_limit_s: float | None = Non
         assert best is not None  # a plan with a violation has a task to take out
         routes = best[2]
         reasons[best[1]] = "no_capacity"
+    if progress is not None:
+        progress(f"fill pass: {sum(r == 'no_capacity' for r in reasons.values())} visits "
+                 "left out for lack of room tried in every position")
+    if _FILL:
+        routes, ev = _fill(md, search, routes, ev, reasons)
     blocking = {v: _diagnose(md, search, routes, ev, v) for v in sorted(reasons)}
     return _result(problem, md, routes, ev, reasons, iters, secs, blocking)
 
@@ -382,6 +416,80 @@ HOMECARE_BLOCKING: dict[str, str] = {
 }
 
 
+#: The fill pass on (a switch for benchmarks/bench_route_plan_realday.py's before/after).
+_FILL = True
+
+
+def _fill(md, search, routes, ev, reasons, n_full: int = 20):
+    """Insert each visit left out for lack of room (single-staffed) where it fits at the
+    least cost.
+
+    The search evaluates only the positions a cheap estimate ranks first, so a visit could be
+    left out with room for it on a route the estimate ranked low (tests/test_realday.py found
+    one: a shower that fitted first on an evening route). Here every position of every
+    eligible staff member is considered: skipped when the visit could not start by its
+    latest time even without breaks (inserting delays nothing before it); on a route without
+    double visits (hard windows) checked exactly on the route alone
+    (:meth:`TaskModel.fits_alone`); of the positions left, the ``n_full`` the estimate ranks
+    first are evaluated on the full schedule, and the cheapest that holds every rule, below
+    the visit's drop cost, is taken. Deterministic. Returns (routes, evaluation with detail);
+    ``reasons`` loses the visits placed."""
+    for v in sorted(v for v, r in reasons.items() if r == "no_capacity"):
+        tasks = md.tasks_of(v)
+        if len(tasks) != 1:
+            continue
+        i = tasks[0]
+        drop = md.drop[v] if md.drop is not None else _INF
+        start = ev[5]
+        cands = []
+        for k in md.elig[i]:
+            r, T = routes[k], md.T[k]
+            single = md.hard and all(md.partner[x] < 0 for x in r)
+            est = None
+            for p in range(len(r) + 1):
+                prev = r[p - 1] if p else -1
+                fin = md.s0[k] if prev < 0 else start[prev] + md.dur[prev]
+                here = md.start_loc[k] if prev < 0 else md.loc[prev]
+                if fin + T[here][md.loc[i]] > md.l[i] + 1e-9:
+                    break  # later positions start later still
+                if single and not md.fits_alone(k, [*r[:p], i, *r[p:]]):
+                    continue  # route-local and exact: the full schedule would break a rule
+                if est is None:
+                    est = {pos: x for x, pos, _, _ in search._cheap(routes, start, i, k)}
+                cands.append((est[p], k, p))
+        best = None
+        for _, k, p in sorted(cands)[:n_full]:
+            trial = [list(x) for x in routes]
+            trial[k].insert(p, i)
+            e2 = md.evaluate(trial)
+            if e2 is None or e2[4] > 1e-9 or e2[0] - ev[0] >= drop:
+                continue
+            if best is None or e2[0] < best[0]:
+                best = (e2[0], trial)
+        if best is not None:
+            routes = best[1]
+            ev = md.evaluate(routes, detail=True)
+            del reasons[v]
+    return routes, ev
+
+
+def _clock(m: float) -> str:
+    return f"{int(m) // 60:02d}:{int(m) % 60:02d}"
+
+
+def _unreachable_detail(md, v) -> str:
+    """Why no qualified staff member can serve visit v alone: longer than any shift allows,
+    or its window lies where nobody can be there."""
+    i = md.first_task[v]
+    stay = max((md.s1[k] + md.ot_max[k] - md.s0[k] - md.T[k][md.start_loc[k]][md.loc[i]]
+                - md.T[k][md.loc[i]][md.end_loc[k]]) for k in range(md.K))
+    if md.dur[i] > stay + 1e-9:
+        return (f"it lasts {md.dur[i]:g} min, longer than any shift allows at the place "
+                f"(at most {max(stay, 0.0):g} min, travel to and from it taken out)")
+    return (f"no qualified staff member can start it within its window "
+            f"{_clock(md.e[i])}-{_clock(md.l[i])} and be back by the end of the shift")
+
+
 def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
     """(constraint, detail): what blocks visit v in the final plan ``routes``."""
     p = md.p
@@ -393,7 +501,7 @@ def _diagnose(md, search, routes, ev, v) -> tuple[str, str]:
     if static == "no_second_staff":
         return "synchronisation", "fewer than two different qualified, permitted staff"
     if static == "unreachable":
-        return md.unreachable_kind.get(v, "window"), "no staff member can reach it in time"
+        return md.unreachable_kind.get(v, "window"), _unreachable_detail(md, v)
     tasks = md.tasks_of(v)
     start = ev[5]
     per: list[list[tuple[float, int, int]]] = []
