@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from hemopt.kpis import format_value
 from hemopt.viz._html import render
 from hemopt.viz.format import _num, _regimes, run_description
 from hemopt.viz.maps import serving_providers
@@ -109,11 +110,11 @@ def assignment_card(a: Any) -> str:
     s = a.summary()
     serving = serving_providers(a)
     rows = [("Scenario", str(a.scenario.name)), ("Clients", f"{s['clients']:,}"),
-            ("First choice met (% of choosing clients)", f"{s['first_choice_pct']:.1f}"),
+            ("First choice met (% of choosing clients)", format_value("pct", s["first_choice_pct"])),
             ("Clients queueing for their choice", f"{s['queue']:,}"),
             ("Clients without a provider", f"{s['unserved']:,}"),
             ("Care hours with external providers (%)",
-             f"{100 * _num(s['external_share_hours']):.1f}"),
+             format_value("share", _num(s["external_share_hours"]))),
             ("Providers with clients", f"{len(serving)} of {a.scenario.n_providers}")]
     cl = a.clients
     per = cl[cl["provider_id"] != ""].groupby("provider_id").agg(
