@@ -91,6 +91,12 @@ _LIST_COLUMNS = set(CLIENT_COLUMNS["ranking"]) | set(PROVIDER_COLUMNS["zones"])
 _LIST_SPLIT = re.compile(r"[;,|]")
 _PERSONNUMMER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+# digits grouped by three with spaces (Swedish: a space, no-break or thin space), optionally
+# with decimals: "615 400", "1 000,5"; and the English "1,000.5" (a point makes it certain)
+_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
+_COMMA_GROUPS_POINT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+# "1,000": a thousands separator (1000) or a decimal comma (1.0)?
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -107,6 +113,7 @@ class _Source:
     xy: np.ndarray | None = None  # points of a GeoDataFrame, in EPSG:3006
     notes: list[str] = field(default_factory=list)
     header_line: int = 1
+    delimiter: str | None = None  # a CSV file's separator
 
     @property
     def name(self) -> str:
@@ -236,7 +243,7 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
         raise ScenarioError("the file is empty: expected a header line and one row per "
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, notes=notes,
-                   header_line=header_line)
+                   header_line=header_line, delimiter=delimiter)
 
 
 def _read_excel(table: str, path: Path, shown: str) -> _Source:
@@ -381,12 +388,16 @@ def _text(v: Any) -> str:
 
 def cell_float(v: Any) -> float | None:
     """A cell as a float, or None when it is not a number: a bool, or text that does not
-    read as one. Accepts a decimal comma (``3,5``) and no-break spaces as thousands
-    separators; text ``nan`` reads as NaN, which callers refuse. One reader for the client
-    lists and route-plan's tables.
+    read as one. Accepts a decimal comma (``3,5``), spaces (plain, no-break or thin)
+    between groups of three digits as thousands separators (``615 400``, ``1 000,5``), and
+    commas as thousands separators when a decimal point follows (``1,000.5``); text ``nan``
+    reads as NaN, which callers refuse. One reader for the client lists and route-plan's
+    tables.
 
     >>> cell_float("3,5"), cell_float("1\u00a0200"), cell_float(2)
     (3.5, 1200.0, 2.0)
+    >>> cell_float("6 583 800"), cell_float("1 000,5"), cell_float("1,000.5")
+    (6583800.0, 1000.5, 1000.5)
     >>> cell_float("ten"), cell_float(True)
     (None, None)
     """
@@ -394,7 +405,12 @@ def cell_float(v: Any) -> float | None:
         return None
     if isinstance(v, (int, float, np.integer, np.floating)):
         return float(v)
-    s = str(v).strip().replace("\u00a0", "")
+    s = str(v).strip()
+    if _SPACE_GROUPS.match(s):
+        s = re.sub(r"[ \u00a0\u202f\u2009]", "", s)
+    elif _COMMA_GROUPS_POINT.match(s):
+        s = s.replace(",", "")
+    s = s.replace("\u00a0", "")
     if _DECIMAL_COMMA.match(s):
         s = s.replace(",", ".")
     try:
@@ -404,9 +420,18 @@ def cell_float(v: Any) -> float | None:
 
 
 def _number(src: _Source, i: int, column: str, v: Any) -> float:
-    """A cell as a float; blank is NaN. Accepts a decimal comma (``3,5``)."""
+    """A cell as a float; blank is NaN. Accepts a decimal comma (``3,5``), except that
+    ``1,000`` (groups of three digits after commas) is refused as ambiguous outside a
+    ``;``- or tab-separated file, where only a decimal comma is usual."""
     if _blank(v):
         return math.nan
+    if (isinstance(v, str) and src.delimiter not in (";", "\t")
+            and _COMMA_THOUSANDS.match(v.strip())):
+        t = v.strip()
+        other = f" or {t.replace(',', '.')}" if t.count(",") == 1 else ""
+        raise src.error(i, column, "ambiguous number: a thousands separator or a decimal "
+                        f"comma? write {t.replace(',', '')}{other} (a point for decimals, "
+                        "no thousands separator)", v)
     x = cell_float(v)
     if x is None or (math.isnan(x) and not isinstance(v, (float, np.floating))):
         raise src.error(i, column, "must be a number", v)
