@@ -233,6 +233,7 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
                     hint_text += (f" (a list in column {lists[0]!r} separated by "
                                   f"{delimiter!r}, the file's own separator? quote the cell, "
                                   f"\"E1{delimiter}E3\", or separate the ids with '|': E1|E3)")
+                hint_text = _title_hint(header, header_line) or hint_text
                 raise ScenarioError(
                     f"{len(record)} cells but the header has {len(header)}{hint_text}",
                     table=table, file=shown, line=line)
@@ -244,6 +245,14 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, notes=notes,
                    header_line=header_line, delimiter=delimiter)
+
+
+def _title_hint(header: Sequence[Any], header_line: int) -> str:
+    """A hint when the "header" is one cell: a title above the table."""
+    if sum(not _blank(c) for c in header) > 1:
+        return ""
+    return (f" (line {header_line}, taken as the header, has one cell: a title? the header "
+            "must be the first non-empty line; delete the lines above it)")
 
 
 def _read_excel(table: str, path: Path, shown: str) -> _Source:
@@ -281,16 +290,63 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
         if len(cells) > len(header):
             extra = [c for c in cells[len(header):] if not _blank(c)]
             if extra:
-                raise ScenarioError("a cell right of the last header column is not empty",
-                                    table=table, file=shown, line=line, value=extra[0])
+                raise ScenarioError("a cell right of the last header column is not empty"
+                                    f"{_title_hint(header, header_line)}", table=table,
+                                    file=shown, line=line, value=extra[0])
             cells = cells[:len(header)]
         rows.append(cells + [None] * (len(header) - len(cells)))
         lines.append(line)
     wb.close()
+    if header is not None:
+        _check_sheet(ws, table, shown, path, sheet, header_line, lines, header, rows)
     if header is None:
         raise ScenarioError("the sheet is empty: expected a header row and one row per "
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, header_line=header_line)
+
+
+def _check_sheet(ws: Any, table: str, shown: str, path: Path, sheet: str, header_line: int,
+                 lines: list[int], header: list[str], rows: list[list[Any]]) -> None:
+    """Refuse what a sheet shows otherwise than it holds: rows hidden (a filter: hemopt
+    would read the rows the user filtered out), merged cells (only the first holds the
+    value) and formulas whose value was never saved (a workbook written by a program)."""
+    from openpyxl.utils import get_column_letter
+
+    hidden = [ln for ln in lines if ws.row_dimensions[ln].hidden]
+    if hidden:
+        shown_lines = ", ".join(map(str, hidden[:10])) + (", ..." if len(hidden) > 10 else "")
+        raise ScenarioError(
+            f"{len(hidden)} hidden row(s) (a filter?) on line(s) {shown_lines}: hemopt reads "
+            "every row, hidden or not; delete the rows you do not mean, or show them",
+            table=table, file=shown, line=hidden[0])
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row >= header_line:
+            raise ScenarioError(
+                f"merged cells {rng.coord}: only the first of them holds the value; unmerge "
+                "them and give every row its own value", table=table, file=shown,
+                line=max(rng.min_row, header_line))
+    if not any(c is None for r in rows for c in r):
+        return  # a formula without a saved value reads as None
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        wanted = set(lines)
+        for line, record in enumerate(wb[sheet].iter_rows(min_row=1, max_col=len(header),
+                                                          values_only=True), start=1):
+            if line not in wanted:
+                continue
+            for col, v in enumerate(record, start=1):
+                if isinstance(v, str) and v.startswith("=") and ws.cell(line, col).value is None:
+                    raise ScenarioError(
+                        f"cell {get_column_letter(col)}{line} holds a formula whose value was "
+                        "never saved (the workbook was written by a program): open it in "
+                        "Excel or LibreOffice and save it, or paste the values",
+                        table=table, file=shown, line=line, field=header[col - 1], value=v)
+    finally:
+        wb.close()
 
 
 def _cell_text(v: Any) -> str:
@@ -467,11 +523,21 @@ def _known(ids: Iterable[str], limit: int = 20) -> str:
     return shown or "none"
 
 
+#: Ids that name a spreadsheet's total row, not a client or provider (lower case, without a
+#: trailing colon).
+_TOTAL_WORDS = frozenset({"summa", "summa totalt", "totalsumma", "totalt", "total", "totals",
+                          "grand total", "sum", "s:a", "summering"})
+
+
 def _unique_ids(src: _Source, column: str, ids: Sequence[str], what: str) -> None:
     first: dict[str, int] = {}
     for i, v in enumerate(ids):
         if v == "":
             raise src.error(i, column, f"missing {what}", None)
+        if v.lower().rstrip(":").strip() in _TOTAL_WORDS:
+            raise src.error(i, column, f"looks like a total row, not a {what.split()[0]}: "
+                            "delete the row (it would count as one more, with the sum of the "
+                            "others' hours)", v)
         if v in first:
             raise src.error(i, column, f"duplicate {what} (also on {src.first_line(first[v])})",
                             v)
