@@ -116,8 +116,9 @@ def transition(a: Assignment) -> dict[str, Any]:
     providers (the scenario's ``current_provider``) to assignment ``a``.
 
     Returns ``clients_changing_provider_pct``, ``hours_changing_provider_pct`` (of clients
-    with a current provider; NaN, undefined, when no client has one), ``providers_leaving`` (ids of providers with clients today and
-    none after), ``largest_provider`` with its clients before and after, and
+    with a current provider; NaN, undefined, when no client has one), ``providers_leaving``
+    (ids of providers with clients today and none after), ``largest_provider`` with its
+    clients before and after, and
     ``care_hours_moving_per_week`` (care hours that change employer; staff hours follow them).
 
     Examples

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hemopt.i18n import number as _loc
-from hemopt.kpis import format_value
 from hemopt.i18n import t as _t
+from hemopt.kpis import format_value
 
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario

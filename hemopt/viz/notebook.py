@@ -9,6 +9,7 @@ a notebook still shows a comparison as a table of measures in words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +86,8 @@ def scenario_card(sc: Any) -> str:
                           ("visits_per_day_total", "Visits per day", "{:,.0f}"),
                           ("zones", "Home-care areas", "{:,.0f}")):
         if key in s:
-            rows.append((label, f.format(_num(s[key]))))
+            v = _num(s[key])
+            rows.append((label, f.format(v) if math.isfinite(v) else "–"))
     prov = [[str(p["provider_id"]), str(p.get("name", "")), str(p["kind"]),
              f"{int(p['clients']):,}", f"{_num(p['hours_per_week']):,.0f}"]
             for p in s["providers"]]
@@ -110,7 +112,8 @@ def assignment_card(a: Any) -> str:
     s = a.summary()
     serving = serving_providers(a)
     rows = [("Scenario", str(a.scenario.name)), ("Clients", f"{s['clients']:,}"),
-            ("First choice met (% of choosing clients)", format_value("pct", s["first_choice_pct"])),
+            ("First choice met (% of choosing clients)",
+             format_value("pct", s["first_choice_pct"])),
             ("Clients queueing for their choice", f"{s['queue']:,}"),
             ("Clients without a provider", f"{s['unserved']:,}"),
             ("Care hours with external providers (%)",
