@@ -88,7 +88,7 @@ def test_cli_assign_shows_a_dash(tmp_path, capsys):
 
 
 # ------------------------------------------------ loyalty never leaves a client unserved
-def test_loyal_client_of_a_full_provider_goes_to_the_default():
+def test_rule_loyal_client_full_provider():
     # K0 ranks M first but stays (switch_propensity 0) with E1, which has no room
     prov = PROVIDERS.assign(capacity_clients=[np.inf, 0.0])
     sc = _scenario(1, providers=prov, ranking="M", current_provider="E1")

@@ -107,7 +107,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("clients", "ranking"):
         "every client is taken as one who does not choose and gets the default provider, so "
-        "first choice met will be 0 % in every regime",
+        "first choice met is undefined (no client chose) in every regime",
     ("clients", "current_provider"):
         "no client has a current provider, so loyalty under LOV and incumbents in procured "
         "zones play no part",
