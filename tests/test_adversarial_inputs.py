@@ -280,3 +280,46 @@ def test_any_valid_table_conserves_clients_and_hours_and_is_not_mutated(c, p, re
     assert a.providers["share_hours"].isna().all() == (total == 0)
     # the same inputs give the same figures
     pd.testing.assert_frame_equal(a.clients, b.clients)
+
+
+# ------------------------------------------------------------------ provider ids and names
+@pytest.mark.parametrize(("ids", "names"), [
+    (["M", "m"], ["'M' (row 0)", "'m'", "differ only in case"]),
+    (["E-1", "E1"], ["'E-1' (row 0)", "'E1'"]),
+    (["M", "E 1"], None),  # distinct: read
+])
+def test_rule_provider_ids_distinct(ids, names):
+    prov = PROVIDERS.assign(provider_id=ids)
+    if names is None:
+        assert _read(_clients(), prov).provider_ids == ids
+        return
+    _refused(lambda: _read(_clients(), prov), "table 'providers'", "row 1", "'provider_id'",
+             *names)
+
+
+@pytest.mark.parametrize(("column", "given", "names"), [
+    ("ranking", "e1", ["'ranking'", "unknown provider 'e1'", "did you mean provider id 'E1'"]),
+    ("ranking", "M;omsorg ab", ["did you mean provider id 'E1' (named 'Omsorg AB')"]),
+    ("current_provider", "Kommunen", ["'current_provider'",
+                                      "did you mean provider id 'M' (named 'Kommunen')"]),
+    ("ranking", "X", ["unknown provider 'X'", "(providers: M, E1)"]),
+])
+def test_rule_provider_named_otherwise(column, given, names):
+    msg = _refused(lambda: _read(_clients(**{column: given})), "table 'clients'", "row 0",
+                   *names)
+    if given == "X":
+        assert "did you mean" not in msg
+
+
+# ------------------------------------------------------------------ generate: nothing cut silently
+def test_rule_n_areas_not_cut(tmp_path):
+    from hemopt.synth import from_public_data
+
+    data = Path(hemopt.__file__).parent / "data"
+    kw = {"coverage_80": 0.16, "seed": 1, "scale": 0.05, "code": "0127"}
+    boundary, deso = data / "kommun_0486_0127_sweref99tm.geojson", \
+        data / "deso2025_botkyrka_0127.geojson"
+    _refused(lambda: from_public_data(boundary, deso, n_areas=500, **kw), "n_areas",
+             "[1, 54]", "got 500", kind=InputError)
+    sc = from_public_data(boundary, deso, n_areas=4, **kw)  # a choice within the DeSO areas
+    assert len(sc.zones) == 4

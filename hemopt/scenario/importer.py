@@ -165,6 +165,23 @@ def _kept_values(values: list[Any]) -> list[Any]:
     return nums
 
 
+def _fold(v: str) -> str:
+    """An id or name as people compare them: case, spaces and hyphens ignored."""
+    return re.sub(r"[\s\-_]+", "", v).casefold()
+
+
+def _did_you_mean(given: str, names: Mapping[str, str]) -> str:
+    """``; did you mean 'E1'?`` when ``given`` is a provider's id in another case or its
+    name (exports often rank providers by name), else ``""``."""
+    hits = [pid for pid, nm in names.items()
+            if _fold(given) in (_fold(pid), _fold(str(nm)))]
+    if len(hits) != 1:
+        return ""
+    pid = hits[0]
+    shown = f" (named {names[pid]!r})" if _fold(given) == _fold(str(names[pid])) else ""
+    return f"; did you mean provider id {pid!r}{shown}? give the provider's id"
+
+
 def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequence[str],
                notes: list[str]) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     spec = {**PROVIDER_COLUMNS, **_COORD_COLUMNS}
@@ -174,6 +191,14 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
     name = {k: src.columns[p] for k, p in cols.items()}
     ids = [_text(r[cols["provider_id"]]) for r in src.rows]
     _unique_ids(src, name["provider_id"], ids, "provider id")
+    folded: dict[str, int] = {}
+    for i, pid in enumerate(ids):
+        j = folded.setdefault(_fold(pid), i)
+        if j != i:
+            raise src.error(i, name["provider_id"], f"provider ids {ids[j]!r} "
+                            f"({src.first_line(j)}) and {pid!r} differ only in case, spaces "
+                            "or hyphens: one provider twice, or two too alike to tell apart "
+                            "in a ranking; make them distinct", pid)
     for i, pid in enumerate(ids):
         if _LIST_SPLIT.search(pid):
             raise src.error(i, name["provider_id"], "a provider id may not contain ';', ',' "
@@ -216,8 +241,8 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
 
 
 def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
-             addresses: _Address | None, keep: Sequence[str], notes: list[str]
-             ) -> tuple[dict[str, Any], np.ndarray]:
+             addresses: _Address | None, keep: Sequence[str], notes: list[str],
+             names: Mapping[str, str] | None = None) -> tuple[dict[str, Any], np.ndarray]:
     spec = {**CLIENT_COLUMNS, **_COORD_COLUMNS}
     cols = _columns(src, spec)
     _require(src, cols, "client_id", spec)
@@ -249,7 +274,8 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
             for p in _id_list(cell):
                 if p not in providers:
                     raise src.error(i, name["ranking"], f"unknown provider {p!r} in the "
-                                    f"ranking (providers: {known})", cell)
+                                    f"ranking{_did_you_mean(p, names or {})} (providers: "
+                                    f"{known})", cell)
                 if p in rank:
                     raise src.error(i, name["ranking"], f"provider {p!r} appears twice in the "
                                     "ranking", cell)
@@ -257,8 +283,8 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
         rankings.append(tuple(rank))
         cur = _text(r[cols["current_provider"]]) if "current_provider" in cols else ""
         if cur and cur not in providers:
-            raise src.error(i, name["current_provider"], f"unknown provider (providers: "
-                            f"{known})", cur)
+            raise src.error(i, name["current_provider"], f"unknown provider"
+                            f"{_did_you_mean(cur, names or {})} (providers: {known})", cur)
         current.append(cur)
     data["ranking"] = rankings
     data["current_provider"] = current
@@ -405,7 +431,8 @@ def read_tables(
         raise InputError(f"keep_columns: no column {missing[0]!r} in {psrc.name} or "
                          f"{csrc.name}")
     pr, pindex = _providers(psrc, xy_crs, addr, keep, notes)
-    cdata, cxy = _clients(csrc, pindex, xy_crs, addr, keep, notes)
+    cdata, cxy = _clients(csrc, pindex, xy_crs, addr, keep, notes,
+                          names=dict(zip(pr["provider_id"], pr["name"], strict=True)))
 
     zo = _read_zones(zones) if zones is not None else None
     zone_ids = set(zo["zone_id"]) if zo is not None else set()
