@@ -139,8 +139,10 @@ class Assignment:
         }
 
     def _guarantee_shortfall(self) -> float:
-        """Weekly hours the externals stay below their guaranteed minutes (NaN: none)."""
-        g = self.problem.caps.guaranteed_minutes
+        """Weekly hours the externals stay below their contracted (guaranteed) minutes,
+        whatever kind of capacity held them back (NaN: no guarantee)."""
+        caps = self.problem.caps
+        g = caps.contract_minutes if caps.contract_minutes is not None else caps.guaranteed_minutes
         if g is None:
             return math.nan
         load = self.providers["hours_per_week"].to_numpy(dtype=float) * 60.0

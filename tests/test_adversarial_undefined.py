@@ -167,3 +167,30 @@ def test_undefined_share_is_a_dash_in_cli_report_and_excel(no_chooser_run):
     assert values and all(v == "–" for v in values), values
     km = [ws.cell(r, head.index("driven_km_per_day") + 1).value for r in range(2, ws.max_row + 1)]
     assert all(isinstance(v, (int, float)) for v in km)  # numbers stay numbers
+
+
+# ------------------------------------------------------------------ LOU's guarantee shortfall
+def test_rule_guarantee_shortfall_any_capacity():
+    """An external without room is short of its guarantee whether its capacity is given in
+    clients or in hours (before, an hours capacity hid the shortfall as 0)."""
+    sc = hemopt.generate("strangnas", seed=1, scale=0.05)
+    ext = (sc.providers["kind"] == "external").to_numpy()
+    total = float(sc.clients["hours_per_week"].sum())
+    got = {}
+    for col in ("capacity_clients", "capacity_hours"):
+        p = sc.providers.copy()
+        p[col] = np.where(ext, 0.0, np.inf)
+        s2 = hemopt.Scenario(clients=sc.clients, providers=p, zones=sc.zones,
+                             boundary=sc.boundary, stairwells=sc.stairwells,
+                             buildings=sc.buildings, bases=sc.bases, name="capped")
+        a = hemopt.assign(s2, hemopt.LOU(external_share=0.2))
+        s = a.summary()
+        assert s["external_share_hours"] == 0.0 and s["unserved"] == 0
+        got[col] = s["guarantee_shortfall_hours_per_week"]
+    # the externals' contracted 20 % (whole minutes, split evenly), all of it short
+    assert got["capacity_clients"] == pytest.approx(got["capacity_hours"])
+    assert 0.19 * total < got["capacity_hours"] <= 0.2 * total
+    # without capacities the externals take what non-choosers there are: a smaller shortfall
+    free = hemopt.assign(sc, hemopt.LOU(external_share=0.2)).summary()
+    assert 0.0 <= free["guarantee_shortfall_hours_per_week"] < got["capacity_hours"]
+    assert free["external_share_hours"] > 0.0
