@@ -323,3 +323,53 @@ def test_rule_n_areas_not_cut(tmp_path):
              "[1, 54]", "got 500", kind=InputError)
     sc = from_public_data(boundary, deso, n_areas=4, **kw)  # a choice within the DeSO areas
     assert len(sc.zones) == 4
+
+
+# ------------------------------------------------------------------ areas (zones) files
+def _zones(tmp_path: Path, name: str, ids, boxes, crs=3006) -> Path:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    p = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyogrio's note on a missing CRS
+        gpd.GeoDataFrame({"zone_id": ids}, geometry=[box(*b) for b in boxes],
+                         crs=crs).to_file(p)
+    return p
+
+
+def test_rule_zones_not_a_table(tmp_path):
+    table = _csv(tmp_path, "zone_id,x\nA,1\n", "areas.csv")
+    _refused(lambda: _read(_clients(), zones=table), "areas.csv", "no geometry",
+             "GeoPackage, GeoJSON or Shapefile")
+    _refused(lambda: _read(_clients(), boundary=table), "areas.csv", "no geometry")
+    text = _csv(tmp_path, "just some notes\n", "notes.txt")
+    _refused(lambda: _read(_clients(), zones=text), "notes.txt", "not a geodata file")
+    msg = _refused(lambda: _read(_clients(), zones=tmp_path), "not a geodata file")
+    assert "DRIVER" not in msg  # GDAL's advice on drivers is cut
+
+
+def test_rule_zones_overlap(tmp_path):
+    whole = (600_000, 6_570_000, 630_000, 6_600_000)
+    west, east = (600_000, 6_570_000, 615_000, 6_600_000), (615_000, 6_570_000, 630_000,
+                                                             6_600_000)
+    ok = _read(_clients(), zones=_zones(tmp_path, "ok.gpkg", ["A", "B"], [west, east]))
+    assert sorted(ok.zones["zone_id"]) == ["A", "B"]
+    p = _zones(tmp_path, "over.gpkg", ["A", "B"], [whole, east])
+    _refused(lambda: _read(_clients(), zones=p), "over.gpkg", "areas 'A' and 'B' overlap",
+             "450.00 km²", "100 % of the smaller", "do not overlap")
+    # a scenario built in Python is held to the same rule
+    import geopandas as gpd
+
+    zones = gpd.read_file(p)
+    _refused(lambda: ok.replace(zones=zones), "table 'zones'", "overlap")
+
+
+def test_rule_zones_reach_clients(tmp_path):
+    far = _zones(tmp_path, "far.gpkg", ["A"], [(600_000, 6_570_000, 601_000, 6_571_000)])
+    _refused(lambda: _read(_clients(), zones=far), "table 'clients', row 0", "3 client(s)",
+             "more than 1,000 m outside every area", "right CRS")
+    # areas in another CRS, given as SWEREF 99 TM: every client is far from them
+    wrong = _zones(tmp_path, "wrong.gpkg", ["A"], [(10, 50, 30, 70)], crs=3006)
+    with pytest.raises(ScenarioError):
+        _read(_clients(), zones=wrong)

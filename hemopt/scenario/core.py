@@ -36,7 +36,10 @@ from hemopt.scenario.schema import (
     _row_id,
     _to_idlist,
     _warn_missing_columns,
+    far_from_zones,
+    far_message,
     prepare_boundary,
+    zone_overlap,
 )
 
 
@@ -153,6 +156,7 @@ class Scenario:
         self._tables = tables
         self._validate_references()
         self._validate_inside()
+        self._validate_zones()
         weekly_pattern(self)  # optional pattern columns: refused here when malformed
 
     # ------------------------------------------------------------------ construction helpers
@@ -381,6 +385,23 @@ class Scenario:
                     f"{self._tables['boundary']['name'].iloc[0]!r}",
                     table=t, row=gdf[_KEY[t]].iloc[pos], field="geometry",
                     value=f"POINT ({g.x:.1f} {g.y:.1f})")
+
+    def _validate_zones(self) -> None:
+        """Areas do not overlap, and every client lies in or near one
+        (:data:`~hemopt.scenario.schema.ZONE_REACH_M`)."""
+        zo, cl = self._tables["zones"], self._tables["clients"]
+        if not len(zo):
+            return
+        msg = zone_overlap(list(zo["zone_id"]), zo.geometry.values)
+        if msg:
+            raise ScenarioError(msg, table="zones", field="geometry")
+        far, d = far_from_zones(zo.geometry.values, cl.geometry.get_coordinates().to_numpy())
+        if len(far):
+            pos = int(far[0])
+            g = cl.geometry.iloc[pos]
+            raise ScenarioError(far_message(len(far), float(d[pos])), table="clients",
+                                row=cl["client_id"].iloc[pos], field="geometry",
+                                value=f"POINT ({g.x:.1f} {g.y:.1f})")
 
     # ------------------------------------------------------------------ table access
     @property

@@ -57,8 +57,11 @@ from hemopt.scenario.schema import (
     CRS,
     MAX_HOURS_PER_WEEK,
     MAX_VISITS_PER_DAY,
+    far_from_zones,
+    far_message,
     prepare_boundary,
     warn_isolated,
+    zone_overlap,
 )
 
 # ---------------------------------------------------------------------------------- tables
@@ -324,12 +327,17 @@ def _read_zones(zones: Any) -> gpd.GeoDataFrame:
         path = Path(zones)
         if not path.exists():
             raise ScenarioError("file not found", table="zones", field="path", value=str(zones))
-        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        try:
+            layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        except Exception as exc:  # pyogrio raises several kinds on a file it cannot open
+            raise ScenarioError("not a geodata file (GeoPackage, GeoJSON, Shapefile): "
+                                f"{str(exc).split(';')[0]}", table="zones",
+                                file=str(zones)) from exc
         layer = "zones" if "zones" in layers else layers[0] if len(layers) == 1 else None
         if layer is None:
             raise ScenarioError(f"several layers and none is called 'zones': {layers}",
                                 table="zones", file=str(zones))
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = _geodata(path, "zones", layer=layer)
         shown = str(zones)
     elif isinstance(zones, gpd.GeoDataFrame):
         gdf, shown = zones, None
@@ -355,8 +363,24 @@ def _read_boundary(boundary: Any) -> Any:
         if not path.exists():
             raise ScenarioError("file not found", table="boundary", field="path",
                                 value=str(boundary))
-        return gpd.read_file(path)
+        return _geodata(path, "boundary")
     return boundary
+
+
+def _geodata(path: Path, table: str, layer: str | None = None) -> gpd.GeoDataFrame:
+    """A vector file as a GeoDataFrame, or an error naming the file: one that cannot be
+    read, or that has no geometry (a CSV table given where areas are expected)."""
+    try:
+        out = gpd.read_file(path, layer=layer) if layer is not None else gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several kinds on a file it cannot read
+        raise ScenarioError("not a geodata file (GeoPackage, GeoJSON, Shapefile): "
+                            f"{str(exc).split(';')[0]}",
+                            table=table, file=str(path)) from exc
+    if not isinstance(out, gpd.GeoDataFrame) or out.geometry.name not in out.columns:
+        raise ScenarioError("the file has no geometry (a table, not areas): give a "
+                            "GeoPackage, GeoJSON or Shapefile of polygons", table=table,
+                            file=str(path))
+    return out
 
 
 def _check_inside(src: _Source, xy: np.ndarray, area: shapely.Geometry, label: str) -> None:
@@ -445,6 +469,16 @@ def read_tables(
                            if zo is not None else
                            "a provider's zones need the zones' polygons (zones=..., --zones)")
                     raise psrc.error(i, zcol, msg, z)
+    if zo is not None and zo.crs is not None:  # without a CRS, Scenario refuses the zones
+        zg = zo.to_crs(CRS).geometry.values
+        msg = zone_overlap(list(zo["zone_id"]), zg)
+        if msg:
+            raise ScenarioError(msg, table="zones", file=str(zones), field="geometry")
+        far, dist = far_from_zones(zg, cxy)
+        if len(far):
+            i = int(far[0])
+            raise csrc.error(i, None, far_message(len(far), float(dist[i])),
+                             f"POINT ({cxy[i, 0]:.1f} {cxy[i, 1]:.1f})")
 
     pxy = shapely.get_coordinates(pr.geometry.values)
     if boundary is not None:
