@@ -373,3 +373,41 @@ def test_rule_zones_reach_clients(tmp_path):
     wrong = _zones(tmp_path, "wrong.gpkg", ["A"], [(10, 50, 30, 70)], crs=3006)
     with pytest.raises(ScenarioError):
         _read(_clients(), zones=wrong)
+
+
+# ------------------------------------------------------------------ how the file is written
+_TEXT = "client_id\tx\ty\thours_per_week\tranking\na\t615400\t6583800\t3,5\tE1;M\n"
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("bom_le.txt", b"\xff\xfe" + _TEXT.encode("utf-16-le")),   # Excel's "Unicode text"
+    ("bom_be.txt", b"\xfe\xff" + _TEXT.encode("utf-16-be")),
+    ("no_bom.txt", _TEXT.encode("utf-16-le")),
+    ("crlf.csv", _TEXT.replace("\n", "\r\n").encode("utf-8")),
+    ("cr.csv", _TEXT.replace("\n", "\r").encode("utf-8")),      # classic Mac
+])
+def test_rule_utf16_and_line_ends(tmp_path, name, raw):
+    p = tmp_path / name
+    p.write_bytes(raw)
+    sc = _read(p, pseudonymise=False)
+    assert sc.clients["client_id"].tolist() == ["a"]
+    assert sc.clients["hours_per_week"].tolist() == [3.5]
+    assert sc.clients["ranking"].tolist() == [("E1", "M")]
+
+
+def test_rule_unclosed_quote(tmp_path):
+    p = _csv(tmp_path, 'client_id,x,y,hours_per_week\n"a,615400,6583800,3\nb,615400,6583800,4\n')
+    _refused(lambda: _read(p), "clients.csv", "line 2", "unclosed quote",
+             "runs on over the lines below")
+    # a quote inside a cell (an inch sign in a dropped column) is no concern
+    p = _csv(tmp_path, 'client_id,x,y,hours_per_week,note\na,615400,6583800,3,12" tv\n',
+             "inch.csv")
+    assert _read(p).n_clients == 1
+
+
+def test_rule_one_column_twice(tmp_path):
+    p = _csv(tmp_path, "client_id,x,y,hours_per_week,hours\na,615400,6583800,3,4\n")
+    _refused(lambda: _read(p), "clients.csv", "line 1", "column 'hours'",
+             "'hours_per_week' and 'hours' both give 'hours_per_week'", "keep one")
+    prov = PROVIDERS.assign(namn=["Kommunen", "Omsorg"])  # name and namn
+    _refused(lambda: _read(_clients(), prov), "'name' and 'namn'", "keep one")

@@ -198,11 +198,20 @@ def _read_frame(table: str, df: pd.DataFrame) -> _Source:
 def _read_csv(table: str, path: Path, shown: str) -> _Source:
     raw = path.read_bytes()
     notes = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-        notes.append(f"{shown}: not UTF-8, read as Windows-1252 (Excel's Swedish default)")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 3 and raw[1:4:2] == b"\0\0"):
+        # UTF-16: Excel's "Unicode text" export (tab-separated), with or without a BOM
+        try:
+            text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+                              else "utf-16-le")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"looks like UTF-16 text but does not decode: {exc}",
+                                table=table, file=shown) from exc
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+            notes.append(f"{shown}: not UTF-8, read as Windows-1252 (Excel's Swedish default)")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     hint = re.fullmatch(r"\s*sep=(.)\s*", first)  # Excel's "sep=;" first line
     if hint:
@@ -243,6 +252,11 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
     if header is None:
         raise ScenarioError("the file is empty: expected a header line and one row per "
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
+    joined = [ln for ln, r in zip(lines, rows, strict=True) if any("\n" in c for c in r)]
+    if joined and text.count('"') % 2:  # quotes pair up ("" in a quoted cell is two)
+        raise ScenarioError(f"an unclosed quote ('\"'): the cell that starts on line "
+                            f"{joined[0]} runs on over the lines below; close the quote or "
+                            "remove it", table=table, file=shown, line=joined[0])
     return _Source(table, shown, header, rows, lines=lines, notes=notes,
                    header_line=header_line, delimiter=delimiter)
 
@@ -413,10 +427,14 @@ def _columns(src: _Source, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int
         seen[n] = pos
     out: dict[str, int] = {}
     for canon, aliases in spec.items():
-        for a in aliases:
-            if a in seen and seen[a] not in out.values():
-                out[canon] = seen[a]
-                break
+        present = [a for a in dict.fromkeys(aliases)
+                   if a in seen and seen[a] not in out.values()]
+        if len(present) > 1:  # which one holds the values? not for hemopt to guess
+            names = [src.columns[seen[a]] for a in present]
+            raise src.error(None, names[1], f"columns {names[0]!r} and {names[1]!r} both "
+                            f"give {canon!r}: keep one of them (or rename the other)")
+        if present:
+            out[canon] = seen[present[0]]
     return out
 
 
