@@ -487,6 +487,9 @@ def compare(
     True
     """
     t_start = time.perf_counter()
+    if scenario.n_clients == 0:
+        raise InputError(f"compare: scenario {scenario.name!r} has no clients; every figure "
+                         "would be 0 or undefined")
     if backend is not None:  # the old name, one release
         routing_backend = renamed_keyword("compare", "backend", "routing_backend", backend,
                                           routing_backend, "pyvrp")

@@ -194,3 +194,18 @@ def test_rule_guarantee_shortfall_any_capacity():
     free = hemopt.assign(sc, hemopt.LOU(external_share=0.2)).summary()
     assert 0.0 <= free["guarantee_shortfall_hours_per_week"] < got["capacity_hours"]
     assert free["external_share_hours"] > 0.0
+
+
+# ------------------------------------------------------------------ no clients at all
+def test_rule_no_clients_compare():
+    sc = _scenario(2)
+    empty = hemopt.Scenario(clients=sc.clients.iloc[:0], providers=sc.providers)
+    s = empty.summary()
+    for key in ("clients_per_stairwell", "share_clients_sharing_stairwell",
+                "hours_per_week_mean", "hours_per_week_median", "non_choosers_share"):
+        assert math.isnan(s[key]), key
+    assert all(math.isnan(p["share_hours"]) for p in s["providers"])
+    a = hemopt.assign(empty, hemopt.LOV()).summary()
+    assert a["clients"] == 0 and math.isnan(a["first_choice_pct"])
+    with pytest.raises(hemopt.InputError, match="has no clients"):
+        hemopt.compare(empty, routing="approx", continuity=False)
