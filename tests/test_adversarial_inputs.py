@@ -411,3 +411,33 @@ def test_rule_one_column_twice(tmp_path):
              "'hours_per_week' and 'hours' both give 'hours_per_week'", "keep one")
     prov = PROVIDERS.assign(namn=["Kommunen", "Omsorg"])  # name and namn
     _refused(lambda: _read(_clients(), prov), "'name' and 'namn'", "keep one")
+
+
+# ------------------------------------------------------------------ coordinates in another unit
+@pytest.mark.parametrize(("x", "y", "hint"), [
+    (17.03, 59.37, "look like WGS84 degrees: give them as columns lat and lon"),
+    (59.37, 17.03, "look like WGS84 degrees"),
+    (615.4, 6583.8, "kilometres? give SWEREF 99 TM in metres"),
+    (1_540_000, 6_583_800, "RT 90, the older Swedish grid? give its CRS: --crs EPSG:3021"),
+    (1_615_400, 6_583_800, "RT 90"),
+    (2_500_000, 6_583_800, None),  # no guess
+])
+def test_rule_coordinate_unit_hints(x, y, hint):
+    msg = _refused(lambda: _read(_clients(1, x=float(x), y=float(y))), "row 0", "outside Sweden")
+    if hint is None:
+        assert "(kilometres" not in msg and "RT 90" not in msg and "WGS84" not in msg
+    else:
+        assert hint in msg
+
+
+def test_rt90_read_with_its_crs():
+    # the same point in RT 90 2.5 gon V (EPSG:3021), read with xy_crs
+    import pyproj
+
+    e, n = pyproj.Transformer.from_crs(3006, 3021, always_xy=True).transform(615400, 6583800)
+    sc = _read(_clients(1, x=e, y=n), PROVIDERS.assign(
+        x=pyproj.Transformer.from_crs(3006, 3021, always_xy=True).transform(615380, 6583650)[0],
+        y=pyproj.Transformer.from_crs(3006, 3021, always_xy=True).transform(615380, 6583650)[1]),
+        xy_crs="EPSG:3021")
+    x, y = sc.client_xy()[0]
+    assert abs(x - 615400) < 0.01 and abs(y - 6583800) < 0.01
