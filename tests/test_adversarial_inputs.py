@@ -441,3 +441,21 @@ def test_rt90_read_with_its_crs():
         xy_crs="EPSG:3021")
     x, y = sc.client_xy()[0]
     assert abs(x - 615400) < 0.01 and abs(y - 6583800) < 0.01
+
+
+# ------------------------------------------------------------------ public data (SCB files)
+def test_rule_geometry_missing():
+    import geopandas as gpd
+
+    from hemopt.geo import read_deso
+
+    path = Path(hemopt.__file__).parent / "data" / "deso2025_botkyrka_0127.geojson"
+    deso = gpd.read_file(path)
+    one = deso.copy()
+    one.loc[one.index[3], "geometry"] = None  # one area without a shape
+    _refused(lambda: read_deso(one, code="0127"), "table 'deso'", "'geometry'",
+             "1 row(s) without a geometry", "position 3")
+    none = deso.assign(geometry=None).set_crs(deso.crs, allow_override=True)
+    msg = _refused(lambda: read_deso(none, code="0127"), "every geometry is empty or missing")
+    assert "do not fall in Sweden" not in msg  # not blamed on the CRS
+    assert len(read_deso(deso, code="0127")) == len(deso)
