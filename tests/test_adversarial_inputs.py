@@ -459,3 +459,34 @@ def test_rule_geometry_missing():
     msg = _refused(lambda: read_deso(none, code="0127"), "every geometry is empty or missing")
     assert "do not fall in Sweden" not in msg  # not blamed on the CRS
     assert len(read_deso(deso, code="0127")) == len(deso)
+
+
+# ------------------------------------------------------------------ property: any dialect, same table
+_DIALECTS = {
+    "comma": (",", "."), "semicolon": (";", ","), "tab": ("\t", ","), "tab_point": ("\t", "."),
+}
+_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "utf-16")
+_safe_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöABCÅÄÖ0123456789-_ ", min_size=1,
+                    max_size=10).map(str.strip).filter(lambda s: s != "")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_safe_ids, st.integers(0, 16800), st.integers(0, 3000),
+                          st.integers(0, 3000)), min_size=1, max_size=8,
+                unique_by=lambda t: t[0]),
+       st.sampled_from(sorted(_DIALECTS)), st.sampled_from(_ENCODINGS),
+       st.sampled_from(["\n", "\r\n"]))
+def test_any_dialect_reads_the_same_table(tmp_path, rows, dialect, encoding, newline):
+    """A client list written as Excel or a case-management system would (separator,
+    decimal sign, encoding, line ends) reads to the same ids, hours and points."""
+    sep, dec = _DIALECTS[dialect]
+    lines = [sep.join(["client_id", "x", "y", "hours_per_week"])]
+    for cid, h100, dx, dy in rows:
+        hours = f"{h100 // 100}{dec}{h100 % 100:02d}"
+        lines.append(sep.join([cid, str(614000 + dx), str(6582000 + dy), hours]))
+    p = tmp_path / f"c-{dialect}-{encoding}.csv"
+    p.write_bytes((newline.join(lines) + newline).encode(encoding))
+    sc = _read(p, pseudonymise=False)
+    assert sc.clients["client_id"].tolist() == [r[0] for r in rows]
+    assert sc.clients["hours_per_week"].tolist() == [r[1] / 100 for r in rows]
