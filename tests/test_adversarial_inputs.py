@@ -461,7 +461,7 @@ def test_rule_geometry_missing():
     assert len(read_deso(deso, code="0127")) == len(deso)
 
 
-# ------------------------------------------------------------------ property: any dialect, same table
+# ------------------------------------------------------ property: any dialect, same table
 _DIALECTS = {
     "comma": (",", "."), "semicolon": (";", ","), "tab": ("\t", ","), "tab_point": ("\t", "."),
 }
