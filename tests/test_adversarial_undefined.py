@@ -209,3 +209,21 @@ def test_rule_no_clients_compare():
     assert a["clients"] == 0 and math.isnan(a["first_choice_pct"])
     with pytest.raises(hemopt.InputError, match="has no clients"):
         hemopt.compare(empty, routing="approx", continuity=False)
+
+
+# ------------------------------------------------------------------ many clients at one address
+@pytest.mark.xfail(strict=True, reason=(
+    "hemopt/day (realday's): group_stops splits a stairwell's visits at the shift's whole "
+    "working time (ShiftParams.max_service_min), leaving no time to travel to and from the "
+    "base, so the largest part can never be served: 40 clients with one 17-minute visit a "
+    "day at one address lose 25 visits (62 % of the care) with the solver and the "
+    "approximation alike"))
+@pytest.mark.parametrize("routing", ["approx", "solver"])
+def test_many_clients_at_one_address_are_all_visited(routing):
+    sc = _scenario(40, x=615400.0, y=6583800.0, hours_per_week=2.0, visits_per_day=1.0,
+                   ranking="M")
+    comp = hemopt.compare(sc, [hemopt.LOV()], routing=routing, max_iterations=50,
+                          continuity=False, seed=1)
+    row = comp.table.loc["LOV"]
+    assert row["visits_per_day"] == 40
+    assert row["dropped_visits"] == 0
