@@ -490,3 +490,24 @@ def test_any_dialect_reads_the_same_table(tmp_path, rows, dialect, encoding, new
     sc = _read(p, pseudonymise=False)
     assert sc.clients["client_id"].tolist() == [r[0] for r in rows]
     assert sc.clients["hours_per_week"].tolist() == [r[1] / 100 for r in rows]
+
+
+@pytest.mark.parametrize(("column", "value", "code"), [
+    ("provider_id", "E\u200f1", "U+200F"),      # a right-to-left mark, invisible
+    ("name", "Omsorg\u00a0AB", "U+00A0"),       # a no-break space from Excel
+])
+def test_rule_id_printable_in_import(tmp_path, column, value, code):
+    prov = PROVIDERS.copy()
+    prov.loc[1, column] = value
+    _refused(lambda: _read(_clients(), prov), "table 'providers'", "row 1", repr(column),
+             code, "printable")
+    # in a ranking, with the file's line
+    p = _csv(tmp_path, "client_id,x,y,hours_per_week,ranking\n"
+             "a,615400,6583800,3,E1\nb,615400,6583800,3,\"M;E\u200b1\"\n")
+    _refused(lambda: _read(p), "clients.csv", "line 3", "'ranking'", "U+200B")
+
+
+def test_unicode_names_are_kept():
+    prov = PROVIDERS.assign(name=["Hemtjänsten Åre", "שלום 😀 Ωmega"])
+    sc = _read(_clients(), prov)
+    assert sc.providers["name"].tolist() == ["Hemtjänsten Åre", "שלום 😀 Ωmega"]

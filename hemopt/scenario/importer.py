@@ -168,6 +168,16 @@ def _kept_values(values: list[Any]) -> list[Any]:
     return nums
 
 
+def _printable(src: _Source, i: int, column: str, v: str) -> None:
+    """The importer's form of the ``id_printable`` rule: the file, line and column."""
+    if v.isprintable():
+        return
+    bad = next(c for c in v if not c.isprintable())
+    raise src.error(i, column, f"contains the non-printable character U+{ord(bad):04X} "
+                    "(a control character, or a no-break or zero-width space): ids and names "
+                    "must be printable text; remove it", v)
+
+
 def _fold(v: str) -> str:
     """An id or name as people compare them: case, spaces and hyphens ignored."""
     return re.sub(r"[\s\-_]+", "", v).casefold()
@@ -194,6 +204,10 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
     name = {k: src.columns[p] for k, p in cols.items()}
     ids = [_text(r[cols["provider_id"]]) for r in src.rows]
     _unique_ids(src, name["provider_id"], ids, "provider id")
+    for i, pid in enumerate(ids):
+        _printable(src, i, name["provider_id"], pid)
+        if "name" in cols:
+            _printable(src, i, name["name"], _text(src.rows[i][cols["name"]]))
     folded: dict[str, int] = {}
     for i, pid in enumerate(ids):
         j = folded.setdefault(_fold(pid), i)
@@ -275,6 +289,7 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
         if "ranking" in cols:
             cell = r[cols["ranking"]]
             for p in _id_list(cell):
+                _printable(src, i, name["ranking"], p)
                 if p not in providers:
                     raise src.error(i, name["ranking"], f"unknown provider {p!r} in the "
                                     f"ranking{_did_you_mean(p, names or {})} (providers: "
@@ -285,6 +300,8 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
                 rank.append(p)
         rankings.append(tuple(rank))
         cur = _text(r[cols["current_provider"]]) if "current_provider" in cols else ""
+        if cur:
+            _printable(src, i, name["current_provider"], cur)
         if cur and cur not in providers:
             raise src.error(i, name["current_provider"], f"unknown provider"
                             f"{_did_you_mean(cur, names or {})} (providers: {known})", cur)

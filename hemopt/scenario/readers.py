@@ -669,12 +669,13 @@ def _check_xy(src: _Source, rows: np.ndarray, raw: np.ndarray, out: np.ndarray,
                 label = "E (easting)" if axis == 0 else "N (northing)"
                 raise src.error(int(i), name[col], f"outside Sweden{via}: SWEREF 99 TM "
                                 f"{label} must be {lo:,.0f}–{hi:,.0f} m"
-                                f"{_degrees_hint(raw[i], name)}",
+                                f"{_degrees_hint(raw[i], name, raw[rows])}",
                                 src.rows[i][src.columns.index(name[col])])
 
 
-def _degrees_hint(xy: np.ndarray, name: Mapping[str, str]) -> str:
-    """A hint when x and y look like WGS84 degrees (either order) given as metres."""
+def _degrees_hint(xy: np.ndarray, name: Mapping[str, str], every: np.ndarray) -> str:
+    """A hint when x and y look like WGS84 degrees (either order) or kilometres, or when
+    ``every`` row (not one typo) looks like RT 90."""
     (lat_lo, lat_hi), (lon_lo, lon_hi) = SWEDEN_LATLON
     x, y = float(xy[0]), float(xy[1])
     if (lon_lo <= x <= lon_hi and lat_lo <= y <= lat_hi) or (lat_lo <= x <= lat_hi
@@ -684,8 +685,10 @@ def _degrees_hint(xy: np.ndarray, name: Mapping[str, str]) -> str:
     (elo, ehi), (nlo, nhi) = SWEDEN_SWEREF
     if elo / 1e3 <= x <= ehi / 1e3 and nlo / 1e3 <= y <= nhi / 1e3:
         return " (kilometres? give SWEREF 99 TM in metres)"
-    if (1_200_000 <= x <= 1_900_000 and nlo <= y <= nhi) or (
-            nlo <= x <= nhi and 1_200_000 <= y <= 1_900_000):
+    ex, ny = every[:, 0], every[:, 1]
+    rt90 = ((ex >= 1_200_000) & (ex <= 1_900_000) & (ny >= nlo) & (ny <= nhi)).all() or (
+        (ex >= nlo) & (ex <= nhi) & (ny >= 1_200_000) & (ny <= 1_900_000)).all()
+    if rt90:
         return (" (RT 90, the older Swedish grid? give its CRS: --crs EPSG:3021, "
                 "xy_crs='EPSG:3021')")
     return ""
