@@ -47,7 +47,7 @@ SOURCES: tuple[str, ...] = (
     "hemopt/tables.py", "hemopt/travel.py", "hemopt/variants.py", "hemopt/zones.py",
     "hemopt/areas.py", "hemopt/procurement.py", "hemopt/regions.py", "hemopt/settings.py",
     "hemopt/continuity/*.py", "hemopt/scenario/*.py", "hemopt/synth/*.py",
-    "hemopt/assumptions.py", "hemopt/data/**/*",
+    "hemopt/assumptions.py", "hemopt/costs.py", "hemopt/data/**/*",
     "benchmarks/validation.py", "benchmarks/fairness_rules.py", "benchmarks/continuity.py",
     "benchmarks/docs_figures.py",
 )

@@ -26,6 +26,7 @@ from hemopt.compare import Comparison as Comparison
 from hemopt.compare import compare as compare
 from hemopt.compare import default_regimes as default_regimes
 from hemopt.compare import transition as transition
+from hemopt.costs import CostParams as CostParams
 from hemopt.day import AssignedClients as AssignedClients
 from hemopt.day import ClientProviders as ClientProviders
 from hemopt.day import DayRouting as DayRouting
@@ -33,6 +34,7 @@ from hemopt.day import ShiftParams as ShiftParams
 from hemopt.day import VisitParams as VisitParams
 from hemopt.day import approximate_day as approximate_day
 from hemopt.day import route_day as route_day
+from hemopt.day.settings import RoutingSettings as RoutingSettings
 from hemopt.errors import HemoptError as HemoptError
 from hemopt.errors import InfeasibleError as InfeasibleError
 from hemopt.errors import InputError as InputError
@@ -41,9 +43,7 @@ from hemopt.errors import OutputError as OutputError
 from hemopt.errors import ScenarioError as ScenarioError
 from hemopt.errors import SolverError as SolverError
 from hemopt.evaluate import KPI_COLUMNS as KPI_COLUMNS
-from hemopt.evaluate import CostParams as CostParams
 from hemopt.evaluate import Evaluation as Evaluation
-from hemopt.evaluate import RoutingSettings as RoutingSettings
 from hemopt.evaluate import evaluate as evaluate
 from hemopt.flow import AssignmentResult as AssignmentResult
 from hemopt.flow import min_cost_assignment as min_cost_assignment

@@ -77,7 +77,7 @@ def default_regimes(scenario: Scenario, *, seed: int = 0,
     ``n_zones=4`` and ``procured_share=0.5`` for zoning: any keyword a registered regime
     declares in its ``parameters``), each passed to the regimes that declare it.
     ``regime_options`` gives more keywords per regime name, e.g.
-    ``{"LOU": {"guarantee": "none"}}`` (:func:`hemopt.assumptions.apply_values` makes them).
+    ``{"LOU": {"guarantee": "none"}}`` (:func:`hemopt.sensitivity.apply_values` makes them).
 
     Examples
     --------

@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hemopt._workers import resolve_workers
-from hemopt.day.care import CareParams
+from hemopt.costs import CostParams
 from hemopt.day.route import DayRouting, ShiftParams, route_day
+from hemopt.day.settings import RoutingSettings
 from hemopt.day.visits import VisitParams, day_of_visits
-from hemopt.errors import InputError, check_fields
+from hemopt.errors import InputError
 from hemopt.kpis import KPIColumns, KPIInputs, evaluate_kpis
 from hemopt.routing.instance import RoutingObjective
 from hemopt.travel import TravelModes
@@ -53,121 +53,6 @@ Examples
 >>> "paid_staff_hours_per_day" in hemopt.KPI_COLUMNS
 True
 """
-
-
-@dataclass(frozen=True)
-class CostParams:
-    """Cost parameters (sources and rationale in ``docs/compare.md``).
-
-    Parameters
-    ----------
-    staff_sek_per_hour
-        Full cost of one paid staff hour (default 300 SEK: a home-care assistant's pay of
-        about 29,000 SEK a month with employer contributions and pension, over about 140 hours
-        of work a month after leave).
-    sek_per_km
-        Cost of a driven km (default 4.0 SEK: fuel, leasing, insurance and upkeep of a small
-        car).
-    co2_kg_per_km
-        CO2 per km (default 0.12 kg: a petrol car; set lower for an electric fleet).
-    days_per_year
-        Days of home care per year (default 365: care is given every day).
-    documentation_min_per_visit
-        Paid minutes per visit outside the home: documentation, keys, phone calls (default 4).
-    indirect_min_per_shift
-        Paid minutes per shift outside routes (default 80: handover 15, planning meeting 20,
-        paid breaks 30, the start and end at the office 15).
-    min_paid_shift_hours
-        A shift is paid at least this long (default 4 h).
-    fixed_sek_per_provider
-        Per provider with clients, per year: the part of running a home-care provider that
-        does not grow with its hours (a responsible manager's time, administration, the
-        planning system, minimum premises; default 500,000 SEK). What grows with the hours
-        (supervision, scheduling) is in ``staff_sek_per_hour`` and the indirect time.
-    follow_up_sek_per_external
-        Per external provider with clients, per year: the municipality's contract follow-up
-        (default 150,000 SEK).
-    fixed_sek_per_base
-        Per local base opened by the base rule, per year: premises and equipment (default
-        250,000 SEK).
-
-    Notes
-    -----
-    The indirect-time defaults are calibrated so that the share of paid time spent in
-    clients' homes is near the 58 % of Swedish time-use studies on the default scenario
-    (``docs/compare.md`` gives the measured share). Fixed costs are stated assumptions.
-
-    Examples
-    --------
-    >>> import hemopt
-    >>> c = hemopt.CostParams(staff_sek_per_hour=377.0, co2_kg_per_km=0.0)  # LOV rate, EVs
-    >>> c.staff_sek_per_hour, c.sek_per_km, c.co2_kg_per_km
-    (377.0, 4.0, 0.0)
-    >>> hemopt.CostParams(sek_per_km=-1)
-    Traceback (most recent call last):
-    ...
-    hemopt.errors.InputError: CostParams.sek_per_km must be a finite number >= 0, got -1
-    """
-
-    staff_sek_per_hour: float = 300.0
-    sek_per_km: float = 4.0
-    co2_kg_per_km: float = 0.12
-    days_per_year: float = 365.0
-    documentation_min_per_visit: float = 4.0
-    indirect_min_per_shift: float = 80.0
-    min_paid_shift_hours: float = 4.0
-    fixed_sek_per_provider: float = 500_000.0
-    follow_up_sek_per_external: float = 150_000.0
-    fixed_sek_per_base: float = 250_000.0
-
-    def __post_init__(self) -> None:
-        check_fields(self, dict.fromkeys((f.name for f in fields(self)), ">=0"))
-
-
-@dataclass(frozen=True)
-class RoutingSettings:
-    """How a day is routed: every setting that changes the routing result.
-
-    Parameters
-    ----------
-    method
-        ``"solver"`` (VRPTW per provider, base and shift) or ``"approx"`` (the calibrated
-        continuous approximation, milliseconds).
-    backend
-        VRPTW backend for ``"solver"`` (``"pyvrp"``, ``"ortools"``, ``"greedy"``).
-    max_iterations, time_limit_s
-        Solver effort per instance. An iteration limit and no time limit give the same routes
-        on every machine.
-    workers
-        Processes solving the day's instances side by side (default: every core; the routes
-        do not depend on it, see :func:`~hemopt.day.route_day`).
-    care
-        Double staffing, skills and breaks (:class:`~hemopt.day.CareParams`; default
-        on). ``CareParams(enabled=False)`` routes as before issue 18.
-
-    Examples
-    --------
-    >>> import hemopt
-    >>> hemopt.RoutingSettings(method="approx").method
-    'approx'
-    >>> hemopt.RoutingSettings(method="guess")
-    Traceback (most recent call last):
-    ...
-    hemopt.errors.InputError: routing must be 'solver' or 'approx', got 'guess'
-    """
-
-    method: str = "solver"
-    backend: str = "pyvrp"
-    max_iterations: int | None = 1000
-    time_limit_s: float | None = None
-    workers: int | None = None
-    care: CareParams | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in ("solver", "approx"):
-            raise InputError(f"routing must be 'solver' or 'approx', got {self.method!r}")
-        if self.workers is not None:
-            resolve_workers(self.workers, "RoutingSettings.workers")
 
 
 @dataclass(frozen=True, eq=False)

@@ -120,7 +120,7 @@ class KPIInputs:
     routing
         Its routed day (:class:`~hemopt.day.route.DayRouting`).
     cost
-        The :class:`~hemopt.evaluate.CostParams`.
+        The :class:`~hemopt.costs.CostParams`.
     providers
         :func:`hemopt.evaluate.provider_costs` (one row per provider).
     visits

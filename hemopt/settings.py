@@ -48,11 +48,12 @@ from typing import Any
 
 from hemopt.assumptions import REGISTRY, Assumption, check_overrides
 from hemopt.bases import BaseRule
+from hemopt.costs import CostParams
 from hemopt.day.care import CareParams
 from hemopt.day.route import ShiftParams
+from hemopt.day.settings import RoutingSettings
 from hemopt.day.visits import VisitParams
 from hemopt.errors import HemoptError, InputError
-from hemopt.evaluate import CostParams, RoutingSettings
 from hemopt.travel import TravelModes
 
 __all__ = ["ContinuitySettings", "StudySettings"]
@@ -99,7 +100,7 @@ class ContinuitySettings:
         return None if self.enabled == "auto" else bool(self.enabled)
 
     def routing_settings(self) -> RoutingSettings:
-        """The :class:`~hemopt.evaluate.RoutingSettings` of the 14 days."""
+        """The :class:`~hemopt.day.settings.RoutingSettings` of the 14 days."""
         return RoutingSettings(method=self.routing, max_iterations=self.max_iterations)
 
 
@@ -114,10 +115,10 @@ class StudySettings:
     Parameters
     ----------
     routing
-        :class:`~hemopt.evaluate.RoutingSettings` (its ``care`` must be left None: care is
+        :class:`~hemopt.day.settings.RoutingSettings` (its ``care`` must be left None: care is
         :attr:`care`).
     cost
-        :class:`~hemopt.evaluate.CostParams`.
+        :class:`~hemopt.costs.CostParams`.
     visits
         :class:`~hemopt.day.visits.VisitParams`.
     shifts
@@ -177,7 +178,7 @@ class StudySettings:
 
     # ------------------------------------------------------------------ views
     def routing_settings(self) -> RoutingSettings:
-        """The day's :class:`~hemopt.evaluate.RoutingSettings`, care included."""
+        """The day's :class:`~hemopt.day.settings.RoutingSettings`, care included."""
         return replace(self.routing, care=self.care)
 
     def assumption(self, name: str) -> Assumption:

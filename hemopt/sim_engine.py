@@ -405,7 +405,7 @@ class _Engine:
     # ---------------------------------------------------------------- month 0
     def start(self) -> None:
         from hemopt.assignment import assign
-        from hemopt.evaluate import CostParams
+        from hemopt.costs import CostParams
         from hemopt.travel import TravelModes
 
         rs = self.regime_state(self.schedule(1))

@@ -10,8 +10,9 @@ import pytest
 
 import hemopt
 from hemopt import InputError, StudySettings
-from hemopt.assumptions import REGISTRY, apply_values, by_name, check_overrides, markdown
+from hemopt.assumptions import REGISTRY, by_name, check_overrides, markdown
 from hemopt.bases import BaseRule
+from hemopt.sensitivity.values import apply_values
 from hemopt.synth import PRESETS, Preset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +119,7 @@ def test_overrides_are_checked():
 
 
 def test_lov_only_are_skipped_on_lou_presets():
-    from hemopt.assumptions import skip_reason
+    from hemopt.sensitivity.values import skip_reason
 
     why = skip_reason(by_name("n_external"), PRESETS["botkyrka"])
     assert why is not None and "LOV presets" in why
@@ -126,7 +127,7 @@ def test_lov_only_are_skipped_on_lou_presets():
 
 
 def test_regime_assumptions_reach_the_regimes():
-    from hemopt.assumptions import regime_options_supported
+    from hemopt.sensitivity.values import regime_options_supported
 
     assert regime_options_supported("lou_guarantee")
     assert regime_options_supported("procurement_quality_weight")
@@ -192,7 +193,7 @@ def test_fixed_assumptions_are_not_applied_silently():
     with pytest.raises(InputError, match=r"roster_absence_rate = 0\.2: a fixed assumption"):
         apply_values({"roster_absence_rate": 0.2}, PRESETS["strangnas"], StudySettings())
     a = by_name("roster_absence_rate")
-    from hemopt.assumptions import skip_reason
+    from hemopt.sensitivity.values import skip_reason
 
     assert "does not vary it" in skip_reason(a, PRESETS["strangnas"])
 

@@ -109,7 +109,7 @@ def test_rule_sweep_source_hash(monkeypatch):
     from hemopt.sweep import connect
 
     # this process reports another version; the worker processes import the real one
-    monkeypatch.setattr(importlib.import_module("hemopt.sweep"), "_client_version",
+    monkeypatch.setattr(importlib.import_module("hemopt._tasks"), "_client_version",
                         lambda: "0.0.0-other")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:

@@ -8,19 +8,21 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hemopt.assignment import Assignment
 from hemopt.day.approx import approximate_day
 from hemopt.day.route import DayRouting, ShiftParams, route_day
+from hemopt.day.settings import RoutingSettings
 from hemopt.day.visits import PERIODS, VisitParams, day_of_visits
 from hemopt.errors import InputError
-from hemopt.evaluate import RoutingSettings
 from hemopt.routing.instance import RoutingObjective
 from hemopt.scenario import PATTERN_COLUMNS, Scenario, WeeklyPattern, weekly_pattern
+
+if TYPE_CHECKING:  # continuity reads an assignment's tables; it never builds one
+    from hemopt.assignment import Assignment
 
 _ROUTE_COLUMNS = ["day", "route_id", "provider_id", "shift", "route_min", "client_id",
                   "n_visits"]
@@ -268,7 +270,7 @@ class Horizon:
     days, seed
         The horizon.
     routing
-        The :class:`~hemopt.evaluate.RoutingSettings` used.
+        The :class:`~hemopt.day.settings.RoutingSettings` used.
     runtime_s
         Seconds spent drawing and routing.
     notes
@@ -332,7 +334,7 @@ def route_horizon(
         The horizon (:func:`fortnight_visits`). The week repeats, so each weekday is routed
         once (solver seed :func:`day_seed` ``(seed, weekday)``) and its routes serve both weeks.
     routing
-        :class:`~hemopt.evaluate.RoutingSettings` (default: the solver at 30 iterations, a
+        :class:`~hemopt.day.settings.RoutingSettings` (default: the solver at 30 iterations, a
         deterministic and quick setting: continuity needs the routes' membership, not the last
         kilometre).
     visit_params, shifts, travel

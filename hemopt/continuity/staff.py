@@ -8,18 +8,20 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hemopt.assignment import Assignment
 from hemopt.continuity.horizon import Horizon, route_horizon
 from hemopt.day.route import ShiftParams
+from hemopt.day.settings import RoutingSettings
 from hemopt.day.visits import VisitParams
 from hemopt.errors import InputError
-from hemopt.evaluate import RoutingSettings
 from hemopt.roster import Roster, RosterParams, assign_staff, build_roster
+
+if TYPE_CHECKING:  # continuity reads an assignment's tables; it never builds one
+    from hemopt.assignment import Assignment
 
 #: The figures of :func:`continuity_kpis`, with their meaning.
 CONTINUITY_KPIS: dict[str, str] = {

@@ -94,7 +94,7 @@ __all__ = ["PlanCosts", "RoutePlan", "continuity_curve", "route_plan"]
 class PlanCosts:
     """The cost model route-plan minimises (SEK).
 
-    The defaults are those compare reports with (:class:`hemopt.evaluate.CostParams`: 300 SEK
+    The defaults are those compare reports with (:class:`hemopt.costs.CostParams`: 300 SEK
     per paid staff hour, 4 SEK per km, 80 paid minutes per shift outside the routes).
 
     Parameters

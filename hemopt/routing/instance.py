@@ -99,7 +99,7 @@ class RoutingObjective:
     :func:`~hemopt.routing.solve_vrptw` minimises the sum over routes when given an objective
     (``objective=None``, its default, minimises distance, as Solomon's benchmark does).
     The defaults are the cost model ``hemopt compare`` reports
-    (:class:`hemopt.evaluate.CostParams`, see :meth:`paid_shifts`): 300 SEK an hour, 4 SEK a
+    (:class:`hemopt.costs.CostParams`, see :meth:`paid_shifts`): 300 SEK an hour, 4 SEK a
     km, 80 paid minutes outside the route per shift (400 SEK) and a shift paid at least
     4 hours (so a route is paid at least 160 minutes).
 
@@ -147,7 +147,7 @@ class RoutingObjective:
                     ) -> RoutingObjective:
         """The objective of a cost model that pays each shift its route plus
         ``indirect_min_per_shift`` minutes, and at least ``min_paid_shift_hours`` hours (the
-        model of :class:`hemopt.evaluate.CostParams`)."""
+        model of :class:`hemopt.costs.CostParams`)."""
         return cls(sek_per_hour=float(sek_per_hour), sek_per_km=float(sek_per_km),
                    sek_per_shift=float(sek_per_hour) * float(indirect_min_per_shift) / 60.0,
                    min_paid_min=max(0.0, 60.0 * float(min_paid_shift_hours)

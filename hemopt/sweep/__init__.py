@@ -19,7 +19,7 @@ Grid keys (any subset; a value or a list of values each):
 ==================  ================================================================
 
 Settings that change a result but are not grid keys (``routing``, ``max_iterations`` for the
-solver, the :class:`~hemopt.compare.CostParams` fields and the hemopt version) are part of every
+solver, the :class:`~hemopt.costs.CostParams` fields and the hemopt version) are part of every
 task and of its ``task_id``, and are columns of the result.
 
 A failed task is retried (:data:`RETRIES` times); one that keeps failing is recorded with its
@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from hemopt._io import output_lock
+from hemopt._tasks import _client_version, check_workers, source_hash  # noqa: F401 (re-exported)
 from hemopt.errors import HemoptError, InputError
 from hemopt.sweep._config import _is_int, _is_num, _kind, _unknown, read_config
 from hemopt.sweep._runner import QUARANTINE, RETRIES, _run  # noqa: F401 (re-exported)
@@ -350,7 +351,7 @@ def sweep(
     max_iterations
         Solver iterations when ``routing="solver"``.
     cost
-        :class:`~hemopt.compare.CostParams` or a mapping of its fields (default: its defaults).
+        :class:`~hemopt.costs.CostParams` or a mapping of its fields (default: its defaults).
     client
         A ``dask.distributed.Client``: run the tasks on its cluster. Default: local processes.
     n_workers
@@ -530,55 +531,6 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
         client.close()
         raise
     return client
-
-
-def _client_version() -> str:
-    """This process's hemopt source hash, compared with the workers' (a seam for tests)."""
-    return source_hash()
-
-
-def check_workers(client: Any, where: str = "the Dask cluster") -> None:
-    """Refuse a Dask cluster with a worker whose hemopt source differs from this process's
-    (:func:`source_hash`), or that cannot import hemopt.
-
-    Raises
-    ------
-    HemoptError
-        Naming the workers, their hash and this process's.
-    """
-    mine = _client_version()
-    try:
-        hashes = client.run(source_hash)
-    except Exception as exc:  # a worker without hemopt fails to unpickle the function
-        raise HemoptError(f"the workers of {where} cannot run hemopt ({type(exc).__name__}: "
-                          f"{exc}); install the same hemopt on every worker") from None
-    wrong = {w: v for w, v in hashes.items() if v != mine}
-    if wrong:
-        listed = ", ".join(f"{w}: {v}" for w, v in sorted(wrong.items())[:3])
-        raise HemoptError(f"{len(wrong)} worker(s) of {where} run another hemopt than "
-                          f"this process (source hash {mine}): {listed}. Install the same "
-                          "hemopt (the same files, not only the same version number) on the "
-                          "workers")
-
-
-@functools.lru_cache(maxsize=1)
-def source_hash() -> str:
-    """A hash of hemopt's source: every ``.py`` file of the package, by path and content.
-
-    Workers are compared by it rather than by the version string, which stays the same across
-    commits and local edits. The first 16 hex digits of a SHA-256.
-
-    >>> len(source_hash()), source_hash() == source_hash()
-    (16, True)
-    """
-    root = Path(__file__).resolve().parent.parent  # hemopt/, this file is hemopt/sweep/
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*.py")):
-        rel = p.relative_to(root).as_posix()
-        if "__pycache__" in rel:
-            continue
-        h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
 
 
 def _installed_version() -> str:

@@ -24,8 +24,8 @@ Each model run generates the preset's municipality with the run's scenario assum
 builds the regimes with its regime assumptions, and compares them with its settings
 (:func:`hemopt.compare`, the continuous routing approximation by default, no continuity).
 Differences are paired (same clients, same day) and averaged over ``seeds``. Runs go through
-the sweep machinery (:mod:`hemopt.sweep`): local processes or a Dask cluster, one Parquet part
-per task in ``out`` so that an interrupted analysis resumes.
+the task runner the sweep uses (``hemopt._tasks``): local processes or a Dask cluster, one
+Parquet part per task in ``out`` so that an interrupted analysis resumes.
 
 Numbers are sampled as uniform over their range, integers rounded, choices in equal slices
 of ``[0, n)``; Morris' four levels put choices of three alternatives on 0, 1, 2, 2.
@@ -45,12 +45,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemopt.assumptions import Assumption, apply_values, skip_reason
+from hemopt._tasks import run_tasks
+from hemopt.assumptions import Assumption
 from hemopt.errors import InputError
+from hemopt.sensitivity.values import apply_values, regime_options_supported, skip_reason
 from hemopt.settings import StudySettings
 
-__all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "document",
-           "read_sensitivity", "sample", "sensitivity"]
+__all__ = ["HEADLINE_DIFFERENCES", "MEASURES", "SensitivityResult", "analyse", "apply_values",
+           "document", "read_sensitivity", "regime_options_supported", "sample", "sensitivity",
+           "skip_reason"]
 
 #: Below this share of an output's largest index an assumption is no driver of it (rounding).
 NOISE = 1e-9
@@ -558,7 +561,6 @@ def sensitivity(
     >>> r.top_drivers(1, "Zoning-LOV:driven_km_per_day")
     ['n_external']
     """
-    from hemopt.sweep import _run
     from hemopt.synth import get_preset
 
     t0 = time.perf_counter()
@@ -570,7 +572,7 @@ def sensitivity(
     if not seeds or len(set(seeds)) != len(seeds):
         raise InputError(f"seeds: give distinct seeds, got {seeds}")
     if settings is None:
-        from hemopt.evaluate import RoutingSettings
+        from hemopt.day.settings import RoutingSettings
 
         settings = StudySettings(routing=RoutingSettings(method=routing))
     elif not isinstance(settings, StudySettings):
@@ -618,14 +620,14 @@ def sensitivity(
                           "preset": p, "settings": settings, "scale": float(scale),
                           "seeds": seeds})
     if out is None:
-        df = _execute(_run, say_tasks, None, client, n_workers, progress)
+        df = _execute(run_tasks, say_tasks, None, client, n_workers, progress)
     else:
         from hemopt._io import check_folder, output_lock
 
         outdir = check_folder(out, "out")
         with output_lock(outdir, "out", folder=True):  # one analysis per folder at a time
             outdir.mkdir(parents=True, exist_ok=True)
-            df = _execute(_run, say_tasks, outdir, client, n_workers, progress)
+            df = _execute(run_tasks, say_tasks, outdir, client, n_workers, progress)
     outputs, baseline, failures = _outputs(df, len(points), seeds)
     y_points = outputs.iloc[1:].reset_index(drop=True)
     ix = []
