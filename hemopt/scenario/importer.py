@@ -488,9 +488,10 @@ def read_tables(
                     raise psrc.error(i, zcol, msg, z)
     if zo is not None and zo.crs is not None:  # without a CRS, Scenario refuses the zones
         zg = zo.to_crs(CRS).geometry.values
-        msg = zone_overlap(list(zo["zone_id"]), zg)
-        if msg:
-            raise ScenarioError(msg, table="zones", file=str(zones), field="geometry")
+        overlap = zone_overlap(list(zo["zone_id"]), zg)
+        if overlap:
+            raise ScenarioError(overlap, table="zones", field="geometry",
+                                file=str(zones) if isinstance(zones, (str, Path)) else None)
         far, dist = far_from_zones(zg, cxy)
         if len(far):
             i = int(far[0])
