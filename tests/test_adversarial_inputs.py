@@ -511,3 +511,9 @@ def test_unicode_names_are_kept():
     prov = PROVIDERS.assign(name=["Hemtjänsten Åre", "שלום 😀 Ωmega"])
     sc = _read(_clients(), prov)
     assert sc.providers["name"].tolist() == ["Hemtjänsten Åre", "שלום 😀 Ωmega"]
+
+
+@pytest.mark.parametrize("salt", ["", "   ", "\t", 5, None.__class__])
+def test_salt_must_be_a_secret(salt):
+    with pytest.raises(InputError, match="salt must be a non-empty string"):
+        hemopt.Scenario.from_tables(_clients(), PROVIDERS, salt=salt)
