@@ -370,7 +370,7 @@ def zone_overlap(zone_ids: list[str], geoms: Any) -> str | None:
     >>> zone_overlap(["A", "B"], [box(0, 0, 10, 10), box(10, 0, 20, 10)]) is None
     True
     >>> print(zone_overlap(["A", "B"], [box(0, 0, 10, 10), box(5, 0, 15, 10)])[:50])
-    areas 'A' and 'B' overlap by 50 m² (50 % of the smal
+    areas 'A' and 'B' overlap by 50 m² (50 % of the sm
     """
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) < 2:
