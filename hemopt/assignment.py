@@ -102,7 +102,11 @@ class Assignment:
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: first choice met, queue, unserved, external share, and what the
-        regime's rules could not do:
+        regime's rules could not do.
+
+        A share whose denominator is zero is undefined, NaN, never 0: ``first_choice_pct``
+        when no client chose (every client a non-chooser), ``external_share_hours`` when the
+        clients have no hours.
 
         * ``guarantee_shortfall_hours_per_week``: under LOU with a guarantee, the weekly
           hours by which the externals stay below their guaranteed share (0 when met); NaN
@@ -119,11 +123,12 @@ class Assignment:
             "regime": self.regime,
             "clients": len(cl),
             "choosers": int(choosers.sum()),
-            "first_choice_pct": round(100.0 * float(cl.loc[choosers, "first_choice_met"].mean())
-                                      if choosers.any() else 0.0, 2),
+            # undefined (NaN), not 0 %, when no client chose: nobody's first choice was missed
+            "first_choice_pct": (round(100.0 * float(cl.loc[choosers, "first_choice_met"].mean()),
+                                       2) if choosers.any() else math.nan),
             "queue": int((cl["queue_for"] != "").sum()),
             "unserved": int((cl["provider_id"] == "").sum()),
-            "external_share_hours": round(float(ext / h.sum()) if h.sum() else 0.0, 4),
+            "external_share_hours": round(float(ext / h.sum()), 4) if h.sum() > 0 else math.nan,
             "split_clients": len(self.result.split_clients),
             "overflow": float(self.result.overflow.sum()),
             "status": self.result.status,
@@ -134,8 +139,10 @@ class Assignment:
         }
 
     def _guarantee_shortfall(self) -> float:
-        """Weekly hours the externals stay below their guaranteed minutes (NaN: none)."""
-        g = self.problem.caps.guaranteed_minutes
+        """Weekly hours the externals stay below their contracted (guaranteed) minutes,
+        whatever kind of capacity held them back (NaN: no guarantee)."""
+        caps = self.problem.caps
+        g = caps.contract_minutes if caps.contract_minutes is not None else caps.guaranteed_minutes
         if g is None:
             return math.nan
         load = self.providers["hours_per_week"].to_numpy(dtype=float) * 60.0
@@ -160,8 +167,10 @@ class Assignment:
 
     def __repr__(self) -> str:
         s = self.summary()
+        first = s["first_choice_pct"]
+        first_txt = f"{first:.1f} %" if math.isfinite(first) else "– (no client chose)"
         return (f"Assignment({self.regime}: {s['clients']} clients, first choice "
-                f"{s['first_choice_pct']:.1f} %, queue {s['queue']}, unserved {s['unserved']})")
+                f"{first_txt}, queue {s['queue']}, unserved {s['unserved']})")
 
 
 def assign(
@@ -367,14 +376,14 @@ def _tabulate(sc: Scenario, problem: RegimeProblem, res: AssignmentResult,
     cnt = np.bincount(prov[served], minlength=m)
     hrs = np.bincount(prov[served], weights=hours[served], minlength=m)
     q = np.bincount(wanted[queues], minlength=m) if queues.any() else np.zeros(m, int)
-    total_h = hours.sum() or 1.0
+    total_h = hours.sum()
     providers = pd.DataFrame({
         "provider_id": pids,
         "name": sc.providers["name"].to_numpy(),
         "kind": sc.providers["kind"].to_numpy(),
         "clients": cnt.astype(np.int64),
         "hours_per_week": hrs,
-        "share_hours": hrs / total_h,
+        "share_hours": hrs / total_h if total_h > 0 else np.full(m, np.nan),  # 0 h: undefined
         "queue": q.astype(np.int64),
         "capacity": problem.capacity,
         "overflow": res.overflow,

@@ -116,8 +116,9 @@ def transition(a: Assignment) -> dict[str, Any]:
     providers (the scenario's ``current_provider``) to assignment ``a``.
 
     Returns ``clients_changing_provider_pct``, ``hours_changing_provider_pct`` (of clients
-    with a current provider), ``providers_leaving`` (ids of providers with clients today and
-    none after), ``largest_provider`` with its clients before and after, and
+    with a current provider; NaN, undefined, when no client has one), ``providers_leaving``
+    (ids of providers with clients today and none after), ``largest_provider`` with its
+    clients before and after, and
     ``care_hours_moving_per_week`` (care hours that change employer; staff hours follow them).
 
     Examples
@@ -139,8 +140,11 @@ def transition(a: Assignment) -> dict[str, Any]:
     leaving = sorted(p for p in before.index if after.get(p, 0) == 0)
     big = str(after.idxmax()) if len(after) else ""
     return {
-        "clients_changing_provider_pct": 100.0 * float(moves.sum() / max(has.sum(), 1)),
-        "hours_changing_provider_pct": 100.0 * float(h[moves].sum() / max(h[has].sum(), 1e-9)),
+        # undefined (NaN), not 0 %, when no client has a provider today (or their hours are 0)
+        "clients_changing_provider_pct": (100.0 * float(moves.sum() / has.sum())
+                                          if has.any() else math.nan),
+        "hours_changing_provider_pct": (100.0 * float(h[moves].sum() / h[has].sum())
+                                        if h[has].sum() > 0 else math.nan),
         "providers_leaving": leaving,
         "providers_leaving_count": len(leaving),
         "largest_provider": big,
@@ -483,6 +487,9 @@ def compare(
     True
     """
     t_start = time.perf_counter()
+    if scenario.n_clients == 0:
+        raise InputError(f"compare: scenario {scenario.name!r} has no clients; every figure "
+                         "would be 0 or undefined")
     if backend is not None:  # the old name, one release
         routing_backend = renamed_keyword("compare", "backend", "routing_backend", backend,
                                           routing_backend, "pyvrp")

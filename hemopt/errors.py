@@ -278,7 +278,7 @@ class MissingColumnWarning(UserWarning):
     """An optional column is missing from input data, and its default changes the results.
 
     The message names the table, the column, the default used and the consequence, for example
-    that "first choice met" will be 0 % in every regime when ``clients.ranking`` is missing.
+    that "first choice met" is undefined in every regime when ``clients.ranking`` is missing.
 
     Parameters
     ----------

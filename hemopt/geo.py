@@ -134,8 +134,14 @@ def _read(src: Any, table: str, layer: str | None) -> tuple[gpd.GeoDataFrame, st
         raise _err(f"cannot reproject to {CRS}: {exc}", source, table=table, field="crs",
                    value=str(crs)) from exc
     geoms = gdf.geometry.values
-    if shapely.is_empty(geoms).all():
-        raise _err("every geometry is empty", source, table=table, field="geometry")
+    none = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if none.all():
+        raise _err("every geometry is empty or missing", source, table=table, field="geometry")
+    if none.any():  # an area without a shape would fall out of the totals without a word
+        pos = int(np.flatnonzero(none)[0])
+        raise _err(f"{int(none.sum())} row(s) without a geometry (empty or missing), the "
+                   f"first at position {pos} (0-based)", source, table=table,
+                   field="geometry", value=str(gdf.index[pos]))
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     bx0, by0, bx1, by1 = SWEDEN_BOUNDS_3006
     if not (bx0 <= xmin and xmax <= bx1 and by0 <= ymin and ymax <= by1):

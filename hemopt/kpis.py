@@ -389,13 +389,16 @@ class KPIColumns(Mapping[str, str]):
 
 # ------------------------------------------------------------------ the KPIs of one day
 def _stairwell_kpis(x: KPIInputs) -> tuple[float, float]:
+    """Mean providers per stairwell with served clients, and the % of stairwells with 2+
+    served clients that have 2+ providers; each NaN (undefined, not 0) when its set of
+    stairwells is empty: no client served, no stairwell shared by two clients."""
     cl = x.assignment.clients
     cl = cl[cl["provider_id"] != ""]
     if cl.empty:
-        return 0.0, 0.0
+        return math.nan, math.nan
     per = cl.groupby("stairwell_id")["provider_id"].nunique()
     multi = per[cl.groupby("stairwell_id").size() >= 2]
-    return float(per.mean()), (100.0 * float((multi >= 2).mean()) if len(multi) else 0.0)
+    return float(per.mean()), (100.0 * float((multi >= 2).mean()) if len(multi) else math.nan)
 
 
 def _workload_cv(x: KPIInputs) -> float:
@@ -433,6 +436,11 @@ def _t(key: str) -> Callable[[KPIInputs], Any]:
     return lambda x: x.totals[key]
 
 
+def _t_ratio(key: str, denominator: str) -> Callable[[KPIInputs], Any]:
+    # a ratio of the day's totals: NaN (undefined) when its denominator is 0, never a false 0
+    return lambda x: x.totals[key] if float(x.totals[denominator]) > 0 else math.nan
+
+
 def _t_nan(key: str) -> Callable[[KPIInputs], Any]:
     # not modelled (the approximation, or care switched off): NaN, never a false 0
     return lambda x: x.totals.get(key, math.nan)
@@ -445,9 +453,7 @@ def _s(key: str) -> Callable[[KPIInputs], Any]:
 _NUM0 = {"type": "number", "minimum": 0}
 _NUM0N = {"type": ["number", "null"], "minimum": 0}
 _INT0 = {"type": "integer", "minimum": 0}
-_PCT = {"type": "number", "minimum": 0, "maximum": 100}
 _PCTN = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
-_SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 _SHAREN = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _COUNTN = {"type": ["number", "null"], "minimum": 0}
 
@@ -469,7 +475,8 @@ _k("drive_hours_per_day", "hours spent driving per day", "Driving time", "hours 
    "lower", compute=_t("drive_hours_per_day"), group=_TRAVEL, sweep=True, schema=_NUM0,
    label_sv="Körtid")
 _k("driving_share", "share of route time spent driving", "Share of route time driving", "%",
-   "share", "lower", compute=_t("driving_share"), sweep=True, cli=True, schema=_SHARE,
+   "share", "lower", compute=_t_ratio("driving_share", "staff_hours_per_day"), sweep=True,
+   cli=True, schema=_SHAREN,
    required=True, label_sv="Andel av arbetstiden i bil")
 _k("staff_hours_per_day", "staff hours on routes per day, office to office",
    "Staff hours on routes", "hours per day", "int", "lower", headline=True,
@@ -506,7 +513,7 @@ _k("co2_tonnes_per_year", "CO2 from driving per year (tonnes)", "CO2 from drivin
    group=_COST, sweep=True, cli=True, schema=_NUM0, required=True, label_sv="CO2 från bilkörning")
 _k("first_choice_pct", "choosing clients served by their first choice (%)", "First choice met",
    "% of choosing clients", "pct", "higher", headline=True, compute=_s("first_choice_pct"),
-   group=_CHOICE, sweep=True, cli=True, schema=_PCT, required=True,
+   group=_CHOICE, sweep=True, cli=True, schema=_PCTN, required=True,
    label_sv="Förstahandsval uppfyllt")
 _k("queue", "clients queueing for a better-ranked provider", "Clients queueing for their "
    "choice", "clients", "count", "lower", headline=True, compute=_s("queue"), group=_CHOICE,
@@ -519,15 +526,16 @@ _k("served_hours_mean", "mean weekly care hours of clients not queueing", "Care 
    schema=_NUM0N)
 _k("providers_per_stairwell", "mean distinct providers per stairwell with clients",
    "Providers per stairwell", "mean", "2f", "lower", headline=True,
-   compute=lambda x: _stairwell_kpis(x)[0], group=_COORD, sweep=True, cli=True, schema=_NUM0,
+   compute=lambda x: _stairwell_kpis(x)[0], group=_COORD, sweep=True, cli=True, schema=_NUM0N,
    required=True, label_sv="Utförare per trapphus")
 _k("stairwells_multi_provider_pct", "stairwells with 2+ clients served by 2+ providers (%)",
    "Shared stairwells with 2+ providers", "% of stairwells with 2+ clients", "pct", "lower",
    headline=True, compute=lambda x: _stairwell_kpis(x)[1], group=_COORD, sweep=True, cli=True,
-   schema=_PCT, required=True, label_sv="Trapphus med flera utförare")
+   schema=_PCTN, required=True, label_sv="Trapphus med flera utförare")
 _k("stops_per_visit", "stops driven to per visit (1 = no visit shares a stop)",
    "Stops per visit", "1 = no visit shares a stop", "2f", "lower", headline=True,
-   compute=_t("stops_per_visit"), group=_COORD, sweep=True, cli=True, schema=_NUM0,
+   compute=_t_ratio("stops_per_visit", "visits_in"), group=_COORD, sweep=True, cli=True,
+   schema=_NUM0N,
    required=True, label_sv="Stopp per besök")
 _k("workload_cv", "coefficient of variation of staff minutes per shift",
    "Spread of workload between shifts", "coefficient of variation", "2f", "lower",
@@ -585,7 +593,7 @@ _k("dropped_no_licensed_staff", "visits dropped: no licensed staff had room",
    compute=_t_nan("dropped_no_licensed_staff"), schema=_COUNTN)
 _k("external_share_hours", "share of care hours with external providers",
    "Care hours with external providers", "%", "share", None,
-   compute=_s("external_share_hours"), group=_CHOICE, sweep=True, schema=_SHARE,
+   compute=_s("external_share_hours"), group=_CHOICE, sweep=True, schema=_SHAREN,
    label_sv="Andel timmar hos externa utförare")
 _k("visits_per_day", "visits in the day", "Visits", "per day", "count", None,
    compute=_t("visits_in"), schema=_INT0)
@@ -597,9 +605,9 @@ _k("care_hours_per_week", "care hours per week granted to the clients", "Care gr
 # ------------------------------------------------ figures computed elsewhere, shown alike
 _k("clients_changing_provider_pct", "clients with a provider today who change provider (%)",
    "Clients changing provider", "%", "pct", "lower", headline=True, source="transition",
-   group=_CHANGE, schema=_PCT, required=True, label_sv="Brukare som byter utförare")
+   group=_CHANGE, schema=_PCTN, required=True, label_sv="Brukare som byter utförare")
 _k("hours_changing_provider_pct", "care hours of clients who change provider (%)",
-   "Care hours changing provider", "%", "pct", "lower", source="transition", schema=_PCT,
+   "Care hours changing provider", "%", "pct", "lower", source="transition", schema=_PCTN,
    required=True)
 _k("care_hours_moving_per_week", "care hours that change employer (staff hours follow them)",
    "Care hours changing employer", "hours per week", "int", "lower", source="transition",

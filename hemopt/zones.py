@@ -98,7 +98,9 @@ def design_zones(scenario: Scenario, k: int, *, seed: int = 0, tolerance: float 
     minutes = np.round(cl["hours_per_week"].to_numpy() * 60.0)
     units, inv = np.unique(cl["stairwell_id"].to_numpy().astype(str), return_inverse=True)
     if k > len(units):
-        raise InputError(f"k={k} zones but only {len(units)} stairwells have clients")
+        raise InputError(f"k (number of zones, --n-zones) is {k}, but only {len(units)} "
+                         f"stairwell(s) have clients and a zone is whole stairwells: ask for "
+                         f"at most {len(units)}")
     w = np.bincount(inv, weights=minutes)
     w_eff = np.maximum(w, 1.0)  # clients with zero hours still belong to a zone
     xy = np.zeros((len(units), 2))

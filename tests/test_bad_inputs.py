@@ -12,6 +12,7 @@ calls behind them.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import subprocess
@@ -296,7 +297,7 @@ def test_scenario_table_errors(table, change, names, base_gpkg, tmp_path, capsys
 
 MISSING_COLUMNS = [
     # (table, column, words of the consequence)
-    ("clients", "ranking", "first choice met will be 0 % in every regime"),
+    ("clients", "ranking", "first choice met is undefined"),
     ("clients", "current_provider", "no client has a current provider"),
     ("clients", "visits_per_day", "30-minute visits"),
     ("providers", "zones", "every provider may serve every zone"),
@@ -322,13 +323,14 @@ def test_missing_optional_column_warns(table, column, consequence, base_gpkg, tm
     assert f"hemopt: warning: {path}: table {table!r} has no column {column!r}" in err
 
 
-def test_ranking_missing_means_first_choice_zero(base_gpkg, tmp_path):
+def test_ranking_missing_means_first_choice_undefined(base_gpkg, tmp_path):
     """The consequence the warning states is what happens."""
     path = _variant(base_gpkg, tmp_path, "clients", lambda df: df.drop(columns="ranking"))
     with pytest.warns(MissingColumnWarning):
         sc = hemopt.Scenario.from_gpkg(path)
     a = hemopt.assign(sc, hemopt.LOV())
     assert a.summary()["choosers"] == 0
+    assert math.isnan(a.summary()["first_choice_pct"])
 
 
 def test_complete_file_gives_no_warning(base_gpkg):

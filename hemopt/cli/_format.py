@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hemopt.kpis import format_value
+
 __all__ = ["_format_assignment", "_format_comparison", "_format_ranges"]
 
 
@@ -21,10 +23,11 @@ def _format_assignment(a: Any) -> str:
     s = a.summary()
     lines = [
         f"{a.regime} on {a.scenario.name}: {s['clients']} clients, {s['choosers']} choose",
-        f"  first choice met          {s['first_choice_pct']:>7.1f} % of choosing clients",
+        f"  first choice met          {format_value('pct', s['first_choice_pct']):>7} % of "
+        "choosing clients" + ("" if s["choosers"] else " (no client chose)"),
         f"  queueing for a provider   {s['queue']:>7}",
         f"  unserved                  {s['unserved']:>7}",
-        f"  external share of hours   {100 * s['external_share_hours']:>7.1f} %",
+        f"  external share of hours   {format_value('share', s['external_share_hours']):>7} %",
         f"  guarantee shortfall       {_hours(s.get('guarantee_shortfall_hours_per_week'))}"
         "   (LOU: hours the guarantee could not place)",
         f"  procurement shortfall     {_hours(s.get('procurement_shortfall_hours_per_week'))}"
@@ -34,7 +37,7 @@ def _format_assignment(a: Any) -> str:
     ]
     for r in a.providers.itertuples():
         lines.append(f"  {r.provider_id:<10}{r.kind:<10}{r.clients:>8}{r.hours_per_week:>10.0f}"
-                     f"{100 * r.share_hours:>7.1f}%{r.queue:>7}")
+                     f"{format_value('share', r.share_hours):>7}%{r.queue:>7}")
     poz = a.problem.provider_of_zone
     if poz is not None:
         lines.append("")

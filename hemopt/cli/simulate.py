@@ -160,6 +160,9 @@ def _schedule(args: argparse.Namespace) -> Any:
         raise InputError("--external-share cannot be used with --schedule: the schedule gives "
                          "the share of every year; give one")
     if name == "lou":
+        if args.schedule is not None and not args.schedule.strip():
+            raise InputError("--schedule: empty; give shares like 0.2,0.3,0.5, or leave the "
+                             "option out for --external-share (default 0.2)")
         shares = (_shares(args.schedule) if args.schedule
                   else [0.2 if args.external_share is None else args.external_share])
         schedule = lou_schedule(shares)

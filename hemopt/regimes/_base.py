@@ -176,6 +176,9 @@ class Caps:
     ``external_share`` is the share behind ``external_total_minutes`` (NaN when uncapped);
     ``guarantee_rule`` says which external takes a client who does not choose (LOU's
     ``guarantee``, ``"none"`` elsewhere; see :func:`guarantee_pick`).
+    ``contract_minutes`` is each external's contracted share before its own capacity (the
+    guarantee shortfall is measured against it, whichever kind of capacity an external
+    has; ``None``: ``guaranteed_minutes``).
     """
 
     minutes: NDArray[np.float64]
@@ -184,6 +187,7 @@ class Caps:
     guaranteed_minutes: NDArray[np.float64] | None = None
     external_share: float = math.nan
     guarantee_rule: str = "none"
+    contract_minutes: NDArray[np.float64] | None = None
 
 
 def has_room(caps: Caps, j: int, minutes: float, load_clients: NDArray, load_minutes: NDArray,

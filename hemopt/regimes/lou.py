@@ -188,9 +188,13 @@ class LOU(Regime):
         _unbounded_default(mins, cl, market, layout.default, self.name)
         guaranteed = (np.where(market.external & np.isfinite(mins), mins, 0.0)
                       if self.guarantee != "none" else None)
+        # the contract, before the external's own capacity: an external with no room (in
+        # hours or in clients alike) is short of its guarantee, and the shortfall says so
+        contract = (np.where(market.external & market.active, share, 0.0)
+                    if self.guarantee != "none" else None)
         return Caps(minutes=mins, clients=cl, external_total_minutes=float(total_cap),
                     guaranteed_minutes=guaranteed, external_share=self.external_share,
-                    guarantee_rule=self.guarantee)
+                    guarantee_rule=self.guarantee, contract_minutes=contract)
 
     def label(self) -> str:
         return f"LOU {100 * self.external_share:g} %"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -12,6 +14,7 @@ from hemopt.regimes._base import (
     Market,
     Regime,
     RegimeParam,
+    RegimeProblem,
     _Allowed,
     _area_rows,
     _check_share,
@@ -104,4 +107,21 @@ class LOV(Regime):
         allowed[:, lay.default] |= ~stays
         wanted = np.where(has_first & ~stays, first, -1)
         return allowed, wanted, {**details, "stay_loyal": int(stays.sum())}
+
+    def problem(self, scenario: Scenario, *, seed: int = 0) -> RegimeProblem:
+        """The base problem, with the default as the loyal clients' last resort: a client who
+        stays with a current provider that has no room for it (a capacity below today's
+        clients) goes to the default, never unserved. Its cost, half the unserved penalty,
+        is above any other arrangement, so it changes nothing while the current provider
+        has room."""
+        p = super().problem(scenario, seed=seed)
+        d = p.layout.default
+        loyal = ~p.allowed[:, d]
+        if self.queue_policy == "fifo" or not loyal.any():
+            return p  # first come, first served already falls back to the default
+        allowed = p.allowed.copy()
+        allowed[loyal, d] = True
+        cost = p.cost.copy()
+        cost[loyal, d] = self.weights.unserved / 2.0
+        return dataclasses.replace(p, allowed=allowed, cost=cost)
 

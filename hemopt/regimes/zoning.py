@@ -34,6 +34,12 @@ from hemopt.regimes._base import (
 from hemopt.scenario import CRS, Scenario
 
 
+def _default_n_zones(scenario: Scenario) -> int:
+    """Three zones, or one per stairwell with clients when there are fewer (a scenario of
+    one client, or of many at one address)."""
+    return max(1, min(3, int(scenario.clients["stairwell_id"].nunique())))
+
+
 class Zoning(Regime):
     """One provider per area, clients assigned by address (the Strängnäs proposal 2022).
 
@@ -120,9 +126,10 @@ class Zoning(Regime):
     @classmethod
     def for_scenario(cls, scenario: Scenario, *, seed: int = 0, **params: Any) -> Zoning:
         """Zoning on the scenario's areas, or on three designed ones when it has none (as
-        many as there are clients, when fewer); ``seed`` draws the design."""
+        many as there are stairwells with clients, when fewer: a zone is whole stairwells);
+        ``seed`` draws the design."""
         if params.get("n_zones") is None and not len(scenario.zones):
-            params["n_zones"] = max(1, min(3, scenario.n_clients))
+            params["n_zones"] = _default_n_zones(scenario)
         return cls(seed=seed, **params)
 
     def __init__(self, zones: gpd.GeoDataFrame | None = None, *, n_zones: int | None = None,
@@ -197,7 +204,7 @@ class Zoning(Regime):
             return scenario.zones
         from hemopt.zones import design_zones
 
-        k = self.n_zones or 3
+        k = self.n_zones or _default_n_zones(scenario)
         return design_zones(scenario, k, seed=self.seed).zones
 
     def layout(self, scenario: Scenario, market: Market | None = None) -> Layout:

@@ -36,7 +36,10 @@ from hemopt.scenario.schema import (
     _row_id,
     _to_idlist,
     _warn_missing_columns,
+    far_from_zones,
+    far_message,
     prepare_boundary,
+    zone_overlap,
 )
 
 
@@ -153,6 +156,7 @@ class Scenario:
         self._tables = tables
         self._validate_references()
         self._validate_inside()
+        self._validate_zones()
         weekly_pattern(self)  # optional pattern columns: refused here when malformed
 
     # ------------------------------------------------------------------ construction helpers
@@ -381,6 +385,23 @@ class Scenario:
                     f"{self._tables['boundary']['name'].iloc[0]!r}",
                     table=t, row=gdf[_KEY[t]].iloc[pos], field="geometry",
                     value=f"POINT ({g.x:.1f} {g.y:.1f})")
+
+    def _validate_zones(self) -> None:
+        """Areas do not overlap, and every client lies in or near one
+        (:data:`~hemopt.scenario.schema.ZONE_REACH_M`)."""
+        zo, cl = self._tables["zones"], self._tables["clients"]
+        if not len(zo):
+            return
+        msg = zone_overlap(list(zo["zone_id"]), zo.geometry.values)
+        if msg:
+            raise ScenarioError(msg, table="zones", field="geometry")
+        far, d = far_from_zones(zo.geometry.values, cl.geometry.get_coordinates().to_numpy())
+        if len(far):
+            pos = int(far[0])
+            g = cl.geometry.iloc[pos]
+            raise ScenarioError(far_message(len(far), float(d[pos])), table="clients",
+                                row=cl["client_id"].iloc[pos], field="geometry",
+                                value=f"POINT ({g.x:.1f} {g.y:.1f})")
 
     # ------------------------------------------------------------------ table access
     @property
@@ -645,7 +666,7 @@ def _summary(sc: Scenario) -> dict[str, Any]:
     hours = cl["hours_per_week"].to_numpy()
     cur = cl["current_provider"]
     provs = []
-    total_h = float(hours.sum()) or 1.0
+    total_h = float(hours.sum())
     for pid, name, kind in zip(sc.providers["provider_id"], sc.providers["name"],
                                sc.providers["kind"], strict=True):
         mask = (cur == pid).to_numpy()
@@ -653,7 +674,9 @@ def _summary(sc: Scenario) -> dict[str, Any]:
             "provider_id": pid, "name": name, "kind": kind,
             "clients": int(mask.sum()),
             "hours_per_week": round(float(hours[mask].sum()), 2),
-            "share_hours": round(float(hours[mask].sum()) / total_h, 4),
+            # undefined (NaN), not 0, when the clients have no hours
+            "share_hours": (round(float(hours[mask].sum()) / total_h, 4) if total_h > 0
+                            else math.nan),
         })
     area_km2 = sc.area.area / 1e6
     n = len(cl)
@@ -665,15 +688,15 @@ def _summary(sc: Scenario) -> dict[str, Any]:
         "stairwells_total": len(sc.stairwells),
         "stairwells_with_clients": len(per_stair),
         "buildings_total": len(sc.buildings),
-        "clients_per_stairwell": round(n / max(len(per_stair), 1), 3),
-        "share_clients_sharing_stairwell": round(float(shared.mean()) if n else 0.0, 4),
-        "share_clients_sharing_building": round(float(shared_b.mean()) if n else 0.0, 4),
+        "clients_per_stairwell": round(n / len(per_stair), 3) if len(per_stair) else math.nan,
+        "share_clients_sharing_stairwell": round(float(shared.mean()) if n else math.nan, 4),
+        "share_clients_sharing_building": round(float(shared_b.mean()) if n else math.nan, 4),
         "hours_per_week_total": round(float(hours.sum()), 1),
-        "hours_per_week_mean": round(float(hours.mean()) if n else 0.0, 2),
-        "hours_per_week_median": round(float(np.median(hours)) if n else 0.0, 2),
+        "hours_per_week_mean": round(float(hours.mean()) if n else math.nan, 2),
+        "hours_per_week_median": round(float(np.median(hours)) if n else math.nan, 2),
         "visits_per_day_total": round(float(cl["visits_per_day"].sum()), 1),
-        "non_choosers_share": round(float((cl["ranking"].map(len) == 0).mean()) if n else 0.0,
-                                    4),
+        "non_choosers_share": round(float((cl["ranking"].map(len) == 0).mean()) if n
+                                    else math.nan, 4),
         "providers": provs,
         "zones": len(sc.zones),
         "visit_patterns": _pattern_note(sc),

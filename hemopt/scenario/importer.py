@@ -57,8 +57,11 @@ from hemopt.scenario.schema import (
     CRS,
     MAX_HOURS_PER_WEEK,
     MAX_VISITS_PER_DAY,
+    far_from_zones,
+    far_message,
     prepare_boundary,
     warn_isolated,
+    zone_overlap,
 )
 
 # ---------------------------------------------------------------------------------- tables
@@ -165,6 +168,33 @@ def _kept_values(values: list[Any]) -> list[Any]:
     return nums
 
 
+def _printable(src: _Source, i: int, column: str, v: str) -> None:
+    """The importer's form of the ``id_printable`` rule: the file, line and column."""
+    if v.isprintable():
+        return
+    bad = next(c for c in v if not c.isprintable())
+    raise src.error(i, column, f"contains the non-printable character U+{ord(bad):04X} "
+                    "(a control character, or a no-break or zero-width space): ids and names "
+                    "must be printable text; remove it", v)
+
+
+def _fold(v: str) -> str:
+    """An id or name as people compare them: case, spaces and hyphens ignored."""
+    return re.sub(r"[\s\-_]+", "", v).casefold()
+
+
+def _did_you_mean(given: str, names: Mapping[str, str]) -> str:
+    """``; did you mean 'E1'?`` when ``given`` is a provider's id in another case or its
+    name (exports often rank providers by name), else ``""``."""
+    hits = [pid for pid, nm in names.items()
+            if _fold(given) in (_fold(pid), _fold(str(nm)))]
+    if len(hits) != 1:
+        return ""
+    pid = hits[0]
+    shown = f" (named {names[pid]!r})" if _fold(given) == _fold(str(names[pid])) else ""
+    return f"; did you mean provider id {pid!r}{shown}? give the provider's id"
+
+
 def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequence[str],
                notes: list[str]) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     spec = {**PROVIDER_COLUMNS, **_COORD_COLUMNS}
@@ -174,6 +204,18 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
     name = {k: src.columns[p] for k, p in cols.items()}
     ids = [_text(r[cols["provider_id"]]) for r in src.rows]
     _unique_ids(src, name["provider_id"], ids, "provider id")
+    for i, pid in enumerate(ids):
+        _printable(src, i, name["provider_id"], pid)
+        if "name" in cols:
+            _printable(src, i, name["name"], _text(src.rows[i][cols["name"]]))
+    folded: dict[str, int] = {}
+    for i, pid in enumerate(ids):
+        j = folded.setdefault(_fold(pid), i)
+        if j != i:
+            raise src.error(i, name["provider_id"], f"provider ids {ids[j]!r} "
+                            f"({src.first_line(j)}) and {pid!r} differ only in case, spaces "
+                            "or hyphens: one provider twice, or two too alike to tell apart "
+                            "in a ranking; make them distinct", pid)
     for i, pid in enumerate(ids):
         if _LIST_SPLIT.search(pid):
             raise src.error(i, name["provider_id"], "a provider id may not contain ';', ',' "
@@ -216,8 +258,8 @@ def _providers(src: _Source, xy_crs: Any, addresses: _Address | None, keep: Sequ
 
 
 def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
-             addresses: _Address | None, keep: Sequence[str], notes: list[str]
-             ) -> tuple[dict[str, Any], np.ndarray]:
+             addresses: _Address | None, keep: Sequence[str], notes: list[str],
+             names: Mapping[str, str] | None = None) -> tuple[dict[str, Any], np.ndarray]:
     spec = {**CLIENT_COLUMNS, **_COORD_COLUMNS}
     cols = _columns(src, spec)
     _require(src, cols, "client_id", spec)
@@ -247,18 +289,22 @@ def _clients(src: _Source, providers: Mapping[str, int], xy_crs: Any,
         if "ranking" in cols:
             cell = r[cols["ranking"]]
             for p in _id_list(cell):
+                _printable(src, i, name["ranking"], p)
                 if p not in providers:
                     raise src.error(i, name["ranking"], f"unknown provider {p!r} in the "
-                                    f"ranking (providers: {known})", cell)
+                                    f"ranking{_did_you_mean(p, names or {})} (providers: "
+                                    f"{known})", cell)
                 if p in rank:
                     raise src.error(i, name["ranking"], f"provider {p!r} appears twice in the "
                                     "ranking", cell)
                 rank.append(p)
         rankings.append(tuple(rank))
         cur = _text(r[cols["current_provider"]]) if "current_provider" in cols else ""
+        if cur:
+            _printable(src, i, name["current_provider"], cur)
         if cur and cur not in providers:
-            raise src.error(i, name["current_provider"], f"unknown provider (providers: "
-                            f"{known})", cur)
+            raise src.error(i, name["current_provider"], f"unknown provider"
+                            f"{_did_you_mean(cur, names or {})} (providers: {known})", cur)
         current.append(cur)
     data["ranking"] = rankings
     data["current_provider"] = current
@@ -298,12 +344,17 @@ def _read_zones(zones: Any) -> gpd.GeoDataFrame:
         path = Path(zones)
         if not path.exists():
             raise ScenarioError("file not found", table="zones", field="path", value=str(zones))
-        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        try:
+            layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        except Exception as exc:  # pyogrio raises several kinds on a file it cannot open
+            raise ScenarioError("not a geodata file (GeoPackage, GeoJSON, Shapefile): "
+                                f"{str(exc).split(';')[0]}", table="zones",
+                                file=str(zones)) from exc
         layer = "zones" if "zones" in layers else layers[0] if len(layers) == 1 else None
         if layer is None:
             raise ScenarioError(f"several layers and none is called 'zones': {layers}",
                                 table="zones", file=str(zones))
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = _geodata(path, "zones", layer=layer)
         shown = str(zones)
     elif isinstance(zones, gpd.GeoDataFrame):
         gdf, shown = zones, None
@@ -329,8 +380,24 @@ def _read_boundary(boundary: Any) -> Any:
         if not path.exists():
             raise ScenarioError("file not found", table="boundary", field="path",
                                 value=str(boundary))
-        return gpd.read_file(path)
+        return _geodata(path, "boundary")
     return boundary
+
+
+def _geodata(path: Path, table: str, layer: str | None = None) -> gpd.GeoDataFrame:
+    """A vector file as a GeoDataFrame, or an error naming the file: one that cannot be
+    read, or that has no geometry (a CSV table given where areas are expected)."""
+    try:
+        out = gpd.read_file(path, layer=layer) if layer is not None else gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several kinds on a file it cannot read
+        raise ScenarioError("not a geodata file (GeoPackage, GeoJSON, Shapefile): "
+                            f"{str(exc).split(';')[0]}",
+                            table=table, file=str(path)) from exc
+    if not isinstance(out, gpd.GeoDataFrame) or out.geometry.name not in out.columns:
+        raise ScenarioError("the file has no geometry (a table, not areas): give a "
+                            "GeoPackage, GeoJSON or Shapefile of polygons", table=table,
+                            file=str(path))
+    return out
 
 
 def _check_inside(src: _Source, xy: np.ndarray, area: shapely.Geometry, label: str) -> None:
@@ -405,7 +472,8 @@ def read_tables(
         raise InputError(f"keep_columns: no column {missing[0]!r} in {psrc.name} or "
                          f"{csrc.name}")
     pr, pindex = _providers(psrc, xy_crs, addr, keep, notes)
-    cdata, cxy = _clients(csrc, pindex, xy_crs, addr, keep, notes)
+    cdata, cxy = _clients(csrc, pindex, xy_crs, addr, keep, notes,
+                          names=dict(zip(pr["provider_id"], pr["name"], strict=True)))
 
     zo = _read_zones(zones) if zones is not None else None
     zone_ids = set(zo["zone_id"]) if zo is not None else set()
@@ -418,6 +486,17 @@ def read_tables(
                            if zo is not None else
                            "a provider's zones need the zones' polygons (zones=..., --zones)")
                     raise psrc.error(i, zcol, msg, z)
+    if zo is not None and zo.crs is not None:  # without a CRS, Scenario refuses the zones
+        zg = zo.to_crs(CRS).geometry.values
+        overlap = zone_overlap(list(zo["zone_id"]), zg)
+        if overlap:
+            raise ScenarioError(overlap, table="zones", field="geometry",
+                                file=str(zones) if isinstance(zones, (str, Path)) else None)
+        far, dist = far_from_zones(zg, cxy)
+        if len(far):
+            i = int(far[0])
+            raise csrc.error(i, None, far_message(len(far), float(dist[i])),
+                             f"POINT ({cxy[i, 0]:.1f} {cxy[i, 1]:.1f})")
 
     pxy = shapely.get_coordinates(pr.geometry.values)
     if boundary is not None:

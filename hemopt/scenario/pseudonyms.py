@@ -170,7 +170,7 @@ def pseudonym(client_id: Any, salt: str) -> str:
     >>> pseudonym("19400101-1234", salt="our secret") == pseudonym("19400101-1234", "other")
     False
     """
-    if not isinstance(salt, str) or not salt:
+    if not isinstance(salt, str) or not salt.strip():  # spaces only: no secret at all
         raise InputError(f"salt must be a non-empty string, got {salt!r}")
     digest = hmac.new(salt.encode("utf-8"), _text(client_id).encode("utf-8"),
                       hashlib.sha256).hexdigest()

@@ -91,6 +91,12 @@ _LIST_COLUMNS = set(CLIENT_COLUMNS["ranking"]) | set(PROVIDER_COLUMNS["zones"])
 _LIST_SPLIT = re.compile(r"[;,|]")
 _PERSONNUMMER = re.compile(r"^(\d{2})?\d{6}[-+]?\d{4}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+# digits grouped by three with spaces (Swedish: a space, no-break or thin space), optionally
+# with decimals: "615 400", "1 000,5"; and the English "1,000.5" (a point makes it certain)
+_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
+_COMMA_GROUPS_POINT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+# "1,000": a thousands separator (1000) or a decimal comma (1.0)?
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -107,6 +113,7 @@ class _Source:
     xy: np.ndarray | None = None  # points of a GeoDataFrame, in EPSG:3006
     notes: list[str] = field(default_factory=list)
     header_line: int = 1
+    delimiter: str | None = None  # a CSV file's separator
 
     @property
     def name(self) -> str:
@@ -191,11 +198,20 @@ def _read_frame(table: str, df: pd.DataFrame) -> _Source:
 def _read_csv(table: str, path: Path, shown: str) -> _Source:
     raw = path.read_bytes()
     notes = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-        notes.append(f"{shown}: not UTF-8, read as Windows-1252 (Excel's Swedish default)")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 3 and raw[1:4:2] == b"\0\0"):
+        # UTF-16: Excel's "Unicode text" export (tab-separated), with or without a BOM
+        try:
+            text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+                              else "utf-16-le")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"looks like UTF-16 text but does not decode: {exc}",
+                                table=table, file=shown) from exc
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+            notes.append(f"{shown}: not UTF-8, read as Windows-1252 (Excel's Swedish default)")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     hint = re.fullmatch(r"\s*sep=(.)\s*", first)  # Excel's "sep=;" first line
     if hint:
@@ -226,6 +242,7 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
                     hint_text += (f" (a list in column {lists[0]!r} separated by "
                                   f"{delimiter!r}, the file's own separator? quote the cell, "
                                   f"\"E1{delimiter}E3\", or separate the ids with '|': E1|E3)")
+                hint_text = _title_hint(header, header_line) or hint_text
                 raise ScenarioError(
                     f"{len(record)} cells but the header has {len(header)}{hint_text}",
                     table=table, file=shown, line=line)
@@ -235,8 +252,21 @@ def _read_csv(table: str, path: Path, shown: str) -> _Source:
     if header is None:
         raise ScenarioError("the file is empty: expected a header line and one row per "
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
+    joined = [ln for ln, r in zip(lines, rows, strict=True) if any("\n" in c for c in r)]
+    if joined and text.count('"') % 2:  # quotes pair up ("" in a quoted cell is two)
+        raise ScenarioError(f"an unclosed quote ('\"'): the cell that starts on line "
+                            f"{joined[0]} runs on over the lines below; close the quote or "
+                            "remove it", table=table, file=shown, line=joined[0])
     return _Source(table, shown, header, rows, lines=lines, notes=notes,
-                   header_line=header_line)
+                   header_line=header_line, delimiter=delimiter)
+
+
+def _title_hint(header: Sequence[Any], header_line: int) -> str:
+    """A hint when the "header" is one cell: a title above the table."""
+    if sum(not _blank(c) for c in header) > 1:
+        return ""
+    return (f" (line {header_line}, taken as the header, has one cell: a title? the header "
+            "must be the first non-empty line; delete the lines above it)")
 
 
 def _read_excel(table: str, path: Path, shown: str) -> _Source:
@@ -274,16 +304,63 @@ def _read_excel(table: str, path: Path, shown: str) -> _Source:
         if len(cells) > len(header):
             extra = [c for c in cells[len(header):] if not _blank(c)]
             if extra:
-                raise ScenarioError("a cell right of the last header column is not empty",
-                                    table=table, file=shown, line=line, value=extra[0])
+                raise ScenarioError("a cell right of the last header column is not empty"
+                                    f"{_title_hint(header, header_line)}", table=table,
+                                    file=shown, line=line, value=extra[0])
             cells = cells[:len(header)]
         rows.append(cells + [None] * (len(header) - len(cells)))
         lines.append(line)
     wb.close()
+    if header is not None:
+        _check_sheet(ws, table, shown, path, sheet, header_line, lines, header, rows)
     if header is None:
         raise ScenarioError("the sheet is empty: expected a header row and one row per "
                             f"{_ROW.get(table, 'row')}", table=table, file=shown, line=1)
     return _Source(table, shown, header, rows, lines=lines, header_line=header_line)
+
+
+def _check_sheet(ws: Any, table: str, shown: str, path: Path, sheet: str, header_line: int,
+                 lines: list[int], header: list[str], rows: list[list[Any]]) -> None:
+    """Refuse what a sheet shows otherwise than it holds: rows hidden (a filter: hemopt
+    would read the rows the user filtered out), merged cells (only the first holds the
+    value) and formulas whose value was never saved (a workbook written by a program)."""
+    from openpyxl.utils import get_column_letter
+
+    hidden = [ln for ln in lines if ws.row_dimensions[ln].hidden]
+    if hidden:
+        shown_lines = ", ".join(map(str, hidden[:10])) + (", ..." if len(hidden) > 10 else "")
+        raise ScenarioError(
+            f"{len(hidden)} hidden row(s) (a filter?) on line(s) {shown_lines}: hemopt reads "
+            "every row, hidden or not; delete the rows you do not mean, or show them",
+            table=table, file=shown, line=hidden[0])
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row >= header_line:
+            raise ScenarioError(
+                f"merged cells {rng.coord}: only the first of them holds the value; unmerge "
+                "them and give every row its own value", table=table, file=shown,
+                line=max(rng.min_row, header_line))
+    if not any(c is None for r in rows for c in r):
+        return  # a formula without a saved value reads as None
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        wanted = set(lines)
+        for line, record in enumerate(wb[sheet].iter_rows(min_row=1, max_col=len(header),
+                                                          values_only=True), start=1):
+            if line not in wanted:
+                continue
+            for col, v in enumerate(record, start=1):
+                if isinstance(v, str) and v.startswith("=") and ws.cell(line, col).value is None:
+                    raise ScenarioError(
+                        f"cell {get_column_letter(col)}{line} holds a formula whose value was "
+                        "never saved (the workbook was written by a program): open it in "
+                        "Excel or LibreOffice and save it, or paste the values",
+                        table=table, file=shown, line=line, field=header[col - 1], value=v)
+    finally:
+        wb.close()
 
 
 def _cell_text(v: Any) -> str:
@@ -350,10 +427,14 @@ def _columns(src: _Source, spec: Mapping[str, tuple[str, ...]]) -> dict[str, int
         seen[n] = pos
     out: dict[str, int] = {}
     for canon, aliases in spec.items():
-        for a in aliases:
-            if a in seen and seen[a] not in out.values():
-                out[canon] = seen[a]
-                break
+        present = [a for a in dict.fromkeys(aliases)
+                   if a in seen and seen[a] not in out.values()]
+        if len(present) > 1:  # which one holds the values? not for hemopt to guess
+            names = [src.columns[seen[a]] for a in present]
+            raise src.error(None, names[1], f"columns {names[0]!r} and {names[1]!r} both "
+                            f"give {canon!r}: keep one of them (or rename the other)")
+        if present:
+            out[canon] = seen[present[0]]
     return out
 
 
@@ -381,12 +462,16 @@ def _text(v: Any) -> str:
 
 def cell_float(v: Any) -> float | None:
     """A cell as a float, or None when it is not a number: a bool, or text that does not
-    read as one. Accepts a decimal comma (``3,5``) and no-break spaces as thousands
-    separators; text ``nan`` reads as NaN, which callers refuse. One reader for the client
-    lists and route-plan's tables.
+    read as one. Accepts a decimal comma (``3,5``), spaces (plain, no-break or thin)
+    between groups of three digits as thousands separators (``615 400``, ``1 000,5``), and
+    commas as thousands separators when a decimal point follows (``1,000.5``); text ``nan``
+    reads as NaN, which callers refuse. One reader for the client lists and route-plan's
+    tables.
 
     >>> cell_float("3,5"), cell_float("1\u00a0200"), cell_float(2)
     (3.5, 1200.0, 2.0)
+    >>> cell_float("6 583 800"), cell_float("1 000,5"), cell_float("1,000.5")
+    (6583800.0, 1000.5, 1000.5)
     >>> cell_float("ten"), cell_float(True)
     (None, None)
     """
@@ -394,7 +479,12 @@ def cell_float(v: Any) -> float | None:
         return None
     if isinstance(v, (int, float, np.integer, np.floating)):
         return float(v)
-    s = str(v).strip().replace("\u00a0", "")
+    s = str(v).strip()
+    if _SPACE_GROUPS.match(s):
+        s = re.sub(r"[ \u00a0\u202f\u2009]", "", s)
+    elif _COMMA_GROUPS_POINT.match(s):
+        s = s.replace(",", "")
+    s = s.replace("\u00a0", "")
     if _DECIMAL_COMMA.match(s):
         s = s.replace(",", ".")
     try:
@@ -404,9 +494,18 @@ def cell_float(v: Any) -> float | None:
 
 
 def _number(src: _Source, i: int, column: str, v: Any) -> float:
-    """A cell as a float; blank is NaN. Accepts a decimal comma (``3,5``)."""
+    """A cell as a float; blank is NaN. Accepts a decimal comma (``3,5``), except that
+    ``1,000`` (groups of three digits after commas) is refused as ambiguous outside a
+    ``;``- or tab-separated file, where only a decimal comma is usual."""
     if _blank(v):
         return math.nan
+    if (isinstance(v, str) and src.delimiter not in (";", "\t")
+            and _COMMA_THOUSANDS.match(v.strip())):
+        t = v.strip()
+        other = f" or {t.replace(',', '.')}" if t.count(",") == 1 else ""
+        raise src.error(i, column, "ambiguous number: a thousands separator or a decimal "
+                        f"comma? write {t.replace(',', '')}{other} (a point for decimals, "
+                        "no thousands separator)", v)
     x = cell_float(v)
     if x is None or (math.isnan(x) and not isinstance(v, (float, np.floating))):
         raise src.error(i, column, "must be a number", v)
@@ -442,11 +541,21 @@ def _known(ids: Iterable[str], limit: int = 20) -> str:
     return shown or "none"
 
 
+#: Ids that name a spreadsheet's total row, not a client or provider (lower case, without a
+#: trailing colon).
+_TOTAL_WORDS = frozenset({"summa", "summa totalt", "totalsumma", "totalt", "total", "totals",
+                          "grand total", "sum", "s:a", "summering"})
+
+
 def _unique_ids(src: _Source, column: str, ids: Sequence[str], what: str) -> None:
     first: dict[str, int] = {}
     for i, v in enumerate(ids):
         if v == "":
             raise src.error(i, column, f"missing {what}", None)
+        if v.lower().rstrip(":").strip() in _TOTAL_WORDS:
+            raise src.error(i, column, f"looks like a total row, not a {what.split()[0]}: "
+                            "delete the row (it would count as one more, with the sum of the "
+                            "others' hours)", v)
         if v in first:
             raise src.error(i, column, f"duplicate {what} (also on {src.first_line(first[v])})",
                             v)
@@ -559,8 +668,30 @@ def _check_xy(src: _Source, rows: np.ndarray, raw: np.ndarray, out: np.ndarray,
                        f" after conversion from {xy_crs.to_string()} to SWEREF 99 TM")
                 label = "E (easting)" if axis == 0 else "N (northing)"
                 raise src.error(int(i), name[col], f"outside Sweden{via}: SWEREF 99 TM "
-                                f"{label} must be {lo:,.0f}–{hi:,.0f} m",
+                                f"{label} must be {lo:,.0f}–{hi:,.0f} m"
+                                f"{_degrees_hint(raw[i], name, raw[rows])}",
                                 src.rows[i][src.columns.index(name[col])])
+
+
+def _degrees_hint(xy: np.ndarray, name: Mapping[str, str], every: np.ndarray) -> str:
+    """A hint when x and y look like WGS84 degrees (either order) or kilometres, or when
+    ``every`` row (not one typo) looks like RT 90."""
+    (lat_lo, lat_hi), (lon_lo, lon_hi) = SWEDEN_LATLON
+    x, y = float(xy[0]), float(xy[1])
+    if (lon_lo <= x <= lon_hi and lat_lo <= y <= lat_hi) or (lat_lo <= x <= lat_hi
+                                                          and lon_lo <= y <= lon_hi):
+        return (f" ({name['x']!r} and {name['y']!r} look like WGS84 degrees: give them as "
+                "columns lat and lon instead)")
+    (elo, ehi), (nlo, nhi) = SWEDEN_SWEREF
+    if elo / 1e3 <= x <= ehi / 1e3 and nlo / 1e3 <= y <= nhi / 1e3:
+        return " (kilometres? give SWEREF 99 TM in metres)"
+    ex, ny = every[:, 0], every[:, 1]
+    rt90 = ((ex >= 1_200_000) & (ex <= 1_900_000) & (ny >= nlo) & (ny <= nhi)).all() or (
+        (ex >= nlo) & (ex <= nhi) & (ny >= 1_200_000) & (ny <= 1_900_000)).all()
+    if rt90:
+        return (" (RT 90, the older Swedish grid? give its CRS: --crs EPSG:3021, "
+                "xy_crs='EPSG:3021')")
+    return ""
 
 
 def _check_latlon(src: _Source, rows: np.ndarray, raw: np.ndarray,

@@ -37,6 +37,12 @@ SWEDEN_LATLON = ((55.0, 69.1), (10.5, 24.2))
 #: warned about (:class:`~hemopt.errors.PlausibilityWarning`): it would grow the default
 #: boundary, their convex hull, by a region the municipality may not have.
 ISOLATED_M = 20_000.0
+#: Areas (zones) may overlap by at most this share of the smaller one's area (slivers of
+#: digitising); more, and a client there would belong to two areas.
+ZONE_OVERLAP_SHARE = 0.01
+#: A client farther than this (metres) from every area is refused: it would be put in the
+#: nearest area without a word (areas of another municipality, or in another CRS).
+ZONE_REACH_M = 1_000.0
 
 _TABLES = ("clients", "stairwells", "buildings", "providers", "zones", "boundary", "bases")
 
@@ -107,7 +113,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 _CONSEQUENCES: dict[tuple[str, str], str] = {
     ("clients", "ranking"):
         "every client is taken as one who does not choose and gets the default provider, so "
-        "first choice met will be 0 % in every regime",
+        "first choice met is undefined (no client chose) in every regime",
     ("clients", "current_provider"):
         "no client has a current provider, so loyalty under LOV and incumbents in procured "
         "zones play no part",
@@ -354,3 +360,49 @@ def prepare_boundary(boundary: Any, tables: list[gpd.GeoDataFrame]) -> gpd.GeoDa
         name = str(bd["kommun"].iloc[0])
     geom = shapely.union_all(bd.geometry.values)
     return gpd.GeoDataFrame({"name": [name], "code": [code]}, geometry=[geom], crs=CRS)
+
+
+def zone_overlap(zone_ids: list[str], geoms: Any) -> str | None:
+    """A message when two areas overlap by more than :data:`ZONE_OVERLAP_SHARE` of the
+    smaller one, else None.
+
+    >>> from shapely import box
+    >>> zone_overlap(["A", "B"], [box(0, 0, 10, 10), box(10, 0, 20, 10)]) is None
+    True
+    >>> print(zone_overlap(["A", "B"], [box(0, 0, 10, 10), box(5, 0, 15, 10)])[:50])
+    areas 'A' and 'B' overlap by 50 m² (50 % of the sm
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) < 2:
+        return None
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        ov = float(shapely.intersection(geoms[i], geoms[j]).area)
+        small = min(float(geoms[i].area), float(geoms[j].area))
+        if ov > ZONE_OVERLAP_SHARE * small:
+            size = f"{ov / 1e6:,.2f} km²" if ov >= 1e4 else f"{ov:,.0f} m²"
+            return (f"areas {zone_ids[i]!r} and {zone_ids[j]!r} overlap by {size} "
+                    f"({100 * ov / small:.0f} % of the smaller): a client there would belong "
+                    "to both; give areas that do not overlap")
+    return None
+
+
+def far_from_zones(geoms: Any, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the points farther than :data:`ZONE_REACH_M` from every area, and the
+    distances (metres) of all points."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if not len(geoms) or not len(xy):
+        return np.zeros(0, dtype=np.int64), np.zeros(len(xy))
+    d = shapely.distance(shapely.union_all(np.asarray(geoms, dtype=object)),
+                         shapely.points(xy))
+    return np.flatnonzero(d > ZONE_REACH_M), d
+
+
+def far_message(n_far: int, d: float) -> str:
+    """The message for :func:`far_from_zones`'s points."""
+    return (f"{n_far} client(s) lie more than {ZONE_REACH_M:,.0f} m outside every area (this "
+            f"one {d:,.0f} m): are the areas this municipality's, in the right CRS? a client "
+            "outside would be put in the nearest area")
+

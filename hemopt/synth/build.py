@@ -331,9 +331,9 @@ def from_public_data(
         Scenario name (default: the municipality's name and the seed, ``borgholm-seed1``).
     n_areas
         Without ``areas``: design this many contiguous areas of whole DeSO areas with
-        balanced expected clients (at most the number of DeSO areas; default 3, fewer when
-        the municipality has fewer DeSO areas). ``None`` or 0: no areas (then LOU cannot
-        run: it procures areas).
+        balanced expected clients (default 3, fewer when the municipality has fewer DeSO
+        areas; a number above 3 and above the number of DeSO areas is refused, not cut).
+        ``None`` or 0: no areas (then LOU cannot run: it procures areas).
 
     Returns
     -------
@@ -380,7 +380,11 @@ def from_public_data(
                 coverage_65_79=coverage_65_79, data=None)
     designed = False
     if areas is None and n_areas:
-        k = min(int(n_areas), len(land)) if isinstance(n_areas, (int, np.integer)) else n_areas
+        # the default three become fewer in a municipality of fewer DeSO areas; more than
+        # three asked for is a choice, refused by design_areas when there are not enough
+        k = (min(int(n_areas), len(land))
+             if isinstance(n_areas, (int, np.integer)) and not isinstance(n_areas, bool)
+             and 1 <= n_areas <= 3 else n_areas)
         weight = _expected(land, p).sum(axis=1)
         areas = design_areas(land, k, weight=weight, seed=int(seed))
         designed = True

@@ -51,6 +51,7 @@ __all__ = ["comparison_sheets", "seeds_sheets", "sensitivity_sheets", "sweep_to_
 logger = logging.getLogger(__name__)
 
 _MAX_WIDTH = 60
+_NA = "–"  # an undefined number, as hemopt.kpis.format_value shows it
 
 
 def _safe_text(v: str) -> str:
@@ -62,8 +63,10 @@ def _safe_text(v: str) -> str:
 
 
 def _cell(v: Any) -> Any:
-    """A value openpyxl can write: numbers as numbers (NaN as empty), text neutralised,
-    anything else (lists, dicts) as JSON text."""
+    """A value openpyxl can write: numbers as numbers, a missing or undefined number (NaN:
+    e.g. "first choice met" when no client chose) as ``–`` (as in the report and the CLI;
+    an empty cell would read as 0 in a sum), text neutralised, anything else (lists,
+    dicts) as JSON text; an infinite number (an unbounded capacity) as ``inf``."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -71,7 +74,10 @@ def _cell(v: Any) -> Any:
     if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(float(v)) else float(v)
+        x = float(v)
+        if math.isnan(x):
+            return _NA
+        return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")  # inf: no limit
     if isinstance(v, str):
         return _safe_text(v)
     if isinstance(v, (list, tuple, dict)):

@@ -10,6 +10,7 @@ import numpy as np
 
 from hemopt.i18n import number as _loc
 from hemopt.i18n import t as _t
+from hemopt.kpis import format_value
 
 if TYPE_CHECKING:
     from hemopt.scenario import Scenario
@@ -354,7 +355,8 @@ def plot_assignment(assignment: Any, ax: Any = None, *, title: str | None = None
     s = assignment.summary()
     ax.set_title(title or _t("{name}, {regime}: first choice {first} %, queue {queue}",
                              name=sc.name, regime=assignment.regime,
-                             first=_loc(f"{s['first_choice_pct']:.1f}"), queue=s["queue"]))
+                             first=_loc(format_value("pct", s["first_choice_pct"])),
+                             queue=s["queue"]))
     return ax
 
 

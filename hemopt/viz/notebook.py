@@ -9,11 +9,13 @@ a notebook still shows a comparison as a table of measures in words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from hemopt.kpis import format_value
 from hemopt.viz._html import render
 from hemopt.viz.format import _num, _regimes, run_description
 from hemopt.viz.maps import serving_providers
@@ -84,7 +86,8 @@ def scenario_card(sc: Any) -> str:
                           ("visits_per_day_total", "Visits per day", "{:,.0f}"),
                           ("zones", "Home-care areas", "{:,.0f}")):
         if key in s:
-            rows.append((label, f.format(_num(s[key]))))
+            v = _num(s[key])
+            rows.append((label, f.format(v) if math.isfinite(v) else "–"))
     prov = [[str(p["provider_id"]), str(p.get("name", "")), str(p["kind"]),
              f"{int(p['clients']):,}", f"{_num(p['hours_per_week']):,.0f}"]
             for p in s["providers"]]
@@ -109,11 +112,12 @@ def assignment_card(a: Any) -> str:
     s = a.summary()
     serving = serving_providers(a)
     rows = [("Scenario", str(a.scenario.name)), ("Clients", f"{s['clients']:,}"),
-            ("First choice met (% of choosing clients)", f"{s['first_choice_pct']:.1f}"),
+            ("First choice met (% of choosing clients)",
+             format_value("pct", s["first_choice_pct"])),
             ("Clients queueing for their choice", f"{s['queue']:,}"),
             ("Clients without a provider", f"{s['unserved']:,}"),
             ("Care hours with external providers (%)",
-             f"{100 * _num(s['external_share_hours']):.1f}"),
+             format_value("share", _num(s["external_share_hours"]))),
             ("Providers with clients", f"{len(serving)} of {a.scenario.n_providers}")]
     cl = a.clients
     per = cl[cl["provider_id"] != ""].groupby("provider_id").agg(

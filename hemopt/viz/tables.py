@@ -411,10 +411,11 @@ def scenario_tables(comp: Comparison) -> tuple[str, str]:
     for k, (lab, f) in labels.items():
         if k in summary:
             v = _num(summary[k])
-            rows.append([_t(lab), _loc(f"{100 * v:.1f}" if f == "pct" else f.format(v))])
+            rows.append([_t(lab), _loc(_NA if not math.isfinite(v) else f"{100 * v:.1f}"
+                                       if f == "pct" else f.format(v))])
     prov_rows = [[str(p["provider_id"]), str(p.get("name", "")), _t(str(p["kind"])),
                   _loc(f"{int(p['clients']):,}"), _loc(f"{_num(p['hours_per_week']):,.0f}"),
-                  _loc(f"{100 * _num(p['share_hours']):.1f}")] for p in providers]
+                  _loc(_reg.format_value("share", p["share_hours"]))] for p in providers]
     return (_table([_t("Scenario"), _t("Value")], rows),
             _table([_t(h) for h in ("Provider", "Name", "Kind", "Clients",
                                     "Care hours per week", "Share of care hours (%)")],
