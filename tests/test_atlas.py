@@ -257,6 +257,37 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
 
 
 @needs_atlas
+def test_atlas_parts_are_checked_quarantined_and_locked(tmp_path):
+    """The atlas runs on the sweep's task runner: a part that is not whole is set aside and its
+    task run again; a task that keeps failing is quarantined with its error and not rerun; a
+    second atlas on the same folder is refused while the first holds it."""
+    from hemopt._io import output_lock
+    from hemopt.errors import OutputError
+
+    cov = pd.read_csv(ATLAS / "coverage_n21704_2023.csv", dtype={"kommun_kod": str})
+    cov_path = tmp_path / "coverage.csv"
+    cov[cov["kommun_kod"] != "1760"].to_csv(cov_path, index=False)
+    out = tmp_path / "atlas"
+    kw = dict(codes=SMALL, seeds=[1], presets=(), coverage=cov_path, n_workers=1)
+    first = atlas(ATLAS, out=out, progress=False, **kw)
+    parts = sorted((out / "parts").glob("*.parquet"))
+    quarantined = sorted((out / "parts" / "quarantine").glob("*.parquet"))
+    assert len(parts) == 1 and len(quarantined) == 1  # 2463 ran, 1760 has no coverage
+    assert "no coverage figure" in pd.read_parquet(quarantined[0])["error"].iloc[0]
+    parts[0].write_bytes(b"not parquet")  # a part cut short
+    said: list[str] = []
+    again = atlas(ATLAS, out=out, progress=said.append, **kw)
+    text = "".join(said)
+    assert "resuming: 1 of 2 tasks" in text and "(1 quarantined" in text
+    assert f"part {parts[0].name} is not whole" in text
+    assert parts[0].with_name(parts[0].name + ".corrupt").exists()
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert list(again.failures["code"]) == ["1760"]
+    with output_lock(out, "out", folder=True), pytest.raises(OutputError, match="out"):
+        atlas(ATLAS, out=out, progress=False, **kw)
+
+
+@needs_atlas
 def test_atlas_with_a_providers_table_and_refused_sensitivity(tmp_path):
     prov = pd.DataFrame({"provider_id": ["M", "P1", "P2"], "kind": ["municipal", "external",
                                                                      "external"],
