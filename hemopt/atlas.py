@@ -571,9 +571,8 @@ class AtlasResult:
 
     def write(self, out: str | Path) -> dict[str, Path]:
         """Write ``atlas.csv``, ``atlas.parquet``, ``atlas.json``, ``rows.csv``,
-        ``failures.csv``, ``typology.json`` and the report ``index.html`` to ``out``."""
-        from hemopt.atlas_report import write_report
-
+        ``failures.csv`` and ``typology.json`` to ``out`` (the data; the report page is
+        :func:`hemopt.write_atlas_report`, which ``hemopt atlas`` writes as ``index.html``)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"table_csv": out / "atlas.csv", "table_parquet": out / "atlas.parquet",
@@ -587,7 +586,6 @@ class AtlasResult:
         self.rows[keep].to_csv(paths["rows"], index=False, float_format="%.6g")
         self.failures.to_csv(paths["failures"], index=False)
         paths["typology"].write_text(json.dumps(self.typology, indent=1, default=float) + "\n")
-        paths["report"] = write_report(self, out)
         return paths
 
 

@@ -233,7 +233,15 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
     steps = [c for c in t.columns if c.startswith("zoning_step_")]
     assert len(steps) >= 3
     np.testing.assert_allclose(t[steps].sum(axis=1), t["km_zoning"] - t["km_lov"], atol=1e-6)
-    assert "<img" in (tmp_path / "dask" / "index.html").read_text()
+    # the data is the atlas's; the report page is the viz layer's (the CLI writes it)
+    assert not (tmp_path / "dask" / "index.html").exists()
+    assert "<img" in (tmp_path / "local" / "index.html").read_text()
+    page = hemopt.write_atlas_report(remote, tmp_path / "dask" / "index.html").read_text()
+    assert "Where zoning pays: 2 municipalities" in page and "<img" in page
+    assert all(name in page for name in remote.table["name"])
+    fig = hemopt.plot_atlas(remote)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["Zoning against LOV: km per day",
+                                                      "Zoning against LOV: total cost per year"]
     # resume: every task is in the parts, nothing is recomputed; --mine places a scenario
     capsys.readouterr()
     mine = tmp_path / "mine.gpkg"
@@ -319,4 +327,5 @@ def test_atlas_from_one_national_deso_file(tmp_path):
     empty.write_text("kommun_kod,n21704_pct_2023\n9999,10\n")
     res = atlas(nat, codes=SMALL, coverage=empty, out=tmp_path / "out", **kw)
     assert res.table.empty and sorted(res.failures["code"]) == sorted(SMALL)
-    assert "no coverage figure" in (tmp_path / "out" / "index.html").read_text()
+    page = hemopt.write_atlas_report(res, tmp_path / "out" / "index.html").read_text()
+    assert "no coverage figure" in page and "No results." in page
