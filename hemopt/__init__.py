@@ -85,6 +85,7 @@ from hemopt.viz import explore_assignment as explore_assignment
 from hemopt.viz import explore_comparison as explore_comparison
 from hemopt.viz import formatted_table as formatted_table
 from hemopt.viz import plot_assignment as plot_assignment
+from hemopt.viz import plot_atlas as plot_atlas
 from hemopt.viz import plot_choice_cost as plot_choice_cost
 from hemopt.viz import plot_comparison as plot_comparison
 from hemopt.viz import plot_maps as plot_maps
@@ -94,6 +95,7 @@ from hemopt.viz import plot_sweep as plot_sweep
 from hemopt.viz import plot_tornado as plot_tornado
 from hemopt.viz import plot_waterfall as plot_waterfall
 from hemopt.viz import reading as reading
+from hemopt.viz import write_atlas_report as write_atlas_report
 from hemopt.viz import write_excel as write_excel
 from hemopt.viz import write_gpkg as write_gpkg
 from hemopt.viz import write_interactive_map as write_interactive_map
@@ -164,6 +166,7 @@ __all__ = [
     "lou_schedule",
     "min_cost_assignment",
     "plot_assignment",
+    "plot_atlas",
     "plot_choice_cost",
     "plot_comparison",
     "plot_maps",
@@ -185,6 +188,7 @@ __all__ = [
     "sweep",
     "transition",
     "unregister_kpi",
+    "write_atlas_report",
     "write_excel",
     "write_gpkg",
     "write_interactive_map",

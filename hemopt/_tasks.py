@@ -102,15 +102,18 @@ def run_tasks(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
               frame: Callable[[list[dict[str, Any]]], pd.DataFrame],
               tick: Callable[[int, int], None] | None = None,
               unit: tuple[str, ...] = ("regime",),
-              check_client: Callable[[Any], None] | None = None) -> pd.DataFrame:
+              check_client: Callable[[Any], None] | None = None,
+              on_done: Callable[[Mapping[str, Any], list[dict[str, Any]]], None] | None = None,
+              ) -> pd.DataFrame:
     """Run ``tasks`` with ``fn`` and return their rows as one frame (``frame(rows)``), sorted
     by task and regime.
 
     ``outdir`` (a folder, or None) keeps one Parquet part per task and resumes from it;
     ``client`` (a ``dask.distributed.Client``, or None for local processes, ``n_workers`` of
     them) runs the tasks, after ``check_client(client)`` (default :func:`check_workers`);
-    ``tick(done, n)`` or ``progress`` reports progress; ``unit`` names the columns that make
-    a task's row unique.
+    ``on_done(task, rows)`` is called with each task's final rows (after any retry), then
+    ``tick(done, n)``; without ``tick``, ``progress`` reports progress. ``unit`` names the
+    columns that make a task's row unique.
     """
     say = sayer(progress, end="")
     todo = tasks
@@ -147,6 +150,8 @@ def run_tasks(tasks: list[dict[str, Any]], outdir: Path | None, client: Any,
             with atomic_path(folder / f"{tid}.parquet") as tmp:
                 frame(result).to_parquet(tmp, index=False)  # a part is whole or absent
         finished += 1
+        if on_done is not None:
+            on_done(task, result)
         el = time.perf_counter() - t0
         if tick is not None:
             tick(finished, n)

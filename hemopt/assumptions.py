@@ -222,6 +222,14 @@ REGISTRY: tuple[Assumption, ...] = (
         "local base there.", "BaseRule.min_hours_per_week", "settings", "number", 160.0, 80.0,
         320.0, unit="h/week"),
     Assumption(
+        "local_bases", "Whether providers open local bases at all ('on': where they have "
+        "enough hours in an area, by the rule above; 'off': every shift starts and ends at the "
+        "provider's office). Under zoning it decides whether a zone's winner works from the "
+        "zone or from its office, which can be far away: on Strängnäs it turns zoning's "
+        "driving from about 18 % below LOV's to about 23 % above (docs/compare.md).",
+        "BaseRule.local_bases", "settings", "choice", "on", alternatives=("on", "off"),
+        source="assumption: the same rule for every provider under every regime"),
+    Assumption(
         "staff_sek_per_hour", "Full cost of one paid staff hour.",
         "CostParams.staff_sek_per_hour", "settings", "number", 300.0, 270.0, 377.0,
         unit="SEK/h", source="pay and contributions (docs/compare.md); 377 SEK: Strängnäs' "

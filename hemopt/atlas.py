@@ -23,6 +23,7 @@ of clients changing provider, first choice met), ``typology`` (:func:`typology`)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -38,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from hemopt._io import atomic_path
+from hemopt._io import check_folder, output_lock
 from hemopt._progress import sayer
-from hemopt._workers import process_pool, resolve_workers, stop_workers
+from hemopt._tasks import QUARANTINE, run_tasks
 from hemopt.atlas_report import FEATURES, summarise_atlas, typology
 from hemopt.errors import InputError
 
@@ -460,7 +461,7 @@ def _slug(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------ running
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for col in ("error", "traceback", "warnings", "regime", "market_source"):
         if col not in df.columns:
@@ -470,72 +471,37 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _run(tasks: list[dict[str, Any]], parts: Path | None, client: Any, n_workers: int | None,
-         say: Callable[[str], None]) -> list[dict[str, Any]]:
-    done = {p.stem for p in parts.glob("*.parquet")} if parts is not None else set()
-    todo = [t for t in tasks if t["task_id"] not in done]
-    if parts is not None and len(todo) < len(tasks):
-        say(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} tasks already in {parts}\n")
-    per_code: dict[str, int] = {}
+         say: Callable[[str], None]) -> pd.DataFrame:
+    """The atlas's tasks through the runner the sweep uses (:func:`hemopt._tasks.run_tasks`):
+    local processes or a Dask cluster (whose workers must run this hemopt), one Parquet part
+    per task in ``parts``, resumed, a failed task retried once and then quarantined in
+    ``parts/quarantine``; progress counted in municipalities."""
+    left: dict[str, int] = {}
     for t in tasks:
-        per_code[t["code"]] = per_code.get(t["code"], 0) + 1
-    left = dict(per_code)
-    for t in tasks:
-        if t["task_id"] in done:
-            left[t["code"]] -= 1
-    rows: list[dict[str, Any]] = []
-    n, t0 = len(todo), time.perf_counter()
+        left[t["code"]] = left.get(t["code"], 0) + 1
+    if parts is not None:
+        done = {p.stem for p in parts.glob("*.parquet")}
+        done |= {p.stem for p in (parts / QUARANTINE).glob("*.parquet")}
+        for t in tasks:
+            if t["task_id"] in done:
+                left[t["code"]] -= 1
+    t0 = time.perf_counter()
+    flag = ""
 
-    def collect(result: list[dict[str, Any]], k: int) -> None:
-        rows.extend(result)
-        if parts is not None and not result[0]["error"]:
-            with atomic_path(parts / f"{result[0]['task_id']}.parquet") as tmp:
-                _frame(result).to_parquet(tmp, index=False)
-        code = result[0]["code"]
-        left[code] -= 1
-        finished = sum(v == 0 for v in left.values())
+    def on_done(task: Mapping[str, Any], result: list[dict[str, Any]]) -> None:
+        nonlocal flag
+        left[task["code"]] -= 1
+        err = next((r["error"] for r in result if r.get("error")), "")
+        flag = f" [{task['code']} failed: {err[:80]}]" if err else ""
+
+    def tick(k: int, n: int) -> None:
+        finished = sum(v <= 0 for v in left.values())
         el = time.perf_counter() - t0
-        flag = f" [{code} failed: {result[0]['error'][:80]}]" if result[0]["error"] else ""
         say(f"\r{finished}/{len(left)} municipalities, {k}/{n} tasks, {el:.0f} s elapsed, "
-            f"~{el / k * (n - k):.0f} s left{flag}" + ("\n" if flag else ""))
+            f"~{el / k * (n - k):.0f} s left{flag}" + ("\n" if flag or k == n else ""))
 
-    if client is not None:
-        from distributed import as_completed as dask_completed
-
-        futures = client.map(run_atlas_task, todo, pure=False)
-        try:
-            for k, fut in enumerate(dask_completed(futures), start=1):
-                collect(fut.result(), k)
-        except BaseException:
-            client.cancel(futures)
-            raise
-    else:
-        workers = resolve_workers(n_workers, "n_workers")  # every core unless in a worker
-        if workers <= 1 or n <= 1:
-            for k, t in enumerate(todo, start=1):
-                collect(run_atlas_task(t), k)
-        else:
-            from concurrent.futures import as_completed
-
-            ex = process_pool(workers)  # the one pool: its workers end with this process
-            try:
-                futs = [ex.submit(run_atlas_task, t) for t in todo]
-                for k, f in enumerate(as_completed(futs), start=1):
-                    collect(f.result(), k)
-            except BaseException:
-                stop_workers(ex)
-                raise
-            ex.shutdown(wait=True)
-    if n:
-        say("\n")
-    if parts is not None:  # every result from its part, fresh or resumed: the same bytes
-        wanted = {t["task_id"] for t in tasks}
-        failed = [r for r in rows if r["error"]]
-        rows = []
-        for p in sorted(parts.glob("*.parquet")):
-            if p.stem in wanted:
-                rows.extend(pd.read_parquet(p).to_dict("records"))
-        rows.extend(failed)
-    return rows
+    return run_tasks(tasks, parts, client, n_workers, say, fn=run_atlas_task, frame=_frame,
+                     tick=tick, on_done=on_done)
 
 
 # ------------------------------------------------------------------------------ results
@@ -605,9 +571,8 @@ class AtlasResult:
 
     def write(self, out: str | Path) -> dict[str, Path]:
         """Write ``atlas.csv``, ``atlas.parquet``, ``atlas.json``, ``rows.csv``,
-        ``failures.csv``, ``typology.json`` and the report ``index.html`` to ``out``."""
-        from hemopt.atlas_report import write_report
-
+        ``failures.csv`` and ``typology.json`` to ``out`` (the data; the report page is
+        :func:`hemopt.write_atlas_report`, which ``hemopt atlas`` writes as ``index.html``)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"table_csv": out / "atlas.csv", "table_parquet": out / "atlas.parquet",
@@ -621,7 +586,6 @@ class AtlasResult:
         self.rows[keep].to_csv(paths["rows"], index=False, float_format="%.6g")
         self.failures.to_csv(paths["failures"], index=False)
         paths["typology"].write_text(json.dumps(self.typology, indent=1, default=float) + "\n")
-        paths["report"] = write_report(self, out)
         return paths
 
 
@@ -726,28 +690,31 @@ def atlas(data: str | Path, *, coverage: Any = None, boundaries: Any = None,
     tasks = atlas_tasks(inputs, seeds, presets=presets, routing=routing,
                         max_iterations=max_iterations, n_areas=n_areas, market=market,
                         providers=providers, scale=scale, settings=doc)
-    parts = None
-    if out is not None:
-        parts = Path(out) / "parts"
-        parts.mkdir(parents=True, exist_ok=True)
     say(f"atlas: {len(inputs) + len(tuple(presets))} municipalities x {len(set(seeds))} "
         f"seeds = {len(tasks)} tasks ({routing})\n")
-    rows = _frame(_run(tasks, parts, client, n_workers, say))
-    rows = rows.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
-    bad = rows[rows["error"] != ""]
-    failures = bad[["code", "name", "seed", "error"]].reset_index(drop=True)
-    if len(failures):
-        say(f"{len(failures)} task(s) failed: " + "; ".join(
-            f"{r.code} seed {r.seed}: {r.error}" for r in failures.head(5).itertuples()) + "\n")
-    table = summarise_atlas(rows)
-    typ = {"km": typology(rows, "km"), "cost": typology(rows, "cost")}
-    recorded: dict[str, Any] = {
-        "seeds": sorted({int(s) for s in seeds}), "routing": routing, "n_areas": n_areas,
-        "market": asdict(market or Market()), "providers_table": providers is not None,
-        "presets": list(presets), "scale": scale, "data": str(data),
-        **({"study": doc} if doc else {})}
-    res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
-                      settings=recorded, runtime_s=time.perf_counter() - t0)
-    if out is not None:
-        res.write(out)
+    with contextlib.ExitStack() as held:
+        parts = None
+        if out is not None:
+            check_folder(out, "out")
+            held.enter_context(output_lock(out, "out", folder=True))  # one atlas per folder
+            parts = Path(out) / "parts"
+            parts.mkdir(parents=True, exist_ok=True)
+        rows = _frame(_run(tasks, parts, client, n_workers, say))
+        rows = rows.sort_values(["task_id", "regime"], kind="stable").reset_index(drop=True)
+        bad = rows[rows["error"] != ""]
+        failures = bad[["code", "name", "seed", "error"]].reset_index(drop=True)
+        if len(failures):
+            say(f"{len(failures)} task(s) failed: " + "; ".join(
+                f"{r.code} seed {r.seed}: {r.error}" for r in failures.head(5).itertuples()) + "\n")
+        table = summarise_atlas(rows)
+        typ = {"km": typology(rows, "km"), "cost": typology(rows, "cost")}
+        recorded: dict[str, Any] = {
+            "seeds": sorted({int(s) for s in seeds}), "routing": routing, "n_areas": n_areas,
+            "market": asdict(market or Market()), "providers_table": providers is not None,
+            "presets": list(presets), "scale": scale, "data": str(data),
+            **({"study": doc} if doc else {})}
+        res = AtlasResult(rows=rows, table=table, typology=typ, failures=failures,
+                          settings=recorded, runtime_s=time.perf_counter() - t0)
+        if out is not None:
+            res.write(out)
     return res

@@ -32,7 +32,7 @@ def test_the_issue_list_is_covered():
             "fixed_sek_per_provider", "follow_up_sek_per_external", "base_min_hours_per_week",
             "non_chooser_share", "walk_within_m", "bike_ring_m", "min_visit_min",
             "hours_median_per_month", "staff_sek_per_hour", "sek_per_km", "lou_guarantee",
-            "procurement_quality_weight", "indirect_min_per_shift"} <= names
+            "procurement_quality_weight", "indirect_min_per_shift", "local_bases"} <= names
 
 
 def test_settings_defaults_are_the_codes_defaults():
@@ -44,6 +44,7 @@ def test_settings_defaults_are_the_codes_defaults():
         "walk_within_m": s.travel.walk_within_m,
         "bike_ring_m": s.travel.bike_within_m - s.travel.walk_within_m,
         "base_min_hours_per_week": BaseRule().min_hours_per_week,
+        "local_bases": "on" if BaseRule().local_bases else "off",
         **{f.name: getattr(s.cost, f.name) for f in fields(s.cost)},
         "hours_median_per_month": Preset.__dataclass_fields__["hours_median_per_month"].default,
         "n_external": sum(q.kind == "external" for q in PRESETS["strangnas"].providers),
@@ -54,7 +55,7 @@ def test_settings_defaults_are_the_codes_defaults():
         if a.name in code:
             assert a.default == code[a.name], a.name
             checked += 1
-    assert checked == 13
+    assert checked == 14
 
 
 def test_defaults_change_nothing():
@@ -66,12 +67,14 @@ def test_defaults_change_nothing():
 def test_values_land_where_declared():
     p, s, opts = apply_values(
         {"walk_within_m": 800.0, "bike_ring_m": 100.0, "fixed_sek_per_provider": 1e6,
-         "base_min_hours_per_week": 80.0, "min_visit_min": 5.0, "hours_median_per_month": 12.0,
+         "base_min_hours_per_week": 80.0, "local_bases": "off", "min_visit_min": 5.0,
+         "hours_median_per_month": 12.0,
          "non_chooser_share": 1.2, "n_external": 3, "lou_guarantee": "none",
          "procurement_quality_weight": 0.3},
         PRESETS["strangnas"], StudySettings())
     assert (s.travel.walk_within_m, s.travel.bike_within_m) == (800.0, 900.0)
     assert s.cost.fixed_sek_per_provider == 1e6 and s.bases.min_hours_per_week == 80.0
+    assert s.bases.local_bases is False
     assert s.visits.min_visit_min == 5.0 and p.hours_median_per_month == 12.0
     assert p.non_chooser_share == pytest.approx(0.58 * 1.2)
     assert [q.provider_id for q in p.providers] == ["M", "E1", "E2", "E3"]

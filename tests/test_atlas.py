@@ -233,7 +233,15 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
     steps = [c for c in t.columns if c.startswith("zoning_step_")]
     assert len(steps) >= 3
     np.testing.assert_allclose(t[steps].sum(axis=1), t["km_zoning"] - t["km_lov"], atol=1e-6)
-    assert "<img" in (tmp_path / "dask" / "index.html").read_text()
+    # the data is the atlas's; the report page is the viz layer's (the CLI writes it)
+    assert not (tmp_path / "dask" / "index.html").exists()
+    assert "<img" in (tmp_path / "local" / "index.html").read_text()
+    page = hemopt.write_atlas_report(remote, tmp_path / "dask" / "index.html").read_text()
+    assert "Where zoning pays: 2 municipalities" in page and "<img" in page
+    assert all(name in page for name in remote.table["name"])
+    fig = hemopt.plot_atlas(remote)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["Zoning against LOV: km per day",
+                                                      "Zoning against LOV: total cost per year"]
     # resume: every task is in the parts, nothing is recomputed; --mine places a scenario
     capsys.readouterr()
     mine = tmp_path / "mine.gpkg"
@@ -254,6 +262,37 @@ def test_atlas_local_equals_dask_and_resumes(tmp_path, capsys):
         hemopt.generate("strangnas", seed=1, scale=0.1), routing="approx", seed=1,
         continuity=False))
     assert np.isfinite(mine["km_zoning_vs_lov_pct"]) and 0 <= mine["rank_km"] <= 1
+
+
+@needs_atlas
+def test_atlas_parts_are_checked_quarantined_and_locked(tmp_path):
+    """The atlas runs on the sweep's task runner: a part that is not whole is set aside and its
+    task run again; a task that keeps failing is quarantined with its error and not rerun; a
+    second atlas on the same folder is refused while the first holds it."""
+    from hemopt._io import output_lock
+    from hemopt.errors import OutputError
+
+    cov = pd.read_csv(ATLAS / "coverage_n21704_2023.csv", dtype={"kommun_kod": str})
+    cov_path = tmp_path / "coverage.csv"
+    cov[cov["kommun_kod"] != "1760"].to_csv(cov_path, index=False)
+    out = tmp_path / "atlas"
+    kw = dict(codes=SMALL, seeds=[1], presets=(), coverage=cov_path, n_workers=1)
+    first = atlas(ATLAS, out=out, progress=False, **kw)
+    parts = sorted((out / "parts").glob("*.parquet"))
+    quarantined = sorted((out / "parts" / "quarantine").glob("*.parquet"))
+    assert len(parts) == 1 and len(quarantined) == 1  # 2463 ran, 1760 has no coverage
+    assert "no coverage figure" in pd.read_parquet(quarantined[0])["error"].iloc[0]
+    parts[0].write_bytes(b"not parquet")  # a part cut short
+    said: list[str] = []
+    again = atlas(ATLAS, out=out, progress=said.append, **kw)
+    text = "".join(said)
+    assert "resuming: 1 of 2 tasks" in text and "(1 quarantined" in text
+    assert f"part {parts[0].name} is not whole" in text
+    assert parts[0].with_name(parts[0].name + ".corrupt").exists()
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert list(again.failures["code"]) == ["1760"]
+    with output_lock(out, "out", folder=True), pytest.raises(OutputError, match="out"):
+        atlas(ATLAS, out=out, progress=False, **kw)
 
 
 @needs_atlas
@@ -288,4 +327,5 @@ def test_atlas_from_one_national_deso_file(tmp_path):
     empty.write_text("kommun_kod,n21704_pct_2023\n9999,10\n")
     res = atlas(nat, codes=SMALL, coverage=empty, out=tmp_path / "out", **kw)
     assert res.table.empty and sorted(res.failures["code"]) == sorted(SMALL)
-    assert "no coverage figure" in (tmp_path / "out" / "index.html").read_text()
+    page = hemopt.write_atlas_report(res, tmp_path / "out" / "index.html").read_text()
+    assert "no coverage figure" in page and "No results." in page

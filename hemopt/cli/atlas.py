@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["add_parser"]
@@ -61,6 +62,9 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
+    from hemopt.viz.atlas import write_atlas_report
+
+    write_atlas_report(res, Path(args.out) / "index.html")
     t = res.table
     print(f"atlas: {len(t)} municipalities, {len(res.failures)} failed task(s), "
           f"{res.runtime_s:.0f} s; report: {args.out}/index.html")
@@ -78,7 +82,6 @@ def _cmd_atlas(args: argparse.Namespace) -> int:
                   f"{f} ({km['coefficients'][f]:+.2f})" for f in km["drivers"][:3]))
     if args.mine:
         import json
-        from pathlib import Path
 
         from hemopt.scenario import Scenario
 

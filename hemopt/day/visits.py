@@ -468,8 +468,15 @@ def group_stops(
 
     A stop's service time is the sum of its visits' durations plus ``walk_min`` between
     consecutive visits; its window is the period. With ``max_service_min`` (one number, or one
-    per shift), a group whose service would exceed it is split into several stops, so that
-    visits that fit a shift on their own are never dropped because of their neighbours.
+    per shift), a group whose service would exceed it is split, in the order of the day's
+    draw, into stops no longer than the period's window (``latest_min − earliest_min``) nor
+    the working time: split at the working time alone, the first stop would fill a whole shift
+    and leave no time to come and go, so its visits could never be served (40 clients with a
+    morning visit at one address lost most of their visits). A single visit longer than either
+    is a stop of its own. The stops of one stairwell are at the same place, so a carer can
+    serve them back to back, or several carers side by side. Groups that fit a shift stay one
+    stop however long, as the routing approximation was fitted (a window cap on every group
+    would be the consistent rule; it waits for the approximation's refit).
 
     Visits with ``staff_per_visit`` and ``skill`` columns keep double-staffed visits in
     stops of their own, and the stops carry both columns (a stop needs a skill when one of
@@ -488,11 +495,22 @@ def group_stops(
     >>> import pandas as pd
     >>> v = pd.DataFrame({"visit_id": ["a", "b", "c"], "provider_id": "P",
     ...                   "stairwell_id": "s", "period": "morning", "shift": "day", "x": 0.0,
-    ...                   "y": 0.0, "earliest_min": 420.0, "latest_min": 600.0,
+    ...                   "y": 0.0, "earliest_min": 420.0, "latest_min": 960.0,
     ...                   "duration_min": [300.0, 200.0, 50.0]})
     >>> _, stops = group_stops(v, walk_min=2.0, max_service_min=480.0)
     >>> stops["n_visits"].tolist(), stops["service_min"].tolist()
     ([1, 2], [300.0, 252.0])
+
+    Twenty 30-minute visits in one stairwell in a three-hour window (more than a shift): four
+    stops, none longer than the window.
+
+    >>> v = pd.DataFrame({"visit_id": range(20), "provider_id": "P",
+    ...                   "stairwell_id": "s", "period": "morning", "shift": "day", "x": 0.0,
+    ...                   "y": 0.0, "earliest_min": 420.0, "latest_min": 600.0,
+    ...                   "duration_min": 30.0})
+    >>> _, stops = group_stops(v, walk_min=2.0, max_service_min=480.0)
+    >>> stops["n_visits"].tolist(), stops["service_min"].tolist()
+    ([5, 5, 5, 5], [158.0, 158.0, 158.0, 158.0])
     """
     if walk_min < 0 or not np.isfinite(walk_min):
         raise InputError(f"walk_min must be >= 0, got {walk_min!r}")
@@ -513,6 +531,11 @@ def group_stops(
     load = np.bincount(group, dur + walk_min) - walk_min
     gcap = np.full(len(load), np.inf)
     np.minimum.at(gcap, group, cap)
+    # a group too long for a shift is split into stops no longer than its window either:
+    # split at the working time alone, the first stop would fill a whole shift and leave no
+    # time to come and go, so its visits could never be served
+    window = (visits["latest_min"] - visits["earliest_min"]).to_numpy(dtype=float)
+    cap = np.where(load[group] > gcap[group], np.minimum(cap, window), cap)
     for g in np.flatnonzero(load > gcap):
         members = order[group[order] == g]
         p, used = 0, 0.0

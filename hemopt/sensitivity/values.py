@@ -142,6 +142,7 @@ _SETTINGS: dict[str, Callable[[Any, Any], Any]] = {
     "min_visit_min": lambda s, v: s.replace(visits=replace(s.visits, min_visit_min=v)),
     "base_min_hours_per_week": lambda s, v: s.replace(
         bases=replace(s.bases, min_hours_per_week=v)),
+    "local_bases": lambda s, v: s.replace(bases=replace(s.bases, local_bases=v == "on")),
     "walk_within_m": lambda s, v: s.replace(travel=replace(
         s.travel, walk_within_m=v,
         bike_within_m=v + (s.travel.bike_within_m - s.travel.walk_within_m))),

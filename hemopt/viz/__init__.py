@@ -20,9 +20,11 @@ plot_waterfall             the change against LOV split into its causes (Shapley
 plot_simulation            a simulation's queue, choice, external share and providers
 plot_sweep                 a sweep's KPI curves with confidence bands
 plot_tornado               a sensitivity analysis' indices of one difference
+plot_atlas                 the atlas municipalities coloured by zoning's change against LOV
 explore_assignment         an interactive (folium) map of an assignment
 explore_comparison         an interactive map of every regime, as layers
 write_report               the self-contained HTML report (from templates)
+write_atlas_report         the atlas's report page
 write_excel                the tables in one formatted Excel workbook
 write_gpkg                 every regime's assignment as layers of one GeoPackage
 write_interactive_map      the interactive map as an HTML page beside the report
@@ -45,6 +47,8 @@ True
 
 from __future__ import annotations
 
+from hemopt.viz.atlas import plot_atlas as plot_atlas
+from hemopt.viz.atlas import write_atlas_report as write_atlas_report
 from hemopt.viz.compare import plot_choice_cost as plot_choice_cost
 from hemopt.viz.compare import plot_comparison as plot_comparison
 from hemopt.viz.compare import plot_maps as plot_maps
@@ -73,6 +77,7 @@ __all__ = [
     "explore_comparison",
     "formatted_table",
     "plot_assignment",
+    "plot_atlas",
     "plot_choice_cost",
     "plot_comparison",
     "plot_continuity_tradeoff",
@@ -86,6 +91,7 @@ __all__ = [
     "plot_waterfall",
     "reading",
     "register_notebook_display",
+    "write_atlas_report",
     "write_excel",
     "write_gpkg",
     "write_interactive_map",
