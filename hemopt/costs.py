@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from hemopt.errors import check_fields
+from hemopt.errors import InputError, check_fields
 
-__all__ = ["CostParams"]
+__all__ = ["MAX_VALUE", "CostParams"]
+
+#: The largest value a price or a count of :class:`CostParams` may take: far beyond any
+#: municipality's figures, small enough that a year's cost stays finite.
+MAX_VALUE = 1e12
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,10 @@ class CostParams:
 
     def __post_init__(self) -> None:
         check_fields(self, dict.fromkeys((f.name for f in fields(self)), ">=0"))
+        if not 0 < self.days_per_year <= 366:
+            raise InputError(f"CostParams.days_per_year must be in (0, 366], got "
+                             f"{self.days_per_year!r}")
+        for f in fields(self):
+            if getattr(self, f.name) > MAX_VALUE:  # a year's cost would overflow to inf
+                raise InputError(f"CostParams.{f.name} must be at most {MAX_VALUE:.0e}, got "
+                                 f"{getattr(self, f.name)!r}")

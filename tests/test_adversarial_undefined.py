@@ -212,12 +212,11 @@ def test_rule_no_clients_compare():
 
 
 # ------------------------------------------------------------------ many clients at one address
-@pytest.mark.xfail(strict=True, reason=(
-    "hemopt/day (realday's): group_stops splits a stairwell's visits at the shift's whole "
-    "working time (ShiftParams.max_service_min), leaving no time to travel to and from the "
-    "base, so the largest part can never be served: 40 clients with one 17-minute visit a "
-    "day at one address lose 25 visits (62 % of the care) with the solver and the "
-    "approximation alike"))
+# A service building: before, group_stops split a stairwell's visits only at the shift's whole
+# working time, leaving no time to travel to and from the base, so the largest part was never
+# served (25 of 40 visits dropped, solver and approximation alike). One building is far below
+# the approximation's fitted range, hence its warning.
+@pytest.mark.filterwarnings("ignore::hemopt.day.approx_model.ExtrapolationWarning")
 @pytest.mark.parametrize("routing", ["approx", "solver"])
 def test_many_clients_at_one_address_are_all_visited(routing):
     sc = _scenario(40, x=615400.0, y=6583800.0, hours_per_week=2.0, visits_per_day=1.0,

@@ -188,3 +188,24 @@ def test_replace_keeps_the_rest():
     s = _custom()
     t = s.replace(cost=replace(s.cost, sek_per_km=9.0))
     assert t.cost.sek_per_km == 9.0 and t.care == s.care and t.assumptions == s.assumptions
+
+
+@pytest.mark.parametrize("toml, match", [
+    ("[cost]\ndays_per_year = 0\n", r"CostParams.days_per_year must be in \(0, 366\], got 0"),
+    ("[cost]\nstaff_sek_per_hour = 1e308\n",
+     r"CostParams.staff_sek_per_hour must be at most 1e\+12, got 1e\+308"),
+    ("[shifts]\nday = [-10, 420]\n", r"ShiftParams.day = \(-10, 420\).*0 <= start < end <= 2880"),
+    ("[shifts]\nevening = [960, 3000]\n", r"ShiftParams.evening = \(960, 3000\)"),
+    ("[routing]\nmax_iterations = 0\n",
+     r"RoutingSettings.max_iterations must be a whole number >= 1 or None, got 0"),
+    ("[routing]\ntime_limit_s = -1\n",
+     r"RoutingSettings.time_limit_s must be a number of seconds > 0 or None, got -1"),
+])
+def test_implausible_settings_are_refused_naming_the_file(tmp_path, toml, match):
+    """Found by the adversarial inputs: these were accepted, and gave fixed costs only, a
+    shift before midnight, infinite costs, or an error later inside compare without the file."""
+    p = tmp_path / "study.toml"
+    p.write_text(toml)
+    with pytest.raises(InputError, match=match) as err:
+        StudySettings.from_toml(p)
+    assert "study.toml" in str(err.value)

@@ -116,9 +116,10 @@ class ShiftParams:
     def __post_init__(self) -> None:
         for name in ("day", "evening"):
             start, end = getattr(self, name)
-            if not (np.isfinite(start) and np.isfinite(end) and end > start):
+            if not (np.isfinite(start) and np.isfinite(end) and 0 <= start < end <= 48 * 60):
                 raise InputError(f"ShiftParams.{name} = {getattr(self, name)!r}; need "
-                                 "(start, end) with end > start, minutes after midnight")
+                                 "(start, end) with 0 <= start < end <= 2880, minutes after "
+                                 "midnight (a night shift may run past 1440)")
             top = getattr(self, f"{name}_max_min")
             if not (np.isfinite(top) and top > 0):
                 raise InputError(f"ShiftParams.{name}_max_min must be > 0, got {top!r}")

@@ -3,6 +3,7 @@ care rules; every setting that changes the routing result."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hemopt._workers import resolve_workers
@@ -56,3 +57,12 @@ class RoutingSettings:
             raise InputError(f"routing must be 'solver' or 'approx', got {self.method!r}")
         if self.workers is not None:
             resolve_workers(self.workers, "RoutingSettings.workers")
+        m = self.max_iterations
+        if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
+            raise InputError(f"RoutingSettings.max_iterations must be a whole number >= 1 or "
+                             f"None, got {m!r}")
+        t = self.time_limit_s
+        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float))
+                              or not math.isfinite(t) or t <= 0):
+            raise InputError(f"RoutingSettings.time_limit_s must be a number of seconds > 0 "
+                             f"or None, got {t!r}")
