@@ -614,7 +614,8 @@ class _Engine:
             "external_hours_per_week": ext_min / 60.0,
             "external_cap_hours_per_week": (self.cap_total / 60.0
                                             if math.isfinite(self.cap_total) else math.nan),
-            "external_share_hours": ext_min / total if total else 0.0,
+            # no hours in care: the share is undefined, not 0 (as Assignment.summary)
+            "external_share_hours": ext_min / total if total else math.nan,
             "first_choice_met_pct": first,
             "queue": len(q),
             "queue_joined": self.joined,
@@ -644,7 +645,7 @@ class _Engine:
             "quality": self.quality.copy(),
             "clients": self.load_n.astype(np.int64),
             "hours_per_week": self.load_min / 60.0,
-            "share_hours": self.load_min / total if total else 0.0,
+            "share_hours": self.load_min / total if total else math.nan,
             "queue": qn.astype(np.int64),
             "queue_wait_mean_months": qmean,
             "cap_hours_per_week": np.where(self.active, self.cap_min / 60.0, 0.0),

@@ -74,6 +74,7 @@ from hemopt._io import write_csv
 from hemopt._progress import sayer
 from hemopt.choice import ChoiceModel
 from hemopt.errors import InputError
+from hemopt.kpis import format_value
 from hemopt.regimes import Regime
 from hemopt.scenario import PROVIDER_KINDS, Scenario
 from hemopt.sim_engine import _ROUTING_COLUMNS, _Engine
@@ -382,7 +383,7 @@ def simulate(
         if t % 12 == 0:
             r = eng.monthly[-1]
             say(f"year {t // 12}: {r['clients_in_care']} clients, queue {r['queue']}, "
-                f"external share {100 * r['external_share_hours']:.1f} %")
+                f"external share {format_value('pct', 100 * r['external_share_hours'])} %")
 
     monthly = pd.DataFrame(eng.monthly)
     mo = monthly["month"].to_numpy()

@@ -226,3 +226,16 @@ def test_many_clients_at_one_address_are_all_visited(routing):
     row = comp.table.loc["LOV"]
     assert row["visits_per_day"] == 40
     assert row["dropped_visits"] == 0
+
+
+def test_rule_undefined_share_simulation():
+    """A simulation month with no hours in care: the external share and each provider's share
+    of hours are undefined (NaN), as in Assignment.summary, not 0."""
+    sc = _scenario(4, hours_per_week=0.0)
+    res = hemopt.simulate(sc, hemopt.LOV(), years=1, seed=1,
+                          sim_params=hemopt.SimParams(inflow_rate_per_month=0.0,
+                                                      outflow_rate_per_month=0.0),
+                          progress=False)
+    m0 = res.monthly.iloc[0]
+    assert m0["hours_per_week"] == 0 and math.isnan(m0["external_share_hours"])
+    assert res.providers["share_hours"].isna().all()

@@ -25,6 +25,7 @@ from typing import Any
 from hemopt._io import check_folder, output_lock, temporary_folder
 from hemopt.cli._options import add_scenario_args, check_scenario_args, load_scenario, save_figure
 from hemopt.errors import InputError
+from hemopt.kpis import format_value
 
 __all__ = ["add_parser"]
 
@@ -220,7 +221,7 @@ def format_years(res: Any) -> str:
     lines = [
         f"{res.scenario_name}: {len(res.monthly) - 1} months, seed {res.parameters['seed']}; "
         f"start: {int(m0['clients_in_care'])} clients, queue {int(m0['queue'])}, "
-        f"external share {100 * m0['external_share_hours']:.1f} %",
+        f"external share {format_value('pct', 100 * m0['external_share_hours'])} %",
         "end-of-year state (clients, shares, queue, waiting in months, first choice met) and "
         "flows over the year",
         head,
