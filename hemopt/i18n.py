@@ -199,12 +199,12 @@ SV: dict[str, str] = {
     "one provider per area, the one serving the most hours there":
         "en utförare per område, den som utför flest timmar där",
     "each area to the regime's provider": "varje område till formens utförare",
-    "The range over seeds is not the whole uncertainty: the model's assumptions (fixed "
-    "costs, the externals' territories, the guarantee rule, visit durations ...) can move the "
-    "answer more; hemopt sensitivity shows how much.":
-        "Spannet över slumpfröna är inte hela osäkerheten: modellens antaganden (fasta "
-        "kostnader, de externa utförarnas områden, garantiregeln, besökens längd ...) kan flytta "
-        "svaret mer; hemopt sensitivity visar hur mycket.",
+    "The range over seeds is not the whole uncertainty: the model's assumptions (whether "
+    "providers open local bases, fixed costs, the externals' territories, the guarantee rule, "
+    "visit durations ...) can move the answer more; hemopt sensitivity shows how much.":
+        "Spannet över slumpfröna är inte hela osäkerheten: modellens antaganden (om utförarna "
+        "öppnar lokala baser, fasta kostnader, de externa utförarnas områden, garantiregeln, "
+        "besökens längd ...) kan flytta svaret mer; hemopt sensitivity visar hur mycket.",
     "Of {name}'s cost difference, {dv} MSEK a year is variable (staff time and km) and {df} "
     "MSEK fixed (per provider and contract: stated assumptions that do not scale with the "
     "hours).":

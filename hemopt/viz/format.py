@@ -90,9 +90,9 @@ _NA = "–"
 
 #: Said under every reading: the seeds' range is not the whole uncertainty.
 UNCERTAINTY_NOTE = ("The range over seeds is not the whole uncertainty: the model's assumptions "
-                    "(fixed costs, the externals' territories, the guarantee rule, visit "
-                    "durations ...) can move the answer more; hemopt sensitivity shows how "
-                    "much.")
+                    "(whether providers open local bases, fixed costs, the externals' "
+                    "territories, the guarantee rule, visit durations ...) can move the answer "
+                    "more; hemopt sensitivity shows how much.")
 
 
 def _measure(kpi: str) -> Measure:
