@@ -225,8 +225,9 @@ REGISTRY: tuple[Assumption, ...] = (
         "local_bases", "Whether providers open local bases at all ('on': where they have "
         "enough hours in an area, by the rule above; 'off': every shift starts and ends at the "
         "provider's office). Under zoning it decides whether a zone's winner works from the "
-        "zone or from its office, which can be far away: on Strängnäs it turns zoning's "
-        "driving from about 18 % below LOV's to about 23 % above (docs/compare.md).",
+        "zone or from its office, which can be far away: on Strängnäs it decides the sign of "
+        "zoning's driving difference to LOV (the generated compare-rules block of "
+        "docs/compare.md gives both).",
         "BaseRule.local_bases", "settings", "choice", "on", alternatives=("on", "off"),
         source="assumption: the same rule for every provider under every regime"),
     Assumption(
