@@ -41,7 +41,7 @@ def _dask(workers: int, trajectories: int) -> tuple[float, hemopt.SensitivityRes
     import distributed
 
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         client.wait_for_workers(workers)
         t0 = time.perf_counter()

@@ -37,7 +37,7 @@ def _dask(grid: dict, seeds: range, workers: int) -> pd.DataFrame | None:
     except ImportError:
         return None
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         client.wait_for_workers(workers)
         return sweep(grid, seeds=seeds, routing="approx", client=client, progress=False)

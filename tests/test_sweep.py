@@ -49,7 +49,7 @@ def test_local_processes_equal_dask_local_cluster(tmp_path):
     assert len(local) == 4 * 3  # 4 tasks x (LOV, LOU, Zoning)
     assert (local["error"] == "").all()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         remote = sweep(GRID, seeds=[0, 1], routing="solver", max_iterations=20, client=client,
                        progress=False)
@@ -70,7 +70,7 @@ def test_cli_on_an_existing_cluster_equals_local_processes(tmp_path, capsys):
     local = pd.read_parquet(tmp_path / "local.parquet")
     sched = tmp_path / "scheduler.json"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None,
+                                  dashboard_address=":0",
                                   scheduler_kwargs={"scheduler_file": str(sched)}) as cluster:
         assert main(["sweep", "--config", str(toml), "--out", str(tmp_path / "file.parquet"),
                      "--scheduler-file", str(sched)]) == 0
@@ -112,7 +112,7 @@ def test_rule_sweep_source_hash(monkeypatch):
     monkeypatch.setattr(importlib.import_module("hemopt._tasks"), "_client_version",
                         lambda: "0.0.0-other")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         with pytest.raises(HemoptError, match=r"1 worker\(s\) of .* run another hemopt "
                                               r"than this process \(source hash 0\.0\.0-other\)"):
             connect(cluster.scheduler_address)

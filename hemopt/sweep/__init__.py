@@ -483,7 +483,7 @@ def connect(address: str | None = None, *, scheduler_file: str | Path | None = N
     >>> import distributed
     >>> from hemopt.sweep import connect
     >>> with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-    ...                               dashboard_address=None) as cluster:
+    ...                               dashboard_address=":0") as cluster:
     ...     client = connect(cluster.scheduler_address)
     ...     n = len(client.scheduler_info()["workers"])
     ...     client.close()
